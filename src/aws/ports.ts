@@ -1,0 +1,62 @@
+// The AWS calls the service makes, in its own types. Domain code depends on these; `sdk.ts`
+// implements them over the AWS SDK and tests substitute recording fakes.
+
+export interface RoleSession {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  assumedRoleArn?: string;
+}
+
+export interface AwsResult<T> {
+  value: T;
+  requestId?: string;
+}
+
+export interface AssumeRoleWithSamlInput {
+  roleArn: string;
+  principalArn: string;
+  /** The SAMLResponse exactly as the IdP posted it (base64). */
+  samlAssertion: string;
+  durationSeconds: number;
+}
+
+export interface StsApi {
+  assumeRoleWithSaml(input: AssumeRoleWithSamlInput): Promise<AwsResult<RoleSession>>;
+}
+
+export interface DbCredentials {
+  dbUser: string;
+  dbPassword: string;
+  expiration: Date;
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface ClusterCredentialsInput {
+  region: string;
+  clusterIdentifier: string;
+  dbUser: string;
+  dbName: string;
+  durationSeconds: number;
+  autoCreate: boolean;
+  dbGroups: string[];
+}
+
+export interface ServerlessCredentialsInput {
+  region: string;
+  workgroupName: string;
+  dbName: string;
+  durationSeconds: number;
+}
+
+export interface RedshiftApi {
+  getClusterCredentials(session: RoleSession, input: ClusterCredentialsInput): Promise<AwsResult<DbCredentials>>;
+  describeClusterEndpoint(session: RoleSession, region: string, clusterIdentifier: string): Promise<AwsResult<Endpoint>>;
+  getServerlessCredentials(session: RoleSession, input: ServerlessCredentialsInput): Promise<AwsResult<DbCredentials>>;
+  getWorkgroupEndpoint(session: RoleSession, region: string, workgroupName: string): Promise<AwsResult<Endpoint>>;
+}

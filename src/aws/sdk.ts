@@ -1,0 +1,125 @@
+// The real adapters over the AWS SDK v3. The service holds no AWS credentials: AssumeRoleWithSAML
+// is unsigned, and every Redshift call is signed with the role session it returned. Endpoints come
+// from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development).
+import { STSClient, AssumeRoleWithSAMLCommand } from '@aws-sdk/client-sts';
+import { RedshiftClient, GetClusterCredentialsCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient, GetCredentialsCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
+import type { RedshiftApi, RoleSession, StsApi } from './ports.ts';
+import { mapAwsError } from './errors.ts';
+
+export interface AwsSettings {
+  region: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  endpoint?: string;
+}
+
+export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: RedshiftApi; close(): void } {
+  const common = {
+    maxAttempts: settings.maxAttempts,
+    requestHandler: { connectionTimeout: Math.min(settings.timeoutMs, 3000), requestTimeout: settings.timeoutMs },
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+  };
+  const sts = new STSClient({
+    ...common,
+    region: settings.region,
+    // Unsigned operation; a credential lookup here would mean the SDK changed underneath us.
+    credentials: () => Promise.reject(new Error('AssumeRoleWithSAML must not need AWS credentials')),
+  });
+  // Bounds the whole call including the SDK's retries, not just one attempt.
+  const deadline = (): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(settings.timeoutMs * settings.maxAttempts) });
+  const sessionCredentials = (s: RoleSession) => ({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: s.expiration });
+  const redshiftClient = (session: RoleSession, region: string) => new RedshiftClient({ ...common, region, credentials: sessionCredentials(session) });
+  const serverlessClient = (session: RoleSession, region: string) => new RedshiftServerlessClient({ ...common, region, credentials: sessionCredentials(session) });
+
+  return {
+    sts: {
+      async assumeRoleWithSaml(input) {
+        try {
+          const out = await sts.send(
+            new AssumeRoleWithSAMLCommand({ RoleArn: input.roleArn, PrincipalArn: input.principalArn, SAMLAssertion: input.samlAssertion, DurationSeconds: input.durationSeconds }),
+            deadline(),
+          );
+          const c = out.Credentials;
+          if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined || c.Expiration === undefined) {
+            throw new Error('STS answered without credentials');
+          }
+          return {
+            value: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration, assumedRoleArn: out.AssumedRoleUser?.Arn },
+            requestId: out.$metadata.requestId,
+          };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'AssumeRoleWithSAML', roleArn: input.roleArn, principalArn: input.principalArn });
+        }
+      },
+    },
+    redshift: {
+      async getClusterCredentials(session, input) {
+        const client = redshiftClient(session, input.region);
+        try {
+          const out = await client.send(
+            new GetClusterCredentialsCommand({
+              DbUser: input.dbUser,
+              ClusterIdentifier: input.clusterIdentifier,
+              DbName: input.dbName,
+              DurationSeconds: input.durationSeconds,
+              AutoCreate: input.autoCreate,
+              DbGroups: input.dbGroups.length > 0 ? input.dbGroups : undefined,
+            }),
+            deadline(),
+          );
+          if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
+          return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'GetClusterCredentials', roleArn: session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, dbUser: input.dbUser, region: input.region });
+        } finally {
+          client.destroy();
+        }
+      },
+      async describeClusterEndpoint(session, region, clusterIdentifier) {
+        const client = redshiftClient(session, region);
+        try {
+          const out = await client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), deadline());
+          const endpoint = out.Clusters?.[0]?.Endpoint;
+          if (endpoint?.Address === undefined || endpoint.Port === undefined) throw new Error('DescribeClusters answered without an endpoint');
+          return { value: { host: endpoint.Address, port: endpoint.Port }, requestId: out.$metadata.requestId };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'DescribeClusters', roleArn: session.assumedRoleArn, clusterIdentifier, region });
+        } finally {
+          client.destroy();
+        }
+      },
+      async getServerlessCredentials(session, input) {
+        const client = serverlessClient(session, input.region);
+        try {
+          const out = await client.send(
+            new GetCredentialsCommand({ workgroupName: input.workgroupName, dbName: input.dbName, durationSeconds: input.durationSeconds }),
+            deadline(),
+          );
+          if (out.dbUser === undefined || out.dbPassword === undefined || out.expiration === undefined) throw new Error('Redshift Serverless answered without credentials');
+          return { value: { dbUser: out.dbUser, dbPassword: out.dbPassword, expiration: out.expiration }, requestId: out.$metadata.requestId };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'GetCredentials', roleArn: session.assumedRoleArn, workgroup: input.workgroupName, region: input.region });
+        } finally {
+          client.destroy();
+        }
+      },
+      async getWorkgroupEndpoint(session, region, workgroupName) {
+        const client = serverlessClient(session, region);
+        try {
+          const out = await client.send(new GetWorkgroupCommand({ workgroupName }), deadline());
+          const endpoint = out.workgroup?.endpoint;
+          if (endpoint?.address === undefined || endpoint.port === undefined) throw new Error('GetWorkgroup answered without an endpoint');
+          return { value: { host: endpoint.address, port: endpoint.port }, requestId: out.$metadata.requestId };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'GetWorkgroup', roleArn: session.assumedRoleArn, workgroup: workgroupName, region });
+        } finally {
+          client.destroy();
+        }
+      },
+    },
+    close() {
+      sts.destroy();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// The configuration schema: the single source of truth for every setting, its default and its
+// meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
+import { z } from 'zod';
+
+export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
+
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes (max 63), starting with a letter or digit');
+
+const pemOrPath = z.string().min(1).describe('a PEM string, or the path of a PEM file');
+
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/Name)');
+
+export const attributeNamesSchema = z
+  .object({
+    role: z.string().default('https://aws.amazon.com/SAML/Attributes/Role').describe('attribute with "roleArn,principalArn" pairs'),
+    roleSessionName: z.string().default('https://aws.amazon.com/SAML/Attributes/RoleSessionName'),
+    sessionDuration: z.string().default('https://aws.amazon.com/SAML/Attributes/SessionDuration'),
+    dbUser: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbUser'),
+    dbGroups: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
+    autoCreate: z.string().default('https://redshift.amazon.com/SAML/Attributes/AutoCreate'),
+    groups: z
+      .string()
+      .optional()
+      .describe('attribute holding the groups checked against admin.groups; defaults to admin.groupsAttribute'),
+  })
+  .strict()
+  .default({});
+
+export const idpSchema = z
+  .object({
+    id: idSchema.describe('stable identifier used in URLs: /login/:id, /saml/acs/:id'),
+    name: z.string().min(1).optional().describe('display name on the chooser page'),
+    metadataFile: z.string().min(1).optional().describe('path of the IdP metadata XML'),
+    metadataXml: z.string().min(1).optional().describe('IdP metadata XML, inline'),
+    metadataUrl: z.string().url().optional().describe('not supported yet in this version (see README)'),
+    entityId: z.string().min(1).optional().describe("the IdP's entity ID (Issuer), when not taken from metadata"),
+    ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
+    certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
+    allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
+    wantAssertionsSigned: z
+      .boolean()
+      .default(true)
+      .describe('require a signature on the assertion itself; false lets a signed Response suffice'),
+    wantResponseSigned: z.boolean().default(false).describe('also require a signature on the Response'),
+    clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('overrides sp.clockSkewSeconds'),
+    maxSessionDurationSeconds: z
+      .number()
+      .int()
+      .min(900)
+      .max(43200)
+      .default(3600)
+      .describe('upper bound for the role session DurationSeconds'),
+    attributes: attributeNamesSchema,
+  })
+  .strict()
+  .superRefine((idp, ctx) => {
+    const sources = [idp.metadataFile, idp.metadataXml, idp.metadataUrl].filter((s) => s !== undefined).length;
+    if (sources > 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give only one of metadataFile, metadataXml, metadataUrl' });
+    }
+    if (idp.metadataUrl !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['metadataUrl'], message: 'metadataUrl is not supported yet; use metadataFile or metadataXml' });
+    }
+    if (sources === 0) {
+      if (idp.entityId === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['entityId'], message: 'required when no metadata is given' });
+      if (idp.ssoUrl === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ssoUrl'], message: 'required when no metadata is given' });
+      if (idp.certs === undefined || idp.certs.length === 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['certs'], message: 'expected at least one certificate' });
+      }
+    }
+  });
+
+export const clusterSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().min(1).optional(),
+    type: z.enum(['provisioned', 'serverless']).default('provisioned'),
+    clusterIdentifier: z.string().min(1).max(63).optional().describe('provisioned clusters (case-sensitive)'),
+    workgroup: z
+      .string()
+      .regex(/^[a-z0-9-]{3,64}$/, 'expected 3-64 lowercase letters, digits or dashes')
+      .optional()
+      .describe('serverless workgroup name'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional(),
+    database: z.string().min(1).max(64).default('dev'),
+    host: z.string().min(1).optional().describe('endpoint host; default from DescribeClusters / GetWorkgroup'),
+    port: z.number().int().min(1).max(65535).optional(),
+    sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
+    durationSeconds: z.number().int().min(1).max(3600).default(900).describe('DB password lifetime (AWS allows 900-3600; shorter only in development, for the emulator)'),
+    autoCreate: z.boolean().optional().describe('overrides the AutoCreate SAML attribute'),
+    dbGroups: z.array(z.string().regex(/^[a-z0-9_+.@-]{1,127}$/)).optional().describe('fixed DbGroups; default from SAML'),
+    roles: z.array(roleArn).min(1, 'expected at least one role ARN').describe('IAM roles that may use this cluster'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.type === 'provisioned' && c.clusterIdentifier === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusterIdentifier'], message: 'required for a provisioned cluster' });
+    }
+    if (c.type === 'serverless' && c.workgroup === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['workgroup'], message: 'required for a serverless cluster' });
+    }
+  });
+
+export const configSchema = z
+  .object({
+    mode: z.enum(['production', 'development']).default('production'),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({}),
+    server: z
+      .object({
+        baseUrl: z.string().url().default('http://localhost:3000').describe('public URL; ACS URLs derive from it'),
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
+        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+      })
+      .strict(),
+    sp: z
+      .object({
+        entityId: z.string().min(1).optional().describe('default: <baseUrl>/saml/metadata'),
+        audiences: z.array(z.string().min(1)).optional().describe(`accepted Audience values; default ${DEFAULT_AUDIENCES.join(', ')} and sp.entityId`),
+        signingKey: pemOrPath.optional().describe('signs AuthnRequests (SHA-256) when set'),
+        signingCert: pemOrPath.optional(),
+        decryptionKey: pemOrPath.optional(),
+        decryptionCert: pemOrPath.optional(),
+        clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+        requestTtlSeconds: z.number().int().min(60).max(3600).default(600).describe('how long a sent AuthnRequest ID stays valid'),
+      })
+      .strict()
+      .default({}),
+    idps: z.array(idpSchema).default([]),
+    clusters: z.array(clusterSchema).default([]),
+    aws: z
+      .object({
+        region: z.string().default('us-east-1'),
+        timeoutMs: z.number().int().min(500).max(60000).default(10000),
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+        endpoint: z.string().url().optional().describe('development only: one endpoint for STS and Redshift (the demo emulator)'),
+      })
+      .strict()
+      .default({}),
+    store: z
+      .object({
+        url: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…').default('sqlite:data/redshift-sso.db'),
+      })
+      .strict()
+      .default({}),
+    admin: z
+      .object({
+        groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
+        groups: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.idps.forEach((idp, i) => {
+      if (seen.has(idp.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['idps', i, 'id'], message: `duplicate id "${idp.id}"` });
+      seen.add(idp.id);
+    });
+    const clusterIds = new Set<string>();
+    cfg.clusters.forEach((c, i) => {
+      if (clusterIds.has(c.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusters', i, 'id'], message: `duplicate id "${c.id}"` });
+      clusterIds.add(c.id);
+    });
+    if (cfg.mode === 'production' && cfg.aws.endpoint !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['aws', 'endpoint'], message: 'development only; use AWS_ENDPOINT_URL_* in production' });
+    }
+    cfg.clusters.forEach((c, i) => {
+      if (cfg.mode === 'production' && c.durationSeconds < 900) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusters', i, 'durationSeconds'], message: 'AWS accepts 900-3600' });
+      }
+    });
+    if ((cfg.sp.signingKey === undefined) !== (cfg.sp.signingCert === undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sp', 'signingCert'], message: 'signingKey and signingCert go together' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type IdpConfig = z.infer<typeof idpSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type AttributeNames = z.infer<typeof attributeNamesSchema>;

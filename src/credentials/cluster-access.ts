@@ -1,0 +1,21 @@
+// Which clusters a role may reach: the `roles` list of each cluster entry. The one place that
+// answers "is this role allowed here", for the chooser pages and for every credential request.
+import { RoleNotPermitted, NotFound } from '../errors.ts';
+import type { ClusterConfig } from '../config/schema.ts';
+
+export function clustersForRole(clusters: readonly ClusterConfig[], roleArn: string): ClusterConfig[] {
+  return clusters.filter((c) => c.roles.includes(roleArn));
+}
+
+export function roleMayUseAnyCluster(clusters: readonly ClusterConfig[], roleArn: string): boolean {
+  return clusters.some((c) => c.roles.includes(roleArn));
+}
+
+export function requireClusterForRole(clusters: readonly ClusterConfig[], clusterId: string, roleArn: string): ClusterConfig {
+  const cluster = clusters.find((c) => c.id === clusterId);
+  if (cluster === undefined) throw new NotFound({ code: 'CLUSTER_UNKNOWN', publicMessage: `There is no cluster "${clusterId.slice(0, 64)}".` });
+  if (!cluster.roles.includes(roleArn)) {
+    throw new RoleNotPermitted({ code: 'ROLE_NOT_PERMITTED', publicMessage: `Role ${roleArn} may not use cluster "${cluster.id}".`, details: { roleArn, clusterId } });
+  }
+  return cluster;
+}

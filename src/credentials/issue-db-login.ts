@@ -1,0 +1,114 @@
+// Use case: a signed-in identity, one of its role sessions and a cluster become a database login.
+// Steps: check the role may use the cluster, open the sealed role session, ask Redshift for
+// credentials with it, find the endpoint (configuration, else DescribeClusters/GetWorkgroup,
+// cached), and build the connection strings.
+import { Unauthorized } from '../errors.ts';
+import type { ClusterConfig } from '../config/schema.ts';
+import type { DbCredentials, Endpoint, RedshiftApi, RoleSession } from '../aws/ports.ts';
+import type { FederatedIdentity } from '../saml/federated-identity.ts';
+import { buildConnectionStrings, type ConnectionStrings, type SslMode } from './connection-strings.ts';
+import { requireClusterForRole } from './cluster-access.ts';
+import type { RoleGrant } from './assume-roles.ts';
+import type { RoleSessionVault } from './role-session-vault.ts';
+
+export interface DbLogin {
+  clusterId: string;
+  roleArn: string;
+  dbUser: string;
+  dbPassword: string;
+  expiration: Date;
+  host: string;
+  port: number;
+  database: string;
+  sslMode: SslMode;
+  connectionStrings: ConnectionStrings;
+  awsRequestIds: string[];
+}
+
+export interface IssueDbLoginDeps {
+  redshift: RedshiftApi;
+  vault: RoleSessionVault;
+  clusters: readonly ClusterConfig[];
+  defaultRegion: string;
+  endpoints: EndpointCache;
+  now: () => Date;
+}
+
+export interface IssueDbLoginInput {
+  identity: FederatedIdentity;
+  grant: RoleGrant;
+  clusterId: string;
+}
+
+export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginInput): Promise<DbLogin> {
+  const cluster = requireClusterForRole(deps.clusters, input.clusterId, input.grant.roleArn);
+  const session = openSession(deps, input.grant);
+  const region = cluster.region ?? deps.defaultRegion;
+  const requestIds: Array<string | undefined> = [];
+
+  const credentials = await requestCredentials(deps.redshift, session, cluster, region, input.identity);
+  requestIds.push(credentials.requestId);
+  const endpoint = await resolveEndpoint(deps, session, cluster, region);
+  requestIds.push(endpoint.requestId);
+
+  const target = { dbUser: credentials.value.dbUser, dbPassword: credentials.value.dbPassword, host: endpoint.value.host, port: endpoint.value.port, database: cluster.database, sslMode: cluster.sslMode };
+  return {
+    ...target,
+    clusterId: cluster.id,
+    roleArn: input.grant.roleArn,
+    expiration: credentials.value.expiration,
+    connectionStrings: buildConnectionStrings(target),
+    awsRequestIds: requestIds.filter((id): id is string => id !== undefined),
+  };
+}
+
+function openSession(deps: IssueDbLoginDeps, grant: RoleGrant): RoleSession {
+  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed) : undefined;
+  if (session === undefined) {
+    throw new Unauthorized({ code: 'ROLE_SESSION_MISSING', publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.` });
+  }
+  if (session.expiration.getTime() <= deps.now().getTime()) {
+    throw new Unauthorized({ code: 'AWS_SESSION_EXPIRED', publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.' });
+  }
+  return session;
+}
+
+function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster: ClusterConfig, region: string, identity: FederatedIdentity): Promise<{ value: DbCredentials; requestId?: string }> {
+  if (cluster.type === 'serverless') {
+    return redshift.getServerlessCredentials(session, { region, workgroupName: cluster.workgroup ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
+  }
+  return redshift.getClusterCredentials(session, {
+    region,
+    clusterIdentifier: cluster.clusterIdentifier ?? '',
+    dbUser: identity.dbUser,
+    dbName: cluster.database,
+    durationSeconds: cluster.durationSeconds,
+    autoCreate: cluster.autoCreate ?? identity.autoCreate,
+    dbGroups: cluster.dbGroups ?? identity.dbGroups,
+  });
+}
+
+async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {
+  if (cluster.host !== undefined) return { value: { host: cluster.host, port: cluster.port ?? 5439 } };
+  const cached = deps.endpoints.get(cluster.id, deps.now());
+  if (cached !== undefined) return { value: cached };
+  const found =
+    cluster.type === 'serverless'
+      ? await deps.redshift.getWorkgroupEndpoint(session, region, cluster.workgroup ?? '')
+      : await deps.redshift.describeClusterEndpoint(session, region, cluster.clusterIdentifier ?? '');
+  deps.endpoints.set(cluster.id, found.value, deps.now());
+  return { value: { ...found.value, port: cluster.port ?? found.value.port }, requestId: found.requestId };
+}
+
+/** Endpoints found through AWS, remembered for a while: they change only when a cluster moves. */
+export class EndpointCache {
+  private readonly entries = new Map<string, { endpoint: Endpoint; until: number }>();
+  constructor(private readonly ttlMs = 10 * 60_000) {}
+  get(clusterId: string, now: Date): Endpoint | undefined {
+    const entry = this.entries.get(clusterId);
+    return entry !== undefined && entry.until > now.getTime() ? entry.endpoint : undefined;
+  }
+  set(clusterId: string, endpoint: Endpoint, now: Date): void {
+    this.entries.set(clusterId, { endpoint, until: now.getTime() + this.ttlMs });
+  }
+}

@@ -1,0 +1,45 @@
+// Use case: a SAML response posted to the ACS becomes a signed-in user. Validate it strictly,
+// trade it for role sessions at once, decide admin rights; the raw response goes no further.
+import type { Logger } from '../logger.ts';
+import type { ServiceProvider } from '../saml/service-provider.ts';
+import type { FederatedIdentity } from '../saml/federated-identity.ts';
+import { assumeGrantedRoles, type AssumeRolesDeps, type RoleGrant } from './assume-roles.ts';
+import { AppError } from '../errors.ts';
+
+export interface SessionUser {
+  identity: FederatedIdentity;
+  grants: RoleGrant[];
+  admin: boolean;
+  signedInAt: string;
+}
+
+export interface SignInDeps extends AssumeRolesDeps {
+  sp: ServiceProvider;
+  adminGroups: readonly string[];
+  mayUseAnyCluster: (roleArn: string) => boolean;
+  logger: Logger;
+  now: () => Date;
+}
+
+export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown): Promise<SessionUser> {
+  const { identity } = await deps.sp.validateResponse(idpId, samlResponse);
+  const idp = deps.sp.idp(idpId);
+  const grants = await assumeGrantedRoles(deps, {
+    identity,
+    samlResponse: samlResponse as string,
+    maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
+    mayUseAnyCluster: deps.mayUseAnyCluster,
+  });
+  if (!grants.some((g) => g.status === 'ready')) throw allRefused(grants);
+  const adminGroups = new Set(deps.adminGroups.map((g) => g.toLowerCase()));
+  const admin = identity.groups.some((g) => adminGroups.has(g.toLowerCase()));
+  deps.logger.info({ idpId, nameId: identity.nameId, dbUser: identity.dbUser, roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })), admin }, 'signed in');
+  return { identity, grants, admin, signedInAt: deps.now().toISOString() };
+}
+
+/** Every role was refused by STS: the login fails with the reason of the first, naming them all. */
+function allRefused(grants: RoleGrant[]): AppError {
+  const first = grants[0]?.error;
+  const reasons = grants.map((g) => `${g.roleArn}: ${g.error?.message ?? 'refused'}`).join(' ');
+  return new AppError({ code: first?.code ?? 'AWS_ACCESS_DENIED', status: first?.status ?? 403, expose: true, publicMessage: `AWS refused every role in your sign-in. ${reasons}` });
+}

@@ -1,0 +1,175 @@
+// Redshift GetClusterCredentials / DescribeClusters and Redshift Serverless GetCredentials / GetWorkgroup
+// as the emulator implements them (facts §1.3). The caller's SigV4 check happens before these run;
+// making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { DbLogin } from './db-logins.ts';
+import { roleNameOf, type StsSession } from './sts.ts';
+import { AwsFault, XmlList, epochSeconds } from './wire.ts';
+
+export interface EmulatorCluster {
+  clusterIdentifier: string;
+  host: string;
+  port: number;
+}
+
+export interface EmulatorWorkgroup {
+  workgroupName: string;
+  host: string;
+  port: number;
+}
+
+export interface RedshiftContext {
+  clusters: readonly EmulatorCluster[];
+  workgroups: readonly EmulatorWorkgroup[];
+  minDbDurationSeconds: number;
+  now: () => Date;
+  /** Records the login (and, with PostgreSQL, creates it) before the credentials are returned. */
+  issue: (login: DbLogin) => Promise<void>;
+}
+
+const MAX_DB_DURATION_SECONDS = 3600;
+// DbUser / DbName: 1-64 chars, a letter first, then letters, digits, _ + . @ - (so no ':' or '/').
+const DB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_+.@-]{0,63}$/;
+// Group names must be lowercase.
+const DB_GROUP_PATTERN = /^[a-z][a-z0-9_+.@-]{0,63}$/;
+const WORKGROUP_PATTERN = /^[a-z0-9-]{3,64}$/;
+// A few of Redshift's reserved words; the full list is long and this is an emulator.
+const RESERVED = new Set(['public', 'user', 'group', 'select', 'table', 'all', 'session_user', 'current_user']);
+
+export async function getClusterCredentials(
+  params: Record<string, unknown>,
+  ctx: RedshiftContext,
+): Promise<Record<string, unknown>> {
+  const dbUser = stringParam(params.DbUser);
+  if (dbUser === undefined) throw invalidParameter('DbUser is required');
+  checkDbName('DbUser', dbUser);
+  const dbName = stringParam(params.DbName);
+  if (dbName !== undefined) checkDbName('DbName', dbName);
+  const dbGroups = Array.isArray(params.DbGroups) ? params.DbGroups.map(String) : [];
+  for (const group of dbGroups) {
+    if (!DB_GROUP_PATTERN.test(group)) throw invalidParameter(`DbGroup ${group} is not a valid group name: use lowercase letters, digits and _+.@-`);
+  }
+  const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
+  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier));
+  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? '');
+
+  const autoCreate = stringParam(params.AutoCreate) === 'true';
+  const login: DbLogin = {
+    dbUser: `${autoCreate ? 'IAMA' : 'IAM'}:${dbUser}`,
+    dbPassword: temporaryPassword(),
+    expiration: new Date(ctx.now().getTime() + seconds * 1000),
+    dbGroups,
+  };
+  await ctx.issue(login);
+  return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration };
+}
+
+export function describeClusters(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {
+  const identifier = stringParam(params.ClusterIdentifier);
+  const clusters = identifier === undefined ? ctx.clusters : ctx.clusters.filter((c) => c.clusterIdentifier === identifier);
+  if (identifier !== undefined && clusters.length === 0) throw clusterNotFound(identifier);
+  return {
+    Clusters: new XmlList(
+      'Cluster',
+      clusters.map((cluster) => ({
+        ClusterIdentifier: cluster.clusterIdentifier,
+        ClusterStatus: 'available',
+        ClusterAvailabilityStatus: 'Available',
+        Endpoint: { Address: cluster.host, Port: cluster.port },
+      })),
+    ),
+  };
+}
+
+export async function getServerlessCredentials(
+  params: Record<string, unknown>,
+  session: StsSession,
+  ctx: RedshiftContext,
+): Promise<Record<string, unknown>> {
+  findWorkgroup(params, ctx);
+  const seconds = durationParam(params.durationSeconds, ctx, (message) => new AwsFault('ValidationException', message));
+  // A role session maps to one database user per role: IAMR:<role-name> (facts §1.3.2).
+  const login: DbLogin = {
+    dbUser: `IAMR:${roleNameOf(session.roleArn)}`,
+    dbPassword: temporaryPassword(),
+    expiration: new Date(ctx.now().getTime() + seconds * 1000),
+    dbGroups: [],
+  };
+  await ctx.issue(login);
+  return {
+    dbUser: login.dbUser,
+    dbPassword: login.dbPassword,
+    expiration: epochSeconds(login.expiration),
+    nextRefreshTime: epochSeconds(login.expiration),
+  };
+}
+
+export function getWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {
+  const workgroup = findWorkgroup(params, ctx);
+  return {
+    workgroup: {
+      workgroupName: workgroup.workgroupName,
+      status: 'AVAILABLE',
+      endpoint: { address: workgroup.host, port: workgroup.port },
+    },
+  };
+}
+
+function findWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): EmulatorWorkgroup {
+  const name = stringParam(params.workgroupName);
+  if (name === undefined || !WORKGROUP_PATTERN.test(name)) {
+    throw new AwsFault('ValidationException', 'workgroupName must be 3-64 characters of a-z, 0-9 and -');
+  }
+  const workgroup = ctx.workgroups.find((candidate) => candidate.workgroupName === name);
+  if (!workgroup) throw new AwsFault('ResourceNotFoundException', `Workgroup ${name} not found.`);
+  return workgroup;
+}
+
+function findCluster(ctx: RedshiftContext, identifier: string | undefined): EmulatorCluster | undefined {
+  // ClusterIdentifier is case-sensitive.
+  return ctx.clusters.find((cluster) => cluster.clusterIdentifier === identifier);
+}
+
+function checkDbName(field: string, value: string): void {
+  if (!DB_NAME_PATTERN.test(value) || RESERVED.has(value.toLowerCase())) {
+    throw invalidParameter(`${field} ${value} is not valid: 1-64 characters, a letter first, then letters, digits or _+.@-; not a reserved word`);
+  }
+}
+
+function durationParam(value: unknown, ctx: RedshiftContext, fault: (message: string) => AwsFault): number {
+  if (value === undefined) return Math.max(900, ctx.minDbDurationSeconds);
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < ctx.minDbDurationSeconds || seconds > MAX_DB_DURATION_SECONDS) {
+    throw fault(`The duration must be between ${ctx.minDbDurationSeconds} and ${MAX_DB_DURATION_SECONDS} seconds.`);
+  }
+  return seconds;
+}
+
+/**
+ * Base64 like Redshift's temporary passwords, and always containing '/', '+' and '=' so that clients
+ * which forget to escape them in URLs and connection strings fail in tests rather than in production.
+ */
+function temporaryPassword(): string {
+  // 49 bytes -> 68 base64 characters ending in "==".
+  const chars = [...randomBytes(49).toString('base64')];
+  const body = chars.length - 2;
+  for (const special of ['/', '+']) {
+    if (chars.slice(0, body).includes(special)) continue;
+    let index = randomInt(body);
+    while (chars[index] === '/' || chars[index] === '+') index = randomInt(body);
+    chars[index] = special;
+  }
+  return chars.join('');
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+function invalidParameter(message: string): AwsFault {
+  return new AwsFault('InvalidParameterValue', message);
+}
+
+function clusterNotFound(identifier: string): AwsFault {
+  return new AwsFault('ClusterNotFound', `Cluster ${identifier} not found.`, 404);
+}

@@ -1,0 +1,98 @@
+// Checks node-saml leaves to us, on the assertion it verified (never on unsigned XML):
+// - a bearer SubjectConfirmationData whose Recipient is this ACS URL and whose window is open;
+//   node-saml skips these times entirely when InResponseTo is not validated (IdP-initiated);
+// - every AudienceRestriction names one of our accepted audiences (node-saml takes only one);
+// - the assertion ID and the latest NotOnOrAfter, for the one-time-use cache.
+import { AssertionRejected } from '../errors.ts';
+
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+
+export interface ConditionContext {
+  acsUrl: string;
+  audiences: readonly string[];
+  now: Date;
+  skewMs: number;
+}
+
+export interface AssertionFacts {
+  assertionId: string;
+  expiresAt: Date;
+}
+
+type Node = { $?: Record<string, string>; _?: string } & Record<string, unknown>;
+
+export function checkAssertionConditions(parsed: Record<string, unknown> | undefined, ctx: ConditionContext): AssertionFacts {
+  const assertion = (parsed?.Assertion ?? undefined) as Node | undefined;
+  const assertionId = assertion?.$?.ID;
+  if (assertion === undefined || assertionId === undefined || assertionId === '') {
+    throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: 'The assertion has no ID.' });
+  }
+  const now = ctx.now.getTime();
+  const subjectExpiry = checkSubjectConfirmation(assertion, ctx, now);
+  const conditions = children(assertion, 'Conditions')[0];
+  checkAudiences(conditions, ctx.audiences);
+  const conditionsExpiry = parseTime(conditions?.$?.NotOnOrAfter);
+  const expiresAt = Math.max(subjectExpiry, conditionsExpiry ?? 0) + ctx.skewMs;
+  return { assertionId, expiresAt: new Date(expiresAt) };
+}
+
+function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: number): number {
+  const subject = children(assertion, 'Subject')[0];
+  const bearer = children(subject, 'SubjectConfirmation')
+    .filter((sc) => sc.$?.Method === BEARER)
+    .map((sc) => children(sc, 'SubjectConfirmationData')[0])
+    .filter((data): data is Node => data !== undefined);
+  const forUs = bearer.filter((data) => data.$?.Recipient === ctx.acsUrl);
+  if (forUs.length === 0) {
+    throw new AssertionRejected({
+      code: 'SAML_RECIPIENT_MISMATCH',
+      publicMessage: "The assertion's Recipient is not this connection's ACS URL.",
+      details: { expected: ctx.acsUrl, received: bearer.map((d) => d.$?.Recipient ?? null).slice(0, 3) },
+    });
+  }
+  let clockProblem: 'expired' | 'early' | undefined;
+  for (const data of forUs) {
+    const notOnOrAfter = parseTime(data.$?.NotOnOrAfter);
+    const notBefore = parseTime(data.$?.NotBefore);
+    if (notOnOrAfter === undefined) continue; // AWS requires it; without it the confirmation never ends
+    if (now >= notOnOrAfter + ctx.skewMs) clockProblem = 'expired';
+    else if (notBefore !== undefined && now < notBefore - ctx.skewMs) clockProblem = 'early';
+    else return notOnOrAfter;
+  }
+  if (clockProblem === 'early') {
+    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: "The assertion is not valid yet: the identity provider's clock is ahead of this service's by more than the allowed skew." });
+  }
+  if (clockProblem === 'expired') {
+    throw new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: "The assertion has expired (or the identity provider's clock is behind this service's by more than the allowed skew). Sign in again." });
+  }
+  throw new AssertionRejected({ code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion\'s bearer confirmation has no NotOnOrAfter.' });
+}
+
+function checkAudiences(conditions: Node | undefined, accepted: readonly string[]): void {
+  const restrictions = children(conditions, 'AudienceRestriction');
+  const ok =
+    restrictions.length > 0 &&
+    restrictions.every((r) => children(r, 'Audience').some((a) => accepted.includes(textOf(a))));
+  if (!ok) {
+    throw new AssertionRejected({
+      code: 'SAML_AUDIENCE_MISMATCH',
+      publicMessage: `The assertion is meant for a different audience. Accepted: ${accepted.join(', ')}.`,
+      details: { received: restrictions.flatMap((r) => children(r, 'Audience').map(textOf)).slice(0, 5) },
+    });
+  }
+}
+
+function children(node: Node | undefined, name: string): Node[] {
+  const value = node?.[name];
+  return Array.isArray(value) ? (value.filter((v) => typeof v === 'object' && v !== null) as Node[]) : [];
+}
+
+function textOf(node: Node | string): string {
+  return (typeof node === 'string' ? node : (node._ ?? '')).trim();
+}
+
+function parseTime(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
+}

@@ -1,0 +1,82 @@
+// An IdP connection as the SAML layer uses it: configuration plus what its metadata says, with
+// certificates as PEM. Built once at start-up; invalid entries are configuration errors by path.
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.ts';
+import type { AttributeNames, IdpConfig } from '../config/schema.ts';
+import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
+
+export interface IdpConnection {
+  id: string;
+  name: string;
+  entityId: string;
+  ssoUrl: string;
+  ssoBinding: string;
+  certs: string[];
+  allowIdpInitiated: boolean;
+  wantAssertionsSigned: boolean;
+  wantResponseSigned: boolean;
+  clockSkewSeconds: number;
+  maxSessionDurationSeconds: number;
+  attributes: AttributeNames & { groups: string };
+}
+
+export interface ResolveContext {
+  index: number;
+  defaultClockSkewSeconds: number;
+  adminGroupsAttribute: string;
+  readFile?: (path: string) => string;
+}
+
+export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): IdpConnection {
+  const at = (field: string): string => `idps[${ctx.index}].${field}`;
+  const readFile = ctx.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; signingCerts: string[] } = { signingCerts: [] };
+  const metadataXml = entry.metadataXml ?? (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
+  if (metadataXml !== undefined) {
+    try {
+      metadata = parseIdpMetadata(metadataXml);
+    } catch (err) {
+      if (err instanceof MetadataError) throw new ConfigError([`${at(entry.metadataFile === undefined ? 'metadataXml' : 'metadataFile')}: ${err.message}`], err);
+      throw err;
+    }
+  }
+  const certs = (entry.certs ?? []).map((value, i) => loadPem(value, readFile, at(`certs[${i}]`)));
+  return {
+    id: entry.id,
+    name: entry.name ?? entry.id,
+    // Explicit fields win over metadata, so an admin can pin a value the metadata gets wrong.
+    entityId: entry.entityId ?? metadata.entityId ?? '',
+    ssoUrl: entry.ssoUrl ?? metadata.ssoUrl ?? '',
+    ssoBinding: entry.ssoUrl !== undefined ? BINDINGS.redirect : (metadata.ssoBinding ?? BINDINGS.redirect),
+    certs: certs.length > 0 ? certs : metadata.signingCerts,
+    allowIdpInitiated: entry.allowIdpInitiated,
+    wantAssertionsSigned: entry.wantAssertionsSigned,
+    wantResponseSigned: entry.wantResponseSigned,
+    clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
+    maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
+    attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
+  };
+}
+
+/** A PEM given inline or as a file path. */
+export function loadPem(value: string, readFile: (path: string) => string, at: string, kind: 'certificate' | 'key' = 'certificate'): string {
+  const pem = value.includes('-----BEGIN') ? value : readOrFail(readFile, value, at);
+  if (kind === 'certificate') {
+    try {
+      assertCertificate(pem, 'value');
+    } catch {
+      throw new ConfigError([`${at}: not a PEM X.509 certificate`]);
+    }
+  } else if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) {
+    throw new ConfigError([`${at}: not a PEM private key`]);
+  }
+  return pem;
+}
+
+function readOrFail(readFile: (path: string) => string, path: string, at: string): string {
+  try {
+    return readFile(path);
+  } catch (err) {
+    throw new ConfigError([`${at}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
+  }
+}

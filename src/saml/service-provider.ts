@@ -1,0 +1,170 @@
+// The SAML service provider: one node-saml instance per IdP connection (built once, reused),
+// AuthnRequests out, responses in. node-saml checks signatures, issuer, times and InResponseTo;
+// the checks it leaves out (Destination, Recipient, several audiences, one-time use) are here.
+import { randomBytes } from 'node:crypto';
+import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import { AssertionRejected, NotFound } from '../errors.ts';
+import type { ReplayCache, RequestIdCache } from '../store/ports.ts';
+import type { IdpConnection } from './idp-connection.ts';
+import { toAssertionRejected } from './errors.ts';
+import { toFederatedIdentity, type FederatedIdentity } from './federated-identity.ts';
+import { checkAssertionConditions } from './assertion-conditions.ts';
+import { readResponseEnvelope } from './response-envelope.ts';
+
+export const MAX_SAML_RESPONSE_LENGTH = 100_000;
+
+export interface SpSettings {
+  entityId: string;
+  baseUrl: string;
+  audiences: string[];
+  signing?: { privateKey: string; certificate: string };
+  decryption?: { privateKey: string; certificate: string };
+  requestTtlSeconds: number;
+}
+
+export interface ValidatedLogin {
+  identity: FederatedIdentity;
+  assertionId: string;
+  /** When the assertion stops being usable anywhere (latest NotOnOrAfter). */
+  expiresAt: Date;
+}
+
+export class ServiceProvider {
+  private readonly connections: Map<string, IdpConnection>;
+  private readonly instances = new Map<string, SAML>();
+
+  constructor(
+    private readonly sp: SpSettings,
+    idps: readonly IdpConnection[],
+    private readonly requests: RequestIdCache,
+    private readonly replay: ReplayCache,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.connections = new Map(idps.map((idp) => [idp.id, idp]));
+  }
+
+  listIdps(): IdpConnection[] {
+    return [...this.connections.values()];
+  }
+
+  idp(id: string): IdpConnection {
+    const idp = this.connections.get(id);
+    if (idp === undefined) throw new NotFound({ code: 'IDP_UNKNOWN', publicMessage: 'There is no identity provider connection with that name.' });
+    return idp;
+  }
+
+  acsUrl(idpId: string): string {
+    return `${this.sp.baseUrl}/saml/acs/${encodeURIComponent(idpId)}`;
+  }
+
+  /** The IdP URL carrying a (signed, when a key is configured) AuthnRequest by HTTP-Redirect. */
+  async loginRedirectUrl(idpId: string, relayState: string): Promise<string> {
+    return this.saml(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
+  }
+
+  metadataXml(idpId: string): string {
+    return this.saml(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
+  }
+
+  async validateResponse(idpId: string, samlResponse: unknown): Promise<ValidatedLogin> {
+    const idp = this.idp(idpId);
+    if (typeof samlResponse !== 'string' || samlResponse.trim() === '') {
+      throw new AssertionRejected({ code: 'SAML_RESPONSE_MISSING', status: 400, publicMessage: 'The request carries no SAMLResponse.' });
+    }
+    if (samlResponse.length > MAX_SAML_RESPONSE_LENGTH) {
+      throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAMLResponse is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
+    }
+    const acsUrl = this.acsUrl(idpId);
+    const envelope = readResponseEnvelope(samlResponse);
+    if (envelope.destination !== acsUrl) {
+      throw new AssertionRejected({
+        code: 'SAML_DESTINATION_MISMATCH',
+        publicMessage: 'The response was addressed to a different URL than this connection\'s ACS URL.',
+        details: { expected: acsUrl, received: envelope.destination?.slice(0, 200) ?? null },
+      });
+    }
+
+    let profile: Profile | null;
+    try {
+      ({ profile } = await this.saml(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    } catch (err) {
+      if (err instanceof SamlStatusError) throw idpStatusError(envelope.statusMessage, envelope.statusCode, err);
+      throw toAssertionRejected(err);
+    }
+    if (profile === null || typeof profile.getAssertion !== 'function') {
+      throw new AssertionRejected({ code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' });
+    }
+    if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
+      throw idpStatusError(envelope.statusMessage, envelope.statusCode);
+    }
+    const conditions = checkAssertionConditions(profile.getAssertion(), {
+      acsUrl,
+      audiences: this.sp.audiences,
+      now: this.now(),
+      skewMs: idp.clockSkewSeconds * 1000,
+    });
+    if (!(await this.replay.rememberOnce(`${idpId}:${conditions.assertionId}`, conditions.expiresAt, this.now()))) {
+      throw new AssertionRejected({ code: 'SAML_REPLAYED', publicMessage: 'This sign-in response was already used. Sign in again.' });
+    }
+    const identity = toFederatedIdentity(
+      { idpId, issuer: profile.issuer, nameId: profile.nameID, nameIdFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex },
+      (profile.attributes ?? {}) as Record<string, unknown>,
+      idp.attributes,
+    );
+    return { identity, assertionId: conditions.assertionId, expiresAt: conditions.expiresAt };
+  }
+
+  private saml(idpId: string): SAML {
+    const cached = this.instances.get(idpId);
+    if (cached !== undefined) return cached;
+    const idp = this.idp(idpId);
+    const saml = new SAML({
+      callbackUrl: this.acsUrl(idpId),
+      entryPoint: idp.ssoUrl,
+      issuer: this.sp.entityId,
+      idpIssuer: idp.entityId,
+      idpCert: idp.certs,
+      // Audiences are checked by checkAssertionConditions: node-saml accepts only one.
+      audience: false,
+      wantAssertionsSigned: idp.wantAssertionsSigned,
+      wantAuthnResponseSigned: idp.wantResponseSigned,
+      acceptedClockSkewMs: idp.clockSkewSeconds * 1000,
+      validateInResponseTo: idp.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      requestIdExpirationPeriodMs: this.sp.requestTtlSeconds * 1000,
+      cacheProvider: this.requestCache(idpId),
+      identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+      disableRequestedAuthnContext: true,
+      generateUniqueId: () => `_${randomBytes(20).toString('hex')}`,
+      ...(this.sp.signing === undefined
+        ? {}
+        : { privateKey: this.sp.signing.privateKey, publicCert: this.sp.signing.certificate, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' }),
+      ...(this.sp.decryption === undefined ? {} : { decryptionPvk: this.sp.decryption.privateKey }),
+    });
+    this.instances.set(idpId, saml);
+    return saml;
+  }
+
+  /** Sent request IDs live in the shared store: the IdP's cross-site POST carries no Lax cookie. */
+  private requestCache(idpId: string): CacheProvider {
+    const key = (id: string): string => `${idpId}:${id}`;
+    return {
+      saveAsync: async (id, value) => {
+        await this.requests.saveRequestId(key(id), value, new Date(this.now().getTime() + this.sp.requestTtlSeconds * 1000));
+        return { value, createdAt: this.now().getTime() };
+      },
+      getAsync: (id) => this.requests.getRequestId(key(id), this.now()),
+      removeAsync: (id) => (id === null ? Promise.resolve(null) : this.requests.removeRequestId(key(id))),
+    };
+  }
+}
+
+function idpStatusError(message: string | undefined, code: string | undefined, cause?: unknown): AssertionRejected {
+  const shortCode = (code ?? 'unknown').replace(/^urn:oasis:names:tc:SAML:2\.0:status:/, '');
+  const idpMessage = message === undefined || message.trim() === '' ? '' : ` It said: "${message.trim().slice(0, 300)}"`;
+  return new AssertionRejected({
+    code: 'SAML_IDP_ERROR',
+    publicMessage: `The identity provider did not sign you in (status ${shortCode}).${idpMessage}`,
+    cause,
+    details: { statusCode: code },
+  });
+}

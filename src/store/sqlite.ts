@@ -1,0 +1,91 @@
+// The embedded default store: one SQLite file (better-sqlite3 12; 13 crashes on Node 20).
+// Synchronous calls behind the async ports; WAL mode so several readers don't block the writer.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from './ports.ts';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX sessions_expires ON sessions (expires_at);
+   CREATE TABLE saml_requests (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX saml_requests_expires ON saml_requests (expires_at);
+   CREATE TABLE saml_replay (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+   CREATE INDEX saml_replay_expires ON saml_replay (expires_at);`,
+];
+
+/** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
+export function openSqliteStore(url: string): Store {
+  const path = url.replace(/^sqlite:/, '');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const q = {
+    getSession: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
+    setSession: db.prepare('INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at'),
+    touchSession: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
+    destroySession: db.prepare('DELETE FROM sessions WHERE sid = ?'),
+    saveRequest: db.prepare('INSERT INTO saml_requests (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at'),
+    getRequest: db.prepare<[string, number], { value: string }>('SELECT value FROM saml_requests WHERE key = ? AND expires_at > ?'),
+    removeRequest: db.prepare<[string], { value: string }>('DELETE FROM saml_requests WHERE key = ? RETURNING value'),
+    insertReplay: db.prepare('INSERT INTO saml_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE saml_replay.expires_at <= ?'),
+    sweep: [
+      db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
+      db.prepare('DELETE FROM saml_replay WHERE expires_at <= ?'),
+    ],
+  };
+
+  return {
+    async getSession(sid, now) {
+      return q.getSession.get(sid, now.getTime())?.data ?? null;
+    },
+    async setSession(sid, data, expiresAt) {
+      q.setSession.run(sid, data, expiresAt.getTime());
+    },
+    async touchSession(sid, expiresAt) {
+      q.touchSession.run(expiresAt.getTime(), sid);
+    },
+    async destroySession(sid) {
+      q.destroySession.run(sid);
+    },
+    async saveRequestId(key, value, expiresAt) {
+      q.saveRequest.run(key, value, expiresAt.getTime());
+    },
+    async getRequestId(key, now) {
+      return q.getRequest.get(key, now.getTime())?.value ?? null;
+    },
+    async removeRequestId(key) {
+      return q.removeRequest.get(key)?.value ?? null;
+    },
+    async rememberOnce(key, expiresAt, now) {
+      // One statement: inserts, or revives an expired row; a live row makes it change nothing.
+      return q.insertReplay.run(key, expiresAt.getTime(), now.getTime()).changes === 1;
+    },
+    async sweepExpired(now) {
+      const t = now.getTime();
+      return db.transaction(() => q.sweep.reduce((n, stmt) => n + stmt.run(t).changes, 0))();
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const current = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0;
+  // IMMEDIATE takes the write lock first, so two processes starting at once apply each step once.
+  const apply = db.transaction((version: number, sql: string) => {
+    const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(version);
+    if (done !== undefined) return;
+    db.exec(sql);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+  });
+  MIGRATIONS.forEach((sql, i) => {
+    if (i + 1 > current) apply.immediate(i + 1, sql);
+  });
+}
