@@ -21,6 +21,8 @@ interface SdkErrorShape {
   code?: string;
 }
 
+// The role session's keys were not accepted: as good as expired for the person signing in.
+const SESSION_INVALID = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidSignatureException']);
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 const NETWORK = new Set(['TimeoutError', 'AbortError', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'RequestTimeout']);
 
@@ -35,7 +37,7 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
   if (/^AccessDenied/.test(name) || name === 'UnauthorizedOperation') {
     return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage: accessDeniedAdvice(ctx, role), cause: err, details });
   }
-  if (name === 'ExpiredTokenException' || name === 'ExpiredToken') {
+  if (name === 'ExpiredTokenException' || name === 'ExpiredToken' || (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name))) {
     return ctx.operation === 'AssumeRoleWithSAML'
       ? new Unauthorized({ code: 'AWS_SAML_EXPIRED', publicMessage: 'AWS says the sign-in response is too old (STS redeems it only within 5 minutes of issue). Sign in again.', cause: err, details })
       : new Unauthorized({ code: 'AWS_SESSION_EXPIRED', publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.', cause: err, details });

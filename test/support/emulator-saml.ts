@@ -1,6 +1,7 @@
 // Minimal signed SAML 2.0 Responses for the AWS emulator's tests: a Response with one Assertion
 // (Issuer, bearer Subject, AWS audience, Role and RoleSessionName attributes) signed with
-// RSA-SHA256 and exclusive c14n, enveloped, at the Assertion. Not the project's IdP signer.
+// RSA-SHA256 and exclusive c14n, enveloped, at the Assertion (or the Response). Not the project's
+// IdP signer (src/dev/saml-response.ts); this one stays small so the emulator tests stand alone.
 import { randomUUID } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
@@ -30,6 +31,8 @@ export interface SamlResponseOptions {
   issueInstant?: Date;
   notOnOrAfter?: Date;
   sessionNotOnOrAfter?: Date;
+  /** Which element carries the enveloped signature; default the Assertion. */
+  signAt?: 'assertion' | 'response';
 }
 
 /** The base64 SAMLResponse an IdP would post, as STS takes it in SAMLAssertion. */
@@ -70,7 +73,7 @@ export function signedSamlResponseXml(options: SamlResponseOptions): string {
     `</saml:AttributeStatement>` +
     `</saml:Assertion></samlp:Response>`;
 
-  const assertionXpath = `//*[local-name(.)='Assertion']`;
+  const signed = options.signAt === 'response' ? `/*[local-name(.)='Response']` : `//*[local-name(.)='Assertion']`;
   const sig = new SignedXml({
     privateKey: options.key.privateKey,
     publicCert: options.key.cert,
@@ -78,14 +81,14 @@ export function signedSamlResponseXml(options: SamlResponseOptions): string {
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   });
   sig.addReference({
-    xpath: assertionXpath,
+    xpath: signed,
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  // The SAML schema puts the assertion's Signature right after its Issuer.
+  // The SAML schema puts a Signature right after the signed element's Issuer.
   sig.computeSignature(xml, {
     prefix: 'ds',
-    location: { reference: `${assertionXpath}/*[local-name(.)='Issuer']`, action: 'after' },
+    location: { reference: `${signed}/*[local-name(.)='Issuer']`, action: 'after' },
   });
   return sig.getSignedXml();
 }

@@ -1,6 +1,7 @@
 // Verifies AWS Signature Version 4 on incoming requests against the sessions STS issued, so a client
 // that signs wrongly (or with someone else's session) fails here as it would against AWS.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+// Not checked: X-Amz-Date against the clock (AWS allows 15 minutes), since tests may inject `now`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { StsSession } from './sts.ts';
 import { AwsFault } from './wire.ts';
@@ -50,6 +51,10 @@ export function verifySigV4(
     throw new AwsFault(codes.mismatch, `Credential should be scoped to correct service: '${service}'.`, 403);
   }
   if (!authorization.signedHeaders.includes('host')) throw new AwsFault(codes.mismatch, MISMATCH_MESSAGE, 403);
+  // The body is always hashed here: a client-supplied x-amz-content-sha256 must agree with it, never replace it.
+  const payloadHash = sha256Hex(request.body);
+  const claimedHash = headers.get('x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== payloadHash) throw new AwsFault(codes.mismatch, MISMATCH_MESSAGE, 403);
 
   const canonicalRequest = [
     request.method,
@@ -57,7 +62,7 @@ export function verifySigV4(
     canonicalQuery(request.url),
     authorization.signedHeaders.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join(''),
     authorization.signedHeaders.join(';'),
-    headers.get('x-amz-content-sha256') ?? sha256Hex(request.body),
+    payloadHash,
   ].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, authorization.scope.join('/'), sha256Hex(canonicalRequest)].join('\n');
   let key: Buffer = hmac(`AWS4${session.secretAccessKey}`, scopeDate ?? '');

@@ -1,0 +1,163 @@
+// Composition root: builds every dependency from the configuration and returns the Express app
+// and a close function. The only place that picks implementations; tests pass their own.
+import { readFileSync } from 'node:fs';
+import type { Express, Router } from 'express';
+import type { Config } from './config/schema.ts';
+import { DEFAULT_AUDIENCES } from './config/schema.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { Store } from './store/ports.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import { ConfigError, RoleNotPermitted } from './errors.ts';
+import type { RedshiftApi, StsApi } from './aws/ports.ts';
+import { createAwsApis } from './aws/sdk.ts';
+import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
+import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
+import { createRoleSessionVault } from './credentials/role-session-vault.ts';
+import { roleMayUseAnyCluster } from './credentials/cluster-access.ts';
+import { signInWithSaml } from './credentials/sign-in.ts';
+import { EndpointCache, issueDbLogin } from './credentials/issue-db-login.ts';
+import { createServer } from './web/server.ts';
+import { ssoRoutes } from './web/routes/sso.ts';
+import { dbLoginRoutes } from './web/routes/db-login.ts';
+import { apiRoutes } from './web/routes/api.ts';
+import { createMetrics, healthRoutes } from './web/routes/health.ts';
+import type { SessionUser } from './web/session-user.ts';
+
+export interface AppOverrides {
+  logger?: Logger;
+  store?: Store;
+  sts?: StsApi;
+  redshift?: RedshiftApi;
+  now?: () => Date;
+  /** Extra routers mounted before the service's own (the demo IdP). */
+  extraRouters?: Router[];
+}
+
+export interface App {
+  app: Express;
+  sp: ServiceProvider;
+  store: Store;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const logger = overrides.logger ?? createLogger(config.log);
+  const now = overrides.now ?? (() => new Date());
+  const store = overrides.store ?? openStore(config.store.url);
+  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
+  const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
+  const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
+
+  const sp = new ServiceProvider(spSettings(config), resolveIdps(config), store, store, now);
+  const vault = createRoleSessionVault(config.server.sessionSecret);
+  const endpoints = new EndpointCache();
+  const metrics = createMetrics();
+  const defaultRegion = config.aws.region;
+
+  const signIn = async (idpId: string, samlResponse: unknown): Promise<SessionUser> => {
+    try {
+      const user = await signInWithSaml(
+        { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn) },
+        idpId,
+        samlResponse,
+      );
+      metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
+      return user;
+    } catch (err) {
+      metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
+      throw err;
+    }
+  };
+
+  const issue = async (user: SessionUser, roleArn: string, clusterId: string) => {
+    const grant = user.grants.find((g) => g.roleArn === roleArn);
+    if (grant === undefined) {
+      throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
+    }
+    const login = await issueDbLogin({ redshift, vault, clusters: config.clusters, defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
+    metrics.inc('redshift_sso_db_logins_total', { cluster: clusterId });
+    logger.info(
+      { idpId: user.identity.idpId, nameId: user.identity.nameId, roleArn, clusterId, dbUser: login.dbUser, expiresAt: login.expiration.toISOString(), awsRequestIds: login.awsRequestIds },
+      'issued db login',
+    );
+    return login;
+  };
+
+  const app = createServer({
+    baseUrl: config.server.baseUrl,
+    trustProxy: config.server.trustProxy,
+    sessionSecret: config.server.sessionSecret,
+    sessionTtlSeconds: config.server.sessionTtlSeconds,
+    demo: config.mode === 'development',
+    logger,
+    sessions: store,
+    routers: [
+      healthRoutes({ ready: async () => true, metrics }),
+      ...(overrides.extraRouters ?? []),
+      ssoRoutes({ sp, signIn }),
+      dbLoginRoutes({ clusters: config.clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
+      apiRoutes({ baseUrl: config.server.baseUrl, clusters: config.clusters, issue }),
+    ],
+  });
+
+  const sweeper = setInterval(() => {
+    store.sweepExpired(now()).catch((err: unknown) => logger.error({ err }, 'sweeping expired rows failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  return {
+    app,
+    sp,
+    store,
+    logger,
+    async close() {
+      clearInterval(sweeper);
+      aws?.close();
+      await store.close();
+    },
+  };
+}
+
+function openStore(url: string): Store {
+  if (url.startsWith('sqlite:')) return openSqliteStore(url);
+  throw new ConfigError(['store.url: PostgreSQL is not supported yet in this version; use sqlite:PATH']);
+}
+
+export function spSettings(config: Config): SpSettings {
+  const readFile = (p: string) => readFileSync(p, 'utf8');
+  const baseUrl = config.server.baseUrl.replace(/\/+$/, '');
+  const entityId = config.sp.entityId ?? `${baseUrl}/saml/metadata`;
+  const pair = (key: string | undefined, cert: string | undefined, what: 'signing' | 'decryption') =>
+    key === undefined || cert === undefined
+      ? undefined
+      : { privateKey: loadPem(key, readFile, `sp.${what}Key`, 'key'), certificate: loadPem(cert, readFile, `sp.${what}Cert`) };
+  if (config.sp.decryptionKey !== undefined && config.sp.decryptionCert === undefined) {
+    throw new ConfigError(['sp.decryptionCert: required with sp.decryptionKey (it is published in the SP metadata)']);
+  }
+  return {
+    entityId,
+    baseUrl,
+    audiences: config.sp.audiences ?? [...DEFAULT_AUDIENCES, entityId],
+    signing: pair(config.sp.signingKey, config.sp.signingCert, 'signing'),
+    decryption: pair(config.sp.decryptionKey, config.sp.decryptionCert, 'decryption'),
+    requestTtlSeconds: config.sp.requestTtlSeconds,
+  };
+}
+
+function resolveIdps(config: Config) {
+  const problems: string[] = [];
+  const idps = config.idps.flatMap((entry, index) => {
+    try {
+      return [resolveIdpConnection(entry, { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute })];
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return idps;
+}

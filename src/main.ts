@@ -1,0 +1,77 @@
+// Process entry: load the configuration (or start demo mode when there is none), build the app,
+// listen, and shut down cleanly on SIGINT/SIGTERM. Configuration problems exit with status 1.
+import type { Server } from 'node:http';
+import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { ConfigError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createApp } from './app.ts';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createLogger({ level: env.REDSHIFT_SSO_LOG_LEVEL ?? 'info' });
+  let config: Config;
+  let demo: Awaited<ReturnType<typeof import('./dev/demo.ts').startDemo>> | undefined;
+  try {
+    const path = configPathFrom(process.argv.slice(2), env);
+    if (path === undefined) {
+      if (env.NODE_ENV === 'production') throw new ConfigError(['no configuration: set REDSHIFT_SSO_CONFIG or pass --config (demo mode is refused when NODE_ENV=production)']);
+      const { startDemo } = await import('./dev/demo.ts');
+      demo = await startDemo(env, logger);
+      config = demo.config;
+    } else {
+      config = buildConfig(readConfigFile(path), env);
+    }
+    if (config.mode === 'development' && env.NODE_ENV === 'production') throw new ConfigError(['mode: development is refused when NODE_ENV=production']);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.publicMessage);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let built;
+  try {
+    built = createApp(config, { logger, extraRouters: demo?.routers });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.publicMessage);
+      await demo?.close();
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { app, close } = built;
+  const server: Server = app.listen(config.server.port, config.server.host, () => {
+    logger.info({ baseUrl: config.server.baseUrl, mode: config.mode }, 'listening');
+    if (demo !== undefined) {
+      console.log(`\n  redshift-sso demo: open ${config.server.baseUrl}/ and sign in as alice or bob.\n`);
+    }
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err: err.message }, 'cannot listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      Promise.all([close(), demo?.close()]).then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeAllConnections();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('redshift-sso failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+// Browser pages after sign-in: the role chooser, the cluster chooser and the credentials page.
+// Issuing credentials is a POST with a CSRF token; the page that shows them is never cached.
+import express, { Router } from 'express';
+import type { ClusterConfig } from '../../config/schema.ts';
+import type { DbLogin } from '../../credentials/issue-db-login.ts';
+import { clustersForRole } from '../../credentials/cluster-access.ts';
+import { BadRequest } from '../../errors.ts';
+import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
+import { requireUser } from '../middleware/require-user.ts';
+import { asyncHandler } from '../async-handler.ts';
+import { readyGrants, type SessionUser } from '../session-user.ts';
+
+export interface DbLoginRouteDeps {
+  clusters: readonly ClusterConfig[];
+  listIdps: () => Array<{ id: string; name: string }>;
+  issue: (user: SessionUser, roleArn: string, clusterId: string) => Promise<DbLogin>;
+}
+
+const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
+
+export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
+  const router = Router();
+
+  router.get('/', (req, res) => {
+    const user = req.user;
+    if (user === undefined) {
+      res.render('home', { title: 'Sign in to Redshift', idps: deps.listIdps() });
+      return;
+    }
+    const ready = readyGrants(user);
+    const chosen = ready.find((g) => g.roleArn === req.query.role) ?? (ready.length === 1 ? ready[0] : undefined);
+    res.setHeader('Cache-Control', 'no-store');
+    if (chosen === undefined) {
+      res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });
+      return;
+    }
+    const clusters = clustersForRole(deps.clusters, chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
+    res.render('choose-cluster', { title: 'Choose a cluster', user, grant: chosen, clusters, canChangeRole: ready.length > 1, csrfToken: csrfToken(req) });
+  });
+
+  router.post(
+    '/credentials',
+    requireUser(),
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof body.role !== 'string' || typeof body.cluster !== 'string') {
+        throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Choose a role and a cluster.' });
+      }
+      const user = req.user as SessionUser;
+      const login = await deps.issue(user, body.role, body.cluster);
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('credentials', { title: 'Database credentials', user, login, csrfToken: csrfToken(req) });
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,103 @@
+// The Express app: middleware order, view engine, routers, error handler. Knows HTTP and nothing
+// about SAML or AWS beyond the use cases it is handed.
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import session from 'express-session';
+import passport from 'passport';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger.ts';
+import type { SessionRecords } from '../store/ports.ts';
+import { requestId } from './middleware/request-id.ts';
+import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { RecordsSessionStore } from './session-store.ts';
+import { csrfToken } from './middleware/csrf.ts';
+import type { SessionUser } from './session-user.ts';
+
+export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+
+export interface ServerOptions {
+  baseUrl: string;
+  trustProxy: boolean | number | string;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  demo: boolean;
+  logger: Logger;
+  sessions: SessionRecords;
+  routers: Router[];
+}
+
+export function createServer(options: ServerOptions): Express {
+  const app = express();
+  const https = new URL(options.baseUrl).protocol === 'https:';
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  app.locals.demo = options.demo;
+
+  app.use(requestId());
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (_req, res) => String((res as express.Response).locals?.requestId ?? ''),
+      // Method, path and status only: no headers, no query string, no body.
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  app.use('/static', express.static(`${VIEWS_DIR}static`, { index: false, maxAge: '1h', fallthrough: false }));
+  app.use(
+    session({
+      // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.
+      name: https ? '__Host-redshift-sso' : 'redshift-sso',
+      secret: options.sessionSecret,
+      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000),
+      resave: false,
+      saveUninitialized: false,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: https, path: '/', maxAge: options.sessionTtlSeconds * 1000 },
+    }),
+  );
+  // One Passport per app, so several apps in one process (tests) never share state.
+  const authenticator = new passport.Passport();
+  // The whole SessionUser lives in the server-side session; the cookie carries only its ID.
+  authenticator.serializeUser<SessionUser>((user, done) => done(null, user));
+  authenticator.deserializeUser<SessionUser>((user, done) => done(null, user));
+  app.use(authenticator.initialize());
+  app.use(authenticator.session());
+  app.use((req, res, next) => {
+    res.locals.user = req.user;
+    // Signed-in pages all carry the sign-out form, so they all need the token.
+    if (req.user !== undefined) res.locals.csrfToken = csrfToken(req);
+    next();
+  });
+  for (const router of options.routers) app.use(router);
+  app.use(notFoundHandler());
+  app.use(errorHandler(options.logger));
+  return app;
+}
