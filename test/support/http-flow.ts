@@ -1,0 +1,104 @@
+// Walks the browser flow over real HTTP with a cookie jar, the way a browser would: sign-in
+// redirect, the demo IdP's user picker, the auto-posted SAMLResponse, the choosers, credentials.
+import assert from 'node:assert/strict';
+
+export class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (pair === undefined || eq < 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  get size(): number {
+    return this.cookies.size;
+  }
+}
+
+export class HttpFlow {
+  readonly jar = new CookieJar();
+  constructor(readonly baseUrl: string) {}
+
+  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(new URL(path, this.baseUrl), { redirect: 'manual', headers: { cookie: this.jar.header(), ...headers } });
+    this.jar.store(res);
+    return res;
+  }
+
+  async postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+    this.jar.store(res);
+    return res;
+  }
+
+  async postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.jar.header(), 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    this.jar.store(res);
+    return res;
+  }
+
+  /** Through the demo IdP up to the auto-post page; returns the form it would post. */
+  async demoIdpResponse(idpId: string, userId: string, returnTo?: string): Promise<{ action: string; fields: Record<string, string> }> {
+    const start = await this.get(`/login/${idpId}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);
+    assert.equal(start.status, 302, 'GET /login/:idp redirects to the IdP');
+    const picker = await this.get(start.headers.get('location') ?? '');
+    assert.equal(picker.status, 200, 'the demo IdP shows its user picker');
+    const html = await picker.text();
+    const token = hiddenFields(html).token;
+    assert.ok(token, 'the picker carries a request token');
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+    const posted = await this.postForm(decodeHtml(action), { token, userId });
+    assert.equal(posted.status, 200, 'the demo IdP signs a response');
+    const postPage = await posted.text();
+    return { action: decodeHtml(/action="([^"]+)" data-auto-submit/.exec(postPage)?.[1] ?? ''), fields: hiddenFields(postPage) };
+  }
+
+  /** Signs in through the demo IdP; returns the ACS response (a 303 on success). */
+  async signInWithDemoIdp(idpId: string, userId: string, returnTo?: string): Promise<Response> {
+    const { action, fields } = await this.demoIdpResponse(idpId, userId, returnTo);
+    return this.postForm(new URL(action).pathname, fields);
+  }
+}
+
+export function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    if (m[1] !== undefined) fields[m[1]] = decodeHtml(m[2] ?? '');
+  }
+  return fields;
+}
+
+/** Text of the element with this id, HTML entities decoded. */
+export function elementText(html: string, id: string): string | undefined {
+  const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html);
+  return m?.[1] === undefined ? undefined : decodeHtml(m[1]);
+}
+
+export function decodeHtml(text: string): string {
+  return text
+    .replace(/&#(\d+);/g, (_m, d: string) => String.fromCodePoint(Number(d)))
+    .replace(/&#x([0-9a-f]+);/gi, (_m, h: string) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}

@@ -1,0 +1,62 @@
+// Starts the service as a child process (`src/main.ts`, as `npm start` does) on a free port and
+// captures everything it prints, so tests can walk it over HTTP and search its logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface SpawnedService {
+  baseUrl: string;
+  port: number;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function spawnService(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 30_000): Promise<SpawnedService> {
+  const port = await freePort();
+  const baseUrl = env.REDSHIFT_SSO_BASE_URL ?? `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { ...process.env, PORT: String(port), REDSHIFT_SSO_BASE_URL: baseUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (output.includes('"msg":"listening"')) {
+        clearTimeout(deadline);
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearTimeout(deadline);
+      clearInterval(poll);
+      reject(new Error(`service exited with ${code} before listening:\n${output}`));
+    });
+  });
+
+  return {
+    baseUrl,
+    port,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
