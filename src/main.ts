@@ -6,12 +6,13 @@ import type { Config } from './config/schema.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createApp } from './app.ts';
+import type { Demo } from './dev/demo.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
   const logger = createLogger({ level: env.REDSHIFT_SSO_LOG_LEVEL ?? 'info' });
   let config: Config;
-  let demo: Awaited<ReturnType<typeof import('./dev/demo.ts').startDemo>> | undefined;
+  let demo: Demo | undefined;
   try {
     const path = configPathFrom(process.argv.slice(2), env);
     if (path === undefined) {

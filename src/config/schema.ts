@@ -12,7 +12,7 @@ const pemOrPath = z.string().min(1).describe('a PEM string, or the path of a PEM
 
 const roleArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/Name)');
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/Name)');
 
 export const attributeNamesSchema = z
   .object({

@@ -1,7 +1,7 @@
 // Reads an IdP's SAML metadata: entityID, the SSO URL and binding to send AuthnRequests to, and
 // every signing certificate (several during a rollover). Checks what must be there; nothing else.
 import { X509Certificate } from 'node:crypto';
-import { NS, XmlParseError, childElements, firstChild, parseXmlStrict } from './xml.ts';
+import { NS, childElements, firstChild, parseXmlStrict, type XmlParseError } from './xml.ts';
 
 export const BINDINGS = {
   redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
