@@ -40,12 +40,15 @@ export const idpSchema = z
     entityId: z.string().min(1).optional().describe("the IdP's entity ID (Issuer), when not taken from metadata"),
     ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
+    sloUrl: z.string().url().optional().describe("the IdP's Single Logout URL (HTTP-Redirect); default from metadata"),
+    wantLogoutSigned: z.boolean().default(false).describe('refuse logout messages from the IdP that are not signed'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()
       .default(true)
       .describe('require a signature on the assertion itself; false lets a signed Response suffice'),
     wantResponseSigned: z.boolean().default(false).describe('also require a signature on the Response'),
+    allowSha1Signatures: z.boolean().default(false).describe('accept RSA-SHA1 signatures and SHA-1 digests (refused by default)'),
     clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('overrides sp.clockSkewSeconds'),
     maxSessionDurationSeconds: z
       .number()

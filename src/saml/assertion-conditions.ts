@@ -4,6 +4,7 @@
 // - every AudienceRestriction names one of our accepted audiences (node-saml takes only one);
 // - the assertion ID and the latest NotOnOrAfter, for the one-time-use cache.
 import { AssertionRejected } from '../errors.ts';
+import { CLOCK_MESSAGES } from './clock-messages.ts';
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
@@ -60,10 +61,10 @@ function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: n
     else return notOnOrAfter;
   }
   if (clockProblem === 'early') {
-    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: "The assertion is not valid yet: the identity provider's clock is ahead of this service's by more than the allowed skew." });
+    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early });
   }
   if (clockProblem === 'expired') {
-    throw new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: "The assertion has expired (or the identity provider's clock is behind this service's by more than the allowed skew). Sign in again." });
+    throw new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired });
   }
   throw new AssertionRejected({ code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion\'s bearer confirmation has no NotOnOrAfter.' });
 }

@@ -2,6 +2,7 @@
 // AssertionRejected with a stable code, keeping the original as `cause`. Unknown messages become
 // SAML_INVALID rather than a 500: whatever node-saml refused, the sign-in did not happen.
 import { AssertionRejected } from '../errors.ts';
+import { CLOCK_MESSAGES } from './clock-messages.ts';
 
 interface Rule {
   test: RegExp;
@@ -17,8 +18,8 @@ const RULES: readonly Rule[] = [
   { test: /EncryptedAssertion|decrypt/i, code: 'SAML_DECRYPTION_FAILED', publicMessage: 'The encrypted assertion could not be decrypted with this service\'s key.' },
   { test: /[Ss]ignature|Cannot obtain assertion from signed data/, code: 'SAML_SIGNATURE_INVALID', publicMessage: "The response is not signed by one of this identity provider's trusted certificates." },
   { test: /issuer/i, code: 'SAML_ISSUER_MISMATCH', publicMessage: 'The response was issued by a different identity provider than this connection expects.' },
-  { test: /not yet valid/, code: 'SAML_NOT_YET_VALID', publicMessage: "The assertion is not valid yet: the identity provider's clock is ahead of this service's by more than the allowed skew." },
-  { test: /expired/, code: 'SAML_EXPIRED', publicMessage: "The assertion has expired (or the identity provider's clock is behind this service's by more than the allowed skew). Sign in again." },
+  { test: /not yet valid/, code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early },
+  { test: /expired/, code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired },
   { test: /audience|AudienceRestriction/i, code: 'SAML_AUDIENCE_MISMATCH', publicMessage: 'The assertion is meant for a different audience than this service accepts.' },
   { test: /subject confirmation/, code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion has no valid bearer subject confirmation for this service.' },
   { test: /Missing SAML assertion|Unknown SAML response/, code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' },

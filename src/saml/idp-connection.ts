@@ -11,10 +11,14 @@ export interface IdpConnection {
   entityId: string;
   ssoUrl: string;
   ssoBinding: string;
+  /** The IdP's Single Logout endpoint (HTTP-Redirect), when it has one. */
+  sloUrl?: string;
+  wantLogoutSigned: boolean;
   certs: string[];
   allowIdpInitiated: boolean;
   wantAssertionsSigned: boolean;
   wantResponseSigned: boolean;
+  allowSha1Signatures: boolean;
   clockSkewSeconds: number;
   maxSessionDurationSeconds: number;
   attributes: AttributeNames & { groups: string };
@@ -30,7 +34,7 @@ export interface ResolveContext {
 export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): IdpConnection {
   const at = (field: string): string => `idps[${ctx.index}].${field}`;
   const readFile = ctx.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; signingCerts: string[] } = { signingCerts: [] };
+  let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; sloUrl?: string; signingCerts: string[] } = { signingCerts: [] };
   const metadataXml = entry.metadataXml ?? (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
   if (metadataXml !== undefined) {
     try {
@@ -48,10 +52,13 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     entityId: entry.entityId ?? metadata.entityId ?? '',
     ssoUrl: entry.ssoUrl ?? metadata.ssoUrl ?? '',
     ssoBinding: entry.ssoUrl !== undefined ? BINDINGS.redirect : (metadata.ssoBinding ?? BINDINGS.redirect),
+    sloUrl: entry.sloUrl ?? metadata.sloUrl,
+    wantLogoutSigned: entry.wantLogoutSigned,
     certs: certs.length > 0 ? certs : metadata.signingCerts,
     allowIdpInitiated: entry.allowIdpInitiated,
     wantAssertionsSigned: entry.wantAssertionsSigned,
     wantResponseSigned: entry.wantResponseSigned,
+    allowSha1Signatures: entry.allowSha1Signatures,
     clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },

@@ -12,6 +12,7 @@ export interface IdpMetadata {
   entityId: string;
   ssoUrl: string;
   ssoBinding: string;
+  sloUrl?: string;
   signingCerts: string[];
 }
 
@@ -39,7 +40,9 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
     .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(NS.dsig, 'X509Certificate')))
     .map((el) => derBase64ToPem(el.textContent ?? ''));
   if (signingCerts.length === 0) throw new MetadataError('metadata has no signing certificate');
-  return { entityId, ssoUrl, ssoBinding: sso.getAttribute('Binding') ?? BINDINGS.redirect, signingCerts: [...new Set(signingCerts)] };
+  const slo = childElements(entity.idp, NS.metadata, 'SingleLogoutService').find((s) => s.getAttribute('Binding') === BINDINGS.redirect);
+  const sloUrl = slo?.getAttribute('Location') || undefined;
+  return { entityId, ssoUrl, ssoBinding: sso.getAttribute('Binding') ?? BINDINGS.redirect, sloUrl, signingCerts: [...new Set(signingCerts)] };
 }
 
 function findIdpEntity(root: Element): { descriptor: Element; idp: Element } | undefined {

@@ -1,12 +1,22 @@
-// Reads the unsigned envelope of a SAML Response (Destination, Status) before node-saml runs.
-// Used only to refuse early and to explain refusals: nothing read here is ever trusted to accept.
+// Reads the unsigned envelope of a SAML Response (Destination, Status, the signature algorithms
+// used, the time windows) before node-saml runs. Used only to refuse early and to explain
+// refusals: nothing read here is ever trusted to accept a response.
 import { AssertionRejected } from '../errors.ts';
 import { NS, firstChild, parseXmlStrict } from './xml.ts';
+
+export interface TimeWindow {
+  notBefore?: number;
+  notOnOrAfter?: number;
+}
 
 export interface ResponseEnvelope {
   destination?: string;
   statusCode?: string;
   statusMessage?: string;
+  /** Every SignatureMethod and DigestMethod algorithm URI in the document. */
+  algorithms: string[];
+  /** Conditions and SubjectConfirmationData windows of the assertion(s), as sent. */
+  timeWindows: TimeWindow[];
 }
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}[\r\n]*$/;
@@ -25,10 +35,32 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   const statusCode = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusCode');
   const statusMessage = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusMessage');
   return {
-    destination: root.hasAttribute('Destination') ? root.getAttribute('Destination') ?? undefined : undefined,
+    destination: root.hasAttribute('Destination') ? (root.getAttribute('Destination') ?? undefined) : undefined,
     statusCode: statusCode?.getAttribute('Value') ?? undefined,
     statusMessage: statusMessage?.textContent ?? undefined,
+    algorithms: ['SignatureMethod', 'DigestMethod'].flatMap((name) =>
+      Array.from(doc.getElementsByTagNameNS(NS.dsig, name)).map((el) => el.getAttribute('Algorithm') ?? ''),
+    ),
+    timeWindows: ['Conditions', 'SubjectConfirmationData'].flatMap((name) =>
+      Array.from(doc.getElementsByTagNameNS(NS.assertion, name)).map((el) => ({
+        notBefore: parseTime(el.getAttribute('NotBefore')),
+        notOnOrAfter: parseTime(el.getAttribute('NotOnOrAfter')),
+      })),
+    ),
   };
+}
+
+/** Which side of its window `now` falls on, for a clearer refusal than "no valid subject confirmation". */
+export function clockProblem(windows: readonly TimeWindow[], now: number, skewMs: number): 'expired' | 'early' | undefined {
+  if (windows.some((w) => w.notOnOrAfter !== undefined && now >= w.notOnOrAfter + skewMs)) return 'expired';
+  if (windows.some((w) => w.notBefore !== undefined && now < w.notBefore - skewMs)) return 'early';
+  return undefined;
+}
+
+function parseTime(value: string | null): number | undefined {
+  if (value === null || value === '') return undefined;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : t;
 }
 
 function malformed(publicMessage: string): AssertionRejected {

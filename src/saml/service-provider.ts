@@ -9,9 +9,13 @@ import type { IdpConnection } from './idp-connection.ts';
 import { toAssertionRejected } from './errors.ts';
 import { toFederatedIdentity, type FederatedIdentity } from './federated-identity.ts';
 import { checkAssertionConditions } from './assertion-conditions.ts';
-import { readResponseEnvelope } from './response-envelope.ts';
+import { clockProblem, readResponseEnvelope, type ResponseEnvelope } from './response-envelope.ts';
+import { checkSignatureAlgorithms } from './signature-policy.ts';
+import { CLOCK_MESSAGES } from './clock-messages.ts';
 
 export const MAX_SAML_RESPONSE_LENGTH = 100_000;
+
+
 
 export interface SpSettings {
   entityId: string;
@@ -21,6 +25,21 @@ export interface SpSettings {
   decryption?: { privateKey: string; certificate: string };
   requestTtlSeconds: number;
 }
+
+export interface LogoutSubject {
+  nameId: string;
+  nameIdFormat?: string;
+  sessionIndex?: string;
+}
+
+export interface LogoutMessage {
+  binding: 'redirect' | 'post';
+  fields: Record<string, unknown>;
+  /** The raw query string (Redirect binding): its exact bytes are what the IdP signed. */
+  rawQuery?: string;
+}
+
+export type LogoutOutcome = { kind: 'response' } | { kind: 'request'; nameId: string; sessionIndex?: string; request: Profile };
 
 export interface ValidatedLogin {
   identity: FederatedIdentity;
@@ -62,6 +81,62 @@ export class ServiceProvider {
     return this.saml(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
   }
 
+  sloUrl(idpId: string): string {
+    return `${this.sp.baseUrl}/saml/slo/${encodeURIComponent(idpId)}`;
+  }
+
+  /** SP-initiated Single Logout: the IdP URL carrying a LogoutRequest, when the IdP has an SLO endpoint. */
+  async logoutRedirectUrl(idpId: string, subject: LogoutSubject, relayState: string): Promise<string | undefined> {
+    if (this.idp(idpId).sloUrl === undefined) return undefined;
+    const profile = { issuer: this.sp.entityId, nameID: subject.nameId, nameIDFormat: subject.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: subject.sessionIndex };
+    return this.saml(idpId).getLogoutUrlAsync(profile, relayState, {});
+  }
+
+  /**
+   * A LogoutRequest or LogoutResponse from the IdP by HTTP-Redirect (query) or HTTP-POST (body).
+   * node-saml accepts an unsigned Redirect-binding message and SHA-1 query signatures; we don't,
+   * unless the IdP entry says so.
+   */
+  async validateLogoutMessage(idpId: string, message: LogoutMessage): Promise<LogoutOutcome> {
+    const idp = this.idp(idpId);
+    const fields = message.fields;
+    const kind = typeof fields.SAMLRequest === 'string' ? 'request' : typeof fields.SAMLResponse === 'string' ? 'response' : undefined;
+    if (kind === undefined) throw new AssertionRejected({ code: 'SAML_LOGOUT_MISSING', status: 400, publicMessage: 'The request carries no SAMLRequest or SAMLResponse.' });
+    const encoded = String(kind === 'request' ? fields.SAMLRequest : fields.SAMLResponse);
+    if (encoded.length > MAX_SAML_RESPONSE_LENGTH) {
+      throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAML message is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
+    }
+    if (message.binding === 'redirect') {
+      if (typeof fields.Signature !== 'string') {
+        if (idp.wantLogoutSigned) throw new AssertionRejected({ code: 'SAML_LOGOUT_UNSIGNED', publicMessage: 'This identity provider must sign its logout messages, and this one is not signed.' });
+      } else {
+        checkSignatureAlgorithms([String(fields.SigAlg ?? '')], idp.allowSha1Signatures);
+      }
+    }
+    try {
+      const container = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const result =
+        message.binding === 'redirect'
+          ? await this.saml(idpId).validateRedirectAsync(container, message.rawQuery ?? '')
+          : kind === 'request'
+            ? await this.saml(idpId).validatePostRequestAsync(container)
+            : await this.saml(idpId).validatePostResponseAsync(container);
+      if (kind === 'response') return { kind };
+      const profile = result.profile;
+      if (profile === null || profile === undefined) throw new Error('Missing SAML NameID');
+      return { kind, nameId: profile.nameID, sessionIndex: profile.sessionIndex, request: profile };
+    } catch (err) {
+      if (err instanceof AssertionRejected) throw err;
+      const rejected = toAssertionRejected(err);
+      throw new AssertionRejected({ code: rejected.code === 'SAML_INVALID' ? 'SAML_LOGOUT_INVALID' : rejected.code, publicMessage: rejected.code === 'SAML_INVALID' ? 'The logout message could not be validated.' : rejected.publicMessage, cause: err, details: rejected.details });
+    }
+  }
+
+  /** The IdP URL carrying our LogoutResponse to an IdP-initiated LogoutRequest. */
+  async logoutResponseRedirectUrl(idpId: string, request: Profile, relayState: string, success: boolean): Promise<string> {
+    return this.saml(idpId).getLogoutResponseUrlAsync(request, relayState, {}, success);
+  }
+
   metadataXml(idpId: string): string {
     return this.saml(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
   }
@@ -76,6 +151,7 @@ export class ServiceProvider {
     }
     const acsUrl = this.acsUrl(idpId);
     const envelope = readResponseEnvelope(samlResponse);
+    checkSignatureAlgorithms(envelope.algorithms, idp.allowSha1Signatures);
     if (envelope.destination !== acsUrl) {
       throw new AssertionRejected({
         code: 'SAML_DESTINATION_MISMATCH',
@@ -89,7 +165,7 @@ export class ServiceProvider {
       ({ profile } = await this.saml(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse }));
     } catch (err) {
       if (err instanceof SamlStatusError) throw idpStatusError(envelope.statusMessage, envelope.statusCode, err);
-      throw toAssertionRejected(err);
+      throw this.explainClock(toAssertionRejected(err), envelope, idp.clockSkewSeconds);
     }
     if (profile === null || typeof profile.getAssertion !== 'function') {
       throw new AssertionRejected({ code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' });
@@ -114,6 +190,15 @@ export class ServiceProvider {
     return { identity, assertionId: conditions.assertionId, expiresAt: conditions.expiresAt };
   }
 
+  /** node-saml says "no valid subject confirmation" for a clock problem; name the clock instead. */
+  private explainClock(err: AssertionRejected, envelope: ResponseEnvelope, skewSeconds: number): AssertionRejected {
+    if (!['SAML_SUBJECT_CONFIRMATION_INVALID', 'SAML_EXPIRED', 'SAML_NOT_YET_VALID'].includes(err.code)) return err;
+    const problem = clockProblem(envelope.timeWindows, this.now().getTime(), skewSeconds * 1000);
+    if (problem === 'expired') return new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired, cause: err, details: err.details });
+    if (problem === 'early') return new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early, cause: err, details: err.details });
+    return err;
+  }
+
   private saml(idpId: string): SAML {
     const cached = this.instances.get(idpId);
     if (cached !== undefined) return cached;
@@ -121,6 +206,9 @@ export class ServiceProvider {
     const saml = new SAML({
       callbackUrl: this.acsUrl(idpId),
       entryPoint: idp.ssoUrl,
+      // Without an IdP SLO endpoint node-saml would send LogoutRequests to the SSO URL; we never ask it to.
+      logoutUrl: idp.sloUrl ?? idp.ssoUrl,
+      logoutCallbackUrl: this.sloUrl(idpId),
       issuer: this.sp.entityId,
       idpIssuer: idp.entityId,
       idpCert: idp.certs,

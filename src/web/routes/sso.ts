@@ -52,17 +52,55 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     res.type('application/samlmetadata+xml').send(deps.sp.metadataXml(param(req, 'idp')));
   });
 
-  router.post('/logout', smallForm, requireCsrfToken(), (req, res, next) => {
-    req.logout((err) => {
-      if (err !== undefined && err !== null) {
-        next(err);
-        return;
-      }
-      req.session.destroy(() => res.redirect(303, '/'));
-    });
+  // Ends the local session first, then (when the IdP has an SLO endpoint) sends a LogoutRequest.
+  // The IdP is reached from an interstitial page, not a redirect: CSP form-action 'self' would
+  // stop a form POST that redirects to another origin.
+  router.post('/logout', smallForm, requireCsrfToken(), asyncHandler(async (req, res) => {
+    const identity = req.user?.identity;
+    await endLocalSession(req);
+    const idpUrl = identity === undefined ? undefined : await deps.sp.logoutRedirectUrl(identity.idpId, identity, '/');
+    if (idpUrl === undefined) {
+      res.redirect(303, '/');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('signed-out', { title: 'Signing out', user: undefined, continueUrl: idpUrl, idpName: deps.sp.idp(identity?.idpId ?? '').name });
+  }));
+
+  // Single Logout endpoint: the IdP's LogoutResponse to ours, or its own LogoutRequest.
+  const slo = asyncHandler(async (req, res) => {
+    const idpId = param(req, 'idp');
+    const binding = req.method === 'GET' ? 'redirect' : 'post';
+    const fields = (binding === 'redirect' ? req.query : req.body ?? {}) as Record<string, unknown>;
+    const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+    const outcome = await deps.sp.validateLogoutMessage(idpId, { binding, fields, rawQuery });
+    if (outcome.kind === 'response') {
+      res.render('signed-out', { title: 'Signed out', user: undefined, continueUrl: undefined, idpName: deps.sp.idp(idpId).name });
+      return;
+    }
+    const identity = req.user?.identity;
+    const sameUser = identity === undefined || (identity.idpId === idpId && identity.nameId === outcome.nameId);
+    if (identity !== undefined && sameUser) await endLocalSession(req);
+    const relayState = typeof fields.RelayState === 'string' ? fields.RelayState : '';
+    res.redirect(302, await deps.sp.logoutResponseRedirectUrl(idpId, outcome.request, relayState, sameUser));
   });
+  router.get('/saml/slo/:idp', slo);
+  router.post('/saml/slo/:idp', acsBody, slo);
 
   return router;
+}
+
+/** Logs out (Passport regenerates the session) and removes the new, empty session as well. */
+function endLocalSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.logout((err) => {
+      if (err !== undefined && err !== null) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      req.session.destroy(() => resolve());
+    });
+  });
 }
 
 function param(req: Request, name: string): string {

@@ -1,0 +1,563 @@
+// ACS throughput: the service's assertion consumer path against bare node-saml, on the same
+// pre-signed responses, in one process. Prints responses/s for each side and their ratio; with
+// --phases, where the service's time goes. Figures and flags are explained in bench/README.md.
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { SAML, ValidateInResponseTo, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { buildConfig } from '../src/config/load.ts';
+import type { Config } from '../src/config/schema.ts';
+import { createApp, spSettings, type App } from '../src/app.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
+import { openSqliteStore } from '../src/store/sqlite.ts';
+import type { Store } from '../src/store/ports.ts';
+import type { RedshiftApi, RoleSession, StsApi } from '../src/aws/ports.ts';
+import { signInWithSaml, type SignInDeps } from '../src/credentials/sign-in.ts';
+import { createRoleSessionVault } from '../src/credentials/role-session-vault.ts';
+import { roleMayUseAnyCluster } from '../src/credentials/cluster-access.ts';
+import { readResponseEnvelope } from '../src/saml/response-envelope.ts';
+import { checkAssertionConditions } from '../src/saml/assertion-conditions.ts';
+import { toFederatedIdentity } from '../src/saml/federated-identity.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../test/support/sign-response.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: process.env.BENCH_N ?? '400' },
+    warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '150' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '2' },
+    concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '1,8' },
+    'log-level': { type: 'string', default: process.env.BENCH_LOG_LEVEL ?? 'info' },
+    'fresh-db': { type: 'boolean', default: false },
+    sides: { type: 'string', default: 'http,inproc,bare,bareIrt' },
+    phases: { type: 'boolean', default: false },
+    'phase-n': { type: 'string', default: '500' },
+  },
+  strict: true,
+});
+
+const N = positiveInt(args.n, '--n');
+const WARMUP = positiveInt(args.warmup, '--warmup');
+const ROUNDS = positiveInt(args.rounds, '--rounds');
+const CONCURRENCY = args.concurrency.split(',').map((c) => positiveInt(c, '--concurrency'));
+const PHASE_N = args.phases ? positiveInt(args['phase-n'], '--phase-n') : 0;
+const LOG_LEVEL = args['log-level'];
+
+const IDP = 'bench';
+const BASE_URL = 'https://sso.bench.example';
+const SESSION_SECRET = 'bench-session-secret-bench-session-secret';
+const ROLE_SESSION: RoleSession = {
+  accessKeyId: 'ASIABENCHBENCHBENCH0',
+  secretAccessKey: 'x'.repeat(40),
+  // Real STS session tokens run to several hundred characters; the size shows in the session row.
+  sessionToken: 'F'.repeat(700),
+  expiration: new Date(Date.now() + 3600_000),
+  assumedRoleArn: 'arn:aws:sts::123456789012:assumed-role/RedshiftAnalyst/alice',
+};
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service under test
+
+/** STS answers at once with a fixed session: the benchmark measures this service, not AWS. */
+const instantSts: StsApi = {
+  async assumeRoleWithSaml() {
+    return { value: ROLE_SESSION, requestId: 'bench-request' };
+  },
+};
+
+const unusedRedshift: RedshiftApi = {
+  getClusterCredentials: () => Promise.reject(new Error('not used by the benchmark')),
+  describeClusterEndpoint: () => Promise.reject(new Error('not used by the benchmark')),
+  getServerlessCredentials: () => Promise.reject(new Error('not used by the benchmark')),
+  getWorkgroupEndpoint: () => Promise.reject(new Error('not used by the benchmark')),
+};
+
+function benchConfig(dbPath: string): Config {
+  return buildConfig({
+    mode: 'production',
+    log: { level: LOG_LEVEL },
+    // Behind a TLS-terminating proxy on loopback, as in production: Secure __Host- cookie, HSTS.
+    server: { baseUrl: BASE_URL, sessionSecret: SESSION_SECRET, trustProxy: 'loopback' },
+    idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate] }],
+    clusters: [{ id: 'analytics', clusterIdentifier: 'bench-cluster', region: 'us-east-1', roles: [TEST_ROLE_ARN] }],
+    store: { url: `sqlite:${dbPath}` },
+  });
+}
+
+/** A SQLite store in a file. Unless --fresh-db, the file is created and closed first, so the store
+ * opens an existing WAL database, as after any restart (this changes `synchronous`, see README). */
+async function openStore(dbPath: string): Promise<Store> {
+  if (!args['fresh-db']) await openSqliteStore(`sqlite:${dbPath}`).close();
+  return openSqliteStore(`sqlite:${dbPath}`);
+}
+
+/** The `synchronous` level better-sqlite3 gives a WAL database here: on a new file, and reopened.
+ * The store does not expose its connection, so the rule is shown on a scratch file. */
+function sqliteSynchronousRule(dir: string): { fresh: number; reopened: number } {
+  const path = join(dir, 'probe.db');
+  const level = (db: Database.Database): number => Number(db.pragma('synchronous', { simple: true }));
+  let db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  const fresh = level(db);
+  db.close();
+  db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  const reopened = level(db);
+  db.close();
+  return { fresh, reopened };
+}
+
+interface Service {
+  app: App;
+  logger: Logger;
+  config: Config;
+  deps: SignInDeps;
+  port: number;
+  server: http.Server;
+}
+
+async function startService(dir: string, name: string, wrapStore: (s: Store) => Store = (s) => s): Promise<Service> {
+  const dbPath = join(dir, `${name}.db`);
+  const config = benchConfig(dbPath);
+  // Logs at the configured level into /dev/null: the formatting cost stays, the terminal is spared.
+  const logger = createLogger(config.log, pino.destination({ dest: '/dev/null', sync: true }));
+  const store = await openStore(dbPath);
+  const app = createApp(config, { logger, store: wrapStore(store), sts: instantSts, redshift: unusedRedshift });
+  // The same dependencies app.ts hands signInWithSaml, for the in-process variant.
+  const deps: SignInDeps = {
+    sp: app.sp,
+    sts: instantSts,
+    vault: createRoleSessionVault(config.server.sessionSecret),
+    logger,
+    now: () => new Date(),
+    adminGroups: config.admin.groups,
+    mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn),
+  };
+  const server = http.createServer({ keepAlive: true }, app.app);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { app, logger, config, deps, port: (server.address() as AddressInfo).port, server };
+}
+
+async function stopService(service: Service): Promise<void> {
+  service.server.closeAllConnections();
+  await new Promise<void>((resolve) => service.server.close(() => resolve()));
+  await service.app.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pre-signed responses, each answering its own stored AuthnRequest ID
+
+interface Sample {
+  requestId: string;
+  /** Base64 SAMLResponse as the IdP posts it. */
+  response: string;
+  /** The urlencoded form body the browser posts to the ACS. */
+  form: Buffer;
+}
+
+async function storedRequestId(service: Service): Promise<string> {
+  const url = new URL(await service.app.sp.loginRedirectUrl(IDP, '/'));
+  const request = url.searchParams.get('SAMLRequest');
+  if (request === null) throw new Error(`no SAMLRequest in ${url.origin}${url.pathname}`);
+  const id = /\sID="([^"]+)"/.exec(inflateRawSync(Buffer.from(request, 'base64')).toString('utf8'))?.[1];
+  if (id === undefined) throw new Error('no ID in the AuthnRequest');
+  return id;
+}
+
+async function signSamples(service: Service, count: number): Promise<Sample[]> {
+  const acsUrl = service.app.sp.acsUrl(IDP);
+  const samples: Sample[] = [];
+  for (let i = 0; i < count; i++) {
+    const requestId = await storedRequestId(service);
+    // Distinct random assertion IDs (the default), so the replay cache accepts each once.
+    const response = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo: requestId });
+    const form = Buffer.from(new URLSearchParams({ SAMLResponse: response, RelayState: '/' }).toString());
+    samples.push({ requestId, response, form });
+  }
+  return samples;
+}
+
+class SamplePool {
+  private next = 0;
+  constructor(private readonly samples: Sample[]) {}
+  take(count: number): Sample[] {
+    if (this.next + count > this.samples.length) throw new Error('sample pool exhausted');
+    const batch = this.samples.slice(this.next, this.next + count);
+    this.next += count;
+    return batch;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sides
+
+type Job = (sample: Sample) => Promise<void>;
+
+function httpAcsJob(service: Service, agent: http.Agent): Job {
+  const path = `/saml/acs/${IDP}`;
+  return (sample) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: service.port,
+          path,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': sample.form.length,
+            'x-forwarded-proto': 'https',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const cookie = res.headers['set-cookie']?.some((c) => c.startsWith('__Host-redshift-sso=')) ?? false;
+            if (res.statusCode === 303 && res.headers.location === '/' && cookie) resolve();
+            else reject(new Error(`ACS answered ${res.statusCode ?? '?'} (session cookie: ${cookie}): ${Buffer.concat(chunks).toString('utf8').slice(0, 400)}`));
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(sample.form);
+    });
+}
+
+/** signInWithSaml (validation, InResponseTo, replay, fake STS, admin) + the session row the ACS writes. */
+function inProcessJob(service: Service): Job {
+  const ttlMs = service.config.server.sessionTtlSeconds * 1000;
+  return async (sample) => {
+    const user = await signInWithSaml(service.deps, IDP, sample.response);
+    const expires = new Date(Date.now() + ttlMs);
+    // The shape express-session + Passport store: the cookie settings and passport.user.
+    const data = JSON.stringify({
+      cookie: { originalMaxAge: ttlMs, expires: expires.toISOString(), secure: true, httpOnly: true, path: '/', sameSite: 'lax' },
+      passport: { user },
+    });
+    await service.app.store.setSession(randomBytes(24).toString('base64url'), data, expires);
+  };
+}
+
+/** The bare node-saml options, taken from the same resolved IdP connection the service uses. */
+function bareSamlOptions(service: Service): SamlConfig {
+  const idp = service.app.sp.idp(IDP);
+  return {
+    callbackUrl: service.app.sp.acsUrl(IDP),
+    entryPoint: idp.ssoUrl,
+    issuer: `${BASE_URL}/saml/metadata`,
+    idpIssuer: idp.entityId,
+    idpCert: idp.certs,
+    audience: false, // as in the service, which checks audiences itself
+    wantAssertionsSigned: idp.wantAssertionsSigned,
+    wantAuthnResponseSigned: idp.wantResponseSigned,
+    acceptedClockSkewMs: idp.clockSkewSeconds * 1000,
+    validateInResponseTo: ValidateInResponseTo.never,
+  };
+}
+
+function bareJob(saml: SAML): Job {
+  return async (sample) => {
+    const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: sample.response });
+    if (profile === null) throw new Error('bare node-saml returned no profile');
+  };
+}
+
+/** Bare node-saml with InResponseTo checked against an in-memory cache (refilled before each batch). */
+function memoryRequestCache(): CacheProvider & { fill(samples: Sample[]): void } {
+  const ids = new Map<string, string>();
+  return {
+    fill(samples) {
+      const at = new Date().toISOString();
+      for (const s of samples) ids.set(s.requestId, at);
+    },
+    saveAsync: async (key, value) => {
+      ids.set(key, value);
+      return { createdAt: Date.now(), value };
+    },
+    getAsync: async (key) => ids.get(key) ?? null,
+    removeAsync: async (key) => {
+      if (key === null) return null;
+      const value = ids.get(key) ?? null;
+      ids.delete(key);
+      return value;
+    },
+  };
+}
+
+async function runBatch(samples: Sample[], concurrency: number, job: Job): Promise<number> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < samples.length) {
+      const sample = samples[next++] as Sample;
+      await job(sample);
+    }
+  };
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: Math.min(concurrency, samples.length) }, worker));
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase breakdown (--phases): the in-process path on a second, instrumented service
+
+type PhaseTimes = Map<string, { ns: bigint; calls: number }>;
+
+function addTime(times: PhaseTimes, name: string, ns: bigint): void {
+  const t = times.get(name) ?? { ns: 0n, calls: 0 };
+  t.ns += ns;
+  t.calls += 1;
+  times.set(name, t);
+}
+
+/** Times each store call. The SQLite store does its work synchronously, before its promise returns. */
+function timedStore(store: Store, times: PhaseTimes): Store {
+  const timed = {} as Record<string, unknown>;
+  for (const name of Object.keys(store) as (keyof Store)[]) {
+    const fn = store[name] as (...a: unknown[]) => unknown;
+    timed[name] = (...a: unknown[]) => {
+      const start = process.hrtime.bigint();
+      try {
+        return fn(...a);
+      } finally {
+        addTime(times, `store.${name}`, process.hrtime.bigint() - start);
+      }
+    };
+  }
+  return timed as unknown as Store;
+}
+
+async function timeEach<T>(items: readonly T[], fn: (item: T) => unknown): Promise<bigint> {
+  const start = process.hrtime.bigint();
+  for (const item of items) await fn(item);
+  return process.hrtime.bigint() - start;
+}
+
+async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
+  const times: PhaseTimes = new Map();
+  const service = await startService(dir, 'phases', (s) => timedStore(s, times));
+  try {
+    const samples = await signSamples(service, PHASE_N + WARMUP);
+    const warm = samples.slice(0, WARMUP);
+    const measured = samples.slice(WARMUP);
+    const job = inProcessJob(service);
+    await runBatch(warm, 1, job);
+    times.clear();
+
+    const proto = SAML.prototype as unknown as { validatePostResponseAsync: SAML['validatePostResponseAsync'] };
+    const original = proto.validatePostResponseAsync;
+    proto.validatePostResponseAsync = async function (this: SAML, container) {
+      const start = process.hrtime.bigint();
+      try {
+        return await original.call(this, container);
+      } finally {
+        addTime(times, 'node-saml', process.hrtime.bigint() - start);
+      }
+    };
+    let total: number;
+    try {
+      total = await runBatch(measured, 1, job);
+    } finally {
+      proto.validatePostResponseAsync = original;
+    }
+
+    // Pure steps, timed on their own over the same responses (they are not separable in place).
+    const idp = service.app.sp.idp(IDP);
+    const acsUrl = service.app.sp.acsUrl(IDP);
+    const { audiences } = spSettings(service.config);
+    const profiles = await Promise.all(measured.map(async (s) => (await bare.validatePostResponseAsync({ SAMLResponse: s.response })).profile));
+    const envelopeNs = await timeEach(measured, (s) => readResponseEnvelope(s.response));
+    const conditionsNs = await timeEach(profiles, (p) =>
+      checkAssertionConditions(p?.getAssertion(), { acsUrl, audiences, now: new Date(), skewMs: idp.clockSkewSeconds * 1000 }),
+    );
+    const identityNs = await timeEach(profiles, (p) =>
+      toFederatedIdentity(
+        { idpId: IDP, issuer: p?.issuer ?? '', nameId: p?.nameID ?? '', nameIdFormat: p?.nameIDFormat, sessionIndex: p?.sessionIndex },
+        (p?.attributes ?? {}) as Record<string, unknown>,
+        idp.attributes,
+      ),
+    );
+    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION));
+    const logNs = await timeEach(measured, () =>
+      service.logger.info({ idpId: IDP, nameId: 'alice@example.com', dbUser: 'alice', roles: [{ roleArn: TEST_ROLE_ARN, status: 'ready' }], admin: false }, 'signed in'),
+    );
+
+    const n = measured.length;
+    const per = (ns: bigint | number): number => Number(ns) / 1e6 / n;
+    const storeNs = (name: string): bigint => times.get(`store.${name}`)?.ns ?? 0n;
+    const requestCacheNs = storeNs('getRequestId') + storeNs('removeRequestId');
+    const nodeSamlNs = (times.get('node-saml')?.ns ?? 0n) - requestCacheNs;
+    const rows: [string, number][] = [
+      ['node-saml validatePostResponseAsync (without its request-ID cache calls)', per(nodeSamlNs)],
+      ['request-ID cache: SQLite get x2 + delete (called by node-saml)', per(requestCacheNs)],
+      ['replay cache: SQLite insert (rememberOnce)', per(storeNs('rememberOnce'))],
+      ['session row: SQLite upsert (setSession)', per(storeNs('setSession'))],
+      ['readResponseEnvelope (xmldom parse of the whole response) *', per(envelopeNs)],
+      ['checkAssertionConditions *', per(conditionsNs)],
+      ['toFederatedIdentity *', per(identityNs)],
+      ['role session seal (AES-GCM), STS fake *', per(sealNs)],
+      [`"signed in" log line (level ${LOG_LEVEL}) *`, per(logNs)],
+    ];
+    const totalMs = (total * 1000) / n;
+    const accounted = rows.reduce((sum, [, ms]) => sum + ms, 0);
+    rows.push(['everything else (await hops, JSON.stringify of the session, glue)', totalMs - accounted]);
+
+    console.log(`\nPhase breakdown: in-process path (signInWithSaml + session write), concurrency 1, ${n} responses`);
+    console.log(`(* = timed on its own over the same responses; the rest timed in place)\n`);
+    const width = Math.max(...rows.map(([name]) => name.length));
+    console.log(`${'phase'.padEnd(width)}  ms/response  share`);
+    for (const [name, ms] of rows) console.log(`${name.padEnd(width)}  ${ms.toFixed(3).padStart(11)}  ${((ms / totalMs) * 100).toFixed(1).padStart(4)}%`);
+    console.log(`${'total (in-process, instrumented)'.padEnd(width)}  ${totalMs.toFixed(3).padStart(11)}  100.0%`);
+  } finally {
+    await stopService(service);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+interface Tally {
+  responses: number;
+  seconds: number;
+}
+
+const SIDES = {
+  http: 'service: HTTP POST /saml/acs/:idp (full Express stack)',
+  inproc: 'service: signInWithSaml + session write (no HTTP)',
+  bare: 'bare node-saml validatePostResponseAsync (InResponseTo never)',
+  bareIrt: 'bare node-saml (InResponseTo always, in-memory cache)',
+} as const;
+type Side = keyof typeof SIDES;
+
+function selectedSides(): Set<Side> {
+  const sides = new Set<Side>();
+  for (const name of args.sides.split(',')) {
+    if (!(name in SIDES)) throw new Error(`--sides: unknown side "${name}" (${Object.keys(SIDES).join(', ')})`);
+    sides.add(name as Side);
+  }
+  return sides;
+}
+
+async function main(): Promise<void> {
+  const sides = selectedSides();
+  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-'));
+  const started = process.hrtime.bigint();
+  const service = await startService(dir, 'service');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
+  try {
+    // The service sides consume a response each (replay cache); the bare sides reuse the HTTP side's.
+    const consumers = (sides.has('http') || !sides.has('inproc') ? 1 : 0) + (sides.has('inproc') ? 1 : 0);
+    const total = consumers * (WARMUP + ROUNDS * CONCURRENCY.length * N);
+    console.log(`redshift-sso ACS benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'})`);
+    const sync = sqliteSynchronousRule(dir);
+    const level = args['fresh-db'] ? `${sync.fresh} (new file, --fresh-db)` : `${sync.reopened} (existing file, as after a restart)`;
+    console.log(`SQLite store: file in ${tmpdir()}, WAL, synchronous=${level}; 2=FULL, 1=NORMAL`);
+    console.log(`service log level: ${LOG_LEVEL} (to /dev/null); STS: in-process fake; responses: signed assertion (RSA-SHA256), unsigned Response`);
+    console.log(`node-saml options on both sides: same IdP cert and issuer, wantAssertionsSigned true, audience false, acceptedClockSkewMs ${service.app.sp.idp(IDP).clockSkewSeconds * 1000}`);
+    process.stdout.write(`signing ${total} responses, each answering its own stored AuthnRequest ID (not measured)... `);
+    const signStart = process.hrtime.bigint();
+    const pool = new SamplePool(await signSamples(service, total));
+    console.log(`${(Number(process.hrtime.bigint() - signStart) / 1e9).toFixed(1)} s`);
+
+    const bare = new SAML(bareSamlOptions(service));
+    const irtCache = memoryRequestCache();
+    const bareIrt = new SAML({
+      ...bareSamlOptions(service),
+      validateInResponseTo: ValidateInResponseTo.always,
+      cacheProvider: irtCache,
+      requestIdExpirationPeriodMs: service.config.sp.requestTtlSeconds * 1000,
+    });
+    const jobs: Record<Side, Job> = { http: httpAcsJob(service, agent), inproc: inProcessJob(service), bare: bareJob(bare), bareIrt: bareJob(bareIrt) };
+    const c0 = CONCURRENCY[0] ?? 1;
+    // The in-memory InResponseTo variant is a cross-check of node-saml's own cost: first concurrency only.
+    const runs = (side: Side, concurrency: number): boolean => sides.has(side) && (side !== 'bareIrt' || concurrency === c0);
+
+    // Warm-up: JIT, SQLite page cache, keep-alive sockets.
+    const warmShared = pool.take(WARMUP);
+    const warmInproc = sides.has('inproc') && consumers === 2 ? pool.take(WARMUP) : warmShared;
+    for (const side of sides) {
+      if (side === 'bareIrt') irtCache.fill(warmShared);
+      await runBatch(side === 'inproc' ? warmInproc : warmShared, 1, jobs[side]);
+    }
+
+    const tallies = new Map<string, Tally>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const concurrency of CONCURRENCY) {
+        const shared = pool.take(N);
+        const inprocBatch = sides.has('inproc') && consumers === 2 ? pool.take(N) : shared;
+        // The bare sides validate the very responses the HTTP side consumes (they keep no replay
+        // state, so the order does not matter); the order of the sides alternates between rounds.
+        const order: Side[] = round % 2 === 0 ? ['bare', 'http', 'bareIrt', 'inproc'] : ['inproc', 'bareIrt', 'http', 'bare'];
+        for (const side of order.filter((s) => runs(s, concurrency))) {
+          const batch = side === 'inproc' ? inprocBatch : shared;
+          if (side === 'bareIrt') irtCache.fill(batch);
+          const seconds = await runBatch(batch, concurrency, jobs[side]);
+          const key = `${side}@${concurrency}`;
+          const t = tallies.get(key) ?? { responses: 0, seconds: 0 };
+          tallies.set(key, { responses: t.responses + batch.length, seconds: t.seconds + seconds });
+        }
+      }
+    }
+
+    printTable(tallies);
+    const rate = (side: Side, c: number): number => {
+      const t = tallies.get(`${side}@${c}`);
+      return t === undefined ? NaN : t.responses / t.seconds;
+    };
+    const ratio = (a: Side, b: Side, c: number): string => (rate(a, c) / rate(b, c)).toFixed(2);
+    console.log('');
+    console.log(`ratio (service / bare node-saml): ${ratio('http', 'bare', c0)}   [service = HTTP ACS, bare = InResponseTo never, concurrency ${c0}]`);
+    for (const c of CONCURRENCY) {
+      const parts = [`HTTP ACS / bare ${ratio('http', 'bare', c)}`, `in-process / bare ${ratio('inproc', 'bare', c)}`];
+      if (c === c0) parts.push(`HTTP ACS / bare with InResponseTo cache ${ratio('http', 'bareIrt', c)}`);
+      parts.push(`HTTP layer ${(1000 / rate('http', c) - 1000 / rate('inproc', c)).toFixed(3)} ms/response`);
+      console.log(`  concurrency ${c}: ${parts.join('; ')}`);
+    }
+
+    if (args.phases) await phaseBreakdown(dir, bare);
+    console.log(`
+total run time ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+  } finally {
+    agent.destroy();
+    await stopService(service);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(tallies: Map<string, Tally>): void {
+  const rows = [...tallies].map(([key, t]) => {
+    const [side, c] = key.split('@') as [Side, string];
+    return [SIDES[side], c, String(t.responses), t.seconds.toFixed(3), (t.responses / t.seconds).toFixed(0), ((t.seconds * 1000) / t.responses).toFixed(3)];
+  });
+  rows.sort((a, b) => Number(a[1]) - Number(b[1]) || Object.values(SIDES).indexOf(a[0] as never) - Object.values(SIDES).indexOf(b[0] as never));
+  const head = ['side', 'conc', 'responses', 'seconds', 'responses/s', 'ms/response'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log('');
+  console.log(line(head));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,124 @@
+// Single Logout in both directions, with a node-saml instance playing the IdP's side.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import { SAML } from '@node-saml/node-saml';
+import request from 'supertest';
+import { createApp } from '../../src/app.ts';
+import { buildConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+
+const BASE = 'http://sso.example.com';
+const ACS = `${BASE}/saml/acs/corp`;
+const SLO = `${BASE}/saml/slo/corp`;
+const IDP_SLO = 'https://idp.example.com/slo';
+
+const sts: StsApi = {
+  assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake-secret', sessionToken: 'fake-token', expiration: new Date(Date.now() + 3600_000) } }),
+};
+
+function build(idp: Record<string, unknown> = {}) {
+  const config = buildConfig({
+    server: { baseUrl: BASE, sessionSecret: 'y'.repeat(40) },
+    idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', sloUrl: IDP_SLO, certs: [fixtureKeys.idp.certificate], allowIdpInitiated: true, ...idp }],
+    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
+    store: { url: 'sqlite::memory:' },
+  });
+  return createApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi });
+}
+
+/** The IdP's side of SLO: signs LogoutRequests/Responses by HTTP-Redirect to our SLO endpoint. */
+function idpSide(sign = true): SAML {
+  return new SAML({
+    issuer: TEST_IDP_ISSUER,
+    callbackUrl: 'https://idp.example.com/unused',
+    entryPoint: SLO,
+    logoutUrl: SLO,
+    idpCert: fixtureKeys.sp.certificate,
+    ...(sign ? { privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha256' as const } : {}),
+    wantAuthnResponseSigned: false,
+  });
+}
+
+async function signIn(agent: request.Agent) {
+  const res = await agent.post('/saml/acs/corp').type('form').send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, sessionIndex: '_session-1' }) });
+  assert.equal(res.status, 303, res.text);
+  assert.equal((await agent.get('/api/me')).status, 200);
+}
+
+describe('Single Logout', () => {
+  it('SP-initiated: ends the local session, then sends a LogoutRequest to the IdP', async () => {
+    const { app, close } = build();
+    const agent = request.agent(app);
+    await signIn(agent);
+    const home = await agent.get('/');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)?.[1] ?? '';
+    const out = await agent.post('/logout').type('form').send({ _csrf: csrf });
+    assert.equal(out.status, 200);
+    const href = /href="([^"]+)" data-auto-follow/.exec(out.text)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    const url = new URL(href);
+    assert.equal(`${url.origin}${url.pathname}`, IDP_SLO);
+    const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    assert.match(xml, /<samlp:LogoutRequest/);
+    assert.match(xml, /alice@example\.com/);
+    assert.match(xml, /_session-1/);
+    assert.equal((await agent.get('/api/me')).status, 401, 'local session ended before the IdP answers');
+    await close();
+  });
+
+  it('IdP-initiated: a signed LogoutRequest ends the session and gets a LogoutResponse', async () => {
+    const { app, close } = build({ wantLogoutSigned: true });
+    const agent = request.agent(app);
+    await signIn(agent);
+    const idpUrl = new URL(await idpSide().getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: '_session-1' }, 'rs', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
+    assert.equal(res.status, 302, res.text);
+    const back = new URL(res.headers.location ?? '');
+    assert.equal(`${back.origin}${back.pathname}`, IDP_SLO);
+    const xml = inflateRawSync(Buffer.from(back.searchParams.get('SAMLResponse') ?? '', 'base64')).toString('utf8');
+    assert.match(xml, /LogoutResponse/);
+    assert.match(xml, /status:Success/);
+    assert.equal((await agent.get('/api/me')).status, 401);
+    await close();
+  });
+
+  it('refuses an unsigned Redirect-binding LogoutRequest when the IdP entry requires signatures', async () => {
+    const { app, close } = build({ wantLogoutSigned: true });
+    const agent = request.agent(app);
+    await signIn(agent);
+    const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
+    assert.equal((await agent.get('/api/me')).status, 200, 'the session survives a refused logout');
+    await close();
+  });
+
+  it('refuses a LogoutRequest signed by a key the IdP never published', async () => {
+    const { app, close } = build();
+    const agent = request.agent(app);
+    await signIn(agent);
+    const attacker = new SAML({ issuer: TEST_IDP_ISSUER, callbackUrl: 'https://x/unused', entryPoint: SLO, logoutUrl: SLO, idpCert: fixtureKeys.sp.certificate, privateKey: fixtureKeys.attacker.privateKey, signatureAlgorithm: 'sha256' });
+    const idpUrl = new URL(await attacker.getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'SAML_SIGNATURE_INVALID');
+    assert.equal((await agent.get('/api/me')).status, 200);
+    await close();
+  });
+
+  it('refuses an RSA-SHA1 query signature unless the IdP entry allows SHA-1', async () => {
+    const { app, close } = build();
+    const agent = request.agent(app);
+    await signIn(agent);
+    const sha1 = new SAML({ issuer: TEST_IDP_ISSUER, callbackUrl: 'https://x/unused', entryPoint: SLO, logoutUrl: SLO, idpCert: fixtureKeys.sp.certificate, privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha1' });
+    const idpUrl = new URL(await sha1.getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'SAML_ALGORITHM_NOT_ALLOWED');
+    assert.match(res.body.error.message, /SHA1/);
+    await close();
+  });
+});
