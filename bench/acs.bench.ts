@@ -1,8 +1,9 @@
 // ACS throughput: the service's assertion consumer path against bare node-saml, on the same
 // pre-signed responses, in one process. Prints responses/s for each side and their ratio; with
 // --phases, where the service's time goes. Figures and flags are explained in bench/README.md.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'fresh-db': { type: 'boolean', default: false },
     sides: { type: 'string', default: 'http,inproc,bare,bareIrt' },
     phases: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
     'phase-n': { type: 'string', default: '500' },
   },
   strict: true,
@@ -386,7 +388,7 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
     const profiles = await Promise.all(measured.map(async (s) => (await bare.validatePostResponseAsync({ SAMLResponse: s.response })).profile));
     const envelopeNs = await timeEach(measured, (s) => readResponseEnvelope(s.response));
     const conditionsNs = await timeEach(profiles, (p) =>
-      checkAssertionConditions(p?.getAssertion(), { acsUrl, audiences, now: new Date(), skewMs: idp.clockSkewSeconds * 1000 }),
+      checkAssertionConditions(p?.getAssertion?.(), { acsUrl, audiences, now: new Date(), skewMs: idp.clockSkewSeconds * 1000 }),
     );
     const identityNs = await timeEach(profiles, (p) =>
       toFederatedIdentity(
@@ -429,6 +431,27 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
   } finally {
     await stopService(service);
   }
+}
+
+/** --cpu-prof DIR: a V8 CPU profile of the measured rounds only (no signing, no warm-up). */
+async function startProfiler(): Promise<Session | undefined> {
+  if (args['cpu-prof'] === undefined) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfiler(session: Session | undefined, sides: Set<Side>): Promise<void> {
+  if (session === undefined || args['cpu-prof'] === undefined) return;
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  mkdirSync(args['cpu-prof'], { recursive: true });
+  const file = join(args['cpu-prof'], `acs-${[...sides].join('+')}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  console.log(`CPU profile of the measured rounds: ${file}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -499,6 +522,7 @@ async function main(): Promise<void> {
     }
 
     const tallies = new Map<string, Tally>();
+    const profiler = await startProfiler();
     for (let round = 0; round < ROUNDS; round++) {
       for (const concurrency of CONCURRENCY) {
         const shared = pool.take(N);
@@ -517,6 +541,7 @@ async function main(): Promise<void> {
       }
     }
 
+    await stopProfiler(profiler, sides);
     printTable(tallies);
     const rate = (side: Side, c: number): number => {
       const t = tallies.get(`${side}@${c}`);

@@ -31,6 +31,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Extra routers mounted before the service's own (the demo IdP). */
   extraRouters?: Router[];
+  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see fetchIdpMetadata). */
+  idpMetadata?: ReadonlyMap<string, string>;
 }
 
 export interface App {
@@ -51,7 +53,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
   const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
 
-  const sp = new ServiceProvider(spSettings(config), resolveIdps(config), store, store, now);
+  const sp = new ServiceProvider(spSettings(config), resolveIdps(config, overrides.idpMetadata), store, store, now);
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
   const metrics = createMetrics();
@@ -147,11 +149,11 @@ export function spSettings(config: Config): SpSettings {
   };
 }
 
-function resolveIdps(config: Config) {
+function resolveIdps(config: Config, fetched: ReadonlyMap<string, string> = new Map()) {
   const problems: string[] = [];
   const idps = config.idps.flatMap((entry, index) => {
     try {
-      return [resolveIdpConnection(entry, { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute })];
+      return [resolveIdpConnection(entry, { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute, fetchedMetadataXml: fetched.get(entry.id) })];
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;

@@ -6,6 +6,7 @@ import type { Config } from './config/schema.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createApp } from './app.ts';
+import { fetchIdpMetadata } from './saml/idp-connection.ts';
 import type { Demo } from './dev/demo.ts';
 
 async function main(): Promise<void> {
@@ -32,9 +33,12 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // The boot logger only covers loading the configuration; from here on config.log applies.
+  const appLogger = createLogger(config.log);
   let built;
   try {
-    built = createApp(config, { logger, extraRouters: demo?.routers });
+    const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
+    built = createApp(config, { logger: appLogger, extraRouters: demo?.routers, idpMetadata });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.publicMessage);
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   }
   const { app, close } = built;
   const server: Server = app.listen(config.server.port, config.server.host, () => {
-    logger.info({ baseUrl: config.server.baseUrl, mode: config.mode }, 'listening');
+    appLogger.info({ baseUrl: config.server.baseUrl, mode: config.mode }, 'listening');
     if (demo !== undefined) {
       console.log(`\n  redshift-sso demo: open ${config.server.baseUrl}/ and sign in as alice or bob.\n`);
     }

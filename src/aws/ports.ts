@@ -7,6 +7,8 @@ export interface RoleSession {
   sessionToken: string;
   expiration: Date;
   assumedRoleArn?: string;
+  /** The IAM role this session is for (what an admin edits when access is denied). */
+  roleArn?: string;
 }
 
 export interface AwsResult<T> {

@@ -71,7 +71,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
           return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
         } catch (err) {
-          throw mapAwsError(err, { operation: 'GetClusterCredentials', roleArn: session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, dbUser: input.dbUser, region: input.region });
+          throw mapAwsError(err, { operation: 'GetClusterCredentials', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, dbUser: input.dbUser, region: input.region });
         } finally {
           client.destroy();
         }
@@ -84,7 +84,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           if (endpoint?.Address === undefined || endpoint.Port === undefined) throw new Error('DescribeClusters answered without an endpoint');
           return { value: { host: endpoint.Address, port: endpoint.Port }, requestId: out.$metadata.requestId };
         } catch (err) {
-          throw mapAwsError(err, { operation: 'DescribeClusters', roleArn: session.assumedRoleArn, clusterIdentifier, region });
+          throw mapAwsError(err, { operation: 'DescribeClusters', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier, region });
         } finally {
           client.destroy();
         }
@@ -99,7 +99,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           if (out.dbUser === undefined || out.dbPassword === undefined || out.expiration === undefined) throw new Error('Redshift Serverless answered without credentials');
           return { value: { dbUser: out.dbUser, dbPassword: out.dbPassword, expiration: out.expiration }, requestId: out.$metadata.requestId };
         } catch (err) {
-          throw mapAwsError(err, { operation: 'GetCredentials', roleArn: session.assumedRoleArn, workgroup: input.workgroupName, region: input.region });
+          throw mapAwsError(err, { operation: 'GetCredentials', roleArn: session.roleArn ?? session.assumedRoleArn, workgroup: input.workgroupName, region: input.region });
         } finally {
           client.destroy();
         }
@@ -112,7 +112,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           if (endpoint?.address === undefined || endpoint.port === undefined) throw new Error('GetWorkgroup answered without an endpoint');
           return { value: { host: endpoint.address, port: endpoint.port }, requestId: out.$metadata.requestId };
         } catch (err) {
-          throw mapAwsError(err, { operation: 'GetWorkgroup', roleArn: session.assumedRoleArn, workgroup: workgroupName, region });
+          throw mapAwsError(err, { operation: 'GetWorkgroup', roleArn: session.roleArn ?? session.assumedRoleArn, workgroup: workgroupName, region });
         } finally {
           client.destroy();
         }

@@ -36,7 +36,7 @@ export const idpSchema = z
     name: z.string().min(1).optional().describe('display name on the chooser page'),
     metadataFile: z.string().min(1).optional().describe('path of the IdP metadata XML'),
     metadataXml: z.string().min(1).optional().describe('IdP metadata XML, inline'),
-    metadataUrl: z.string().url().optional().describe('not supported yet in this version (see README)'),
+    metadataUrl: z.string().url().optional().describe('IdP metadata URL, fetched at start-up (https; see sp.metadataFetch)'),
     entityId: z.string().min(1).optional().describe("the IdP's entity ID (Issuer), when not taken from metadata"),
     ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
@@ -64,9 +64,6 @@ export const idpSchema = z
     const sources = [idp.metadataFile, idp.metadataXml, idp.metadataUrl].filter((s) => s !== undefined).length;
     if (sources > 1) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give only one of metadataFile, metadataXml, metadataUrl' });
-    }
-    if (idp.metadataUrl !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['metadataUrl'], message: 'metadataUrl is not supported yet; use metadataFile or metadataXml' });
     }
     if (sources === 0) {
       if (idp.entityId === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['entityId'], message: 'required when no metadata is given' });
@@ -132,6 +129,15 @@ export const configSchema = z
         decryptionCert: pemOrPath.optional(),
         clockSkewSeconds: z.number().int().min(0).max(300).default(60),
         requestTtlSeconds: z.number().int().min(60).max(3600).default(600).describe('how long a sent AuthnRequest ID stays valid'),
+        metadataFetch: z
+          .object({
+            timeoutMs: z.number().int().min(100).max(60000).default(5000),
+            maxBytes: z.number().int().min(1024).max(10_000_000).default(1_000_000),
+            allowHttpLoopback: z.boolean().default(false).describe('allow plain http:// metadata URLs on loopback addresses'),
+            allowPrivateAddresses: z.boolean().default(false).describe('allow metadata hosts on private, loopback and link-local addresses'),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

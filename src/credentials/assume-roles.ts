@@ -40,7 +40,8 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
       publicMessage: `None of your roles may use a cluster here (${input.identity.roles.map((r) => r.roleArn).join(', ')}). Ask an administrator to add your role to a cluster's roles.`,
     });
   }
-  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? Infinity, input.maxSessionDurationSeconds, DEFAULT_DURATION_SECONDS);
+  // The IdP entry's maximum defaults to one hour; SessionDuration can only shorten it.
+  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? Infinity, input.maxSessionDurationSeconds);
   return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds));
 }
 
@@ -55,7 +56,7 @@ async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: s
       if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS) throw err;
       result = await call(DEFAULT_DURATION_SECONDS);
     }
-    return { ...role, status: 'ready', sealed: deps.vault.seal(result.value), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
+    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
   } catch (err) {
     const appError = isAppError(err) ? err : undefined;
     deps.logger.warn({ roleArn: role.roleArn, code: appError?.code, details: appError?.details, err: appError === undefined ? err : undefined }, 'role refused by sts');

@@ -2,7 +2,7 @@
 // Steps: check the role may use the cluster, open the sealed role session, ask Redshift for
 // credentials with it, find the endpoint (configuration, else DescribeClusters/GetWorkgroup,
 // cached), and build the connection strings.
-import { Unauthorized } from '../errors.ts';
+import { AppError, Unauthorized } from '../errors.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { DbCredentials, Endpoint, RedshiftApi, RoleSession } from '../aws/ports.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
@@ -63,6 +63,9 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
 }
 
 function openSession(deps: IssueDbLoginDeps, grant: RoleGrant): RoleSession {
+  if (grant.status === 'refused') {
+    throw new AppError({ code: grant.error?.code ?? 'AWS_ACCESS_DENIED', status: grant.error?.status ?? 403, expose: true, publicMessage: grant.error?.message ?? `AWS refused role ${grant.roleArn} at sign-in.` });
+  }
   const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed) : undefined;
   if (session === undefined) {
     throw new Unauthorized({ code: 'ROLE_SESSION_MISSING', publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.` });
@@ -91,7 +94,7 @@ function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster
 async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {
   if (cluster.host !== undefined) return { value: { host: cluster.host, port: cluster.port ?? 5439 } };
   const cached = deps.endpoints.get(cluster.id, deps.now());
-  if (cached !== undefined) return { value: cached };
+  if (cached !== undefined) return { value: { ...cached, port: cluster.port ?? cached.port } };
   const found =
     cluster.type === 'serverless'
       ? await deps.redshift.getWorkgroupEndpoint(session, region, cluster.workgroup ?? '')

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import type { AttributeNames, IdpConfig } from '../config/schema.ts';
 import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
+import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from './metadata-fetch.ts';
 
 export interface IdpConnection {
   id: string;
@@ -29,18 +30,21 @@ export interface ResolveContext {
   defaultClockSkewSeconds: number;
   adminGroupsAttribute: string;
   readFile?: (path: string) => string;
+  /** Metadata already fetched from the entry's metadataUrl (see fetchIdpMetadata). */
+  fetchedMetadataXml?: string;
 }
 
 export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): IdpConnection {
   const at = (field: string): string => `idps[${ctx.index}].${field}`;
   const readFile = ctx.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; sloUrl?: string; signingCerts: string[] } = { signingCerts: [] };
-  const metadataXml = entry.metadataXml ?? (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
+  if (entry.metadataUrl !== undefined && ctx.fetchedMetadataXml === undefined) throw new ConfigError([`${at('metadataUrl')}: metadata was not fetched`]);
+  const metadataXml = entry.metadataXml ?? ctx.fetchedMetadataXml ?? (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
   if (metadataXml !== undefined) {
     try {
       metadata = parseIdpMetadata(metadataXml);
     } catch (err) {
-      if (err instanceof MetadataError) throw new ConfigError([`${at(entry.metadataFile === undefined ? 'metadataXml' : 'metadataFile')}: ${err.message}`], err);
+      if (err instanceof MetadataError) throw new ConfigError([`${at(entry.metadataUrl !== undefined ? 'metadataUrl' : entry.metadataFile === undefined ? 'metadataXml' : 'metadataFile')}: ${err.message}`], err);
       throw err;
     }
   }
@@ -63,6 +67,24 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };
+}
+
+/** Fetches every metadataUrl in the configuration, reporting all failures by path at once. */
+export async function fetchIdpMetadata(idps: readonly IdpConfig[], options: MetadataFetchOptions): Promise<Map<string, string>> {
+  const fetched = new Map<string, string>();
+  const problems: string[] = [];
+  await Promise.all(
+    idps.map(async (idp, index) => {
+      if (idp.metadataUrl === undefined) return;
+      try {
+        fetched.set(idp.id, await fetchMetadata(idp.metadataUrl, options));
+      } catch (err) {
+        problems.push(`idps[${index}].metadataUrl: ${err instanceof MetadataFetchError ? err.message : String(err)}`);
+      }
+    }),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return fetched;
 }
 
 /** A PEM given inline or as a file path. */

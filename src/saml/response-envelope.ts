@@ -11,6 +11,8 @@ export interface TimeWindow {
 
 export interface ResponseEnvelope {
   destination?: string;
+  /** The Response's own Issuer, when present (it is optional; the assertion's is not). */
+  issuer?: string;
   statusCode?: string;
   statusMessage?: string;
   /** Every SignatureMethod and DigestMethod algorithm URI in the document. */
@@ -36,6 +38,7 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   const statusMessage = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusMessage');
   return {
     destination: root.hasAttribute('Destination') ? (root.getAttribute('Destination') ?? undefined) : undefined,
+    issuer: firstChild(root, NS.assertion, 'Issuer')?.textContent?.trim() ?? undefined,
     statusCode: statusCode?.getAttribute('Value') ?? undefined,
     statusMessage: statusMessage?.textContent ?? undefined,
     algorithms: ['SignatureMethod', 'DigestMethod'].flatMap((name) =>

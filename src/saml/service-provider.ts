@@ -138,7 +138,11 @@ export class ServiceProvider {
   }
 
   metadataXml(idpId: string): string {
-    return this.saml(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
+    const xml = this.saml(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
+    // node-saml lists Single Logout by HTTP-POST only; the Redirect binding is the one whose
+    // top-level GET carries our SameSite=Lax cookie, so offer it first.
+    const sloUrl = this.sloUrl(idpId);
+    return xml.replace(/(\s*)<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/, `$1<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sloUrl}"/>$&`);
   }
 
   async validateResponse(idpId: string, samlResponse: unknown): Promise<ValidatedLogin> {
@@ -172,6 +176,14 @@ export class ServiceProvider {
     }
     if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
       throw idpStatusError(envelope.statusMessage, envelope.statusCode);
+    }
+    // node-saml 5.1 checks `idpIssuer` only on logout messages; for a login it is ours to check.
+    if (profile.issuer !== idp.entityId || (envelope.issuer !== undefined && envelope.issuer !== idp.entityId)) {
+      throw new AssertionRejected({
+        code: 'SAML_ISSUER_MISMATCH',
+        publicMessage: 'The response was issued by a different identity provider than this connection expects.',
+        details: { expected: idp.entityId, received: String(profile.issuer ?? envelope.issuer ?? '').slice(0, 200) },
+      });
     }
     const conditions = checkAssertionConditions(profile.getAssertion(), {
       acsUrl,

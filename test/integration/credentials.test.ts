@@ -154,13 +154,22 @@ describe('POST /api/credentials', () => {
     assert.ok(error.message.includes(TEST_CLUSTER_IDENTIFIER));
   });
 
-  it('caps the role session at one hour even when SessionDuration and the IdP allow longer', async () => {
+  it('asks STS for SessionDuration up to the IdP maximum, and retries at one hour when the role allows less', async () => {
     await h.close();
     h = await startAppHarness({ idp: { maxSessionDurationSeconds: 43200 } });
     await signedIn(h, { extraAttributes: { [SESSION_DURATION]: '7200' } });
     const sts = h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML');
-    assert.equal(sts.length, 1, 'one STS call, no retry needed');
-    assert.equal(sts[0]?.ok, true);
+    assert.deepEqual(
+      sts.map((c) => [c.params.DurationSeconds, c.ok, c.errorCode]),
+      [['7200', false, 'ValidationError'], ['3600', true, undefined]],
+      'the role allows 3600 (MaxSessionDuration): STS refuses 7200, the retry at 3600 succeeds',
+    );
+  });
+
+  it('caps the role session at the IdP maximum, one hour by default', async () => {
+    await signedIn(h, { extraAttributes: { [SESSION_DURATION]: '7200' } });
+    const sts = h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML');
+    assert.equal(sts.length, 1);
     assert.equal(sts[0]?.params.DurationSeconds, '3600');
   });
 
@@ -184,6 +193,29 @@ describe('POST /api/credentials for a cluster Redshift does not have', () => {
     await signedIn(h);
     const error = await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'ghost' }), 404, 'AWS_CLUSTER_NOT_FOUND');
     assert.ok(error.message.includes('ghost-cluster'));
+  });
+});
+
+describe('POST /api/credentials for a cluster the role may not use', () => {
+  let h: AppHarness;
+  beforeEach(async () => {
+    h = await startAppHarness({
+      clusters: [
+        { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] },
+        { id: 'finance', clusterIdentifier: 'finance-cluster', roles: [SECOND_ROLE_ARN] },
+      ],
+    });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('answers 403 ROLE_NOT_PERMITTED, with or without the role named', async () => {
+    await signedIn(h);
+    const mark = h.emulator.calls.length;
+    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'finance', role: TEST_ROLE_ARN }), 403, 'ROLE_NOT_PERMITTED');
+    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'finance' }), 403, 'ROLE_NOT_PERMITTED');
+    assert.deepEqual(actions(h, mark), []);
   });
 });
 

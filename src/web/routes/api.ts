@@ -4,7 +4,7 @@ import express, { Router } from 'express';
 import type { DbLogin } from '../../credentials/issue-db-login.ts';
 import type { ClusterConfig } from '../../config/schema.ts';
 import { clustersForRole } from '../../credentials/cluster-access.ts';
-import { BadRequest } from '../../errors.ts';
+import { BadRequest, NotFound, RoleNotPermitted } from '../../errors.ts';
 import { requireJsonSameOrigin } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
@@ -65,10 +65,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
 /** Without an explicit role, the one ready role that may use the cluster; several is ambiguous. */
 function onlyRoleFor(user: SessionUser, clusters: readonly ClusterConfig[], clusterId: string): string {
   const cluster = clusters.find((c) => c.id === clusterId);
-  const candidates = readyGrants(user).filter((g) => cluster?.roles.includes(g.roleArn) === true);
+  if (cluster === undefined) throw new NotFound({ code: 'CLUSTER_UNKNOWN', publicMessage: `There is no cluster "${clusterId.slice(0, 64)}".` });
+  const candidates = readyGrants(user).filter((g) => cluster.roles.includes(g.roleArn));
   if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0].roleArn;
-  throw new BadRequest({
-    code: candidates.length === 0 ? 'ROLE_NOT_PERMITTED' : 'ROLE_REQUIRED',
-    publicMessage: candidates.length === 0 ? `None of your roles may use cluster "${clusterId.slice(0, 64)}".` : `Several of your roles may use "${clusterId.slice(0, 64)}"; say which with "role".`,
-  });
+  if (candidates.length === 0) throw new RoleNotPermitted({ code: 'ROLE_NOT_PERMITTED', publicMessage: `None of your roles may use cluster "${cluster.id}".` });
+  throw new BadRequest({ code: 'ROLE_REQUIRED', publicMessage: `Several of your roles may use "${cluster.id}"; say which with "role".` });
 }

@@ -28,7 +28,8 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
       return;
     }
     const ready = readyGrants(user);
-    const chosen = ready.find((g) => g.roleArn === req.query.role) ?? (ready.length === 1 ? ready[0] : undefined);
+    // The chooser also shows when a role was refused, so the person sees why.
+    const chosen = ready.find((g) => g.roleArn === req.query.role) ?? (user.grants.length === 1 ? ready[0] : undefined);
     res.setHeader('Cache-Control', 'no-store');
     if (chosen === undefined) {
       res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });

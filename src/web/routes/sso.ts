@@ -48,6 +48,13 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     });
   }));
 
+  // The default SP entity ID is this URL; with one IdP it resolves to that connection's metadata.
+  router.get('/saml/metadata', (_req, res) => {
+    const idps = deps.sp.listIdps();
+    if (idps.length === 1 && idps[0] !== undefined) res.redirect(302, `/saml/metadata/${encodeURIComponent(idps[0].id)}`);
+    else res.type('text/plain').send(`SP metadata is per IdP connection: ${idps.map((i) => `/saml/metadata/${i.id}`).join(', ')}\n`);
+  });
+
   router.get('/saml/metadata/:idp', (req, res) => {
     res.type('application/samlmetadata+xml').send(deps.sp.metadataXml(param(req, 'idp')));
   });
@@ -79,7 +86,9 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
       return;
     }
     const identity = req.user?.identity;
-    const sameUser = identity === undefined || (identity.idpId === idpId && identity.nameId === outcome.nameId);
+    // A cross-site POST carries no SameSite=Lax cookie: without a session we cannot tell whether
+    // one exists, so only the Redirect binding (a top-level GET, cookie sent) may answer Success.
+    const sameUser = identity === undefined ? binding === 'redirect' : identity.idpId === idpId && identity.nameId === outcome.nameId;
     if (identity !== undefined && sameUser) await endLocalSession(req);
     const relayState = typeof fields.RelayState === 'string' ? fields.RelayState : '';
     res.redirect(302, await deps.sp.logoutResponseRedirectUrl(idpId, outcome.request, relayState, sameUser));

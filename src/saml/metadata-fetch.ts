@@ -1,0 +1,109 @@
+// Fetches IdP metadata by URL without becoming an SSRF tool: HTTPS only (plain HTTP only to
+// loopback, and only when allowed), a timeout and a size cap, and the addresses a host name
+// resolves to are checked when the connection is made (so DNS cannot point us at 127.0.0.1 or
+// the cloud metadata service, 169.254.169.254) unless configuration allows private addresses.
+// Pattern: node-oidc-provider lib/helpers/fetch_request.js.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+export interface MetadataFetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Plain http:// to a loopback address (tests, a sidecar IdP). */
+  allowHttpLoopback: boolean;
+  /** Private, loopback, link-local and metadata-service addresses. */
+  allowPrivateAddresses: boolean;
+}
+
+export class MetadataFetchError extends Error {}
+
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+}
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+export function isPrivateAddress(address: string): boolean {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  return PRIVATE.check(address, family);
+}
+
+export async function fetchMetadata(url: string, options: MetadataFetchOptions): Promise<string> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new MetadataFetchError(`metadata URL is not a URL: ${url.slice(0, 200)}`);
+  }
+  if (target.protocol !== 'https:' && !(target.protocol === 'http:' && options.allowHttpLoopback)) {
+    throw new MetadataFetchError(`metadata URL must use https (${target.protocol} refused)`);
+  }
+  const plainHttp = target.protocol === 'http:';
+  // An IP literal never goes through `lookup` below, so it is checked here.
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) !== 0) {
+    const family = isIP(literal) === 6 ? 'ipv6' : 'ipv4';
+    if (plainHttp ? !LOOPBACK.check(literal, family) : !options.allowPrivateAddresses && isPrivateAddress(literal)) {
+      throw new MetadataFetchError(`metadata address ${literal} is a ${plainHttp ? 'non-loopback' : 'private, loopback or link-local'} address; refused`);
+    }
+  }
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err !== null) {
+        callback(err, '', 4);
+        return;
+      }
+      const refused = addresses.find((a) => (plainHttp ? !LOOPBACK.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4') : !options.allowPrivateAddresses && isPrivateAddress(a.address)));
+      if (refused !== undefined) {
+        callback(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, a ${plainHttp ? 'non-loopback' : 'private, loopback or link-local'} address; refused`), '', 4);
+        return;
+      }
+      const first = addresses[0];
+      if (lookupOptions.all === true) callback(null, addresses);
+      else if (first !== undefined) callback(null, first.address, first.family);
+      else callback(new MetadataFetchError(`metadata host ${hostname} has no address`), '', 4);
+    });
+  };
+
+  return new Promise((resolve, reject) => {
+    const client = plainHttp ? http : https;
+    // Destroying a request with an error after its response began leaves that error unhandled
+    // on the socket; so settle first, then destroy without an error.
+    const fail = (err: MetadataFetchError): void => {
+      reject(err);
+      req.destroy();
+    };
+    const req = client.get(target, { lookup, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
+      res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
+      if ((res.statusCode ?? 0) !== 200) {
+        res.resume();
+        fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
+        return;
+      }
+      if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
+        fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    // Whole-request deadline: `timeout` above only covers idle sockets.
+    const deadline = setTimeout(() => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
+    req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
+    req.on('close', () => clearTimeout(deadline));
+  });
+}

@@ -1,0 +1,169 @@
+// assumeGrantedRoles with a recording fake STS: which roles are assumed, for how long, with which
+// SAMLResponse, how refusals and the MaxSessionDuration retry behave, and the concurrency bound.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assumeGrantedRoles, MAX_PARALLEL_STS_CALLS, type AssumeRolesInput } from '../../../src/credentials/assume-roles.ts';
+import { createRoleSessionVault } from '../../../src/credentials/role-session-vault.ts';
+import { createLogger } from '../../../src/logger.ts';
+import { aFederatedIdentity, aRolePair, roleArn } from '../../support/unit-builders.ts';
+import { assertAppError, rejectionOf } from '../../support/unit-errors.ts';
+import { createFakeSts, type FakeSts } from '../../support/unit-fake-sts.ts';
+
+const SAML_RESPONSE = 'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4=\r\nPD94bWw+';
+const DURATION_TOO_LONG = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
+
+function setup(overrides: Partial<AssumeRolesInput> = {}, sts: FakeSts = createFakeSts()) {
+  const vault = createRoleSessionVault('a-session-secret-of-32-characters!');
+  const deps = { sts, vault, logger: createLogger({ level: 'silent' }) };
+  const input: AssumeRolesInput = {
+    identity: aFederatedIdentity(),
+    samlResponse: SAML_RESPONSE,
+    maxSessionDurationSeconds: 3600,
+    mayUseAnyCluster: () => true,
+    ...overrides,
+  };
+  return { sts, vault, run: () => assumeGrantedRoles(deps, input) };
+}
+
+describe('assumeGrantedRoles', () => {
+  it('assumes each granted role with its provider and returns a sealed session for it', async () => {
+    const roles = [aRolePair('A'), aRolePair('B')];
+    const { sts, vault, run } = setup({ identity: aFederatedIdentity({ roles }) });
+    const grants = await run();
+    assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.principalArn]), roles.map((r) => [r.roleArn, r.principalArn]));
+    assert.deepEqual(grants.map((g) => [g.roleArn, g.principalArn, g.status]), roles.map((r) => [r.roleArn, r.principalArn, 'ready']));
+    for (const [i, grant] of grants.entries()) {
+      const call = sts.calls[i];
+      assert.ok(call !== undefined && grant.sealed !== undefined);
+      const expected = sts.sessionFor(call);
+      const opened = vault.open(grant.sealed);
+      assert.ok(opened !== undefined);
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(opened[key as keyof typeof opened], value, key);
+      assert.equal(grant.expiresAt, expected.expiration.toISOString());
+      assert.match(grant.awsRequestId ?? '', /^req-/);
+      // The grant holds the session only sealed.
+      assert.equal(JSON.stringify(grant).includes(expected.secretAccessKey), false);
+    }
+  });
+
+  it('assumes only the roles that may use some cluster', async () => {
+    const roles = [aRolePair('A'), aRolePair('B'), aRolePair('C')];
+    const allowed = new Set([roleArn('A'), roleArn('C')]);
+    const { sts, run } = setup({ identity: aFederatedIdentity({ roles }), mayUseAnyCluster: (arn) => allowed.has(arn) });
+    const grants = await run();
+    assert.deepEqual(sts.calls.map((c) => c.roleArn), [roleArn('A'), roleArn('C')]);
+    assert.deepEqual(grants.map((g) => g.roleArn), [roleArn('A'), roleArn('C')]);
+  });
+
+  it('refuses with ROLE_NOT_PERMITTED, without calling STS, when no role may use a cluster', async () => {
+    const { sts, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }), mayUseAnyCluster: () => false });
+    assertAppError(await rejectionOf(run()), 'ROLE_NOT_PERMITTED', 403);
+    assert.equal(sts.calls.length, 0);
+  });
+
+  it('passes the SAMLResponse to STS exactly as posted', async () => {
+    const { sts, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) });
+    await run();
+    assert.equal(sts.calls.length, 2);
+    for (const call of sts.calls) assert.equal(call.samlAssertion, SAML_RESPONSE);
+  });
+
+  // DurationSeconds: the SessionDuration attribute, bounded by the IdP entry's maximum (which
+  // defaults to one hour); the maximum itself when the IdP sends none.
+  const durations: Array<{ attribute: number | undefined; max: number; expected: number }> = [
+    { attribute: undefined, max: 3600, expected: 3600 },
+    { attribute: 900, max: 3600, expected: 900 },
+    { attribute: 1800, max: 43200, expected: 1800 },
+    { attribute: 7200, max: 3600, expected: 3600 },
+    { attribute: undefined, max: 43200, expected: 43200 },
+    { attribute: 7200, max: 43200, expected: 7200 },
+    { attribute: 43200, max: 14400, expected: 14400 },
+  ];
+  for (const c of durations) {
+    it(`asks for ${c.expected} s with SessionDuration ${String(c.attribute)} and maximum ${c.max}`, async () => {
+      const { sts, run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }), maxSessionDurationSeconds: c.max });
+      await run();
+      assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
+    });
+  }
+
+  it('retries once at 3600 s when the role allows less than the 7200 s asked for', async () => {
+    const sts = createFakeSts();
+    sts.failWith('ValidationError', { message: DURATION_TOO_LONG, when: (input) => input.durationSeconds > 3600 });
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    const grants = await run();
+    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [7200, 3600]);
+    assert.equal(grants[0]?.status, 'ready');
+  });
+
+  it('retries only once: a role refusing 3600 s too is refused with AWS_DURATION_TOO_LONG', async () => {
+    const sts = createFakeSts();
+    sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    const grants = await run();
+    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [7200, 3600]);
+    assert.equal(grants[0]?.status, 'refused');
+    assert.equal(grants[0]?.error?.code, 'AWS_DURATION_TOO_LONG');
+  });
+
+  it('does not retry when 3600 s or less was refused', async () => {
+    const sts = createFakeSts();
+    sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 3600 }) }, sts);
+    const grants = await run();
+    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [3600]);
+    assert.equal(grants[0]?.error?.code, 'AWS_DURATION_TOO_LONG');
+  });
+
+  it('does not retry other refusals', async () => {
+    const sts = createFakeSts();
+    sts.failWith('AccessDenied');
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    await run();
+    assert.equal(sts.calls.length, 1);
+  });
+
+  const refusals: Array<{ sdkName: string; code: string; status: number }> = [
+    { sdkName: 'AccessDenied', code: 'AWS_ACCESS_DENIED', status: 403 },
+    { sdkName: 'IDPRejectedClaimException', code: 'AWS_SAML_REJECTED', status: 401 },
+    { sdkName: 'ExpiredTokenException', code: 'AWS_SAML_EXPIRED', status: 401 },
+    { sdkName: 'ThrottlingException', code: 'AWS_UNAVAILABLE', status: 502 },
+  ];
+  for (const c of refusals) {
+    it(`marks a role refused with ${c.code} after ${c.sdkName} and keeps the other ready`, async () => {
+      const sts = createFakeSts();
+      sts.failWith(c.sdkName, { roleArn: roleArn('B') });
+      const { vault, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
+      const [a, b] = await run();
+      assert.equal(a?.status, 'ready');
+      assert.ok(a?.sealed !== undefined && vault.open(a.sealed) !== undefined);
+      assert.equal(b?.status, 'refused');
+      assert.equal(b?.sealed, undefined);
+      assert.equal(b?.error?.code, c.code);
+      assert.equal(b?.error?.status, c.status);
+      assert.ok((b?.error?.message ?? '') !== '');
+    });
+  }
+
+  it('refuses a role with a generic message when STS fails unexpectedly', async () => {
+    const sts = createFakeSts();
+    sts.fail({ roleArn: roleArn('A'), error: new Error('socket hang up with secret-ish detail') });
+    const { run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A')] }) }, sts);
+    const [a] = await run();
+    assert.equal(a?.status, 'refused');
+    assert.equal(a?.error?.code, 'INTERNAL_ERROR');
+    assert.equal(a?.error?.status, 502);
+    assert.equal(a?.error?.message.includes('secret-ish'), false);
+  });
+
+  it(`runs at most ${MAX_PARALLEL_STS_CALLS} calls at once and keeps the roles in order`, async () => {
+    const roles = Array.from({ length: 25 }, (_, i) => aRolePair(`Role${i}`));
+    const { sts, run } = setup({ identity: aFederatedIdentity({ roles }) });
+    const grants = await run();
+    assert.equal(MAX_PARALLEL_STS_CALLS, 10);
+    assert.equal(sts.calls.length, 25);
+    assert.equal(sts.maxInFlight, 10);
+    assert.deepEqual(grants.map((g) => g.roleArn), roles.map((r) => r.roleArn));
+    assert.ok(grants.every((g) => g.status === 'ready'));
+  });
+});
