@@ -8,9 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { inflateRawSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import express, { Router } from 'express';
 import { pino } from 'pino';
 import { SAML, ValidateInResponseTo, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
 import { buildConfig } from '../src/config/load.ts';
@@ -33,13 +36,13 @@ import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../t
 
 const { values: args } = parseArgs({
   options: {
-    n: { type: 'string', default: process.env.BENCH_N ?? '400' },
+    n: { type: 'string', default: process.env.BENCH_N ?? '100' },
     warmup: { type: 'string', default: process.env.BENCH_WARMUP ?? '150' },
-    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '2' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '6' },
     concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '1,8' },
     'log-level': { type: 'string', default: process.env.BENCH_LOG_LEVEL ?? 'info' },
     'fresh-db': { type: 'boolean', default: false },
-    sides: { type: 'string', default: 'http,inproc,bare,bareIrt' },
+    sides: { type: 'string', default: 'http,inproc,bare,bareIrt,floor' },
     phases: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'phase-n': { type: 'string', default: '500' },
@@ -133,13 +136,24 @@ interface Service {
   server: http.Server;
 }
 
-async function startService(dir: string, name: string, wrapStore: (s: Store) => Store = (s) => s): Promise<Service> {
+interface ServiceOptions {
+  wrapStore?: (store: Store) => Store;
+  extraRouters?: Router[];
+}
+
+async function startService(dir: string, name: string, options: ServiceOptions = {}): Promise<Service> {
   const dbPath = join(dir, `${name}.db`);
   const config = benchConfig(dbPath);
   // Logs at the configured level into /dev/null: the formatting cost stays, the terminal is spared.
   const logger = createLogger(config.log, pino.destination({ dest: '/dev/null', sync: true }));
   const store = await openStore(dbPath);
-  const app = createApp(config, { logger, store: wrapStore(store), sts: instantSts, redshift: unusedRedshift });
+  const app = createApp(config, {
+    logger,
+    store: options.wrapStore?.(store) ?? store,
+    sts: instantSts,
+    redshift: unusedRedshift,
+    extraRouters: options.extraRouters,
+  });
   // The same dependencies app.ts hands signInWithSaml, for the in-process variant.
   const deps: SignInDeps = {
     sp: app.sp,
@@ -211,8 +225,8 @@ class SamplePool {
 
 type Job = (sample: Sample) => Promise<void>;
 
-function httpAcsJob(service: Service, agent: http.Agent): Job {
-  const path = `/saml/acs/${IDP}`;
+/** POSTs the sample's form; `session` = expect the 303 to carry a new session cookie. */
+function httpPostJob(service: Service, agent: http.Agent, path: string, session: boolean): Job {
   return (sample) =>
     new Promise<void>((resolve, reject) => {
       const req = http.request(
@@ -233,7 +247,7 @@ function httpAcsJob(service: Service, agent: http.Agent): Job {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const cookie = res.headers['set-cookie']?.some((c) => c.startsWith('__Host-redshift-sso=')) ?? false;
-            if (res.statusCode === 303 && res.headers.location === '/' && cookie) resolve();
+            if (res.statusCode === 303 && res.headers.location === '/' && cookie === session) resolve();
             else reject(new Error(`ACS answered ${res.statusCode ?? '?'} (session cookie: ${cookie}): ${Buffer.concat(chunks).toString('utf8').slice(0, 400)}`));
           });
           res.on('error', reject);
@@ -257,6 +271,17 @@ function inProcessJob(service: Service): Job {
     });
     await service.app.store.setSession(randomBytes(24).toString('base64url'), data, expires);
   };
+}
+
+/** For the HTTP floor: the ACS's body parser and redirect, behind the same middleware, no SAML or session. */
+function noopAcsRouter(): Router {
+  const router = Router();
+  router.post('/bench/noop-acs', express.urlencoded({ extended: false, limit: '150kb', parameterLimit: 10 }), (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.SAMLResponse !== 'string') throw new Error('no SAMLResponse in the posted form');
+    res.redirect(303, '/');
+  });
+  return router;
 }
 
 /** The bare node-saml options, taken from the same resolved IdP connection the service uses. */
@@ -355,7 +380,7 @@ async function timeEach<T>(items: readonly T[], fn: (item: T) => unknown): Promi
 
 async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
   const times: PhaseTimes = new Map();
-  const service = await startService(dir, 'phases', (s) => timedStore(s, times));
+  const service = await startService(dir, 'phases', { wrapStore: (s) => timedStore(s, times) });
   try {
     const samples = await signSamples(service, PHASE_N + WARMUP);
     const warm = samples.slice(0, WARMUP);
@@ -460,6 +485,15 @@ async function stopProfiler(session: Session | undefined, sides: Set<Side>): Pro
 interface Tally {
   responses: number;
   seconds: number;
+  /** responses/s of each round, for the spread column. */
+  rates: number[];
+}
+
+/** A full collection between batches, so no side pays for garbage another side left behind. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as unknown;
+  return typeof gc === 'function' ? () => (gc as () => void)() : () => undefined;
 }
 
 const SIDES = {
@@ -467,8 +501,10 @@ const SIDES = {
   inproc: 'service: signInWithSaml + session write (no HTTP)',
   bare: 'bare node-saml validatePostResponseAsync (InResponseTo never)',
   bareIrt: 'bare node-saml (InResponseTo always, in-memory cache)',
+  floor: 'HTTP floor: same form to a no-op route (no SAML, no session)',
 } as const;
 type Side = keyof typeof SIDES;
+const ALL_SIDES = Object.keys(SIDES) as Side[];
 
 function selectedSides(): Set<Side> {
   const sides = new Set<Side>();
@@ -484,6 +520,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-'));
   const started = process.hrtime.bigint();
   const service = await startService(dir, 'service');
+  // The floor runs on a second app, so the measured one is exactly what production builds.
+  const floor = sides.has('floor') ? await startService(dir, 'floor', { extraRouters: [noopAcsRouter()] }) : undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
   try {
     // The service sides consume a response each (replay cache); the bare sides reuse the HTTP side's.
@@ -508,7 +546,13 @@ async function main(): Promise<void> {
       cacheProvider: irtCache,
       requestIdExpirationPeriodMs: service.config.sp.requestTtlSeconds * 1000,
     });
-    const jobs: Record<Side, Job> = { http: httpAcsJob(service, agent), inproc: inProcessJob(service), bare: bareJob(bare), bareIrt: bareJob(bareIrt) };
+    const jobs: Record<Side, Job> = {
+      http: httpPostJob(service, agent, `/saml/acs/${IDP}`, true),
+      inproc: inProcessJob(service),
+      bare: bareJob(bare),
+      bareIrt: bareJob(bareIrt),
+      floor: floor === undefined ? () => Promise.resolve() : httpPostJob(floor, agent, '/bench/noop-acs', false),
+    };
     const c0 = CONCURRENCY[0] ?? 1;
     // The in-memory InResponseTo variant is a cross-check of node-saml's own cost: first concurrency only.
     const runs = (side: Side, concurrency: number): boolean => sides.has(side) && (side !== 'bareIrt' || concurrency === c0);
@@ -522,21 +566,25 @@ async function main(): Promise<void> {
     }
 
     const tallies = new Map<string, Tally>();
+    const gc = collectGarbage();
     const profiler = await startProfiler();
     for (let round = 0; round < ROUNDS; round++) {
       for (const concurrency of CONCURRENCY) {
         const shared = pool.take(N);
         const inprocBatch = sides.has('inproc') && consumers === 2 ? pool.take(N) : shared;
         // The bare sides validate the very responses the HTTP side consumes (they keep no replay
-        // state, so the order does not matter); the order of the sides alternates between rounds.
-        const order: Side[] = round % 2 === 0 ? ['bare', 'http', 'bareIrt', 'inproc'] : ['inproc', 'bareIrt', 'http', 'bare'];
-        for (const side of order.filter((s) => runs(s, concurrency))) {
+        // state, so the order does not matter). Short batches and an order that rotates every
+        // round spread drift and background load evenly over the sides.
+        const active = ALL_SIDES.filter((side) => runs(side, concurrency));
+        const order = active.map((_, i) => active[(i + round) % active.length] as Side);
+        for (const side of order) {
           const batch = side === 'inproc' ? inprocBatch : shared;
           if (side === 'bareIrt') irtCache.fill(batch);
+          gc();
           const seconds = await runBatch(batch, concurrency, jobs[side]);
           const key = `${side}@${concurrency}`;
-          const t = tallies.get(key) ?? { responses: 0, seconds: 0 };
-          tallies.set(key, { responses: t.responses + batch.length, seconds: t.seconds + seconds });
+          const t = tallies.get(key) ?? { responses: 0, seconds: 0, rates: [] };
+          tallies.set(key, { responses: t.responses + batch.length, seconds: t.seconds + seconds, rates: [...t.rates, batch.length / seconds] });
         }
       }
     }
@@ -550,19 +598,23 @@ async function main(): Promise<void> {
     const ratio = (a: Side, b: Side, c: number): string => (rate(a, c) / rate(b, c)).toFixed(2);
     console.log('');
     console.log(`ratio (service / bare node-saml): ${ratio('http', 'bare', c0)}   [service = HTTP ACS, bare = InResponseTo never, concurrency ${c0}]`);
+    const ms = (side: Side, c: number): number => 1000 / rate(side, c);
     for (const c of CONCURRENCY) {
-      const parts = [`HTTP ACS / bare ${ratio('http', 'bare', c)}`, `in-process / bare ${ratio('inproc', 'bare', c)}`];
-      if (c === c0) parts.push(`HTTP ACS / bare with InResponseTo cache ${ratio('http', 'bareIrt', c)}`);
-      parts.push(`HTTP layer ${(1000 / rate('http', c) - 1000 / rate('inproc', c)).toFixed(3)} ms/response`);
-      console.log(`  concurrency ${c}: ${parts.join('; ')}`);
+      const ratios = [`HTTP ACS / bare ${ratio('http', 'bare', c)}`, `in-process / bare ${ratio('inproc', 'bare', c)}`];
+      if (c === c0) ratios.push(`HTTP ACS / bare with InResponseTo cache ${ratio('http', 'bareIrt', c)}`);
+      console.log(`  concurrency ${c}: ${ratios.join('; ')}`);
+      console.log(
+        `    ms/response over bare: in-process +${(ms('inproc', c) - ms('bare', c)).toFixed(3)}, ` +
+          `HTTP layer (HTTP ACS - in-process) +${(ms('http', c) - ms('inproc', c)).toFixed(3)}, of which HTTP floor ${ms('floor', c).toFixed(3)}`,
+      );
     }
 
     if (args.phases) await phaseBreakdown(dir, bare);
-    console.log(`
-total run time ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+    console.log(`\ntotal run time ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
   } finally {
     agent.destroy();
     await stopService(service);
+    if (floor !== undefined) await stopService(floor);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -570,10 +622,12 @@ total run time ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s
 function printTable(tallies: Map<string, Tally>): void {
   const rows = [...tallies].map(([key, t]) => {
     const [side, c] = key.split('@') as [Side, string];
-    return [SIDES[side], c, String(t.responses), t.seconds.toFixed(3), (t.responses / t.seconds).toFixed(0), ((t.seconds * 1000) / t.responses).toFixed(3)];
+    const mean = t.rates.reduce((a, b) => a + b, 0) / t.rates.length;
+    const sd = Math.sqrt(t.rates.reduce((a, r) => a + (r - mean) ** 2, 0) / Math.max(1, t.rates.length - 1));
+    return [SIDES[side], c, String(t.responses), t.seconds.toFixed(3), (t.responses / t.seconds).toFixed(0), ((t.seconds * 1000) / t.responses).toFixed(3), `${((100 * sd) / mean).toFixed(1)}%`];
   });
   rows.sort((a, b) => Number(a[1]) - Number(b[1]) || Object.values(SIDES).indexOf(a[0] as never) - Object.values(SIDES).indexOf(b[0] as never));
-  const head = ['side', 'conc', 'responses', 'seconds', 'responses/s', 'ms/response'];
+  const head = ['side', 'conc', 'responses', 'seconds', 'responses/s', 'ms/response', 'sd/round'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log('');

@@ -136,9 +136,6 @@ export function spSettings(config: Config): SpSettings {
     key === undefined || cert === undefined
       ? undefined
       : { privateKey: loadPem(key, readFile, `sp.${what}Key`, 'key'), certificate: loadPem(cert, readFile, `sp.${what}Cert`) };
-  if (config.sp.decryptionKey !== undefined && config.sp.decryptionCert === undefined) {
-    throw new ConfigError(['sp.decryptionCert: required with sp.decryptionKey (it is published in the SP metadata)']);
-  }
   return {
     entityId,
     baseUrl,

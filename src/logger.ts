@@ -28,6 +28,9 @@ export const REDACTED_PATHS = [
   '*.privateKey',
   'sessionSecret',
   '*.sessionSecret',
+  // Every connection string of a DbLogin embeds its password.
+  'connectionStrings',
+  '*.connectionStrings',
 ];
 
 export function createLogger(options: LogOptions, destination?: DestinationStream): Logger {

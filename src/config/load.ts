@@ -2,9 +2,10 @@
 // The only module that reads process.env for settings. Every invalid field is reported by path.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { configSchema, type Config } from './schema.ts';
+import { crossFieldProblems } from './rules.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -54,12 +55,14 @@ export function buildConfig(fileContents: unknown, env: Env = {}): Config {
   const base = fileContents === undefined || fileContents === null ? {} : fileContents;
   if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError(['(root): expected a mapping of sections']);
   const merged = applyEnv(structuredClone(base) as Record<string, unknown>, env);
-  try {
-    return deepFreeze(configSchema.parse(merged));
-  } catch (err) {
-    if (err instanceof ZodError) throw new ConfigError(formatIssues(err), err);
-    throw err;
-  }
+  const parsed = configSchema.safeParse(merged);
+  const problems = [...(parsed.success ? [] : formatIssues(parsed.error)), ...crossFieldProblems(merged)];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(sortByPath([...new Set(problems)]), parsed.success ? undefined : parsed.error);
+  return deepFreeze(parsed.data);
+}
+
+function sortByPath(problems: string[]): string[] {
+  return problems.sort((a, b) => a.localeCompare(b));
 }
 
 export function loadConfig(argv: readonly string[], env: Env): { config: Config; path: string } {

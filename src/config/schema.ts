@@ -1,5 +1,6 @@
 // The configuration schema: the single source of truth for every setting, its default and its
 // meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
+// Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
 
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
@@ -59,20 +60,7 @@ export const idpSchema = z
       .describe('upper bound for the role session DurationSeconds'),
     attributes: attributeNamesSchema,
   })
-  .strict()
-  .superRefine((idp, ctx) => {
-    const sources = [idp.metadataFile, idp.metadataXml, idp.metadataUrl].filter((s) => s !== undefined).length;
-    if (sources > 1) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give only one of metadataFile, metadataXml, metadataUrl' });
-    }
-    if (sources === 0) {
-      if (idp.entityId === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['entityId'], message: 'required when no metadata is given' });
-      if (idp.ssoUrl === undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['ssoUrl'], message: 'required when no metadata is given' });
-      if (idp.certs === undefined || idp.certs.length === 0) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['certs'], message: 'expected at least one certificate' });
-      }
-    }
-  });
+  .strict();
 
 export const clusterSchema = z
   .object({
@@ -95,15 +83,7 @@ export const clusterSchema = z
     dbGroups: z.array(z.string().regex(/^[a-z0-9_+.@-]{1,127}$/)).optional().describe('fixed DbGroups; default from SAML'),
     roles: z.array(roleArn).min(1, 'expected at least one role ARN').describe('IAM roles that may use this cluster'),
   })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.type === 'provisioned' && c.clusterIdentifier === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusterIdentifier'], message: 'required for a provisioned cluster' });
-    }
-    if (c.type === 'serverless' && c.workgroup === undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['workgroup'], message: 'required for a serverless cluster' });
-    }
-  });
+  .strict();
 
 export const configSchema = z
   .object({
@@ -166,30 +146,7 @@ export const configSchema = z
       .strict()
       .default({}),
   })
-  .strict()
-  .superRefine((cfg, ctx) => {
-    const seen = new Set<string>();
-    cfg.idps.forEach((idp, i) => {
-      if (seen.has(idp.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['idps', i, 'id'], message: `duplicate id "${idp.id}"` });
-      seen.add(idp.id);
-    });
-    const clusterIds = new Set<string>();
-    cfg.clusters.forEach((c, i) => {
-      if (clusterIds.has(c.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusters', i, 'id'], message: `duplicate id "${c.id}"` });
-      clusterIds.add(c.id);
-    });
-    if (cfg.mode === 'production' && cfg.aws.endpoint !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['aws', 'endpoint'], message: 'development only; use AWS_ENDPOINT_URL_* in production' });
-    }
-    cfg.clusters.forEach((c, i) => {
-      if (cfg.mode === 'production' && c.durationSeconds < 900) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['clusters', i, 'durationSeconds'], message: 'AWS accepts 900-3600' });
-      }
-    });
-    if ((cfg.sp.signingKey === undefined) !== (cfg.sp.signingCert === undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['sp', 'signingCert'], message: 'signingKey and signingCert go together' });
-    }
-  });
+  .strict();
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

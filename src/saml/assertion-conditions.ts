@@ -52,14 +52,16 @@ function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: n
     });
   }
   let clockProblem: 'expired' | 'early' | undefined;
+  let latest: number | undefined;
   for (const data of forUs) {
     const notOnOrAfter = parseTime(data.$?.NotOnOrAfter);
     const notBefore = parseTime(data.$?.NotBefore);
     if (notOnOrAfter === undefined) continue; // AWS requires it; without it the confirmation never ends
     if (now >= notOnOrAfter + ctx.skewMs) clockProblem = 'expired';
     else if (notBefore !== undefined && now < notBefore - ctx.skewMs) clockProblem = 'early';
-    else return notOnOrAfter;
+    else latest = Math.max(latest ?? 0, notOnOrAfter);
   }
+  if (latest !== undefined) return latest;
   if (clockProblem === 'early') {
     throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early });
   }

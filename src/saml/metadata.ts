@@ -30,7 +30,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const entityId = entity.descriptor.getAttribute('entityID') ?? '';
   if (entityId === '') throw new MetadataError('metadata has no entityID');
 
-  const services = childElements(entity.idp, NS.metadata, 'SingleSignOnService');
+  const services = childElements(entity.idp, NS.metadata, 'SingleSignOnService').filter((s) => (s.getAttribute('Location') ?? '') !== '');
   const sso = services.find((s) => s.getAttribute('Binding') === BINDINGS.redirect) ?? services.find((s) => s.getAttribute('Binding') === BINDINGS.post);
   const ssoUrl = sso?.getAttribute('Location') ?? '';
   if (sso === undefined || ssoUrl === '') throw new MetadataError('metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding');

@@ -74,6 +74,7 @@ describe('parseIdpMetadata', () => {
     { name: 'prefers Redirect over POST listed first', sso: [[BINDINGS.post, POST_URL], [BINDINGS.redirect, REDIRECT_URL]], url: REDIRECT_URL, binding: BINDINGS.redirect },
     { name: 'prefers Redirect over POST listed second', sso: [[BINDINGS.redirect, REDIRECT_URL], [BINDINGS.post, POST_URL]], url: REDIRECT_URL, binding: BINDINGS.redirect },
     { name: 'accepts POST only', sso: [[BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
+    { name: 'falls back to POST when the Redirect entry has no Location', sso: [[BINDINGS.redirect, ''], [BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
     { name: 'skips an Artifact binding for POST', sso: [[ARTIFACT, 'https://idp.test.example/sso/artifact'], [BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
   ];
   for (const c of ssoCases) {
