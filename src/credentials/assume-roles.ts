@@ -40,8 +40,8 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
       publicMessage: `None of your roles may use a cluster here (${input.identity.roles.map((r) => r.roleArn).join(', ')}). Ask an administrator to add your role to a cluster's roles.`,
     });
   }
-  // The IdP entry's maximum defaults to one hour; SessionDuration can only shorten it.
-  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? Infinity, input.maxSessionDurationSeconds);
+  // One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default 3600).
+  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
   return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds));
 }
 

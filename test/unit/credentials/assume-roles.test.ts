@@ -68,14 +68,14 @@ describe('assumeGrantedRoles', () => {
     for (const call of sts.calls) assert.equal(call.samlAssertion, SAML_RESPONSE);
   });
 
-  // DurationSeconds: the SessionDuration attribute, bounded by the IdP entry's maximum (which
-  // defaults to one hour); the maximum itself when the IdP sends none.
+  // DurationSeconds: the SessionDuration attribute (one hour when the IdP sends none), bounded by
+  // the IdP entry's maximum (which defaults to one hour).
   const durations: Array<{ attribute: number | undefined; max: number; expected: number }> = [
     { attribute: undefined, max: 3600, expected: 3600 },
     { attribute: 900, max: 3600, expected: 900 },
     { attribute: 1800, max: 43200, expected: 1800 },
     { attribute: 7200, max: 3600, expected: 3600 },
-    { attribute: undefined, max: 43200, expected: 43200 },
+    { attribute: undefined, max: 43200, expected: 3600 },
     { attribute: 7200, max: 43200, expected: 7200 },
     { attribute: 43200, max: 14400, expected: 14400 },
   ];
