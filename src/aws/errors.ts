@@ -1,6 +1,7 @@
 // Maps AWS SDK errors to the service's error kinds in one place, with text an admin can act on
 // (which role, cluster and DbUser; which permission or trust-policy condition is likely missing).
-// AWS's own message is kept for logs; it never carries credentials.
+// AWS's own message goes to logs, and is shown only where it tells the person what to fix (STS's
+// reasons for refusing a SAML response); it never carries credentials.
 import { AppError, AwsAccessDenied, Unauthorized, UpstreamUnavailable, NotFound, BadRequest } from '../errors.ts';
 
 export interface AwsCallContext {

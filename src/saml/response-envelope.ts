@@ -19,6 +19,8 @@ export interface ResponseEnvelope {
   algorithms: string[];
   /** Conditions and SubjectConfirmationData windows of the assertion(s), as sent. */
   timeWindows: TimeWindow[];
+  /** The assertion is encrypted: its own signature algorithms are only visible after decryption. */
+  encrypted: boolean;
 }
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}[\r\n]*$/;
@@ -44,6 +46,7 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
     algorithms: ['SignatureMethod', 'DigestMethod'].flatMap((name) =>
       Array.from(doc.getElementsByTagNameNS(NS.dsig, name)).map((el) => el.getAttribute('Algorithm') ?? ''),
     ),
+    encrypted: doc.getElementsByTagNameNS(NS.assertion, 'EncryptedAssertion').length > 0,
     timeWindows: ['Conditions', 'SubjectConfirmationData'].flatMap((name) =>
       Array.from(doc.getElementsByTagNameNS(NS.assertion, name)).map((el) => ({
         notBefore: parseTime(el.getAttribute('NotBefore')),
@@ -51,6 +54,16 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
       })),
     ),
   };
+}
+
+/** SignatureMethod and DigestMethod algorithms in a piece of XML (the decrypted assertion). */
+export function signatureAlgorithmsIn(xml: string): string[] {
+  try {
+    const doc = parseXmlStrict(xml);
+    return ['SignatureMethod', 'DigestMethod'].flatMap((name) => Array.from(doc.getElementsByTagNameNS(NS.dsig, name)).map((el) => el.getAttribute('Algorithm') ?? ''));
+  } catch {
+    return [];
+  }
 }
 
 /** Which side of its window `now` falls on, for a clearer refusal than "no valid subject confirmation". */
