@@ -96,6 +96,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     demo: config.mode === 'development',
     logger,
     sessions: store,
+    rateLimit: config.server.rateLimit,
     routers: [
       healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),

@@ -97,6 +97,15 @@ export const configSchema = z
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
         sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
         sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+        rateLimit: z
+          .object({
+            windowSeconds: z.number().int().min(1).max(3600).default(60),
+            login: z.number().int().min(1).default(60).describe('sign-in starts per client IP and window'),
+            acs: z.number().int().min(1).default(60).describe('SAML responses per client IP and window'),
+            api: z.number().int().min(1).default(120).describe('API and credential requests per client IP and window'),
+          })
+          .strict()
+          .default({}),
       })
       .strict(),
     sp: z

@@ -12,6 +12,7 @@ import { requestId } from './middleware/request-id.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import type { SessionUser } from './session-user.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
@@ -24,6 +25,7 @@ export interface ServerOptions {
   demo: boolean;
   logger: Logger;
   sessions: SessionRecords;
+  rateLimit: { windowSeconds: number; login: number; acs: number; api: number };
   routers: Router[];
 }
 
@@ -96,6 +98,10 @@ export function createServer(options: ServerOptions): Express {
     if (req.user !== undefined) res.locals.csrfToken = csrfToken(req);
     next();
   });
+  const windowMs = options.rateLimit.windowSeconds * 1000;
+  app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
+  app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
+  app.use(['/api', '/credentials'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
   for (const router of options.routers) app.use(router);
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger));
