@@ -16,7 +16,7 @@ const RULES: readonly Rule[] = [
   { test: /InResponseTo is not valid|InResponseTo does not match/, code: 'SAML_IN_RESPONSE_TO_UNKNOWN', publicMessage: 'The response answers a sign-in request this service did not send, or one that was already used or has expired. Start the sign-in again.' },
   { test: /multiple assertions/, code: 'SAML_MULTIPLE_ASSERTIONS', publicMessage: 'The response carries more than one assertion; exactly one is accepted.' },
   { test: /No decryption key/, code: 'SAML_DECRYPTION_KEY_MISSING', publicMessage: 'The assertion is encrypted but this service has no decryption key for it (sp.decryptionKey).' },
-  { test: /EncryptedAssertion|decrypt/i, code: 'SAML_DECRYPTION_FAILED', publicMessage: 'The encrypted assertion could not be decrypted with this service\'s key.' },
+  { test: /EncryptedAssertion|decrypt|oaep|rsa routines|wrong final block/i, code: 'SAML_DECRYPTION_FAILED', publicMessage: 'The encrypted assertion could not be decrypted with this service\'s key.' },
   { test: /[Ss]ignature|Cannot obtain assertion from signed data/, code: 'SAML_SIGNATURE_INVALID', publicMessage: "The response is not signed by one of this identity provider's trusted certificates." },
   { test: /not yet valid/, code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early },
   { test: /expired/, code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired },

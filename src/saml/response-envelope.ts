@@ -2,7 +2,7 @@
 // used, the time windows) before node-saml runs. Used only to refuse early and to explain
 // refusals: nothing read here is ever trusted to accept a response.
 import { AssertionRejected } from '../errors.ts';
-import { NS, firstChild, parseXmlStrict } from './xml.ts';
+import { NS, childElements, firstChild, parseXmlStrict } from './xml.ts';
 
 export interface TimeWindow {
   notBefore?: number;
@@ -15,12 +15,12 @@ export interface ResponseEnvelope {
   issuer?: string;
   statusCode?: string;
   statusMessage?: string;
-  /** Every SignatureMethod and DigestMethod algorithm URI in the document. */
+  /** The SignatureMethod and DigestMethod algorithm URIs of every signature in the document. */
   algorithms: string[];
   /** Conditions and SubjectConfirmationData windows of the assertion(s), as sent. */
   timeWindows: TimeWindow[];
-  /** The assertion is encrypted: its own signature algorithms are only visible after decryption. */
-  encrypted: boolean;
+  /** The EncryptedAssertion element as XML, when the assertion is encrypted. */
+  encryptedAssertion?: string;
 }
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]+={0,2}[\r\n]*$/;
@@ -43,10 +43,8 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
     issuer: firstChild(root, NS.assertion, 'Issuer')?.textContent?.trim() ?? undefined,
     statusCode: statusCode?.getAttribute('Value') ?? undefined,
     statusMessage: statusMessage?.textContent ?? undefined,
-    algorithms: ['SignatureMethod', 'DigestMethod'].flatMap((name) =>
-      Array.from(doc.getElementsByTagNameNS(NS.dsig, name)).map((el) => el.getAttribute('Algorithm') ?? ''),
-    ),
-    encrypted: doc.getElementsByTagNameNS(NS.assertion, 'EncryptedAssertion').length > 0,
+    algorithms: signedInfoAlgorithms(doc),
+    encryptedAssertion: encryptedAssertionOf(root),
     timeWindows: ['Conditions', 'SubjectConfirmationData'].flatMap((name) =>
       Array.from(doc.getElementsByTagNameNS(NS.assertion, name)).map((el) => ({
         notBefore: parseTime(el.getAttribute('NotBefore')),
@@ -56,14 +54,23 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   };
 }
 
-/** SignatureMethod and DigestMethod algorithms in a piece of XML (the decrypted assertion). */
-export function signatureAlgorithmsIn(xml: string): string[] {
-  try {
-    const doc = parseXmlStrict(xml);
-    return ['SignatureMethod', 'DigestMethod'].flatMap((name) => Array.from(doc.getElementsByTagNameNS(NS.dsig, name)).map((el) => el.getAttribute('Algorithm') ?? ''));
-  } catch {
-    return [];
-  }
+/**
+ * Algorithms of XML signatures only (ds:Signature/ds:SignedInfo): an EncryptedKey also carries a
+ * ds:DigestMethod (the OAEP digest, often SHA-1), which says nothing about the signature.
+ */
+export function signedInfoAlgorithms(doc: Document): string[] {
+  return Array.from(doc.getElementsByTagNameNS(NS.dsig, 'Signature')).flatMap((signature) => {
+    const signedInfo = firstChild(signature, NS.dsig, 'SignedInfo');
+    if (signedInfo === undefined) return [];
+    const method = firstChild(signedInfo, NS.dsig, 'SignatureMethod')?.getAttribute('Algorithm') ?? '';
+    const digests = childElements(signedInfo, NS.dsig, 'Reference').map((ref) => firstChild(ref, NS.dsig, 'DigestMethod')?.getAttribute('Algorithm') ?? '');
+    return [method, ...digests];
+  });
+}
+
+function encryptedAssertionOf(root: Element): string | undefined {
+  const encrypted = firstChild(root, NS.assertion, 'EncryptedAssertion');
+  return encrypted === undefined ? undefined : encrypted.toString();
 }
 
 /** Which side of its window `now` falls on, for a clearer refusal than "no valid subject confirmation". */

@@ -9,7 +9,8 @@ import type { IdpConnection } from './idp-connection.ts';
 import { toAssertionRejected } from './errors.ts';
 import { toFederatedIdentity, type FederatedIdentity } from './federated-identity.ts';
 import { checkAssertionConditions } from './assertion-conditions.ts';
-import { clockProblem, readResponseEnvelope, signatureAlgorithmsIn, type ResponseEnvelope } from './response-envelope.ts';
+import { clockProblem, readResponseEnvelope, type ResponseEnvelope } from './response-envelope.ts';
+import { decryptedSignatureAlgorithms } from './decrypted-assertion.ts';
 import { checkSignatureAlgorithms } from './signature-policy.ts';
 import { CLOCK_MESSAGES } from './clock-messages.ts';
 
@@ -177,8 +178,9 @@ export class ServiceProvider {
     if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
       throw idpStatusError(envelope.statusMessage, envelope.statusCode);
     }
-    if (envelope.encrypted && typeof profile.getAssertionXml === 'function') {
-      checkSignatureAlgorithms(signatureAlgorithmsIn(profile.getAssertionXml()), idp.allowSha1Signatures);
+    if (envelope.encryptedAssertion !== undefined && this.sp.decryption !== undefined) {
+      // node-saml hands back the assertion without its signature; read it from our own decryption.
+      checkSignatureAlgorithms(await decryptedSignatureAlgorithms(envelope.encryptedAssertion, this.sp.decryption.privateKey), idp.allowSha1Signatures);
     }
     // node-saml 5.1 checks `idpIssuer` only on logout messages; for a login it is ours to check.
     if (profile.issuer !== idp.entityId || (envelope.issuer !== undefined && envelope.issuer !== idp.entityId)) {

@@ -1,0 +1,297 @@
+// Responses shaped like those of Okta, Entra ID, ADFS and Google Workspace (prefixes, default
+// namespaces, element order, attribute encodings, which element is signed; see
+// test/support/idp-shape-fixtures.ts) must all give the same FederatedIdentity through
+// ServiceProvider.validateResponse. node-saml checks times against the real clock, so responses are
+// stamped with it (SP-initiated: each case first asks the SP for an AuthnRequest ID).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DOMParser } from '@xmldom/xmldom';
+import type { RolePair } from '../../../src/saml/federated-identity.ts';
+import { buildIdpShapeXml, NAMEID_FORMAT, SHAPES, type IdpShapeName, type IdpShapeSpec, type ShapeAttribute } from '../../support/idp-shape-fixtures.ts';
+import { aShapeServiceProvider, type ShapeSpOptions } from '../../support/idp-shape-sp.ts';
+import { AWS_ROLE, AWS_ROLE_SESSION_NAME, REDSHIFT_DB_GROUPS, REDSHIFT_DB_USER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';
+import { assertAppError, rejectionOf } from '../../support/unit-errors.ts';
+
+const ROLE_B = 'arn:aws:iam::123456789012:role/RedshiftEngineer';
+const FORGED_ROLE = 'arn:aws:iam::123456789012:role/Admin';
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+
+const ONE_ROLE_ROLE_FIRST: readonly ShapeAttribute[] = [
+  [AWS_ROLE, [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`]],
+  [AWS_ROLE_SESSION_NAME, ['alice']],
+  [REDSHIFT_DB_USER, ['alice']],
+  [REDSHIFT_DB_GROUPS, ['Analysts']],
+];
+/** No DbUser (the Entra and Google AWS setups usually send none): it defaults to RoleSessionName. */
+const ONE_ROLE_PROVIDER_FIRST: readonly ShapeAttribute[] = [
+  [AWS_ROLE, [`${TEST_PRINCIPAL_ARN},${TEST_ROLE_ARN}`]],
+  [AWS_ROLE_SESSION_NAME, ['alice']],
+  [REDSHIFT_DB_GROUPS, ['Analysts']],
+];
+/** Several Role values, one in each ARN order; several DbGroups values. */
+const TWO_ROLES_BOTH_ORDERS: readonly ShapeAttribute[] = [
+  [AWS_ROLE_SESSION_NAME, ['alice']],
+  [AWS_ROLE, [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`, `${TEST_PRINCIPAL_ARN},${ROLE_B}`]],
+  [REDSHIFT_DB_USER, ['alice']],
+  [REDSHIFT_DB_GROUPS, ['Analysts', 'Engineers']],
+];
+
+interface ExpectedIdentity {
+  roles: RolePair[];
+  roleSessionName: string;
+  dbUser: string;
+  dbGroups: string[];
+}
+
+const ONE_ROLE: ExpectedIdentity = {
+  roles: [{ roleArn: TEST_ROLE_ARN, principalArn: TEST_PRINCIPAL_ARN }],
+  roleSessionName: 'alice',
+  dbUser: 'alice',
+  dbGroups: ['analysts'],
+};
+const TWO_ROLES: ExpectedIdentity = {
+  roles: [
+    { roleArn: TEST_ROLE_ARN, principalArn: TEST_PRINCIPAL_ARN },
+    { roleArn: ROLE_B, principalArn: TEST_PRINCIPAL_ARN },
+  ],
+  roleSessionName: 'alice',
+  dbUser: 'alice',
+  dbGroups: ['analysts', 'engineers'],
+};
+
+interface ShapeCase {
+  name: string;
+  shape: IdpShapeName;
+  nameId: string;
+  nameIdFormat: string;
+  attributes: readonly ShapeAttribute[];
+  spec?: Partial<IdpShapeSpec>;
+  idp?: ShapeSpOptions['idp'];
+  /** Local names of the elements carrying a Signature, in document order. */
+  signed: string[];
+  expected: ExpectedIdentity;
+}
+
+const cases: ShapeCase[] = [
+  {
+    name: 'Okta: assertion signed, Response not, emailAddress NameID, NameFormat unspecified, one role',
+    shape: 'okta',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_ROLE_FIRST,
+    signed: ['Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Okta: Response and assertion signed, NameFormat uri, several roles in both ARN orders',
+    shape: 'okta',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: TWO_ROLES_BOTH_ORDERS,
+    spec: { signResponse: true, attributeNameFormat: 'uri' },
+    signed: ['Response', 'Assertion'],
+    expected: TWO_ROLES,
+  },
+  {
+    name: 'Okta: NameFormat basic, unspecified NameID, one role written provider first',
+    shape: 'okta',
+    nameId: 'alice',
+    nameIdFormat: NAMEID_FORMAT.unspecified,
+    attributes: ONE_ROLE_PROVIDER_FIRST,
+    spec: { attributeNameFormat: 'basic' },
+    signed: ['Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Entra ID: "Sign SAML assertion" (default), emailAddress NameID, Microsoft claims, no DbUser',
+    shape: 'entra',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_PROVIDER_FIRST,
+    signed: ['Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Entra ID: persistent NameID, several roles in both ARN orders',
+    shape: 'entra',
+    nameId: 'mRcXHDbwQ3bLz1VYg7cd1Q8wA4oYl5T6fKmN0pqRsTu',
+    nameIdFormat: NAMEID_FORMAT.persistent,
+    attributes: TWO_ROLES_BOTH_ORDERS,
+    signed: ['Assertion'],
+    expected: TWO_ROLES,
+  },
+  {
+    name: 'Entra ID: "Sign SAML response and assertion", Audience urn:amazon:webservices',
+    shape: 'entra',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_ROLE_FIRST,
+    spec: { signResponse: true, audience: 'urn:amazon:webservices' },
+    signed: ['Response', 'Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Entra ID: "Sign SAML response" only, with wantAssertionsSigned: false',
+    shape: 'entra',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_ROLE_FIRST,
+    spec: { signResponse: true, signAssertion: false },
+    idp: { wantAssertionsSigned: false },
+    signed: ['Response'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'ADFS: AssertionOnly (default), transient NameID, one role',
+    shape: 'adfs',
+    nameId: '_9f3c6d0e-2b1a-4c5d-8e7f-0a1b2c3d4e5f',
+    nameIdFormat: NAMEID_FORMAT.transient,
+    attributes: ONE_ROLE_ROLE_FIRST,
+    signed: ['Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'ADFS: MessageAndAssertion, persistent DOMAIN\\user NameID, several roles, InclusiveNamespaces PrefixList="xs"',
+    shape: 'adfs',
+    nameId: 'EXAMPLE\\alice',
+    nameIdFormat: NAMEID_FORMAT.persistent,
+    attributes: TWO_ROLES_BOTH_ORDERS,
+    spec: { signResponse: true, inclusiveNamespaces: ['xs'] },
+    signed: ['Response', 'Assertion'],
+    expected: TWO_ROLES,
+  },
+  {
+    name: 'ADFS: MessageOnly with wantAssertionsSigned: false, unspecified NameID, NameFormat uri from a claim rule',
+    shape: 'adfs',
+    nameId: 'alice',
+    nameIdFormat: NAMEID_FORMAT.unspecified,
+    attributes: ONE_ROLE_PROVIDER_FIRST,
+    spec: { signResponse: true, signAssertion: false, attributeNameFormat: 'uri' },
+    idp: { wantAssertionsSigned: false },
+    signed: ['Response'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Google Workspace: assertion signed ("Signed response" off), EMAIL NameID, xs:anyType values',
+    shape: 'google',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_ROLE_FIRST,
+    signed: ['Assertion'],
+    expected: ONE_ROLE,
+  },
+  {
+    name: 'Google Workspace: "Signed response" with the assertion signed too, PERSISTENT NameID, several roles',
+    shape: 'google',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.persistent,
+    attributes: TWO_ROLES_BOTH_ORDERS,
+    spec: { signResponse: true },
+    signed: ['Response', 'Assertion'],
+    expected: TWO_ROLES,
+  },
+  {
+    name: 'Google Workspace: "Signed response" only, with wantAssertionsSigned: false, TRANSIENT NameID',
+    shape: 'google',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.transient,
+    attributes: ONE_ROLE_PROVIDER_FIRST,
+    spec: { signResponse: true, signAssertion: false },
+    idp: { wantAssertionsSigned: false },
+    signed: ['Response'],
+    expected: ONE_ROLE,
+  },
+];
+
+/** Local names of the parents of every ds:Signature, in document order. */
+function signedElements(xml: string): string[] {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  return Array.from(doc.getElementsByTagNameNS(DSIG, 'Signature')).map((s) => (s.parentNode as Element | null)?.localName ?? '');
+}
+
+/** What validateResponse throws for this case's response (after `tamper`, when given). */
+async function refusalOf(c: Pick<ShapeCase, 'shape' | 'nameId' | 'nameIdFormat' | 'attributes' | 'spec' | 'idp'>, tamper: (xml: string) => string = (xml) => xml): Promise<unknown> {
+  const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
+  try {
+    const xml = buildIdpShapeXml(c.shape, { acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), nameId: c.nameId, nameIdFormat: c.nameIdFormat, attributes: c.attributes, ...c.spec });
+    return await rejectionOf(h.validateXml(tamper(xml)));
+  } finally {
+    await h.close();
+  }
+}
+
+describe('ServiceProvider.validateResponse with the response shapes of common IdPs', () => {
+  for (const c of cases) {
+    it(`accepts ${c.name}`, async () => {
+      const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
+      try {
+        const xml = buildIdpShapeXml(c.shape, { acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), nameId: c.nameId, nameIdFormat: c.nameIdFormat, attributes: c.attributes, ...c.spec });
+        assert.deepEqual(signedElements(xml), c.signed, 'the fixture signs what the case says');
+
+        const { identity } = await h.validateXml(xml);
+
+        const { roles, roleSessionName, dbUser, dbGroups } = identity;
+        assert.deepEqual({ roles, roleSessionName, dbUser, dbGroups }, c.expected);
+        assert.equal(identity.nameId, c.nameId);
+        assert.equal(identity.nameIdFormat, c.nameIdFormat);
+        assert.equal(identity.issuer, SHAPES[c.shape].issuer);
+        assert.deepEqual(identity.ignored, [], 'nothing was dropped (other IdP claims are not role values)');
+      } finally {
+        await h.close();
+      }
+    });
+  }
+
+  it('carries the exc-c14n InclusiveNamespaces PrefixList that Okta sends (xml-crypto inclusiveNamespacesPrefixList)', () => {
+    const xml = buildIdpShapeXml('okta', { acsUrl: 'https://sp.example/acs', nameId: 'alice', nameIdFormat: NAMEID_FORMAT.unspecified, attributes: ONE_ROLE_ROLE_FIRST });
+    const doc = new DOMParser().parseFromString(xml, 'text/xml');
+    const transforms = Array.from(doc.getElementsByTagNameNS(DSIG, 'Transform'));
+    const excC14n = transforms.find((t) => t.getAttribute('Algorithm') === 'http://www.w3.org/2001/10/xml-exc-c14n#');
+    const prefixList = excC14n === undefined ? [] : Array.from(excC14n.getElementsByTagNameNS('http://www.w3.org/2001/10/xml-exc-c14n#', 'InclusiveNamespaces'));
+    assert.deepEqual(prefixList.map((e) => e.getAttribute('PrefixList')), ['xs']);
+  });
+});
+
+describe('ServiceProvider.validateResponse refuses altered or under-signed IdP shapes', () => {
+  for (const c of cases) {
+    it(`rejects ${c.name} when the Role was changed after signing`, async () => {
+      let changed = false;
+      const err = await refusalOf(c, (xml) => {
+        const tampered = xml.replace(TEST_ROLE_ARN, FORGED_ROLE);
+        changed = tampered !== xml;
+        return tampered;
+      });
+      assert.ok(changed, 'the role ARN was replaced');
+      assertAppError(err, 'SAML_SIGNATURE_INVALID', 401);
+    });
+  }
+
+  for (const c of cases.filter((x) => x.signed.length === 1 && x.signed[0] === 'Response')) {
+    it(`rejects ${c.shape}'s response-only signature while wantAssertionsSigned is left at its default`, async () => {
+      assertAppError(await refusalOf({ ...c, idp: {} }), 'SAML_SIGNATURE_INVALID', 401);
+    });
+  }
+});
+
+describe('Entra ID Identifier with an instance suffix (https://signin.aws.amazon.com/saml#2)', () => {
+  const entraCase = { shape: 'entra', nameId: 'alice@example.com', nameIdFormat: NAMEID_FORMAT.emailAddress, attributes: ONE_ROLE_ROLE_FIRST } as const;
+
+  it('is refused with the default sp.audiences (only exact values are accepted)', async () => {
+    const err = await refusalOf({ ...entraCase, spec: { audience: 'https://signin.aws.amazon.com/saml#2' } });
+    assertAppError(err, 'SAML_AUDIENCE_MISMATCH', 401);
+  });
+
+  it('is accepted once sp.audiences lists it', async () => {
+    const h = aShapeServiceProvider({
+      idp: { entityId: SHAPES.entra.issuer },
+      sp: { audiences: ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml', 'https://signin.aws.amazon.com/saml#2'] },
+    });
+    try {
+      const xml = buildIdpShapeXml('entra', { ...entraCase, acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), audience: 'https://signin.aws.amazon.com/saml#2' });
+      const { identity } = await h.validateXml(xml);
+      assert.deepEqual(identity.roles, ONE_ROLE.roles);
+    } finally {
+      await h.close();
+    }
+  });
+});
