@@ -31,6 +31,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Extra routers mounted before the service's own (the demo IdP). */
   extraRouters?: Router[];
+  /** Demo mode is running (its built-in IdP and emulator): every page carries the demo banner. */
+  demo?: boolean;
   /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see fetchIdpMetadata). */
   idpMetadata?: ReadonlyMap<string, string>;
 }
@@ -93,7 +95,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     trustProxy: config.server.trustProxy,
     sessionSecret: config.server.sessionSecret,
     sessionTtlSeconds: config.server.sessionTtlSeconds,
-    demo: config.mode === 'development',
+    demo: overrides.demo ?? false,
     logger,
     sessions: store,
     rateLimit: config.server.rateLimit,

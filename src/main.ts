@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   let built;
   try {
     const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
-    built = createApp(config, { logger: appLogger, extraRouters: demo?.routers, idpMetadata });
+    built = createApp(config, { logger: appLogger, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.publicMessage);

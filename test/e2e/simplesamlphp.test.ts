@@ -18,12 +18,18 @@ import { startSimpleSamlPhp, SSP_ADMIN_ROLE, SSP_ANALYST_ROLE, SSP_PROVIDER_ARN,
 
 const run = promisify(execFile);
 
+interface AcsPost {
+  /** The request's Sec-Fetch-Site header, as Chromium sent it. */
+  secFetchSite: string | undefined;
+  samlResponse: string;
+}
+
 async function psql(uri: string): Promise<string> {
   const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], { env: { ...process.env, PGCONNECT_TIMEOUT: '5' } });
   return stdout.trim();
 }
 
-describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () => {
+describe('sign-in through SimpleSAMLphp in Chromium', () => {
   let ssp: SimpleSamlPhp;
   let pg: PrivatePostgres;
   let emulator: AwsEmulator;
@@ -34,8 +40,10 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
   /** SAMLResponses and DB passwords seen in the flow: none may reach the service's output. */
   const secrets: string[] = [];
 
+  // Installing the Debian packages (only when missing, as root) may take minutes; starting up may not.
+  before(() => ensureSimpleSamlPhpTools(), { timeout: 15 * 60_000 });
+
   before(async () => {
-    await ensureSimpleSamlPhpTools();
     dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ssp-e2e-'));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
@@ -73,7 +81,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
       AWS_SECRET_ACCESS_KEY: '',
       AWS_PROFILE: '',
     });
-  });
+  }, { timeout: 90_000 });
 
   after(async () => {
     await chromium?.close();
@@ -92,13 +100,13 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
   }
 
   /** From /login... through SimpleSAMLphp's form to our page, recording the cross-site ACS POST. */
-  async function signIn(page: Page, startPath: string, username: string, password: string): Promise<{ secFetchSite: string | undefined }> {
-    const acsPosts: Array<Promise<{ secFetchSite: string | undefined }>> = [];
+  async function signIn(page: Page, startPath: string, username: string, password: string): Promise<AcsPost> {
+    const acsPosts: Array<Promise<AcsPost>> = [];
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url() === `${baseUrl}/saml/acs/ssp`) {
-        const fields = new URLSearchParams(request.postData() ?? '');
-        secrets.push(fields.get('SAMLResponse') ?? '');
-        acsPosts.push(request.allHeaders().then((headers) => ({ secFetchSite: headers['sec-fetch-site'] })));
+        const samlResponse = new URLSearchParams(request.postData() ?? '').get('SAMLResponse') ?? '';
+        secrets.push(samlResponse);
+        acsPosts.push(request.allHeaders().then((headers) => ({ secFetchSite: headers['sec-fetch-site'], samlResponse })));
       }
     });
     await page.goto(`${baseUrl}${startPath}`);
@@ -111,7 +119,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
       page.click('#submit_button'),
     ]).catch(async (err: unknown) => assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(page)}`));
     assert.equal(acsPosts.length, 1, 'the IdP posted one response to our ACS');
-    return (await acsPosts[0]) ?? { secFetchSite: undefined };
+    return (await acsPosts[0]) ?? { secFetchSite: undefined, samlResponse: '' };
   }
 
   async function failIfErrorPage(page: Page): Promise<void> {
@@ -119,10 +127,17 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
     if (code !== null) assert.fail(`the service showed error ${code} ${await diagnose(page)}`);
   }
 
-  it('alice (one role) signs in, gets credentials, and her libpq URI logs in with psql', async () => {
+  it('alice (one role) signs in, gets credentials, and her libpq URI logs in with psql', { timeout: 60_000 }, async () => {
     const page = await (await chromium.newContext()).newPage();
-    const { secFetchSite } = await signIn(page, '/login/ssp', 'alice', 'alicepass');
+    const { secFetchSite, samlResponse } = await signIn(page, '/login/ssp', 'alice', 'alicepass');
     assert.equal(secFetchSite, 'cross-site', 'the IdP at localhost posted to the ACS at 127.0.0.1 across sites');
+    // What SimpleSAMLphp really sent: Response and Assertion both signed, uri NameFormat, two audiences.
+    const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+    assert.equal(xml.match(/<ds:Signature\b/g)?.length, 2, 'Response and Assertion are each signed');
+    assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256"/);
+    assert.match(xml, /NameFormat="urn:oasis:names:tc:SAML:2\.0:attrname-format:uri"/);
+    assert.deepEqual([...xml.matchAll(/<saml:Audience>([^<]+)</g)].map((m) => m[1]), [`${baseUrl}/saml/metadata`, 'urn:amazon:webservices']);
+    assert.ok(xml.includes(`<saml:Issuer>${ssp.entityId}</saml:Issuer>`));
     await failIfErrorPage(page);
     assert.equal(new URL(page.url()).pathname, '/');
 
@@ -144,7 +159,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
     await page.context().close();
   });
 
-  it('bob (two roles) chooses RedshiftAdmin and gets credentials as IAM:bob', async () => {
+  it('bob (two roles) chooses RedshiftAdmin and gets credentials as IAM:bob', { timeout: 60_000 }, async () => {
     const page = await (await chromium.newContext()).newPage();
     await signIn(page, '/login/ssp', 'bob', 'bobpass');
     await failIfErrorPage(page);
@@ -164,7 +179,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
     await page.context().close();
   });
 
-  it('keeps the return path through the IdP round trip and sets a Lax, HttpOnly session cookie on 127.0.0.1', async () => {
+  it('keeps the return path through the IdP round trip and sets a Lax, HttpOnly session cookie on 127.0.0.1', { timeout: 60_000 }, async () => {
     const context = await chromium.newContext();
     const page = await context.newPage();
     await signIn(page, `/login?returnTo=${encodeURIComponent('/api/me')}`, 'alice', 'alicepass');
@@ -186,7 +201,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', { timeout: 120_000 }, () =
     await context.close();
   });
 
-  it('opened no JS dialog and never wrote a password or SAMLResponse to the service output', async () => {
+  it('opened no JS dialog and never wrote a password or SAMLResponse to the service output', { timeout: 60_000 }, async () => {
     assert.deepEqual(chromium.dialogs, []);
     const output = service.output();
     assert.ok(output.includes('issued db login'), 'the run did log the issued logins');

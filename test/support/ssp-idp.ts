@@ -106,9 +106,10 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
   let child: ChildProcess | undefined;
   let output = '';
   const stop = async (): Promise<void> => {
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
+      // The workers php -S forks outlive a SIGTERM to their parent: signal the whole process group.
+      process.kill(-child.pid, 'SIGTERM');
       await exited;
     }
     await rm(dir, { recursive: true, force: true });
@@ -124,6 +125,7 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
     child = spawn('php', ['-S', `127.0.0.1:${port}`, '-t', `${SIMPLESAMLPHP_ROOT}/www`], {
       env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: join(dir, 'config'), PHP_CLI_SERVER_WORKERS: '4' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -136,7 +138,8 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
       certificatePem,
       logs: async () => {
         const log = await readFile(join(dir, 'log', 'simplesamlphp.log'), 'utf8').catch(() => '');
-        return `${output}\n--- simplesamlphp.log ---\n${log}`;
+        const requests = output.split('\n').filter((line) => !/ (Accepted|Closing)$/.test(line)).join('\n');
+        return `${requests}\n--- simplesamlphp.log ---\n${log}`;
       },
       stop,
     };
@@ -186,7 +189,7 @@ async function writeConfig(dir: string, baseUrl: string, options: SimpleSamlPhpO
     debug: { saml: false, backtraces: true, validatexml: false },
     showerrors: true,
     errorreporting: false,
-    production: false,
+    production: true,
   };
   const users = options.users ?? defaultSspUsers;
   const userEntries = Object.fromEntries(users.map((u) => [`${u.username}:${u.password}`, u.attributes]));
