@@ -12,6 +12,7 @@ import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
+import { SingleLogout } from './saml/single-logout.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
 import { roleMayUseAnyCluster } from './credentials/cluster-access.ts';
 import { signInWithSaml } from './credentials/sign-in.ts';
@@ -102,7 +103,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     routers: [
       healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),
-      ssoRoutes({ sp, signIn }),
+      ssoRoutes({ sp, slo: new SingleLogout(sp), signIn }),
       dbLoginRoutes({ clusters: config.clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters: config.clusters, issue }),
     ],

@@ -27,21 +27,6 @@ export interface SpSettings {
   requestTtlSeconds: number;
 }
 
-export interface LogoutSubject {
-  nameId: string;
-  nameIdFormat?: string;
-  sessionIndex?: string;
-}
-
-export interface LogoutMessage {
-  binding: 'redirect' | 'post';
-  fields: Record<string, unknown>;
-  /** The raw query string (Redirect binding): its exact bytes are what the IdP signed. */
-  rawQuery?: string;
-}
-
-export type LogoutOutcome = { kind: 'response' } | { kind: 'request'; nameId: string; sessionIndex?: string; request: Profile };
-
 export interface ValidatedLogin {
   identity: FederatedIdentity;
   assertionId: string;
@@ -63,6 +48,10 @@ export class ServiceProvider {
     this.connections = new Map(idps.map((idp) => [idp.id, idp]));
   }
 
+  get entityId(): string {
+    return this.sp.entityId;
+  }
+
   listIdps(): IdpConnection[] {
     return [...this.connections.values()];
   }
@@ -79,67 +68,15 @@ export class ServiceProvider {
 
   /** The IdP URL carrying a (signed, when a key is configured) AuthnRequest by HTTP-Redirect. */
   async loginRedirectUrl(idpId: string, relayState: string): Promise<string> {
-    return this.saml(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
+    return this.samlFor(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
   }
 
   sloUrl(idpId: string): string {
     return `${this.sp.baseUrl}/saml/slo/${encodeURIComponent(idpId)}`;
   }
 
-  /** SP-initiated Single Logout: the IdP URL carrying a LogoutRequest, when the IdP has an SLO endpoint. */
-  async logoutRedirectUrl(idpId: string, subject: LogoutSubject, relayState: string): Promise<string | undefined> {
-    if (this.idp(idpId).sloUrl === undefined) return undefined;
-    const profile = { issuer: this.sp.entityId, nameID: subject.nameId, nameIDFormat: subject.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: subject.sessionIndex };
-    return this.saml(idpId).getLogoutUrlAsync(profile, relayState, {});
-  }
-
-  /**
-   * A LogoutRequest or LogoutResponse from the IdP by HTTP-Redirect (query) or HTTP-POST (body).
-   * node-saml accepts an unsigned Redirect-binding message and SHA-1 query signatures; we don't,
-   * unless the IdP entry says so.
-   */
-  async validateLogoutMessage(idpId: string, message: LogoutMessage): Promise<LogoutOutcome> {
-    const idp = this.idp(idpId);
-    const fields = message.fields;
-    const kind = typeof fields.SAMLRequest === 'string' ? 'request' : typeof fields.SAMLResponse === 'string' ? 'response' : undefined;
-    if (kind === undefined) throw new AssertionRejected({ code: 'SAML_LOGOUT_MISSING', status: 400, publicMessage: 'The request carries no SAMLRequest or SAMLResponse.' });
-    const encoded = String(kind === 'request' ? fields.SAMLRequest : fields.SAMLResponse);
-    if (encoded.length > MAX_SAML_RESPONSE_LENGTH) {
-      throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAML message is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
-    }
-    if (message.binding === 'redirect') {
-      if (typeof fields.Signature !== 'string') {
-        if (idp.wantLogoutSigned) throw new AssertionRejected({ code: 'SAML_LOGOUT_UNSIGNED', publicMessage: 'This identity provider must sign its logout messages, and this one is not signed.' });
-      } else {
-        checkSignatureAlgorithms([String(fields.SigAlg ?? '')], idp.allowSha1Signatures);
-      }
-    }
-    try {
-      const container = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
-      const result =
-        message.binding === 'redirect'
-          ? await this.saml(idpId).validateRedirectAsync(container, message.rawQuery ?? '')
-          : kind === 'request'
-            ? await this.saml(idpId).validatePostRequestAsync(container)
-            : await this.saml(idpId).validatePostResponseAsync(container);
-      if (kind === 'response') return { kind };
-      const profile = result.profile;
-      if (profile === null || profile === undefined) throw new Error('Missing SAML NameID');
-      return { kind, nameId: profile.nameID, sessionIndex: profile.sessionIndex, request: profile };
-    } catch (err) {
-      if (err instanceof AssertionRejected) throw err;
-      const rejected = toAssertionRejected(err);
-      throw new AssertionRejected({ code: rejected.code === 'SAML_INVALID' ? 'SAML_LOGOUT_INVALID' : rejected.code, publicMessage: rejected.code === 'SAML_INVALID' ? 'The logout message could not be validated.' : rejected.publicMessage, cause: err, details: rejected.details });
-    }
-  }
-
-  /** The IdP URL carrying our LogoutResponse to an IdP-initiated LogoutRequest. */
-  async logoutResponseRedirectUrl(idpId: string, request: Profile, relayState: string, success: boolean): Promise<string> {
-    return this.saml(idpId).getLogoutResponseUrlAsync(request, relayState, {}, success);
-  }
-
   metadataXml(idpId: string): string {
-    const xml = this.saml(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
+    const xml = this.samlFor(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
     // node-saml lists Single Logout by HTTP-POST only; the Redirect binding is the one whose
     // top-level GET carries our SameSite=Lax cookie, so offer it first.
     const sloUrl = this.sloUrl(idpId);
@@ -167,7 +104,7 @@ export class ServiceProvider {
 
     let profile: Profile | null;
     try {
-      ({ profile } = await this.saml(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+      ({ profile } = await this.samlFor(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse }));
     } catch (err) {
       if (err instanceof SamlStatusError) throw idpStatusError(envelope.statusMessage, envelope.statusCode, err);
       throw this.explainClock(toAssertionRejected(err), envelope, idp.clockSkewSeconds);
@@ -216,7 +153,8 @@ export class ServiceProvider {
     return err;
   }
 
-  private saml(idpId: string): SAML {
+  /** The node-saml instance for one IdP connection; for the other saml/ modules only. */
+  samlFor(idpId: string): SAML {
     const cached = this.instances.get(idpId);
     if (cached !== undefined) return cached;
     const idp = this.idp(idpId);

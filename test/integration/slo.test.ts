@@ -1,7 +1,7 @@
 // Single Logout in both directions, with a node-saml instance playing the IdP's side.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SAML } from '@node-saml/node-saml';
 import request from 'supertest';
 import { createApp } from '../../src/app.ts';
@@ -119,6 +119,20 @@ describe('Single Logout', () => {
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_ALGORITHM_NOT_ALLOWED');
     assert.match(res.body.error.message, /SHA1/);
+    await close();
+  });
+
+  it('refuses a deflate bomb in a Redirect-binding parameter quickly, without inflating it', async () => {
+    const { app, close } = build();
+    const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024, 'a'), { level: 9 }).toString('base64');
+    assert.ok(bomb.length < 100_000, 'the bomb fits under the size limit');
+    const before = process.memoryUsage().rss;
+    const started = Date.now();
+    const res = await request(app).get(`/saml/slo/corp?SAMLRequest=${encodeURIComponent(bomb)}`).set('accept', 'application/json');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'SAML_MALFORMED');
+    assert.ok(Date.now() - started < 2000, 'refused without inflating 64 MB');
+    assert.ok(process.memoryUsage().rss - before < 32 * 1024 * 1024, 'memory stays bounded');
     await close();
   });
 });

@@ -1,8 +1,10 @@
-// Reads the one assertion STS would trust out of a base64 SAML Response: parses it safely, checks the
-// XML signature against the IAM SAML provider's certificates, and returns fields taken only from the
-// bytes that were signed. Time, role and session-name checks are left to sts.ts.
+// Reads the one assertion STS would trust out of a base64 SAML Response: parses it safely, decrypts an
+// EncryptedAssertion with the provider's private keys, checks the XML signature against the IAM SAML
+// provider's certificates, and returns fields taken only from the bytes that were signed. Time, role
+// and session-name checks are left to sts.ts.
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import { decryptAssertionXml } from './encrypted-assertion.ts';
 import { AwsFault } from './wire.ts';
 
 const NS = {
@@ -38,7 +40,17 @@ export function invalidToken(message: string): AwsFault {
   return new AwsFault('InvalidIdentityToken', message, 400);
 }
 
-export function readSignedAssertion(samlAssertion: string, certs: readonly string[]): SignedAssertion {
+/** What the IAM SAML provider holds to read an assertion. */
+export interface AssertionTrust {
+  /** PEM certificates whose keys may sign the Response or the Assertion. */
+  certs: readonly string[];
+  /** PEM private keys for encrypted assertions (IAM AddPrivateKey); none: encrypted assertions are refused. */
+  decryptionKeys?: readonly string[];
+  /** IAM's AssertionEncryptionMode 'Required': refuse assertions sent in the clear. */
+  requireEncryption?: boolean;
+}
+
+export async function readSignedAssertion(samlAssertion: string, trust: AssertionTrust): Promise<SignedAssertion> {
   if (samlAssertion.length > MAX_SAML_ASSERTION_CHARS) {
     throw new AwsFault(
       'ValidationError',
@@ -48,28 +60,55 @@ export function readSignedAssertion(samlAssertion: string, certs: readonly strin
   if (!/^[A-Za-z0-9+/=\s]+$/.test(samlAssertion)) throw invalidToken('Invalid SAML response: not base64');
   // xml-crypto re-parses the string it checks, so it must see exactly what we parsed (newlines normalized
   // as an XML processor would: https://github.com/node-saml/passport-saml/issues/431).
-  const xml = Buffer.from(samlAssertion, 'base64').toString('utf8').replace(/\r\n?/g, '\n');
+  const xml = normalizeNewlines(Buffer.from(samlAssertion, 'base64').toString('utf8'));
   const response = parseXml(xml).documentElement;
   if (!response || !isElement(response, NS.samlp, 'Response')) throw invalidToken('Invalid SAML response: no Response element');
-  if (childElements(response, NS.saml, 'EncryptedAssertion').length > 0) {
-    throw invalidToken('Invalid SAML response: encrypted assertions are not supported by this emulator');
-  }
+  const encrypted = childElements(response, NS.saml, 'EncryptedAssertion');
   const assertions = childElements(response, NS.saml, 'Assertion');
-  const assertion = assertions[0];
-  if (assertions.length !== 1 || assertion === undefined) throw invalidToken('Invalid SAML response: expected exactly one Assertion');
-
-  const signedResponse = verifiedXml(xml, response, certs);
-  const signedAssertion = verifiedXml(xml, assertion, certs);
-  let trusted: Element | undefined;
-  if (signedAssertion !== undefined) {
-    trusted = parseXml(signedAssertion).documentElement ?? undefined;
-  } else if (signedResponse !== undefined) {
-    const signedRoot = parseXml(signedResponse).documentElement;
-    const inner = signedRoot ? childElements(signedRoot, NS.saml, 'Assertion') : [];
-    trusted = inner.length === 1 ? inner[0] : undefined;
+  if (encrypted.length + assertions.length !== 1) throw invalidToken('Invalid SAML response: expected exactly one Assertion');
+  if (encrypted.length > 0 && (trust.decryptionKeys ?? []).length === 0) {
+    throw invalidToken('Invalid SAML response: the assertion is encrypted and the SAML provider holds no private key to decrypt it');
   }
+  if (encrypted.length === 0 && trust.requireEncryption === true) {
+    throw invalidToken('Invalid SAML response: the SAML provider requires encrypted assertions');
+  }
+
+  // A signed Response covers whatever it contains: read the assertion (or its ciphertext) from the signed bytes.
+  const signedResponse = verifiedXml(xml, response, trust.certs);
+  const signedRoot = signedResponse === undefined ? undefined : (parseXml(signedResponse).documentElement ?? undefined);
+  const trusted =
+    encrypted.length > 0
+      ? await trustedDecryptedAssertion(signedRoot ?? response, signedRoot !== undefined, trust)
+      : trustedPlainAssertion(xml, assertions, signedRoot, trust.certs);
   if (!trusted || !isElement(trusted, NS.saml, 'Assertion')) throw invalidToken('Response signature invalid');
   return readAssertion(trusted);
+}
+
+function trustedPlainAssertion(xml: string, assertions: Element[], signedRoot: Element | undefined, certs: readonly string[]): Element | undefined {
+  const assertion = assertions[0];
+  if (assertion === undefined) return undefined;
+  const signedAssertion = verifiedXml(xml, assertion, certs);
+  if (signedAssertion !== undefined) return parseXml(signedAssertion).documentElement ?? undefined;
+  const inner = signedRoot ? childElements(signedRoot, NS.saml, 'Assertion') : [];
+  return inner.length === 1 ? inner[0] : undefined;
+}
+
+/**
+ * Decrypts the EncryptedAssertion of `response` (the signed bytes when `responseSigned`); the plaintext
+ * is trusted when its own signature verifies, or when the ciphertext came from a signed Response.
+ */
+async function trustedDecryptedAssertion(response: Element, responseSigned: boolean, trust: AssertionTrust): Promise<Element | undefined> {
+  const encrypted = childElements(response, NS.saml, 'EncryptedAssertion');
+  const only = encrypted[0];
+  if (encrypted.length !== 1 || only === undefined) return undefined;
+  const plain = await decryptAssertionXml(only, trust.decryptionKeys ?? []);
+  if (plain === undefined) throw invalidToken('Invalid SAML response: the encrypted assertion could not be decrypted with the SAML provider\'s private keys');
+  const xml = normalizeNewlines(plain);
+  const assertion = parseXml(xml).documentElement;
+  if (!assertion || !isElement(assertion, NS.saml, 'Assertion')) throw invalidToken('Invalid SAML response: the EncryptedAssertion holds no Assertion');
+  const signedAssertion = verifiedXml(xml, assertion, trust.certs);
+  if (signedAssertion !== undefined) return parseXml(signedAssertion).documentElement ?? undefined;
+  return responseSigned ? assertion : undefined;
 }
 
 /**
@@ -200,6 +239,10 @@ function countIds(doc: Document, id: string): number {
   };
   visit(doc);
   return count;
+}
+
+function normalizeNewlines(xml: string): string {
+  return xml.replace(/\r\n?/g, '\n');
 }
 
 function text(element: Element | undefined): string {

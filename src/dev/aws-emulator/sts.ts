@@ -11,6 +11,10 @@ export interface EmulatorSamlProvider {
   certs: string[];
   /** When set, the assertion's Issuer must equal it, as the IdP entityID in IAM's metadata. */
   entityId?: string;
+  /** PEM private keys added with IAM's AddPrivateKey: EncryptedAssertions are decrypted with them. */
+  decryptionKeys?: string[];
+  /** IAM's AssertionEncryptionMode; 'Required' refuses assertions sent in the clear. Default 'Allowed'. */
+  assertionEncryptionMode?: 'Allowed' | 'Required';
 }
 
 export interface StsSession {
@@ -38,7 +42,7 @@ const AWS_AUDIENCE = /^(urn:amazon:webservices|https:\/\/([a-z0-9-]+\.)?signin\.
 const NAME_ID_FORMAT_PREFIX = 'urn:oasis:names:tc:SAML:2.0:nameid-format:';
 const DEFAULT_ROLE_MAX_SESSION_SECONDS = 3600;
 
-export function assumeRoleWithSaml(params: Record<string, unknown>, ctx: StsContext): Record<string, unknown> {
+export async function assumeRoleWithSaml(params: Record<string, unknown>, ctx: StsContext): Promise<Record<string, unknown>> {
   const roleArn = requiredParam(params, 'RoleArn');
   const principalArn = requiredParam(params, 'PrincipalArn');
   const samlAssertion = requiredParam(params, 'SAMLAssertion');
@@ -46,7 +50,11 @@ export function assumeRoleWithSaml(params: Record<string, unknown>, ctx: StsCont
 
   const provider = ctx.providers.find((candidate) => candidate.arn === principalArn);
   if (!provider) throw invalidToken(`SAML provider ${principalArn} does not exist`);
-  const assertion = readSignedAssertion(samlAssertion, provider.certs);
+  const assertion = await readSignedAssertion(samlAssertion, {
+    certs: provider.certs,
+    decryptionKeys: provider.decryptionKeys ?? [],
+    requireEncryption: provider.assertionEncryptionMode === 'Required',
+  });
   const now = ctx.now();
   checkAssertion(assertion, provider, now);
   const roleSessionName = readRoleSessionName(assertion);

@@ -2,6 +2,7 @@
 // and sign-out. Handlers parse input, call one use case, then redirect or render.
 import express, { Router, type Request } from 'express';
 import type { ServiceProvider } from '../../saml/service-provider.ts';
+import type { SingleLogout } from '../../saml/single-logout.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
 import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
@@ -9,6 +10,7 @@ import { asyncHandler } from '../async-handler.ts';
 
 export interface SsoRouteDeps {
   sp: ServiceProvider;
+  slo: SingleLogout;
   signIn: (idpId: string, samlResponse: unknown) => Promise<SessionUser>;
 }
 
@@ -65,7 +67,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   router.post('/logout', smallForm, requireCsrfToken(), asyncHandler(async (req, res) => {
     const identity = req.user?.identity;
     await endLocalSession(req);
-    const idpUrl = identity === undefined ? undefined : await deps.sp.logoutRedirectUrl(identity.idpId, identity, '/');
+    const idpUrl = identity === undefined ? undefined : await deps.slo.logoutRedirectUrl(identity.idpId, identity, '/');
     if (idpUrl === undefined) {
       res.redirect(303, '/');
       return;
@@ -80,7 +82,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     const binding = req.method === 'GET' ? 'redirect' : 'post';
     const fields = (binding === 'redirect' ? req.query : req.body ?? {}) as Record<string, unknown>;
     const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-    const outcome = await deps.sp.validateLogoutMessage(idpId, { binding, fields, rawQuery });
+    const outcome = await deps.slo.validateLogoutMessage(idpId, { binding, fields, rawQuery });
     if (outcome.kind === 'response') {
       res.render('signed-out', { title: 'Signed out', user: undefined, continueUrl: undefined, idpName: deps.sp.idp(idpId).name });
       return;
@@ -91,7 +93,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     const sameUser = identity === undefined ? binding === 'redirect' : identity.idpId === idpId && identity.nameId === outcome.nameId;
     if (identity !== undefined && sameUser) await endLocalSession(req);
     const relayState = typeof fields.RelayState === 'string' ? fields.RelayState : '';
-    res.redirect(302, await deps.sp.logoutResponseRedirectUrl(idpId, outcome.request, relayState, sameUser));
+    res.redirect(302, await deps.slo.logoutResponseRedirectUrl(idpId, outcome.request, relayState, sameUser));
   });
   router.get('/saml/slo/:idp', slo);
   router.post('/saml/slo/:idp', acsBody, slo);
