@@ -22,7 +22,51 @@ export interface ReplayCache {
   rememberOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache {
+export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'admin_change';
+
+/** One line of the audit trail. Never a password, token, secret or SAML response. */
+export interface AuditEvent {
+  id?: number;
+  at: Date;
+  kind: AuditKind;
+  outcome: 'ok' | 'refused' | 'error';
+  /** Stable error code of a refusal. */
+  code?: string;
+  idpId?: string;
+  nameId?: string;
+  roleArn?: string;
+  clusterId?: string;
+  dbUser?: string;
+  durationSeconds?: number;
+  expiresAt?: Date;
+  clientIp?: string;
+  userAgent?: string;
+  awsRequestIds?: string[];
+  requestId?: string;
+  /** Who made an admin change. */
+  actor?: string;
+  /** Before/after of an admin change, or other non-secret context. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  /** Matches nameId or dbUser, case-insensitive substring. */
+  user?: string;
+  clusterId?: string;
+  outcome?: AuditEvent['outcome'];
+  kind?: AuditKind;
+  from?: Date;
+  to?: Date;
+  /** Newest first; default 100, at most 10,000. */
+  limit?: number;
+}
+
+export interface AuditLog {
+  appendAudit(event: AuditEvent): Promise<void>;
+  queryAudit(filter: AuditFilter): Promise<AuditEvent[]>;
+}
+
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog {
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Store } from './ports.ts';
+import type { AuditEvent, Store } from './ports.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
@@ -12,6 +12,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX saml_requests_expires ON saml_requests (expires_at);
    CREATE TABLE saml_replay (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
    CREATE INDEX saml_replay_expires ON saml_replay (expires_at);`,
+  `CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, outcome TEXT NOT NULL,
+     code TEXT, idp_id TEXT, name_id TEXT, role_arn TEXT, cluster_id TEXT, db_user TEXT, event TEXT NOT NULL);
+   CREATE INDEX audit_log_at ON audit_log (at);`,
 ];
 
 /** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
@@ -32,6 +35,9 @@ export function openSqliteStore(url: string): Store {
     getRequest: db.prepare<[string, number], { value: string }>('SELECT value FROM saml_requests WHERE key = ? AND expires_at > ?'),
     removeRequest: db.prepare<[string], { value: string }>('DELETE FROM saml_requests WHERE key = ? RETURNING value'),
     insertReplay: db.prepare('INSERT INTO saml_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE saml_replay.expires_at <= ?'),
+    appendAudit: db.prepare(
+      'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     sweep: [
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
@@ -65,6 +71,29 @@ export function openSqliteStore(url: string): Store {
       // One statement: inserts, or revives an expired row; a live row makes it change nothing.
       return q.insertReplay.run(key, expiresAt.getTime(), now.getTime()).changes === 1;
     },
+    async appendAudit(event) {
+      q.appendAudit.run(event.at.getTime(), event.kind, event.outcome, event.code ?? null, event.idpId ?? null, event.nameId ?? null, event.roleArn ?? null, event.clusterId ?? null, event.dbUser ?? null, JSON.stringify(event));
+    },
+    async queryAudit(filter) {
+      const where: string[] = [];
+      const params: Array<string | number> = [];
+      if (filter.user !== undefined) {
+        where.push("(lower(name_id) LIKE ? ESCAPE '\\' OR lower(db_user) LIKE ? ESCAPE '\\')");
+        const like = `%${filter.user.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        params.push(like, like);
+      }
+      if (filter.clusterId !== undefined) (where.push('cluster_id = ?'), params.push(filter.clusterId));
+      if (filter.outcome !== undefined) (where.push('outcome = ?'), params.push(filter.outcome));
+      if (filter.kind !== undefined) (where.push('kind = ?'), params.push(filter.kind));
+      if (filter.from !== undefined) (where.push('at >= ?'), params.push(filter.from.getTime()));
+      if (filter.to !== undefined) (where.push('at < ?'), params.push(filter.to.getTime()));
+      const limit = Math.min(Math.max(1, filter.limit ?? 100), 10_000);
+      const sql = `SELECT id, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
+      return db
+        .prepare<Array<string | number>, { id: number; event: string }>(sql)
+        .all(...params)
+        .map((row) => reviveAuditEvent(row.id, row.event));
+    },
     async sweepExpired(now) {
       const t = now.getTime();
       return db.transaction(() => q.sweep.reduce((n, stmt) => n + stmt.run(t).changes, 0))();
@@ -73,6 +102,12 @@ export function openSqliteStore(url: string): Store {
       db.close();
     },
   };
+}
+
+/** Audit events are stored as JSON; dates come back as Date. */
+export function reviveAuditEvent(id: number, json: string): AuditEvent {
+  const raw = JSON.parse(json) as AuditEvent & { at: string; expiresAt?: string };
+  return { ...raw, id, at: new Date(raw.at), expiresAt: raw.expiresAt === undefined ? undefined : new Date(raw.expiresAt) };
 }
 
 function migrate(db: Database.Database): void {
