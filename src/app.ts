@@ -14,7 +14,7 @@ import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
-import { roleMayUseAnyCluster } from './credentials/cluster-access.ts';
+import { onlyRoleForCluster, roleMayUseAnyCluster } from './credentials/cluster-access.ts';
 import { signInWithSaml } from './credentials/sign-in.ts';
 import { EndpointCache, issueDbLogin } from './credentials/issue-db-login.ts';
 import { createServer } from './web/server.ts';
@@ -22,7 +22,8 @@ import { ssoRoutes } from './web/routes/sso.ts';
 import { dbLoginRoutes } from './web/routes/db-login.ts';
 import { apiRoutes } from './web/routes/api.ts';
 import { createMetrics, healthRoutes } from './web/routes/health.ts';
-import type { SessionUser } from './web/session-user.ts';
+import { readyGrants, type SessionUser } from './web/session-user.ts';
+import { createAuditTrail, type RequestContext } from './admin/audit-trail.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -62,27 +63,40 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const metrics = createMetrics();
   const defaultRegion = config.aws.region;
 
-  const signIn = async (idpId: string, samlResponse: unknown): Promise<SessionUser> => {
+  const audit = createAuditTrail(store, logger, now);
+
+  const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext): Promise<SessionUser> => {
+    let user: SessionUser;
     try {
-      const user = await signInWithSaml(
+      user = await signInWithSaml(
         { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn) },
         idpId,
         samlResponse,
       );
-      metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
-      return user;
     } catch (err) {
       metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
+      await audit.loginRefused(idpId, err, ctx);
       throw err;
     }
+    metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
+    await audit.loginSucceeded(user, ctx);
+    return user;
   };
 
-  const issue = async (user: SessionUser, roleArn: string, clusterId: string) => {
-    const grant = user.grants.find((g) => g.roleArn === roleArn);
-    if (grant === undefined) {
-      throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
+  const issue = async (user: SessionUser, requestedRole: string | undefined, clusterId: string, ctx: RequestContext) => {
+    let login;
+    let roleArn = requestedRole ?? '';
+    try {
+      roleArn = requestedRole ?? onlyRoleForCluster(readyGrants(user).map((g) => g.roleArn), config.clusters, clusterId);
+      const grant = user.grants.find((g) => g.roleArn === roleArn);
+      if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
+      login = await issueDbLogin({ redshift, vault, clusters: config.clusters, defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
+    } catch (err) {
+      await audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
+      throw err;
     }
-    const login = await issueDbLogin({ redshift, vault, clusters: config.clusters, defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
+    // Written before the password leaves: an issued credential without its audit line is a 500.
+    await audit.credentialsIssued(user, login, ctx);
     metrics.inc('redshift_sso_db_logins_total', { cluster: clusterId });
     logger.info(
       { idpId: user.identity.idpId, nameId: user.identity.nameId, roleArn, clusterId, dbUser: login.dbUser, expiresAt: login.expiration.toISOString(), awsRequestIds: login.awsRequestIds },
@@ -103,7 +117,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     routers: [
       healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),
-      ssoRoutes({ sp, slo: new SingleLogout(sp), signIn }),
+      ssoRoutes({ sp, slo: new SingleLogout(sp), signIn, loggedOut: (user, ctx) => audit.loggedOut(user, ctx) }),
       dbLoginRoutes({ clusters: config.clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters: config.clusters, issue }),
     ],

@@ -17,6 +17,7 @@ export interface DbLogin {
   dbUser: string;
   dbPassword: string;
   expiration: Date;
+  durationSeconds: number;
   host: string;
   port: number;
   database: string;
@@ -57,6 +58,7 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
     clusterId: cluster.id,
     roleArn: input.grant.roleArn,
     expiration: credentials.value.expiration,
+    durationSeconds: cluster.durationSeconds,
     connectionStrings: buildConnectionStrings(target),
     awsRequestIds: requestIds.filter((id): id is string => id !== undefined),
   };

@@ -82,11 +82,15 @@ export function openSqliteStore(url: string): Store {
         const like = `%${filter.user.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
         params.push(like, like);
       }
-      if (filter.clusterId !== undefined) (where.push('cluster_id = ?'), params.push(filter.clusterId));
-      if (filter.outcome !== undefined) (where.push('outcome = ?'), params.push(filter.outcome));
-      if (filter.kind !== undefined) (where.push('kind = ?'), params.push(filter.kind));
-      if (filter.from !== undefined) (where.push('at >= ?'), params.push(filter.from.getTime()));
-      if (filter.to !== undefined) (where.push('at < ?'), params.push(filter.to.getTime()));
+      const add = (clause: string, ...values: Array<string | number>) => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (filter.clusterId !== undefined) add('cluster_id = ?', filter.clusterId);
+      if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+      if (filter.kind !== undefined) add('kind = ?', filter.kind);
+      if (filter.from !== undefined) add('at >= ?', filter.from.getTime());
+      if (filter.to !== undefined) add('at < ?', filter.to.getTime());
       const limit = Math.min(Math.max(1, filter.limit ?? 100), 10_000);
       const sql = `SELECT id, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
       return db

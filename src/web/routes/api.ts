@@ -4,16 +4,19 @@ import express, { Router } from 'express';
 import type { DbLogin } from '../../credentials/issue-db-login.ts';
 import type { ClusterConfig } from '../../config/schema.ts';
 import { clustersForRole } from '../../credentials/cluster-access.ts';
-import { BadRequest, NotFound, RoleNotPermitted } from '../../errors.ts';
+import { BadRequest } from '../../errors.ts';
 import { requireJsonSameOrigin } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
-import { readyGrants, type SessionUser } from '../session-user.ts';
+import { requestContext } from '../request-context.ts';
+import type { RequestContext } from '../../admin/audit-trail.ts';
+import type { SessionUser } from '../session-user.ts';
 
 export interface ApiRouteDeps {
   baseUrl: string;
   clusters: readonly ClusterConfig[];
-  issue: (user: SessionUser, roleArn: string, clusterId: string) => Promise<DbLogin>;
+  /** Without a role, the one ready role that may use the cluster. */
+  issue: (user: SessionUser, roleArn: string | undefined, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
 }
 
 export function apiRoutes(deps: ApiRouteDeps): Router {
@@ -44,8 +47,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
         throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Expected { "cluster": string, "role"?: string }.' });
       }
       const user = req.user as SessionUser;
-      const roleArn = body.role ?? onlyRoleFor(user, deps.clusters, body.cluster);
-      const login = await deps.issue(user, roleArn, body.cluster);
+      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res));
       res.setHeader('Cache-Control', 'no-store');
       res.json({
         dbUser: login.dbUser,
@@ -60,14 +62,4 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   );
 
   return router;
-}
-
-/** Without an explicit role, the one ready role that may use the cluster; several is ambiguous. */
-function onlyRoleFor(user: SessionUser, clusters: readonly ClusterConfig[], clusterId: string): string {
-  const cluster = clusters.find((c) => c.id === clusterId);
-  if (cluster === undefined) throw new NotFound({ code: 'CLUSTER_UNKNOWN', publicMessage: `There is no cluster "${clusterId.slice(0, 64)}".` });
-  const candidates = readyGrants(user).filter((g) => cluster.roles.includes(g.roleArn));
-  if (candidates.length === 1 && candidates[0] !== undefined) return candidates[0].roleArn;
-  if (candidates.length === 0) throw new RoleNotPermitted({ code: 'ROLE_NOT_PERMITTED', publicMessage: `None of your roles may use cluster "${cluster.id}".` });
-  throw new BadRequest({ code: 'ROLE_REQUIRED', publicMessage: `Several of your roles may use "${cluster.id}"; say which with "role".` });
 }

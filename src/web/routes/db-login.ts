@@ -8,12 +8,14 @@ import { BadRequest } from '../../errors.ts';
 import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
+import { requestContext } from '../request-context.ts';
+import type { RequestContext } from '../../admin/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
 
 export interface DbLoginRouteDeps {
   clusters: readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
-  issue: (user: SessionUser, roleArn: string, clusterId: string) => Promise<DbLogin>;
+  issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
 }
 
 const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -50,7 +52,7 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
         throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Choose a role and a cluster.' });
       }
       const user = req.user as SessionUser;
-      const login = await deps.issue(user, body.role, body.cluster);
+      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res));
       res.setHeader('Cache-Control', 'no-store');
       res.render('credentials', { title: 'Database credentials', user, login, csrfToken: csrfToken(req) });
     }),

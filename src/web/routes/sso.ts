@@ -7,11 +7,14 @@ import type { SessionUser } from '../../credentials/sign-in.ts';
 import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
+import { requestContext } from '../request-context.ts';
+import type { RequestContext } from '../../admin/audit-trail.ts';
 
 export interface SsoRouteDeps {
   sp: ServiceProvider;
   slo: SingleLogout;
-  signIn: (idpId: string, samlResponse: unknown) => Promise<SessionUser>;
+  signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext) => Promise<SessionUser>;
+  loggedOut: (user: SessionUser, ctx: RequestContext) => Promise<void>;
 }
 
 // The ACS alone takes large bodies: a SAMLResponse may be up to 100,000 characters (AWS's limit);
@@ -39,7 +42,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
 
   router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse);
+    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, requestContext(req, res));
     // Passport regenerates the session here: a new ID after sign-in, so no fixation.
     req.login(user, (err) => {
       if (err !== undefined && err !== null) {
@@ -66,6 +69,7 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   // stop a form POST that redirects to another origin.
   router.post('/logout', smallForm, requireCsrfToken(), asyncHandler(async (req, res) => {
     const identity = req.user?.identity;
+    if (req.user !== undefined) await deps.loggedOut(req.user, requestContext(req, res));
     await endLocalSession(req);
     const idpUrl = identity === undefined ? undefined : await deps.slo.logoutRedirectUrl(identity.idpId, identity, '/');
     if (idpUrl === undefined) {
@@ -91,7 +95,10 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     // A cross-site POST carries no SameSite=Lax cookie: without a session we cannot tell whether
     // one exists, so only the Redirect binding (a top-level GET, cookie sent) may answer Success.
     const sameUser = identity === undefined ? binding === 'redirect' : identity.idpId === idpId && identity.nameId === outcome.nameId;
-    if (identity !== undefined && sameUser) await endLocalSession(req);
+    if (req.user !== undefined && sameUser) {
+      await deps.loggedOut(req.user, requestContext(req, res));
+      await endLocalSession(req);
+    }
     const relayState = typeof fields.RelayState === 'string' ? fields.RelayState : '';
     res.redirect(302, await deps.slo.logoutResponseRedirectUrl(idpId, outcome.request, relayState, sameUser));
   });

@@ -1,0 +1,215 @@
+// The shared store for several instances: PostgreSQL through a pg Pool. Start-up migrations run
+// under a transaction-level advisory lock, so instances starting together apply each step once;
+// single use (replay keys, request IDs) rests on one atomic statement each, never read-then-write.
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import { ConfigError, UpstreamUnavailable } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AuditEvent, AuditFilter, Store } from './ports.ts';
+
+export interface PostgresStoreOptions {
+  logger?: Logger;
+  /** Most connections this instance opens; default 10. */
+  poolSize?: number;
+}
+
+// Any fixed bigint works; it only has to be the same for every instance ("RSSO" in ASCII).
+const MIGRATION_LOCK_ID = 0x5253534f;
+const CONNECT_TIMEOUT_MS = 10_000;
+const AUDIT_LIMIT_DEFAULT = 100;
+const AUDIT_LIMIT_MAX = 10_000;
+
+// Append only: a released step never changes, later ones alter what came before.
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (sid text PRIMARY KEY, data text NOT NULL, expires_at timestamptz NOT NULL);
+   CREATE INDEX sessions_expires ON sessions (expires_at);
+   CREATE TABLE saml_requests (key text PRIMARY KEY, value text NOT NULL, expires_at timestamptz NOT NULL);
+   CREATE INDEX saml_requests_expires ON saml_requests (expires_at);
+   CREATE TABLE saml_replay (key text PRIMARY KEY, expires_at timestamptz NOT NULL);
+   CREATE INDEX saml_replay_expires ON saml_replay (expires_at);`,
+  `CREATE TABLE audit_log (id bigserial PRIMARY KEY, at timestamptz NOT NULL, kind text NOT NULL, outcome text NOT NULL,
+     code text, idp_id text, name_id text, role_arn text, cluster_id text, db_user text, event jsonb NOT NULL);
+   CREATE INDEX audit_log_at ON audit_log (at, id);
+   CREATE INDEX audit_log_cluster ON audit_log (cluster_id, at);`,
+];
+
+/** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const log = options.logger?.child({ module: 'store' });
+  const target = describeTarget(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'redshift-sso',
+  });
+  // Without a listener, a dropped idle connection would crash the process; the pool replaces it.
+  pool.on('error', (err) => log?.error({ err, target }, 'idle PostgreSQL connection failed'));
+  try {
+    const applied = await migrate(pool);
+    log?.info({ target, applied, schemaVersion: MIGRATIONS.length }, 'PostgreSQL store ready');
+  } catch (err) {
+    await pool.end();
+    throw new UpstreamUnavailable({
+      code: 'STORE_UNAVAILABLE',
+      publicMessage: `cannot open the PostgreSQL store at ${target}: ${err instanceof Error ? err.message : String(err)}`,
+      cause: err,
+      details: { target },
+    });
+  }
+  return postgresStore(pool);
+}
+
+function postgresStore(pool: pg.Pool): Store {
+  const one = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> =>
+    (await pool.query<R>(sql, params)).rows[0];
+  let closing: Promise<void> | undefined;
+
+  return {
+    async getSession(sid, now) {
+      return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
+    },
+    async setSession(sid, data, expiresAt) {
+      await pool.query(
+        'INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at',
+        [sid, data, expiresAt],
+      );
+    },
+    async touchSession(sid, expiresAt) {
+      await pool.query('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, expiresAt]);
+    },
+    async destroySession(sid) {
+      await pool.query('DELETE FROM sessions WHERE sid = $1', [sid]);
+    },
+    async saveRequestId(key, value, expiresAt) {
+      await pool.query(
+        'INSERT INTO saml_requests (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at',
+        [key, value, expiresAt],
+      );
+    },
+    async getRequestId(key, now) {
+      return (await one<{ value: string }>('SELECT value FROM saml_requests WHERE key = $1 AND expires_at > $2', [key, now]))?.value ?? null;
+    },
+    async removeRequestId(key) {
+      // DELETE … RETURNING: of two instances racing for the same ID, only one gets the value.
+      return (await one<{ value: string }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value', [key]))?.value ?? null;
+    },
+    async rememberOnce(key, expiresAt, now) {
+      // Inserts, or revives an expired row; a live row (even one a concurrent insert just
+      // committed) makes the WHERE false and nothing is returned.
+      const row = await one(
+        'INSERT INTO saml_replay (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE saml_replay.expires_at <= $3 RETURNING key',
+        [key, expiresAt, now],
+      );
+      return row !== undefined;
+    },
+    async appendAudit(event) {
+      await pool.query(
+        'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        [event.at, event.kind, event.outcome, event.code ?? null, event.idpId ?? null, event.nameId ?? null, event.roleArn ?? null, event.clusterId ?? null, event.dbUser ?? null, JSON.stringify(event)],
+      );
+    },
+    async queryAudit(filter) {
+      const { sql, params } = auditQuery(filter);
+      const { rows } = await pool.query<{ id: string; event: StoredAuditEvent }>(sql, params);
+      return rows.map((row) => reviveAuditEvent(row.id, row.event));
+    },
+    async sweepExpired(now) {
+      // One statement, so the three deletes share a snapshot and commit together.
+      const row = await one<{ n: number }>(
+        `WITH s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
+              r AS (DELETE FROM saml_requests WHERE expires_at <= $1 RETURNING 1),
+              p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1)
+         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p))::int AS n`,
+        [now],
+      );
+      return row?.n ?? 0;
+    },
+    async close() {
+      closing ??= pool.end();
+      await closing;
+    },
+  };
+}
+
+function auditQuery(filter: AuditFilter): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (condition: (p: string) => string, value: unknown): void => {
+    params.push(value);
+    where.push(condition(`$${params.length}`));
+  };
+  if (filter.user !== undefined) {
+    // '!' as the escape character, so a backslash in the input needs no special case.
+    const pattern = `%${filter.user.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    add((p) => `(name_id ILIKE ${p} ESCAPE '!' OR db_user ILIKE ${p} ESCAPE '!')`, pattern);
+  }
+  if (filter.clusterId !== undefined) add((p) => `cluster_id = ${p}`, filter.clusterId);
+  if (filter.outcome !== undefined) add((p) => `outcome = ${p}`, filter.outcome);
+  if (filter.kind !== undefined) add((p) => `kind = ${p}`, filter.kind);
+  if (filter.from !== undefined) add((p) => `at >= ${p}`, filter.from);
+  if (filter.to !== undefined) add((p) => `at < ${p}`, filter.to);
+  params.push(auditLimit(filter.limit));
+  const sql = `SELECT id, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`;
+  return { sql, params };
+}
+
+function auditLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return AUDIT_LIMIT_DEFAULT;
+  return Math.min(Math.max(1, Math.trunc(limit)), AUDIT_LIMIT_MAX);
+}
+
+type StoredAuditEvent = Omit<AuditEvent, 'at' | 'expiresAt'> & { at: string; expiresAt?: string };
+
+/** pg parses jsonb but not the dates inside it; bigserial arrives as a string. */
+function reviveAuditEvent(id: string, raw: StoredAuditEvent): AuditEvent {
+  const { expiresAt, ...rest } = raw;
+  return { ...rest, id: Number(id), at: new Date(raw.at), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) };
+}
+
+async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  let failed = false;
+  try {
+    await client.query('BEGIN');
+    // Held until COMMIT or ROLLBACK: a second instance waits here, then finds every step done.
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    const applied = await applyPending(client);
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    failed = true;
+    // The migration error is what matters; a failed ROLLBACK (connection gone) adds nothing.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release(failed);
+  }
+}
+
+async function applyPending(client: PoolClient): Promise<number[]> {
+  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((row) => row.version));
+  const applied: number[] = [];
+  for (const [index, sql] of MIGRATIONS.entries()) {
+    const version = index + 1;
+    if (done.has(version)) continue;
+    await client.query(sql);
+    await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+    applied.push(version);
+  }
+  return applied;
+}
+
+/** host:port/database for messages and logs; never the user or password. */
+function describeTarget(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // No cause: Node's URL error carries the input, password included.
+    throw new ConfigError(['store.url: not a valid postgres:// URL']);
+  }
+  return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+}
