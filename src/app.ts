@@ -13,6 +13,7 @@ import { createAwsApis } from './aws/sdk.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
+import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
 import { onlyRoleForCluster, roleMayUseAnyCluster } from './credentials/cluster-access.ts';
 import { signInWithSaml } from './credentials/sign-in.ts';
@@ -41,6 +42,7 @@ export interface AppOverrides {
 
 export interface App {
   app: Express;
+  registry: ConnectionRegistry;
   sp: ServiceProvider;
   store: Store;
   logger: Logger;
@@ -57,7 +59,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
   const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
 
-  const sp = new ServiceProvider(spSettings(config), resolveIdps(config, overrides.idpMetadata), store, store, now);
+  const fileIdps = resolveIdps(config, overrides.idpMetadata);
+  const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
+  const registry = new ConnectionRegistry({
+    fileIdps,
+    fileClusters: config.clusters,
+    store,
+    resolveIdp: (entry, index) => resolveIdpConnection(entry, idpResolveContext(config, index)),
+    logger,
+    onIdpsChanged: (idps) => sp.setConnections(idps),
+  });
+  const clusters = () => registry.snapshot().clusters;
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
   const metrics = createMetrics();
@@ -69,7 +81,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     let user: SessionUser;
     try {
       user = await signInWithSaml(
-        { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn) },
+        { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(clusters(), roleArn) },
         idpId,
         samlResponse,
       );
@@ -87,10 +99,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     let login;
     let roleArn = requestedRole ?? '';
     try {
-      roleArn = requestedRole ?? onlyRoleForCluster(readyGrants(user).map((g) => g.roleArn), config.clusters, clusterId);
+      roleArn = requestedRole ?? onlyRoleForCluster(readyGrants(user).map((g) => g.roleArn), clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
       if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ redshift, vault, clusters: config.clusters, defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
+      login = await issueDbLogin({ redshift, vault, clusters: clusters(), defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
     } catch (err) {
       await audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
       throw err;
@@ -114,12 +126,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     logger,
     sessions: store,
     rateLimit: config.server.rateLimit,
+    // Console changes made on any instance apply from the next request on.
+    beforeRoutes: () => registry.refresh().then(() => undefined),
     routers: [
       healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),
       ssoRoutes({ sp, slo: new SingleLogout(sp), signIn, loggedOut: (user, ctx) => audit.loggedOut(user, ctx) }),
-      dbLoginRoutes({ clusters: config.clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
-      apiRoutes({ baseUrl: config.server.baseUrl, clusters: config.clusters, issue }),
+      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
+      apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
     ],
   });
 
@@ -130,6 +144,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   return {
     app,
+    registry,
     sp,
     store,
     logger,
@@ -164,11 +179,15 @@ export function spSettings(config: Config): SpSettings {
   };
 }
 
+function idpResolveContext(config: Config, index: number) {
+  return { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute };
+}
+
 function resolveIdps(config: Config, fetched: ReadonlyMap<string, string> = new Map()) {
   const problems: string[] = [];
   const idps = config.idps.flatMap((entry, index) => {
     try {
-      return [resolveIdpConnection(entry, { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute, fetchedMetadataXml: fetched.get(entry.id) })];
+      return entry.enabled ? [resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: fetched.get(entry.id) })] : [];
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;

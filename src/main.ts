@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   try {
     const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
     built = createApp(config, { logger: appLogger, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
+    await built.registry.start();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.publicMessage);

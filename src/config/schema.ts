@@ -43,6 +43,7 @@ export const idpSchema = z
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
     sloUrl: z.string().url().optional().describe("the IdP's Single Logout URL (HTTP-Redirect); default from metadata"),
     wantLogoutSigned: z.boolean().default(false).describe('refuse logout messages from the IdP that are not signed'),
+    enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()

@@ -35,7 +35,7 @@ export interface ValidatedLogin {
 }
 
 export class ServiceProvider {
-  private readonly connections: Map<string, IdpConnection>;
+  private connections: Map<string, IdpConnection>;
   private readonly instances = new Map<string, SAML>();
 
   constructor(
@@ -46,6 +46,12 @@ export class ServiceProvider {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.connections = new Map(idps.map((idp) => [idp.id, idp]));
+  }
+
+  /** Replaces the connection list (admin console changes); their node-saml instances are rebuilt. */
+  setConnections(idps: readonly IdpConnection[]): void {
+    this.connections = new Map(idps.map((idp) => [idp.id, idp]));
+    this.instances.clear();
   }
 
   get entityId(): string {

@@ -66,7 +66,34 @@ export interface AuditLog {
   queryAudit(filter: AuditFilter): Promise<AuditEvent[]>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog {
+/** An IdP connection or cluster entered in the admin console: a configuration entry as JSON. */
+export interface ConnectionRecord {
+  kind: 'idp' | 'cluster';
+  id: string;
+  /** The entry exactly as a configuration file would hold it (validated before it is stored). */
+  entry: Record<string, unknown>;
+  version: number;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+export interface ConnectionRecords {
+  listConnections(kind: ConnectionRecord['kind']): Promise<ConnectionRecord[]>;
+  /**
+   * Inserts (expectedVersion 0) or replaces the record at expectedVersion; false when someone
+   * else changed it first, so an admin never overwrites a change they have not seen.
+   */
+  putConnection(record: Omit<ConnectionRecord, 'version'>, expectedVersion: number): Promise<boolean>;
+  deleteConnection(kind: ConnectionRecord['kind'], id: string): Promise<boolean>;
+  /** Changes whenever any record changes; cheap enough to read on every sign-in. */
+  connectionsVersion(): Promise<string>;
+  getSetting(key: string): Promise<string | null>;
+  /** Sets the value only if the key is absent; false when it was already set. */
+  setSettingOnce(key: string, value: string): Promise<boolean>;
+  deleteSetting(key: string): Promise<void>;
+}
+
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords {
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;

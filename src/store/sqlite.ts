@@ -15,6 +15,11 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, outcome TEXT NOT NULL,
      code TEXT, idp_id TEXT, name_id TEXT, role_arn TEXT, cluster_id TEXT, db_user TEXT, event TEXT NOT NULL);
    CREATE INDEX audit_log_at ON audit_log (at);`,
+  `CREATE TABLE connections (kind TEXT NOT NULL, id TEXT NOT NULL, entry TEXT NOT NULL, version INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL, PRIMARY KEY (kind, id));
+   CREATE TABLE connections_changes (one INTEGER PRIMARY KEY CHECK (one = 1), counter INTEGER NOT NULL);
+   INSERT INTO connections_changes (one, counter) VALUES (1, 0);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 /** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
@@ -38,6 +43,17 @@ export function openSqliteStore(url: string): Store {
     appendAudit: db.prepare(
       'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    listConnections: db.prepare<[string], { id: string; entry: string; version: number; updated_at: number; updated_by: string }>(
+      'SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = ? ORDER BY id',
+    ),
+    insertConnection: db.prepare('INSERT INTO connections (kind, id, entry, version, updated_at, updated_by) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING'),
+    updateConnection: db.prepare('UPDATE connections SET entry = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ? AND version = ?'),
+    deleteConnection: db.prepare('DELETE FROM connections WHERE kind = ? AND id = ?'),
+    bumpConnections: db.prepare('UPDATE connections_changes SET counter = counter + 1 WHERE one = 1'),
+    connectionsVersion: db.prepare<[], { counter: number }>('SELECT counter FROM connections_changes WHERE one = 1'),
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    setSettingOnce: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+    deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
     sweep: [
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
@@ -97,6 +113,47 @@ export function openSqliteStore(url: string): Store {
         .prepare<Array<string | number>, { id: number; event: string }>(sql)
         .all(...params)
         .map((row) => reviveAuditEvent(row.id, row.event));
+    },
+    async listConnections(kind) {
+      return q.listConnections.all(kind).map((row) => ({
+        kind,
+        id: row.id,
+        entry: JSON.parse(row.entry) as Record<string, unknown>,
+        version: row.version,
+        updatedAt: new Date(row.updated_at),
+        updatedBy: row.updated_by,
+      }));
+    },
+    async putConnection(record, expectedVersion) {
+      const entry = JSON.stringify(record.entry);
+      const at = record.updatedAt.getTime();
+      return db.transaction(() => {
+        const changed =
+          expectedVersion === 0
+            ? q.insertConnection.run(record.kind, record.id, entry, at, record.updatedBy).changes
+            : q.updateConnection.run(entry, at, record.updatedBy, record.kind, record.id, expectedVersion).changes;
+        if (changed === 1) q.bumpConnections.run();
+        return changed === 1;
+      })();
+    },
+    async deleteConnection(kind, id) {
+      return db.transaction(() => {
+        const changed = q.deleteConnection.run(kind, id).changes;
+        if (changed === 1) q.bumpConnections.run();
+        return changed === 1;
+      })();
+    },
+    async connectionsVersion() {
+      return String(q.connectionsVersion.get()?.counter ?? 0);
+    },
+    async getSetting(key) {
+      return q.getSetting.get(key)?.value ?? null;
+    },
+    async setSettingOnce(key, value) {
+      return q.setSettingOnce.run(key, value).changes === 1;
+    },
+    async deleteSetting(key) {
+      q.deleteSetting.run(key);
     },
     async sweepExpired(now) {
       const t = now.getTime();

@@ -26,6 +26,8 @@ export interface ServerOptions {
   logger: Logger;
   sessions: SessionRecords;
   rateLimit: { windowSeconds: number; login: number; acs: number; api: number };
+  /** Runs before every route (not static files): brings the IdP and cluster list up to date. */
+  beforeRoutes?: () => Promise<void>;
   routers: Router[];
 }
 
@@ -102,6 +104,8 @@ export function createServer(options: ServerOptions): Express {
   app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
   app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
   app.use(['/api', '/credentials'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
+  const beforeRoutes = options.beforeRoutes;
+  if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));
   for (const router of options.routers) app.use(router);
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger));

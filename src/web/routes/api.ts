@@ -14,7 +14,8 @@ import type { SessionUser } from '../session-user.ts';
 
 export interface ApiRouteDeps {
   baseUrl: string;
-  clusters: readonly ClusterConfig[];
+  /** The current clusters (configuration file and admin console). */
+  clusters: () => readonly ClusterConfig[];
   /** Without a role, the one ready role that may use the cluster. */
   issue: (user: SessionUser, roleArn: string | undefined, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
 }
@@ -29,7 +30,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     res.json({
       idp: identity.idpId,
       nameId: identity.nameId,
-      roles: user.grants.map((g) => ({ roleArn: g.roleArn, principalArn: g.principalArn, status: g.status, expiresAt: g.expiresAt, error: g.error, clusters: clustersForRole(deps.clusters, g.roleArn).map((c) => c.id) })),
+      roles: user.grants.map((g) => ({ roleArn: g.roleArn, principalArn: g.principalArn, status: g.status, expiresAt: g.expiresAt, error: g.error, clusters: clustersForRole(deps.clusters(), g.roleArn).map((c) => c.id) })),
       dbUser: identity.dbUser,
       dbGroups: identity.dbGroups,
       admin: user.admin,

@@ -13,7 +13,8 @@ import type { RequestContext } from '../../admin/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
 
 export interface DbLoginRouteDeps {
-  clusters: readonly ClusterConfig[];
+  /** The current clusters (configuration file and admin console). */
+  clusters: () => readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
   issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
 }
@@ -37,7 +38,7 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
       res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });
       return;
     }
-    const clusters = clustersForRole(deps.clusters, chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
+    const clusters = clustersForRole(deps.clusters(), chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
     res.render('choose-cluster', { title: 'Choose a cluster', user, grant: chosen, clusters, canChangeRole: ready.length > 1, csrfToken: csrfToken(req) });
   });
 
