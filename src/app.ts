@@ -7,6 +7,7 @@ import { DEFAULT_AUDIENCES } from './config/schema.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Store } from './store/ports.ts';
 import { openSqliteStore } from './store/sqlite.ts';
+import { openPostgresStore } from './store/postgres.ts';
 import { ConfigError, RoleNotPermitted } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
@@ -54,7 +55,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
   const now = overrides.now ?? (() => new Date());
-  const store = overrides.store ?? openStore(config.store.url);
+  const store = overrides.store ?? openStoreSync(config.store.url);
   const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
   const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
   const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
@@ -156,9 +157,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
 }
 
-function openStore(url: string): Store {
+/** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. */
+export async function openStore(url: string, logger: Logger): Promise<Store> {
   if (url.startsWith('sqlite:')) return openSqliteStore(url);
-  throw new ConfigError(['store.url: PostgreSQL is not supported yet in this version; use sqlite:PATH']);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore(url, { logger });
+  throw new ConfigError(['store.url: expected sqlite:PATH or postgres://…']);
+}
+
+function openStoreSync(url: string): Store {
+  if (url.startsWith('sqlite:')) return openSqliteStore(url);
+  throw new ConfigError(['store.url: a PostgreSQL store must be opened with openStore() and passed in']);
 }
 
 export function spSettings(config: Config): SpSettings {

@@ -3,9 +3,9 @@
 import type { Server } from 'node:http';
 import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { createApp } from './app.ts';
+import { createApp, openStore } from './app.ts';
 import { fetchIdpMetadata } from './saml/idp-connection.ts';
 import type { Demo } from './dev/demo.ts';
 
@@ -38,11 +38,12 @@ async function main(): Promise<void> {
   let built;
   try {
     const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
-    built = createApp(config, { logger: appLogger, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
+    const store = await openStore(config.store.url, appLogger);
+    built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
     await built.registry.start();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.publicMessage);
+    if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
+      console.error((err as AppError).publicMessage);
       await demo?.close();
       process.exit(1);
     }

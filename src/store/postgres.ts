@@ -31,6 +31,12 @@ const MIGRATIONS: readonly string[] = [
      code text, idp_id text, name_id text, role_arn text, cluster_id text, db_user text, event jsonb NOT NULL);
    CREATE INDEX audit_log_at ON audit_log (at, id);
    CREATE INDEX audit_log_cluster ON audit_log (cluster_id, at);`,
+  // json, not jsonb: an entry keeps the key order an admin wrote it in.
+  `CREATE TABLE connections (kind text NOT NULL, id text NOT NULL, entry json NOT NULL, version integer NOT NULL,
+     updated_at timestamptz NOT NULL, updated_by text NOT NULL, PRIMARY KEY (kind, id));
+   CREATE TABLE connections_changes (one integer PRIMARY KEY CHECK (one = 1), counter bigint NOT NULL);
+   INSERT INTO connections_changes (one, counter) VALUES (1, 0);
+   CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
 ];
 
 /** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
@@ -64,6 +70,17 @@ function postgresStore(pool: pg.Pool): Store {
   const one = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R | undefined> =>
     (await pool.query<R>(sql, params)).rows[0];
   let closing: Promise<void> | undefined;
+  // One statement: the change and the counter bump commit together, and a concurrent writer at
+  // the same version re-checks the WHERE after ours commits, so only one of them wins.
+  const changeConnections = async (change: string, params: unknown[]): Promise<boolean> => {
+    const row = await one<{ n: number }>(
+      `WITH changed AS (${change}),
+            bump AS (UPDATE connections_changes SET counter = counter + 1 WHERE one = 1 AND EXISTS (SELECT 1 FROM changed) RETURNING 1)
+       SELECT count(*)::int AS n FROM changed`,
+      params,
+    );
+    return row?.n === 1;
+  };
 
   return {
     async getSession(sid, now) {
@@ -104,15 +121,48 @@ function postgresStore(pool: pg.Pool): Store {
       return row !== undefined;
     },
     async appendAudit(event) {
+      const columns = [event.code, event.idpId, event.nameId, event.roleArn, event.clusterId, event.dbUser].map((v) => nulFree(v) ?? null);
+      const json = JSON.stringify(event, (_key, value: unknown) => nulFree(value));
       await pool.query(
         'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [event.at, event.kind, event.outcome, event.code ?? null, event.idpId ?? null, event.nameId ?? null, event.roleArn ?? null, event.clusterId ?? null, event.dbUser ?? null, JSON.stringify(event)],
+        [event.at, event.kind, event.outcome, ...columns, json],
       );
     },
     async queryAudit(filter) {
       const { sql, params } = auditQuery(filter);
       const { rows } = await pool.query<{ id: string; event: StoredAuditEvent }>(sql, params);
       return rows.map((row) => reviveAuditEvent(row.id, row.event));
+    },
+    async listConnections(kind) {
+      const { rows } = await pool.query<{ id: string; entry: Record<string, unknown>; version: number; updated_at: Date; updated_by: string }>(
+        'SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = $1 ORDER BY id',
+        [kind],
+      );
+      return rows.map((row) => ({ kind, id: row.id, entry: row.entry, version: row.version, updatedAt: row.updated_at, updatedBy: row.updated_by }));
+    },
+    async putConnection(record, expectedVersion) {
+      const values = [record.kind, record.id, JSON.stringify(record.entry), record.updatedAt, record.updatedBy];
+      return expectedVersion === 0
+        ? changeConnections('INSERT INTO connections (kind, id, entry, version, updated_at, updated_by) VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT DO NOTHING RETURNING 1', values)
+        : changeConnections(
+            'UPDATE connections SET entry = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE kind = $1 AND id = $2 AND version = $6 RETURNING 1',
+            [...values, expectedVersion],
+          );
+    },
+    async deleteConnection(kind, id) {
+      return changeConnections('DELETE FROM connections WHERE kind = $1 AND id = $2 RETURNING 1', [kind, id]);
+    },
+    async connectionsVersion() {
+      return (await one<{ counter: string }>('SELECT counter FROM connections_changes WHERE one = 1', []))?.counter ?? '0';
+    },
+    async getSetting(key) {
+      return (await one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null;
+    },
+    async setSettingOnce(key, value) {
+      return (await one('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, value])) !== undefined;
+    },
+    async deleteSetting(key) {
+      await pool.query('DELETE FROM settings WHERE key = $1', [key]);
     },
     async sweepExpired(now) {
       // One statement, so the three deletes share a snapshot and commit together.
@@ -157,6 +207,14 @@ function auditQuery(filter: AuditFilter): { sql: string; params: unknown[] } {
 function auditLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return AUDIT_LIMIT_DEFAULT;
   return Math.min(Math.max(1, Math.trunc(limit)), AUDIT_LIMIT_MAX);
+}
+
+/**
+ * PostgreSQL text and jsonb refuse U+0000, and a user agent or an admin's input may carry one; the
+ * audit line must still be written, so NUL becomes U+FFFD (SQLite keeps it as is).
+ */
+function nulFree<T>(value: T): T | string {
+  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
 }
 
 type StoredAuditEvent = Omit<AuditEvent, 'at' | 'expiresAt'> & { at: string; expiresAt?: string };

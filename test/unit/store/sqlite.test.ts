@@ -1,5 +1,6 @@
 // The SQLite store's contract, in memory and on a file: sessions, AuthnRequest IDs, the
 // one-time-use cache, sweeping, and migrations applied once per file. Times are explicit.
+// The shared Store contract (contract.ts) runs here too, on both kinds of URL.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../../../src/store/ports.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
+import { describeStoreContract } from './contract.ts';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
@@ -20,6 +22,9 @@ const kinds: Array<{ name: string; url: () => string }> = [
   { name: 'sqlite::memory:', url: () => 'sqlite::memory:' },
   { name: 'a file in a directory that does not exist yet', url: () => `sqlite:${join(tmp, `nested-${++files}`, 'dir', 'store.db')}` },
 ];
+
+describeStoreContract('SQLite sqlite::memory:', async () => openSqliteStore('sqlite::memory:'));
+describeStoreContract('SQLite on a temp file', async () => openSqliteStore(`sqlite:${join(tmp, `contract-${++files}`, 'store.db')}`));
 
 async function withStore(url: string, fn: (store: Store) => Promise<void>): Promise<void> {
   const store = openSqliteStore(url);
