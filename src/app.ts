@@ -15,6 +15,11 @@ import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
+import { IdpAdmin } from './admin/idp-admin.ts';
+import { ClusterAdmin } from './admin/cluster-admin.ts';
+import { createAdminAuditor } from './admin/admin-audit.ts';
+import { issueSetupTokenOnce, setupTokenValid } from './admin/setup-token.ts';
+import { adminRoutes } from './web/routes/admin.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
 import { onlyRoleForCluster, roleMayUseAnyCluster } from './credentials/cluster-access.ts';
 import { signInWithSaml } from './credentials/sign-in.ts';
@@ -44,6 +49,8 @@ export interface AppOverrides {
 export interface App {
   app: Express;
   registry: ConnectionRegistry;
+  /** A one-time admin setup token when no IdP exists and none was issued before; print it once. */
+  issueSetupToken(): Promise<string | undefined>;
   sp: ServiceProvider;
   store: Store;
   logger: Logger;
@@ -77,6 +84,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const defaultRegion = config.aws.region;
 
   const audit = createAuditTrail(store, logger, now);
+  const adminAudit = createAdminAuditor(store, now);
+  const hasAnyIdp = () => registry.snapshot().idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
   const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext): Promise<SessionUser> => {
     let user: SessionUser;
@@ -135,6 +144,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       ssoRoutes({ sp, slo: new SingleLogout(sp), signIn, loggedOut: (user, ctx) => audit.loggedOut(user, ctx) }),
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
+      adminRoutes({
+        idps: new IdpAdmin({ store, registry, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
+        clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now }),
+        registry,
+        audit: store,
+        acsUrl: (idpId) => sp.acsUrl(idpId),
+        spEntityId: sp.entityId,
+        setupTokenValid: (token) => setupTokenValid(store, token, hasAnyIdp()),
+        now,
+      }),
     ],
   });
 
@@ -146,6 +165,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     app,
     registry,
+    issueSetupToken: async () => issueSetupTokenOnce(store, hasAnyIdp()),
     sp,
     store,
     logger,

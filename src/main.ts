@@ -41,6 +41,11 @@ async function main(): Promise<void> {
     const store = await openStore(config.store.url, appLogger);
     built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
     await built.registry.start();
+    const setupToken = await built.issueSetupToken();
+    if (setupToken !== undefined) {
+      // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.
+      console.log(`\n  No IdP connection exists yet. Open ${config.server.baseUrl}/admin/setup with this one-time setup token:\n\n    ${setupToken}\n`);
+    }
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);

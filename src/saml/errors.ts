@@ -21,6 +21,8 @@ const RULES: readonly Rule[] = [
   { test: /not yet valid/, code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early },
   { test: /expired/, code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired },
   { test: /audience|AudienceRestriction/i, code: 'SAML_AUDIENCE_MISMATCH', publicMessage: 'The assertion is meant for a different audience than this service accepts.' },
+  { test: /Error parsing NotOnOrAfter|Error parsing NotBefore/, code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion has a time window that cannot be read.' },
+  { test: /ref URI included quote/, code: 'SAML_SIGNATURE_INVALID', publicMessage: "The response is not signed by one of this identity provider's trusted certificates." },
   { test: /subject confirmation/, code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion has no valid bearer subject confirmation for this service.' },
   { test: /Missing SAML assertion|Unknown SAML response/, code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' },
   { test: /multiple conditions/, code: 'SAML_MALFORMED', publicMessage: 'The assertion has more than one Conditions element.' },

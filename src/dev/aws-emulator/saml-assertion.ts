@@ -228,16 +228,12 @@ function only(parent: Element, namespace: string, localName: string): Element {
 }
 
 /** How many elements carry this value in an ID-like attribute: a duplicate ID enables signature wrapping. */
+// Iterative: a deeply nested document must not overflow the stack.
 function countIds(doc: Document, id: string): number {
   let count = 0;
-  const visit = (node: Node): void => {
-    if (node.nodeType === 1) {
-      const element = node as Element;
-      for (const name of ['ID', 'Id', 'id']) if (element.getAttribute(name) === id) count += 1;
-    }
-    for (let child = node.firstChild; child !== null; child = child.nextSibling) visit(child);
-  };
-  visit(doc);
+  for (const element of Array.from(doc.getElementsByTagName('*'))) {
+    for (const name of ['ID', 'Id', 'id']) if (element.getAttribute(name) === id) count += 1;
+  }
   return count;
 }
 

@@ -1,0 +1,225 @@
+// The admin console: IdP connections, clusters, the audit trail, and the one-time setup token
+// that opens it on a fresh install. Every route needs an admin session; every change is a POST
+// with a CSRF token. Handlers parse the form, call one admin use case, then render or redirect.
+import express, { Router, type Request, type Response } from 'express';
+import { isAppError } from '../../errors.ts';
+import type { AuditFilter, AuditLog } from '../../store/ports.ts';
+import type { SessionUser } from '../../credentials/sign-in.ts';
+import type { IdpAdmin, IdpDraft } from '../../admin/idp-admin.ts';
+import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts';
+import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
+import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
+import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
+import { requireCsrfToken, csrfToken } from '../middleware/csrf.ts';
+import { requireAdmin } from '../middleware/require-admin.ts';
+import { asyncHandler } from '../async-handler.ts';
+
+export interface AdminRouteDeps {
+  idps: IdpAdmin;
+  clusters: ClusterAdmin;
+  registry: ConnectionRegistry;
+  audit: AuditLog;
+  acsUrl: (idpId: string) => string;
+  spEntityId: string;
+  setupTokenValid: (token: unknown) => Promise<boolean>;
+  now: () => Date;
+}
+
+const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 });
+
+export function adminRoutes(deps: AdminRouteDeps): Router {
+  const router = Router();
+
+  router.get('/admin/setup', (req, res) => {
+    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: undefined });
+  });
+
+  router.post('/admin/setup', form, requireCsrfToken(), asyncHandler(async (req, res, next) => {
+    if (!(await deps.setupTokenValid(field(req, 'token')))) {
+      res.status(403).render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: 'That setup token is not valid, or an IdP connection already exists (then sign in through it).' });
+      return;
+    }
+    req.login(setupAdmin(deps.now()), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
+  }));
+
+  router.use('/admin', requireAdmin());
+
+  router.get('/admin', (_req, res) => {
+    const snapshot = deps.registry.snapshot();
+    const now = deps.now();
+    const idps = snapshot.idps.map((idp) => ({ id: idp.id, name: idp.name, entityId: idp.entityId, source: snapshot.source('idp', idp.id), certs: idp.certs.map((c) => describeCertificate(c, now)) }));
+    const disabled = snapshot.records.idps.filter((r) => !snapshot.idps.some((i) => i.id === r.id)).map((r) => r.id);
+    res.render('admin/home', { title: 'Admin', idps, disabled, clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), warnDays: EXPIRY_WARNING_DAYS });
+  });
+
+  router.get('/admin/idps/new', (_req, res) => {
+    res.render('admin/idp-new', { title: 'Add an IdP connection', input: {}, error: undefined, preview: undefined });
+  });
+
+  router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    const draft = idpDraftOf(req);
+    const input = req.body as Record<string, unknown>;
+    try {
+      if (field(req, 'action') === 'save') {
+        await deps.idps.create(draft, actorOf(req));
+        res.redirect(303, `/admin/idps/${encodeURIComponent(draft.id)}`);
+        return;
+      }
+      const preview = await deps.idps.preview(draft);
+      res.render('admin/idp-new', { title: 'Add an IdP connection', input, error: undefined, preview });
+    } catch (err) {
+      renderFormError(res, err, 'admin/idp-new', { title: 'Add an IdP connection', input, preview: undefined });
+    }
+  }));
+
+  router.get('/admin/idps/:id', (req, res) => {
+    const snapshot = deps.registry.snapshot();
+    const id = String(req.params.id);
+    const idp = snapshot.idps.find((i) => i.id === id);
+    const record = snapshot.records.idps.find((r) => r.id === id);
+    if (idp === undefined && record === undefined) {
+      res.status(404).render('error', { title: 'Not found', code: 'IDP_UNKNOWN', message: 'There is no identity provider connection with that name.', requestId: res.locals.requestId, status: 404 });
+      return;
+    }
+    const certs = (idp?.certs ?? []).map((c) => describeCertificate(c, deps.now()));
+    res.render('admin/idp', { title: `IdP ${id}`, id, idp, record, source: snapshot.source('idp', id) ?? 'console', certs, acsUrl: deps.acsUrl(id), spEntityId: deps.spEntityId, warnDays: EXPIRY_WARNING_DAYS });
+  });
+
+  router.post('/admin/idps/:id/settings', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    await deps.idps.updateSettings(String(req.params.id), settingsOf(req), actorOf(req));
+    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
+  }));
+
+  router.post('/admin/idps/:id/certs', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    await deps.idps.addCertificate(String(req.params.id), field(req, 'certificate') ?? '', actorOf(req));
+    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
+  }));
+
+  router.post('/admin/idps/:id/certs/remove', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    await deps.idps.removeCertificate(String(req.params.id), field(req, 'fingerprint') ?? '', actorOf(req));
+    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
+  }));
+
+  router.post('/admin/idps/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    await deps.idps.remove(String(req.params.id), actorOf(req));
+    res.redirect(303, '/admin');
+  }));
+
+  router.get('/admin/clusters', (_req, res) => {
+    renderClusters(res, deps, {}, undefined);
+  });
+
+  router.post('/admin/clusters', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    const input = req.body as Record<string, unknown>;
+    try {
+      await deps.clusters.save(clusterEntryOf(input), actorOf(req));
+      res.redirect(303, '/admin/clusters');
+    } catch (err) {
+      if (!(err instanceof ClusterInvalid)) throw err;
+      res.status(400);
+      renderClusters(res, deps, input, err.problems);
+    }
+  }));
+
+  router.post('/admin/clusters/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
+    await deps.clusters.remove(String(req.params.id), actorOf(req));
+    res.redirect(303, '/admin/clusters');
+  }));
+
+  router.get('/admin/audit', asyncHandler(async (req, res) => {
+    const filter = parseAuditFilter(req.query);
+    res.render('admin/audit', { title: 'Audit trail', events: await deps.audit.queryAudit(filter), query: req.query, exportQuery: new URLSearchParams(req.query as Record<string, string>).toString() });
+  }));
+
+  router.get('/admin/audit.csv', asyncHandler(async (req, res) => {
+    const events = await deps.audit.queryAudit({ limit: 10_000, ...parseAuditFilter(req.query) } satisfies AuditFilter);
+    res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.csv"');
+    res.send(auditCsv(events));
+  }));
+
+  router.get('/admin/audit.jsonl', asyncHandler(async (req, res) => {
+    const events = await deps.audit.queryAudit({ limit: 10_000, ...parseAuditFilter(req.query) });
+    res.type('application/x-ndjson').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
+    res.send(auditJsonLines(events));
+  }));
+
+  return router;
+}
+
+function renderClusters(res: Response, deps: AdminRouteDeps, input: Record<string, unknown>, problems: string[] | undefined): void {
+  const snapshot = deps.registry.snapshot();
+  res.render('admin/clusters', { title: 'Clusters', clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), input, problems: problems ?? [] });
+}
+
+function renderFormError(res: Response, err: unknown, view: string, locals: Record<string, unknown>): void {
+  if (!isAppError(err) || err.status >= 500) throw err;
+  res.status(err.status).render(view, { ...locals, error: `${err.publicMessage} (${err.code})` });
+}
+
+function field(req: Request, name: string): string | undefined {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function idpDraftOf(req: Request): IdpDraft {
+  const certs = (field(req, 'certs') ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).map((c) => c.trim()).filter((c) => c !== '');
+  return {
+    id: (field(req, 'id') ?? '').trim(),
+    name: field(req, 'name')?.trim(),
+    metadataXml: field(req, 'metadataXml'),
+    metadataUrl: field(req, 'metadataUrl'),
+    entityId: field(req, 'entityId')?.trim() || undefined,
+    ssoUrl: field(req, 'ssoUrl')?.trim() || undefined,
+    certs,
+    settings: settingsOf(req),
+  };
+}
+
+function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
+  const flag = (name: string) => field(req, name) === 'on';
+  const skew = field(req, 'clockSkewSeconds');
+  return {
+    allowIdpInitiated: flag('allowIdpInitiated'),
+    wantAssertionsSigned: field(req, 'wantAssertionsSigned') === undefined ? true : flag('wantAssertionsSigned'),
+    wantResponseSigned: flag('wantResponseSigned'),
+    allowSha1Signatures: flag('allowSha1Signatures'),
+    enabled: field(req, 'enabled') === undefined ? true : flag('enabled'),
+    ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
+  };
+}
+
+function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown> {
+  const text = (name: string) => (typeof input[name] === 'string' && (input[name] as string).trim() !== '' ? (input[name] as string).trim() : undefined);
+  const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
+  const entry: Record<string, unknown> = {
+    id: text('id'),
+    name: text('name'),
+    type: text('type') ?? 'provisioned',
+    clusterIdentifier: text('clusterIdentifier'),
+    workgroup: text('workgroup'),
+    region: text('region'),
+    database: text('database'),
+    host: text('host'),
+    port: number('port'),
+    sslMode: text('sslMode'),
+    durationSeconds: number('durationSeconds'),
+    autoCreate: text('autoCreate') === undefined ? undefined : text('autoCreate') === 'true',
+    dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
+    roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
+  };
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+}
+
+function actorOf(req: Request): string {
+  const user = req.user as SessionUser | undefined;
+  return user === undefined ? 'unknown' : `${user.identity.idpId}:${user.identity.nameId}`;
+}
+
+function setupAdmin(now: Date): SessionUser {
+  return {
+    identity: { idpId: 'setup-token', issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
+    grants: [],
+    admin: true,
+    signedInAt: now.toISOString(),
+  };
+}
