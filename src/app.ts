@@ -20,6 +20,7 @@ import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
 import { issueSetupTokenOnce, setupTokenValid } from './admin/setup-token.ts';
 import { adminRoutes } from './web/routes/admin.ts';
+import { createLoginBinding } from './web/login-binding.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
 import { onlyRoleForCluster, roleMayUseAnyCluster } from './credentials/cluster-access.ts';
 import { signInWithSaml } from './credentials/sign-in.ts';
@@ -87,13 +88,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const adminAudit = createAdminAuditor(store, now);
   const hasAnyIdp = () => registry.snapshot().idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
-  const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext): Promise<SessionUser> => {
+  const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> => {
     let user: SessionUser;
     try {
       user = await signInWithSaml(
         { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(clusters(), roleArn) },
         idpId,
         samlResponse,
+        isBoundRequest,
       );
     } catch (err) {
       metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
@@ -141,7 +143,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     routers: [
       healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),
-      ssoRoutes({ sp, slo: new SingleLogout(sp), signIn, loggedOut: (user, ctx) => audit.loggedOut(user, ctx) }),
+      ssoRoutes({
+        sp,
+        slo: new SingleLogout(sp),
+        signIn,
+        loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
+        binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
+      }),
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
       adminRoutes({

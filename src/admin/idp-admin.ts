@@ -10,6 +10,7 @@ import type { ConnectionRecords } from '../store/ports.ts';
 import type { ConnectionRegistry } from './connection-registry.ts';
 import { certificateSetProblems, describeCertificate, type CertificateInfo } from './certificate-info.ts';
 import type { AdminAuditor } from './admin-audit.ts';
+import { retireSetupToken } from './setup-token.ts';
 
 export interface IdpDraft {
   id: string;
@@ -66,6 +67,7 @@ export class IdpAdmin {
       throw new BadRequest({ code: 'IDP_EXISTS', publicMessage: `An IdP connection "${draft.id}" already exists.` });
     }
     await this.write(draft.id, preview.entry, 0, actor, undefined);
+    await retireSetupToken(this.deps.store);
     return preview;
   }
 

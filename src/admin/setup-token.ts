@@ -8,7 +8,10 @@ const KEY = 'setup_token_sha256';
 
 /** The new token when this call created it, else undefined (it was printed before, or is not needed). */
 export async function issueSetupTokenOnce(store: ConnectionRecords, hasIdps: boolean): Promise<string | undefined> {
-  if (hasIdps) return undefined;
+  if (hasIdps) {
+    await retireSetupToken(store);
+    return undefined;
+  }
   const token = randomBytes(24).toString('base64url');
   return (await store.setSettingOnce(KEY, hash(token))) ? token : undefined;
 }
@@ -25,3 +28,12 @@ export async function setupTokenValid(store: ConnectionRecords, token: unknown, 
 function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** Once an IdP exists the token is spent for good: removing every IdP later does not revive it. */
+export async function retireSetupToken(store: ConnectionRecords): Promise<void> {
+  if ((await store.getSetting(KEY)) === RETIRED) return;
+  await store.deleteSetting(KEY);
+  await store.setSettingOnce(KEY, RETIRED);
+}
+
+const RETIRED = 'retired';

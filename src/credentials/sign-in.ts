@@ -21,8 +21,8 @@ export interface SignInDeps extends AssumeRolesDeps {
   now: () => Date;
 }
 
-export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown): Promise<SessionUser> {
-  const { identity } = await deps.sp.validateResponse(idpId, samlResponse);
+export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
+  const { identity } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
   const idp = deps.sp.idp(idpId);
   const grants = await assumeGrantedRoles(deps, {
     identity,

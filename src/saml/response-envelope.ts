@@ -11,6 +11,7 @@ export interface TimeWindow {
 
 export interface ResponseEnvelope {
   destination?: string;
+  inResponseTo?: string;
   /** The Response's own Issuer, when present (it is optional; the assertion's is not). */
   issuer?: string;
   statusCode?: string;
@@ -42,6 +43,7 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   const statusMessage = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusMessage');
   return {
     destination: root.hasAttribute('Destination') ? (root.getAttribute('Destination') ?? undefined) : undefined,
+    inResponseTo: root.hasAttribute('InResponseTo') ? (root.getAttribute('InResponseTo') ?? undefined) : undefined,
     issuer: firstChild(root, NS.assertion, 'Issuer')?.textContent?.trim() ?? undefined,
     statusCode: statusCode?.getAttribute('Value') ?? undefined,
     statusMessage: statusMessage?.textContent ?? undefined,

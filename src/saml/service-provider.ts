@@ -2,6 +2,7 @@
 // AuthnRequests out, responses in. node-saml checks signatures, issuer, times and InResponseTo;
 // the checks it leaves out (Destination, Recipient, several audiences, one-time use) are here.
 import { randomBytes } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
 import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
 import { AssertionRejected, NotFound } from '../errors.ts';
 import type { ReplayCache, RequestIdCache } from '../store/ports.ts';
@@ -74,7 +75,14 @@ export class ServiceProvider {
 
   /** The IdP URL carrying a (signed, when a key is configured) AuthnRequest by HTTP-Redirect. */
   async loginRedirectUrl(idpId: string, relayState: string): Promise<string> {
-    return this.samlFor(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
+    return (await this.loginRedirect(idpId, relayState)).url;
+  }
+
+  /** As loginRedirectUrl, with the AuthnRequest's ID (to bind the sign-in to the browser). */
+  async loginRedirect(idpId: string, relayState: string): Promise<{ url: string; requestId: string }> {
+    const url = await this.samlFor(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
+    const request = inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    return { url, requestId: /\sID="([^"]+)"/.exec(request)?.[1] ?? '' };
   }
 
   sloUrl(idpId: string): string {
@@ -89,7 +97,11 @@ export class ServiceProvider {
     return xml.replace(/(\s*)<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/, `$1<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sloUrl}"/>$&`);
   }
 
-  async validateResponse(idpId: string, samlResponse: unknown): Promise<ValidatedLogin> {
+  /**
+   * `isBoundRequest` (optional) says whether the posting browser started the sign-in that the
+   * response's InResponseTo names; see web/login-binding.ts.
+   */
+  async validateResponse(idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<ValidatedLogin> {
     const idp = this.idp(idpId);
     if (typeof samlResponse !== 'string' || samlResponse.trim() === '') {
       throw new AssertionRejected({ code: 'SAML_RESPONSE_MISSING', status: 400, publicMessage: 'The request carries no SAMLResponse.' });
@@ -100,6 +112,12 @@ export class ServiceProvider {
     const acsUrl = this.acsUrl(idpId);
     const envelope = readResponseEnvelope(samlResponse);
     checkSignatureAlgorithms(envelope.algorithms, idp.allowSha1Signatures);
+    if (isBoundRequest !== undefined && envelope.inResponseTo !== undefined && !isBoundRequest(envelope.inResponseTo)) {
+      throw new AssertionRejected({
+        code: 'SAML_LOGIN_NOT_BOUND',
+        publicMessage: 'This sign-in was not started in this browser (or its cookie was blocked). Start the sign-in again from this site.',
+      });
+    }
     if (envelope.destination !== acsUrl) {
       throw new AssertionRejected({
         code: 'SAML_DESTINATION_MISMATCH',

@@ -49,6 +49,11 @@ function toAppError(err: unknown): AppError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: string; status?: number; expose?: boolean };
   if (e.type === 'entity.too.large') return new AppError({ code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request body is too large.', cause: err });
   if (e.type === 'entity.parse.failed') return new AppError({ code: 'BAD_JSON', status: 400, publicMessage: 'The request body is not valid JSON.', cause: err });
+  if (e.type === 'parameters.too.many') return new AppError({ code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request has too many form fields.', cause: err });
+  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
+    return new AppError({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, publicMessage: 'The request body uses a character set or encoding this service does not accept.', cause: err });
+  }
+  if (e.status === 404) return new AppError({ code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.', cause: err });
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError({ code: 'BAD_REQUEST', status: e.status, publicMessage: 'The request could not be read.', cause: err });
   }

@@ -132,13 +132,13 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   }));
 
   router.get('/admin/audit.csv', asyncHandler(async (req, res) => {
-    const events = await deps.audit.queryAudit({ limit: 10_000, ...parseAuditFilter(req.query) } satisfies AuditFilter);
+    const events = await deps.audit.queryAudit({ ...parseAuditFilter(req.query), limit: 10_000 } satisfies AuditFilter);
     res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.csv"');
     res.send(auditCsv(events));
   }));
 
   router.get('/admin/audit.jsonl', asyncHandler(async (req, res) => {
-    const events = await deps.audit.queryAudit({ limit: 10_000, ...parseAuditFilter(req.query) });
+    const events = await deps.audit.queryAudit({ ...parseAuditFilter(req.query), limit: 10_000 });
     res.type('application/x-ndjson').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
     res.send(auditJsonLines(events));
   }));

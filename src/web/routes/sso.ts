@@ -8,12 +8,14 @@ import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
+import type { LoginBinding } from '../login-binding.ts';
 import type { RequestContext } from '../../admin/audit-trail.ts';
 
 export interface SsoRouteDeps {
   sp: ServiceProvider;
   slo: SingleLogout;
-  signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext) => Promise<SessionUser>;
+  signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean) => Promise<SessionUser>;
+  binding: LoginBinding;
   loggedOut: (user: SessionUser, ctx: RequestContext) => Promise<void>;
 }
 
@@ -36,13 +38,15 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   });
 
   router.get('/login/:idp', asyncHandler(async (req, res) => {
-    const url = await deps.sp.loginRedirectUrl(param(req, 'idp'), safeReturnPath(req.query.returnTo));
+    const { url, requestId } = await deps.sp.loginRedirect(param(req, 'idp'), safeReturnPath(req.query.returnTo));
+    deps.binding.remember(req, res, requestId);
     res.redirect(302, url);
   }));
 
   router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, requestContext(req, res));
+    const isBound = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
+    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, requestContext(req, res), isBound);
     // Passport regenerates the session here: a new ID after sign-in, so no fixation.
     req.login(user, (err) => {
       if (err !== undefined && err !== null) {

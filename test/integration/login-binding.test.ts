@@ -1,0 +1,71 @@
+// Login CSRF: on HTTPS a response to an SP-initiated sign-in is accepted only from the browser
+// that started that sign-in.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import request from 'supertest';
+import { createApp } from '../../src/app.ts';
+import { buildConfig } from '../../src/config/load.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+
+const BASE = 'https://sso.example.com';
+const ACS = `${BASE}/saml/acs/corp`;
+const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake', sessionToken: 'fake', expiration: new Date(Date.now() + 3600_000) } }) };
+
+function build() {
+  const config = buildConfig({
+    server: { baseUrl: BASE, sessionSecret: 'b'.repeat(40), trustProxy: true },
+    idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
+    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
+    store: { url: 'sqlite::memory:' },
+  });
+  return createApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi });
+}
+
+async function startLogin(app: Parameters<typeof request>[0], cookie = '') {
+  const res = await request(app).get('/login/corp').set('x-forwarded-proto', 'https').set('cookie', cookie);
+  const xml = inflateRawSync(Buffer.from(new URL(res.headers.location ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-redshift-sso-login='));
+  return { requestId: /\sID="([^"]+)"/.exec(xml)?.[1] ?? '', setCookie, cookie: setCookie?.split(';')[0] ?? '' };
+}
+
+const post = (app: Parameters<typeof request>[0], samlResponse: string, cookie: string) =>
+  request(app).post('/saml/acs/corp').set('x-forwarded-proto', 'https').set('accept', 'application/json').set('cookie', cookie).type('form').send({ SAMLResponse: samlResponse });
+
+describe('login binding (HTTPS)', () => {
+  it('sets a SameSite=None, Secure, HttpOnly __Host- cookie when a sign-in starts', async () => {
+    const { app, close } = build();
+    const { setCookie } = await startLogin(app);
+    assert.match(setCookie ?? '', /;\s*Path=\//);
+    assert.match(setCookie ?? '', /HttpOnly/);
+    assert.match(setCookie ?? '', /Secure/);
+    assert.match(setCookie ?? '', /SameSite=None/);
+    await close();
+  });
+
+  it("refuses a response to someone else's sign-in (SAML_LOGIN_NOT_BOUND) and accepts it from the browser that started it", async () => {
+    const { app, close } = build();
+    const attacker = await startLogin(app);
+    const victim = await startLogin(app);
+    const forged = aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: attacker.requestId, nameId: 'mallory@example.com' });
+    const refused = await post(app, forged, victim.cookie);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error.code, 'SAML_LOGIN_NOT_BOUND');
+
+    const own = await startLogin(app);
+    const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: own.requestId }), own.cookie);
+    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await close();
+  });
+
+  it('keeps sign-ins started in several tabs valid', async () => {
+    const { app, close } = build();
+    const first = await startLogin(app);
+    const second = await startLogin(app, first.cookie);
+    const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: first.requestId }), second.cookie);
+    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await close();
+  });
+});
