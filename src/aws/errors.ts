@@ -72,6 +72,8 @@ function accessDeniedAdvice(ctx: AwsCallContext, role: string): string {
       return `AWS refused to let ${role} be assumed with this sign-in. Make sure the role's trust policy allows sts:AssumeRoleWithSAML (and sts:TagSession if session tags are sent) for ${ctx.principalArn ?? 'the SAML provider'}, and that its SAML:aud condition equals this service's ACS URL.`;
     case 'GetClusterCredentials':
       return `Role ${role} may not get credentials for DbUser "${ctx.dbUser ?? ''}" on cluster "${ctx.clusterIdentifier ?? ''}". Make sure its policy allows redshift:GetClusterCredentials on arn:aws:redshift:${ctx.region ?? 'REGION'}:ACCOUNT:dbuser:${ctx.clusterIdentifier ?? 'CLUSTER'}/${ctx.dbUser ?? 'DBUSER'} and the dbname, plus redshift:JoinGroup for DbGroups and redshift:CreateClusterUser for AutoCreate.`;
+    case 'GetClusterCredentialsWithIAM':
+      return `Role ${role} may not get IAM-mapped credentials on cluster "${ctx.clusterIdentifier ?? ''}". Make sure its policy allows redshift:GetClusterCredentialsWithIAM on arn:aws:redshift:${ctx.region ?? 'REGION'}:ACCOUNT:dbname:${ctx.clusterIdentifier ?? 'CLUSTER'}/DATABASE.`;
     case 'GetCredentials':
       return `Role ${role} may not get credentials for workgroup "${ctx.workgroup ?? ''}". Make sure its policy allows redshift-serverless:GetCredentials on that workgroup.`;
     default:

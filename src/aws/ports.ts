@@ -49,6 +49,13 @@ export interface ClusterCredentialsInput {
   dbGroups: string[];
 }
 
+export interface ClusterCredentialsWithIamInput {
+  region: string;
+  clusterIdentifier: string;
+  dbName: string;
+  durationSeconds: number;
+}
+
 export interface ServerlessCredentialsInput {
   region: string;
   workgroupName: string;
@@ -58,6 +65,8 @@ export interface ServerlessCredentialsInput {
 
 export interface RedshiftApi {
   getClusterCredentials(session: RoleSession, input: ClusterCredentialsInput): Promise<AwsResult<DbCredentials>>;
+  /** The DB user is the role session's own (IAMR:<role>); DB roles come from IAM. */
+  getClusterCredentialsWithIam(session: RoleSession, input: ClusterCredentialsWithIamInput): Promise<AwsResult<DbCredentials>>;
   describeClusterEndpoint(session: RoleSession, region: string, clusterIdentifier: string): Promise<AwsResult<Endpoint>>;
   getServerlessCredentials(session: RoleSession, input: ServerlessCredentialsInput): Promise<AwsResult<DbCredentials>>;
   getWorkgroupEndpoint(session: RoleSession, region: string, workgroupName: string): Promise<AwsResult<Endpoint>>;

@@ -2,7 +2,7 @@
 // is unsigned, and every Redshift call is signed with the role session it returned. Endpoints come
 // from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development).
 import { STSClient, AssumeRoleWithSAMLCommand } from '@aws-sdk/client-sts';
-import { RedshiftClient, GetClusterCredentialsCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import { RedshiftClient, GetClusterCredentialsCommand, GetClusterCredentialsWithIAMCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient, GetCredentialsCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftApi, RoleSession, StsApi } from './ports.ts';
 import { mapAwsError } from './errors.ts';
@@ -72,6 +72,21 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
         } catch (err) {
           throw mapAwsError(err, { operation: 'GetClusterCredentials', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, dbUser: input.dbUser, region: input.region });
+        } finally {
+          client.destroy();
+        }
+      },
+      async getClusterCredentialsWithIam(session, input) {
+        const client = redshiftClient(session, input.region);
+        try {
+          const out = await client.send(
+            new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: input.clusterIdentifier, DbName: input.dbName, DurationSeconds: input.durationSeconds }),
+            deadline(),
+          );
+          if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
+          return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
+        } catch (err) {
+          throw mapAwsError(err, { operation: 'GetClusterCredentialsWithIAM', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, region: input.region });
         } finally {
           client.destroy();
         }

@@ -3,6 +3,15 @@
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
 
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 
 const idSchema = z
@@ -82,6 +91,16 @@ export const clusterSchema = z
     durationSeconds: z.number().int().min(1).max(3600).default(900).describe('DB password lifetime (AWS allows 900-3600; shorter only in development, for the emulator)'),
     autoCreate: z.boolean().optional().describe('overrides the AutoCreate SAML attribute'),
     dbGroups: z.array(z.string().regex(/^[a-z0-9_+.@-]{1,127}$/)).optional().describe('fixed DbGroups; default from SAML'),
+    dbGroupsFilter: z
+      .string()
+      .max(500)
+      .refine((p) => compiles(p), 'expected a valid regular expression')
+      .optional()
+      .describe('keep only SAML DbGroups matching this regular expression (whole name)'),
+    credentialsApi: z
+      .enum(['GetClusterCredentials', 'GetClusterCredentialsWithIAM'])
+      .default('GetClusterCredentials')
+      .describe('GetClusterCredentialsWithIAM maps the DB user to the IAM role (IAMR:<role>); provisioned clusters only'),
     roles: z.array(roleArn).min(1, 'expected at least one role ARN').describe('IAM roles that may use this cluster'),
   })
   .strict();

@@ -82,6 +82,9 @@ function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster
   if (cluster.type === 'serverless') {
     return redshift.getServerlessCredentials(session, { region, workgroupName: cluster.workgroup ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
   }
+  if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
+    return redshift.getClusterCredentialsWithIam(session, { region, clusterIdentifier: cluster.clusterIdentifier ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
+  }
   return redshift.getClusterCredentials(session, {
     region,
     clusterIdentifier: cluster.clusterIdentifier ?? '',
@@ -89,8 +92,16 @@ function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster
     dbName: cluster.database,
     durationSeconds: cluster.durationSeconds,
     autoCreate: cluster.autoCreate ?? identity.autoCreate,
-    dbGroups: cluster.dbGroups ?? identity.dbGroups,
+    dbGroups: dbGroupsFor(cluster, identity.dbGroups),
   });
+}
+
+/** The cluster's DbGroups policy: fixed groups, SAML's groups filtered by a pattern, or SAML's as sent. */
+export function dbGroupsFor(cluster: ClusterConfig, fromSaml: readonly string[]): string[] {
+  if (cluster.dbGroups !== undefined) return [...cluster.dbGroups];
+  if (cluster.dbGroupsFilter === undefined) return [...fromSaml];
+  const pattern = new RegExp(`^(?:${cluster.dbGroupsFilter})$`);
+  return fromSaml.filter((group) => pattern.test(group));
 }
 
 async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {

@@ -10,6 +10,7 @@ import { createDbLoginProvisioner, type DbLogin } from './aws-emulator/db-logins
 import {
   describeClusters,
   getClusterCredentials,
+  getClusterCredentialsWithIam,
   getServerlessCredentials,
   getWorkgroup,
   type EmulatorCluster,
@@ -126,6 +127,8 @@ export async function startAwsEmulator(
     switch (`${call.service}:${call.action}`) {
       case 'redshift:GetClusterCredentials':
         return getClusterCredentials(call.params, redshift);
+      case 'redshift:GetClusterCredentialsWithIAM':
+        return getClusterCredentialsWithIam(call.params, session, redshift);
       case 'redshift:DescribeClusters':
         return describeClusters(call.params, redshift);
       case 'redshift-serverless:GetCredentials':

@@ -38,6 +38,7 @@ export function aCluster(overrides: Partial<ClusterConfig> = {}): ClusterConfig 
     clusterIdentifier: 'analytics-cluster',
     database: 'dev',
     sslMode: 'verify-full',
+    credentialsApi: 'GetClusterCredentials',
     durationSeconds: 900,
     roles: [roleArn('RedshiftAnalyst')],
     ...overrides,

@@ -2,11 +2,12 @@
 // kept in `calls` with the role session it was signed with; `failWith` makes one operation fail
 // with an SDK-shaped error mapped as the real adapter maps it.
 import { mapAwsError } from '../../src/aws/errors.ts';
-import type { ClusterCredentialsInput, DbCredentials, Endpoint, RedshiftApi, RoleSession, ServerlessCredentialsInput } from '../../src/aws/ports.ts';
+import type { ClusterCredentialsInput, ClusterCredentialsWithIamInput, DbCredentials, Endpoint, RedshiftApi, RoleSession, ServerlessCredentialsInput } from '../../src/aws/ports.ts';
 import { anSdkError } from './unit-builders.ts';
 
 export type RedshiftCall =
   | { op: 'getClusterCredentials'; session: RoleSession; input: ClusterCredentialsInput }
+  | { op: 'getClusterCredentialsWithIam'; session: RoleSession; input: ClusterCredentialsWithIamInput }
   | { op: 'describeClusterEndpoint'; session: RoleSession; region: string; clusterIdentifier: string }
   | { op: 'getServerlessCredentials'; session: RoleSession; input: ServerlessCredentialsInput }
   | { op: 'getWorkgroupEndpoint'; session: RoleSession; region: string; workgroupName: string };
@@ -26,6 +27,7 @@ export interface FakeRedshiftOptions {
 
 const OPERATION: Record<RedshiftCall['op'], string> = {
   getClusterCredentials: 'GetClusterCredentials',
+  getClusterCredentialsWithIam: 'GetClusterCredentialsWithIAM',
   describeClusterEndpoint: 'DescribeClusters',
   getServerlessCredentials: 'GetCredentials',
   getWorkgroupEndpoint: 'GetWorkgroup',
@@ -63,6 +65,10 @@ export function createFakeRedshift(options: FakeRedshiftOptions = {}): FakeRedsh
       const requestId = record({ op: 'getClusterCredentials', session, input: structuredClone(input) });
       // Like AWS: the returned DbUser carries the IAM: prefix (IAMA: with AutoCreate).
       return { value: credentials(`${input.autoCreate ? 'IAMA' : 'IAM'}:${input.dbUser}`, input.durationSeconds), requestId };
+    },
+    async getClusterCredentialsWithIam(session, input) {
+      const requestId = record({ op: 'getClusterCredentialsWithIam', session, input: structuredClone(input) });
+      return { value: credentials('IAMR:RedshiftAnalyst', input.durationSeconds), requestId };
     },
     async describeClusterEndpoint(session, region, clusterIdentifier) {
       const requestId = record({ op: 'describeClusterEndpoint', session, region, clusterIdentifier });

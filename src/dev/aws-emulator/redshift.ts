@@ -1,4 +1,4 @@
-// Redshift GetClusterCredentials / DescribeClusters and Redshift Serverless GetCredentials / GetWorkgroup
+// Redshift GetClusterCredentials(WithIAM) / DescribeClusters and Redshift Serverless GetCredentials / GetWorkgroup
 // as the emulator implements them (facts §1.3). The caller's SigV4 check happens before these run;
 // making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
 import { randomBytes, randomInt } from 'node:crypto';
@@ -62,6 +62,27 @@ export async function getClusterCredentials(
   };
   await ctx.issue(login);
   return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration };
+}
+
+/** GetClusterCredentialsWithIAM: the DB user is the role session's own, IAMR:<role-name> (facts §1.3.2). */
+export async function getClusterCredentialsWithIam(
+  params: Record<string, unknown>,
+  session: StsSession,
+  ctx: RedshiftContext,
+): Promise<Record<string, unknown>> {
+  const dbName = stringParam(params.DbName);
+  if (dbName !== undefined) checkDbName('DbName', dbName);
+  const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
+  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier));
+  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? '');
+  const login: DbLogin = {
+    dbUser: `IAMR:${roleNameOf(session.roleArn)}`,
+    dbPassword: temporaryPassword(),
+    expiration: new Date(ctx.now().getTime() + seconds * 1000),
+    dbGroups: [],
+  };
+  await ctx.issue(login);
+  return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
 }
 
 export function describeClusters(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {

@@ -205,6 +205,8 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     durationSeconds: number('durationSeconds'),
     autoCreate: text('autoCreate') === undefined ? undefined : text('autoCreate') === 'true',
     dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
+    dbGroupsFilter: text('dbGroupsFilter'),
+    credentialsApi: text('credentialsApi'),
     roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterConfig } from '../../../src/config/schema.ts';
 import type { RoleGrant } from '../../../src/credentials/assume-roles.ts';
-import { EndpointCache, issueDbLogin } from '../../../src/credentials/issue-db-login.ts';
+import { dbGroupsFor, EndpointCache, issueDbLogin } from '../../../src/credentials/issue-db-login.ts';
 import { createRoleSessionVault } from '../../../src/credentials/role-session-vault.ts';
 import type { FederatedIdentity } from '../../../src/saml/federated-identity.ts';
 import { aCluster, aFederatedIdentity, aRolePair, aRoleSession, roleArn } from '../../support/unit-builders.ts';
@@ -205,6 +205,27 @@ describe('issueDbLogin', () => {
       const { redshift, issue } = setup();
       redshift.failWith(c.op, c.sdkName);
       assertAppError(await rejectionOf(issue()), c.code, c.status);
+    });
+  }
+});
+
+describe('issueDbLogin cluster policies', () => {
+  it('uses GetClusterCredentialsWithIAM when the cluster says so (no DbUser, no groups)', async () => {
+    const { redshift, issue } = setup({ clusters: [aCluster({ credentialsApi: 'GetClusterCredentialsWithIAM' })] });
+    const login = await issue();
+    assert.equal(login.dbUser, 'IAMR:RedshiftAnalyst');
+    assert.equal(redshift.callsTo('getClusterCredentialsWithIam').length, 1);
+    assert.equal(redshift.callsTo('getClusterCredentials').length, 0);
+  });
+
+  const groupCases: Array<{ name: string; cluster: Partial<ClusterConfig>; fromSaml: string[]; expected: string[] }> = [
+    { name: 'as sent by SAML', cluster: {}, fromSaml: ['analysts', 'admins'], expected: ['analysts', 'admins'] },
+    { name: 'fixed by the cluster', cluster: { dbGroups: ['readonly'] }, fromSaml: ['analysts', 'admins'], expected: ['readonly'] },
+    { name: 'filtered by a whole-name pattern', cluster: { dbGroupsFilter: 'analysts|bi_.*' }, fromSaml: ['analysts', 'analysts_x', 'bi_sales', 'admins'], expected: ['analysts', 'bi_sales'] },
+  ];
+  for (const c of groupCases) {
+    it(`passes DbGroups ${c.name}`, () => {
+      assert.deepEqual(dbGroupsFor(aCluster(c.cluster), c.fromSaml), c.expected);
     });
   }
 });
