@@ -20,7 +20,10 @@ export interface IdpDraft {
   entityId?: string;
   ssoUrl?: string;
   certs?: string[];
-  settings?: Partial<Pick<IdpConfig, 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'enabled' | 'attributes'>>;
+  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'enabled'>> & {
+    /** Attribute names to override; the rest keep the AWS/Redshift defaults. */
+    attributes?: Record<string, string>;
+  };
 }
 
 export interface IdpPreview {

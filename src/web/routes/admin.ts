@@ -82,7 +82,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       return;
     }
     const certs = (idp?.certs ?? []).map((c) => describeCertificate(c, deps.now()));
-    res.render('admin/idp', { title: `IdP ${id}`, id, idp, record, source: snapshot.source('idp', id) ?? 'console', certs, acsUrl: deps.acsUrl(id), spEntityId: deps.spEntityId, warnDays: EXPIRY_WARNING_DAYS });
+    const entry = (record?.entry ?? {}) as Record<string, unknown>;
+    res.render('admin/idp', { title: `IdP ${id}`, id, idp, entry, attributeFields: ATTRIBUTE_FIELDS, source: snapshot.source('idp', id) ?? 'console', certs, acsUrl: deps.acsUrl(id), spEntityId: deps.spEntityId, warnDays: EXPIRY_WARNING_DAYS });
   });
 
   router.post('/admin/idps/:id/settings', form, requireCsrfToken(), asyncHandler(async (req, res) => {
@@ -175,16 +176,28 @@ function idpDraftOf(req: Request): IdpDraft {
   };
 }
 
+const ATTRIBUTE_FIELDS = ['role', 'roleSessionName', 'sessionDuration', 'dbUser', 'dbGroups', 'autoCreate', 'groups'] as const;
+
 function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
-  const flag = (name: string) => field(req, name) === 'on';
+  // An unchecked box sends nothing: on the settings form (marked) that means false; on the
+  // new-connection form a box it does not show keeps its default.
+  const fullForm = field(req, 'settingsForm') === '1';
+  const flag = (name: string, otherwise: boolean) => (field(req, name) === 'on' ? true : fullForm || field(req, name) !== undefined ? false : otherwise);
   const skew = field(req, 'clockSkewSeconds');
+  const attributes = Object.fromEntries(ATTRIBUTE_FIELDS.flatMap((name) => {
+    const value = field(req, `attr_${name}`)?.trim();
+    return value === undefined || value === '' ? [] : [[name, value]];
+  }));
+  const name = field(req, 'name')?.trim();
   return {
-    allowIdpInitiated: flag('allowIdpInitiated'),
-    wantAssertionsSigned: field(req, 'wantAssertionsSigned') === undefined ? true : flag('wantAssertionsSigned'),
-    wantResponseSigned: flag('wantResponseSigned'),
-    allowSha1Signatures: flag('allowSha1Signatures'),
-    enabled: field(req, 'enabled') === undefined ? true : flag('enabled'),
+    ...(name === undefined || name === '' ? {} : { name }),
+    allowIdpInitiated: flag('allowIdpInitiated', false),
+    wantAssertionsSigned: flag('wantAssertionsSigned', true),
+    wantResponseSigned: flag('wantResponseSigned', false),
+    allowSha1Signatures: flag('allowSha1Signatures', false),
+    enabled: flag('enabled', true),
     ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
+    ...(fullForm || Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
 }
 
