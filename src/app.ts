@@ -15,6 +15,7 @@ import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
+import { MetadataCache } from './admin/metadata-cache.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
@@ -50,6 +51,7 @@ export interface AppOverrides {
 export interface App {
   app: Express;
   registry: ConnectionRegistry;
+  metadata: MetadataCache;
   /** A one-time admin setup token when no IdP exists and none was issued before; print it once. */
   issueSetupToken(): Promise<string | undefined>;
   sp: ServiceProvider;
@@ -70,11 +72,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
+  const metadata = new MetadataCache({ fetchOptions: config.sp.metadataFetch, audit: store, logger, now });
+  for (const entry of config.idps) {
+    const xml = entry.metadataUrl === undefined ? undefined : overrides.idpMetadata?.get(entry.id);
+    if (entry.metadataUrl !== undefined && xml !== undefined) metadata.seed(entry.metadataUrl, xml);
+  }
   const registry = new ConnectionRegistry({
-    fileIdps,
+    fileIdpEntries: config.idps.filter((entry) => entry.enabled),
     fileClusters: config.clusters,
     store,
-    resolveIdp: (entry, index) => resolveIdpConnection(entry, idpResolveContext(config, index)),
+    resolveIdp: (entry, index, metadataXml) => resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: metadataXml }),
+    metadata,
     logger,
     onIdpsChanged: (idps) => sp.setConnections(idps),
   });
@@ -153,7 +161,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
       adminRoutes({
-        idps: new IdpAdmin({ store, registry, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
+        idps: new IdpAdmin({ store, registry, metadata, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now }),
         registry,
         audit: store,
@@ -165,6 +173,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     ],
   });
 
+  const metadataRefresher = setInterval(() => {
+    metadata.refresh(registry.metadataUrls()).catch((err: unknown) => logger.error({ err }, 'metadata refresh failed'));
+  }, config.sp.metadataFetch.refreshIntervalSeconds * 1000);
+  metadataRefresher.unref();
+
   const sweeper = setInterval(() => {
     store.sweepExpired(now()).catch((err: unknown) => logger.error({ err }, 'sweeping expired rows failed'));
   }, SWEEP_INTERVAL_MS);
@@ -173,12 +186,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   return {
     app,
     registry,
+    metadata,
     issueSetupToken: async () => issueSetupTokenOnce(store, hasAnyIdp()),
     sp,
     store,
     logger,
     async close() {
       clearInterval(sweeper);
+      clearInterval(metadataRefresher);
       aws?.close();
       await store.close();
     },

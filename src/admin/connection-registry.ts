@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { clusterSchema, idpSchema, type ClusterConfig, type IdpConfig } from '../config/schema.ts';
 import type { ConnectionRecord, ConnectionRecords } from '../store/ports.ts';
 import type { IdpConnection } from '../saml/idp-connection.ts';
+import type { MetadataCache } from './metadata-cache.ts';
 
 export type EntrySource = 'config' | 'console';
 
@@ -18,10 +19,12 @@ export interface RegistrySnapshot {
 }
 
 export interface RegistryOptions {
-  fileIdps: readonly IdpConnection[];
+  /** The configuration file's IdP entries (enabled ones). */
+  fileIdpEntries: readonly IdpConfig[];
   fileClusters: readonly ClusterConfig[];
   store: ConnectionRecords;
-  resolveIdp: (entry: IdpConfig, index: number) => IdpConnection;
+  resolveIdp: (entry: IdpConfig, index: number, metadataXml: string | undefined) => IdpConnection;
+  metadata: MetadataCache;
   logger: Logger;
   /** Called with the new IdP list whenever it changed. */
   onIdpsChanged: (idps: IdpConnection[]) => void;
@@ -30,8 +33,10 @@ export interface RegistryOptions {
 export class ConnectionRegistry {
   private version: string | undefined;
   private current: RegistrySnapshot;
+  private fileIdps: IdpConnection[] = [];
 
   constructor(private readonly options: RegistryOptions) {
+    this.fileIdps = this.resolveFileIdps();
     this.current = this.build([], []);
   }
 
@@ -44,12 +49,21 @@ export class ConnectionRegistry {
     return this.current;
   }
 
+  /** Every metadata URL in use, for the scheduled refresh. */
+  metadataUrls(): Array<{ url: string; idpId: string }> {
+    const fromFile = this.options.fileIdpEntries.flatMap((e) => (e.metadataUrl === undefined ? [] : [{ url: e.metadataUrl, idpId: e.id }]));
+    const fromConsole = this.current.records.idps.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : []));
+    return [...fromFile, ...fromConsole];
+  }
+
   async refresh(options: { strict?: boolean } = {}): Promise<RegistrySnapshot> {
-    const version = await this.options.store.connectionsVersion();
+    const version = `${await this.options.store.connectionsVersion()}/${this.options.metadata.version()}`;
     if (version === this.version) return this.current;
     const [idpRecords, clusterRecords] = await Promise.all([this.options.store.listConnections('idp'), this.options.store.listConnections('cluster')]);
+    await this.options.metadata.ensure(idpRecords.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [r.entry.metadataUrl] : [])));
+    this.fileIdps = this.resolveFileIdps();
     const clashes = [
-      ...idpRecords.filter((r) => this.options.fileIdps.some((i) => i.id === r.id)).map((r) => `idps: id "${r.id}" is used by the configuration file and by the admin console`),
+      ...idpRecords.filter((r) => this.options.fileIdpEntries.some((i) => i.id === r.id)).map((r) => `idps: id "${r.id}" is used by the configuration file and by the admin console`),
       ...clusterRecords.filter((r) => this.options.fileClusters.some((c) => c.id === r.id)).map((r) => `clusters: id "${r.id}" is used by the configuration file and by the admin console`),
     ];
     if (clashes.length > 0) {
@@ -57,20 +71,21 @@ export class ConnectionRegistry {
       this.options.logger.error({ clashes }, 'console entries clash with the configuration file; the file wins');
     }
     this.current = this.build(idpRecords, clusterRecords);
+    // Read the counters again: a change that landed while we loaded is picked up next time.
     this.version = version;
     this.options.onIdpsChanged(this.current.idps);
     return this.current;
   }
 
   private build(idpRecords: ConnectionRecord[], clusterRecords: ConnectionRecord[]): RegistrySnapshot {
-    const fileIdpIds = new Set(this.options.fileIdps.map((i) => i.id));
+    const fileIdpIds = new Set(this.options.fileIdpEntries.map((i) => i.id));
     const fileClusterIds = new Set(this.options.fileClusters.map((c) => c.id));
-    const consoleIdps = idpRecords.filter((r) => !fileIdpIds.has(r.id)).flatMap((record, i) => this.parseIdp(record, this.options.fileIdps.length + i));
+    const consoleIdps = idpRecords.filter((r) => !fileIdpIds.has(r.id)).flatMap((record, i) => this.parseIdp(record, this.options.fileIdpEntries.length + i));
     const consoleClusters = clusterRecords.filter((r) => !fileClusterIds.has(r.id)).flatMap((record) => this.parseCluster(record));
     const consoleIdpIds = new Set(consoleIdps.map((i) => i.id));
     const consoleClusterIds = new Set(consoleClusters.map((c) => c.id));
     return {
-      idps: [...this.options.fileIdps, ...consoleIdps],
+      idps: [...this.fileIdps, ...consoleIdps],
       clusters: [...this.options.fileClusters, ...consoleClusters],
       source: (kind, id) => {
         const [file, console] = kind === 'idp' ? [fileIdpIds, consoleIdpIds] : [fileClusterIds, consoleClusterIds];
@@ -80,13 +95,18 @@ export class ConnectionRegistry {
     };
   }
 
+  /** The file's entries with the latest metadata; a fetch never breaks them (the cache keeps the last good one). */
+  private resolveFileIdps(): IdpConnection[] {
+    return this.options.fileIdpEntries.map((entry, index) => this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl)));
+  }
+
   // A stored entry that no longer validates (a schema change, an expired metadata) is skipped
   // with an error log rather than taking every other connection down with it.
   private parseIdp(record: ConnectionRecord, index: number): IdpConnection[] {
     try {
       const entry = idpSchema.parse(record.entry);
       if (entry.enabled === false) return [];
-      return [this.options.resolveIdp(entry, index)];
+      return [this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl))];
     } catch (err) {
       this.options.logger.error({ idpId: record.id, err: err instanceof Error ? err.message.slice(0, 500) : String(err) }, 'stored IdP connection is invalid; skipped');
       return [];

@@ -11,6 +11,7 @@ import type { ConnectionRegistry } from './connection-registry.ts';
 import { certificateSetProblems, describeCertificate, type CertificateInfo } from './certificate-info.ts';
 import type { AdminAuditor } from './admin-audit.ts';
 import { retireSetupToken } from './setup-token.ts';
+import type { MetadataCache } from './metadata-cache.ts';
 
 export interface IdpDraft {
   id: string;
@@ -36,6 +37,7 @@ export interface IdpAdminDeps {
   store: ConnectionRecords;
   registry: ConnectionRegistry;
   fetchOptions: MetadataFetchOptions;
+  metadata: MetadataCache;
   audit: AdminAuditor;
   now: () => Date;
 }
@@ -49,13 +51,12 @@ export class IdpAdmin {
     const certificates = metadata.signingCerts.map((pem) => describeCertificate(pem, this.deps.now()));
     const problems = certificateSetProblems(certificates);
     if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: `The signing certificates are not acceptable: ${problems.join('; ')}.` });
+    // A connection by URL keeps the URL, so its metadata (and certificates) is refreshed on a schedule.
+    const source = metadataUrlOf(draft) === undefined ? { entityId: metadata.entityId, ssoUrl: metadata.ssoUrl, ...(metadata.sloUrl === undefined ? {} : { sloUrl: metadata.sloUrl }), certs: metadata.signingCerts } : { metadataUrl: metadataUrlOf(draft) };
     const entry = {
       id: draft.id,
       ...(draft.name === undefined || draft.name === '' ? {} : { name: draft.name }),
-      entityId: metadata.entityId,
-      ssoUrl: metadata.ssoUrl,
-      ...(metadata.sloUrl === undefined ? {} : { sloUrl: metadata.sloUrl }),
-      certs: metadata.signingCerts,
+      ...source,
       ...draft.settings,
     };
     const parsed = idpSchema.safeParse(entry);
@@ -132,7 +133,13 @@ export class IdpAdmin {
   private async metadataOf(draft: IdpDraft): Promise<IdpMetadata> {
     try {
       if (draft.metadataXml !== undefined && draft.metadataXml.trim() !== '') return parseIdpMetadata(draft.metadataXml);
-      if (draft.metadataUrl !== undefined && draft.metadataUrl.trim() !== '') return parseIdpMetadata(await fetchMetadata(draft.metadataUrl.trim(), this.deps.fetchOptions));
+      const url = metadataUrlOf(draft);
+      if (url !== undefined) {
+        const xml = await fetchMetadata(url, this.deps.fetchOptions);
+        const parsed = parseIdpMetadata(xml);
+        this.deps.metadata.seed(url, xml);
+        return parsed;
+      }
     } catch (err) {
       if (err instanceof MetadataError || err instanceof MetadataFetchError) throw new BadRequest({ code: 'IDP_METADATA_INVALID', publicMessage: err.message });
       throw err;
@@ -142,6 +149,12 @@ export class IdpAdmin {
     }
     return { entityId: draft.entityId, ssoUrl: draft.ssoUrl, ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', signingCerts: (draft.certs ?? []).map((c) => `${c.trim()}\n`) };
   }
+}
+
+function metadataUrlOf(draft: IdpDraft): string | undefined {
+  const xml = draft.metadataXml?.trim() ?? '';
+  const url = draft.metadataUrl?.trim() ?? '';
+  return xml === '' && url !== '' ? url : undefined;
 }
 
 function certsOf(entry: Record<string, unknown>): string[] {

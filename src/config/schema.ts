@@ -144,6 +144,7 @@ export const configSchema = z
             maxBytes: z.number().int().min(1024).max(10_000_000).default(1_000_000),
             allowHttpLoopback: z.boolean().default(false).describe('allow plain http:// metadata URLs on loopback addresses'),
             allowPrivateAddresses: z.boolean().default(false).describe('allow metadata hosts on private, loopback and link-local addresses'),
+            refreshIntervalSeconds: z.number().int().min(60).max(86400).default(3600).describe('how often metadata URLs are fetched again'),
           })
           .strict()
           .default({}),
