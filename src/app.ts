@@ -78,7 +78,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     if (entry.metadataUrl !== undefined && xml !== undefined) metadata.seed(entry.metadataUrl, xml);
   }
   const registry = new ConnectionRegistry({
-    fileIdpEntries: config.idps.filter((entry) => entry.enabled),
+    fileIdpEntries: config.idps,
     fileClusters: config.clusters,
     store,
     resolveIdp: (entry, index, metadataXml) => resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: metadataXml }),
@@ -94,7 +94,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const audit = createAuditTrail(store, logger, now);
   const adminAudit = createAdminAuditor(store, now);
-  const hasAnyIdp = () => registry.snapshot().idps.length > 0 || registry.snapshot().records.idps.length > 0;
+  const hasAnyIdp = () => config.idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
   const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> => {
     let user: SessionUser;
@@ -162,7 +162,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
       adminRoutes({
         idps: new IdpAdmin({ store, registry, metadata, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
-        clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now }),
+        clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
         registry,
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),

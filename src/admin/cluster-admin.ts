@@ -3,6 +3,7 @@
 import { AppError, Forbidden, NotFound } from '../errors.ts';
 import { clusterSchema } from '../config/schema.ts';
 import { formatIssues } from '../config/load.ts';
+import { crossFieldProblems } from '../config/rules.ts';
 import type { ConnectionRecords } from '../store/ports.ts';
 import type { ConnectionRegistry } from './connection-registry.ts';
 import type { AdminAuditor } from './admin-audit.ts';
@@ -14,14 +15,14 @@ export class ClusterInvalid extends AppError {
 }
 
 export class ClusterAdmin {
-  constructor(private readonly deps: { store: ConnectionRecords; registry: ConnectionRegistry; audit: AdminAuditor; now: () => Date }) {}
+  constructor(private readonly deps: { store: ConnectionRecords; registry: ConnectionRegistry; audit: AdminAuditor; now: () => Date; production: boolean }) {}
 
   async save(entry: Record<string, unknown>, actor: string): Promise<void> {
     const parsed = clusterSchema.safeParse(entry);
     const problems = parsed.success ? [] : formatIssues(parsed.error);
-    if (entry.type === 'serverless' ? entry.workgroup === undefined : entry.clusterIdentifier === undefined) {
-      problems.push(entry.type === 'serverless' ? 'workgroup: required for a serverless cluster' : 'clusterIdentifier: required for a provisioned cluster');
-    }
+    // The same cross-field rules as the configuration file, reported without the file's path prefix.
+    const rules = crossFieldProblems({ mode: this.deps.production ? 'production' : 'development', clusters: [entry] }).map((p) => p.replace(/^clusters\[0\]\./, ''));
+    problems.push(...rules.filter((p) => !problems.includes(p)));
     if (problems.length > 0) throw new ClusterInvalid(problems);
     const id = String(entry.id);
     const snapshot = await this.deps.registry.refresh();

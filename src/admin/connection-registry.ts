@@ -19,7 +19,7 @@ export interface RegistrySnapshot {
 }
 
 export interface RegistryOptions {
-  /** The configuration file's IdP entries (enabled ones). */
+  /** The configuration file's IdP entries (a disabled one still owns its id). */
   fileIdpEntries: readonly IdpConfig[];
   fileClusters: readonly ClusterConfig[];
   store: ConnectionRecords;
@@ -97,7 +97,7 @@ export class ConnectionRegistry {
 
   /** The file's entries with the latest metadata; a fetch never breaks them (the cache keeps the last good one). */
   private resolveFileIdps(): IdpConnection[] {
-    return this.options.fileIdpEntries.map((entry, index) => this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl)));
+    return this.options.fileIdpEntries.flatMap((entry, index) => (!entry.enabled ? [] : [this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl))]));
   }
 
   // A stored entry that no longer validates (a schema change, an expired metadata) is skipped

@@ -94,7 +94,7 @@ export class IdpAdmin {
     }
     const problems = certificateSetProblems([info]);
     if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: problems.join('; ') });
-    const certs = certsOf(record.entry);
+    const certs = this.trustedCerts(id, record.entry);
     if (certs.some((c) => describeCertificate(c, this.deps.now()).fingerprint256 === info.fingerprint256)) return;
     await this.write(id, { ...record.entry, certs: [...certs, `${pem.trim()}\n`] }, record.version, actor, record.entry);
   }
@@ -102,7 +102,7 @@ export class IdpAdmin {
   /** Rollover step 2: stop trusting an old certificate; the last one cannot go. */
   async removeCertificate(id: string, fingerprint256: string, actor: string): Promise<void> {
     const record = await this.consoleRecord(id);
-    const certs = certsOf(record.entry);
+    const certs = this.trustedCerts(id, record.entry);
     const kept = certs.filter((c) => describeCertificate(c, this.deps.now()).fingerprint256 !== fingerprint256);
     if (kept.length === certs.length) throw new NotFound({ code: 'CERTIFICATE_UNKNOWN', publicMessage: 'This connection has no certificate with that fingerprint.' });
     if (kept.length === 0) throw new BadRequest({ code: 'LAST_CERTIFICATE', publicMessage: 'A connection needs at least one signing certificate; add the new one before removing the old.' });
@@ -113,6 +113,15 @@ export class IdpAdmin {
     const record = await this.consoleRecord(id);
     if (!(await this.deps.store.deleteConnection('idp', id))) throw conflict();
     await this.deps.audit.changed(actor, 'idp', id, record.entry, undefined);
+  }
+
+  /**
+   * The certificates trusted now: the entry's own, or (a connection by metadata URL) the
+   * metadata's. Once an admin adds or retires one, the entry pins its own list.
+   */
+  private trustedCerts(id: string, entry: Record<string, unknown>): string[] {
+    const own = certsOf(entry);
+    return own.length > 0 ? own : (this.deps.registry.snapshot().idps.find((i) => i.id === id)?.certs ?? []);
   }
 
   private async write(id: string, entry: Record<string, unknown>, version: number, actor: string, before: Record<string, unknown> | undefined): Promise<void> {

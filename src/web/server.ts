@@ -103,7 +103,7 @@ export function createServer(options: ServerOptions): Express {
   const windowMs = options.rateLimit.windowSeconds * 1000;
   app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
   app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
-  app.use(['/api', '/credentials'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
+  app.use(['/api', '/credentials', '/admin'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));
   for (const router of options.routers) app.use(router);
