@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import type { Store } from './store/ports.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
-import { ConfigError, RoleNotPermitted } from './errors.ts';
+import { ConfigError, RoleNotPermitted, Unauthorized } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
@@ -61,6 +61,7 @@ export interface App {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+const SETUP_TOKEN_IDP = 'setup-token';
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
@@ -119,6 +120,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     let login;
     let roleArn = requestedRole ?? '';
     try {
+      // A connection removed or disabled in the meantime ends what its sign-ins may still do.
+      if (user.identity.idpId !== SETUP_TOKEN_IDP && !registry.snapshot().idps.some((i) => i.id === user.identity.idpId)) {
+        throw new Unauthorized({ code: 'IDP_DISABLED', publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.' });
+      }
       roleArn = requestedRole ?? onlyRoleForCluster(readyGrants(user).map((g) => g.roleArn), clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
       if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });

@@ -16,6 +16,8 @@ import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../../support/sign-
 
 const FILE_IDP = 'test';
 const FILE_CLUSTER = 'analytics';
+/** Disabled in the file, but the id is still the file's. */
+const DISABLED_FILE_IDP = 'paused';
 const EXPECTED_ROUTES = [
   'GET /admin',
   'GET /admin/idps/new',
@@ -83,7 +85,10 @@ describe('admin console access', () => {
 
   before(async () => {
     h = await startAdminHarness({
-      idps: [{ id: FILE_IDP, name: 'File IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
+      idps: [
+        { id: FILE_IDP, name: 'File IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
+        { id: DISABLED_FILE_IDP, enabled: false, entityId: 'https://paused.idp.example/', ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
+      ],
       clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
     });
     analyst = h.newClient();
@@ -196,9 +201,13 @@ describe('admin console access', () => {
       assert.equal(res.status, 403, path);
       assert.equal(await errorCode(res), 'MANAGED_BY_CONFIGURATION', path);
     }
-    const sameId = await h.post(admin, '/admin/idps', explicitIdpFields(FILE_IDP));
-    assert.equal(sameId.status, 400, 'an IdP with a file entry id is refused');
-    assert.match(await sameId.text(), /IDP_EXISTS/);
+    for (const id of [FILE_IDP, DISABLED_FILE_IDP]) {
+      const sameId = await h.post(admin, '/admin/idps', explicitIdpFields(id));
+      assert.equal(sameId.status, 400, `an IdP with the id of a file entry (${id}) is refused`);
+      assert.match(await sameId.text(), /IDP_EXISTS/);
+    }
+    const paused = await h.post(admin, `/admin/idps/${DISABLED_FILE_IDP}/delete`, {});
+    assert.equal(await errorCode(paused), 'MANAGED_BY_CONFIGURATION', 'a disabled file IdP is still the file’s');
     assert.equal(await snapshotOf(h), before, 'store unchanged');
     const clusters = await (await admin.get('/admin/clusters')).text();
     assert.ok(!clusters.includes(`/admin/clusters/${FILE_CLUSTER}/delete`), 'no Remove button for a file entry');
@@ -207,6 +216,18 @@ describe('admin console access', () => {
     assert.match(idp, /configuration file \(read-only here\)/);
     assert.ok(!idp.includes(`/admin/idps/${FILE_IDP}/delete`), 'no Remove button for a file IdP');
     assert.equal((await h.newClient().get(`/login/${FILE_IDP}`)).status, 302, 'the file IdP still works');
+  });
+
+  it('refuses an invalid cluster form with every problem, keeps the input and saves nothing', async () => {
+    const before = await snapshotOf(h);
+    const res = await admin.postForm('/admin/clusters', { _csrf: await h.csrf(admin), id: 'Bad Id!', type: 'serverless', port: 'abc', roles: '', database: 'kept-db' });
+    assert.equal(res.status, 400);
+    const html = await res.text();
+    const problems = html.split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
+    for (const field of ['id', 'workgroup', 'port', 'roles']) assert.match(problems, new RegExp(`<li>${field}[^<]*</li>`), `a problem for ${field}: ${problems}`);
+    assert.ok(html.includes('value="Bad Id!"'), 'the id typed is kept');
+    assert.ok(html.includes('value="kept-db"'), 'the database typed is kept');
+    assert.equal(await snapshotOf(h), before, 'nothing saved');
   });
 
   it('issues no setup token when the configuration has an IdP', async () => {
@@ -220,6 +241,7 @@ describe('admin console access', () => {
     for (const [kind, id, entry] of [
       ['cluster', FILE_CLUSTER, { id: FILE_CLUSTER, clusterIdentifier: 'other', roles: [TEST_ROLE_ARN] }],
       ['idp', FILE_IDP, { id: FILE_IDP, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
+      ['idp', DISABLED_FILE_IDP, { id: DISABLED_FILE_IDP, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
     ] as const) {
       const store = openSqliteStore('sqlite::memory:');
       assert.equal(await store.putConnection({ kind, id, entry, updatedAt: new Date(), updatedBy: 'test' }, 0), true);

@@ -54,6 +54,10 @@ describe('admin form: IdP metadata by URL and by paste', () => {
         res.write(' '.repeat(3_000));
         res.end();
       } else if (req.url === '/slow') setTimeout(() => res.end(GOOD_METADATA), 3_000).unref();
+      else if (req.url === '/redirect') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        res.end();
+      }
       else {
         res.statusCode = 404;
         res.end();
@@ -233,6 +237,10 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       const started = Date.now();
       assertRefused(await submit(h, admin, { id: 'slow', metadataUrl: `${httpBase}/slow` }), 'IDP_METADATA_INVALID', /did not answer within 300 ms/);
       assert.ok(Date.now() - started < 2_500, 'gave up at the timeout, not when the server answered');
+    });
+
+    it('does not follow a redirect (to the cloud metadata service, say)', async () => {
+      assertRefused(await submit(h, admin, { id: 'hop', metadataUrl: `${httpBase}/redirect` }), 'IDP_METADATA_INVALID', /HTTP 302/);
     });
 
     it('still refuses http to a non-loopback address and https to a private one', async () => {

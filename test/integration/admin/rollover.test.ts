@@ -44,8 +44,8 @@ describe('IdP certificate rollover in the admin console', () => {
     let ok = 0;
     const failures: string[] = [];
     const loop = (async () => {
-      while (running) {
-        const result = await signInWith(key);
+      while (running && failures.length === 0) {
+        const result = await signInWith(key).catch((err: unknown) => ({ status: 0, code: String(err) }));
         if (result.status === 303) ok += 1;
         else failures.push(`${result.status} ${result.code ?? ''}`);
       }
@@ -76,7 +76,7 @@ describe('IdP certificate rollover in the admin console', () => {
     assert.deepEqual(await trustedFingerprints(), [fingerprint(OLD)]);
   });
 
-  it('rolls over: add the new certificate, then retire the old one, without a failed login in between', async () => {
+  it('rolls over: add the new certificate, then retire the old one, without a failed login in between', { timeout: 25_000 }, async () => {
     const duringAdd = await whileSigningIn(OLD, async () => {
       const res = await h.post(admin, `/admin/idps/${IDP}/certs`, { certificate: NEW.certificate });
       assert.equal(res.status, 303, await res.text());
@@ -116,5 +116,19 @@ describe('IdP certificate rollover in the admin console', () => {
     assert.equal(res.status, 303);
     assert.equal((await h.service.store.listConnections('idp'))[0]?.version, before);
     assert.deepEqual(await trustedFingerprints(), [fingerprint(NEW)]);
+  });
+
+  it('applies per-IdP settings at the next login: disabled refuses, enabled accepts again', async () => {
+    const pending = await h.samlResponseFor(h.newClient(), IDP, { key: NEW });
+    // The settings form as a browser sends it: the Enabled box unchecked sends nothing.
+    const form = { settingsForm: '1', name: 'Corp (paused)', wantAssertionsSigned: 'on' };
+    assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, form)).status, 303);
+    assert.notEqual((await h.newClient().get(`/login/${IDP}`)).status, 302, 'a disabled IdP starts no sign-in');
+    const refused = await h.newClient().postForm(`/saml/acs/${IDP}`, { SAMLResponse: pending }, { accept: 'application/json' });
+    assert.ok(refused.status >= 400 && refused.status < 500, `a response to a disabled IdP is refused: ${refused.status}`);
+    assert.match(await (await admin.get('/admin')).text(), new RegExp(`Disabled: <a href="/admin/idps/${IDP}">`));
+    assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, { ...form, name: 'Corp SSO', enabled: 'on' })).status, 303);
+    assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined });
+    assert.match(await (await h.newClient().get('/')).text(), /Sign in with Corp SSO/, 'the new display name shows at once');
   });
 });

@@ -1,0 +1,198 @@
+// A fresh install configured entirely in the browser (headless Chromium): the service starts with
+// a configuration that has no IdP and no cluster and prints a one-time setup token; the admin enters
+// it, adds an IdP from pasted metadata (checking the previewed fingerprint) and a cluster; then a
+// user signs in through that IdP and gets credentials, all without a restart. A second start on the
+// same store prints no setup token and keeps what the admin entered.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import type { Page } from 'playwright-core';
+import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
+import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
+import { VIEWS_DIR } from '../../src/web/server.ts';
+import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
+import { fixtureKeys } from '../support/sign-response.ts';
+
+const IDP_ID = 'corp';
+const IDP_NAME = 'Corp IdP';
+const CLUSTER_ID = 'warehouse';
+const IDP_KEY = fixtureKeys.idpNext;
+const TOKEN_LINE = /one-time setup token:\s+(\S+)/g;
+
+describe('admin console in a browser, from a fresh install', () => {
+  let dir: string;
+  let emulator: AwsEmulator;
+  let idpServer: Server;
+  let idpBase: string;
+  let chromium: LaunchedChromium;
+  let service: SpawnedService | undefined;
+  let baseUrl: string;
+  let port: number;
+  let configPath: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-admin-e2e-'));
+    port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    emulator = await startAwsEmulator({
+      samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [IDP_KEY.certificate] }],
+      clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
+    });
+    // The demo IdP on a server of its own, as an external IdP would be.
+    const idpApp = express();
+    idpServer = createServer(idpApp);
+    await new Promise<void>((resolve) => idpServer.listen(0, '127.0.0.1', resolve));
+    idpBase = `http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`;
+    idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
+    idpApp.use(
+      '/idp',
+      createDemoIdpRouter({
+        entityId: `${idpBase}/idp/metadata`,
+        ssoUrl: `${idpBase}/idp/sso`,
+        key: IDP_KEY,
+        users: DEMO_USERS,
+        audiences: ['urn:amazon:webservices'],
+        acsUrl: (issuer) => {
+          if (issuer !== `${baseUrl}/saml/metadata`) throw new Error(`unknown service provider ${issuer}`);
+          return `${baseUrl}/saml/acs/${IDP_ID}`;
+        },
+        defaultAcsUrl: `${baseUrl}/saml/acs/${IDP_ID}`,
+      }),
+    );
+    configPath = join(dir, 'redshift-sso.yml');
+    writeFileSync(
+      configPath,
+      [
+        'mode: development',
+        'server:',
+        `  baseUrl: ${baseUrl}`,
+        '  sessionSecret: "admin-console-e2e-session-secret-0123456789"',
+        'aws:',
+        `  endpoint: ${emulator.url}`,
+        '  region: us-east-1',
+        'store:',
+        `  url: sqlite:${join(dir, 'store.db')}`,
+        'admin:',
+        '  groups: [admins]',
+        '',
+      ].join('\n'),
+    );
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await service?.stop();
+    await chromium?.close();
+    idpServer?.closeAllConnections();
+    idpServer?.close();
+    await emulator?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = () =>
+    spawnService({ REDSHIFT_SSO_CONFIG: configPath, REDSHIFT_SSO_BASE_URL: baseUrl, PORT: String(port), AWS_EC2_METADATA_DISABLED: 'true', NODE_ENV: 'test' });
+
+  async function diagnose(page: Page): Promise<string> {
+    const body = await page.textContent('body').catch(() => '(no body)');
+    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service?.output().slice(-3000) ?? ''}`;
+  }
+
+  async function failIfErrorPage(page: Page): Promise<void> {
+    const alert = await page.locator('#form-error, .error-text[role=alert], p.meta code').first().textContent({ timeout: 200 }).catch(() => null);
+    if (alert !== null) assert.fail(`the service showed an error: ${alert} ${await diagnose(page)}`);
+  }
+
+  it('sets up an IdP and a cluster in the browser, and a user of that IdP gets credentials, with no restart', { timeout: 90_000 }, async () => {
+    service = await start();
+    const tokens = [...service.output().matchAll(TOKEN_LINE)].map((m) => m[1] ?? '');
+    assert.equal(tokens.length, 1, `the setup token is printed once:\n${service.output()}`);
+    const token = tokens[0] ?? '';
+    assert.ok(!service.output().includes('redshift-sso demo'), 'not demo mode');
+
+    const admin = await (await chromium.newContext()).newPage();
+    await admin.goto(`${baseUrl}/admin`);
+    assert.equal(new URL(admin.url()).pathname, '/login', 'the console is closed without the token');
+    await admin.goto(`${baseUrl}/admin/setup`);
+    await admin.fill('input[name=token]', token);
+    await Promise.all([admin.waitForURL(`${baseUrl}/admin`), admin.getByRole('button', { name: 'Open the admin console' }).click()]);
+    await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
+
+    // An IdP from pasted metadata: preview first, then save.
+    const metadata = demoIdpMetadataXml({ entityId: `${idpBase}/idp/metadata`, ssoUrl: `${idpBase}/idp/sso`, key: IDP_KEY });
+    await admin.goto(`${baseUrl}/admin/idps/new`);
+    await admin.fill('input[name=id]', IDP_ID);
+    await admin.fill('input[name=name]', IDP_NAME);
+    await admin.fill('textarea[name=metadataXml]', metadata);
+    await admin.getByRole('button', { name: 'Preview' }).click();
+    await admin.locator('#preview').waitFor().catch(async () => assert.fail(`no preview ${await diagnose(admin)}`));
+    const preview = (await admin.locator('#preview').textContent()) ?? '';
+    assert.ok(preview.includes(new X509Certificate(IDP_KEY.certificate).fingerprint256), `the preview shows the SHA-256 fingerprint: ${preview}`);
+    assert.ok(preview.includes(`${idpBase}/idp/metadata`), 'and the entity ID');
+    assert.ok(preview.includes(`${idpBase}/idp/sso`), 'and the SSO URL');
+    assert.match(preview, /rsa 2048/);
+    assert.equal(await admin.inputValue('input[name=id]'), IDP_ID, 'the form keeps what was typed');
+    await Promise.all([admin.waitForURL(`${baseUrl}/admin/idps/${IDP_ID}`), admin.getByRole('button', { name: 'Save', exact: true }).click()]);
+    await failIfErrorPage(admin);
+    assert.match((await admin.textContent('main')) ?? '', new RegExp(`${baseUrl}/saml/acs/${IDP_ID}`), 'the IdP page shows the ACS URL to paste');
+
+    // A cluster on the emulator's cluster, for the demo roles.
+    await admin.goto(`${baseUrl}/admin/clusters`);
+    await admin.fill('input[name=id]', CLUSTER_ID);
+    await admin.fill('input[name=name]', 'Warehouse');
+    await admin.fill('input[name=clusterIdentifier]', 'demo-cluster');
+    await admin.fill('input[name=database]', 'dev');
+    await admin.fill('input[name=sslMode]', 'disable');
+    await admin.fill('textarea[name=roles]', `${DEMO_ANALYST_ROLE}\n${DEMO_ADMIN_ROLE}`);
+    await Promise.all([admin.waitForURL(`${baseUrl}/admin/clusters`), admin.getByRole('button', { name: 'Save cluster' }).click()]);
+    await failIfErrorPage(admin);
+    assert.match((await admin.locator('table.grid').textContent()) ?? '', /warehouse[\s\S]*demo-cluster/);
+
+    // Alice, in a browser of her own, through the new IdP.
+    const alice = await (await chromium.newContext()).newPage();
+    await alice.goto(`${baseUrl}/`);
+    await Promise.all([alice.waitForURL((url) => url.href.startsWith(`${idpBase}/idp/sso`)), alice.getByRole('link', { name: `Sign in with ${IDP_NAME}` }).click()]);
+    await Promise.all([
+      alice.waitForURL((url) => url.origin === baseUrl && !url.pathname.startsWith('/saml/'), { waitUntil: 'load' }),
+      alice.getByRole('button', { name: /Alice \(analyst\)/ }).click(),
+    ]).catch(async (err: unknown) => assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(alice)}`));
+    await failIfErrorPage(alice);
+    const get = alice.getByRole('button', { name: /Get credentials for Warehouse/ });
+    await get.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(alice)}`));
+    await Promise.all([alice.waitForURL(`${baseUrl}/credentials`), get.click()]);
+    await failIfErrorPage(alice);
+    assert.equal(await alice.textContent('#db-user'), 'IAM:alice');
+    const password = (await alice.textContent('#db-password')) ?? '';
+    assert.ok(password.length >= 16);
+
+    const actions = emulator.calls.map((c) => `${c.action}:${c.ok}`);
+    assert.ok(actions.includes('AssumeRoleWithSAML:true'), actions.join(' '));
+    assert.ok(actions.includes('GetClusterCredentials:true'), actions.join(' '));
+    assert.ok(!service.output().includes(password), 'the password never reaches the output');
+    assert.equal([...service.output().matchAll(new RegExp(token, 'g'))].length, 1, 'the token appears only where it was printed');
+
+    // The console recorded it: the admin sees Alice's credentials in the audit trail.
+    await admin.goto(`${baseUrl}/admin/audit?user=alice`);
+    assert.match((await admin.locator('table.audit').textContent()) ?? '', /credentials_issued[\s\S]*alice@example\.com[\s\S]*warehouse/);
+  });
+
+  it('prints no setup token when started again on the same store, and keeps the IdP and cluster', { timeout: 60_000 }, async () => {
+    assert.ok(service !== undefined, 'the first test started the service');
+    assert.equal(await service.stop(), 0);
+    service = await start();
+    assert.doesNotMatch(service.output(), /setup token/i);
+    assert.doesNotMatch(service.output(), /\/admin\/setup/);
+    const home = await (await fetch(`${baseUrl}/`)).text();
+    assert.ok(home.includes(`/login/${IDP_ID}`), 'the IdP entered in the console is still there');
+    const login = await fetch(`${baseUrl}/login/${IDP_ID}`, { redirect: 'manual' });
+    assert.equal(login.status, 302);
+    assert.ok(login.headers.get('location')?.startsWith(`${idpBase}/idp/sso?`));
+  });
+});
