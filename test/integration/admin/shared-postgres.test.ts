@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import { startAdminHarness, explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
-import { createAdminTestDatabase, type TestDatabase } from '../../support/admin-postgres.ts';
+import { createTestDatabase, type TestDatabase } from '../../support/test-postgres.ts';
 import { SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, type CookieClient } from '../../support/app-harness.ts';
 import { fixtureKeys, TEST_PRINCIPAL_ARN } from '../../support/sign-response.ts';
 
@@ -23,7 +23,7 @@ describe('two instances on one PostgreSQL', () => {
   let adminOnA: CookieClient;
 
   before(async () => {
-    database = await createAdminTestDatabase();
+    database = await createTestDatabase('redshift_sso_admin');
     emulator = await startAwsEmulator({
       samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate, fixtureKeys.idpNext.certificate] }],
       clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],

@@ -3,14 +3,12 @@
 // database on the machine's server (or TEST_PG_URL); an unreachable server fails the run.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createLogger } from '../../../src/logger.ts';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import type { Store } from '../../../src/store/ports.ts';
+import { createTestDatabase } from '../../support/test-postgres.ts';
 
-const SERVER_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const START_COMMAND = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 
@@ -18,29 +16,14 @@ type Query = <R extends pg.QueryResultRow>(sql: string) => Promise<R[]>;
 
 /** Runs `fn` with the URL of a database created for it, dropped afterwards. */
 async function withFreshDatabase(fn: (url: string, query: Query) => Promise<void>): Promise<void> {
-  const admin = new pg.Client({ connectionString: SERVER_URL, connectionTimeoutMillis: 5_000 });
+  const database = await createTestDatabase();
+  const client = new pg.Client({ connectionString: database.url });
   try {
-    await admin.connect();
-  } catch (err) {
-    const where = new URL(SERVER_URL);
-    throw new Error(
-      `PostgreSQL is not reachable at ${where.host}${where.pathname} (${err instanceof Error ? err.message : String(err)}). ` +
-        `Start the machine's server with \`${START_COMMAND}\`, or set TEST_PG_URL to a server where this user may CREATE DATABASE.`,
-      { cause: err },
-    );
-  }
-  const name = pg.escapeIdentifier(`redshift_sso_test_${randomBytes(6).toString('hex')}`);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name.slice(1, -1)}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
     await client.connect();
-    await fn(url.toString(), async <R extends pg.QueryResultRow>(sql: string) => (await client.query<R>(sql)).rows);
+    await fn(database.url, async <R extends pg.QueryResultRow>(sql: string) => (await client.query<R>(sql)).rows);
   } finally {
     await client.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
 }
 
