@@ -555,11 +555,14 @@ async function main(): Promise<void> {
   const sides = selectedSides();
   const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-'));
   const started = process.hrtime.bigint();
-  const service = await startService(dir, 'service');
-  // The floor runs on a second app, so the measured one is exactly what production builds.
-  const floor = sides.has('floor') ? await startService(dir, 'floor', { extraRouters: [noopAcsRouter()] }) : undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCY) });
+  const services: Service[] = [];
   try {
+    const service = await startService(dir, 'service');
+    services.push(service);
+    // The floor runs on a second app, so the measured one is exactly what production builds.
+    const floor = sides.has('floor') ? await startService(dir, 'floor', { extraRouters: [noopAcsRouter()] }) : undefined;
+    if (floor !== undefined) services.push(floor);
     // The service sides consume a response each (replay cache); the bare sides reuse the HTTP side's.
     const consumers = (sides.has('http') || !sides.has('inproc') ? 1 : 0) + (sides.has('inproc') ? 1 : 0);
     const total = consumers * (WARMUP + ROUNDS * CONCURRENCY.length * N);
@@ -668,8 +671,8 @@ async function main(): Promise<void> {
     console.log(`\ntotal run time ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
   } finally {
     agent.destroy();
-    await stopService(service);
-    if (floor !== undefined) await stopService(floor);
+    // Settled, not awaited in turn: a failed close must not leave the temporary directory behind.
+    await Promise.allSettled(services.map(stopService));
     rmSync(dir, { recursive: true, force: true });
   }
 }
