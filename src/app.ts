@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import type { Store } from './store/ports.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
-import { ConfigError, RoleNotPermitted, Unauthorized } from './errors.ts';
+import { ConfigError } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
@@ -23,16 +23,15 @@ import { issueSetupTokenOnce, setupTokenValid } from './admin/setup-token.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { createLoginBinding } from './web/login-binding.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
-import { onlyRoleForCluster, roleMayUseAnyCluster } from './credentials/cluster-access.ts';
-import { signInWithSaml } from './credentials/sign-in.ts';
-import { EndpointCache, issueDbLogin } from './credentials/issue-db-login.ts';
+import { EndpointCache } from './credentials/issue-db-login.ts';
+import { LoginService } from './credentials/login-service.ts';
 import { createServer } from './web/server.ts';
 import { ssoRoutes } from './web/routes/sso.ts';
 import { dbLoginRoutes } from './web/routes/db-login.ts';
 import { apiRoutes } from './web/routes/api.ts';
-import { createMetrics, healthRoutes } from './web/routes/health.ts';
-import { readyGrants, type SessionUser } from './web/session-user.ts';
-import { createAuditTrail, type RequestContext } from './admin/audit-trail.ts';
+import { healthRoutes } from './web/routes/health.ts';
+import { createMetrics } from './credentials/metrics.ts';
+import { createAuditTrail } from './credentials/audit-trail.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -61,7 +60,6 @@ export interface App {
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
-const SETUP_TOKEN_IDP = 'setup-token';
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
@@ -91,56 +89,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
   const metrics = createMetrics();
-  const defaultRegion = config.aws.region;
 
   const audit = createAuditTrail(store, logger, now);
   const adminAudit = createAdminAuditor(store, now);
   const hasAnyIdp = () => config.idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
-  const signIn = async (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> => {
-    let user: SessionUser;
-    try {
-      user = await signInWithSaml(
-        { sp, sts, vault, logger, now, adminGroups: config.admin.groups, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(clusters(), roleArn) },
-        idpId,
-        samlResponse,
-        isBoundRequest,
-      );
-    } catch (err) {
-      metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
-      await audit.loginRefused(idpId, err, ctx);
-      throw err;
-    }
-    metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
-    await audit.loginSucceeded(user, ctx);
-    return user;
-  };
-
-  const issue = async (user: SessionUser, requestedRole: string | undefined, clusterId: string, ctx: RequestContext) => {
-    let login;
-    let roleArn = requestedRole ?? '';
-    try {
-      // A connection removed or disabled in the meantime ends what its sign-ins may still do.
-      if (user.identity.idpId !== SETUP_TOKEN_IDP && !registry.snapshot().idps.some((i) => i.id === user.identity.idpId)) {
-        throw new Unauthorized({ code: 'IDP_DISABLED', publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.' });
-      }
-      roleArn = requestedRole ?? onlyRoleForCluster(readyGrants(user).map((g) => g.roleArn), clusters(), clusterId);
-      const grant = user.grants.find((g) => g.roleArn === roleArn);
-      if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ redshift, vault, clusters: clusters(), defaultRegion, endpoints, now }, { identity: user.identity, grant, clusterId });
-    } catch (err) {
-      await audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
-      throw err;
-    }
-    // Written before the password leaves: an issued credential without its audit line is a 500.
-    await audit.credentialsIssued(user, login, ctx);
-    metrics.inc('redshift_sso_db_logins_total', { cluster: clusterId });
-    logger.info(
-      { idpId: user.identity.idpId, nameId: user.identity.nameId, roleArn, clusterId, dbUser: login.dbUser, expiresAt: login.expiration.toISOString(), awsRequestIds: login.awsRequestIds },
-      'issued db login',
-    );
-    return login;
-  };
+  const logins = new LoginService({
+    signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups },
+    dbLogin: { redshift, vault, defaultRegion: config.aws.region, endpoints, now },
+    clusters,
+    idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId),
+    audit,
+    metrics,
+    logger,
+  });
+  const signIn = logins.signIn.bind(logins);
+  const issue = logins.issue.bind(logins);
 
   const app = createServer({
     baseUrl: config.server.baseUrl,

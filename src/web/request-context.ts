@@ -1,6 +1,6 @@
 // Who is asking, for the audit trail: client IP (through `trust proxy`), user agent, request ID.
 import type { Request, Response } from 'express';
-import type { RequestContext } from '../admin/audit-trail.ts';
+import type { RequestContext } from '../credentials/audit-trail.ts';
 
 export function requestContext(req: Request, res: Response): RequestContext {
   return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined };

@@ -13,6 +13,7 @@ import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-ex
 import { requireCsrfToken, csrfToken } from '../middleware/csrf.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
+import { SETUP_TOKEN_IDP } from '../../credentials/login-service.ts';
 
 export interface AdminRouteDeps {
   idps: IdpAdmin;
@@ -232,7 +233,7 @@ function actorOf(req: Request): string {
 
 function setupAdmin(now: Date): SessionUser {
   return {
-    identity: { idpId: 'setup-token', issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
+    identity: { idpId: SETUP_TOKEN_IDP, issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
     grants: [],
     admin: true,
     signedInAt: now.toISOString(),

@@ -9,7 +9,7 @@ import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
-import type { RequestContext } from '../../admin/audit-trail.ts';
+import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
 
 export interface DbLoginRouteDeps {

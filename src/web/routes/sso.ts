@@ -9,7 +9,7 @@ import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import type { LoginBinding } from '../login-binding.ts';
-import type { RequestContext } from '../../admin/audit-trail.ts';
+import type { RequestContext } from '../../credentials/audit-trail.ts';
 
 export interface SsoRouteDeps {
   sp: ServiceProvider;
