@@ -32,7 +32,8 @@ export class SingleLogout {
 
   /** SP-initiated: the IdP URL carrying a LogoutRequest, when the IdP has an SLO endpoint. */
   async logoutRedirectUrl(idpId: string, subject: LogoutSubject, relayState: string): Promise<string | undefined> {
-    if (this.sp.idp(idpId).sloUrl === undefined) return undefined;
+    // No SLO endpoint, or the connection is gone (removed in the console; a setup-token session).
+    if (this.sp.listIdps().find((i) => i.id === idpId)?.sloUrl === undefined) return undefined;
     const profile = {
       issuer: this.sp.entityId,
       nameID: subject.nameId,

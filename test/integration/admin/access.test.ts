@@ -290,6 +290,15 @@ describe('the setup token', () => {
     }
   });
 
+  it('lets a setup-token session sign out (there is no IdP to send a LogoutRequest to)', async () => {
+    const { client } = await tryToken(token);
+    assert.equal((await client.get('/admin')).status, 200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await client.get('/admin')).text())?.[1] ?? '';
+    const out = await client.postForm('/logout', { _csrf: csrf });
+    assert.equal(out.status, 303);
+    assert.equal((await client.get('/admin')).status, 302, 'signed out');
+  });
+
   it('refuses the right token without the form’s CSRF token', async () => {
     assert.equal((await tryToken(token, false)).status, 403);
   });
