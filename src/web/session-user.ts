@@ -1,6 +1,5 @@
 // What a signed-in browser session holds: the federated identity and the role grants (sealed
 // role sessions) from the ACS. Lives server-side in the session store; the cookie is only an ID.
-import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import type { RoleGrant } from '../credentials/assume-roles.ts';
 import type { SessionUser } from '../credentials/sign-in.ts';
 
@@ -24,8 +23,4 @@ declare global {
 
 export function readyGrants(user: SessionUser): RoleGrant[] {
   return user.grants.filter((g) => g.status === 'ready');
-}
-
-export function identityOf(user: SessionUser): FederatedIdentity {
-  return user.identity;
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildSamlResponse, buildSamlResponseXml, type SamlResponseSpec, type SigningKey } from '../../src/dev/saml-response.ts';
 
-// TODO(lead): import these from src/saml/attribute-names.ts once it exists.
+// The attribute names AWS and Redshift define (the defaults of attributeNamesSchema).
 const AWS_ROLE = 'https://aws.amazon.com/SAML/Attributes/Role';
 const AWS_ROLE_SESSION_NAME = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
 const REDSHIFT_DB_USER = 'https://redshift.amazon.com/SAML/Attributes/DbUser';
