@@ -42,6 +42,8 @@ export interface Endpoint {
 export interface ClusterCredentialsInput {
   region: string;
   clusterIdentifier: string;
+  /** Sent instead of the identifier when the cluster is reached through a custom domain (CNAME). */
+  customDomainName?: string;
   dbUser: string;
   dbName: string;
   durationSeconds: number;
@@ -52,6 +54,7 @@ export interface ClusterCredentialsInput {
 export interface ClusterCredentialsWithIamInput {
   region: string;
   clusterIdentifier: string;
+  customDomainName?: string;
   dbName: string;
   durationSeconds: number;
 }

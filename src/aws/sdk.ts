@@ -60,7 +60,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
           const out = await client.send(
             new GetClusterCredentialsCommand({
               DbUser: input.dbUser,
-              ClusterIdentifier: input.clusterIdentifier,
+              ...clusterTarget(input),
               DbName: input.dbName,
               DurationSeconds: input.durationSeconds,
               AutoCreate: input.autoCreate,
@@ -80,7 +80,7 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
         const client = redshiftClient(session, input.region);
         try {
           const out = await client.send(
-            new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: input.clusterIdentifier, DbName: input.dbName, DurationSeconds: input.durationSeconds }),
+            new GetClusterCredentialsWithIAMCommand({ ...clusterTarget(input), DbName: input.dbName, DurationSeconds: input.durationSeconds }),
             deadline(),
           );
           if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
@@ -137,4 +137,9 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
       sts.destroy();
     },
   };
+}
+
+/** AWS takes either the cluster identifier or its custom domain name, not both. */
+function clusterTarget(input: { clusterIdentifier: string; customDomainName?: string }): { ClusterIdentifier?: string; CustomDomainName?: string } {
+  return input.customDomainName !== undefined ? { CustomDomainName: input.customDomainName } : { ClusterIdentifier: input.clusterIdentifier };
 }

@@ -26,7 +26,9 @@ export function crossFieldProblems(input: unknown): string[] {
   asList(root.clusters).forEach((raw, i) => {
     const cluster = asRecord(raw);
     const type = cluster.type ?? 'provisioned';
-    if (type === 'provisioned' && cluster.clusterIdentifier === undefined) problems.push(`clusters[${i}].clusterIdentifier: required for a provisioned cluster`);
+    if (type === 'provisioned' && cluster.clusterIdentifier === undefined && cluster.customDomainName === undefined) {
+      problems.push(`clusters[${i}].clusterIdentifier: required for a provisioned cluster (or customDomainName)`);
+    }
     if (type === 'serverless' && cluster.workgroup === undefined) problems.push(`clusters[${i}].workgroup: required for a serverless cluster`);
     if (type === 'serverless' && cluster.credentialsApi === 'GetClusterCredentialsWithIAM') problems.push(`clusters[${i}].credentialsApi: serverless workgroups always use GetCredentials`);
     if (production && typeof cluster.durationSeconds === 'number' && cluster.durationSeconds < 900) problems.push(`clusters[${i}].durationSeconds: AWS accepts 900-3600`);

@@ -78,6 +78,11 @@ export const clusterSchema = z
     name: z.string().min(1).optional(),
     type: z.enum(['provisioned', 'serverless']).default('provisioned'),
     clusterIdentifier: z.string().min(1).max(63).optional().describe('provisioned clusters (case-sensitive)'),
+    customDomainName: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'expected a DNS name')
+      .optional()
+      .describe('custom domain (CNAME) of a provisioned cluster: sent as CustomDomainName and used as the host'),
     workgroup: z
       .string()
       .regex(/^[a-z0-9-]{3,64}$/, 'expected 3-64 lowercase letters, digits or dashes')

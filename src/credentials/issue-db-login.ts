@@ -83,17 +83,22 @@ function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster
     return redshift.getServerlessCredentials(session, { region, workgroupName: cluster.workgroup ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
   }
   if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
-    return redshift.getClusterCredentialsWithIam(session, { region, clusterIdentifier: cluster.clusterIdentifier ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
+    return redshift.getClusterCredentialsWithIam(session, { region, clusterIdentifier: cluster.clusterIdentifier ?? '', ...customDomainOf(cluster), dbName: cluster.database, durationSeconds: cluster.durationSeconds });
   }
   return redshift.getClusterCredentials(session, {
     region,
     clusterIdentifier: cluster.clusterIdentifier ?? '',
+    ...customDomainOf(cluster),
     dbUser: identity.dbUser,
     dbName: cluster.database,
     durationSeconds: cluster.durationSeconds,
     autoCreate: cluster.autoCreate ?? identity.autoCreate,
     dbGroups: dbGroupsFor(cluster, identity.dbGroups),
   });
+}
+
+function customDomainOf(cluster: ClusterConfig): { customDomainName?: string } {
+  return cluster.customDomainName === undefined ? {} : { customDomainName: cluster.customDomainName };
 }
 
 /** The cluster's DbGroups policy: fixed groups, SAML's groups filtered by a pattern, or SAML's as sent. */
@@ -106,6 +111,7 @@ export function dbGroupsFor(cluster: ClusterConfig, fromSaml: readonly string[])
 
 async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {
   if (cluster.host !== undefined) return { value: { host: cluster.host, port: cluster.port ?? 5439 } };
+  if (cluster.customDomainName !== undefined) return { value: { host: cluster.customDomainName, port: cluster.port ?? 5439 } };
   const cached = deps.endpoints.get(cluster.id, deps.now());
   if (cached !== undefined) return { value: { ...cached, port: cluster.port ?? cached.port } };
   const found =

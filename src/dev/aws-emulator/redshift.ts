@@ -8,6 +8,7 @@ import { AwsFault, XmlList, epochSeconds } from './wire.ts';
 
 export interface EmulatorCluster {
   clusterIdentifier: string;
+  customDomainName?: string;
   host: string;
   port: number;
 }
@@ -50,8 +51,8 @@ export async function getClusterCredentials(
     if (!DB_GROUP_PATTERN.test(group)) throw invalidParameter(`DbGroup ${group} is not a valid group name: use lowercase letters, digits and _+.@-`);
   }
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
-  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier));
-  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? '');
+  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier), stringParam(params.CustomDomainName));
+  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? stringParam(params.CustomDomainName) ?? '');
 
   const autoCreate = stringParam(params.AutoCreate) === 'true';
   const login: DbLogin = {
@@ -73,8 +74,8 @@ export async function getClusterCredentialsWithIam(
   const dbName = stringParam(params.DbName);
   if (dbName !== undefined) checkDbName('DbName', dbName);
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
-  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier));
-  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? '');
+  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier), stringParam(params.CustomDomainName));
+  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? stringParam(params.CustomDomainName) ?? '');
   const login: DbLogin = {
     dbUser: `IAMR:${roleNameOf(session.roleArn)}`,
     dbPassword: temporaryPassword(),
@@ -146,8 +147,9 @@ function findWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): E
   return workgroup;
 }
 
-function findCluster(ctx: RedshiftContext, identifier: string | undefined): EmulatorCluster | undefined {
-  // ClusterIdentifier is case-sensitive.
+function findCluster(ctx: RedshiftContext, identifier: string | undefined, customDomain?: string): EmulatorCluster | undefined {
+  // ClusterIdentifier is case-sensitive; a custom domain name is a DNS name (case-insensitive).
+  if (customDomain !== undefined) return ctx.clusters.find((cluster) => cluster.customDomainName?.toLowerCase() === customDomain.toLowerCase());
   return ctx.clusters.find((cluster) => cluster.clusterIdentifier === identifier);
 }
 

@@ -210,6 +210,7 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     name: text('name'),
     type: text('type') ?? 'provisioned',
     clusterIdentifier: text('clusterIdentifier'),
+    customDomainName: text('customDomainName'),
     workgroup: text('workgroup'),
     region: text('region'),
     database: text('database'),
