@@ -14,20 +14,20 @@ import Database from 'better-sqlite3';
 import express, { Router } from 'express';
 import { pino } from 'pino';
 import { SAML, ValidateInResponseTo, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
-import { buildConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
-import { createApp, spSettings, type App } from '../src/app.ts';
-import { createLogger, type Logger } from '../src/logger.ts';
-import { openSqliteStore } from '../src/store/sqlite.ts';
-import type { Store } from '../src/store/ports.ts';
-import type { RedshiftApi, RoleSession, StsApi } from '../src/aws/ports.ts';
-import { signInWithSaml, type SignInDeps } from '../src/credentials/sign-in.ts';
-import { createRoleSessionVault } from '../src/credentials/role-session-vault.ts';
-import { roleMayUseAnyCluster } from '../src/credentials/cluster-access.ts';
-import { readResponseEnvelope } from '../src/saml/response-envelope.ts';
-import { checkAssertionConditions } from '../src/saml/assertion-conditions.ts';
-import { toFederatedIdentity } from '../src/saml/federated-identity.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../test/support/sign-response.ts';
+import { buildConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { createApp, spSettings, type App } from '../../src/app.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/ports.ts';
+import type { RedshiftApi, RoleSession, StsApi } from '../../src/aws/ports.ts';
+import { signInWithSaml, type SignInDeps } from '../../src/credentials/sign-in.ts';
+import { createRoleSessionVault } from '../../src/credentials/role-session-vault.ts';
+import { roleMayUseAnyCluster } from '../../src/credentials/cluster-access.ts';
+import { readResponseEnvelope } from '../../src/saml/response-envelope.ts';
+import { checkAssertionConditions } from '../../src/saml/assertion-conditions.ts';
+import { toFederatedIdentity } from '../../src/saml/federated-identity.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
