@@ -12,9 +12,8 @@ import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/ports.ts';
-import { createRoleSessionVault } from '../../src/credentials/role-session-vault.ts';
+import { openRoleSessions } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
-import type { SessionUser } from '../../src/web/session-user.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { CookieClient, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, TEST_SSO_URL } from './app-harness.ts';
 import { aSamlResponse, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
@@ -104,7 +103,6 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
   const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.store === undefined ? {} : { store: options.store }) });
   await service.registry.start();
   server.on('request', service.app);
-  const vault = createRoleSessionVault(ADMIN_SESSION_SECRET);
   const acsUrl = (idpId: string) => `${baseUrl}/saml/acs/${idpId}`;
 
   const csrf = async (client: CookieClient): Promise<string> => {
@@ -160,17 +158,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     async post(client, path, fields) {
       return client.postForm(path, { _csrf: await csrf(client), ...fields }, { accept: 'application/json' });
     },
-    async roleSessionsOf(client) {
-      const cookie = client.cookie(SESSION_COOKIE);
-      if (cookie === undefined) return [];
-      const raw = decodeURIComponent(cookie);
-      const data = await service.store.getSession(raw.slice(2, raw.lastIndexOf('.')), new Date());
-      const user = data === null ? undefined : (JSON.parse(data) as { passport?: { user?: SessionUser } }).passport?.user;
-      return (user?.grants ?? []).flatMap((g) => {
-        const opened = g.sealed === undefined ? undefined : vault.open(g.sealed);
-        return opened === undefined ? [] : [opened];
-      });
-    },
+    roleSessionsOf: (client) => openRoleSessions(service.store, ADMIN_SESSION_SECRET, client.cookie(SESSION_COOKIE)),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -10,9 +10,8 @@ import { createApp, type App } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createRoleSessionVault } from '../../src/credentials/role-session-vault.ts';
+import { openRoleSessions, sessionIdOf } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
-import type { SessionUser } from '../../src/web/session-user.ts';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions, type EmulatorCall } from '../../src/dev/aws-emulator.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
 
@@ -155,7 +154,6 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
   server.on('request', service.app);
 
   const client = new CookieClient(baseUrl);
-  const vault = createRoleSessionVault(SESSION_SECRET);
 
   const startLogin = async (idpId = TEST_IDP_ID): Promise<string> => {
     const res = await client.get(`/login/${idpId}`);
@@ -179,12 +177,6 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     if (opts.relayState !== undefined) fields.RelayState = opts.relayState;
     const accept = opts.json === true ? 'application/json' : 'text/html,application/xhtml+xml';
     return client.postForm(`/saml/acs/${opts.idp ?? TEST_IDP_ID}`, fields, { accept });
-  };
-
-  const sessionIdOf = (cookieValue: string): string => {
-    const raw = decodeURIComponent(cookieValue);
-    if (!raw.startsWith('s:')) throw new Error('not a signed session cookie');
-    return raw.slice(2, raw.lastIndexOf('.'));
   };
 
   return {
@@ -214,17 +206,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       target.setCookie(SESSION_COOKIE, encodeURIComponent(`s:${sid}.${signature}`));
       return sid;
     },
-    async roleSessionsOf(target = client) {
-      const cookie = target.cookie(SESSION_COOKIE);
-      if (cookie === undefined) return [];
-      const data = await service.store.getSession(sessionIdOf(cookie), new Date());
-      if (data === null) return [];
-      const user = (JSON.parse(data) as { passport?: { user?: SessionUser } }).passport?.user;
-      return (user?.grants ?? []).flatMap((g) => {
-        const opened = g.sealed === undefined ? undefined : vault.open(g.sealed);
-        return opened === undefined ? [] : [opened];
-      });
-    },
+    roleSessionsOf: (target = client) => openRoleSessions(service.store, SESSION_SECRET, target.cookie(SESSION_COOKIE)),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
