@@ -11,7 +11,7 @@ import { inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
+import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
@@ -63,10 +63,7 @@ describe('configured service (no demo code)', () => {
       AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
       AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
       AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      AWS_PROFILE: '',
+      ...WITHOUT_AMBIENT_AWS,
     });
   });
 

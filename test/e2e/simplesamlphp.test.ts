@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../../src/dev/private-postgres.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
+import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
 import { startSimpleSamlPhp, SSP_ADMIN_ROLE, SSP_ANALYST_ROLE, SSP_PROVIDER_ARN, type SimpleSamlPhp } from '../support/ssp-idp.ts';
 
@@ -76,10 +76,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
       REDSHIFT_SSO_CONFIG: configPath,
       REDSHIFT_SSO_BASE_URL: baseUrl,
       PORT: String(port),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      AWS_PROFILE: '',
+      ...WITHOUT_AMBIENT_AWS,
     });
   }, { timeout: 90_000 });
 

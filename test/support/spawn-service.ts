@@ -10,6 +10,14 @@ export interface SpawnedService {
   stop: () => Promise<number | null>;
 }
 
+/** Env for a service that must reach AWS only through the emulator: no ambient credentials, no IMDS. */
+export const WITHOUT_AMBIENT_AWS: Readonly<Record<string, string>> = {
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_ACCESS_KEY_ID: '',
+  AWS_SECRET_ACCESS_KEY: '',
+  AWS_PROFILE: '',
+};
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

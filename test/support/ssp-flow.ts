@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { spawnService, freePort, type SpawnedService } from './spawn-service.ts';
+import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from './spawn-service.ts';
 import { startSimpleSamlPhp, type SimpleSamlPhp, type SimpleSamlPhpOptions } from './ssp-idp.ts';
 
 export interface SspDeploymentOptions {
@@ -60,10 +60,7 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
       REDSHIFT_SSO_CONFIG: configPath,
       REDSHIFT_SSO_BASE_URL: baseUrl,
       PORT: String(port),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      AWS_PROFILE: '',
+      ...WITHOUT_AMBIENT_AWS,
     });
   } catch (err) {
     await stop();
