@@ -117,8 +117,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     rateLimit: config.server.rateLimit,
     // Console changes made on any instance apply from the next request on.
     beforeRoutes: () => registry.refresh().then(() => undefined),
+    // Ready when the store answers: without it there is no sign-in, session or audit line.
+    probes: healthRoutes({ ready: () => store.connectionsVersion().then(() => true, () => false), metrics }),
     routers: [
-      healthRoutes({ ready: async () => true, metrics }),
       ...(overrides.extraRouters ?? []),
       ssoRoutes({
         sp,

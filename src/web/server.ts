@@ -26,8 +26,10 @@ export interface ServerOptions {
   logger: Logger;
   sessions: SessionRecords;
   rateLimit: { windowSeconds: number; login: number; acs: number; api: number };
-  /** Runs before every route (not static files): brings the IdP and cluster list up to date. */
+  /** Runs before every route but the probes: brings the IdP and cluster list up to date. */
   beforeRoutes?: () => Promise<void>;
+  /** Health, readiness and metrics: mounted first, so they answer even when the store does not. */
+  probes?: Router;
   routers: Router[];
 }
 
@@ -104,6 +106,7 @@ export function createServer(options: ServerOptions): Express {
   app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
   app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
   app.use(['/api', '/credentials', '/admin'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
+  if (options.probes !== undefined) app.use(options.probes);
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));
   for (const router of options.routers) app.use(router);

@@ -123,3 +123,15 @@ describe('security headers', () => {
     await close();
   });
 });
+
+describe('GET /readyz', () => {
+  it('is ready while the store answers, and 503 once it does not', async () => {
+    const { app, store, close } = appWith();
+    assert.equal((await request(app).get('/readyz')).status, 200);
+    await store.close();
+    const res = await request(app).get('/readyz');
+    assert.equal(res.status, 503);
+    assert.equal(res.body.status, 'not ready');
+    await close().catch(() => undefined);
+  });
+});
