@@ -76,6 +76,12 @@ export async function getClusterCredentialsWithIam(
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
   const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier), stringParam(params.CustomDomainName));
   if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? stringParam(params.CustomDomainName) ?? '');
+  const login = await issueRoleLogin(session, seconds, ctx);
+  return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
+}
+
+/** A role session maps to one database user per role: IAMR:<role-name> (facts §1.3.2). */
+async function issueRoleLogin(session: StsSession, seconds: number, ctx: RedshiftContext): Promise<DbLogin> {
   const login: DbLogin = {
     dbUser: `IAMR:${roleNameOf(session.roleArn)}`,
     dbPassword: temporaryPassword(),
@@ -83,7 +89,7 @@ export async function getClusterCredentialsWithIam(
     dbGroups: [],
   };
   await ctx.issue(login);
-  return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
+  return login;
 }
 
 export function describeClusters(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {
@@ -110,14 +116,7 @@ export async function getServerlessCredentials(
 ): Promise<Record<string, unknown>> {
   findWorkgroup(params, ctx);
   const seconds = durationParam(params.durationSeconds, ctx, (message) => new AwsFault('ValidationException', message));
-  // A role session maps to one database user per role: IAMR:<role-name> (facts §1.3.2).
-  const login: DbLogin = {
-    dbUser: `IAMR:${roleNameOf(session.roleArn)}`,
-    dbPassword: temporaryPassword(),
-    expiration: new Date(ctx.now().getTime() + seconds * 1000),
-    dbGroups: [],
-  };
-  await ctx.issue(login);
+  const login = await issueRoleLogin(session, seconds, ctx);
   return {
     dbUser: login.dbUser,
     dbPassword: login.dbPassword,
