@@ -9,6 +9,7 @@ import { DescribeClustersCommand, GetClusterCredentialsCommand, GetClusterCreden
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAppHarness, SECOND_ROLE_ARN, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, type AppHarness } from '../support/app-harness.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
+import { clusterFields, explicitIdpFields, startAdminHarness } from '../support/admin-harness.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -110,5 +111,41 @@ describe('session policy on the role sessions', () => {
     // Unscoped, the session can do whatever the role can: the trade-off an opt-out makes.
     const bob = await redshiftAs(h, session).send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob' }));
     assert.equal(bob.DbUser, 'IAM:bob');
+  });
+});
+
+describe('session policy setting in the admin console', () => {
+  it('saves the opt-out and the workgroup ID, and sign-ins follow it', async () => {
+    const admin = await startAdminHarness();
+    try {
+      const setup = admin.newClient();
+      await admin.signInWithSetupToken(setup, (await admin.service.issueSetupToken()) ?? '');
+      assert.equal((await admin.post(setup, '/admin/idps', explicitIdpFields('corp'))).status, 303);
+      const form = await (await setup.get('/admin/clusters')).text();
+      assert.match(form, /<select name="sessionPolicy"><option value="on" selected>/, 'on unless turned off');
+
+      const assumeCall = async (): Promise<Record<string, unknown> | undefined> => {
+        const mark = admin.emulator.calls.length;
+        assert.equal((await admin.signIn(admin.newClient(), 'corp')).res.status, 303);
+        return admin.emulator.calls.slice(mark).find((c) => c.action === 'AssumeRoleWithSAML')?.params;
+      };
+      assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse'))).status, 303);
+      assert.match(String((await assumeCall())?.Policy), /dbuser:analytics-cluster\/alice"/);
+
+      assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse', { sessionPolicy: 'off' }))).status, 303);
+      const [record] = await admin.service.store.listConnections('cluster');
+      assert.equal((record?.entry as { sessionPolicy?: unknown }).sessionPolicy, false);
+      assert.match(await (await setup.get('/admin/clusters')).text(), /<td>off<\/td>/);
+      assert.equal((await assumeCall())?.Policy, undefined);
+
+      const serverless = { type: 'serverless', clusterIdentifier: '', workgroup: 'finance-wg', workgroupId: WORKGROUP_ID };
+      assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse', serverless))).status, 303);
+      assert.match(String((await assumeCall())?.Policy), new RegExp(`workgroup/${WORKGROUP_ID}"`));
+      const wrong = await admin.post(setup, '/admin/clusters', clusterFields('other', { workgroupId: 'not-a-uuid' }));
+      assert.equal(wrong.status, 400);
+      assert.match(await wrong.text(), /workgroupId/);
+    } finally {
+      await admin.close();
+    }
   });
 });
