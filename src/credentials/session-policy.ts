@@ -10,8 +10,12 @@ import { dbGroupsFor } from './issue-db-login.ts';
 /** STS's limit on the Policy parameter, in characters of the JSON text. */
 export const MAX_SESSION_POLICY_CHARS = 2048;
 
-/** How far a policy was widened to fit the limit: not at all, DbGroups by wildcard, or any cluster and database of the account. */
-export type PolicyWidening = 'none' | 'dbGroups' | 'clusters';
+/**
+ * How far a policy was widened to fit the limit: not at all; each cluster's DbGroups by wildcard;
+ * any database and group of the account, and DescribeClusters on any cluster (the credential calls
+ * still name each cluster); any cluster of the account.
+ */
+export type PolicyWidening = 'none' | 'dbGroups' | 'databases' | 'clusters';
 
 export interface SessionPolicy {
   json: string;
@@ -32,7 +36,7 @@ interface Statement {
   Resource: string | string[];
 }
 
-const WIDENINGS: readonly PolicyWidening[] = ['none', 'dbGroups', 'clusters'];
+const WIDENINGS: readonly PolicyWidening[] = ['none', 'dbGroups', 'databases', 'clusters'];
 
 /**
  * The policy for one role session, or undefined for none: when the role reaches no cluster, or a
@@ -51,59 +55,68 @@ export function buildSessionPolicy(input: SessionPolicyInput): SessionPolicy | u
   throw new Error(`session policy of ${json.length} characters exceeds ${MAX_SESSION_POLICY_CHARS}`);
 }
 
+interface Grants {
+  getCredentials: string[];
+  createUser: string[];
+  withIam: string[];
+  describe: string[];
+  serverless: string[];
+  workgroups: string[];
+  joinsGroups: boolean;
+  customDomain: boolean;
+}
+
 function statements(input: SessionPolicyInput, owner: Owner, widened: PolicyWidening): Statement[] {
-  const { identity } = input;
-  const anyCluster = widened === 'clusters';
-  const getCredentials: string[] = [];
-  const createUser: string[] = [];
-  const withIam: string[] = [];
-  const describe: string[] = [];
-  const serverless: string[] = [];
-  const workgroups: string[] = [];
-  let joinsGroups = false;
-  let customDomain = false;
-
-  for (const cluster of input.clusters) {
-    const region = anyCluster ? '*' : (cluster.region ?? input.defaultRegion);
-    const redshift = (resource: string) => `arn:${owner.partition}:redshift:${region}:${owner.account}:${resource}`;
-    // A cluster reached only by its custom domain has no identifier to name; AWS resolves the domain.
-    const id = anyCluster || cluster.clusterIdentifier === undefined ? '*' : literal(cluster.clusterIdentifier);
-    const database = anyCluster ? '*' : literal(cluster.database);
-    const discovers = cluster.host === undefined && cluster.customDomainName === undefined;
-    customDomain ||= cluster.customDomainName !== undefined;
-
-    if (cluster.type === 'serverless') {
-      const workgroup = `arn:${owner.partition}:redshift-serverless:${region}:${owner.account}:workgroup/${anyCluster ? '*' : (cluster.workgroupId ?? '*')}`;
-      serverless.push(workgroup);
-      if (discovers) workgroups.push(workgroup);
-      continue;
-    }
-    if (discovers) describe.push(redshift(`cluster:${id}`));
-    if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
-      withIam.push(redshift(`dbname:${id}/${database}`));
-      continue;
-    }
-    const dbUser = redshift(`dbuser:${id}/${literal(identity.dbUser)}`);
-    getCredentials.push(dbUser, redshift(`dbname:${id}/${database}`));
-    const groups = dbGroupsFor(cluster, identity.dbGroups);
-    if (groups.length > 0) {
-      joinsGroups = true;
-      const names = widened === 'none' ? groups.map(literal) : ['*'];
-      getCredentials.push(...names.map((name) => redshift(`dbgroup:${id}/${name}`)));
-    }
-    if (cluster.autoCreate ?? identity.autoCreate) createUser.push(dbUser);
-  }
-
+  const g: Grants = { getCredentials: [], createUser: [], withIam: [], describe: [], serverless: [], workgroups: [], joinsGroups: false, customDomain: false };
+  for (const cluster of input.clusters) grantCluster(g, cluster, input, owner, widened);
   return [
-    allow(joinsGroups ? ['redshift:GetClusterCredentials', 'redshift:JoinGroup'] : ['redshift:GetClusterCredentials'], getCredentials),
-    allow(['redshift:CreateClusterUser'], createUser),
-    allow(['redshift:GetClusterCredentialsWithIAM'], withIam),
-    allow(['redshift:DescribeClusters'], describe),
-    allow(['redshift-serverless:GetCredentials'], serverless),
-    allow(['redshift-serverless:GetWorkgroup'], workgroups),
+    allow(g.joinsGroups ? ['redshift:GetClusterCredentials', 'redshift:JoinGroup'] : ['redshift:GetClusterCredentials'], g.getCredentials),
+    allow(['redshift:CreateClusterUser'], g.createUser),
+    allow(['redshift:GetClusterCredentialsWithIAM'], g.withIam),
+    allow(['redshift:DescribeClusters'], g.describe),
+    allow(['redshift-serverless:GetCredentials'], g.serverless),
+    allow(['redshift-serverless:GetWorkgroup'], g.workgroups),
     // Read-only and account-wide (it takes no resource); AWS may consult it to resolve a custom domain.
-    allow(['redshift:DescribeCustomDomainAssociations'], customDomain ? ['*'] : []),
+    allow(['redshift:DescribeCustomDomainAssociations'], g.customDomain ? ['*'] : []),
   ].flatMap((statement) => (statement === undefined ? [] : [statement]));
+}
+
+/** What the service does with one cluster, as resource ARNs, at the given widening. */
+function grantCluster(g: Grants, cluster: ClusterConfig, input: SessionPolicyInput, owner: Owner, widened: PolicyWidening): void {
+  const anyCluster = widened === 'clusters';
+  const anyDatabase = anyCluster || widened === 'databases';
+  const arn = (service: string, region: string, resource: string) => `arn:${owner.partition}:${service}:${region}:${owner.account}:${resource}`;
+  const region = anyCluster ? '*' : (cluster.region ?? input.defaultRegion);
+  const redshift = (resource: string) => arn('redshift', region, resource);
+  // A cluster reached only by its custom domain has no identifier to name; AWS resolves the domain.
+  const id = anyCluster || cluster.clusterIdentifier === undefined ? '*' : literal(cluster.clusterIdentifier);
+  const database = anyDatabase ? '*' : literal(cluster.database);
+  const discovers = cluster.host === undefined && cluster.customDomainName === undefined;
+  g.customDomain ||= cluster.customDomainName !== undefined;
+
+  if (cluster.type === 'serverless') {
+    const workgroup = arn('redshift-serverless', region, `workgroup/${anyCluster ? '*' : (cluster.workgroupId ?? '*')}`);
+    g.serverless.push(workgroup);
+    if (discovers) g.workgroups.push(workgroup);
+    return;
+  }
+  // Describing clusters only reads their endpoints: it is widened with the databases.
+  if (discovers) g.describe.push(anyDatabase ? arn('redshift', '*', 'cluster:*') : redshift(`cluster:${id}`));
+  if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
+    g.withIam.push(redshift(`dbname:${id}/${database}`));
+    return;
+  }
+  // The dbuser ARN is the one GetClusterCredentials always needs: it keeps naming the cluster
+  // after databases and groups are widened to any of the account's.
+  const dbUser = redshift(`dbuser:${id}/${literal(input.identity.dbUser)}`);
+  g.getCredentials.push(dbUser, anyDatabase ? arn('redshift', '*', 'dbname:*/*') : redshift(`dbname:${id}/${database}`));
+  const groups = dbGroupsFor(cluster, input.identity.dbGroups);
+  if (groups.length > 0) {
+    g.joinsGroups = true;
+    if (anyDatabase) g.getCredentials.push(arn('redshift', '*', 'dbgroup:*/*'));
+    else g.getCredentials.push(...(widened === 'none' ? groups.map(literal) : ['*']).map((name) => redshift(`dbgroup:${id}/${name}`)));
+  }
+  if (cluster.autoCreate ?? input.identity.autoCreate) g.createUser.push(dbUser);
 }
 
 function allow(actions: string[], resources: string[]): Statement | undefined {

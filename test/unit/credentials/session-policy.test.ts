@@ -160,6 +160,15 @@ describe('buildSessionPolicy', () => {
     assert.deepEqual(resources, [`${RS}:dbgroup:analytics-cluster/*`, `${RS}:dbname:analytics-cluster/dev`, `${RS}:dbuser:analytics-cluster/alice`]);
   });
 
+  it('widens databases and groups to any of the account next, still naming each cluster by its dbuser ARN', () => {
+    const clusters = Array.from({ length: 20 }, (_, i) => aCluster({ id: `c${i}`, clusterIdentifier: `cluster-number-${i}`, ...(i % 2 === 0 ? { host: `c${i}.example.com` } : {}) }));
+    const policy = policyFor(clusters);
+    assert.equal(policy.widened, 'databases');
+    const any = `arn:aws:redshift:*:${ACCOUNT}`;
+    const expected = [`${any}:dbgroup:*/*`, `${any}:dbname:*/*`, ...clusters.map((c) => `${RS}:dbuser:${c.clusterIdentifier ?? ''}/alice`)].sort();
+    assert.deepEqual(allowed(policy.json), { 'redshift:GetClusterCredentials': expected, 'redshift:JoinGroup': expected, 'redshift:DescribeClusters': [`${any}:cluster:*`] });
+  });
+
   it('widens to any cluster and database of the account when many clusters do not fit, keeping the own DbUser', () => {
     const clusters = Array.from({ length: 30 }, (_, i) => aCluster({ id: `c${i}`, clusterIdentifier: `cluster-number-${i}`, autoCreate: true }));
     const policy = policyFor(clusters);
