@@ -37,7 +37,13 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
       async assumeRoleWithSaml(input) {
         try {
           const out = await sts.send(
-            new AssumeRoleWithSAMLCommand({ RoleArn: input.roleArn, PrincipalArn: input.principalArn, SAMLAssertion: input.samlAssertion, DurationSeconds: input.durationSeconds }),
+            new AssumeRoleWithSAMLCommand({
+              RoleArn: input.roleArn,
+              PrincipalArn: input.principalArn,
+              SAMLAssertion: input.samlAssertion,
+              DurationSeconds: input.durationSeconds,
+              Policy: input.policy,
+            }),
             deadline(),
           );
           const c = out.Credentials;

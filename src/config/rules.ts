@@ -30,6 +30,7 @@ export function crossFieldProblems(input: unknown): string[] {
       problems.push(`clusters[${i}].clusterIdentifier: required for a provisioned cluster (or customDomainName)`);
     }
     if (type === 'serverless' && cluster.workgroup === undefined) problems.push(`clusters[${i}].workgroup: required for a serverless cluster`);
+    if (type !== 'serverless' && cluster.workgroupId !== undefined) problems.push(`clusters[${i}].workgroupId: only for serverless workgroups`);
     if (type === 'serverless' && cluster.credentialsApi === 'GetClusterCredentialsWithIAM') problems.push(`clusters[${i}].credentialsApi: serverless workgroups always use GetCredentials`);
     if (production && typeof cluster.durationSeconds === 'number' && cluster.durationSeconds < 900) problems.push(`clusters[${i}].durationSeconds: AWS accepts 900-3600`);
   });

@@ -88,6 +88,11 @@ export const clusterSchema = z
       .regex(/^[a-z0-9-]{3,64}$/, 'expected 3-64 lowercase letters, digits or dashes')
       .optional()
       .describe('serverless workgroup name'),
+    workgroupId: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected the workgroup ID, the UUID at the end of its ARN')
+      .optional()
+      .describe("serverless workgroup ID (the end of its ARN): lets the session policy name this workgroup; without it, any workgroup of the role's account in that region"),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional(),
     database: z.string().min(1).max(64).default('dev'),
     host: z.string().min(1).optional().describe('endpoint host; default from DescribeClusters / GetWorkgroup'),
@@ -107,6 +112,10 @@ export const clusterSchema = z
       .default('GetClusterCredentials')
       .describe('GetClusterCredentialsWithIAM maps the DB user to the IAM role (IAMR:<role>); provisioned clusters only'),
     roles: z.array(roleArn).min(1, 'expected at least one role ARN').describe('IAM roles that may use this cluster'),
+    sessionPolicy: z
+      .boolean()
+      .default(true)
+      .describe("scope its roles' sessions to the credential call for the person's own DbUser; false sends no session policy for any role that may use this cluster"),
   })
   .strict();
 

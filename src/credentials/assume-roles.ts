@@ -30,6 +30,8 @@ export interface AssumeRolesInput {
   samlResponse: string;
   maxSessionDurationSeconds: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
+  /** The inline session policy for a role's session (JSON), or undefined for none. */
+  sessionPolicy?: (roleArn: string, identity: FederatedIdentity) => string | undefined;
 }
 
 export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRolesInput): Promise<RoleGrant[]> {
@@ -42,11 +44,11 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
   }
   // One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default 3600).
   const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
-  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds));
+  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds, input.sessionPolicy?.(role.roleArn, input.identity)));
 }
 
-async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number): Promise<RoleGrant> {
-  const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds });
+async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number, policy: string | undefined): Promise<RoleGrant> {
+  const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds, ...(policy === undefined ? {} : { policy }) });
   try {
     let result;
     try {

@@ -6,7 +6,9 @@ import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { AuditTrail, RequestContext } from './audit-trail.ts';
 import type { Metrics } from './metrics.ts';
-import { onlyRoleForCluster, roleMayUseAnyCluster } from './cluster-access.ts';
+import type { FederatedIdentity } from '../saml/federated-identity.ts';
+import { clustersForRole, onlyRoleForCluster, roleMayUseAnyCluster } from './cluster-access.ts';
+import { buildSessionPolicy } from './session-policy.ts';
 import { signInWithSaml, type SessionUser, type SignInDeps } from './sign-in.ts';
 import { issueDbLogin, type DbLogin, type IssueDbLoginDeps } from './issue-db-login.ts';
 
@@ -14,7 +16,7 @@ import { issueDbLogin, type DbLogin, type IssueDbLoginDeps } from './issue-db-lo
 export const SETUP_TOKEN_IDP = 'setup-token';
 
 export interface LoginServiceDeps {
-  signIn: Omit<SignInDeps, 'mayUseAnyCluster'>;
+  signIn: Omit<SignInDeps, 'mayUseAnyCluster' | 'sessionPolicy'>;
   dbLogin: Omit<IssueDbLoginDeps, 'clusters'>;
   /** The current clusters and enabled IdP ids (they change through the admin console). */
   clusters: () => readonly ClusterConfig[];
@@ -30,7 +32,12 @@ export class LoginService {
   async signIn(idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
     let user: SessionUser;
     try {
-      user = await signInWithSaml({ ...this.deps.signIn, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(this.deps.clusters(), roleArn) }, idpId, samlResponse, isBoundRequest);
+      const clusters = this.deps.clusters();
+      const scope = {
+        mayUseAnyCluster: (roleArn: string) => roleMayUseAnyCluster(clusters, roleArn),
+        sessionPolicy: (roleArn: string, identity: FederatedIdentity) => this.sessionPolicy(clusters, roleArn, identity),
+      };
+      user = await signInWithSaml({ ...this.deps.signIn, ...scope }, idpId, samlResponse, isBoundRequest);
     } catch (err) {
       this.deps.metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
       await this.deps.audit.loginRefused(idpId, err, ctx);
@@ -39,6 +46,15 @@ export class LoginService {
     this.deps.metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
     await this.deps.audit.loginSucceeded(user, ctx);
     return user;
+  }
+
+  /** The role session gets only what this service does with it, for this person (session-policy.ts). */
+  private sessionPolicy(clusters: readonly ClusterConfig[], roleArn: string, identity: FederatedIdentity): string | undefined {
+    const policy = buildSessionPolicy({ roleArn, clusters: clustersForRole(clusters, roleArn), identity, defaultRegion: this.deps.dbLogin.defaultRegion });
+    if (policy !== undefined && policy.widened !== 'none') {
+      this.deps.logger.warn({ roleArn, widened: policy.widened }, 'session policy widened to fit the 2048-character limit');
+    }
+    return policy?.json;
   }
 
   /** Without `requestedRole`, the one ready role that may use the cluster. */

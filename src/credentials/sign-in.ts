@@ -17,6 +17,7 @@ export interface SignInDeps extends AssumeRolesDeps {
   sp: ServiceProvider;
   adminGroups: readonly string[];
   mayUseAnyCluster: (roleArn: string) => boolean;
+  sessionPolicy?: (roleArn: string, identity: FederatedIdentity) => string | undefined;
   logger: Logger;
   now: () => Date;
 }
@@ -29,6 +30,7 @@ export async function signInWithSaml(deps: SignInDeps, idpId: string, samlRespon
     samlResponse: samlResponse as string,
     maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
     mayUseAnyCluster: deps.mayUseAnyCluster,
+    sessionPolicy: deps.sessionPolicy,
   });
   if (!grants.some((g) => g.status === 'ready')) throw allRefused(grants);
   const adminGroups = new Set(deps.adminGroups.map((g) => g.toLowerCase()));

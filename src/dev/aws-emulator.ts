@@ -1,7 +1,8 @@
 // A local AWS emulator that supports a very small subset of AWS (like Teleport's test servers): STS
 // AssumeRoleWithSAML, Redshift GetClusterCredentials / DescribeClusters and Redshift Serverless
 // GetCredentials / GetWorkgroup, over real HTTP so the real AWS SDK v3 clients talk to it unchanged
-// (AWS_ENDPOINT_URL_STS / _REDSHIFT / _REDSHIFT_SERVERLESS may all point at its one URL).
+// (AWS_ENDPOINT_URL_STS / _REDSHIFT / _REDSHIFT_SERVERLESS may all point at its one URL). A
+// session's inline session policy is enforced on those Redshift calls; role policies are not modelled.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -123,18 +124,18 @@ export async function startAwsEmulator(
     }
     const dialect = call.service === 'redshift' ? 'query' : 'json';
     const signed = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body };
-    const session = verifySigV4(signed, call.service, dialect, sessions, now());
+    const caller = verifySigV4(signed, call.service, dialect, sessions, now());
     switch (`${call.service}:${call.action}`) {
       case 'redshift:GetClusterCredentials':
-        return getClusterCredentials(call.params, redshift);
+        return getClusterCredentials(call.params, caller, redshift);
       case 'redshift:GetClusterCredentialsWithIAM':
-        return getClusterCredentialsWithIam(call.params, session, redshift);
+        return getClusterCredentialsWithIam(call.params, caller, redshift);
       case 'redshift:DescribeClusters':
-        return describeClusters(call.params, redshift);
+        return describeClusters(call.params, caller, redshift);
       case 'redshift-serverless:GetCredentials':
-        return getServerlessCredentials(call.params, session, redshift);
+        return getServerlessCredentials(call.params, caller, redshift);
       case 'redshift-serverless:GetWorkgroup':
-        return getWorkgroup(call.params, redshift);
+        return getWorkgroup(call.params, caller, redshift);
       default:
         throw dialect === 'query'
           ? new AwsFault('InvalidAction', `Could not find operation ${call.action} for version 2012-12-01`)

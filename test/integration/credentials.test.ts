@@ -84,7 +84,9 @@ describe('POST /api/credentials', () => {
 
     assert.deepEqual(actions(h), ['AssumeRoleWithSAML', 'GetClusterCredentials', 'DescribeClusters']);
     const [sts, gcc] = h.emulator.calls;
-    assert.deepEqual(sts?.params, { RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, DurationSeconds: '3600' });
+    const { Policy, ...stsParams } = sts?.params ?? {};
+    assert.deepEqual(stsParams, { RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, DurationSeconds: '3600' });
+    assert.match(String(Policy), /dbuser:analytics-cluster\/alice"/, 'the role session is scoped to her own DbUser (session-policy.test.ts)');
     assert.equal(gcc?.ok, true);
     assert.equal(gcc?.params.DbUser, 'alice');
     assert.deepEqual(gcc?.params.DbGroups, ['analysts']);

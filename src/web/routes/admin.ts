@@ -212,6 +212,7 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     clusterIdentifier: text('clusterIdentifier'),
     customDomainName: text('customDomainName'),
     workgroup: text('workgroup'),
+    workgroupId: text('workgroupId'),
     region: text('region'),
     database: text('database'),
     host: text('host'),
@@ -222,6 +223,7 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
     dbGroupsFilter: text('dbGroupsFilter'),
     credentialsApi: text('credentialsApi'),
+    sessionPolicy: text('sessionPolicy') === undefined ? undefined : text('sessionPolicy') !== 'off',
     roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));

@@ -92,6 +92,7 @@ describe('buildConfig', () => {
     assert.equal(cluster.database, 'dev');
     assert.equal(cluster.sslMode, 'verify-full');
     assert.equal(cluster.durationSeconds, 900);
+    assert.equal(cluster.sessionPolicy, true);
   });
 
   it('treats an empty file (undefined or null) as no settings', () => {
@@ -135,6 +136,9 @@ describe('buildConfig', () => {
     { name: 'an unknown key in an idp', input: { ...minimal(), idps: [anIdp({ cert: 'x' })] }, paths: ['idps[0]'] },
     { name: 'an unknown attribute name key', input: { ...minimal(), idps: [anIdp({ attributes: { rolez: 'x' } })] }, paths: ['idps[0].attributes'] },
     { name: 'aws.endpoint in production mode', input: { ...minimal(), aws: { endpoint: 'http://127.0.0.1:4566' } }, paths: ['aws.endpoint'] },
+    { name: 'a workgroupId that is not a UUID', input: { ...minimal(), clusters: [aCluster({ type: 'serverless', clusterIdentifier: undefined, workgroup: 'wg-1', workgroupId: 'wg-1' })] }, paths: ['clusters[0].workgroupId'] },
+    { name: 'a workgroupId on a provisioned cluster', input: { ...minimal(), clusters: [aCluster({ workgroupId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9' })] }, paths: ['clusters[0].workgroupId'] },
+    { name: 'a sessionPolicy that is not a boolean', input: { ...minimal(), clusters: [aCluster({ sessionPolicy: 'no' })] }, paths: ['clusters[0].sessionPolicy'] },
     { name: 'a cluster durationSeconds below 900 in production', input: { ...minimal(), clusters: [aCluster({ durationSeconds: 60 })] }, paths: ['clusters[0].durationSeconds'] },
     { name: 'signingKey without signingCert', input: { ...minimal(), sp: { signingKey: 'key.pem' } }, paths: ['sp.signingCert'] },
     { name: 'two metadata sources for one idp', input: { ...minimal(), idps: [anIdp({ metadataFile: 'a.xml', metadataXml: '<x/>' })] }, paths: ['idps[0]'] },

@@ -68,6 +68,22 @@ describe('assumeGrantedRoles', () => {
     for (const call of sts.calls) assert.equal(call.samlAssertion, SAML_RESPONSE);
   });
 
+  it("sends each role's own session policy for this identity, and none where there is none", async () => {
+    const identity = aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] });
+    const asked: Array<[string, string]> = [];
+    const { sts, run } = setup({
+      identity,
+      sessionPolicy: (arn, who) => {
+        asked.push([arn, who.dbUser]);
+        return arn === roleArn('A') ? '{"Statement":[]}' : undefined;
+      },
+    });
+    await run();
+    assert.deepEqual(asked, [[roleArn('A'), 'alice'], [roleArn('B'), 'alice']]);
+    assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.policy]), [[roleArn('A'), '{"Statement":[]}'], [roleArn('B'), undefined]]);
+    assert.equal('policy' in (sts.calls[1] ?? {}), false, 'no Policy parameter at all');
+  });
+
   // DurationSeconds: the SessionDuration attribute (one hour when the IdP sends none), bounded by
   // the IdP entry's maximum (which defaults to one hour).
   const durations: Array<{ attribute: number | undefined; max: number; expected: number }> = [
