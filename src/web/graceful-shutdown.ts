@@ -28,7 +28,8 @@ export function drainer(server: Server): Drainer {
     server.close(() => finish?.('drained'));
   };
 
-  server.on('request', (_req, res: ServerResponse) => {
+  // First in line, so the header is set before the app's own listener can answer.
+  server.prependListener('request', (_req, res: ServerResponse) => {
     inFlight.add(res);
     if (draining) res.setHeader('Connection', 'close');
     res.once('close', () => {

@@ -40,7 +40,8 @@ describe('GET /metrics on the main port', () => {
     after(() => h.close());
 
     it('answers 401 without the token or with a wrong one', async () => {
-      for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer ' }]) {
+      const attempts: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer ' }];
+      for (const headers of attempts) {
         const res = await h.newClient().get('/metrics', { accept: 'application/json', ...headers });
         assert.equal(res.status, 401, JSON.stringify(headers));
         assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="metrics"');
