@@ -57,7 +57,7 @@ export function createServer(options: ServerOptions): Express {
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
   app.use(
