@@ -11,6 +11,7 @@ import { openPostgresStore } from './store/postgres.ts';
 import { ConfigError } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
+import { instrumentRedshift, instrumentSts } from './aws/instrumented.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
@@ -30,7 +31,7 @@ import { ssoRoutes } from './web/routes/sso.ts';
 import { dbLoginRoutes } from './web/routes/db-login.ts';
 import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
-import { createMetrics } from './credentials/metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
 
 export interface AppOverrides {
@@ -56,6 +57,10 @@ export interface App {
   sp: ServiceProvider;
   store: Store;
   logger: Logger;
+  /** This app's Prometheus registry (served per config.metrics). */
+  metrics: Metrics;
+  /** /readyz answers 503 from now on: the process is shutting down. */
+  startDraining(): void;
   close(): Promise<void>;
 }
 
@@ -66,8 +71,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const now = overrides.now ?? (() => new Date());
   const store = overrides.store ?? openStoreSync(config.store.url);
   const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
-  const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
-  const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
+  // Exposed metrics only: the process metrics start monitors that live as long as the process.
+  const metrics = createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined });
+  const sts = instrumentSts(overrides.sts ?? (aws as NonNullable<typeof aws>).sts, metrics.awsCall);
+  const redshift = instrumentRedshift(overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift, metrics.awsCall);
+  let draining = false;
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
@@ -88,7 +96,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const clusters = () => registry.snapshot().clusters;
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
-  const metrics = createMetrics();
 
   const audit = createAuditTrail(store, logger, now);
   const adminAudit = createAdminAuditor(store, now);
@@ -115,10 +122,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     logger,
     sessions: store,
     rateLimit: config.server.rateLimit,
+    observeHttp: metrics.httpRequest,
     // Console changes made on any instance apply from the next request on.
     beforeRoutes: () => registry.refresh().then(() => undefined),
     // Ready when the store answers: without it there is no sign-in, session or audit line.
-    probes: healthRoutes({ ready: () => store.connectionsVersion().then(() => true, () => false), metrics }),
+    probes: healthRoutes({
+      ready: () => store.connectionsVersion().then(() => true, () => false),
+      draining: () => draining,
+      metrics: config.metrics.token === undefined ? undefined : { token: config.metrics.token, metrics },
+    }),
     routers: [
       ...(overrides.extraRouters ?? []),
       ssoRoutes({
@@ -161,6 +173,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     sp,
     store,
     logger,
+    metrics,
+    startDraining: () => {
+      draining = true;
+    },
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);

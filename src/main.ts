@@ -1,12 +1,16 @@
 // Process entry: load the configuration (or start demo mode when there is none), build the app,
-// listen, and shut down cleanly on SIGINT/SIGTERM. Configuration problems exit with status 1.
+// listen, and drain on SIGINT/SIGTERM (see web/graceful-shutdown.ts). Configuration problems exit
+// with status 1, and so does a shutdown whose bound cut requests still in flight.
 import type { Server } from 'node:http';
 import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 import { createApp, openStore } from './app.ts';
 import { fetchIdpMetadata } from './saml/idp-connection.ts';
+import { drainer } from './web/graceful-shutdown.ts';
+import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
 
 async function main(): Promise<void> {
@@ -65,22 +69,47 @@ async function main(): Promise<void> {
     logger.fatal({ err: err.message }, 'cannot listen');
     process.exit(1);
   });
+  const metricsListener = await listenForMetrics(config, built.metrics, appLogger);
+  const connections = drainer(server);
 
-  let stopping = false;
+  // Exit 0 when every request in flight finished within the bound, 1 when the bound cut some.
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      Promise.all([close(), demo?.close()]).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-    server.closeAllConnections();
+    if (connections.draining) {
+      appLogger.warn({ signal }, 'second signal: cutting open connections');
+      connections.cut();
+      return;
+    }
+    const timeoutSeconds = config.server.shutdownTimeoutSeconds;
+    appLogger.info({ signal, timeoutSeconds }, 'draining');
+    built.startDraining();
+    void connections
+      .drain(timeoutSeconds * 1000)
+      .then(async (result) => {
+        if (result !== 'drained') appLogger.warn({ result, timeoutSeconds }, 'requests still in flight were cut');
+        await Promise.all([metricsListener?.close(), close(), demo?.close()]);
+        appLogger.info({ result }, 'stopped');
+        process.exit(result === 'drained' ? 0 : 1);
+      })
+      .catch((err: unknown) => {
+        appLogger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        process.exit(1);
+      });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The separate metrics listener, when metrics.port is set; on server.host like the main one. */
+async function listenForMetrics(config: Config, metrics: Metrics, logger: Logger): Promise<MetricsListener | undefined> {
+  if (config.metrics.port === undefined) return undefined;
+  try {
+    const listener = await startMetricsListener(metrics, { host: config.server.host, port: config.metrics.port });
+    logger.info({ host: config.server.host, port: listener.port }, 'metrics listening');
+    return listener;
+  } catch (err) {
+    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot listen for metrics');
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

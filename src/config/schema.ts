@@ -131,6 +131,13 @@ export const configSchema = z
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
         sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
         sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+        shutdownTimeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(25)
+          .describe('on SIGTERM/SIGINT, how long requests in flight may run before their connections are cut (exit status 1)'),
         rateLimit: z
           .object({
             windowSeconds: z.number().int().min(1).max(3600).default(60),
@@ -182,6 +189,14 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    metrics: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional().describe('serve GET /metrics on this separate port, bound to server.host; off when unset'),
+        token: z.string().min(16, 'expected at least 16 characters').optional().describe('serve GET /metrics on the main port to requests with Authorization: Bearer <token>'),
+      })
+      .strict()
+      .default({})
+      .describe('Prometheus metrics: never served unless a port or a token is set'),
     admin: z
       .object({
         groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),

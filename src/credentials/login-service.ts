@@ -1,11 +1,11 @@
 // The two things a person does here, each audited and counted: sign in with a SAML response, and
 // get database credentials for a cluster. Refusals are written to the audit trail too; an issued
 // credential is written before its password leaves the service.
-import { RoleNotPermitted, Unauthorized } from '../errors.ts';
+import { isAppError, RoleNotPermitted, Unauthorized } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { AuditTrail, RequestContext } from './audit-trail.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { clustersForRole, onlyRoleForCluster, roleMayUseAnyCluster } from './cluster-access.ts';
 import { buildSessionPolicy } from './session-policy.ts';
@@ -22,7 +22,7 @@ export interface LoginServiceDeps {
   clusters: () => readonly ClusterConfig[];
   idpEnabled: (idpId: string) => boolean;
   audit: AuditTrail;
-  metrics: Metrics;
+  metrics: Pick<Metrics, 'signIn' | 'samlRefused' | 'dbLoginIssued'>;
   logger: Logger;
 }
 
@@ -39,11 +39,11 @@ export class LoginService {
       };
       user = await signInWithSaml({ ...this.deps.signIn, ...scope }, idpId, samlResponse, isBoundRequest);
     } catch (err) {
-      this.deps.metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
+      this.countRefusal(idpId, err);
       await this.deps.audit.loginRefused(idpId, err, ctx);
       throw err;
     }
-    this.deps.metrics.inc('redshift_sso_logins_total', { outcome: 'ok' });
+    this.deps.metrics.signIn(this.idpLabel(idpId), 'ok');
     await this.deps.audit.loginSucceeded(user, ctx);
     return user;
   }
@@ -76,12 +76,23 @@ export class LoginService {
       throw err;
     }
     await this.deps.audit.credentialsIssued(user, login, ctx);
-    this.deps.metrics.inc('redshift_sso_db_logins_total', { cluster: clusterId });
+    this.deps.metrics.dbLoginIssued(clusterId);
     const { identity } = user;
     this.deps.logger.info(
       { idpId: identity.idpId, nameId: identity.nameId, roleArn, clusterId, dbUser: login.dbUser, expiresAt: login.expiration.toISOString(), awsRequestIds: login.awsRequestIds },
       'issued db login',
     );
     return login;
+  }
+
+  private countRefusal(idpId: string, err: unknown): void {
+    const refused = isAppError(err) && err.status < 500;
+    this.deps.metrics.signIn(this.idpLabel(idpId), refused ? 'refused' : 'error');
+    if (refused) this.deps.metrics.samlRefused(err.code);
+  }
+
+  /** The IdP id comes from the ACS URL: only enabled connections become label values. */
+  private idpLabel(idpId: string): string {
+    return this.deps.idpEnabled(idpId) ? idpId : 'other';
   }
 }

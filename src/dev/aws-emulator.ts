@@ -67,7 +67,20 @@ export interface AwsEmulator {
   calls: EmulatorCall[];
   /** The next call of `action` fails with this error, before any other check. */
   failNext(action: string, error: InjectedError): void;
+  /** The next call of `action` waits until released, so a test can keep a request in flight. */
+  holdNext(action: string): HeldCall;
   close(): Promise<void>;
+}
+
+export interface HeldCall {
+  /** Resolves when the held call has arrived. */
+  reached: Promise<void>;
+  release(): void;
+}
+
+interface Hold {
+  arrived(): void;
+  released: Promise<void>;
 }
 
 interface ParsedCall {
@@ -90,6 +103,7 @@ export async function startAwsEmulator(
   const sessions = new Map<string, StsSession>();
   const calls: EmulatorCall[] = [];
   const injected = new Map<string, InjectedError[]>();
+  const holds = new Map<string, Hold[]>();
   const provisioner = options.postgresAdminUrl ? await createDbLoginProvisioner(options.postgresAdminUrl, logger) : undefined;
 
   const sts: StsContext = {
@@ -116,6 +130,11 @@ export async function startAwsEmulator(
   };
 
   async function dispatch(call: ParsedCall, req: IncomingMessage, body: Buffer): Promise<Record<string, unknown>> {
+    const hold = holds.get(call.action)?.shift();
+    if (hold) {
+      hold.arrived();
+      await hold.released;
+    }
     const failure = injected.get(call.action)?.shift();
     if (failure) throw new AwsFault(failure.code, failure.message, failure.status);
     if (call.service === 'sts') {
@@ -187,6 +206,14 @@ export async function startAwsEmulator(
     calls,
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
+    },
+    holdNext(action) {
+      let arrived = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(action, [...(holds.get(action) ?? []), { arrived, released }]);
+      return { reached, release };
     },
     async close() {
       server.closeAllConnections();

@@ -1,6 +1,5 @@
 // The Express app: middleware order, view engine, routers, error handler. Knows HTTP and nothing
 // about SAML or AWS beyond the use cases it is handed.
-import { fileURLToPath } from 'node:url';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import session from 'express-session';
@@ -14,8 +13,10 @@ import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { SessionUser } from './session-user.ts';
+import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
+import { VIEWS_DIR } from '../project-root.ts';
 
-export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+export { VIEWS_DIR };
 
 export interface ServerOptions {
   baseUrl: string;
@@ -26,6 +27,8 @@ export interface ServerOptions {
   logger: Logger;
   sessions: SessionRecords;
   rateLimit: { windowSeconds: number; login: number; acs: number; api: number };
+  /** Told of every finished request: method, route pattern, status, seconds. */
+  observeHttp?: HttpObserver;
   /** Runs before every route but the probes: brings the IdP and cluster list up to date. */
   beforeRoutes?: () => Promise<void>;
   /** Health, readiness and metrics: mounted first, so they answer even when the store does not. */
@@ -42,6 +45,7 @@ export function createServer(options: ServerOptions): Express {
   app.set('views', VIEWS_DIR);
   app.locals.demo = options.demo;
 
+  if (options.observeHttp !== undefined) app.use(httpMetrics(options.observeHttp));
   app.use(requestId());
   app.use(
     pinoHttp({
@@ -53,7 +57,7 @@ export function createServer(options: ServerOptions): Express {
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
   app.use(

@@ -35,6 +35,8 @@ export interface AppHarnessOptions {
   /** Replaces the default clusters (`analytics`, for TEST_ROLE_ARN only). */
   clusters?: Array<Record<string, unknown>>;
   emulator?: Partial<AwsEmulatorOptions>;
+  /** Further configuration sections (metrics, ...), merged over the harness's own. */
+  config?: Record<string, unknown>;
 }
 
 export interface PostAcsOptions {
@@ -139,6 +141,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
       store: { url: 'sqlite::memory:' },
+      ...options.config,
     },
     {},
   );
