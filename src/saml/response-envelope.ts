@@ -71,9 +71,20 @@ const XINCLUDE_NAMESPACES = ['http://www.w3.org/2001/XInclude', 'http://www.w3.o
  * files or URLs into the document (possibly into what a signature covers, or what STS reads).
  */
 export function refuseXInclude(doc: Document): void {
-  if (XINCLUDE_NAMESPACES.some((ns) => doc.getElementsByTagNameNS(ns, '*').length > 0)) {
-    throw new AssertionRejected({ code: 'SAML_XINCLUDE', status: 400, publicMessage: 'The SAMLResponse contains XInclude elements, which are refused.' });
+  // One iterative walk over every element: deep nesting costs no recursion.
+  for (let node: Node | null = doc.documentElement; node !== null; node = nextInDocument(node)) {
+    if (node.nodeType === 1 && XINCLUDE_NAMESPACES.includes((node as Element).namespaceURI ?? '')) {
+      throw new AssertionRejected({ code: 'SAML_XINCLUDE', status: 400, publicMessage: 'The SAMLResponse contains XInclude elements, which are refused.' });
+    }
   }
+}
+
+function nextInDocument(node: Node): Node | null {
+  if (node.firstChild !== null) return node.firstChild;
+  for (let at: Node | null = node; at !== null; at = at.parentNode) {
+    if (at.nextSibling !== null) return at.nextSibling;
+  }
+  return null;
 }
 
 /**

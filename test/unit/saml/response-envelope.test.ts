@@ -93,6 +93,13 @@ describe('readResponseEnvelope', () => {
     });
   }
 
+  it('finds xi:include as the last element, after a deep subtree', () => {
+    const nested = `${'<e>'.repeat(5000)}${'</e>'.repeat(5000)}`;
+    const xml = responseXml({ destination: ACS }).replace('</samlp:Response>', `${nested}<x><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></x></samlp:Response>`);
+    const err = thrownBy(() => readResponseEnvelope(b64(xml)));
+    assert.ok(err instanceof AssertionRejected && err.code === 'SAML_XINCLUDE', String(err));
+  });
+
   it('does not mistake an attribute or text naming the XInclude namespace for an element', () => {
     const xml = responseXml({ destination: ACS, statusMessage: 'http://www.w3.org/2001/XInclude' }).replace('<samlp:Response ', '<samlp:Response xmlns:xi="http://www.w3.org/2001/XInclude" ');
     assert.equal(readResponseEnvelope(b64(xml)).destination, ACS);
