@@ -217,7 +217,13 @@ export function spSettings(config: Config): SpSettings {
 }
 
 function idpResolveContext(config: Config, index: number) {
-  return { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute };
+  return {
+    index,
+    defaultClockSkewSeconds: config.sp.clockSkewSeconds,
+    defaultMaxResponseAgeSeconds: config.sp.maxResponseAgeSeconds,
+    defaultMaxAuthnAgeSeconds: config.sp.maxAuthnAgeSeconds,
+    adminGroupsAttribute: config.admin.groupsAttribute,
+  };
 }
 
 function resolveIdps(config: Config, fetched: ReadonlyMap<string, string> = new Map()) {

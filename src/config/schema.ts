@@ -13,6 +13,11 @@ function compiles(pattern: string): boolean {
 }
 
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
+/** STS redeems a response only within about 5 minutes of its IssueInstant; we accept no older ones. */
+export const DEFAULT_MAX_RESPONSE_AGE_SECONDS = 300;
+
+const maxResponseAge = z.number().int().min(30).max(3600);
+const maxAuthnAge = z.number().int().min(60).max(31_536_000);
 
 const idSchema = z
   .string()
@@ -61,6 +66,8 @@ export const idpSchema = z
     wantResponseSigned: z.boolean().default(false).describe('also require a signature on the Response'),
     allowSha1Signatures: z.boolean().default(false).describe('accept RSA-SHA1 signatures and SHA-1 digests (refused by default)'),
     clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('overrides sp.clockSkewSeconds'),
+    maxResponseAgeSeconds: maxResponseAge.optional().describe('overrides sp.maxResponseAgeSeconds'),
+    maxAuthnAgeSeconds: maxAuthnAge.optional().describe('overrides sp.maxAuthnAgeSeconds'),
     maxSessionDurationSeconds: z
       .number()
       .int()
@@ -158,6 +165,12 @@ export const configSchema = z
         decryptionKey: pemOrPath.optional(),
         decryptionCert: pemOrPath.optional(),
         clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+        maxResponseAgeSeconds: maxResponseAge
+          .default(DEFAULT_MAX_RESPONSE_AGE_SECONDS)
+          .describe('refuse responses whose IssueInstant (Response or assertion) is older than this plus the clock skew'),
+        maxAuthnAgeSeconds: maxAuthnAge
+          .optional()
+          .describe("refuse assertions whose AuthnInstant is older than this plus the clock skew; default: no limit (the IdP's SSO session decides)"),
         requestTtlSeconds: z.number().int().min(60).max(3600).default(600).describe('how long a sent AuthnRequest ID stays valid'),
         metadataFetch: z
           .object({

@@ -9,6 +9,8 @@ import type { RoleSessionVault } from './role-session-vault.ts';
 
 export const MAX_PARALLEL_STS_CALLS = 10;
 const DEFAULT_DURATION_SECONDS = 3600;
+/** The shortest DurationSeconds STS takes. */
+const MIN_DURATION_SECONDS = 900;
 
 export interface RoleGrant extends RolePair {
   status: 'ready' | 'refused';
@@ -29,6 +31,8 @@ export interface AssumeRolesInput {
   identity: FederatedIdentity;
   samlResponse: string;
   maxSessionDurationSeconds: number;
+  /** Seconds until the assertion's SessionNotOnOrAfter, when it has one. */
+  sessionSecondsLeft?: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
   /** The inline session policy for a role's session (JSON), or undefined for none. */
   sessionPolicy?: (roleArn: string, identity: FederatedIdentity) => string | undefined;
@@ -42,9 +46,20 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
       publicMessage: `None of your roles may use a cluster here (${input.identity.roles.map((r) => r.roleArn).join(', ')}). Ask an administrator to add your role to a cluster's roles.`,
     });
   }
-  // One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default 3600).
-  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
+  const durationSeconds = roleSessionSeconds(input);
   return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds, input.sessionPolicy?.(role.roleArn, input.identity)));
+}
+
+/**
+ * One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default
+ * 3600), nor past SessionNotOnOrAfter. STS takes nothing under 900 s; with less left than that we
+ * still ask for 900, because STS itself ends a session at SessionNotOnOrAfter when that comes
+ * first (AssumeRoleWithSAML API reference), so the role session cannot outlive it either way.
+ */
+export function roleSessionSeconds(input: Pick<AssumeRolesInput, 'identity' | 'maxSessionDurationSeconds' | 'sessionSecondsLeft'>): number {
+  const wanted = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
+  if (input.sessionSecondsLeft === undefined) return wanted;
+  return Math.max(MIN_DURATION_SECONDS, Math.min(wanted, input.sessionSecondsLeft));
 }
 
 async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number, policy: string | undefined): Promise<RoleGrant> {

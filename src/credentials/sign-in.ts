@@ -23,12 +23,13 @@ export interface SignInDeps extends AssumeRolesDeps {
 }
 
 export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
-  const { identity } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
+  const { identity, sessionNotOnOrAfter } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
   const idp = deps.sp.idp(idpId);
   const grants = await assumeGrantedRoles(deps, {
     identity,
     samlResponse: samlResponse as string,
     maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
+    sessionSecondsLeft: sessionNotOnOrAfter === undefined ? undefined : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
     mayUseAnyCluster: deps.mayUseAnyCluster,
     sessionPolicy: deps.sessionPolicy,
   });

@@ -2,7 +2,7 @@
 // certificates as PEM. Built once at start-up; invalid entries are configuration errors by path.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import type { AttributeNames, IdpConfig } from '../config/schema.ts';
+import { DEFAULT_MAX_RESPONSE_AGE_SECONDS, type AttributeNames, type IdpConfig } from '../config/schema.ts';
 import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
 import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from './metadata-fetch.ts';
 
@@ -21,6 +21,10 @@ export interface IdpConnection {
   wantResponseSigned: boolean;
   allowSha1Signatures: boolean;
   clockSkewSeconds: number;
+  /** Oldest IssueInstant accepted, beyond the clock skew. */
+  maxResponseAgeSeconds: number;
+  /** Oldest AuthnInstant accepted, beyond the clock skew; no limit when absent. */
+  maxAuthnAgeSeconds?: number;
   maxSessionDurationSeconds: number;
   attributes: AttributeNames & { groups: string };
 }
@@ -28,6 +32,10 @@ export interface IdpConnection {
 export interface ResolveContext {
   index: number;
   defaultClockSkewSeconds: number;
+  /** sp.maxResponseAgeSeconds (default DEFAULT_MAX_RESPONSE_AGE_SECONDS). */
+  defaultMaxResponseAgeSeconds?: number;
+  /** sp.maxAuthnAgeSeconds. */
+  defaultMaxAuthnAgeSeconds?: number;
   adminGroupsAttribute: string;
   readFile?: (path: string) => string;
   /** Metadata already fetched from the entry's metadataUrl (see fetchIdpMetadata). */
@@ -64,6 +72,8 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     wantResponseSigned: entry.wantResponseSigned,
     allowSha1Signatures: entry.allowSha1Signatures,
     clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
+    maxResponseAgeSeconds: entry.maxResponseAgeSeconds ?? ctx.defaultMaxResponseAgeSeconds ?? DEFAULT_MAX_RESPONSE_AGE_SECONDS,
+    maxAuthnAgeSeconds: entry.maxAuthnAgeSeconds ?? ctx.defaultMaxAuthnAgeSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };

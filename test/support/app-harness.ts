@@ -9,6 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import { createApp, type App } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import type { Store } from '../../src/store/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openRoleSessions, sessionIdOf } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
@@ -37,6 +38,10 @@ export interface AppHarnessOptions {
   emulator?: Partial<AwsEmulatorOptions>;
   /** Further configuration sections (metrics, ...), merged over the harness's own. */
   config?: Record<string, unknown>;
+  /** Merged over the `sp` section (maxResponseAgeSeconds, decryptionKey, ...). */
+  sp?: Record<string, unknown>;
+  /** A store the test opened (PostgreSQL); default a fresh SQLite database in memory. Closed by close(). */
+  store?: Store;
 }
 
 export interface PostAcsOptions {
@@ -137,6 +142,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       mode: 'development',
       log: { level: 'debug' },
       server: { baseUrl, sessionSecret: SESSION_SECRET },
+      ...(options.sp === undefined ? {} : { sp: options.sp }),
       idps: [{ id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...options.idp }],
       clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
@@ -153,7 +159,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       done();
     },
   });
-  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink) });
+  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.store === undefined ? {} : { store: options.store }) });
   server.on('request', service.app);
 
   const client = new CookieClient(baseUrl);

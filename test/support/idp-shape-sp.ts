@@ -46,7 +46,13 @@ export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   );
   const entry = config.idps[0];
   if (entry === undefined) throw new Error('the test configuration has no IdP entry');
-  const connection = resolveIdpConnection(entry, { index: 0, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute });
+  const connection = resolveIdpConnection(entry, {
+    index: 0,
+    defaultClockSkewSeconds: config.sp.clockSkewSeconds,
+    defaultMaxResponseAgeSeconds: config.sp.maxResponseAgeSeconds,
+    defaultMaxAuthnAgeSeconds: config.sp.maxAuthnAgeSeconds,
+    adminGroupsAttribute: config.admin.groupsAttribute,
+  });
   const store = openSqliteStore('sqlite::memory:');
   const sp = new ServiceProvider(spSettings(config), [connection], store, store, options.now ?? (() => new Date()));
   return {

@@ -103,6 +103,33 @@ describe('assumeGrantedRoles', () => {
     });
   }
 
+  // SessionNotOnOrAfter: the role session must not outlive the IdP session; STS's minimum is 900 s
+  // (STS then ends the session at SessionNotOnOrAfter itself).
+  const sessionLeft: Array<{ left: number; attribute?: number; max?: number; expected: number }> = [
+    { left: 1200, expected: 1200 },
+    { left: 899, expected: 900 },
+    { left: 0, expected: 900 },
+    { left: -30, expected: 900 },
+    { left: 28_800, expected: 3600 },
+    { left: 5000, attribute: 7200, max: 43200, expected: 5000 },
+    { left: 5000, attribute: 1800, max: 43200, expected: 1800 },
+  ];
+  for (const c of sessionLeft) {
+    it(`asks for ${c.expected} s with ${c.left} s of the IdP session left (SessionDuration ${String(c.attribute)}, maximum ${c.max ?? 3600})`, async () => {
+      const { sts, run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }), maxSessionDurationSeconds: c.max ?? 3600, sessionSecondsLeft: c.left });
+      await run();
+      assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
+    });
+  }
+
+  it('does not retry above what the IdP session has left when the role refuses a long duration', async () => {
+    const sts = createFakeSts();
+    sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200, sessionSecondsLeft: 2000 }, sts);
+    await run();
+    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [2000]);
+  });
+
   it('retries once at 3600 s when the role allows less than the 7200 s asked for', async () => {
     const sts = createFakeSts();
     sts.failWith('ValidationError', { message: DURATION_TOO_LONG, when: (input) => input.durationSeconds > 3600 });
