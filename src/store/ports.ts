@@ -22,7 +22,7 @@ export interface ReplayCache {
   rememberOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'admin_change';
+export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'logout_refused' | 'admin_change';
 
 /** One line of the audit trail. Never a password, token, secret or SAML response. */
 export interface AuditEvent {

@@ -13,6 +13,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { noStore } from './middleware/no-store.ts';
 import type { SessionUser } from './session-user.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
@@ -96,6 +97,7 @@ export function createServer(options: ServerOptions): Express {
   authenticator.deserializeUser<SessionUser>((user, done) => done(null, user));
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+  app.use(noStore());
   app.use((req, res, next) => {
     res.locals.user = req.user;
     // Signed-in pages all carry the sign-out form, so they all need the token.

@@ -17,6 +17,7 @@ export interface SsoRouteDeps {
   signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean) => Promise<SessionUser>;
   binding: LoginBinding;
   loggedOut: (user: SessionUser, ctx: RequestContext) => Promise<void>;
+  logoutRefused: (idpId: string, err: unknown, user: SessionUser | undefined, ctx: RequestContext) => Promise<void>;
 }
 
 // The ACS alone takes large bodies: a SAMLResponse may be up to 100,000 characters (AWS's limit);
@@ -90,7 +91,10 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     const binding = req.method === 'GET' ? 'redirect' : 'post';
     const fields = (binding === 'redirect' ? req.query : req.body ?? {}) as Record<string, unknown>;
     const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-    const outcome = await deps.slo.validateLogoutMessage(idpId, { binding, fields, rawQuery });
+    const outcome = await deps.slo.validateLogoutMessage(idpId, { binding, fields, rawQuery }).catch(async (err: unknown) => {
+      await deps.logoutRefused(idpId, err, req.user, requestContext(req, res));
+      throw err;
+    });
     if (outcome.kind === 'response') {
       res.render('signed-out', { title: 'Signed out', user: undefined, continueUrl: undefined, idpName: deps.sp.idp(idpId).name });
       return;
