@@ -5,7 +5,7 @@ import { isAppError, RoleNotPermitted, type AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { StsApi } from '../aws/ports.ts';
 import type { FederatedIdentity, RolePair } from '../saml/federated-identity.ts';
-import type { RoleSessionVault } from './role-session-vault.ts';
+import type { RoleSessionVault, SealBinding } from './role-session-vault.ts';
 
 export const MAX_PARALLEL_STS_CALLS = 10;
 const DEFAULT_DURATION_SECONDS = 3600;
@@ -28,11 +28,15 @@ export interface AssumeRolesDeps {
 export interface AssumeRolesInput {
   identity: FederatedIdentity;
   samlResponse: string;
+  /** The browser session the role sessions are sealed for. */
+  sessionId: string;
   maxSessionDurationSeconds: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
 }
 
 export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRolesInput): Promise<RoleGrant[]> {
+  // Checked before STS is asked: a role session that cannot be sealed for a session is wasted.
+  if (input.sessionId === '') throw new Error('role sessions must be sealed for a browser session');
   const usable = input.identity.roles.filter((r) => input.mayUseAnyCluster(r.roleArn));
   if (usable.length === 0) {
     throw new RoleNotPermitted({
@@ -42,10 +46,11 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
   }
   // One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default 3600).
   const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
-  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds));
+  const binding: SealBinding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds, binding));
 }
 
-async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number): Promise<RoleGrant> {
+async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number, binding: SealBinding): Promise<RoleGrant> {
   const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds });
   try {
     let result;
@@ -56,7 +61,7 @@ async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: s
       if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS) throw err;
       result = await call(DEFAULT_DURATION_SECONDS);
     }
-    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
+    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }, binding), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
   } catch (err) {
     const appError = isAppError(err) ? err : undefined;
     deps.logger.warn({ roleArn: role.roleArn, code: appError?.code, details: appError?.details, err: appError === undefined ? err : undefined }, 'role refused by sts');

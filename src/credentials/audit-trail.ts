@@ -11,6 +11,8 @@ export interface RequestContext {
   clientIp?: string;
   userAgent?: string;
   requestId?: string;
+  /** The browser session the request belongs to; binds sealed role sessions. Never audited or logged. */
+  sessionId?: string;
 }
 
 export interface AuditTrail {

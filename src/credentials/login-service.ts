@@ -30,7 +30,8 @@ export class LoginService {
   async signIn(idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
     let user: SessionUser;
     try {
-      user = await signInWithSaml({ ...this.deps.signIn, mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(this.deps.clusters(), roleArn) }, idpId, samlResponse, isBoundRequest);
+      const deps = { ...this.deps.signIn, mayUseAnyCluster: (roleArn: string) => roleMayUseAnyCluster(this.deps.clusters(), roleArn) };
+      user = await signInWithSaml(deps, idpId, samlResponse, ctx.sessionId ?? '', isBoundRequest);
     } catch (err) {
       this.deps.metrics.inc('redshift_sso_logins_total', { outcome: 'refused' });
       await this.deps.audit.loginRefused(idpId, err, ctx);
@@ -54,7 +55,7 @@ export class LoginService {
       roleArn = requestedRole ?? onlyRoleForCluster(ready, this.deps.clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
       if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId });
+      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '' });
     } catch (err) {
       await this.deps.audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
       throw err;

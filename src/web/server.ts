@@ -14,6 +14,7 @@ import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { noStore } from './middleware/no-store.ts';
+import { generateSessionId } from './session-id.ts';
 import type { SessionUser } from './session-user.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
@@ -84,6 +85,7 @@ export function createServer(options: ServerOptions): Express {
       name: https ? '__Host-redshift-sso' : 'redshift-sso',
       secret: options.sessionSecret,
       store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000),
+      genid: generateSessionId,
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',

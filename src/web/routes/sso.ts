@@ -8,6 +8,7 @@ import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
+import { reserveSessionId } from '../session-id.ts';
 import type { LoginBinding } from '../login-binding.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 
@@ -47,8 +48,10 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const isBound = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
-    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, requestContext(req, res), isBound);
-    // Passport regenerates the session here: a new ID after sign-in, so no fixation.
+    // Passport regenerates the session below (a new ID after sign-in, so no fixation); the role
+    // sessions are sealed for that new ID, reserved now.
+    const ctx = { ...requestContext(req, res), sessionId: reserveSessionId(req) };
+    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, ctx, isBound);
     req.login(user, (err) => {
       if (err !== undefined && err !== null) {
         next(err);
