@@ -9,6 +9,8 @@ import { assertJsonError } from '../support/app-assertions.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
 import type { SessionUser } from '../../src/credentials/sign-in.ts';
 
+const BOB: SamlResponseOverrides = { nameId: 'bob@example.com', extraAttributes: { 'https://aws.amazon.com/SAML/Attributes/RoleSessionName': 'bob' } };
+
 interface StoredSession {
   passport?: { user?: SessionUser };
   [key: string]: unknown;
@@ -60,12 +62,12 @@ describe('sealed role sessions are bound to their browser session and person', (
     },
     {
       name: "a box copied into another person's session",
-      target: { nameId: 'bob@example.com', roleSessionName: 'bob' },
+      target: BOB,
       move: (from, to) => ({ ...to, passport: { user: { ...(to.passport?.user as SessionUser), grants: from.passport?.user?.grants ?? [] } } }),
     },
     {
       name: "the whole signed-in user copied into another session's row",
-      target: { nameId: 'bob@example.com', roleSessionName: 'bob' },
+      target: BOB,
       move: (from, to) => ({ ...to, passport: from.passport }),
     },
   ];
@@ -74,6 +76,7 @@ describe('sealed role sessions are bound to their browser session and person', (
       const alice = await signedIn();
       const other = await signedIn(c.target);
       assert.equal((await credentials(other)).status, 200, 'the target session works on its own');
+      assert.equal((await readSession(other)).passport?.user?.identity.nameId, c.target.nameId ?? 'alice@example.com');
       await writeSession(other, c.move(await readSession(alice), await readSession(other)));
 
       const error = await assertJsonError(await credentials(other), 401, 'ROLE_SESSION_MISSING');
