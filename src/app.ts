@@ -16,6 +16,7 @@ import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
+import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
@@ -43,8 +44,10 @@ export interface AppOverrides {
   extraRouters?: Router[];
   /** Demo mode is running (its built-in IdP and emulator): every page carries the demo banner. */
   demo?: boolean;
-  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see fetchIdpMetadata). */
+  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see startApp). */
   idpMetadata?: ReadonlyMap<string, string>;
+  /** Timers and randomness for the metadata fetch retries (tests run them without waiting). */
+  metadataRetry?: { timers?: MetadataTimers; random?: () => number };
 }
 
 export interface App {
@@ -71,7 +74,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
-  const metadata = new MetadataCache({ fetchOptions: config.sp.metadataFetch, audit: store, logger, now });
+  const metadata = new MetadataCache({
+    fetchOptions: config.sp.metadataFetch,
+    audit: store,
+    records: store,
+    logger,
+    now,
+    retryMaxMs: config.sp.metadataFetch.refreshIntervalSeconds * 1000,
+    ...overrides.metadataRetry,
+  });
   for (const entry of config.idps) {
     const xml = entry.metadataUrl === undefined ? undefined : overrides.idpMetadata?.get(entry.id);
     if (entry.metadataUrl !== undefined && xml !== undefined) metadata.seed(entry.metadataUrl, xml);
@@ -166,6 +177,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);
+      metadata.close();
       aws?.close();
       await store.close();
     },

@@ -5,8 +5,8 @@ import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { createApp, openStore } from './app.ts';
-import { fetchIdpMetadata } from './saml/idp-connection.ts';
+import { openStore } from './app.ts';
+import { startApp } from './start-app.ts';
 import type { Demo } from './dev/demo.ts';
 
 async function main(): Promise<void> {
@@ -37,10 +37,8 @@ async function main(): Promise<void> {
   const appLogger = createLogger(config.log);
   let built;
   try {
-    const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
     const store = await openStore(config.store.url, appLogger);
-    built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
-    await built.registry.start();
+    built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
     const setupToken = await built.issueSetupToken();
     if (setupToken !== undefined) {
       // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.

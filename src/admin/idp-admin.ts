@@ -141,7 +141,7 @@ export class IdpAdmin {
       if (url !== undefined) {
         const xml = await fetchMetadata(url, this.deps.fetchOptions);
         const parsed = parseIdpMetadata(xml);
-        this.deps.metadata.seed(url, xml);
+        await this.deps.metadata.remember(url, xml);
         return parsed;
       }
     } catch (err) {

@@ -93,7 +93,19 @@ export interface ConnectionRecords {
   deleteSetting(key: string): Promise<void>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords {
+export interface StoredMetadata {
+  xml: string;
+  fetchedAt: Date;
+}
+
+/** The last good document fetched from each IdP metadata URL, for start-ups during an IdP outage. */
+export interface MetadataRecords {
+  getMetadata(url: string): Promise<StoredMetadata | null>;
+  /** Keeps the document unless the stored one was fetched later (another instance got there first). */
+  putMetadata(url: string, xml: string, fetchedAt: Date): Promise<void>;
+}
+
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords {
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;
