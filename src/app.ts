@@ -17,6 +17,7 @@ import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
+import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
@@ -44,8 +45,10 @@ export interface AppOverrides {
   extraRouters?: Router[];
   /** Demo mode is running (its built-in IdP and emulator): every page carries the demo banner. */
   demo?: boolean;
-  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see fetchIdpMetadata). */
+  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see startApp). */
   idpMetadata?: ReadonlyMap<string, string>;
+  /** Timers and randomness for the metadata fetch retries (tests run them without waiting). */
+  metadataRetry?: { timers?: MetadataTimers; random?: () => number };
 }
 
 export interface App {
@@ -79,7 +82,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
-  const metadata = new MetadataCache({ fetchOptions: config.sp.metadataFetch, audit: store, logger, now });
+  const metadata = new MetadataCache({
+    fetchOptions: config.sp.metadataFetch,
+    audit: store,
+    records: store,
+    logger,
+    now,
+    retryMaxMs: config.sp.metadataFetch.refreshIntervalSeconds * 1000,
+    ...overrides.metadataRetry,
+  });
   for (const entry of config.idps) {
     const xml = entry.metadataUrl === undefined ? undefined : overrides.idpMetadata?.get(entry.id);
     if (entry.metadataUrl !== undefined && xml !== undefined) metadata.seed(entry.metadataUrl, xml);
@@ -138,6 +149,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         slo: new SingleLogout(sp),
         signIn,
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
+        logoutRefused: (idpId, err, user, ctx) => audit.logoutRefused(idpId, err, user, ctx),
         binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
       }),
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
@@ -150,6 +162,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         acsUrl: (idpId) => sp.acsUrl(idpId),
         spEntityId: sp.entityId,
         setupTokenValid: (token) => setupTokenValid(store, token, hasAnyIdp()),
+        https: config.server.baseUrl.startsWith('https:'),
         now,
       }),
     ],
@@ -180,6 +193,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);
+      metadata.close();
       aws?.close();
       await store.close();
     },

@@ -7,8 +7,8 @@ import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { createApp, openStore } from './app.ts';
-import { fetchIdpMetadata } from './saml/idp-connection.ts';
+import { openStore } from './app.ts';
+import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
@@ -41,10 +41,8 @@ async function main(): Promise<void> {
   const appLogger = createLogger(config.log);
   let built;
   try {
-    const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
     const store = await openStore(config.store.url, appLogger);
-    built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
-    await built.registry.start();
+    built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
     const setupToken = await built.issueSetupToken();
     if (setupToken !== undefined) {
       // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.

@@ -2,6 +2,7 @@
 // meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
+import { isHostName } from './host-name.ts';
 
 function compiles(pattern: string): boolean {
   try {
@@ -56,7 +57,10 @@ export const idpSchema = z
     ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
     sloUrl: z.string().url().optional().describe("the IdP's Single Logout URL (HTTP-Redirect); default from metadata"),
-    wantLogoutSigned: z.boolean().default(false).describe('refuse logout messages from the IdP that are not signed'),
+    wantLogoutSigned: z
+      .boolean()
+      .default(true)
+      .describe('refuse Redirect-binding logout messages from the IdP that are not signed (anyone who knows a NameID could craft one)'),
     enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
@@ -102,7 +106,11 @@ export const clusterSchema = z
       .describe("serverless workgroup ID (the end of its ARN): lets the session policy name this workgroup; without it, any workgroup of the role's account in that region"),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional(),
     database: z.string().min(1).max(64).default('dev'),
-    host: z.string().min(1).optional().describe('endpoint host; default from DescribeClusters / GetWorkgroup'),
+    host: z
+      .string()
+      .refine((h) => isHostName(h), 'expected a DNS name or an IP address (IPv6 without brackets)')
+      .optional()
+      .describe('endpoint host (DNS name or IP address); default from DescribeClusters / GetWorkgroup'),
     port: z.number().int().min(1).max(65535).optional(),
     sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
     durationSeconds: z.number().int().min(1).max(3600).default(900).describe('DB password lifetime (AWS allows 900-3600; shorter only in development, for the emulator)'),

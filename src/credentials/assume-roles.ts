@@ -5,7 +5,7 @@ import { isAppError, RoleNotPermitted, type AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { StsApi } from '../aws/ports.ts';
 import type { FederatedIdentity, RolePair } from '../saml/federated-identity.ts';
-import type { RoleSessionVault } from './role-session-vault.ts';
+import type { RoleSessionVault, SealBinding } from './role-session-vault.ts';
 
 export const MAX_PARALLEL_STS_CALLS = 10;
 const DEFAULT_DURATION_SECONDS = 3600;
@@ -30,6 +30,8 @@ export interface AssumeRolesDeps {
 export interface AssumeRolesInput {
   identity: FederatedIdentity;
   samlResponse: string;
+  /** The browser session the role sessions are sealed for. */
+  sessionId: string;
   maxSessionDurationSeconds: number;
   /** Seconds until the assertion's SessionNotOnOrAfter, when it has one. */
   sessionSecondsLeft?: number;
@@ -39,6 +41,8 @@ export interface AssumeRolesInput {
 }
 
 export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRolesInput): Promise<RoleGrant[]> {
+  // Checked before STS is asked: a role session that cannot be sealed for a session is wasted.
+  if (input.sessionId === '') throw new Error('role sessions must be sealed for a browser session');
   const usable = input.identity.roles.filter((r) => input.mayUseAnyCluster(r.roleArn));
   if (usable.length === 0) {
     throw new RoleNotPermitted({
@@ -47,7 +51,10 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
     });
   }
   const durationSeconds = roleSessionSeconds(input);
-  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds, input.sessionPolicy?.(role.roleArn, input.identity)));
+  const binding: SealBinding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) =>
+    assumeOne(deps, role, input.samlResponse, durationSeconds, binding, input.sessionPolicy?.(role.roleArn, input.identity)),
+  );
 }
 
 /**
@@ -62,7 +69,14 @@ export function roleSessionSeconds(input: Pick<AssumeRolesInput, 'identity' | 'm
   return Math.max(MIN_DURATION_SECONDS, Math.min(wanted, input.sessionSecondsLeft));
 }
 
-async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number, policy: string | undefined): Promise<RoleGrant> {
+async function assumeOne(
+  deps: AssumeRolesDeps,
+  role: RolePair,
+  samlAssertion: string,
+  durationSeconds: number,
+  binding: SealBinding,
+  policy: string | undefined,
+): Promise<RoleGrant> {
   const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds, ...(policy === undefined ? {} : { policy }) });
   try {
     let result;
@@ -73,7 +87,7 @@ async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: s
       if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS) throw err;
       result = await call(DEFAULT_DURATION_SECONDS);
     }
-    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
+    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }, binding), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
   } catch (err) {
     const appError = isAppError(err) ? err : undefined;
     deps.logger.warn({ roleArn: role.roleArn, code: appError?.code, details: appError?.details, err: appError === undefined ? err : undefined }, 'role refused by sts');

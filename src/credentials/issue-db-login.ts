@@ -39,11 +39,13 @@ export interface IssueDbLoginInput {
   identity: FederatedIdentity;
   grant: RoleGrant;
   clusterId: string;
+  /** The browser session holding the grant: its sealed role session opens only there. */
+  sessionId: string;
 }
 
 export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginInput): Promise<DbLogin> {
   const cluster = requireClusterForRole(deps.clusters, input.clusterId, input.grant.roleArn);
-  const session = openSession(deps, input.grant);
+  const session = openSession(deps, input);
   const region = cluster.region ?? deps.defaultRegion;
   const requestIds: Array<string | undefined> = [];
 
@@ -64,11 +66,13 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
   };
 }
 
-function openSession(deps: IssueDbLoginDeps, grant: RoleGrant): RoleSession {
+function openSession(deps: IssueDbLoginDeps, { grant, identity, sessionId }: IssueDbLoginInput): RoleSession {
   if (grant.status === 'refused') {
     throw new AppError({ code: grant.error?.code ?? 'AWS_ACCESS_DENIED', status: grant.error?.status ?? 403, expose: true, publicMessage: grant.error?.message ?? `AWS refused role ${grant.roleArn} at sign-in.` });
   }
-  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed) : undefined;
+  // A box sealed for another session or person (copied in the store) does not open: sign in again.
+  const binding = { sessionId, idpId: identity.idpId, nameId: identity.nameId };
+  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed, binding) : undefined;
   if (session === undefined) {
     throw new Unauthorized({ code: 'ROLE_SESSION_MISSING', publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.` });
   }

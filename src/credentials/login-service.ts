@@ -37,7 +37,7 @@ export class LoginService {
         mayUseAnyCluster: (roleArn: string) => roleMayUseAnyCluster(clusters, roleArn),
         sessionPolicy: (roleArn: string, identity: FederatedIdentity) => this.sessionPolicy(clusters, roleArn, identity),
       };
-      user = await signInWithSaml({ ...this.deps.signIn, ...scope }, idpId, samlResponse, isBoundRequest);
+      user = await signInWithSaml({ ...this.deps.signIn, ...scope }, idpId, samlResponse, ctx.sessionId ?? '', isBoundRequest);
     } catch (err) {
       this.countRefusal(idpId, err);
       await this.deps.audit.loginRefused(idpId, err, ctx);
@@ -70,7 +70,7 @@ export class LoginService {
       roleArn = requestedRole ?? onlyRoleForCluster(ready, this.deps.clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
       if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId });
+      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '' });
     } catch (err) {
       await this.deps.audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
       throw err;

@@ -22,12 +22,14 @@ export interface SignInDeps extends AssumeRolesDeps {
   now: () => Date;
 }
 
-export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
+/** `sessionId`: the browser session this sign-in will hold (its role sessions are sealed for it). */
+export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, sessionId: string, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
   const { identity, sessionNotOnOrAfter } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
   const idp = deps.sp.idp(idpId);
   const grants = await assumeGrantedRoles(deps, {
     identity,
     samlResponse: samlResponse as string,
+    sessionId,
     maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
     sessionSecondsLeft: sessionNotOnOrAfter === undefined ? undefined : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
     mayUseAnyCluster: deps.mayUseAnyCluster,

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_MAX_RESPONSE_AGE_SECONDS, type AttributeNames, type IdpConfig } from '../config/schema.ts';
 import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
-import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from './metadata-fetch.ts';
 
 export interface IdpConnection {
   id: string;
@@ -38,7 +37,7 @@ export interface ResolveContext {
   defaultMaxAuthnAgeSeconds?: number;
   adminGroupsAttribute: string;
   readFile?: (path: string) => string;
-  /** Metadata already fetched from the entry's metadataUrl (see fetchIdpMetadata). */
+  /** Metadata already fetched from the entry's metadataUrl (see admin/startup-metadata.ts). */
   fetchedMetadataXml?: string;
 }
 
@@ -77,24 +76,6 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };
-}
-
-/** Fetches every metadataUrl in the configuration, reporting all failures by path at once. */
-export async function fetchIdpMetadata(idps: readonly IdpConfig[], options: MetadataFetchOptions): Promise<Map<string, string>> {
-  const fetched = new Map<string, string>();
-  const problems: string[] = [];
-  await Promise.all(
-    idps.map(async (idp, index) => {
-      if (idp.metadataUrl === undefined) return;
-      try {
-        fetched.set(idp.id, await fetchMetadata(idp.metadataUrl, options));
-      } catch (err) {
-        problems.push(`idps[${index}].metadataUrl: ${err instanceof MetadataFetchError ? err.message : String(err)}`);
-      }
-    }),
-  );
-  if (problems.length > 0) throw new ConfigError(problems);
-  return fetched;
 }
 
 /** A PEM given inline or as a file path. */

@@ -6,7 +6,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { isGlobalUnicast, isLoopback } from './address-policy.ts';
 
 export interface MetadataFetchOptions {
   timeoutMs: number;
@@ -19,20 +20,10 @@ export interface MetadataFetchOptions {
 
 export class MetadataFetchError extends Error {}
 
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96]] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
-}
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  return PRIVATE.check(address, family);
+/** May a fetch connect to this address? Plain http only to loopback; https to global unicast unless private addresses are allowed. */
+export function addressAllowed(address: string, plainHttp: boolean, options: Pick<MetadataFetchOptions, 'allowPrivateAddresses'>): boolean {
+  if (plainHttp) return isLoopback(address);
+  return options.allowPrivateAddresses || isGlobalUnicast(address);
 }
 
 export async function fetchMetadata(url: string, options: MetadataFetchOptions): Promise<string> {
@@ -48,11 +39,8 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
   const plainHttp = target.protocol === 'http:';
   // An IP literal never goes through `lookup` below, so it is checked here.
   const literal = target.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal) !== 0) {
-    const family = isIP(literal) === 6 ? 'ipv6' : 'ipv4';
-    if (plainHttp ? !LOOPBACK.check(literal, family) : !options.allowPrivateAddresses && isPrivateAddress(literal)) {
-      throw new MetadataFetchError(`metadata address ${literal} is a ${plainHttp ? 'non-loopback' : 'private, loopback or link-local'} address; refused`);
-    }
+  if (isIP(literal) !== 0 && !addressAllowed(literal, plainHttp, options)) {
+    throw new MetadataFetchError(`metadata address ${literal} is ${refusedKind(plainHttp)}; refused`);
   }
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
@@ -60,9 +48,9 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
         callback(err, '', 4);
         return;
       }
-      const refused = addresses.find((a) => (plainHttp ? !LOOPBACK.check(a.address, a.family === 6 ? 'ipv6' : 'ipv4') : !options.allowPrivateAddresses && isPrivateAddress(a.address)));
+      const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
       if (refused !== undefined) {
-        callback(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, a ${plainHttp ? 'non-loopback' : 'private, loopback or link-local'} address; refused`), '', 4);
+        callback(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`), '', 4);
         return;
       }
       const first = addresses[0];
@@ -106,4 +94,8 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
     req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
     req.on('close', () => clearTimeout(deadline));
   });
+}
+
+function refusedKind(plainHttp: boolean): string {
+  return plainHttp ? 'a non-loopback address' : 'not a global unicast address (private, loopback, link-local or reserved)';
 }

@@ -22,7 +22,7 @@ export interface ReplayCache {
   rememberOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'admin_change';
+export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'logout_refused' | 'admin_change';
 
 /** One line of the audit trail. Never a password, token, secret or SAML response. */
 export interface AuditEvent {
@@ -93,7 +93,19 @@ export interface ConnectionRecords {
   deleteSetting(key: string): Promise<void>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords {
+export interface StoredMetadata {
+  xml: string;
+  fetchedAt: Date;
+}
+
+/** The last good document fetched from each IdP metadata URL, for start-ups during an IdP outage. */
+export interface MetadataRecords {
+  getMetadata(url: string): Promise<StoredMetadata | null>;
+  /** Keeps the document unless the stored one was fetched later (another instance got there first). */
+  putMetadata(url: string, xml: string, fetchedAt: Date): Promise<void>;
+}
+
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords {
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;

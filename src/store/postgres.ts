@@ -37,6 +37,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE connections_changes (one integer PRIMARY KEY CHECK (one = 1), counter bigint NOT NULL);
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
+  `CREATE TABLE idp_metadata (url text PRIMARY KEY, xml text NOT NULL, fetched_at timestamptz NOT NULL);`,
 ];
 
 /** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
@@ -163,6 +164,16 @@ function postgresStore(pool: pg.Pool): Store {
     },
     async deleteSetting(key) {
       await pool.query('DELETE FROM settings WHERE key = $1', [key]);
+    },
+    async getMetadata(url) {
+      const row = await one<{ xml: string; fetched_at: Date }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = $1', [url]);
+      return row === undefined ? null : { xml: row.xml, fetchedAt: row.fetched_at };
+    },
+    async putMetadata(url, xml, fetchedAt) {
+      await pool.query(
+        'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES ($1, $2, $3) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
+        [url, xml, fetchedAt],
+      );
     },
     async sweepExpired(now) {
       // One statement, so the three deletes share a snapshot and commit together.

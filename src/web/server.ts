@@ -12,6 +12,8 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { noStore } from './middleware/no-store.ts';
+import { generateSessionId } from './session-id.ts';
 import type { SessionUser } from './session-user.ts';
 import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
 import { VIEWS_DIR } from '../project-root.ts';
@@ -87,6 +89,7 @@ export function createServer(options: ServerOptions): Express {
       name: https ? '__Host-redshift-sso' : 'redshift-sso',
       secret: options.sessionSecret,
       store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000),
+      genid: generateSessionId,
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
@@ -100,6 +103,7 @@ export function createServer(options: ServerOptions): Express {
   authenticator.deserializeUser<SessionUser>((user, done) => done(null, user));
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+  app.use(noStore());
   app.use((req, res, next) => {
     res.locals.user = req.user;
     // Signed-in pages all carry the sign-out form, so they all need the token.

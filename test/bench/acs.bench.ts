@@ -295,14 +295,15 @@ function httpPostJob(service: Service, agent: http.Agent, path: string, session:
 function inProcessJob(service: Service): Job {
   const ttlMs = service.config.server.sessionTtlSeconds * 1000;
   return async (sample) => {
-    const user = await signInWithSaml(service.deps, IDP, sample.response);
+    const sessionId = randomBytes(24).toString('base64url');
+    const user = await signInWithSaml(service.deps, IDP, sample.response, sessionId);
     const expires = new Date(Date.now() + ttlMs);
     // The shape express-session + Passport store: the cookie settings and passport.user.
     const data = JSON.stringify({
       cookie: { originalMaxAge: ttlMs, expires: expires.toISOString(), secure: true, httpOnly: true, path: '/', sameSite: 'lax' },
       passport: { user },
     });
-    await service.app.store.setSession(randomBytes(24).toString('base64url'), data, expires);
+    await service.app.store.setSession(sessionId, data, expires);
   };
 }
 
@@ -463,7 +464,7 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
         idp.attributes,
       ),
     );
-    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION));
+    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION, { sessionId: 'bench-session', idpId: IDP, nameId: 'alice@example.com' }));
     const logNs = await timeEach(measured, () =>
       service.logger.info({ idpId: IDP, nameId: 'alice@example.com', dbUser: 'alice', roles: [{ roleArn: TEST_ROLE_ARN, status: 'ready' }], admin: false }, 'signed in'),
     );

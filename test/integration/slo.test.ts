@@ -69,7 +69,7 @@ describe('Single Logout', () => {
   });
 
   it('IdP-initiated: a signed LogoutRequest ends the session and gets a LogoutResponse', async () => {
-    const { app, close } = build({ wantLogoutSigned: true });
+    const { app, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
     const idpUrl = new URL(await idpSide().getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: '_session-1' }, 'rs', {}));
@@ -84,15 +84,34 @@ describe('Single Logout', () => {
     await close();
   });
 
-  it('refuses an unsigned Redirect-binding LogoutRequest when the IdP entry requires signatures', async () => {
-    const { app, close } = build({ wantLogoutSigned: true });
+  it('refuses an unsigned Redirect-binding LogoutRequest by default, and audits the refusal', async () => {
+    const { app, store, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
+    // Anyone who knows alice's NameID can build this link; it must not sign her out.
     const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
     assert.equal((await agent.get('/api/me')).status, 200, 'the session survives a refused logout');
+    const refused = await store.queryAudit({ kind: 'logout_refused' });
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]?.code, 'SAML_LOGOUT_UNSIGNED');
+    assert.equal(refused[0]?.outcome, 'refused');
+    assert.equal(refused[0]?.idpId, 'corp');
+    assert.equal(refused[0]?.nameId, 'alice@example.com', 'names the session the link was opened in');
+    assert.deepEqual(await store.queryAudit({ kind: 'logout' }), [], 'no sign-out was recorded');
+    await close();
+  });
+
+  it('accepts an unsigned Redirect-binding LogoutRequest only when the IdP entry sets wantLogoutSigned: false', async () => {
+    const { app, close } = build({ wantLogoutSigned: false });
+    const agent = request.agent(app);
+    await signIn(agent);
+    const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
+    assert.equal(res.status, 302, res.text);
+    assert.equal((await agent.get('/api/me')).status, 401);
     await close();
   });
 

@@ -10,7 +10,8 @@ import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts'
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
-import { requireCsrfToken, csrfToken } from '../middleware/csrf.ts';
+import { requireCsrfToken } from '../middleware/csrf.ts';
+import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { SETUP_TOKEN_IDP } from '../../credentials/login-service.ts';
@@ -23,6 +24,8 @@ export interface AdminRouteDeps {
   acsUrl: (idpId: string) => string;
   spEntityId: string;
   setupTokenValid: (token: unknown) => Promise<boolean>;
+  /** HTTPS deployment: the setup form's cookie gets Secure and the __Host- prefix. */
+  https: boolean;
   now: () => Date;
 }
 
@@ -31,15 +34,18 @@ const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimi
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
+  // Open to anyone, so it must not start a session: its CSRF token lives in a cookie instead.
+  const setupForm = createSetupFormToken({ https: deps.https });
   router.get('/admin/setup', (req, res) => {
-    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: undefined });
+    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: undefined });
   });
 
-  router.post('/admin/setup', form, requireCsrfToken(), asyncHandler(async (req, res, next) => {
+  router.post('/admin/setup', form, setupForm.require(), asyncHandler(async (req, res, next) => {
     if (!(await deps.setupTokenValid(field(req, 'token')))) {
-      res.status(403).render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: 'That setup token is not valid, or an IdP connection already exists (then sign in through it).' });
+      res.status(403).render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: 'That setup token is not valid, or an IdP connection already exists (then sign in through it).' });
       return;
     }
+    setupForm.clear(res);
     req.login(setupAdmin(deps.now()), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
   }));
 
@@ -196,6 +202,7 @@ function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
     wantAssertionsSigned: flag('wantAssertionsSigned', true),
     wantResponseSigned: flag('wantResponseSigned', false),
     allowSha1Signatures: flag('allowSha1Signatures', false),
+    wantLogoutSigned: flag('wantLogoutSigned', true),
     enabled: flag('enabled', true),
     ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
     ...(fullForm || Object.keys(attributes).length > 0 ? { attributes } : {}),

@@ -11,6 +11,7 @@ import { createFakeSts, type FakeSts } from '../../support/unit-fake-sts.ts';
 
 const SAML_RESPONSE = 'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4=\r\nPD94bWw+';
 const DURATION_TOO_LONG = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
+const SESSION_ID = 'browser-session-1';
 
 function setup(overrides: Partial<AssumeRolesInput> = {}, sts: FakeSts = createFakeSts()) {
   const vault = createRoleSessionVault('a-session-secret-of-32-characters!');
@@ -18,17 +19,19 @@ function setup(overrides: Partial<AssumeRolesInput> = {}, sts: FakeSts = createF
   const input: AssumeRolesInput = {
     identity: aFederatedIdentity(),
     samlResponse: SAML_RESPONSE,
+    sessionId: SESSION_ID,
     maxSessionDurationSeconds: 3600,
     mayUseAnyCluster: () => true,
     ...overrides,
   };
-  return { sts, vault, run: () => assumeGrantedRoles(deps, input) };
+  const binding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  return { sts, vault, binding, run: () => assumeGrantedRoles(deps, input) };
 }
 
 describe('assumeGrantedRoles', () => {
   it('assumes each granted role with its provider and returns a sealed session for it', async () => {
     const roles = [aRolePair('A'), aRolePair('B')];
-    const { sts, vault, run } = setup({ identity: aFederatedIdentity({ roles }) });
+    const { sts, vault, binding, run } = setup({ identity: aFederatedIdentity({ roles }) });
     const grants = await run();
     assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.principalArn]), roles.map((r) => [r.roleArn, r.principalArn]));
     assert.deepEqual(grants.map((g) => [g.roleArn, g.principalArn, g.status]), roles.map((r) => [r.roleArn, r.principalArn, 'ready']));
@@ -36,8 +39,10 @@ describe('assumeGrantedRoles', () => {
       const call = sts.calls[i];
       assert.ok(call !== undefined && grant.sealed !== undefined);
       const expected = sts.sessionFor(call);
-      const opened = vault.open(grant.sealed);
+      const opened = vault.open(grant.sealed, binding);
       assert.ok(opened !== undefined);
+      assert.equal(vault.open(grant.sealed, { ...binding, sessionId: 'another-session' }), undefined, 'sealed for this browser session only');
+      assert.equal(vault.open(grant.sealed, { ...binding, nameId: 'bob@example.com' }), undefined, 'sealed for this person only');
       for (const [key, value] of Object.entries(expected)) assert.deepEqual(opened[key as keyof typeof opened], value, key);
       assert.equal(grant.expiresAt, expected.expiration.toISOString());
       assert.match(grant.awsRequestId ?? '', /^req-/);
@@ -176,10 +181,10 @@ describe('assumeGrantedRoles', () => {
     it(`marks a role refused with ${c.code} after ${c.sdkName} and keeps the other ready`, async () => {
       const sts = createFakeSts();
       sts.failWith(c.sdkName, { roleArn: roleArn('B') });
-      const { vault, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
+      const { vault, binding, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
       const [a, b] = await run();
       assert.equal(a?.status, 'ready');
-      assert.ok(a?.sealed !== undefined && vault.open(a.sealed) !== undefined);
+      assert.ok(a?.sealed !== undefined && vault.open(a.sealed, binding) !== undefined);
       assert.equal(b?.status, 'refused');
       assert.equal(b?.sealed, undefined);
       assert.equal(b?.error?.code, c.code);

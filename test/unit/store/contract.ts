@@ -360,6 +360,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
     });
 
+    describe('metadata documents', () => {
+      test('keeps the newest document per URL and leaves it to the sweep', async (store) => {
+        const url = 'https://idp.example/metadata';
+        assert.equal(await store.getMetadata(url), null);
+        await store.putMetadata(url, '<first/>', at(10));
+        assert.deepEqual(await store.getMetadata(url), { xml: '<first/>', fetchedAt: at(10) });
+        await store.putMetadata(url, '<second/>', at(20));
+        await store.putMetadata(url, '<late-writer/>', at(15));
+        assert.deepEqual(await store.getMetadata(url), { xml: '<second/>', fetchedAt: at(20) }, 'an older fetch does not overwrite a newer one');
+        await store.putMetadata('https://other.example/metadata', '<other/>', at(5));
+        assert.equal((await store.getMetadata(url))?.xml, '<second/>');
+        assert.equal(await store.sweepExpired(at(1_000_000)), 0, 'a last good document never expires');
+        assert.equal((await store.getMetadata(url))?.xml, '<second/>');
+      });
+    });
+
     describe('sweepExpired', () => {
       test('counts nothing on an empty store', async (store) => {
         assert.equal(await store.sweepExpired(at(100)), 0);
