@@ -8,6 +8,9 @@ import { createLogger } from './logger.ts';
 import { createApp, openStore } from './app.ts';
 import { fetchIdpMetadata } from './saml/idp-connection.ts';
 import type { Demo } from './dev/demo.ts';
+import type { App } from './app.ts';
+import type { Logger } from './logger.ts';
+import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -41,11 +44,7 @@ async function main(): Promise<void> {
     const store = await openStore(config.store.url, appLogger);
     built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
     await built.registry.start();
-    const setupToken = await built.issueSetupToken();
-    if (setupToken !== undefined) {
-      // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.
-      console.log(`\n  No IdP connection exists yet. Open ${config.server.baseUrl}/admin/setup with this one-time setup token:\n\n    ${setupToken}\n`);
-    }
+    await handOutSetupToken(built, config, appLogger);
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);
@@ -81,6 +80,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** A fresh install's one-time setup token: to the terminal or a 0600 file, never to the log. */
+async function handOutSetupToken(built: App, config: Config, logger: Logger): Promise<void> {
+  const token = await built.issueSetupToken();
+  if (token === undefined) return;
+  const setupUrl = `${config.server.baseUrl.replace(/\/+$/, '')}/admin/setup`;
+  const filePath = config.admin.setupTokenFile ?? defaultSetupTokenPath(config.store.url);
+  try {
+    const delivery = deliverSetupToken(token, { terminal: process.stderr, filePath, setupUrl });
+    logger.warn({ setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) }, 'no IdP connection yet: a one-time setup token opens the admin console');
+  } catch (err) {
+    // Not handed out means nobody can use it: take it back, so the next start issues another.
+    await built.withdrawSetupToken(token);
+    throw new ConfigError([`admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -2,6 +2,7 @@
 // meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
+import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts';
 
 function compiles(pattern: string): boolean {
   try {
@@ -53,6 +54,10 @@ export const idpSchema = z
     sloUrl: z.string().url().optional().describe("the IdP's Single Logout URL (HTTP-Redirect); default from metadata"),
     wantLogoutSigned: z.boolean().default(false).describe('refuse logout messages from the IdP that are not signed'),
     enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
+    grantsAdmin: z
+      .boolean()
+      .default(true)
+      .describe('members of admin.groups signing in through this IdP become admins; the console saves false unless its checkbox is ticked'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()
@@ -120,8 +125,22 @@ export const configSchema = z
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(3000),
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
-        sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
-        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+        sessionSecret: z
+          .string()
+          .min(MIN_SECRET_LENGTH, `expected at least ${MIN_SECRET_LENGTH} characters`)
+          .superRefine((secret, ctx) => {
+            const problem = secret.length < MIN_SECRET_LENGTH ? undefined : weakSecretProblem(secret);
+            if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+          })
+          .describe('signs cookies and derives the encryption key for role sessions; placeholders and predictable values are refused'),
+        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600).describe('idle timeout: a session unused this long ends'),
+        sessionMaxLifetimeSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(43200)
+          .default(43200)
+          .describe('absolute session lifetime from sign-in; use never extends it (nor does the IdP, whose SessionNotOnOrAfter can only shorten it)'),
         rateLimit: z
           .object({
             windowSeconds: z.number().int().min(1).max(3600).default(60),
@@ -177,6 +196,11 @@ export const configSchema = z
       .object({
         groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
         groups: z.array(z.string().min(1)).default([]),
+        setupTokenFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('where the one-time setup token is written (mode 0600) when stderr is not a terminal; default setup-token beside the SQLite store, or data/setup-token'),
       })
       .strict()
       .default({}),

@@ -19,6 +19,8 @@ export interface AuditTrail {
   credentialsIssued(user: SessionUser, login: DbLogin, ctx: RequestContext): Promise<void>;
   credentialsRefused(user: SessionUser, roleArn: string, clusterId: string, err: unknown, ctx: RequestContext): Promise<void>;
   loggedOut(user: SessionUser, ctx: RequestContext): Promise<void>;
+  /** A signed-in session refused: past its lifetime, or no longer allowed on an admin route. */
+  sessionRefused(user: SessionUser, err: unknown, ctx: RequestContext & { method?: string; path?: string }): Promise<void>;
 }
 
 export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
@@ -41,5 +43,7 @@ export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date)
       append({ ...base(ctx), ...who(user), kind: 'credentials_issued', outcome: 'ok', roleArn: login.roleArn, clusterId: login.clusterId, dbUser: login.dbUser, durationSeconds: login.durationSeconds, expiresAt: login.expiration, awsRequestIds: login.awsRequestIds }),
     credentialsRefused: (user, roleArn, clusterId, err, ctx) => appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'credentials_refused', roleArn, clusterId }),
     loggedOut: (user, ctx) => appendQuietly({ ...base(ctx), ...who(user), kind: 'logout', outcome: 'ok' }),
+    sessionRefused: (user, err, ctx) =>
+      appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'session_refused', details: { method: ctx.method, path: ctx.path?.slice(0, 200), admin: user.admin, signedInAt: user.signedInAt } }),
   };
 }

@@ -22,6 +22,8 @@ export interface IdpConnection {
   allowSha1Signatures: boolean;
   clockSkewSeconds: number;
   maxSessionDurationSeconds: number;
+  /** Whether a sign-in through this IdP may carry admin rights (see admin.groups). */
+  grantsAdmin: boolean;
   attributes: AttributeNames & { groups: string };
 }
 
@@ -65,6 +67,7 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     allowSha1Signatures: entry.allowSha1Signatures,
     clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
+    grantsAdmin: entry.grantsAdmin,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };
 }

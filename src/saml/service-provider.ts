@@ -33,6 +33,8 @@ export interface ValidatedLogin {
   assertionId: string;
   /** When the assertion stops being usable anywhere (latest NotOnOrAfter). */
   expiresAt: Date;
+  /** SessionNotOnOrAfter of the AuthnStatement, when the IdP sent one (the web session must end by then). */
+  sessionNotOnOrAfter?: Date;
 }
 
 export class ServiceProvider {

@@ -57,6 +57,7 @@ export function openSqliteStore(url: string): Store {
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     setSettingOnce: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+    takeSetting: db.prepare('DELETE FROM settings WHERE key = ? AND value = ?'),
     sweep: [
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
@@ -154,6 +155,9 @@ export function openSqliteStore(url: string): Store {
     },
     async setSettingOnce(key, value) {
       return q.setSettingOnce.run(key, value).changes === 1;
+    },
+    async takeSetting(key, value) {
+      return q.takeSetting.run(key, value).changes === 1;
     },
     async deleteSetting(key) {
       q.deleteSetting.run(key);

@@ -14,6 +14,8 @@ import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { SessionUser } from './session-user.ts';
+import { enforceSessionLifetime, type SessionLifetimeOptions } from './middleware/session-lifetime.ts';
+import { sessionEndsAt } from '../credentials/session-lifetime.ts';
 
 export const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 
@@ -22,6 +24,8 @@ export interface ServerOptions {
   trustProxy: boolean | number | string;
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /** The absolute lifetime of a session, the clock it is measured with, and who records an expiry. */
+  sessionLifetime: SessionLifetimeOptions;
   demo: boolean;
   logger: Logger;
   sessions: SessionRecords;
@@ -82,7 +86,9 @@ export function createServer(options: ServerOptions): Express {
       // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.
       name: https ? '__Host-redshift-sso' : 'redshift-sso',
       secret: options.sessionSecret,
-      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000),
+      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000, {
+        endOf: (data) => (data.passport?.user === undefined ? undefined : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds)),
+      }),
       resave: false,
       saveUninitialized: false,
       unset: 'destroy',
@@ -96,6 +102,7 @@ export function createServer(options: ServerOptions): Express {
   authenticator.deserializeUser<SessionUser>((user, done) => done(null, user));
   app.use(authenticator.initialize());
   app.use(authenticator.session());
+  app.use(enforceSessionLifetime(options.sessionLifetime));
   app.use((req, res, next) => {
     res.locals.user = req.user;
     // Signed-in pages all carry the sign-out form, so they all need the token.

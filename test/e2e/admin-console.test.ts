@@ -20,6 +20,7 @@ import { VIEWS_DIR } from '../../src/web/server.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
 import { fixtureKeys } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const IDP_ID = 'corp';
 const IDP_NAME = 'Corp IdP';
@@ -74,7 +75,7 @@ describe('admin console in a browser, from a fresh install', () => {
         'mode: development',
         'server:',
         `  baseUrl: ${baseUrl}`,
-        '  sessionSecret: "admin-console-e2e-session-secret-0123456789"',
+        `  sessionSecret: "${testSessionSecret()}"`,
         'aws:',
         `  endpoint: ${emulator.url}`,
         '  region: us-east-1',

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.ts';
 import { fetchIdpMetadata } from '../../src/saml/idp-connection.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -32,7 +33,7 @@ describe('scheduled metadata refresh', () => {
     server = createServer((_req, res) => res.end(served));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const config = buildConfig({
-      server: { baseUrl: BASE, sessionSecret: 'r'.repeat(40) },
+      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
       sp: { metadataFetch: { allowHttpLoopback: true } },
       idps: [{ id: 'corp', metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`, allowIdpInitiated: true }],
       clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
