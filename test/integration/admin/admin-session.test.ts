@@ -208,3 +208,23 @@ describe('a lifetime shorter than the idle timeout', () => {
     assert.equal(await h.service.store.getSession(sid, new Date(end + 1)), null, 'and not a moment longer');
   });
 });
+
+describe('an admin on an install without clusters', () => {
+  let h: AdminHarness;
+
+  before(async () => {
+    h = await startAdminHarness({ idps: [fileIdpEntry(FILE_IDP)] });
+  });
+  after(() => h.close());
+
+  it('signs in (no role is assumed) and reaches the console; a non-admin is still refused', async () => {
+    const mark = h.emulator.calls.length;
+    const admin = h.newClient();
+    await h.signInAsAdmin(admin, FILE_IDP);
+    assert.deepEqual(h.emulator.calls.slice(mark).filter((c) => c.action === 'AssumeRoleWithSAML'), [], 'no role session without a cluster');
+    assert.match(await (await admin.get('/')).text(), /No cluster accepts your roles yet[\s\S]*admin console/);
+    const { res } = await h.signIn(h.newClient(), FILE_IDP, { json: true });
+    assert.equal(res.status, 403);
+    assert.equal(await errorCode(res), 'ROLE_NOT_PERMITTED');
+  });
+});
