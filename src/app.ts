@@ -21,7 +21,10 @@ import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
-import { issueSetupTokenOnce, setupTokenValid } from './admin/setup-token.ts';
+import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
+import { adminSessionProblem } from './admin/admin-session.ts';
+import { sessionExpiredError } from './credentials/session-lifetime.ts';
+import { requestContext } from './web/request-context.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { createLoginBinding } from './web/login-binding.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
@@ -55,8 +58,10 @@ export interface App {
   app: Express;
   registry: ConnectionRegistry;
   metadata: MetadataCache;
-  /** A one-time admin setup token when no IdP exists and none was issued before; print it once. */
+  /** A one-time admin setup token when no IdP exists and none is outstanding; hand it out once. */
   issueSetupToken(): Promise<string | undefined>;
+  /** Takes back a token that could not be handed out, so the next start issues another. */
+  withdrawSetupToken(token: string): Promise<void>;
   sp: ServiceProvider;
   store: Store;
   logger: Logger;
@@ -113,7 +118,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const hasAnyIdp = () => config.idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
   const logins = new LoginService({
-    signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups },
+    signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups, sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds },
     dbLogin: { redshift, vault, defaultRegion: config.aws.region, endpoints, now },
     clusters,
     idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId),
@@ -129,6 +134,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     trustProxy: config.server.trustProxy,
     sessionSecret: config.server.sessionSecret,
     sessionTtlSeconds: config.server.sessionTtlSeconds,
+    sessionLifetime: {
+      maxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+      now,
+      expired: (user, req, res) => audit.sessionRefused(user, sessionExpiredError(), { ...requestContext(req, res), method: req.method, path: req.path }),
+    },
     demo: overrides.demo ?? false,
     logger,
     sessions: store,
@@ -161,8 +171,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),
         spEntityId: sp.entityId,
-        setupTokenValid: (token) => setupTokenValid(store, token, hasAnyIdp()),
+        consumeSetupToken: (token) => consumeSetupToken(store, token, hasAnyIdp()),
         https: config.server.baseUrl.startsWith('https:'),
+        adminProblem: (user) => adminSessionProblem(user, { idps: registry.snapshot().idps, anyIdpExists: hasAnyIdp() }),
+        adminRefused: (user, err, ctx) => audit.sessionRefused(user, err, ctx),
+        sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
         now,
       }),
     ],
@@ -183,6 +196,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     registry,
     metadata,
     issueSetupToken: async () => issueSetupTokenOnce(store, hasAnyIdp()),
+    withdrawSetupToken: (token) => withdrawSetupToken(store, token),
     sp,
     store,
     logger,

@@ -7,11 +7,12 @@ import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { openStore } from './app.ts';
+import { openStore, type App } from './app.ts';
 import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
+import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -43,11 +44,7 @@ async function main(): Promise<void> {
   try {
     const store = await openStore(config.store.url, appLogger);
     built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
-    const setupToken = await built.issueSetupToken();
-    if (setupToken !== undefined) {
-      // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.
-      console.log(`\n  No IdP connection exists yet. Open ${config.server.baseUrl}/admin/setup with this one-time setup token:\n\n    ${setupToken}\n`);
-    }
+    await handOutSetupToken(built, config, appLogger);
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);
@@ -107,6 +104,22 @@ async function listenForMetrics(config: Config, metrics: Metrics, logger: Logger
   } catch (err) {
     logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot listen for metrics');
     process.exit(1);
+  }
+}
+
+/** A fresh install's one-time setup token: to the terminal or a 0600 file, never to the log. */
+async function handOutSetupToken(built: App, config: Config, logger: Logger): Promise<void> {
+  const token = await built.issueSetupToken();
+  if (token === undefined) return;
+  const setupUrl = `${config.server.baseUrl.replace(/\/+$/, '')}/admin/setup`;
+  const filePath = config.admin.setupTokenFile ?? defaultSetupTokenPath(config.store.url);
+  try {
+    const delivery = deliverSetupToken(token, { terminal: process.stderr, filePath, setupUrl });
+    logger.warn({ setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) }, 'no IdP connection yet: a one-time setup token opens the admin console');
+  } catch (err) {
+    // Not handed out means nobody can use it: take it back, so the next start issues another.
+    await built.withdrawSetupToken(token);
+    throw new ConfigError([`admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
   }
 }
 

@@ -21,7 +21,7 @@ export interface IdpDraft {
   entityId?: string;
   ssoUrl?: string;
   certs?: string[];
-  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'maxResponseAgeSeconds' | 'maxAuthnAgeSeconds' | 'enabled' | 'wantLogoutSigned'>> & {
+  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'maxResponseAgeSeconds' | 'maxAuthnAgeSeconds' | 'enabled' | 'wantLogoutSigned' | 'grantsAdmin'>> & {
     /** Attribute names to override; the rest keep the AWS/Redshift defaults. */
     attributes?: Record<string, string>;
   };

@@ -3,6 +3,7 @@
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
 import { isHostName } from './host-name.ts';
+import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts';
 
 function compiles(pattern: string): boolean {
   try {
@@ -62,6 +63,10 @@ export const idpSchema = z
       .default(true)
       .describe('refuse Redirect-binding logout messages from the IdP that are not signed (anyone who knows a NameID could craft one)'),
     enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
+    grantsAdmin: z
+      .boolean()
+      .default(true)
+      .describe('members of admin.groups signing in through this IdP become admins; the console saves false unless its checkbox is ticked'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()
@@ -144,8 +149,22 @@ export const configSchema = z
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(3000),
         trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
-        sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
-        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+        sessionSecret: z
+          .string()
+          .min(MIN_SECRET_LENGTH, `expected at least ${MIN_SECRET_LENGTH} characters`)
+          .superRefine((secret, ctx) => {
+            const problem = secret.length < MIN_SECRET_LENGTH ? undefined : weakSecretProblem(secret);
+            if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+          })
+          .describe('signs cookies and derives the encryption key for role sessions; placeholders and predictable values are refused'),
+        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600).describe('idle timeout: a session unused this long ends'),
+        sessionMaxLifetimeSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(43200)
+          .default(43200)
+          .describe('absolute session lifetime from sign-in; use never extends it (nor does the IdP, whose SessionNotOnOrAfter can only shorten it)'),
         shutdownTimeoutSeconds: z
           .number()
           .int()
@@ -222,6 +241,11 @@ export const configSchema = z
       .object({
         groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
         groups: z.array(z.string().min(1)).default([]),
+        setupTokenFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('where the one-time setup token is written (mode 0600) when stderr is not a terminal; default setup-token beside the SQLite store, or data/setup-token'),
       })
       .strict()
       .default({}),

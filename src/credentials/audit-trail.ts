@@ -23,6 +23,8 @@ export interface AuditTrail {
   loggedOut(user: SessionUser, ctx: RequestContext): Promise<void>;
   /** A logout message from the IdP that was refused; `user` is the session it arrived with, if any. */
   logoutRefused(idpId: string, err: unknown, user: SessionUser | undefined, ctx: RequestContext): Promise<void>;
+  /** A signed-in session refused: past its lifetime, or no longer allowed on an admin route. */
+  sessionRefused(user: SessionUser, err: unknown, ctx: RequestContext & { method?: string; path?: string }): Promise<void>;
 }
 
 export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
@@ -46,5 +48,7 @@ export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date)
     credentialsRefused: (user, roleArn, clusterId, err, ctx) => appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'credentials_refused', roleArn, clusterId }),
     loggedOut: (user, ctx) => appendQuietly({ ...base(ctx), ...who(user), kind: 'logout', outcome: 'ok' }),
     logoutRefused: (idpId, err, user, ctx) => appendQuietly({ ...base(ctx), ...(user === undefined ? {} : who(user)), ...refusal(err), kind: 'logout_refused', idpId }),
+    sessionRefused: (user, err, ctx) =>
+      appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'session_refused', details: { method: ctx.method, path: ctx.path?.slice(0, 200), admin: user.admin, signedInAt: user.signedInAt } }),
   };
 }

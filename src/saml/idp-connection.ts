@@ -25,6 +25,8 @@ export interface IdpConnection {
   /** Oldest AuthnInstant accepted, beyond the clock skew; no limit when absent. */
   maxAuthnAgeSeconds?: number;
   maxSessionDurationSeconds: number;
+  /** Whether a sign-in through this IdP may carry admin rights (see admin.groups). */
+  grantsAdmin: boolean;
   attributes: AttributeNames & { groups: string };
 }
 
@@ -74,6 +76,7 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     maxResponseAgeSeconds: entry.maxResponseAgeSeconds ?? ctx.defaultMaxResponseAgeSeconds ?? DEFAULT_MAX_RESPONSE_AGE_SECONDS,
     maxAuthnAgeSeconds: entry.maxAuthnAgeSeconds ?? ctx.defaultMaxAuthnAgeSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
+    grantsAdmin: entry.grantsAdmin,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };
 }

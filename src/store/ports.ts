@@ -22,7 +22,7 @@ export interface ReplayCache {
   rememberOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'logout_refused' | 'admin_change';
+export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'logout_refused' | 'admin_change' | 'session_refused';
 
 /** One line of the audit trail. Never a password, token, secret or SAML response. */
 export interface AuditEvent {
@@ -90,6 +90,8 @@ export interface ConnectionRecords {
   getSetting(key: string): Promise<string | null>;
   /** Sets the value only if the key is absent; false when it was already set. */
   setSettingOnce(key: string, value: string): Promise<boolean>;
+  /** Deletes the key only if it holds `value`; true for the one caller that deleted it. */
+  takeSetting(key: string, value: string): Promise<boolean>;
   deleteSetting(key: string): Promise<void>;
 }
 

@@ -62,6 +62,7 @@ export function openSqliteStore(url: string): Store {
     putMetadata: db.prepare(
       'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
     ),
+    takeSetting: db.prepare('DELETE FROM settings WHERE key = ? AND value = ?'),
     sweep: [
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
@@ -159,6 +160,9 @@ export function openSqliteStore(url: string): Store {
     },
     async setSettingOnce(key, value) {
       return q.setSettingOnce.run(key, value).changes === 1;
+    },
+    async takeSetting(key, value) {
+      return q.takeSetting.run(key, value).changes === 1;
     },
     async deleteSetting(key) {
       q.deleteSetting.run(key);

@@ -17,6 +17,8 @@ import { generateSessionId } from './session-id.ts';
 import type { SessionUser } from './session-user.ts';
 import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
 import { VIEWS_DIR } from '../project-root.ts';
+import { enforceSessionLifetime, type SessionLifetimeOptions } from './middleware/session-lifetime.ts';
+import { sessionEndsAt } from '../credentials/session-lifetime.ts';
 
 export { VIEWS_DIR };
 
@@ -25,6 +27,8 @@ export interface ServerOptions {
   trustProxy: boolean | number | string;
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /** The absolute lifetime of a session, the clock it is measured with, and who records an expiry. */
+  sessionLifetime: SessionLifetimeOptions;
   demo: boolean;
   logger: Logger;
   sessions: SessionRecords;
@@ -88,7 +92,9 @@ export function createServer(options: ServerOptions): Express {
       // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.
       name: https ? '__Host-redshift-sso' : 'redshift-sso',
       secret: options.sessionSecret,
-      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000),
+      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000, {
+        endOf: (data) => (data.passport?.user === undefined ? undefined : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds)),
+      }),
       genid: generateSessionId,
       resave: false,
       saveUninitialized: false,
@@ -104,6 +110,7 @@ export function createServer(options: ServerOptions): Express {
   app.use(authenticator.initialize());
   app.use(authenticator.session());
   app.use(noStore());
+  app.use(enforceSessionLifetime(options.sessionLifetime));
   app.use((req, res, next) => {
     res.locals.user = req.user;
     // Signed-in pages all carry the sign-out form, so they all need the token.

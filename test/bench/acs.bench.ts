@@ -28,6 +28,7 @@ import { readResponseEnvelope } from '../../src/saml/response-envelope.ts';
 import { checkAssertionConditions } from '../../src/saml/assertion-conditions.ts';
 import { toFederatedIdentity } from '../../src/saml/federated-identity.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -57,7 +58,7 @@ const LOG_LEVEL = args['log-level'];
 
 const IDP = 'bench';
 const BASE_URL = 'https://sso.bench.example';
-const SESSION_SECRET = 'bench-session-secret-bench-session-secret';
+const SESSION_SECRET = testSessionSecret();
 const ROLE_SESSION: RoleSession = {
   accessKeyId: 'ASIABENCHBENCHBENCH0',
   secretAccessKey: 'x'.repeat(40),
@@ -158,6 +159,7 @@ async function startService(dir: string, name: string, options: ServiceOptions =
     logger,
     now: () => new Date(),
     adminGroups: config.admin.groups,
+    sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
     mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn),
   };
   const server = http.createServer({ keepAlive: true }, app.app);

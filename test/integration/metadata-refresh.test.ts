@@ -20,6 +20,7 @@ import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { fakeTimers } from '../support/fake-timers.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -41,7 +42,7 @@ describe('scheduled metadata refresh', () => {
     server = createServer((_req, res) => res.end(served));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const config = buildConfig({
-      server: { baseUrl: BASE, sessionSecret: 'r'.repeat(40) },
+      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
       sp: { metadataFetch: { allowHttpLoopback: true } },
       idps: [{ id: 'corp', metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`, allowIdpInitiated: true }],
       clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],

@@ -7,10 +7,11 @@ import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 function build() {
   const config = buildConfig({
-    server: { baseUrl: 'http://sso.example.com', sessionSecret: 'z'.repeat(40), trustProxy: true, rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } },
+    server: { baseUrl: 'http://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: true, rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },

@@ -9,6 +9,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -21,7 +22,7 @@ const sts: StsApi = {
 
 function build(idp: Record<string, unknown> = {}) {
   const config = buildConfig({
-    server: { baseUrl: BASE, sessionSecret: 'y'.repeat(40) },
+    server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', sloUrl: IDP_SLO, certs: [fixtureKeys.idp.certificate], allowIdpInitiated: true, ...idp }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },

@@ -15,6 +15,7 @@ import { openRoleSessions, sessionIdOf } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions, type EmulatorCall } from '../../src/dev/aws-emulator.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import { testSessionSecret } from './test-secret.ts';
 
 export const TEST_IDP_ID = 'test';
 export const TEST_CLUSTER_ID = 'analytics';
@@ -28,7 +29,7 @@ export const SECOND_ROLE_ARN = 'arn:aws:iam::123456789012:role/RedshiftEngineer'
 /** A role no cluster lists. */
 export const UNLISTED_ROLE_ARN = 'arn:aws:iam::123456789012:role/Marketing';
 
-const SESSION_SECRET = 'integration-test-session-secret-0123456789abcdef';
+const SESSION_SECRET = testSessionSecret();
 
 export interface AppHarnessOptions {
   /** Merged over the `test` IdP entry (allowIdpInitiated, maxSessionDurationSeconds, ...). */

@@ -9,6 +9,7 @@ import { resolveIdpConnection } from '../../src/saml/idp-connection.ts';
 import { ServiceProvider, type ValidatedLogin } from '../../src/saml/service-provider.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { fixtureKeys, TEST_IDP_ISSUER } from './sign-response.ts';
+import { testSessionSecret } from './test-secret.ts';
 
 export const SHAPE_BASE_URL = 'https://redshift-sso.example.com';
 export const SHAPE_IDP_ID = 'test';
@@ -37,7 +38,7 @@ export interface ShapeSp {
 export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   const config = buildConfig(
     {
-      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: 'idp-shape-test-session-secret-0123456789' },
+      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: testSessionSecret() },
       sp: { ...options.sp },
       idps: [{ id: SHAPE_IDP_ID, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
       store: { url: 'sqlite::memory:' },

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { buildConfig, configPathFrom, loadConfig, readConfigFile } from '../../../src/config/load.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { thrownBy } from '../../support/unit-errors.ts';
+import { testSessionSecret } from '../../support/test-secret.ts';
 
-const SECRET = 'a-session-secret-of-32-characters!';
+const SECRET = testSessionSecret();
 const ROLE = 'arn:aws:iam::123456789012:role/RedshiftAnalyst';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'redshift-sso-config-'));

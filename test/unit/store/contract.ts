@@ -352,6 +352,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.equal(await store.getSetting('bootstrap'), 'third');
       });
 
+      test('takes a value only when it still holds that value, for exactly one of 10 concurrent calls', async (store) => {
+        assert.equal(await store.takeSetting('one-time', 'v'), false, 'nothing to take');
+        await store.setSettingOnce('one-time', 'v');
+        assert.equal(await store.takeSetting('one-time', 'other'), false, 'another value is not taken');
+        assert.equal(await store.getSetting('one-time'), 'v');
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.takeSetting('one-time', 'v')));
+        assert.equal(results.filter((r) => r).length, 1);
+        assert.equal(await store.getSetting('one-time'), null);
+      });
+
       test('lets exactly one of 10 concurrent calls set a value', async (store) => {
         const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setSettingOnce('raced', `v${i}`)));
         const winner = results.findIndex((r) => r);
