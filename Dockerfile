@@ -12,6 +12,9 @@ RUN npm ci
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# Production by default: demo mode and `mode: development` are refused unless a deployment says
+# otherwise (the compose demo service sets NODE_ENV=development and REDSHIFT_SSO_DEMO=1).
+ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 # data/ holds the SQLite store; certs/dev/ is where demo mode writes its development keys.

@@ -2,15 +2,13 @@
 // meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
+import { dbGroupsFilterProblem } from './db-groups-filter.ts';
+import { trustProxyListProblems } from './trust-proxy.ts';
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const proxyAddresses = <T extends string | string[]>(schema: z.ZodType<T>) =>
+  schema.superRefine((value, ctx) => {
+    for (const message of trustProxyListProblems(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  });
 
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 
@@ -99,9 +97,12 @@ export const clusterSchema = z
     dbGroupsFilter: z
       .string()
       .max(500)
-      .refine((p) => compiles(p), 'expected a valid regular expression')
+      .superRefine((p, ctx) => {
+        const problem = dbGroupsFilterProblem(p);
+        if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
       .optional()
-      .describe('keep only SAML DbGroups matching this regular expression (whole name)'),
+      .describe('keep only SAML DbGroups whose whole name matches this RE2 regular expression (linear time; no backreferences or lookaround)'),
     credentialsApi: z
       .enum(['GetClusterCredentials', 'GetClusterCredentialsWithIAM'])
       .default('GetClusterCredentials')
@@ -119,7 +120,10 @@ export const configSchema = z
         baseUrl: z.string().url().default('http://localhost:3000').describe('public URL; ACS URLs derive from it'),
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(3000),
-        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        trustProxy: z
+          .union([z.boolean(), z.number().int().min(0).max(100), proxyAddresses(z.string()), proxyAddresses(z.array(z.string()))])
+          .default(false)
+          .describe('which proxies in front may set X-Forwarded-For/-Proto: a hop count, proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal; a list or comma-separated), or true for any (unsafe)'),
         sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
         sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
         rateLimit: z
@@ -128,6 +132,7 @@ export const configSchema = z
             login: z.number().int().min(1).default(60).describe('sign-in starts per client IP and window'),
             acs: z.number().int().min(1).default(60).describe('SAML responses per client IP and window'),
             api: z.number().int().min(1).default(120).describe('API and credential requests per client IP and window'),
+            ipv6Subnet: z.number().int().min(32).max(64).default(56).describe('IPv6 clients are counted per subnet of this prefix length'),
           })
           .strict()
           .default({}),

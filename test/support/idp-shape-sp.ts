@@ -37,7 +37,7 @@ export interface ShapeSp {
 export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   const config = buildConfig(
     {
-      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: 'idp-shape-test-session-secret-0123456789' },
+      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: 'idp-shape-test-session-secret-0123456789', trustProxy: 'loopback' },
       sp: { ...options.sp },
       idps: [{ id: SHAPE_IDP_ID, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
       store: { url: 'sqlite::memory:' },
