@@ -49,10 +49,11 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
   });
 
   const durationSeconds = Number(env.DEMO_DB_DURATION_SECONDS ?? 900);
-  const config = buildConfig(
+  const config = await demoConfig(
     {
       mode: 'development',
-      server: { baseUrl, port, host, sessionSecret: randomBytes(32).toString('hex') },
+      // A TLS proxy in front of the demo (to try https) can only be on this host.
+      server: { baseUrl, port, host, trustProxy: 'loopback', sessionSecret: randomBytes(32).toString('hex') },
       idps: [{ id: DEMO_IDP_ID, name: 'Demo IdP (built in)', entityId: `${baseUrl}/dev/idp/metadata`, ssoUrl: `${baseUrl}/dev/idp/sso`, certs: [idpKey.certificate], allowIdpInitiated: true }],
       clusters: [
         { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', sslMode: 'disable', durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
@@ -65,6 +66,11 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
     },
     // Nothing else from the environment: start-mode.ts refused every other setting already.
     { REDSHIFT_SSO_LOG_LEVEL: env.REDSHIFT_SSO_LOG_LEVEL },
+    // A refused configuration must not leave the private PostgreSQL running after the exit.
+    async () => {
+      await emulator.close();
+      await privatePg?.stop();
+    },
   );
 
   const acsUrl = `${baseUrl}/saml/acs/${DEMO_IDP_ID}`;
@@ -95,6 +101,15 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
       await privatePg?.stop();
     },
   };
+}
+
+async function demoConfig(input: Record<string, unknown>, env: Record<string, string | undefined>, cleanUp: () => Promise<void>): Promise<Config> {
+  try {
+    return buildConfig(input, env);
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
 }
 
 /** A private PostgreSQL when the server binaries exist (it checks passwords), else DEMO_PG_URL or the machine's. */
