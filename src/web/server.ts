@@ -39,6 +39,7 @@ export function createServer(options: ServerOptions): Express {
   const app = express();
   const https = new URL(options.baseUrl).protocol === 'https:';
   app.disable('x-powered-by');
+  // A list comes from the frozen configuration; Express gets a copy of its own.
   app.set('trust proxy', typeof options.trustProxy === 'object' ? [...options.trustProxy] : options.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
