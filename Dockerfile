@@ -21,6 +21,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# Production by default: demo mode and `mode: development` are refused unless a deployment says
+# otherwise (the compose demo service sets NODE_ENV=development and REDSHIFT_SSO_DEMO=1).
+ENV NODE_ENV=production
 # package.json carries "type": "module" for dist/ and marks the project root where views/ is found.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

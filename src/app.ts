@@ -76,6 +76,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
+  warnAboutTrustProxy(config, logger);
   const now = overrides.now ?? (() => new Date());
   const store = overrides.store ?? openStoreSync(config.store.url);
   const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
@@ -144,6 +145,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     sessions: store,
     rateLimit: config.server.rateLimit,
     observeHttp: metrics.httpRequest,
+    rateLimitCounters: store.rateLimits,
     // Console changes made on any instance apply from the next request on.
     beforeRoutes: () => registry.refresh().then(() => undefined),
     // Ready when the store answers: without it there is no sign-in, session or audit line.
@@ -212,6 +214,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await store.close();
     },
   };
+}
+
+// `trust proxy: true` believes the leftmost X-Forwarded-For, which any client writes: it would
+// choose its own rate-limit key and the IP in the audit trail. Legal, so loud rather than refused.
+function warnAboutTrustProxy(config: Config, logger: Logger): void {
+  if (config.mode !== 'production' || config.server.trustProxy !== true) return;
+  logger.warn(
+    { trustProxy: true },
+    'server.trustProxy is true: every client can forge X-Forwarded-For and pick its own rate-limit key and audited IP; set it to the hop count or the addresses of your proxies',
+  );
 }
 
 /** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. */

@@ -1,8 +1,9 @@
-// Process entry: load the configuration (or start demo mode when there is none), build the app,
-// listen, and drain on SIGINT/SIGTERM (see web/graceful-shutdown.ts). Configuration problems exit
-// with status 1, and so does a shutdown whose bound cut requests still in flight.
+// Process entry: load the configuration (or start demo mode when nothing configures the service),
+// build the app, listen, and drain on SIGINT/SIGTERM (see web/graceful-shutdown.ts). Configuration
+// problems exit with status 1, and so does a shutdown whose bound cut requests still in flight.
 import type { Server } from 'node:http';
-import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
+import { buildConfig, readConfigFile } from './config/load.ts';
+import { startMode } from './config/start-mode.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -20,14 +21,13 @@ async function main(): Promise<void> {
   let config: Config;
   let demo: Demo | undefined;
   try {
-    const path = configPathFrom(process.argv.slice(2), env);
-    if (path === undefined) {
-      if (env.NODE_ENV === 'production') throw new ConfigError(['no configuration: set REDSHIFT_SSO_CONFIG or pass --config (demo mode is refused when NODE_ENV=production)']);
+    const mode = startMode(process.argv.slice(2), env);
+    if (mode.kind === 'demo') {
       const { startDemo } = await import('./dev/demo.ts');
-      demo = await startDemo(env, logger);
+      demo = await startDemo(mode.demo, env, logger);
       config = demo.config;
     } else {
-      config = buildConfig(readConfigFile(path), env);
+      config = buildConfig(readConfigFile(mode.path), env);
     }
     if (config.mode === 'development' && env.NODE_ENV === 'production') throw new ConfigError(['mode: development is refused when NODE_ENV=production']);
   } catch (err) {

@@ -36,7 +36,9 @@ export function configPathFrom(argv: readonly string[], env: Env): string | unde
     return value;
   }
   const fromEnv = env.REDSHIFT_SSO_CONFIG;
-  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  // Set but empty is a mistake (an unfilled template, a typo in a manifest), never a request for demo mode.
+  if (fromEnv !== undefined && fromEnv.trim() === '') throw new ConfigError(['REDSHIFT_SSO_CONFIG: set but empty; name the configuration file, or unset it']);
+  return fromEnv;
 }
 
 export function readConfigFile(path: string): unknown {

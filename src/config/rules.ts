@@ -45,6 +45,14 @@ export function crossFieldProblems(input: unknown): string[] {
     });
   }
 
+  const server = asRecord(root.server);
+  const trustsNoProxy = server.trustProxy === undefined || server.trustProxy === false || server.trustProxy === 0;
+  if (typeof server.baseUrl === 'string' && /^https:/i.test(server.baseUrl) && trustsNoProxy) {
+    problems.push(
+      'server.trustProxy: server.baseUrl is https, so a TLS proxy sits in front, but server.trustProxy is false: requests would look like plain http and no sign-in would get its Secure cookie. ' +
+        'Set server.trustProxy to that proxy (a hop count like 1, or its addresses like "10.0.0.0/8" or "loopback"; see the README, Behind a reverse proxy)',
+    );
+  }
   if (production && asRecord(root.aws).endpoint !== undefined) problems.push('aws.endpoint: development only; use AWS_ENDPOINT_URL_* in production');
   const sp = asRecord(root.sp);
   if ((sp.signingKey === undefined) !== (sp.signingCert === undefined)) problems.push('sp.signingCert: signingKey and signingCert go together');

@@ -4,15 +4,13 @@
 import { z } from 'zod';
 import { isHostName } from './host-name.ts';
 import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts';
+import { dbGroupsFilterProblem } from './db-groups-filter.ts';
+import { trustProxyListProblems } from './trust-proxy.ts';
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const proxyAddresses = <T extends string | string[]>(schema: z.ZodType<T>) =>
+  schema.superRefine((value, ctx) => {
+    for (const message of trustProxyListProblems(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  });
 
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 /** STS redeems a response only within about 5 minutes of its IssueInstant; we accept no older ones. */
@@ -124,9 +122,12 @@ export const clusterSchema = z
     dbGroupsFilter: z
       .string()
       .max(500)
-      .refine((p) => compiles(p), 'expected a valid regular expression')
+      .superRefine((p, ctx) => {
+        const problem = dbGroupsFilterProblem(p);
+        if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
       .optional()
-      .describe('keep only SAML DbGroups matching this regular expression (whole name)'),
+      .describe('keep only SAML DbGroups whose whole name matches this RE2 regular expression (linear time; no backreferences or lookaround)'),
     credentialsApi: z
       .enum(['GetClusterCredentials', 'GetClusterCredentialsWithIAM'])
       .default('GetClusterCredentials')
@@ -148,7 +149,10 @@ export const configSchema = z
         baseUrl: z.string().url().default('http://localhost:3000').describe('public URL; ACS URLs derive from it'),
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(3000),
-        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+        trustProxy: z
+          .union([z.boolean(), z.number().int().min(0).max(100), proxyAddresses(z.string()), proxyAddresses(z.array(z.string()))])
+          .default(false)
+          .describe('which proxies in front may set X-Forwarded-For/-Proto: a hop count, proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal; a list or comma-separated), or true for any (unsafe)'),
         sessionSecret: z
           .string()
           .min(MIN_SECRET_LENGTH, `expected at least ${MIN_SECRET_LENGTH} characters`)
@@ -178,6 +182,7 @@ export const configSchema = z
             login: z.number().int().min(1).default(60).describe('sign-in starts per client IP and window'),
             acs: z.number().int().min(1).default(60).describe('SAML responses per client IP and window'),
             api: z.number().int().min(1).default(120).describe('API and credential requests per client IP and window'),
+            ipv6Subnet: z.number().int().min(32).max(64).default(56).describe('IPv6 clients are counted per subnet of this prefix length'),
           })
           .strict()
           .default({}),

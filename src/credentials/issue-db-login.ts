@@ -8,6 +8,7 @@ import type { DbCredentials, Endpoint, RedshiftApi, RoleSession } from '../aws/p
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { buildConnectionStrings, type ConnectionStrings, type SslMode } from './connection-strings.ts';
 import { requireClusterForRole } from './cluster-access.ts';
+import { filterDbGroups } from '../config/db-groups-filter.ts';
 import type { RoleGrant } from './assume-roles.ts';
 import type { RoleSessionVault } from './role-session-vault.ts';
 
@@ -109,8 +110,7 @@ function customDomainOf(cluster: ClusterConfig): { customDomainName?: string } {
 export function dbGroupsFor(cluster: ClusterConfig, fromSaml: readonly string[]): string[] {
   if (cluster.dbGroups !== undefined) return [...cluster.dbGroups];
   if (cluster.dbGroupsFilter === undefined) return [...fromSaml];
-  const pattern = new RegExp(`^(?:${cluster.dbGroupsFilter})$`);
-  return fromSaml.filter((group) => pattern.test(group));
+  return filterDbGroups(cluster.dbGroupsFilter, fromSaml);
 }
 
 async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {

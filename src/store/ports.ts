@@ -107,7 +107,17 @@ export interface MetadataRecords {
   putMetadata(url: string, xml: string, fetchedAt: Date): Promise<void>;
 }
 
+/** Hit counters of the rate limiter, kept where every instance sees them. */
+export interface RateLimitCounters {
+  /** Counts one hit for `key` in its window, opening a new window of `windowMs` once the last one ended. */
+  incrementHit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }>;
+  decrementHit(key: string): Promise<void>;
+  resetHits(key: string): Promise<void>;
+}
+
 export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords {
+  /** Counters shared by several instances; absent on a single-instance store (they count in memory). */
+  readonly rateLimits?: RateLimitCounters;
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;

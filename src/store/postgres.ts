@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { ConfigError, UpstreamUnavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditFilter, Store } from './ports.ts';
+import { postgresRateLimits, RATE_LIMITS_MIGRATION, SWEEP_RATE_LIMITS } from './postgres-rate-limits.ts';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -38,6 +39,7 @@ const MIGRATIONS: readonly string[] = [
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
   `CREATE TABLE idp_metadata (url text PRIMARY KEY, xml text NOT NULL, fetched_at timestamptz NOT NULL);`,
+  RATE_LIMITS_MIGRATION,
 ];
 
 /** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
@@ -84,6 +86,7 @@ function postgresStore(pool: pg.Pool): Store {
   };
 
   return {
+    rateLimits: postgresRateLimits(pool),
     async getSession(sid, now) {
       return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
     },
@@ -179,12 +182,14 @@ function postgresStore(pool: pg.Pool): Store {
       );
     },
     async sweepExpired(now) {
-      // One statement, so the three deletes share a snapshot and commit together.
+      // One statement, so the deletes share a snapshot and commit together. Rate-limit windows end
+      // by the database clock they were opened with.
       const row = await one<{ n: number }>(
         `WITH s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
               r AS (DELETE FROM saml_requests WHERE expires_at <= $1 RETURNING 1),
-              p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1)
-         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p))::int AS n`,
+              p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1),
+              l AS (${SWEEP_RATE_LIMITS})
+         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p) + (SELECT count(*) FROM l))::int AS n`,
         [now],
       );
       return row?.n ?? 0;

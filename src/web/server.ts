@@ -6,7 +6,7 @@ import session from 'express-session';
 import passport from 'passport';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.ts';
-import type { SessionRecords } from '../store/ports.ts';
+import type { RateLimitCounters, SessionRecords } from '../store/ports.ts';
 import { requestId } from './middleware/request-id.ts';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { RecordsSessionStore } from './session-store.ts';
@@ -24,7 +24,7 @@ export { VIEWS_DIR };
 
 export interface ServerOptions {
   baseUrl: string;
-  trustProxy: boolean | number | string;
+  trustProxy: boolean | number | string | readonly string[];
   sessionSecret: string;
   sessionTtlSeconds: number;
   /** The absolute lifetime of a session, the clock it is measured with, and who records an expiry. */
@@ -32,9 +32,11 @@ export interface ServerOptions {
   demo: boolean;
   logger: Logger;
   sessions: SessionRecords;
-  rateLimit: { windowSeconds: number; login: number; acs: number; api: number };
+  rateLimit: { windowSeconds: number; login: number; acs: number; api: number; ipv6Subnet: number };
   /** Told of every finished request: method, route pattern, status, seconds. */
   observeHttp?: HttpObserver;
+  /** Counters shared by every instance on the store (PostgreSQL); default in memory. */
+  rateLimitCounters?: RateLimitCounters;
   /** Runs before every route but the probes: brings the IdP and cluster list up to date. */
   beforeRoutes?: () => Promise<void>;
   /** Health, readiness and metrics: mounted first, so they answer even when the store does not. */
@@ -46,7 +48,8 @@ export function createServer(options: ServerOptions): Express {
   const app = express();
   const https = new URL(options.baseUrl).protocol === 'https:';
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy);
+  // A list comes from the frozen configuration; Express gets a copy of its own.
+  app.set('trust proxy', typeof options.trustProxy === 'object' ? [...options.trustProxy] : options.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   app.locals.demo = options.demo;
@@ -117,10 +120,10 @@ export function createServer(options: ServerOptions): Express {
     if (req.user !== undefined) res.locals.csrfToken = csrfToken(req);
     next();
   });
-  const windowMs = options.rateLimit.windowSeconds * 1000;
-  app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
-  app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
-  app.use(['/api', '/credentials', '/admin'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
+  const limits = { windowMs: options.rateLimit.windowSeconds * 1000, ipv6Subnet: options.rateLimit.ipv6Subnet, counters: options.rateLimitCounters, logger: options.logger };
+  app.use(['/login', '/saml/slo'], rateLimit({ ...limits, bucket: 'login', limit: options.rateLimit.login }));
+  app.use('/saml/acs', rateLimit({ ...limits, bucket: 'acs', limit: options.rateLimit.acs }));
+  app.use(['/api', '/credentials', '/admin'], rateLimit({ ...limits, bucket: 'api', limit: options.rateLimit.api }));
   if (options.probes !== undefined) app.use(options.probes);
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));

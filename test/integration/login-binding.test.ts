@@ -17,7 +17,8 @@ const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: '
 
 function build() {
   const config = buildConfig({
-    server: { baseUrl: BASE, sessionSecret: testSessionSecret(), trustProxy: true },
+    // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
+    server: { baseUrl: BASE, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },

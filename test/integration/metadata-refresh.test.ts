@@ -106,7 +106,7 @@ describe('metadata URL down at start-up', () => {
 
   const config = () =>
     buildConfig({
-      server: { baseUrl: BASE, sessionSecret: 'r'.repeat(40) },
+      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
       sp: { metadataFetch: { allowHttpLoopback: true, timeoutMs: 2000 } },
       idps: [{ id: 'corp', metadataUrl: metadataUrl('file'), allowIdpInitiated: true }],
       clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],

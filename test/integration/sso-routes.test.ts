@@ -16,7 +16,7 @@ const unusedRedshift = {} as RedshiftApi;
 
 function appWith(extra: { idps?: unknown[]; sp?: Record<string, unknown> } = {}) {
   const config = buildConfig({
-    server: { baseUrl: 'https://sso.example.com', sessionSecret: testSessionSecret() },
+    server: { baseUrl: 'https://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
     sp: extra.sp ?? {},
     idps: extra.idps ?? [{ id: 'corp', name: 'Corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso?tenant=1', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],

@@ -38,7 +38,7 @@ export interface ShapeSp {
 export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   const config = buildConfig(
     {
-      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: testSessionSecret() },
+      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
       sp: { ...options.sp },
       idps: [{ id: SHAPE_IDP_ID, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
       store: { url: 'sqlite::memory:' },

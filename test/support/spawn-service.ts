@@ -86,3 +86,19 @@ async function spawnNode(nodeArgs: string[], env: Record<string, string | undefi
     },
   };
 }
+
+/** Runs `src/main.ts` until it exits (killed after `timeoutMs`, status null), for start-up refusals. */
+export async function runServiceToExit(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 20_000): Promise<{ status: number | null; output: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, output };
+}

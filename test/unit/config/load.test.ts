@@ -144,6 +144,13 @@ describe('buildConfig', () => {
     { name: 'signingKey without signingCert', input: { ...minimal(), sp: { signingKey: 'key.pem' } }, paths: ['sp.signingCert'] },
     { name: 'two metadata sources for one idp', input: { ...minimal(), idps: [anIdp({ metadataFile: 'a.xml', metadataXml: '<x/>' })] }, paths: ['idps[0]'] },
     { name: 'an idp id with capitals', input: { ...minimal(), idps: [anIdp({ id: 'Corp' })] }, paths: ['idps[0].id'] },
+    { name: 'a dbGroupsFilter with lookahead (not RE2)', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(?=bi_)\\w+' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a dbGroupsFilter with a backreference (not RE2)', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(a)\\1' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a dbGroupsFilter that does not parse', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: 'bi_[' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a trustProxy entry that is no address', input: { server: { sessionSecret: SECRET, trustProxy: 'loopbak, 10.0.0.0/8' } }, paths: ['server.trustProxy'] },
+    { name: 'a trustProxy list with a bad CIDR', input: { server: { sessionSecret: SECRET, trustProxy: ['10.0.0.0/33'] } }, paths: ['server.trustProxy'] },
+    { name: 'a negative trustProxy hop count', input: { server: { sessionSecret: SECRET, trustProxy: -1 } }, paths: ['server.trustProxy'] },
+    { name: 'an IPv6 rate-limit subnet wider than /32', input: { server: { sessionSecret: SECRET, rateLimit: { ipv6Subnet: 16 } } }, paths: ['server.rateLimit.ipv6Subnet'] },
   ];
 
   for (const c of invalid) {
@@ -201,11 +208,12 @@ describe('buildConfig', () => {
     { name: 'PORT sets server.port as a number', env: { PORT: '8080' }, check: (c) => c.server.port, expected: 8080 },
     { name: 'PORT wins over the file', file: { server: { sessionSecret: SECRET, port: 1234 } }, env: { PORT: '8080' }, check: (c) => c.server.port, expected: 8080 },
     { name: 'an empty PORT is ignored', file: { server: { sessionSecret: SECRET, port: 1234 } }, env: { PORT: '' }, check: (c) => c.server.port, expected: 1234 },
-    { name: 'REDSHIFT_SSO_BASE_URL sets server.baseUrl', file: { server: { sessionSecret: SECRET, baseUrl: 'https://file.example' } }, env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' }, check: (c) => c.server.baseUrl, expected: 'https://sso.example.com' },
+    { name: 'REDSHIFT_SSO_BASE_URL sets server.baseUrl', file: { server: { sessionSecret: SECRET, baseUrl: 'https://file.example', trustProxy: 1 } }, env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' }, check: (c) => c.server.baseUrl, expected: 'https://sso.example.com' },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=true is a boolean', env: { REDSHIFT_SSO_TRUST_PROXY: 'true' }, check: (c) => c.server.trustProxy, expected: true },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=false is a boolean', file: { server: { sessionSecret: SECRET, trustProxy: true } }, env: { REDSHIFT_SSO_TRUST_PROXY: 'false' }, check: (c) => c.server.trustProxy, expected: false },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=2 is a hop count', env: { REDSHIFT_SSO_TRUST_PROXY: '2' }, check: (c) => c.server.trustProxy, expected: 2 },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=loopback stays text', env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback' }, check: (c) => c.server.trustProxy, expected: 'loopback' },
+    { name: 'REDSHIFT_SSO_TRUST_PROXY takes a comma-separated list', env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback, 10.0.0.0/8' }, check: (c) => c.server.trustProxy, expected: 'loopback, 10.0.0.0/8' },
     { name: 'AWS_REGION sets aws.region', file: { ...minimal(), aws: { region: 'eu-west-1' } }, env: { AWS_REGION: 'ap-southeast-2' }, check: (c) => c.aws.region, expected: 'ap-southeast-2' },
     { name: 'REDSHIFT_SSO_SESSION_SECRET supplies a missing server section', file: {}, env: { REDSHIFT_SSO_SESSION_SECRET: SECRET }, check: (c) => c.server.sessionSecret, expected: SECRET },
     { name: 'REDSHIFT_SSO_MODE sets mode', env: { REDSHIFT_SSO_MODE: 'development' }, check: (c) => c.mode, expected: 'development' },
@@ -216,6 +224,29 @@ describe('buildConfig', () => {
       assert.deepEqual(c.check(buildConfig(c.file ?? minimal(), c.env)), c.expected);
     });
   }
+
+  it('names the RE2 rule when a dbGroupsFilter uses lookaround or backreferences', () => {
+    const [problem] = problemsOf({ ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(?<!x)admins' })] });
+    assert.match(problem ?? '', /^clusters\[0\]\.dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)/);
+  });
+
+  it('accepts the trustProxy forms Express accepts', () => {
+    for (const trustProxy of [true, false, 0, 2, 'loopback', 'loopback, linklocal, uniquelocal', '10.0.0.0/8,192.168.0.1', '10.0.0.0/255.0.0.0', 'fd00::/8', ['::1', '172.16.0.0/12']]) {
+      assert.deepEqual(buildConfig({ server: { sessionSecret: SECRET, trustProxy } }, {}).server.trustProxy, trustProxy);
+    }
+  });
+
+  it('refuses an https baseUrl without a trusted proxy, naming both fields and the fix', () => {
+    for (const server of [{ baseUrl: 'https://sso.example.com' }, { baseUrl: 'https://sso.example.com', trustProxy: false }, { baseUrl: 'HTTPS://sso.example.com', trustProxy: 0 }]) {
+      const problems = problemsOf({ server: { sessionSecret: SECRET, ...server } });
+      assert.deepEqual(pathsOf(problems), ['server.trustProxy']);
+      assert.match(problems[0] ?? '', /server\.baseUrl is https.*server\.trustProxy is false.*Set server\.trustProxy to that proxy \(a hop count/);
+    }
+    const fromEnv = problemsOf({ server: { sessionSecret: SECRET } }, { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' });
+    assert.deepEqual(pathsOf(fromEnv), ['server.trustProxy'], 'an https base URL from the environment counts too');
+    for (const trustProxy of [1, 'loopback', '10.0.0.0/8', true]) buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com', trustProxy } }, {});
+    buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com' } }, { REDSHIFT_SSO_TRUST_PROXY: '1' });
+  });
 
   it('reports a non-numeric PORT by path', () => {
     assert.deepEqual(pathsOf(problemsOf(minimal(), { PORT: 'http' })), ['server.port']);
@@ -249,7 +280,6 @@ describe('configPathFrom', () => {
     { argv: ['--verbose', '--config', '/etc/sso.yml'], env: {}, expected: '/etc/sso.yml' },
     { argv: [], env: { REDSHIFT_SSO_CONFIG: 'from-env.yml' }, expected: 'from-env.yml' },
     { argv: ['--config', 'flag.yml'], env: { REDSHIFT_SSO_CONFIG: 'from-env.yml' }, expected: 'flag.yml' },
-    { argv: [], env: { REDSHIFT_SSO_CONFIG: '' }, expected: undefined },
     { argv: [], env: {}, expected: undefined },
   ];
   for (const c of cases) {
@@ -257,6 +287,14 @@ describe('configPathFrom', () => {
       assert.equal(configPathFrom(c.argv, c.env), c.expected);
     });
   }
+
+  it('refuses an empty REDSHIFT_SSO_CONFIG rather than reading it as no configuration', () => {
+    for (const value of ['', '  ']) {
+      const err = thrownBy(() => configPathFrom([], { REDSHIFT_SSO_CONFIG: value }));
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.problems[0] ?? '', /^REDSHIFT_SSO_CONFIG: set but empty/);
+    }
+  });
 
   for (const argv of [['--config'], ['--config=']]) {
     it(`refuses ${JSON.stringify(argv)} without a path`, () => {

@@ -234,4 +234,23 @@ describe('issueDbLogin cluster policies', () => {
       assert.deepEqual(dbGroupsFor(aCluster(c.cluster), c.fromSaml), c.expected);
     });
   }
+
+  // Patterns on which a backtracking engine (JavaScript's) takes exponential time for a name that
+  // almost matches: on a 127-character group name (the longest SAML may send), (a+)+ alone would
+  // never finish. RE2 answers in time linear in the name.
+  const longest = 'a'.repeat(127);
+  const almost = ['a'.repeat(126) + '-', 'a'.repeat(125) + '+@', 'aaaaaaa-'];
+  const catastrophic: Array<{ pattern: string; expected: string[] }> = [
+    { pattern: '(a+)+', expected: [longest] },
+    { pattern: '(a|aa)+', expected: [longest] },
+    { pattern: '(a|a?)+', expected: [longest] },
+    { pattern: '(.*a){20}', expected: [longest] },
+    { pattern: '([a-z]+)*[0-9]', expected: [] },
+    { pattern: '(\\w+\\w?)+_end', expected: [] },
+  ];
+  for (const c of catastrophic) {
+    it(`filters 127-character groups with ${c.pattern} in linear time`, () => {
+      assert.deepEqual(dbGroupsFor(aCluster({ dbGroupsFilter: c.pattern }), [...almost, longest]), c.expected);
+    });
+  }
 });
