@@ -2,12 +2,16 @@
 // loopback, and only when allowed), a timeout and a size cap, and the addresses a host name
 // resolves to are checked when the connection is made (so DNS cannot point us at 127.0.0.1 or
 // the cloud metadata service, 169.254.169.254) unless configuration allows private addresses.
+// Through an outbound proxy the same check runs on the target before the request is sent (the
+// proxy's own address is not checked: it is the operator's, typically private).
 // Pattern: node-oidc-provider lib/helpers/fetch_request.js.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isGlobalUnicast, isLoopback } from './address-policy.ts';
+import type { OutboundProxy } from '../outbound/proxy-route.ts';
+import { proxyAgent } from '../outbound/routing-agent.ts';
 
 export interface MetadataFetchOptions {
   timeoutMs: number;
@@ -16,6 +20,8 @@ export interface MetadataFetchOptions {
   allowHttpLoopback: boolean;
   /** Private, loopback, link-local and metadata-service addresses. */
   allowPrivateAddresses: boolean;
+  /** The outbound proxy and NO_PROXY; direct connections without one. */
+  proxy?: OutboundProxy;
 }
 
 export class MetadataFetchError extends Error {}
@@ -42,22 +48,20 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
   if (isIP(literal) !== 0 && !addressAllowed(literal, plainHttp, options)) {
     throw new MetadataFetchError(`metadata address ${literal} is ${refusedKind(plainHttp)}; refused`);
   }
+  const proxy = options.proxy?.proxyFor(target);
+  // The proxy resolves the name again for itself; a name whose addresses fail here is never sent.
+  if (proxy !== undefined && isIP(literal) === 0) {
+    await checkedAddresses(literal, plainHttp, options).catch((err: Error) => {
+      throw err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`);
+    });
+  }
+  const agent = proxy === undefined ? undefined : proxyAgent(proxy, !plainHttp);
   const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err !== null) {
-        callback(err, '', 4);
-        return;
-      }
-      const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
-      if (refused !== undefined) {
-        callback(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`), '', 4);
-        return;
-      }
+    checkedAddresses(hostname, plainHttp, options, lookupOptions).then((addresses) => {
       const first = addresses[0];
       if (lookupOptions.all === true) callback(null, addresses);
       else if (first !== undefined) callback(null, first.address, first.family);
-      else callback(new MetadataFetchError(`metadata host ${hostname} has no address`), '', 4);
-    });
+    }, (err: Error) => callback(err, '', 4));
   };
 
   return new Promise((resolve, reject) => {
@@ -68,7 +72,7 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
       reject(err);
       req.destroy();
     };
-    const req = client.get(target, { lookup, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
+    const req = client.get(target, { ...(agent === undefined ? { lookup } : { agent }), timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
       res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
       if ((res.statusCode ?? 0) !== 200) {
         res.resume();
@@ -92,7 +96,29 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
     const deadline = setTimeout(() => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
     req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
-    req.on('close', () => clearTimeout(deadline));
+    // A refused CONNECT would otherwise read as the metadata URL's own answer.
+    req.on('proxyConnect', (answer: { statusCode?: number }) => {
+      if (answer.statusCode !== undefined && answer.statusCode !== 200) fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
+    });
+    req.on('close', () => {
+      clearTimeout(deadline);
+      agent?.destroy();
+    });
+  });
+}
+
+/** Every address the name resolves to when all are allowed; a MetadataFetchError when one is not, or the resolver's error. */
+function checkedAddresses(hostname: string, plainHttp: boolean, options: MetadataFetchOptions, lookupOptions: LookupOptions = {}): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err !== null) reject(err);
+      else if (addresses.length === 0) reject(new MetadataFetchError(`metadata host ${hostname} has no address`));
+      else {
+        const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
+        if (refused === undefined) resolve(addresses);
+        else reject(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`));
+      }
+    });
   });
 }
 
