@@ -49,62 +49,102 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
     throw new MetadataFetchError(`metadata address ${literal} is ${refusedKind(plainHttp)}; refused`);
   }
   const proxy = options.proxy?.proxyFor(target);
-  // The proxy resolves the name again for itself; a name whose addresses fail here is never sent.
-  if (proxy !== undefined && isIP(literal) === 0) {
-    await checkedAddresses(literal, plainHttp, options).catch((err: Error) => {
-      throw err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`);
-    });
-  }
-  const agent = proxy === undefined ? undefined : proxyAgent(proxy, !plainHttp);
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    checkedAddresses(hostname, plainHttp, options, lookupOptions).then((addresses) => {
-      const first = addresses[0];
-      if (lookupOptions.all === true) callback(null, addresses);
-      else if (first !== undefined) callback(null, first.address, first.family);
-    }, (err: Error) => callback(err, '', 4));
-  };
+  if (proxy === undefined) return download(target, { lookup: checkedLookup(plainHttp, options) }, options);
+  // Through a proxy the target's name is resolved and checked here first, and a refused one is
+  // never sent. The tunnel still names the host (proxies often allow destinations by name), so
+  // the proxy resolves it again for itself.
+  const precheck = isIP(literal) === 0 ? () => checkedAddresses(literal, plainHttp, options) : undefined;
+  return download(target, { agent: proxyAgent(proxy, !plainHttp), precheck }, options);
+}
 
+interface Route {
+  /** Direct connections: resolves and checks every address the socket may connect to. */
+  lookup?: LookupFunction;
+  /** Through the outbound proxy, after `precheck`. */
+  agent?: http.Agent;
+  precheck?: () => Promise<unknown>;
+}
+
+/** GETs the target within the timeout (the precheck included) and the size cap. */
+function download(target: URL, route: Route, options: MetadataFetchOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const client = plainHttp ? http : https;
+    let req: http.ClientRequest | undefined;
+    let settled = false;
     // Destroying a request with an error after its response began leaves that error unhandled
     // on the socket; so settle first, then destroy without an error.
     const fail = (err: MetadataFetchError): void => {
+      settled = true;
       reject(err);
-      req.destroy();
+      if (req !== undefined) req.destroy();
+      else route.agent?.destroy();
     };
-    const req = client.get(target, { ...(agent === undefined ? { lookup } : { agent }), timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
-      res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
-      if ((res.statusCode ?? 0) !== 200) {
-        res.resume();
-        fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
-        return;
-      }
-      if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
-        fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    // Whole-request deadline: `timeout` above only covers idle sockets.
+    // Whole-request deadline: the socket `timeout` only covers idle sockets.
     const deadline = setTimeout(() => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
-    req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
-    // A refused CONNECT would otherwise read as the metadata URL's own answer.
-    req.on('proxyConnect', (answer: { statusCode?: number }) => {
-      if (answer.statusCode !== undefined && answer.statusCode !== 200) fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
-    });
-    req.on('close', () => {
-      clearTimeout(deadline);
-      agent?.destroy();
-    });
+    const precheck = route.precheck?.() ?? Promise.resolve();
+    precheck.then(
+      () => {
+        if (settled) return;
+        req = send(target, route, options, (xml) => {
+          settled = true;
+          resolve(xml);
+        }, fail);
+        req.on('close', () => {
+          clearTimeout(deadline);
+          route.agent?.destroy();
+        });
+      },
+      (err: Error) => {
+        clearTimeout(deadline);
+        fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`));
+      },
+    );
   });
+}
+
+function send(target: URL, route: Route, options: MetadataFetchOptions, done: (xml: string) => void, fail: (err: MetadataFetchError) => void): http.ClientRequest {
+  const client = target.protocol === 'http:' ? http : https;
+  const via = route.agent === undefined ? { lookup: route.lookup } : { agent: route.agent };
+  const req = client.get(target, { ...via, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
+    res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
+    if ((res.statusCode ?? 0) !== 200) {
+      res.resume();
+      fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
+      return;
+    }
+    if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
+      fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+      else chunks.push(chunk);
+    });
+    res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+  });
+  req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
+  req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
+  // A refused CONNECT would otherwise read as the metadata URL's own answer.
+  req.on('proxyConnect', (answer: { statusCode?: number }) => {
+    if (answer.statusCode !== undefined && answer.statusCode !== 200) fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
+  });
+  return req;
+}
+
+/** A `lookup` for direct connections: every address the name resolves to must be allowed. */
+function checkedLookup(plainHttp: boolean, options: MetadataFetchOptions): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    checkedAddresses(hostname, plainHttp, options, lookupOptions).then(
+      (addresses) => {
+        const first = addresses[0] as LookupAddress;
+        if (lookupOptions.all === true) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 4),
+    );
+  };
 }
 
 /** Every address the name resolves to when all are allowed; a MetadataFetchError when one is not, or the resolver's error. */
