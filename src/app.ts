@@ -37,6 +37,7 @@ import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
+import { OutboundProxy } from './outbound/proxy-route.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -79,7 +80,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   warnAboutTrustProxy(config, logger);
   const now = overrides.now ?? (() => new Date());
   const store = overrides.store ?? openStoreSync(config.store.url);
-  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
+  const proxy = outboundProxy(config, logger);
+  const fetchOptions = { ...config.sp.metadataFetch, proxy };
+  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws, proxy);
   // Exposed metrics only: the process metrics start monitors that live as long as the process.
   const metrics = createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined });
   const sts = instrumentSts(overrides.sts ?? (aws as NonNullable<typeof aws>).sts, metrics.awsCall);
@@ -89,7 +92,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
   const metadata = new MetadataCache({
-    fetchOptions: config.sp.metadataFetch,
+    fetchOptions,
     audit: store,
     records: store,
     logger,
@@ -167,7 +170,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
       adminRoutes({
-        idps: new IdpAdmin({ store, registry, metadata, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
+        idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
         registry,
         audit: store,
@@ -224,6 +227,14 @@ function warnAboutTrustProxy(config: Config, logger: Logger): void {
     { trustProxy: true },
     'server.trustProxy is true: every client can forge X-Forwarded-For and pick its own rate-limit key and audited IP; set it to the hop count or the addresses of your proxies',
   );
+}
+
+/** The outbound proxy settings, logged once (without the proxy's user and password) when one is set. */
+export function outboundProxy(config: Config, logger?: Logger): OutboundProxy {
+  const proxy = new OutboundProxy(config.outboundProxy);
+  if (proxy.enabled) logger?.info(proxy.describe(), 'outbound proxy');
+  if (proxy.ignoredEntries.length > 0) logger?.warn({ ignoredNoProxy: proxy.ignoredEntries }, 'NO_PROXY entries not understood; they match nothing');
+  return proxy;
 }
 
 /** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. */

@@ -4,13 +4,14 @@ import type { Config } from './config/schema.ts';
 import { createLogger } from './logger.ts';
 import type { Store } from './store/ports.ts';
 import { loadConfiguredMetadata } from './admin/startup-metadata.ts';
-import { createApp, type App, type AppOverrides } from './app.ts';
+import { createApp, outboundProxy, type App, type AppOverrides } from './app.ts';
 
 /** The store is opened first: it holds the last good metadata documents. */
 export async function startApp(config: Config, overrides: AppOverrides & { store: Store }): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.log);
   const now = overrides.now ?? (() => new Date());
-  const startup = await loadConfiguredMetadata(config.idps, config.sp.metadataFetch, { records: overrides.store, logger, now });
+  const fetchOptions = { ...config.sp.metadataFetch, proxy: outboundProxy(config) };
+  const startup = await loadConfiguredMetadata(config.idps, fetchOptions, { records: overrides.store, logger, now });
   const built = createApp(config, { ...overrides, logger, idpMetadata: startup.documents });
   built.metadata.retryLater(startup.stale);
   try {

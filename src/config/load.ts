@@ -24,6 +24,13 @@ export const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: string[]; type: 
   { name: 'REDSHIFT_SSO_METRICS_PORT', path: ['metrics', 'port'], type: 'int' },
   { name: 'REDSHIFT_SSO_METRICS_TOKEN', path: ['metrics', 'token'], type: 'string' },
   { name: 'AWS_REGION', path: ['aws', 'region'], type: 'string' },
+  // The usual proxy variables; the lowercase spelling wins, as with curl.
+  { name: 'HTTPS_PROXY', path: ['outboundProxy', 'httpsUrl'], type: 'string' },
+  { name: 'https_proxy', path: ['outboundProxy', 'httpsUrl'], type: 'string' },
+  { name: 'HTTP_PROXY', path: ['outboundProxy', 'httpUrl'], type: 'string' },
+  { name: 'http_proxy', path: ['outboundProxy', 'httpUrl'], type: 'string' },
+  { name: 'NO_PROXY', path: ['outboundProxy', 'noProxy'], type: 'string' },
+  { name: 'no_proxy', path: ['outboundProxy', 'noProxy'], type: 'string' },
 ];
 
 /** The config file named by --config or REDSHIFT_SSO_CONFIG, or undefined when none is given. */

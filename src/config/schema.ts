@@ -12,6 +12,22 @@ const proxyAddresses = <T extends string | string[]>(schema: z.ZodType<T>) =>
     for (const message of trustProxyListProblems(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
   });
 
+// curl's reading of a proxy given without a scheme ("proxy.corp:3128"): plain http to the proxy.
+const proxyUrl = z
+  .string()
+  .transform((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`))
+  .pipe(
+    z
+      .string()
+      .url('expected a proxy URL such as http://proxy.example.com:3128')
+      .refine((u) => !URL.canParse(u) || /^https?:$/.test(new URL(u).protocol), 'expected an http:// or https:// proxy URL (SOCKS is not supported)'),
+  );
+
+/** A NO_PROXY list: comma- or space-separated text (as in the environment) or a list. */
+const noProxyList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((e) => e.trim()).filter((e) => e !== ''));
+
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 /** STS redeems a response only within about 5 minutes of its IssueInstant; we accept no older ones. */
 export const DEFAULT_MAX_RESPONSE_AGE_SECONDS = 300;
@@ -228,6 +244,17 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    outboundProxy: z
+      .object({
+        httpsUrl: proxyUrl.optional().describe('proxy for https:// targets: every AWS endpoint and IdP metadata URL (env HTTPS_PROXY / https_proxy)'),
+        httpUrl: proxyUrl.optional().describe('proxy for plain http:// targets, such as a development emulator (env HTTP_PROXY / http_proxy)'),
+        noProxy: noProxyList
+          .default([])
+          .describe('targets reached directly: *, host names (with their subdomains; a leading . or *. is optional), IP addresses, either with :port, CIDR ranges (env NO_PROXY / no_proxy)'),
+      })
+      .strict()
+      .default({})
+      .describe('outbound HTTP proxy for STS, Redshift, Redshift Serverless and metadata fetches; off when no URL is set'),
     store: z
       .object({
         url: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…').default('sqlite:data/redshift-sso.db'),

@@ -2,12 +2,16 @@
 // loopback, and only when allowed), a timeout and a size cap, and the addresses a host name
 // resolves to are checked when the connection is made (so DNS cannot point us at 127.0.0.1 or
 // the cloud metadata service, 169.254.169.254) unless configuration allows private addresses.
+// Through an outbound proxy the same check runs on the target before the request is sent (the
+// proxy's own address is not checked: it is the operator's, typically private).
 // Pattern: node-oidc-provider lib/helpers/fetch_request.js.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { isGlobalUnicast, isLoopback } from './address-policy.ts';
+import type { OutboundProxy } from '../outbound/proxy-route.ts';
+import { proxyAgent } from '../outbound/routing-agent.ts';
 
 export interface MetadataFetchOptions {
   timeoutMs: number;
@@ -16,6 +20,8 @@ export interface MetadataFetchOptions {
   allowHttpLoopback: boolean;
   /** Private, loopback, link-local and metadata-service addresses. */
   allowPrivateAddresses: boolean;
+  /** The outbound proxy and NO_PROXY; direct connections without one. */
+  proxy?: OutboundProxy;
 }
 
 export class MetadataFetchError extends Error {}
@@ -42,57 +48,117 @@ export async function fetchMetadata(url: string, options: MetadataFetchOptions):
   if (isIP(literal) !== 0 && !addressAllowed(literal, plainHttp, options)) {
     throw new MetadataFetchError(`metadata address ${literal} is ${refusedKind(plainHttp)}; refused`);
   }
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
-      if (err !== null) {
-        callback(err, '', 4);
-        return;
-      }
-      const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
-      if (refused !== undefined) {
-        callback(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`), '', 4);
-        return;
-      }
-      const first = addresses[0];
-      if (lookupOptions.all === true) callback(null, addresses);
-      else if (first !== undefined) callback(null, first.address, first.family);
-      else callback(new MetadataFetchError(`metadata host ${hostname} has no address`), '', 4);
-    });
-  };
+  const proxy = options.proxy?.proxyFor(target);
+  if (proxy === undefined) return download(target, { lookup: checkedLookup(plainHttp, options) }, options);
+  // Through a proxy the target's name is resolved and checked here first, and a refused one is
+  // never sent. The tunnel still names the host (proxies often allow destinations by name), so
+  // the proxy resolves it again for itself.
+  const precheck = isIP(literal) === 0 ? () => checkedAddresses(literal, plainHttp, options) : undefined;
+  return download(target, { agent: proxyAgent(proxy, !plainHttp), precheck }, options);
+}
 
+interface Route {
+  /** Direct connections: resolves and checks every address the socket may connect to. */
+  lookup?: LookupFunction;
+  /** Through the outbound proxy, after `precheck`. */
+  agent?: http.Agent;
+  precheck?: () => Promise<unknown>;
+}
+
+/** GETs the target within the timeout (the precheck included) and the size cap. */
+function download(target: URL, route: Route, options: MetadataFetchOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const client = plainHttp ? http : https;
+    let req: http.ClientRequest | undefined;
+    let settled = false;
     // Destroying a request with an error after its response began leaves that error unhandled
     // on the socket; so settle first, then destroy without an error.
     const fail = (err: MetadataFetchError): void => {
+      settled = true;
       reject(err);
-      req.destroy();
+      if (req !== undefined) req.destroy();
+      else route.agent?.destroy();
     };
-    const req = client.get(target, { lookup, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
-      res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
-      if ((res.statusCode ?? 0) !== 200) {
-        res.resume();
-        fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
-        return;
-      }
-      if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
-        fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    // Whole-request deadline: `timeout` above only covers idle sockets.
+    // Whole-request deadline: the socket `timeout` only covers idle sockets.
     const deadline = setTimeout(() => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
-    req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
-    req.on('close', () => clearTimeout(deadline));
+    const precheck = route.precheck?.() ?? Promise.resolve();
+    precheck.then(
+      () => {
+        if (settled) return;
+        req = send(target, route, options, (xml) => {
+          settled = true;
+          resolve(xml);
+        }, fail);
+        req.on('close', () => {
+          clearTimeout(deadline);
+          route.agent?.destroy();
+        });
+      },
+      (err: Error) => {
+        clearTimeout(deadline);
+        fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`));
+      },
+    );
+  });
+}
+
+function send(target: URL, route: Route, options: MetadataFetchOptions, done: (xml: string) => void, fail: (err: MetadataFetchError) => void): http.ClientRequest {
+  const client = target.protocol === 'http:' ? http : https;
+  const via = route.agent === undefined ? { lookup: route.lookup } : { agent: route.agent };
+  const req = client.get(target, { ...via, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
+    res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
+    if ((res.statusCode ?? 0) !== 200) {
+      res.resume();
+      fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
+      return;
+    }
+    if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
+      fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+      else chunks.push(chunk);
+    });
+    res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+  });
+  req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
+  req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
+  // A refused CONNECT would otherwise read as the metadata URL's own answer.
+  req.on('proxyConnect', (answer: { statusCode?: number }) => {
+    if (answer.statusCode !== undefined && answer.statusCode !== 200) fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
+  });
+  return req;
+}
+
+/** A `lookup` for direct connections: every address the name resolves to must be allowed. */
+function checkedLookup(plainHttp: boolean, options: MetadataFetchOptions): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    checkedAddresses(hostname, plainHttp, options, lookupOptions).then(
+      (addresses) => {
+        const first = addresses[0] as LookupAddress;
+        if (lookupOptions.all === true) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 4),
+    );
+  };
+}
+
+/** Every address the name resolves to when all are allowed; a MetadataFetchError when one is not, or the resolver's error. */
+function checkedAddresses(hostname: string, plainHttp: boolean, options: MetadataFetchOptions, lookupOptions: LookupOptions = {}): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err !== null) reject(err);
+      else if (addresses.length === 0) reject(new MetadataFetchError(`metadata host ${hostname} has no address`));
+      else {
+        const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
+        if (refused === undefined) resolve(addresses);
+        else reject(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`));
+      }
+    });
   });
 }
 

@@ -118,12 +118,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
   server.on('request', service.app);
   const acsUrl = (idpId: string) => `${baseUrl}/saml/acs/${idpId}`;
 
-  const csrf = async (client: CookieClient): Promise<string> => {
-    const res = await client.get('/', { accept: 'text/html' });
-    const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
-    assert.ok(token !== undefined, 'a signed-in page carries the CSRF token');
-    return token;
-  };
+  const csrf = csrfOf;
 
   const samlResponseFor = async (client: CookieClient, idpId: string, opts: SignInOptions = {}): Promise<string> => {
     const start = await client.get(`/login/${idpId}`);
@@ -159,14 +154,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       });
       return { res, samlResponse };
     },
-    async signInWithSetupToken(client, token) {
-      const page = await client.get('/admin/setup');
-      assert.equal(page.status, 200);
-      const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-      const res = await client.postForm('/admin/setup', { _csrf: pageCsrf, token });
-      assert.equal(res.status, 303, 'the setup token opens the console');
-      assert.equal(res.headers.get('location'), '/admin');
-    },
+    signInWithSetupToken,
     async saveFirstIdp(client, fields) {
       const res = await client.postForm('/admin/idps', { _csrf: await csrf(client), ...fields });
       const html = await res.text();
@@ -197,6 +185,24 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
 /** A configuration-file IdP (the fixture IdP) that may make admins, as file entries do by default. */
 export function fileIdpEntry(id: string): Record<string, unknown> {
   return { id, name: `File IdP ${id}`, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] };
+}
+
+/** The session's CSRF token, read from a page it is on (any running service). */
+export async function csrfOf(client: CookieClient): Promise<string> {
+  const res = await client.get('/', { accept: 'text/html' });
+  const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
+  assert.ok(token !== undefined, 'a signed-in page carries the CSRF token');
+  return token;
+}
+
+/** Enters the setup token on /admin/setup of any running service; asserts it opened the console. */
+export async function signInWithSetupToken(client: CookieClient, token: string): Promise<void> {
+  const page = await client.get('/admin/setup');
+  assert.equal(page.status, 200);
+  const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const res = await client.postForm('/admin/setup', { _csrf: pageCsrf, token });
+  assert.equal(res.status, 303, 'the setup token opens the console');
+  assert.equal(res.headers.get('location'), '/admin');
 }
 
 /** Form fields that add an IdP by explicit entity ID, SSO URL and certificate (the fixture IdP's). */

@@ -15,12 +15,21 @@ export interface SpawnedService {
   exited: Promise<number | null>;
 }
 
-/** Env for a service that must reach AWS only through the emulator: no ambient credentials, no IMDS. */
+/**
+ * Env for a service that must reach AWS only through the emulator: no ambient credentials, no IMDS,
+ * and no outbound proxy from the machine's environment (the emulator is on loopback).
+ */
 export const WITHOUT_AMBIENT_AWS: Readonly<Record<string, string>> = {
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: '',
   AWS_SECRET_ACCESS_KEY: '',
   AWS_PROFILE: '',
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
 };
 
 export async function freePort(): Promise<number> {

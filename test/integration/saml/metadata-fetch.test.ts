@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from '../../../src/saml/metadata-fetch.ts';
+import { OutboundProxy } from '../../../src/outbound/proxy-route.ts';
 
 const METADATA = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>';
 const defaults: MetadataFetchOptions = { timeoutMs: 1000, maxBytes: 10_000, allowHttpLoopback: true, allowPrivateAddresses: false };
@@ -66,5 +67,30 @@ describe('fetchMetadata', () => {
       fetchMetadata('https://127.0.0.1:1/metadata', { ...defaults, allowPrivateAddresses: true }),
       (err: unknown) => err instanceof MetadataFetchError && /could not be fetched/.test(err.message),
     );
+  });
+});
+
+describe('fetchMetadata through an outbound proxy that refuses the tunnel', () => {
+  let proxy: Server;
+  let proxyUrl: string;
+  const connects: string[] = [];
+  before(async () => {
+    proxy = createServer((_req, res) => res.end());
+    proxy.on('connect', (req, socket) => {
+      connects.push(req.url ?? '');
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+
+  it("says the proxy refused, rather than blaming the metadata URL's answer", async () => {
+    const options = { ...defaults, allowPrivateAddresses: true, proxy: new OutboundProxy({ httpsUrl: proxyUrl }) };
+    await assert.rejects(fetchMetadata('https://127.0.0.1:1/metadata', options), (err: unknown) => err instanceof MetadataFetchError && /outbound proxy refused the connection \(HTTP 403\)/.test(err.message));
+    assert.deepEqual(connects, ['127.0.0.1:1']);
   });
 });

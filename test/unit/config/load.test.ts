@@ -402,3 +402,37 @@ describe('src/main.ts with an invalid configuration file', () => {
     noStackTrace(result.stderr);
   });
 });
+
+describe('outbound proxy settings', () => {
+  const proxyOf = (file: Record<string, unknown>, env: Record<string, string> = {}) => buildConfig({ ...minimal(), ...file }, env).outboundProxy;
+
+  it('is off by default', () => {
+    assert.deepEqual(proxyOf({}), { noProxy: [] });
+  });
+
+  it('reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY; the lowercase spelling wins, as with curl', () => {
+    assert.deepEqual(proxyOf({}, { HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:3129', NO_PROXY: 'a.example', no_proxy: '.corp.example, 127.0.0.1 10.0.0.0/8' }), {
+      httpsUrl: 'http://lower:3128',
+      httpUrl: 'http://plain:3129',
+      noProxy: ['.corp.example', '127.0.0.1', '10.0.0.0/8'],
+    });
+  });
+
+  it('takes outboundProxy from the file, a list or comma text for noProxy, and lets the environment win', () => {
+    const file = { outboundProxy: { httpsUrl: 'http://file:3128', noProxy: 'a.example,b.example' } };
+    assert.deepEqual(proxyOf(file), { httpsUrl: 'http://file:3128', noProxy: ['a.example', 'b.example'] });
+    assert.deepEqual(proxyOf({ outboundProxy: { noProxy: ['x.example'] } }), { noProxy: ['x.example'] });
+    assert.deepEqual(proxyOf(file, { HTTPS_PROXY: 'http://env:3128', NO_PROXY: '*' }), { httpsUrl: 'http://env:3128', noProxy: ['*'] });
+  });
+
+  it('reads a proxy without a scheme as plain http, as curl does', () => {
+    assert.equal(proxyOf({}, { HTTPS_PROXY: 'proxy.corp:3128' }).httpsUrl, 'http://proxy.corp:3128');
+  });
+
+  it('reports an unusable proxy URL by path, without echoing its password', () => {
+    const problems = problemsOf({ ...minimal(), outboundProxy: { httpsUrl: 'socks5://svc:hunter2@proxy:1080', httpUrl: 'http://' } });
+    assert.deepEqual(pathsOf(problems), ['outboundProxy.httpUrl', 'outboundProxy.httpsUrl']);
+    assert.ok(!problems.join('\n').includes('hunter2'), problems.join('\n'));
+    assert.deepEqual(pathsOf(problemsOf(minimal(), { HTTPS_PROXY: 'ftp://proxy:21' })), ['outboundProxy.httpsUrl']);
+  });
+});
