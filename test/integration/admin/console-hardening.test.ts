@@ -82,14 +82,17 @@ describe('admin console hardening', () => {
   });
 
   it('requires signed logout messages for a console IdP until an admin unticks the box', async () => {
-    assert.equal((await h.post(admin, '/admin/idps', explicitIdpFields(IDP))).status, 303);
+    // Saving the first IdP ends the setup session; its admin signs in through that IdP from here on.
+    await h.saveFirstIdp(admin, explicitIdpFields(IDP));
+    admin = h.newClient();
+    await h.signInAsAdmin(admin, IDP);
     assert.equal((await h.service.store.listConnections('idp'))[0]?.entry.wantLogoutSigned, true, 'stored as required');
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, true);
     const page = await (await admin.get(`/admin/idps/${IDP}`)).text();
     assert.match(page, /<input type="checkbox" name="wantLogoutSigned" checked>/);
 
     // The settings form as a browser sends it with that box unticked: nothing for the field.
-    const settings = { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on' };
+    const settings = { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', grantsAdmin: 'on' };
     assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, settings)).status, 303);
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, false);
     assert.match(await (await admin.get(`/admin/idps/${IDP}`)).text(), /<input type="checkbox" name="wantLogoutSigned" >/);
@@ -123,7 +126,7 @@ describe('admin console hardening', () => {
     const formError = await h.post(admin, '/admin/clusters', clusterFields('x', { host: 'a b' }));
     assert.equal(formError.status, 400);
     assert.equal(formError.headers.get('cache-control'), 'no-store', 'a form error page');
-    const redirect = await h.post(admin, `/admin/idps/${IDP}/settings`, { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', wantLogoutSigned: 'on' });
+    const redirect = await h.post(admin, `/admin/idps/${IDP}/settings`, { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', grantsAdmin: 'on', wantLogoutSigned: 'on' });
     assert.equal(redirect.status, 303);
     assert.equal(redirect.headers.get('cache-control'), 'no-store', 'a redirect after a change');
   });
