@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { ConfigError, UpstreamUnavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditFilter, Store } from './ports.ts';
+import { POSTGRES_CLI_MIGRATION, POSTGRES_CLI_SWEEP_CTES, postgresCliRecords } from './postgres-cli.ts';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -37,6 +38,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE connections_changes (one integer PRIMARY KEY CHECK (one = 1), counter bigint NOT NULL);
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
+  POSTGRES_CLI_MIGRATION,
 ];
 
 /** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
@@ -83,6 +85,7 @@ function postgresStore(pool: pg.Pool): Store {
   };
 
   return {
+    ...postgresCliRecords(pool),
     async getSession(sid, now) {
       return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
     },
@@ -169,8 +172,10 @@ function postgresStore(pool: pg.Pool): Store {
       const row = await one<{ n: number }>(
         `WITH s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
               r AS (DELETE FROM saml_requests WHERE expires_at <= $1 RETURNING 1),
-              p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1)
-         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p))::int AS n`,
+              p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1),
+              ${POSTGRES_CLI_SWEEP_CTES}
+         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p)
+                 + (SELECT count(*) FROM t) + (SELECT count(*) FROM g))::int AS n`,
         [now],
       );
       return row?.n ?? 0;

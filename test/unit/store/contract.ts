@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEvent, AuditFilter, ConnectionRecord, Store } from '../../../src/store/ports.ts';
+import { describeCliStoreContract } from './contract-cli.ts';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
@@ -359,6 +360,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.equal(await store.getSetting('raced'), `v${winner}`);
       });
     });
+
+    describeCliStoreContract(test);
 
     describe('sweepExpired', () => {
       test('counts nothing on an empty store', async (store) => {
