@@ -3,5 +3,6 @@ import type { Request, Response } from 'express';
 import type { RequestContext } from '../credentials/audit-trail.ts';
 
 export function requestContext(req: Request, res: Response): RequestContext {
-  return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined };
+  const cliTokenId = typeof res.locals.cliTokenId === 'string' ? res.locals.cliTokenId : undefined;
+  return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined, ...(cliTokenId === undefined ? {} : { cliTokenId }) };
 }

@@ -106,6 +106,8 @@ export function createServer(options: ServerOptions): Express {
   app.use(['/login', '/saml/slo'], rateLimit({ bucket: 'login', limit: options.rateLimit.login, windowMs }));
   app.use('/saml/acs', rateLimit({ bucket: 'acs', limit: options.rateLimit.acs, windowMs }));
   app.use(['/api', '/credentials', '/admin'], rateLimit({ bucket: 'api', limit: options.rateLimit.api, windowMs }));
+  // The CLI's sign-in pages (user codes are guessable only by volume) and the CA bundles.
+  app.use(['/cli', '/ca'], rateLimit({ bucket: 'cli', limit: options.rateLimit.api, windowMs }));
   if (options.probes !== undefined) app.use(options.probes);
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));

@@ -72,9 +72,10 @@ describe('POST /api/credentials', () => {
     assert.equal(login.port, TEST_CLUSTER_PORT);
     assert.equal(login.database, 'dev');
     const strings = login.connectionStrings;
-    assert.deepEqual(Object.keys(strings).sort(), ['jdbc', 'keywords', 'odbc', 'pgpass', 'python', 'uri']);
+    assert.deepEqual(Object.keys(strings).sort(), ['dbt', 'env', 'jdbc', 'keywords', 'odbc', 'pgpass', 'python', 'sqlalchemy', 'uri']);
     const encodedPassword = encodeURIComponent(login.dbPassword).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    assert.equal(strings.uri, `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full`);
+    // No CA bundle configured: libpq 16+ verifies against the system's roots.
+    assert.equal(strings.uri, `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full&sslrootcert=system`);
     assert.ok(strings.keywords?.includes(`host=${TEST_CLUSTER_HOST}`));
     assert.ok(strings.jdbc?.startsWith(`jdbc:redshift://${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?`));
     assert.ok(strings.jdbc?.includes(`password=${encodedPassword}`));

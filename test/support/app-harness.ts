@@ -35,6 +35,10 @@ export interface AppHarnessOptions {
   /** Replaces the default clusters (`analytics`, for TEST_ROLE_ARN only). */
   clusters?: Array<Record<string, unknown>>;
   emulator?: Partial<AwsEmulatorOptions>;
+  /** The app's clock (the emulator and the IdP keep real time). */
+  now?: () => Date;
+  /** Config overrides merged over the defaults (cli, server.rateLimit, ...). */
+  config?: { cli?: Record<string, unknown>; rateLimit?: Record<string, unknown> };
 }
 
 export interface PostAcsOptions {
@@ -134,7 +138,8 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     {
       mode: 'development',
       log: { level: 'debug' },
-      server: { baseUrl, sessionSecret: SESSION_SECRET },
+      server: { baseUrl, sessionSecret: SESSION_SECRET, ...(options.config?.rateLimit === undefined ? {} : { rateLimit: options.config.rateLimit }) },
+      ...(options.config?.cli === undefined ? {} : { cli: options.config.cli }),
       idps: [{ id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...options.idp }],
       clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
@@ -150,7 +155,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       done();
     },
   });
-  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink) });
+  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.now === undefined ? {} : { now: options.now }) });
   server.on('request', service.app);
 
   const client = new CookieClient(baseUrl);

@@ -1,6 +1,6 @@
 // What every Store promises for the CLI: tokens kept by hash, listed per person, revoked once,
 // swept at expiry; grants taken exactly once, even when raced. Called from describeStoreContract.
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CliTokenRecord, Store } from '../../../src/store/ports.ts';
 
