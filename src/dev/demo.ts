@@ -2,6 +2,7 @@
 // keys in certs/dev, the AWS emulator, a private PostgreSQL that really checks the issued
 // passwords) and returns a development configuration pointing at them. Never used in production.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Router } from 'express';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
@@ -46,14 +47,16 @@ export async function startDemo(env: Env, logger: Logger, options: { certsDir?: 
   });
 
   const durationSeconds = Number(env.DEMO_DB_DURATION_SECONDS ?? 900);
+  // With DEMO_PG_TLS_DIR the private PostgreSQL speaks TLS and the clusters ask for verify-full.
+  const tls = privatePg !== undefined && env.DEMO_PG_TLS_DIR !== undefined ? { sslMode: 'verify-full' as const, caBundle: join(env.DEMO_PG_TLS_DIR, 'ca.crt') } : { sslMode: 'disable' as const };
   const config = buildConfig(
     {
       mode: 'development',
       server: { baseUrl, port, host: '127.0.0.1', sessionSecret: randomBytes(32).toString('hex') },
       idps: [{ id: DEMO_IDP_ID, name: 'Demo IdP (built in)', entityId: `${baseUrl}/dev/idp/metadata`, ssoUrl: `${baseUrl}/dev/idp/sso`, certs: [idpKey.certificate], allowIdpInitiated: true }],
       clusters: [
-        { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', sslMode: 'disable', durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
-        { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', sslMode: 'disable', durationSeconds, roles: [DEMO_ADMIN_ROLE] },
+        { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
+        { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ADMIN_ROLE] },
       ],
       aws: { endpoint: emulator.url, region: 'us-east-1' },
       store: { url: 'sqlite:data/demo.db' },
@@ -97,7 +100,9 @@ export async function startDemo(env: Env, logger: Logger, options: { certsDir?: 
 async function demoDatabase(env: Env, logger: Logger): Promise<{ database?: { url: string; host: string; port: number }; privatePg?: PrivatePostgres }> {
   if (env.DEMO_PG_URL === undefined && findPostgresBinaries() !== null) {
     try {
-      const privatePg = await startPrivatePostgres({ logger });
+      const tlsDir = env.DEMO_PG_TLS_DIR;
+      const tls = tlsDir === undefined ? undefined : { certFile: join(tlsDir, 'server.crt'), keyFile: join(tlsDir, 'server.key') };
+      const privatePg = await startPrivatePostgres({ logger, ...(tls === undefined ? {} : { tls }) });
       logger.info({ host: privatePg.host, port: privatePg.port }, 'demo: private PostgreSQL started; issued passwords are really checked');
       return { database: { url: privatePg.url, host: privatePg.host, port: privatePg.port }, privatePg };
     } catch (err) {
