@@ -8,6 +8,10 @@ import { startAdminHarness, explicitIdpFields, clusterFields, ADMIN_GROUP } from
 import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import { hiddenFields } from '../support/http-flow.ts';
 import { DEVICE_GRANT_TYPE } from '../../src/web/routes/cli-api.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli } from '../support/run-cli.ts';
 
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
@@ -101,6 +105,26 @@ describe('CLI sign-in: device code', () => {
       ['CLI_USER_CODE_INVALID', 'alice@example.com'],
       ['CLI_USER_CODE_INVALID', 'alice@example.com'],
     ]);
+  });
+});
+
+describe('redshift-sso login --device when nobody approves', () => {
+  it('exits 3 with the reason once the code has expired', async () => {
+    offsetMs = 0;
+    const h = await startAppHarness({ now: clock, config: { cli: { pollIntervalSeconds: 1 } } });
+    const home = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-'));
+    try {
+      const cli = startCli(['login', '--device', '--server', h.baseUrl], { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), REDSHIFT_SSO_SERVER: '' });
+      await cli.waitForStderr(/^\s{4}[A-Z]{4}-[A-Z]{4}$/m);
+      offsetMs = 601_000;
+      const result = await cli.done;
+      assert.equal(result.code, 3);
+      assert.match(result.stderr, /Nobody approved this sign-in in time.*CLI_DEVICE_CODE_EXPIRED/);
+      assert.deepEqual((await h.service.store.queryAudit({ kind: 'cli_refused' })).map((e) => e.code), ['CLI_DEVICE_CODE_EXPIRED']);
+    } finally {
+      await h.close();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 
