@@ -33,6 +33,7 @@ import { healthRoutes } from './web/routes/health.ts';
 import { createMetrics } from './credentials/metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
 import { createCliAudit } from './credentials/cli-audit.ts';
+import { createIssuedLoginBox } from './credentials/issued-login-box.ts';
 import { CliTokens } from './credentials/cli-tokens.ts';
 import { CodeGrant } from './credentials/cli-code-grant.ts';
 import { DeviceGrant } from './credentials/cli-device-grant.ts';
@@ -136,7 +137,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
         binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
       }),
-      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
+      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue, authenticateToken: (token, ctx) => cli.tokens.authenticate(token, ctx) }),
       cliApiRoutes({ baseUrl: config.server.baseUrl, ...cli, logger, now }),
       cliPageRoutes({ ...cli, now }),

@@ -41,6 +41,7 @@ export function createServer(options: ServerOptions): Express {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   app.locals.demo = options.demo;
+  app.locals.baseUrl = options.baseUrl.replace(/\/+$/, '');
 
   app.use(requestId());
   app.use(

@@ -263,7 +263,10 @@ describe('browser pages after sign-in', () => {
   it('shows the credentials page, never cached, with the password in it', async () => {
     await signedIn(h);
     const fields = await clusterForm();
-    const res = await h.client.postForm('/credentials', fields);
+    const posted = await h.client.postForm('/credentials', fields);
+    assert.equal(posted.status, 303, 'post, redirect, get');
+    assert.equal(posted.headers.get('location'), '/credentials');
+    const res = await h.client.get('/credentials');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const html = await res.text();
@@ -354,5 +357,58 @@ describe('a sign-in granting two roles', () => {
     const error = await assertJsonError(res, 403, 'AWS_ACCESS_DENIED');
     assert.ok(error.message.includes(TEST_ROLE_ARN) && error.message.includes(SECOND_ROLE_ARN), 'names both roles');
     assert.equal(h.client.cookie(SESSION_COOKIE), undefined, 'no session');
+  });
+});
+
+describe('the credentials page (post, redirect, get)', () => {
+  let h: AppHarness;
+  let offsetMs = 0;
+  beforeEach(async () => {
+    offsetMs = 0;
+    h = await startAppHarness({ now: () => new Date(Date.now() + offsetMs) });
+    await signedIn(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function issueOnPage(): Promise<string> {
+    const fields = formFields(await (await h.client.get('/')).text(), '/credentials');
+    assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+    return (await h.client.get('/credentials')).text();
+  }
+
+  it('shows the same login on reload: no second password is issued', async () => {
+    const mark = h.emulator.calls.length;
+    const first = await issueOnPage();
+    const again = await (await h.client.get('/credentials')).text();
+    assert.equal(elementText(again, 'db-password'), elementText(first, 'db-password'));
+    assert.deepEqual(actions(h, mark).filter((a) => a === 'GetClusterCredentials'), ['GetClusterCredentials']);
+  });
+
+  it('shows the expiry in local time and UTC, the new formats, help per client, and where to get TLS right', async () => {
+    const html = await issueOnPage();
+    assert.match(html, /<time class="local" datetime="\d{4}-\d\d-\d\dT[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time> <span class="utc">\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)<\/span>/);
+    for (const id of ['conn-env', 'conn-dbt', 'conn-sqlalchemy']) assert.ok(elementText(html, id), id);
+    for (const client of ['DBeaver', 'DataGrip', 'Power BI Desktop', 'Tableau']) assert.match(html, new RegExp(`<summary>${client}</summary>`));
+    assert.match(elementText(html, 'tls-help') ?? '', /sslrootcert=system/);
+  });
+
+  it('says "expired" once the password has expired, shows no secret, and forgets it', async () => {
+    const first = await issueOnPage();
+    const password = elementText(first, 'db-password') ?? '';
+    offsetMs = 16 * 60_000;
+    const expired = await (await h.client.get('/credentials')).text();
+    assert.match(expired, /This password expired at/);
+    assert.ok(!expired.includes(password), 'the expired password is not shown');
+    assert.match(expired, /Renew: issue a fresh password/);
+    const afterwards = await h.client.get('/credentials');
+    assert.equal(afterwards.status, 303, 'the sealed login left the session');
+  });
+
+  it('sends a visit with nothing issued back to the chooser', async () => {
+    const res = await h.client.get('/credentials');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/');
   });
 });

@@ -11,12 +11,22 @@ import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
+import type { IssuedLoginBox } from '../../credentials/issued-login-box.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The login the credentials page shows, sealed, until it expires (post/redirect/get). */
+    issuedLogin?: string;
+  }
+}
 
 export interface DbLoginRouteDeps {
   /** The current clusters (configuration file and admin console). */
   clusters: () => readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
   issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
+  loginBox: IssuedLoginBox;
+  now: () => Date;
 }
 
 const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -54,10 +64,25 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
       }
       const user = req.user as SessionUser;
       const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res));
-      res.setHeader('Cache-Control', 'no-store');
-      res.render('credentials', { title: 'Database credentials', user, login, csrfToken: csrfToken(req) });
+      req.session.issuedLogin = deps.loginBox.seal(login);
+      res.redirect(303, '/credentials');
     }),
   );
+
+  // Shows the login issued last, as often as the page is reloaded; once it has expired, the
+  // secret leaves the session and the page offers a fresh one.
+  router.get('/credentials', requireUser(), (req, res) => {
+    const sealed = req.session.issuedLogin;
+    const login = sealed === undefined ? undefined : deps.loginBox.open(sealed);
+    if (login === undefined) {
+      res.redirect(303, '/');
+      return;
+    }
+    const expired = login.expiration.getTime() <= deps.now().getTime();
+    if (expired) delete req.session.issuedLogin;
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('credentials', { title: 'Database credentials', user: req.user, login, expired, csrfToken: csrfToken(req) });
+  });
 
   return router;
 }
