@@ -15,7 +15,6 @@ import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { makeTestCa } from '../support/test-ca.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
-import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
 
 const execFileP = promisify(execFile);
 
@@ -36,7 +35,6 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
   const secrets: string[] = [];
 
   before(async () => {
-    await ensureSimpleSamlPhpTools().catch(() => undefined);
     work = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-e2e-'));
     const ca = await makeTestCa(work);
     service = await spawnService({ REDSHIFT_SSO_STORE_URL: `sqlite:${join(work, 'demo.db')}`, REDSHIFT_SSO_CONFIG: '', DEMO_PG_TLS_DIR: ca.dir });
