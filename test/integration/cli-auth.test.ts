@@ -8,6 +8,7 @@ import { startAppHarness, type AppHarness, type CookieClient } from '../support/
 import { AWS_ROLE_SESSION_NAME } from '../support/sign-response.ts';
 import { approvedCode, authorizeParams, authorizePath, bearer, decideInBrowser, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import type { AuditEvent } from '../../src/store/ports.ts';
+import { hashCliSecret } from '../../src/credentials/cli-tokens.ts';
 
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
@@ -226,5 +227,59 @@ describe('CLI tokens', () => {
     const doc = (await (await fetch(new URL('/api/openapi.json', h.baseUrl))).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/api/cli/device', '/api/cli/revoke', '/api/cli/token', '/api/credentials', '/api/me', '/ca/{cluster}.pem']);
+  });
+});
+
+describe('CLI endpoints: limits, sealing and CA bundles', () => {
+  it('rate-limits the CLI pages and token endpoints per client IP', async () => {
+    const h = await startAppHarness({ config: { rateLimit: { api: 3 } } });
+    try {
+      const device = () => fetch(new URL('/api/cli/device', h.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      for (let i = 0; i < 3; i += 1) assert.equal((await device()).status, 200);
+      const limited = await device();
+      assert.equal(limited.status, 429);
+      assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+      for (let i = 0; i < 3; i += 1) await h.newClient().get('/cli/device', { accept: 'application/json' });
+      assert.equal((await h.newClient().get('/cli/device', { accept: 'application/json' })).status, 429);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('keeps the token’s role sessions sealed: no AWS secret in its stored row', async () => {
+    const h = await startAppHarness();
+    try {
+      await signedIn(h);
+      const token = await aToken(h);
+      const [session] = await h.roleSessionsOf();
+      const row = await h.service.store.findCliToken(hashCliSecret(token));
+      assert.ok(row !== null && session !== undefined);
+      assert.ok(!row.user.includes(session.secretAccessKey) && !row.user.includes(session.sessionToken), 'sealed, not in clear');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('serves a cluster’s CA bundle at a stable URL and names the client’s copy as sslrootcert', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const h = await startAppHarness({ clusters: [{ id: 'analytics', clusterIdentifier: 'analytics-cluster', caBundle: pem, roles: ['arn:aws:iam::123456789012:role/RedshiftAnalyst'] }] });
+    try {
+      const res = await fetch(new URL('/ca/analytics.pem', h.baseUrl));
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), pem);
+      assert.match(res.headers.get('content-disposition') ?? '', /filename="redshift-sso-analytics-ca.pem"/);
+      const missing = await fetch(new URL('/ca/nope.pem', h.baseUrl), { headers: { accept: 'application/json' } });
+      assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'CA_BUNDLE_NOT_FOUND');
+      await signedIn(h);
+      const token = await aToken(h);
+      const issued = (await (await bearer(h.baseUrl, token, '/api/credentials', { cluster: 'analytics', caFile: '/home/alice/.config/redshift-sso/ca/x/analytics.pem' })).json()) as { caBundleUrl: string; sslRootCert: string; connectionStrings: { uri: string } };
+      assert.equal(issued.caBundleUrl, `${h.baseUrl}/ca/analytics.pem`);
+      assert.equal(issued.sslRootCert, '/home/alice/.config/redshift-sso/ca/x/analytics.pem');
+      assert.equal(new URL(issued.connectionStrings.uri).searchParams.get('sslrootcert'), issued.sslRootCert);
+      const bad = await bearer(h.baseUrl, token, '/api/credentials', { cluster: 'analytics', caFile: 'relative/path\n' });
+      assert.equal(bad.status, 400);
+    } finally {
+      await h.close();
+    }
   });
 });
