@@ -83,4 +83,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+// Exit once stdout has flushed: on macOS a pipe is asynchronous and process.exit would cut it.
+void main(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));

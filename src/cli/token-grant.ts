@@ -9,7 +9,8 @@ export interface TokenEndpointAnswer {
   access_token?: string;
   token_id?: string;
   expires_at?: string;
-  error?: string;
+  /** OAuth's error name, or (rate limits, malformed requests) the service's usual error object. */
+  error?: string | { code?: string; message?: string };
   error_description?: string;
   code?: string;
 }
@@ -23,8 +24,13 @@ export async function requestToken(server: string, body: Record<string, string>)
 }
 
 export function refusalOf(status: number, body: TokenEndpointAnswer): CliError {
+  if (typeof body.error === 'object') {
+    const code = body.error.code ?? `HTTP_${status}`;
+    return new CliError(`${body.error.message ?? `The server refused the sign-in (${status}).`} (${code})`, exitCodeForStatus(status), code);
+  }
   const exit = body.error === 'access_denied' || body.error === 'expired_token' || body.error === 'invalid_grant' ? EXIT.denied : exitCodeForStatus(status);
-  return new CliError(`${body.error_description ?? `The server refused the sign-in (${status}).`} (${body.code ?? body.error ?? status})`, exit, body.code);
+  const code = body.code ?? body.error ?? `HTTP_${status}`;
+  return new CliError(`${body.error_description ?? `The server refused the sign-in (${status}).`} (${code})`, exit, code);
 }
 
 export async function storeToken(server: string, body: TokenEndpointAnswer): Promise<void> {

@@ -7,6 +7,7 @@ import type { CliTokenRecord, CliTokenRecords } from '../store/ports.ts';
 import type { RequestContext } from './audit-trail.ts';
 import type { CliAudit, CliGrantKind } from './cli-audit.ts';
 import { whoOf } from './cli-audit.ts';
+import { cliRefusal } from './cli-errors.ts';
 import type { RoleSessionVault } from './role-session-vault.ts';
 import type { SessionUser } from './sign-in.ts';
 
@@ -52,7 +53,7 @@ export class CliTokens {
   async mint(user: SessionUser, grant: CliGrantKind, client: string, ctx: RequestContext): Promise<IssuedCliToken> {
     const expiresAt = roleSessionsEnd(user, this.deps.now());
     if (expiresAt === undefined) {
-      const err = new Unauthorized({ code: 'AWS_SESSION_EXPIRED', publicMessage: 'Your AWS role sessions have ended. Sign in again in the browser.' });
+      const err = cliRefusal('AWS_SESSION_EXPIRED', 'invalid_grant', 'Your AWS role sessions have ended. Sign out and in again in the browser, then run the sign-in again.', 401);
       await this.deps.audit.refused(err, whoOf(user), { grant, client }, ctx);
       throw err;
     }

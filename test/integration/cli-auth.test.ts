@@ -122,6 +122,17 @@ describe('CLI sign-in: authorization code with PKCE', () => {
     assert.deepEqual(await refusedCodes(h), ['CLI_CODE_EXPIRED']);
   });
 
+  it('mints no token once the role sessions have ended (AWS_SESSION_EXPIRED, audited)', async () => {
+    const roleSessionEnd = (await h.roleSessionsOf())[0]?.expiration.getTime() ?? 0;
+    offsetMs = roleSessionEnd - Date.now() + 1000;
+    const p = authorizeParams();
+    const page = await (await h.client.get(authorizePath(p), { accept: 'text/html' })).text();
+    assert.match(page, /Your AWS role sessions have ended/);
+    const refused = await tokenRequest(h.baseUrl, redeemBody(p, await approvedCode(h.client, p)));
+    assert.deepEqual([refused.status, refused.body.error, refused.body.code], [401, 'invalid_grant', 'AWS_SESSION_EXPIRED']);
+    assert.deepEqual(await refusedCodes(h), ['AWS_SESSION_EXPIRED']);
+  });
+
   it('sends a denial back to the CLI as access_denied, issues no code, and audits it', async () => {
     const p = authorizeParams();
     const back = await decideInBrowser(h.client, p, 'deny');
