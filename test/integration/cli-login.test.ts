@@ -8,13 +8,28 @@ import { join } from 'node:path';
 import { startAppHarness, type AppHarness } from '../support/app-harness.ts';
 import { runCli, startCli, type LiveCli } from '../support/run-cli.ts';
 import { decodeHtml, hiddenFields } from '../support/http-flow.ts';
+import { execFile } from 'node:child_process';
+import { CLI_BIN } from '../support/run-cli.ts';
+
+/** Runs the CLI under `script`, so it has a terminal, answering `input` to its prompt. */
+function inTerminal(args: string[], env: Record<string, string>, input: string): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env } }, (err, stdout) => {
+      resolve({ code: (err as { code?: number } | null)?.code ?? 0, output: stdout });
+    });
+    child.stdin?.end(input);
+  });
+}
 
 describe('redshift-sso login (loopback)', () => {
   let h: AppHarness;
+  let offsetMs = 0;
   let home: string;
   let env: Record<string, string>;
   beforeEach(async () => {
-    h = await startAppHarness();
+    offsetMs = 0;
+    h = await startAppHarness({ now: () => new Date(Date.now() + offsetMs) });
     assert.equal((await h.signIn()).status, 303);
     home = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-'));
     env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), REDSHIFT_SSO_SERVER: '' };
@@ -68,5 +83,18 @@ describe('redshift-sso login (loopback)', () => {
     assert.equal(result.code, 3);
     assert.match(result.stderr, /CLI_STATE_MISMATCH/);
     assert.deepEqual(readdirSync(home), [], 'nothing was stored');
+  });
+
+  it('says when the role sessions have ended and, in a terminal, offers to sign in again', async () => {
+    const cli = startCli(['login', '--server', h.baseUrl, '--no-browser'], env);
+    await fetch(await decide(await authorizeUrl(cli), 'approve'));
+    assert.equal((await cli.done).code, 0);
+    offsetMs = 2 * 3600_000;
+    const piped = await runCli(['credentials', '--cluster', 'analytics'], env);
+    assert.equal(piped.code, 3, 'no terminal: no question, exit 3');
+    assert.match(piped.stderr, /ended with the AWS role sessions.*TOKEN_EXPIRED[\s\S]*redshift-sso login --server/);
+    const asked = await inTerminal(['credentials', '--cluster', 'analytics'], env, 'n\n');
+    assert.match(asked.output, /Sign in again now\? \[Y\/n\]/);
+    assert.equal(asked.code, 3);
   });
 });
