@@ -128,6 +128,8 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     const viaEnv = await execFileP('bash', ['-c', `${envExports}; psql -Atc 'select current_user'`], { env: { PATH: process.env.PATH ?? '' } });
     assert.equal(viaEnv.stdout.trim(), 'IAM:alice');
 
+    assert.deepEqual(await psql([await format('keywords'), '-Atc', 'select current_user']), { ok: true, out: 'IAM:alice' }, 'keywords through psql');
+
     const ca = readFileSync(join(work, 'ca.crt'), 'utf8');
     const connectAs = async (config: pg.ClientConfig) => {
       const client = new pg.Client({ ...config, connectionTimeoutMillis: 5000 });

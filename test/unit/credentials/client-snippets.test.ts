@@ -3,6 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { buildConnectionStrings, type DbLoginTarget } from '../../../src/credentials/connection-strings.ts';
 
@@ -21,6 +24,22 @@ describe('env exports', () => {
       assert.ok(env.startsWith('export PGHOST='), env);
       const out = execFileSync('bash', ['-c', `${env}; printf '%s\\0' "$PGHOST" "$PGPORT" "$PGDATABASE" "$PGUSER" "$PGPASSWORD" "$PGSSLMODE" "\${PGSSLROOTCERT-unset}"`], { encoding: 'utf8', env: { PATH: process.env.PATH } });
       assert.deepEqual(out.split('\0').slice(0, 7), [t.host, String(t.port), t.database, t.dbUser, t.dbPassword, t.sslMode, t.sslRootCert ?? 'unset'], t.dbPassword);
+    }
+  });
+});
+
+describe('Python snippet', () => {
+  it('runs as written: it imports redshift_connector and binds conn (a stand-in module records the call)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-py-'));
+    try {
+      writeFileSync(join(dir, 'redshift_connector.py'), 'def connect(**kwargs):\n    return kwargs\n');
+      for (const t of targets) {
+        const script = `${buildConnectionStrings(t).python}\nimport json\nprint(json.dumps(conn))`;
+        const conn = JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONPATH: dir } })) as Record<string, unknown>;
+        assert.deepEqual([conn.host, conn.port, conn.database, conn.user, conn.password], [t.host, t.port, t.database, t.dbUser, t.dbPassword], t.dbPassword);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
