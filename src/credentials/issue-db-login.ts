@@ -26,6 +26,7 @@ export interface DbLogin {
   sslRootCert?: string;
   /** The cluster has a CA bundle to download (GET /ca/<cluster id>.pem). */
   hasCaBundle: boolean;
+  odbcDriver?: string;
   connectionStrings: ConnectionStrings;
   awsRequestIds: string[];
 }
@@ -45,6 +46,13 @@ export interface IssueDbLoginInput {
   clusterId: string;
   /** Where the client keeps the cluster's CA bundle (the CLI sends the path it installed it at). */
   caFile?: string;
+}
+
+/** The same login with its strings naming the client's copy of the CA bundle at `caFile`. */
+export function withCaFile(login: DbLogin, caFile: string): DbLogin {
+  if (!login.hasCaBundle || login.sslRootCert === undefined) return login;
+  const target = { ...login, sslRootCert: caFile };
+  return { ...target, connectionStrings: buildConnectionStrings(target) };
 }
 
 /** The CA file name the page offers the bundle under; strings name it when the client sent no path. */

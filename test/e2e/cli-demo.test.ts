@@ -88,6 +88,22 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     assert.deepEqual(await psql([second.connectionStrings.uri ?? '', '-Atc', 'select current_user']), { ok: true, out: 'IAM:alice' });
   });
 
+  it('follows the page instead: download the CA bundle, give its path, and the pasted URI logs in at verify-full', async () => {
+    const page = await (await chromium.newContext()).newPage();
+    await page.goto(`${service.baseUrl}/login`);
+    await Promise.all([page.waitForURL(`${service.baseUrl}/`), page.getByRole('button', { name: /Alice/ }).click()]);
+    await Promise.all([page.waitForURL(`${service.baseUrl}/credentials`), page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the CA bundle' }).click()]);
+    const saved = join(work, 'downloads', download.suggestedFilename());
+    await download.saveAs(saved);
+    await page.fill('#ca-file', saved);
+    await Promise.all([page.waitForURL(`${service.baseUrl}/credentials`), page.getByRole('button', { name: 'Use this path' }).click()]);
+    const pasted = (await page.locator('#conn-uri').textContent()) ?? '';
+    secrets.push(new URL(pasted).password);
+    assert.equal(new URL(pasted).searchParams.get('sslmode'), 'verify-full');
+    assert.deepEqual(await psql([pasted, '-Atc', 'select current_user']), { ok: true, out: 'IAM:alice' });
+  });
+
   it('runs psql with the password only in its environment', async () => {
     const res = await runCli(['psql', '--cluster', 'demo', '--', '-Atc', 'select current_user'], env);
     assert.equal(res.code, 0, res.stderr);

@@ -412,3 +412,34 @@ describe('the credentials page (post, redirect, get)', () => {
     assert.equal(res.headers.get('location'), '/');
   });
 });
+
+describe('the credentials page of a cluster with its own CA bundle', () => {
+  it('offers the bundle and names the path the person saved it at in every string, for this and later logins', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const h = await startAppHarness({ clusters: [{ id: 'analytics', name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, caBundle: pem, roles: [TEST_ROLE_ARN] }] });
+    try {
+      await signedIn(h);
+      const fields = formFields(await (await h.client.get('/')).text(), '/credentials');
+      assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+      const first = await (await h.client.get('/credentials')).text();
+      assert.match(first, /href="\/ca\/analytics.pem" download/);
+      assert.equal(new URL(elementText(first, 'conn-uri') ?? '').searchParams.get('sslrootcert'), 'redshift-sso-analytics-ca.pem');
+      const password = elementText(first, 'db-password');
+
+      const csrf = formFields(first, '/credentials/ca-file')._csrf ?? '';
+      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: 'relative.pem' }, { accept: 'application/json' })).status, 400);
+      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: '/home/alice/Downloads/ca bundle.pem' })).status, 303);
+      const updated = await (await h.client.get('/credentials')).text();
+      assert.equal(elementText(updated, 'db-password'), password, 'the same login, no new password');
+      assert.equal(new URL(elementText(updated, 'conn-uri') ?? '').searchParams.get('sslrootcert'), '/home/alice/Downloads/ca bundle.pem');
+      assert.match(elementText(updated, 'conn-env') ?? '', /PGSSLROOTCERT='\/home\/alice\/Downloads\/ca bundle.pem'/);
+
+      assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+      const renewed = await (await h.client.get('/credentials')).text();
+      assert.notEqual(elementText(renewed, 'db-password'), password);
+      assert.match(elementText(renewed, 'conn-keywords') ?? '', /sslrootcert='\/home\/alice\/Downloads\/ca bundle.pem'/, 'later logins keep the path');
+    } finally {
+      await h.close();
+    }
+  });
+});

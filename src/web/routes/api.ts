@@ -12,6 +12,7 @@ import { requestContext } from '../request-context.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import type { SessionUser } from '../session-user.ts';
 import { bearerAuth, type AuthenticateToken } from '../middleware/bearer.ts';
+import { CA_FILE } from '../ca-file.ts';
 
 export interface ApiRouteDeps {
   baseUrl: string;
@@ -23,9 +24,6 @@ export interface ApiRouteDeps {
   authenticateToken: AuthenticateToken;
 }
 
-// Where the client keeps the CA bundle: an absolute POSIX or Windows path, one line.
-// eslint-disable-next-line no-control-regex
-const CA_FILE = /^(\/|[A-Za-z]:\\)[^\u0000-\u001f\u007f]{0,500}$/;
 
 export function apiRoutes(deps: ApiRouteDeps): Router {
   const router = Router();
