@@ -11,15 +11,20 @@ import { openPostgresStore } from './store/postgres.ts';
 import { ConfigError } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
 import { createAwsApis } from './aws/sdk.ts';
+import { instrumentRedshift, instrumentSts } from './aws/instrumented.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
+import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
-import { issueSetupTokenOnce, setupTokenValid } from './admin/setup-token.ts';
+import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
+import { adminSessionProblem } from './admin/admin-session.ts';
+import { sessionExpiredError } from './credentials/session-lifetime.ts';
+import { requestContext } from './web/request-context.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { createLoginBinding } from './web/login-binding.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
@@ -30,7 +35,7 @@ import { ssoRoutes } from './web/routes/sso.ts';
 import { dbLoginRoutes } from './web/routes/db-login.ts';
 import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
-import { createMetrics } from './credentials/metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
 import { createCliAudit } from './credentials/cli-audit.ts';
 import { createIssuedLoginBox } from './credentials/issued-login-box.ts';
@@ -40,6 +45,7 @@ import { DeviceGrant } from './credentials/cli-device-grant.ts';
 import { cliApiRoutes } from './web/routes/cli-api.ts';
 import { cliPageRoutes } from './web/routes/cli-pages.ts';
 import { caBundleRoutes } from './web/routes/ca-bundle.ts';
+import { OutboundProxy } from './outbound/proxy-route.ts';
 
 export interface AppOverrides {
   logger?: Logger;
@@ -51,19 +57,27 @@ export interface AppOverrides {
   extraRouters?: Router[];
   /** Demo mode is running (its built-in IdP and emulator): every page carries the demo banner. */
   demo?: boolean;
-  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see fetchIdpMetadata). */
+  /** Metadata fetched from the IdPs' metadataUrl, by IdP id (see startApp). */
   idpMetadata?: ReadonlyMap<string, string>;
+  /** Timers and randomness for the metadata fetch retries (tests run them without waiting). */
+  metadataRetry?: { timers?: MetadataTimers; random?: () => number };
 }
 
 export interface App {
   app: Express;
   registry: ConnectionRegistry;
   metadata: MetadataCache;
-  /** A one-time admin setup token when no IdP exists and none was issued before; print it once. */
+  /** A one-time admin setup token when no IdP exists and none is outstanding; hand it out once. */
   issueSetupToken(): Promise<string | undefined>;
+  /** Takes back a token that could not be handed out, so the next start issues another. */
+  withdrawSetupToken(token: string): Promise<void>;
   sp: ServiceProvider;
   store: Store;
   logger: Logger;
+  /** This app's Prometheus registry (served per config.metrics). */
+  metrics: Metrics;
+  /** /readyz answers 503 from now on: the process is shutting down. */
+  startDraining(): void;
   close(): Promise<void>;
 }
 
@@ -71,15 +85,29 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
+  warnAboutTrustProxy(config, logger);
   const now = overrides.now ?? (() => new Date());
   const store = overrides.store ?? openStoreSync(config.store.url);
-  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws);
-  const sts = overrides.sts ?? (aws as NonNullable<typeof aws>).sts;
-  const redshift = overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift;
+  const proxy = outboundProxy(config, logger);
+  const fetchOptions = { ...config.sp.metadataFetch, proxy };
+  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws, proxy);
+  // Exposed metrics only: the process metrics start monitors that live as long as the process.
+  const metrics = createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined });
+  const sts = instrumentSts(overrides.sts ?? (aws as NonNullable<typeof aws>).sts, metrics.awsCall);
+  const redshift = instrumentRedshift(overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift, metrics.awsCall);
+  let draining = false;
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
   const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
-  const metadata = new MetadataCache({ fetchOptions: config.sp.metadataFetch, audit: store, logger, now });
+  const metadata = new MetadataCache({
+    fetchOptions,
+    audit: store,
+    records: store,
+    logger,
+    now,
+    retryMaxMs: config.sp.metadataFetch.refreshIntervalSeconds * 1000,
+    ...overrides.metadataRetry,
+  });
   for (const entry of config.idps) {
     const xml = entry.metadataUrl === undefined ? undefined : overrides.idpMetadata?.get(entry.id);
     if (entry.metadataUrl !== undefined && xml !== undefined) metadata.seed(entry.metadataUrl, xml);
@@ -96,14 +124,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const clusters = () => registry.snapshot().clusters;
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
-  const metrics = createMetrics();
 
   const audit = createAuditTrail(store, logger, now);
   const adminAudit = createAdminAuditor(store, now);
   const hasAnyIdp = () => config.idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
   const logins = new LoginService({
-    signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups },
+    signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups, sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds },
     dbLogin: { redshift, vault, defaultRegion: config.aws.region, endpoints, now },
     clusters,
     idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId),
@@ -120,14 +147,25 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     trustProxy: config.server.trustProxy,
     sessionSecret: config.server.sessionSecret,
     sessionTtlSeconds: config.server.sessionTtlSeconds,
+    sessionLifetime: {
+      maxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+      now,
+      expired: (user, req, res) => audit.sessionRefused(user, sessionExpiredError(), { ...requestContext(req, res), method: req.method, path: req.path }),
+    },
     demo: overrides.demo ?? false,
     logger,
     sessions: store,
     rateLimit: config.server.rateLimit,
+    observeHttp: metrics.httpRequest,
+    rateLimitCounters: store.rateLimits,
     // Console changes made on any instance apply from the next request on.
     beforeRoutes: () => registry.refresh().then(() => undefined),
     // Ready when the store answers: without it there is no sign-in, session or audit line.
-    probes: healthRoutes({ ready: () => store.connectionsVersion().then(() => true, () => false), metrics }),
+    probes: healthRoutes({
+      ready: () => store.connectionsVersion().then(() => true, () => false),
+      draining: () => draining,
+      metrics: config.metrics.token === undefined ? undefined : { token: config.metrics.token, metrics },
+    }),
     routers: [
       ...(overrides.extraRouters ?? []),
       ssoRoutes({
@@ -135,6 +173,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         slo: new SingleLogout(sp),
         signIn,
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
+        logoutRefused: (idpId, err, user, ctx) => audit.logoutRefused(idpId, err, user, ctx),
         binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
       }),
       dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
@@ -143,13 +182,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       cliPageRoutes({ ...cli, now }),
       caBundleRoutes({ clusters }),
       adminRoutes({
-        idps: new IdpAdmin({ store, registry, metadata, fetchOptions: config.sp.metadataFetch, audit: adminAudit, now }),
+        idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
         registry,
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),
         spEntityId: sp.entityId,
-        setupTokenValid: (token) => setupTokenValid(store, token, hasAnyIdp()),
+        consumeSetupToken: (token) => consumeSetupToken(store, token, hasAnyIdp()),
+        https: config.server.baseUrl.startsWith('https:'),
+        adminProblem: (user) => adminSessionProblem(user, { idps: registry.snapshot().idps, anyIdpExists: hasAnyIdp() }),
+        adminRefused: (user, err, ctx) => audit.sessionRefused(user, err, ctx),
+        sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
         now,
       }),
     ],
@@ -170,12 +213,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     registry,
     metadata,
     issueSetupToken: async () => issueSetupTokenOnce(store, hasAnyIdp()),
+    withdrawSetupToken: (token) => withdrawSetupToken(store, token),
     sp,
     store,
     logger,
+    metrics,
+    startDraining: () => {
+      draining = true;
+    },
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);
+      metadata.close();
       aws?.close();
       await store.close();
     },
@@ -192,6 +241,24 @@ function createCliServices(
   const codes = new CodeGrant({ grants: deps.store, tokens, audit, now: deps.now, codeTtlSeconds: config.cli.codeTtlSeconds });
   const devices = new DeviceGrant({ grants: deps.store, tokens, audit, now: deps.now, deviceCodeTtlSeconds: config.cli.deviceCodeTtlSeconds, pollIntervalSeconds: config.cli.pollIntervalSeconds });
   return { tokens, codes, devices };
+}
+
+// `trust proxy: true` believes the leftmost X-Forwarded-For, which any client writes: it would
+// choose its own rate-limit key and the IP in the audit trail. Legal, so loud rather than refused.
+function warnAboutTrustProxy(config: Config, logger: Logger): void {
+  if (config.mode !== 'production' || config.server.trustProxy !== true) return;
+  logger.warn(
+    { trustProxy: true },
+    'server.trustProxy is true: every client can forge X-Forwarded-For and pick its own rate-limit key and audited IP; set it to the hop count or the addresses of your proxies',
+  );
+}
+
+/** The outbound proxy settings, logged once (without the proxy's user and password) when one is set. */
+export function outboundProxy(config: Config, logger?: Logger): OutboundProxy {
+  const proxy = new OutboundProxy(config.outboundProxy);
+  if (proxy.enabled) logger?.info(proxy.describe(), 'outbound proxy');
+  if (proxy.ignoredEntries.length > 0) logger?.warn({ ignoredNoProxy: proxy.ignoredEntries }, 'NO_PROXY entries not understood; they match nothing');
+  return proxy;
 }
 
 /** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. */
@@ -225,7 +292,13 @@ export function spSettings(config: Config): SpSettings {
 }
 
 function idpResolveContext(config: Config, index: number) {
-  return { index, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute };
+  return {
+    index,
+    defaultClockSkewSeconds: config.sp.clockSkewSeconds,
+    defaultMaxResponseAgeSeconds: config.sp.maxResponseAgeSeconds,
+    defaultMaxAuthnAgeSeconds: config.sp.maxAuthnAgeSeconds,
+    adminGroupsAttribute: config.admin.groupsAttribute,
+  };
 }
 
 function resolveIdps(config: Config, fetched: ReadonlyMap<string, string> = new Map()) {

@@ -1,13 +1,19 @@
-// Process entry: load the configuration (or start demo mode when there is none), build the app,
-// listen, and shut down cleanly on SIGINT/SIGTERM. Configuration problems exit with status 1.
+// Process entry: load the configuration (or start demo mode when nothing configures the service),
+// build the app, listen, and drain on SIGINT/SIGTERM (see web/graceful-shutdown.ts). Configuration
+// problems exit with status 1, and so does a shutdown whose bound cut requests still in flight.
 import type { Server } from 'node:http';
-import { buildConfig, configPathFrom, readConfigFile } from './config/load.ts';
+import { buildConfig, readConfigFile } from './config/load.ts';
+import { startMode } from './config/start-mode.ts';
 import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
-import { createLogger } from './logger.ts';
-import { createApp, openStore } from './app.ts';
-import { fetchIdpMetadata } from './saml/idp-connection.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { openStore, type App } from './app.ts';
+import { startApp } from './start-app.ts';
+import { drainer } from './web/graceful-shutdown.ts';
+import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
+import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -15,14 +21,13 @@ async function main(): Promise<void> {
   let config: Config;
   let demo: Demo | undefined;
   try {
-    const path = configPathFrom(process.argv.slice(2), env);
-    if (path === undefined) {
-      if (env.NODE_ENV === 'production') throw new ConfigError(['no configuration: set REDSHIFT_SSO_CONFIG or pass --config (demo mode is refused when NODE_ENV=production)']);
+    const mode = startMode(process.argv.slice(2), env);
+    if (mode.kind === 'demo') {
       const { startDemo } = await import('./dev/demo.ts');
-      demo = await startDemo(env, logger);
+      demo = await startDemo(mode.demo, env, logger);
       config = demo.config;
     } else {
-      config = buildConfig(readConfigFile(path), env);
+      config = buildConfig(readConfigFile(mode.path), env);
     }
     if (config.mode === 'development' && env.NODE_ENV === 'production') throw new ConfigError(['mode: development is refused when NODE_ENV=production']);
   } catch (err) {
@@ -37,15 +42,9 @@ async function main(): Promise<void> {
   const appLogger = createLogger(config.log);
   let built;
   try {
-    const idpMetadata = await fetchIdpMetadata(config.idps, config.sp.metadataFetch);
     const store = await openStore(config.store.url, appLogger);
-    built = createApp(config, { logger: appLogger, store, extraRouters: demo?.routers, idpMetadata, demo: demo !== undefined });
-    await built.registry.start();
-    const setupToken = await built.issueSetupToken();
-    if (setupToken !== undefined) {
-      // Printed once, to the console only (never the log): it opens the admin console until an IdP exists.
-      console.log(`\n  No IdP connection exists yet. Open ${config.server.baseUrl}/admin/setup with this one-time setup token:\n\n    ${setupToken}\n`);
-    }
+    built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
+    await handOutSetupToken(built, config, appLogger);
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);
@@ -65,22 +64,63 @@ async function main(): Promise<void> {
     logger.fatal({ err: err.message }, 'cannot listen');
     process.exit(1);
   });
+  const metricsListener = await listenForMetrics(config, built.metrics, appLogger);
+  const connections = drainer(server);
 
-  let stopping = false;
+  // Exit 0 when every request in flight finished within the bound, 1 when the bound cut some.
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      Promise.all([close(), demo?.close()]).then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-    server.closeAllConnections();
+    if (connections.draining) {
+      appLogger.warn({ signal }, 'second signal: cutting open connections');
+      connections.cut();
+      return;
+    }
+    const timeoutSeconds = config.server.shutdownTimeoutSeconds;
+    appLogger.info({ signal, timeoutSeconds }, 'draining');
+    built.startDraining();
+    void connections
+      .drain(timeoutSeconds * 1000)
+      .then(async (result) => {
+        if (result !== 'drained') appLogger.warn({ result, timeoutSeconds }, 'requests still in flight were cut');
+        await Promise.all([metricsListener?.close(), close(), demo?.close()]);
+        appLogger.info({ result }, 'stopped');
+        process.exit(result === 'drained' ? 0 : 1);
+      })
+      .catch((err: unknown) => {
+        appLogger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
+        process.exit(1);
+      });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** The separate metrics listener, when metrics.port is set; on server.host like the main one. */
+async function listenForMetrics(config: Config, metrics: Metrics, logger: Logger): Promise<MetricsListener | undefined> {
+  if (config.metrics.port === undefined) return undefined;
+  try {
+    const listener = await startMetricsListener(metrics, { host: config.server.host, port: config.metrics.port });
+    logger.info({ host: config.server.host, port: listener.port }, 'metrics listening');
+    return listener;
+  } catch (err) {
+    logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'cannot listen for metrics');
+    process.exit(1);
+  }
+}
+
+/** A fresh install's one-time setup token: to the terminal or a 0600 file, never to the log. */
+async function handOutSetupToken(built: App, config: Config, logger: Logger): Promise<void> {
+  const token = await built.issueSetupToken();
+  if (token === undefined) return;
+  const setupUrl = `${config.server.baseUrl.replace(/\/+$/, '')}/admin/setup`;
+  const filePath = config.admin.setupTokenFile ?? defaultSetupTokenPath(config.store.url);
+  try {
+    const delivery = deliverSetupToken(token, { terminal: process.stderr, filePath, setupUrl });
+    logger.warn({ setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) }, 'no IdP connection yet: a one-time setup token opens the admin console');
+  } catch (err) {
+    // Not handed out means nobody can use it: take it back, so the next start issues another.
+    await built.withdrawSetupToken(token);
+    throw new ConfigError([`admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -60,7 +60,7 @@ export class ConnectionRegistry {
     const version = `${await this.options.store.connectionsVersion()}/${this.options.metadata.version()}`;
     if (version === this.version) return this.current;
     const [idpRecords, clusterRecords] = await Promise.all([this.options.store.listConnections('idp'), this.options.store.listConnections('cluster')]);
-    await this.options.metadata.ensure(idpRecords.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [r.entry.metadataUrl] : [])));
+    await this.options.metadata.ensure(idpRecords.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : [])));
     this.fileIdps = this.resolveFileIdps();
     const clashes = [
       ...idpRecords.filter((r) => this.options.fileIdpEntries.some((i) => i.id === r.id)).map((r) => `idps: id "${r.id}" is used by the configuration file and by the admin console`),

@@ -21,7 +21,7 @@ export interface IdpDraft {
   entityId?: string;
   ssoUrl?: string;
   certs?: string[];
-  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'enabled'>> & {
+  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'maxResponseAgeSeconds' | 'maxAuthnAgeSeconds' | 'enabled' | 'wantLogoutSigned' | 'grantsAdmin'>> & {
     /** Attribute names to override; the rest keep the AWS/Redshift defaults. */
     attributes?: Record<string, string>;
   };
@@ -48,7 +48,7 @@ export class IdpAdmin {
   /** What saving this draft would configure; throws a BadRequest naming the first problem. */
   async preview(draft: IdpDraft): Promise<IdpPreview> {
     const metadata = await this.metadataOf(draft);
-    const certificates = metadata.signingCerts.map((pem) => describeCertificate(pem, this.deps.now()));
+    const certificates = metadata.signingCerts.map((pem) => readCertificate(pem, this.deps.now()));
     const problems = certificateSetProblems(certificates);
     if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: `The signing certificates are not acceptable: ${problems.join('; ')}.` });
     // A connection by URL keeps the URL, so its metadata (and certificates) is refreshed on a schedule.
@@ -86,12 +86,7 @@ export class IdpAdmin {
   /** Rollover step 1: trust a new certificate beside the current ones. */
   async addCertificate(id: string, pem: string, actor: string): Promise<void> {
     const record = await this.consoleRecord(id);
-    let info: CertificateInfo;
-    try {
-      info = describeCertificate(pem.trim(), this.deps.now());
-    } catch {
-      throw new BadRequest({ code: 'CERTIFICATE_INVALID', publicMessage: 'That is not a PEM X.509 certificate.' });
-    }
+    const info = readCertificate(pem.trim(), this.deps.now());
     const problems = certificateSetProblems([info]);
     if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: problems.join('; ') });
     const certs = this.trustedCerts(id, record.entry);
@@ -146,7 +141,7 @@ export class IdpAdmin {
       if (url !== undefined) {
         const xml = await fetchMetadata(url, this.deps.fetchOptions);
         const parsed = parseIdpMetadata(xml);
-        this.deps.metadata.seed(url, xml);
+        await this.deps.metadata.remember(url, xml);
         return parsed;
       }
     } catch (err) {
@@ -157,6 +152,15 @@ export class IdpAdmin {
       throw new BadRequest({ code: 'IDP_INCOMPLETE', publicMessage: 'Give metadata XML, a metadata URL, or the entity ID, SSO URL and at least one certificate.' });
     }
     return { entityId: draft.entityId, ssoUrl: draft.ssoUrl, ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', signingCerts: (draft.certs ?? []).map((c) => `${c.trim()}\n`) };
+  }
+}
+
+/** A pasted certificate (explicit fields, rollover) that does not parse is the admin's mistake, not ours. */
+function readCertificate(pem: string, now: Date): CertificateInfo {
+  try {
+    return describeCertificate(pem, now);
+  } catch (err) {
+    throw new BadRequest({ code: 'CERTIFICATE_INVALID', publicMessage: 'That is not a PEM X.509 certificate.', cause: err });
   }
 }
 

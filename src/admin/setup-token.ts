@@ -1,6 +1,7 @@
-// A fresh install has no IdP, so nobody can sign in as an admin: a one-time setup token, printed
-// once at first start, opens the console until the first IdP connection exists. Only its hash is
-// stored; the token is never shown again.
+// A fresh install has no IdP, so nobody can sign in as an admin: a one-time setup token, handed
+// out once at start-up, opens one admin session while no IdP connection exists. Only its hash is
+// stored; using the token deletes it, so it opens exactly one session (a restart while there is
+// still no IdP hands out a new one).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConnectionRecords } from '../store/ports.ts';
 
@@ -16,13 +17,21 @@ export async function issueSetupTokenOnce(store: ConnectionRecords, hasIdps: boo
   return (await store.setSettingOnce(KEY, hash(token))) ? token : undefined;
 }
 
-export async function setupTokenValid(store: ConnectionRecords, token: unknown, hasIdps: boolean): Promise<boolean> {
+/** True for the one request that presents the valid token; the token is spent by it. */
+export async function consumeSetupToken(store: ConnectionRecords, token: unknown, hasIdps: boolean): Promise<boolean> {
   if (hasIdps || typeof token !== 'string' || token.length < 16 || token.length > 200) return false;
   const stored = await store.getSetting(KEY);
-  if (stored === null) return false;
+  if (stored === null || stored === RETIRED) return false;
   const a = Buffer.from(hash(token), 'hex');
   const b = Buffer.from(stored, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return false;
+  // Conditional delete: of two requests racing with the same token, one wins.
+  return store.takeSetting(KEY, stored);
+}
+
+/** Takes back a token that could not be handed out, so the next start issues a new one. */
+export async function withdrawSetupToken(store: ConnectionRecords, token: string): Promise<void> {
+  await store.takeSetting(KEY, hash(token));
 }
 
 function hash(token: string): string {

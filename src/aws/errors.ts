@@ -36,7 +36,10 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
   const role = ctx.roleArn ?? 'the role';
 
   if (/^AccessDenied/.test(name) || name === 'UnauthorizedOperation') {
-    return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage: accessDeniedAdvice(ctx, role), cause: err, details });
+    // AWS names the session policy when it, not the role's policies, refused the call.
+    const bySessionPolicy = ctx.operation !== 'AssumeRoleWithSAML' && /session policy/i.test(awsMessage);
+    const publicMessage = bySessionPolicy ? sessionPolicyAdvice(ctx, role) : accessDeniedAdvice(ctx, role);
+    return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage, cause: err, details });
   }
   if (name === 'ExpiredTokenException' || name === 'ExpiredToken' || (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name))) {
     return ctx.operation === 'AssumeRoleWithSAML'
@@ -64,6 +67,11 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
     return new UpstreamUnavailable({ code: 'AWS_UNAVAILABLE', publicMessage: `AWS did not answer ${ctx.operation} in time or is busy. Try again in a moment.`, cause: err, details });
   }
   return new AppError({ code: 'AWS_ERROR', status: 502, expose: true, publicMessage: `AWS refused ${ctx.operation} (${name.slice(0, 80)}).`, cause: err, details });
+}
+
+function sessionPolicyAdvice(ctx: AwsCallContext, role: string): string {
+  const target = ctx.workgroup !== undefined ? `workgroup "${ctx.workgroup}"` : `cluster "${ctx.clusterIdentifier ?? ''}"`;
+  return `Your session for ${role} does not cover ${ctx.operation} on ${target}: this service limits each role session to the clusters its role could use when you signed in, and to your own DbUser. If the cluster entry changed since, sign in again.`;
 }
 
 function accessDeniedAdvice(ctx: AwsCallContext, role: string): string {

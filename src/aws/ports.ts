@@ -22,6 +22,8 @@ export interface AssumeRoleWithSamlInput {
   /** The SAMLResponse exactly as the IdP posted it (base64). */
   samlAssertion: string;
   durationSeconds: number;
+  /** Inline session policy (JSON, at most 2048 characters): the session gets only what it and the role both allow. */
+  policy?: string;
 }
 
 export interface StsApi {

@@ -1,11 +1,14 @@
 // The real adapters over the AWS SDK v3. The service holds no AWS credentials: AssumeRoleWithSAML
 // is unsigned, and every Redshift call is signed with the role session it returned. Endpoints come
-// from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development).
+// from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development). Requests go
+// through the outbound proxy unless NO_PROXY covers their endpoint (outbound/routing-agent.ts).
 import { STSClient, AssumeRoleWithSAMLCommand } from '@aws-sdk/client-sts';
 import { RedshiftClient, GetClusterCredentialsCommand, GetClusterCredentialsWithIAMCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient, GetCredentialsCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftApi, RoleSession, StsApi } from './ports.ts';
 import { mapAwsError } from './errors.ts';
+import { OutboundProxy } from '../outbound/proxy-route.ts';
+import { outboundAgents } from '../outbound/routing-agent.ts';
 
 export interface AwsSettings {
   region: string;
@@ -14,14 +17,15 @@ export interface AwsSettings {
   endpoint?: string;
 }
 
-export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: RedshiftApi; close(): void } {
-  const common = {
+export function createAwsApis(settings: AwsSettings, proxy: OutboundProxy = new OutboundProxy()): { sts: StsApi; redshift: RedshiftApi; close(): void } {
+  // A function, not one object: each client gets its own agents, as destroying a client destroys them.
+  const common = () => ({
     maxAttempts: settings.maxAttempts,
-    requestHandler: { connectionTimeout: Math.min(settings.timeoutMs, 3000), requestTimeout: settings.timeoutMs },
+    requestHandler: { connectionTimeout: Math.min(settings.timeoutMs, 3000), requestTimeout: settings.timeoutMs, ...outboundAgents(proxy) },
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-  };
+  });
   const sts = new STSClient({
-    ...common,
+    ...common(),
     region: settings.region,
     // Unsigned operation; a credential lookup here would mean the SDK changed underneath us.
     credentials: () => Promise.reject(new Error('AssumeRoleWithSAML must not need AWS credentials')),
@@ -29,15 +33,21 @@ export function createAwsApis(settings: AwsSettings): { sts: StsApi; redshift: R
   // Bounds the whole call including the SDK's retries, not just one attempt.
   const deadline = (): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(settings.timeoutMs * settings.maxAttempts) });
   const sessionCredentials = (s: RoleSession) => ({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: s.expiration });
-  const redshiftClient = (session: RoleSession, region: string) => new RedshiftClient({ ...common, region, credentials: sessionCredentials(session) });
-  const serverlessClient = (session: RoleSession, region: string) => new RedshiftServerlessClient({ ...common, region, credentials: sessionCredentials(session) });
+  const redshiftClient = (session: RoleSession, region: string) => new RedshiftClient({ ...common(), region, credentials: sessionCredentials(session) });
+  const serverlessClient = (session: RoleSession, region: string) => new RedshiftServerlessClient({ ...common(), region, credentials: sessionCredentials(session) });
 
   return {
     sts: {
       async assumeRoleWithSaml(input) {
         try {
           const out = await sts.send(
-            new AssumeRoleWithSAMLCommand({ RoleArn: input.roleArn, PrincipalArn: input.principalArn, SAMLAssertion: input.samlAssertion, DurationSeconds: input.durationSeconds }),
+            new AssumeRoleWithSAMLCommand({
+              RoleArn: input.roleArn,
+              PrincipalArn: input.principalArn,
+              SAMLAssertion: input.samlAssertion,
+              DurationSeconds: input.durationSeconds,
+              Policy: input.policy,
+            }),
             deadline(),
           );
           const c = out.Credentials;

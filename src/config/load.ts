@@ -20,7 +20,17 @@ export const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: string[]; type: 
   { name: 'REDSHIFT_SSO_SESSION_SECRET', path: ['server', 'sessionSecret'], type: 'string' },
   { name: 'REDSHIFT_SSO_TRUST_PROXY', path: ['server', 'trustProxy'], type: 'proxy' },
   { name: 'REDSHIFT_SSO_STORE_URL', path: ['store', 'url'], type: 'string' },
+  { name: 'REDSHIFT_SSO_SHUTDOWN_TIMEOUT_SECONDS', path: ['server', 'shutdownTimeoutSeconds'], type: 'int' },
+  { name: 'REDSHIFT_SSO_METRICS_PORT', path: ['metrics', 'port'], type: 'int' },
+  { name: 'REDSHIFT_SSO_METRICS_TOKEN', path: ['metrics', 'token'], type: 'string' },
   { name: 'AWS_REGION', path: ['aws', 'region'], type: 'string' },
+  // The usual proxy variables; the lowercase spelling wins, as with curl.
+  { name: 'HTTPS_PROXY', path: ['outboundProxy', 'httpsUrl'], type: 'string' },
+  { name: 'https_proxy', path: ['outboundProxy', 'httpsUrl'], type: 'string' },
+  { name: 'HTTP_PROXY', path: ['outboundProxy', 'httpUrl'], type: 'string' },
+  { name: 'http_proxy', path: ['outboundProxy', 'httpUrl'], type: 'string' },
+  { name: 'NO_PROXY', path: ['outboundProxy', 'noProxy'], type: 'string' },
+  { name: 'no_proxy', path: ['outboundProxy', 'noProxy'], type: 'string' },
 ];
 
 /** The config file named by --config or REDSHIFT_SSO_CONFIG, or undefined when none is given. */
@@ -33,7 +43,9 @@ export function configPathFrom(argv: readonly string[], env: Env): string | unde
     return value;
   }
   const fromEnv = env.REDSHIFT_SSO_CONFIG;
-  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  // Set but empty is a mistake (an unfilled template, a typo in a manifest), never a request for demo mode.
+  if (fromEnv !== undefined && fromEnv.trim() === '') throw new ConfigError(['REDSHIFT_SSO_CONFIG: set but empty; name the configuration file, or unset it']);
+  return fromEnv;
 }
 
 export function readConfigFile(path: string): unknown {

@@ -30,6 +30,7 @@ export function crossFieldProblems(input: unknown): string[] {
       problems.push(`clusters[${i}].clusterIdentifier: required for a provisioned cluster (or customDomainName)`);
     }
     if (type === 'serverless' && cluster.workgroup === undefined) problems.push(`clusters[${i}].workgroup: required for a serverless cluster`);
+    if (type !== 'serverless' && cluster.workgroupId !== undefined) problems.push(`clusters[${i}].workgroupId: only for serverless workgroups`);
     if (type === 'serverless' && cluster.credentialsApi === 'GetClusterCredentialsWithIAM') problems.push(`clusters[${i}].credentialsApi: serverless workgroups always use GetCredentials`);
     if (production && typeof cluster.durationSeconds === 'number' && cluster.durationSeconds < 900) problems.push(`clusters[${i}].durationSeconds: AWS accepts 900-3600`);
   });
@@ -44,6 +45,14 @@ export function crossFieldProblems(input: unknown): string[] {
     });
   }
 
+  const server = asRecord(root.server);
+  const trustsNoProxy = server.trustProxy === undefined || server.trustProxy === false || server.trustProxy === 0;
+  if (typeof server.baseUrl === 'string' && /^https:/i.test(server.baseUrl) && trustsNoProxy) {
+    problems.push(
+      'server.trustProxy: server.baseUrl is https, so a TLS proxy sits in front, but server.trustProxy is false: requests would look like plain http and no sign-in would get its Secure cookie. ' +
+        'Set server.trustProxy to that proxy (a hop count like 1, or its addresses like "10.0.0.0/8" or "loopback"; see the README, Behind a reverse proxy)',
+    );
+  }
   if (production && asRecord(root.aws).endpoint !== undefined) problems.push('aws.endpoint: development only; use AWS_ENDPOINT_URL_* in production');
   const sp = asRecord(root.sp);
   if ((sp.signingKey === undefined) !== (sp.signingCert === undefined)) problems.push('sp.signingCert: signingKey and signingCert go together');

@@ -2,19 +2,40 @@
 // meaning. `Config` is inferred from it; `load.ts` fills it from a file and the environment.
 // Rules that relate several fields live in `rules.ts`, so they are reported even when a type is wrong.
 import { z } from 'zod';
+import { isHostName } from './host-name.ts';
+import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts';
+import { dbGroupsFilterProblem } from './db-groups-filter.ts';
+import { trustProxyListProblems } from './trust-proxy.ts';
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const proxyAddresses = <T extends string | string[]>(schema: z.ZodType<T>) =>
+  schema.superRefine((value, ctx) => {
+    for (const message of trustProxyListProblems(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  });
+
+// curl's reading of a proxy given without a scheme ("proxy.corp:3128"): plain http to the proxy.
+const proxyUrl = z
+  .string()
+  .transform((u) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(u) ? u : `http://${u}`))
+  .pipe(
+    z
+      .string()
+      .url('expected a proxy URL such as http://proxy.example.com:3128')
+      .refine((u) => !URL.canParse(u) || /^https?:$/.test(new URL(u).protocol), 'expected an http:// or https:// proxy URL (SOCKS is not supported)'),
+  );
+
+/** A NO_PROXY list: comma- or space-separated text (as in the environment) or a list. */
+const noProxyList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((e) => e.trim()).filter((e) => e !== ''));
 
 export const ODBC_DRIVER_DEFAULT = 'Amazon Redshift ODBC Driver (x64)';
 
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
+/** STS redeems a response only within about 5 minutes of its IssueInstant; we accept no older ones. */
+export const DEFAULT_MAX_RESPONSE_AGE_SECONDS = 300;
+
+const maxResponseAge = z.number().int().min(30).max(3600);
+const maxAuthnAge = z.number().int().min(60).max(31_536_000);
 
 const idSchema = z
   .string()
@@ -53,8 +74,15 @@ export const idpSchema = z
     ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
     sloUrl: z.string().url().optional().describe("the IdP's Single Logout URL (HTTP-Redirect); default from metadata"),
-    wantLogoutSigned: z.boolean().default(false).describe('refuse logout messages from the IdP that are not signed'),
+    wantLogoutSigned: z
+      .boolean()
+      .default(true)
+      .describe('refuse Redirect-binding logout messages from the IdP that are not signed (anyone who knows a NameID could craft one)'),
     enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
+    grantsAdmin: z
+      .boolean()
+      .default(true)
+      .describe('members of admin.groups signing in through this IdP become admins; the console saves false unless its checkbox is ticked'),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()
@@ -63,6 +91,8 @@ export const idpSchema = z
     wantResponseSigned: z.boolean().default(false).describe('also require a signature on the Response'),
     allowSha1Signatures: z.boolean().default(false).describe('accept RSA-SHA1 signatures and SHA-1 digests (refused by default)'),
     clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('overrides sp.clockSkewSeconds'),
+    maxResponseAgeSeconds: maxResponseAge.optional().describe('overrides sp.maxResponseAgeSeconds'),
+    maxAuthnAgeSeconds: maxAuthnAge.optional().describe('overrides sp.maxAuthnAgeSeconds'),
     maxSessionDurationSeconds: z
       .number()
       .int()
@@ -90,9 +120,18 @@ export const clusterSchema = z
       .regex(/^[a-z0-9-]{3,64}$/, 'expected 3-64 lowercase letters, digits or dashes')
       .optional()
       .describe('serverless workgroup name'),
+    workgroupId: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected the workgroup ID, the UUID at the end of its ARN')
+      .optional()
+      .describe("serverless workgroup ID (the end of its ARN): lets the session policy name this workgroup; without it, any workgroup of the role's account in that region"),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional(),
     database: z.string().min(1).max(64).default('dev'),
-    host: z.string().min(1).optional().describe('endpoint host; default from DescribeClusters / GetWorkgroup'),
+    host: z
+      .string()
+      .refine((h) => isHostName(h), 'expected a DNS name or an IP address (IPv6 without brackets)')
+      .optional()
+      .describe('endpoint host (DNS name or IP address); default from DescribeClusters / GetWorkgroup'),
     port: z.number().int().min(1).max(65535).optional(),
     sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
     durationSeconds: z.number().int().min(1).max(3600).default(900).describe('DB password lifetime (AWS allows 900-3600; shorter only in development, for the emulator)'),
@@ -101,9 +140,12 @@ export const clusterSchema = z
     dbGroupsFilter: z
       .string()
       .max(500)
-      .refine((p) => compiles(p), 'expected a valid regular expression')
+      .superRefine((p, ctx) => {
+        const problem = dbGroupsFilterProblem(p);
+        if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
       .optional()
-      .describe('keep only SAML DbGroups matching this regular expression (whole name)'),
+      .describe('keep only SAML DbGroups whose whole name matches this RE2 regular expression (linear time; no backreferences or lookaround)'),
     credentialsApi: z
       .enum(['GetClusterCredentials', 'GetClusterCredentialsWithIAM'])
       .default('GetClusterCredentials')
@@ -117,6 +159,10 @@ export const clusterSchema = z
     caBundle: pemOrPath
       .optional()
       .describe('CA certificates (PEM or path) that sign the endpoint certificate; served at /ca/<id>.pem and referenced as sslrootcert'),
+    sessionPolicy: z
+      .boolean()
+      .default(true)
+      .describe("scope its roles' sessions to the credential call for the person's own DbUser; false sends no session policy for any role that may use this cluster"),
   })
   .strict();
 
@@ -129,15 +175,40 @@ export const configSchema = z
         baseUrl: z.string().url().default('http://localhost:3000').describe('public URL; ACS URLs derive from it'),
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65535).default(3000),
-        trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
-        sessionSecret: z.string().min(32, 'expected at least 32 characters').describe('signs cookies and derives the encryption key for role sessions'),
-        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600),
+        trustProxy: z
+          .union([z.boolean(), z.number().int().min(0).max(100), proxyAddresses(z.string()), proxyAddresses(z.array(z.string()))])
+          .default(false)
+          .describe('which proxies in front may set X-Forwarded-For/-Proto: a hop count, proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal; a list or comma-separated), or true for any (unsafe)'),
+        sessionSecret: z
+          .string()
+          .min(MIN_SECRET_LENGTH, `expected at least ${MIN_SECRET_LENGTH} characters`)
+          .superRefine((secret, ctx) => {
+            const problem = secret.length < MIN_SECRET_LENGTH ? undefined : weakSecretProblem(secret);
+            if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+          })
+          .describe('signs cookies and derives the encryption key for role sessions; placeholders and predictable values are refused'),
+        sessionTtlSeconds: z.number().int().min(300).max(43200).default(3600).describe('idle timeout: a session unused this long ends'),
+        sessionMaxLifetimeSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(43200)
+          .default(43200)
+          .describe('absolute session lifetime from sign-in; use never extends it (nor does the IdP, whose SessionNotOnOrAfter can only shorten it)'),
+        shutdownTimeoutSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(25)
+          .describe('on SIGTERM/SIGINT, how long requests in flight may run before their connections are cut (exit status 1)'),
         rateLimit: z
           .object({
             windowSeconds: z.number().int().min(1).max(3600).default(60),
             login: z.number().int().min(1).default(60).describe('sign-in starts per client IP and window'),
             acs: z.number().int().min(1).default(60).describe('SAML responses per client IP and window'),
             api: z.number().int().min(1).default(120).describe('API and credential requests per client IP and window'),
+            ipv6Subnet: z.number().int().min(32).max(64).default(56).describe('IPv6 clients are counted per subnet of this prefix length'),
           })
           .strict()
           .default({}),
@@ -152,6 +223,12 @@ export const configSchema = z
         decryptionKey: pemOrPath.optional(),
         decryptionCert: pemOrPath.optional(),
         clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+        maxResponseAgeSeconds: maxResponseAge
+          .default(DEFAULT_MAX_RESPONSE_AGE_SECONDS)
+          .describe('refuse responses whose IssueInstant (Response or assertion) is older than this plus the clock skew'),
+        maxAuthnAgeSeconds: maxAuthnAge
+          .optional()
+          .describe("refuse assertions whose AuthnInstant is older than this plus the clock skew; default: no limit (the IdP's SSO session decides)"),
         requestTtlSeconds: z.number().int().min(60).max(3600).default(600).describe('how long a sent AuthnRequest ID stays valid'),
         metadataFetch: z
           .object({
@@ -177,6 +254,17 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    outboundProxy: z
+      .object({
+        httpsUrl: proxyUrl.optional().describe('proxy for https:// targets: every AWS endpoint and IdP metadata URL (env HTTPS_PROXY / https_proxy)'),
+        httpUrl: proxyUrl.optional().describe('proxy for plain http:// targets, such as a development emulator (env HTTP_PROXY / http_proxy)'),
+        noProxy: noProxyList
+          .default([])
+          .describe('targets reached directly: *, host names (with their subdomains; a leading . or *. is optional), IP addresses, either with :port, CIDR ranges (env NO_PROXY / no_proxy)'),
+      })
+      .strict()
+      .default({})
+      .describe('outbound HTTP proxy for STS, Redshift, Redshift Serverless and metadata fetches; off when no URL is set'),
     store: z
       .object({
         url: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…').default('sqlite:data/redshift-sso.db'),
@@ -191,10 +279,23 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    metrics: z
+      .object({
+        port: z.number().int().min(0).max(65535).optional().describe('serve GET /metrics on this separate port, bound to server.host; off when unset'),
+        token: z.string().min(16, 'expected at least 16 characters').optional().describe('serve GET /metrics on the main port to requests with Authorization: Bearer <token>'),
+      })
+      .strict()
+      .default({})
+      .describe('Prometheus metrics: never served unless a port or a token is set'),
     admin: z
       .object({
         groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
         groups: z.array(z.string().min(1)).default([]),
+        setupTokenFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('where the one-time setup token is written (mode 0600) when stderr is not a terminal; default setup-token beside the SQLite store, or data/setup-token'),
       })
       .strict()
       .default({}),

@@ -5,10 +5,12 @@ import { isAppError, RoleNotPermitted, type AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { StsApi } from '../aws/ports.ts';
 import type { FederatedIdentity, RolePair } from '../saml/federated-identity.ts';
-import type { RoleSessionVault } from './role-session-vault.ts';
+import type { RoleSessionVault, SealBinding } from './role-session-vault.ts';
 
 export const MAX_PARALLEL_STS_CALLS = 10;
 const DEFAULT_DURATION_SECONDS = 3600;
+/** The shortest DurationSeconds STS takes. */
+const MIN_DURATION_SECONDS = 900;
 
 export interface RoleGrant extends RolePair {
   status: 'ready' | 'refused';
@@ -28,11 +30,19 @@ export interface AssumeRolesDeps {
 export interface AssumeRolesInput {
   identity: FederatedIdentity;
   samlResponse: string;
+  /** The browser session the role sessions are sealed for. */
+  sessionId: string;
   maxSessionDurationSeconds: number;
+  /** Seconds until the assertion's SessionNotOnOrAfter, when it has one. */
+  sessionSecondsLeft?: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
+  /** The inline session policy for a role's session (JSON), or undefined for none. */
+  sessionPolicy?: (roleArn: string, identity: FederatedIdentity) => string | undefined;
 }
 
 export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRolesInput): Promise<RoleGrant[]> {
+  // Checked before STS is asked: a role session that cannot be sealed for a session is wasted.
+  if (input.sessionId === '') throw new Error('role sessions must be sealed for a browser session');
   const usable = input.identity.roles.filter((r) => input.mayUseAnyCluster(r.roleArn));
   if (usable.length === 0) {
     throw new RoleNotPermitted({
@@ -40,13 +50,34 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
       publicMessage: `None of your roles may use a cluster here (${input.identity.roles.map((r) => r.roleArn).join(', ')}). Ask an administrator to add your role to a cluster's roles.`,
     });
   }
-  // One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default 3600).
-  const durationSeconds = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
-  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) => assumeOne(deps, role, input.samlResponse, durationSeconds));
+  const durationSeconds = roleSessionSeconds(input);
+  const binding: SealBinding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) =>
+    assumeOne(deps, role, input.samlResponse, durationSeconds, binding, input.sessionPolicy?.(role.roleArn, input.identity)),
+  );
 }
 
-async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: string, durationSeconds: number): Promise<RoleGrant> {
-  const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds });
+/**
+ * One hour unless the IdP sends SessionDuration, never above the IdP entry's maximum (default
+ * 3600), nor past SessionNotOnOrAfter. STS takes nothing under 900 s; with less left than that we
+ * still ask for 900, because STS itself ends a session at SessionNotOnOrAfter when that comes
+ * first (AssumeRoleWithSAML API reference), so the role session cannot outlive it either way.
+ */
+export function roleSessionSeconds(input: Pick<AssumeRolesInput, 'identity' | 'maxSessionDurationSeconds' | 'sessionSecondsLeft'>): number {
+  const wanted = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
+  if (input.sessionSecondsLeft === undefined) return wanted;
+  return Math.max(MIN_DURATION_SECONDS, Math.min(wanted, input.sessionSecondsLeft));
+}
+
+async function assumeOne(
+  deps: AssumeRolesDeps,
+  role: RolePair,
+  samlAssertion: string,
+  durationSeconds: number,
+  binding: SealBinding,
+  policy: string | undefined,
+): Promise<RoleGrant> {
+  const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds, ...(policy === undefined ? {} : { policy }) });
   try {
     let result;
     try {
@@ -56,7 +87,7 @@ async function assumeOne(deps: AssumeRolesDeps, role: RolePair, samlAssertion: s
       if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS) throw err;
       result = await call(DEFAULT_DURATION_SECONDS);
     }
-    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
+    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }, binding), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
   } catch (err) {
     const appError = isAppError(err) ? err : undefined;
     deps.logger.warn({ roleArn: role.roleArn, code: appError?.code, details: appError?.details, err: appError === undefined ? err : undefined }, 'role refused by sts');

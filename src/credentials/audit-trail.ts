@@ -13,6 +13,8 @@ export interface RequestContext {
   requestId?: string;
   /** The CLI token the request came with (a bearer request), for the audit line. */
   cliTokenId?: string;
+  /** The browser session the request belongs to; binds sealed role sessions. Never audited or logged. */
+  sessionId?: string;
 }
 
 export interface AuditTrail {
@@ -21,6 +23,10 @@ export interface AuditTrail {
   credentialsIssued(user: SessionUser, login: DbLogin, ctx: RequestContext): Promise<void>;
   credentialsRefused(user: SessionUser, roleArn: string, clusterId: string, err: unknown, ctx: RequestContext): Promise<void>;
   loggedOut(user: SessionUser, ctx: RequestContext): Promise<void>;
+  /** A logout message from the IdP that was refused; `user` is the session it arrived with, if any. */
+  logoutRefused(idpId: string, err: unknown, user: SessionUser | undefined, ctx: RequestContext): Promise<void>;
+  /** A signed-in session refused: past its lifetime, or no longer allowed on an admin route. */
+  sessionRefused(user: SessionUser, err: unknown, ctx: RequestContext & { method?: string; path?: string }): Promise<void>;
 }
 
 export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
@@ -49,5 +55,8 @@ export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date)
       append({ ...base(ctx), ...who(user), kind: 'credentials_issued', outcome: 'ok', roleArn: login.roleArn, clusterId: login.clusterId, dbUser: login.dbUser, durationSeconds: login.durationSeconds, expiresAt: login.expiration, awsRequestIds: login.awsRequestIds }),
     credentialsRefused: (user, roleArn, clusterId, err, ctx) => appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'credentials_refused', roleArn, clusterId }),
     loggedOut: (user, ctx) => appendQuietly({ ...base(ctx), ...who(user), kind: 'logout', outcome: 'ok' }),
+    logoutRefused: (idpId, err, user, ctx) => appendQuietly({ ...base(ctx), ...(user === undefined ? {} : who(user)), ...refusal(err), kind: 'logout_refused', idpId }),
+    sessionRefused: (user, err, ctx) =>
+      appendQuietly({ ...base(ctx), ...who(user), ...refusal(err), kind: 'session_refused', details: { method: ctx.method, path: ctx.path?.slice(0, 200), admin: user.admin, signedInAt: user.signedInAt } }),
   };
 }

@@ -30,6 +30,8 @@ export interface AuthorizeRequest {
 
 interface StoredCode extends AuthorizeRequest {
   user: SessionUser;
+  /** The browser session that approved: the user's sealed role sessions open only with it. */
+  sessionId: string;
   expiresAt: string;
 }
 
@@ -47,7 +49,7 @@ export class CodeGrant {
   async approve(user: SessionUser, request: AuthorizeRequest, ctx: RequestContext): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.deps.now().getTime() + this.deps.codeTtlSeconds * 1000);
-    const stored: StoredCode = { ...request, user, expiresAt: expiresAt.toISOString() };
+    const stored: StoredCode = { ...request, user, sessionId: ctx.sessionId ?? '', expiresAt: expiresAt.toISOString() };
     await this.deps.grants.putCliGrant(`code:${hashCliSecret(code)}`, JSON.stringify(stored), new Date(expiresAt.getTime() + GRACE_MS));
     await this.deps.audit.authorized(user, 'code', request.client, true, ctx);
     return code;
@@ -68,7 +70,7 @@ export class CodeGrant {
       throw refusal;
     }
     const valid = stored as StoredCode;
-    return this.deps.tokens.mint(valid.user, 'code', valid.client, ctx);
+    return this.deps.tokens.mint(valid.user, valid.sessionId, 'code', valid.client, ctx);
   }
 
   private refusalFor(stored: StoredCode | undefined, request: RedeemRequest) {

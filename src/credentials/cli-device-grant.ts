@@ -29,6 +29,8 @@ interface StoredDevice {
   expiresAt: string;
   status: 'pending' | 'approved' | 'denied';
   user?: SessionUser;
+  /** The browser session that approved: the user's sealed role sessions open only with it. */
+  sessionId?: string;
 }
 
 export interface DeviceStart {
@@ -74,7 +76,7 @@ export class DeviceGrant {
     const { stored, deviceKey } = await this.lookup(user, userCode, ctx);
     // The user code is single use: whichever decision comes first is the one that counts.
     if ((await this.deps.grants.takeCliGrant(`user-code:${stored.userCode}`)) === null) await this.refuse(user, unknownUserCode(), ctx);
-    const decided: StoredDevice = approve ? { ...stored, status: 'approved', user } : { ...stored, status: 'denied' };
+    const decided: StoredDevice = approve ? { ...stored, status: 'approved', user, sessionId: ctx.sessionId ?? '' } : { ...stored, status: 'denied' };
     await this.deps.grants.putCliGrant(deviceKey, JSON.stringify(decided), new Date(Date.parse(stored.expiresAt) + GRACE_MS));
     await this.deps.audit.authorized(user, 'device', stored.client, approve, ctx);
   }
@@ -97,7 +99,7 @@ export class DeviceGrant {
     const taken = await this.deps.grants.takeCliGrant(deviceKey);
     const approved = taken === null ? undefined : (JSON.parse(taken) as StoredDevice);
     if (approved?.status !== 'approved' || approved.user === undefined) return this.refuse(who, cliRefusal('CLI_DEVICE_CODE_INVALID', 'invalid_grant', 'This device code was used already.'), ctx);
-    return this.deps.tokens.mint(approved.user, 'device', approved.client, ctx);
+    return this.deps.tokens.mint(approved.user, approved.sessionId ?? '', 'device', approved.client, ctx);
   }
 
   // Polling faster than the interval earns slow_down and a longer interval (RFC 8628 §3.5).

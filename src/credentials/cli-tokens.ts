@@ -36,6 +36,11 @@ export interface CliTokenView {
   lastUsedAt?: Date;
 }
 
+/** What a token's role sessions are sealed for, in place of a browser session's ID. */
+export function cliTokenSealId(tokenId: string): string {
+  return `cli-token:${tokenId}`;
+}
+
 export function hashCliSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -50,7 +55,8 @@ export function roleSessionsEnd(user: SessionUser, now: Date): Date | undefined 
 export class CliTokens {
   constructor(private readonly deps: CliTokenDeps) {}
 
-  async mint(user: SessionUser, grant: CliGrantKind, client: string, ctx: RequestContext): Promise<IssuedCliToken> {
+  /** `fromSessionId`: the browser session that approved, which the user's role sessions are sealed for. */
+  async mint(user: SessionUser, fromSessionId: string, grant: CliGrantKind, client: string, ctx: RequestContext): Promise<IssuedCliToken> {
     const expiresAt = roleSessionsEnd(user, this.deps.now());
     if (expiresAt === undefined) {
       const err = cliRefusal('AWS_SESSION_EXPIRED', 'invalid_grant', 'Your AWS role sessions have ended. Sign out and in again in the browser, then run the sign-in again.', 401);
@@ -65,7 +71,7 @@ export class CliTokens {
       idpId: user.identity.idpId,
       nameId: user.identity.nameId,
       client,
-      user: JSON.stringify(this.resealed(user)),
+      user: JSON.stringify(this.resealed(user, fromSessionId, tokenId)),
       createdAt: this.deps.now(),
       expiresAt,
     });
@@ -125,14 +131,15 @@ export class CliTokens {
     return undefined;
   }
 
-  // The token's own copy of the role sessions, sealed afresh for it rather than copied from the
-  // browser session, so a change to how sessions bind their sealed boxes shows up here.
-  private resealed(user: SessionUser): SessionUser {
+  // The token's own copy of the role sessions, opened with the approving browser session's binding
+  // and sealed afresh for the token: a box copied out of the token row opens nowhere else.
+  private resealed(user: SessionUser, fromSessionId: string, tokenId: string): SessionUser {
+    const person = { idpId: user.identity.idpId, nameId: user.identity.nameId };
     const grants = user.grants.map((g) => {
       if (g.sealed === undefined) return g;
-      const session = this.deps.vault.open(g.sealed);
+      const session = this.deps.vault.open(g.sealed, { ...person, sessionId: fromSessionId });
       const { sealed: _dropped, ...rest } = g;
-      return session === undefined ? rest : { ...rest, sealed: this.deps.vault.seal(session) };
+      return session === undefined ? rest : { ...rest, sealed: this.deps.vault.seal(session, { ...person, sessionId: cliTokenSealId(tokenId) }) };
     });
     return { ...user, grants };
   }

@@ -8,6 +8,7 @@ import type { DbCredentials, Endpoint, RedshiftApi, RoleSession } from '../aws/p
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { buildConnectionStrings, type ConnectionStrings, type SslMode } from './connection-strings.ts';
 import { requireClusterForRole } from './cluster-access.ts';
+import { filterDbGroups } from '../config/db-groups-filter.ts';
 import type { RoleGrant } from './assume-roles.ts';
 import type { RoleSessionVault } from './role-session-vault.ts';
 
@@ -46,6 +47,8 @@ export interface IssueDbLoginInput {
   clusterId: string;
   /** Where the client keeps the cluster's CA bundle (the CLI sends the path it installed it at). */
   caFile?: string;
+  /** The browser session holding the grant: its sealed role session opens only there. */
+  sessionId: string;
 }
 
 /** The same login with its strings naming the client's copy of the CA bundle at `caFile`. */
@@ -69,7 +72,7 @@ export function sslRootCertFor(cluster: ClusterConfig, caFile?: string): string 
 
 export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginInput): Promise<DbLogin> {
   const cluster = requireClusterForRole(deps.clusters, input.clusterId, input.grant.roleArn);
-  const session = openSession(deps, input.grant);
+  const session = openSession(deps, input);
   const region = cluster.region ?? deps.defaultRegion;
   const requestIds: Array<string | undefined> = [];
 
@@ -100,11 +103,13 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
   };
 }
 
-function openSession(deps: IssueDbLoginDeps, grant: RoleGrant): RoleSession {
+function openSession(deps: IssueDbLoginDeps, { grant, identity, sessionId }: IssueDbLoginInput): RoleSession {
   if (grant.status === 'refused') {
     throw new AppError({ code: grant.error?.code ?? 'AWS_ACCESS_DENIED', status: grant.error?.status ?? 403, expose: true, publicMessage: grant.error?.message ?? `AWS refused role ${grant.roleArn} at sign-in.` });
   }
-  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed) : undefined;
+  // A box sealed for another session or person (copied in the store) does not open: sign in again.
+  const binding = { sessionId, idpId: identity.idpId, nameId: identity.nameId };
+  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed, binding) : undefined;
   if (session === undefined) {
     throw new Unauthorized({ code: 'ROLE_SESSION_MISSING', publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.` });
   }
@@ -141,8 +146,7 @@ function customDomainOf(cluster: ClusterConfig): { customDomainName?: string } {
 export function dbGroupsFor(cluster: ClusterConfig, fromSaml: readonly string[]): string[] {
   if (cluster.dbGroups !== undefined) return [...cluster.dbGroups];
   if (cluster.dbGroupsFilter === undefined) return [...fromSaml];
-  const pattern = new RegExp(`^(?:${cluster.dbGroupsFilter})$`);
-  return fromSaml.filter((group) => pattern.test(group));
+  return filterDbGroups(cluster.dbGroupsFilter, fromSaml);
 }
 
 async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {

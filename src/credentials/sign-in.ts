@@ -4,37 +4,57 @@ import type { Logger } from '../logger.ts';
 import type { ServiceProvider } from '../saml/service-provider.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { assumeGrantedRoles, type AssumeRolesDeps, type RoleGrant } from './assume-roles.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isAppError } from '../errors.ts';
+import { newSessionEnd } from './session-lifetime.ts';
 
 export interface SessionUser {
   identity: FederatedIdentity;
   grants: RoleGrant[];
   admin: boolean;
   signedInAt: string;
+  /** The absolute end of this session (see session-lifetime.ts); using it never moves this. */
+  sessionExpiresAt: string;
 }
 
 export interface SignInDeps extends AssumeRolesDeps {
   sp: ServiceProvider;
   adminGroups: readonly string[];
+  sessionMaxLifetimeSeconds: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
+  sessionPolicy?: (roleArn: string, identity: FederatedIdentity) => string | undefined;
   logger: Logger;
   now: () => Date;
 }
 
-export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
-  const { identity } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
+/** `sessionId`: the browser session this sign-in will hold (its role sessions are sealed for it). */
+export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, sessionId: string, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
+  const { identity, sessionNotOnOrAfter } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
   const idp = deps.sp.idp(idpId);
-  const grants = await assumeGrantedRoles(deps, {
-    identity,
-    samlResponse: samlResponse as string,
-    maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
-    mayUseAnyCluster: deps.mayUseAnyCluster,
-  });
-  if (!grants.some((g) => g.status === 'ready')) throw allRefused(grants);
+  // Only an IdP the operator trusts to make admins can: a group name alone is not enough.
   const adminGroups = new Set(deps.adminGroups.map((g) => g.toLowerCase()));
-  const admin = identity.groups.some((g) => adminGroups.has(g.toLowerCase()));
+  const admin = idp.grantsAdmin && identity.groups.some((g) => adminGroups.has(g.toLowerCase()));
+  let grants: RoleGrant[];
+  try {
+    grants = await assumeGrantedRoles(deps, {
+      identity,
+      samlResponse: samlResponse as string,
+      sessionId,
+      maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
+      sessionSecondsLeft: sessionNotOnOrAfter === undefined ? undefined : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
+      mayUseAnyCluster: deps.mayUseAnyCluster,
+      sessionPolicy: deps.sessionPolicy,
+    });
+  } catch (err) {
+    // An admin may sign in before any cluster accepts their roles: on a fresh install the console
+    // is where the first cluster gets added.
+    if (!(admin && isAppError(err) && err.code === 'ROLE_NOT_PERMITTED')) throw err;
+    grants = [];
+  }
+  if (!(admin && grants.length === 0) && !grants.some((g) => g.status === 'ready')) throw allRefused(grants);
   deps.logger.info({ idpId, nameId: identity.nameId, dbUser: identity.dbUser, roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })), admin }, 'signed in');
-  return { identity, grants, admin, signedInAt: deps.now().toISOString() };
+  const now = deps.now();
+  const sessionExpiresAt = newSessionEnd(now, deps.sessionMaxLifetimeSeconds, sessionNotOnOrAfter);
+  return { identity, grants, admin, signedInAt: now.toISOString(), sessionExpiresAt: sessionExpiresAt.toISOString() };
 }
 
 /** Every role was refused by STS: the login fails with the reason of the first, naming them all. */

@@ -1,7 +1,8 @@
 // A local AWS emulator that supports a very small subset of AWS (like Teleport's test servers): STS
 // AssumeRoleWithSAML, Redshift GetClusterCredentials / DescribeClusters and Redshift Serverless
 // GetCredentials / GetWorkgroup, over real HTTP so the real AWS SDK v3 clients talk to it unchanged
-// (AWS_ENDPOINT_URL_STS / _REDSHIFT / _REDSHIFT_SERVERLESS may all point at its one URL).
+// (AWS_ENDPOINT_URL_STS / _REDSHIFT / _REDSHIFT_SERVERLESS may all point at its one URL). A
+// session's inline session policy is enforced on those Redshift calls; role policies are not modelled.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,20 @@ export interface AwsEmulator {
   calls: EmulatorCall[];
   /** The next call of `action` fails with this error, before any other check. */
   failNext(action: string, error: InjectedError): void;
+  /** The next call of `action` waits until released, so a test can keep a request in flight. */
+  holdNext(action: string): HeldCall;
   close(): Promise<void>;
+}
+
+export interface HeldCall {
+  /** Resolves when the held call has arrived. */
+  reached: Promise<void>;
+  release(): void;
+}
+
+interface Hold {
+  arrived(): void;
+  released: Promise<void>;
 }
 
 interface ParsedCall {
@@ -89,6 +103,7 @@ export async function startAwsEmulator(
   const sessions = new Map<string, StsSession>();
   const calls: EmulatorCall[] = [];
   const injected = new Map<string, InjectedError[]>();
+  const holds = new Map<string, Hold[]>();
   const provisioner = options.postgresAdminUrl ? await createDbLoginProvisioner(options.postgresAdminUrl, logger) : undefined;
 
   const sts: StsContext = {
@@ -115,6 +130,11 @@ export async function startAwsEmulator(
   };
 
   async function dispatch(call: ParsedCall, req: IncomingMessage, body: Buffer): Promise<Record<string, unknown>> {
+    const hold = holds.get(call.action)?.shift();
+    if (hold) {
+      hold.arrived();
+      await hold.released;
+    }
     const failure = injected.get(call.action)?.shift();
     if (failure) throw new AwsFault(failure.code, failure.message, failure.status);
     if (call.service === 'sts') {
@@ -123,18 +143,18 @@ export async function startAwsEmulator(
     }
     const dialect = call.service === 'redshift' ? 'query' : 'json';
     const signed = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body };
-    const session = verifySigV4(signed, call.service, dialect, sessions, now());
+    const caller = verifySigV4(signed, call.service, dialect, sessions, now());
     switch (`${call.service}:${call.action}`) {
       case 'redshift:GetClusterCredentials':
-        return getClusterCredentials(call.params, redshift);
+        return getClusterCredentials(call.params, caller, redshift);
       case 'redshift:GetClusterCredentialsWithIAM':
-        return getClusterCredentialsWithIam(call.params, session, redshift);
+        return getClusterCredentialsWithIam(call.params, caller, redshift);
       case 'redshift:DescribeClusters':
-        return describeClusters(call.params, redshift);
+        return describeClusters(call.params, caller, redshift);
       case 'redshift-serverless:GetCredentials':
-        return getServerlessCredentials(call.params, session, redshift);
+        return getServerlessCredentials(call.params, caller, redshift);
       case 'redshift-serverless:GetWorkgroup':
-        return getWorkgroup(call.params, redshift);
+        return getWorkgroup(call.params, caller, redshift);
       default:
         throw dialect === 'query'
           ? new AwsFault('InvalidAction', `Could not find operation ${call.action} for version 2012-12-01`)
@@ -186,6 +206,14 @@ export async function startAwsEmulator(
     calls,
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
+    },
+    holdNext(action) {
+      let arrived = () => {};
+      let release = () => {};
+      const reached = new Promise<void>((resolve) => (arrived = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(action, [...(holds.get(action) ?? []), { arrived, released }]);
+      return { reached, release };
     },
     async close() {
       server.closeAllConnections();

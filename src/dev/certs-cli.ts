@@ -1,10 +1,11 @@
 // `npm run dev:certs`: makes sure the development IdP and SP key pairs exist in certs/dev/ and
 // prints where they are. Existing pairs are kept; see certs/README.md.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { ensureKeyPair } from './dev-keys.ts';
 
-// Resolved from this file, not the working directory, so it works from any folder.
-const devCertsDir = fileURLToPath(new URL('../../certs/dev/', import.meta.url));
+// Resolved from the project root, not the working directory, so it works from any folder.
+const devCertsDir = join(PROJECT_ROOT, 'certs', 'dev') + '/';
 
 const pairs = [
   { name: 'idp', commonName: 'redshift-sso dev demo IdP' },

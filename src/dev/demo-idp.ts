@@ -3,13 +3,13 @@
 // AuthnRequest signatures; it stays safe by posting only to the ACS URLs the app configured.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { BadRequest } from '../errors.ts';
 import { buildSamlResponse, escapeXml, NAMEID_FORMAT, type SigningKey } from './saml-response.ts';
+import { VIEWS_DIR } from '../project-root.ts';
 
 export interface DemoUser {
   id: string;
@@ -65,7 +65,7 @@ interface PendingRequest {
 
 export function createDemoIdpRouter(options: DemoIdpOptions): Router {
   const now = options.now ?? (() => new Date());
-  const viewsDir = options.viewsDir ?? fileURLToPath(new URL('../../views/', import.meta.url));
+  const viewsDir = options.viewsDir ?? VIEWS_DIR;
   const render = (view: string, data: Record<string, unknown>) => ejs.renderFile(path.join(viewsDir, view), data);
   const pending = new Map<string, PendingRequest>();
 

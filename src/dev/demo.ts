@@ -1,6 +1,7 @@
-// Demo mode: `npm start` with no configuration. Starts the stand-ins on loopback (the built-in IdP
-// keys in certs/dev, the AWS emulator, a private PostgreSQL that really checks the issued
-// passwords) and returns a development configuration pointing at them. Never used in production.
+// Demo mode: `npm start` with no configuration at all (config/start-mode.ts decides). Starts the
+// stand-ins (the built-in IdP keys in certs/dev, the AWS emulator, a private PostgreSQL that
+// really checks the issued passwords) and returns a development configuration pointing at them.
+// Never used in production.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Router } from 'express';
@@ -8,6 +9,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { buildConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { DemoSettings } from '../config/start-mode.ts';
 import { ensureKeyPair } from './dev-keys.ts';
 import { createDemoIdpRouter, DEMO_USERS } from './demo-idp.ts';
 import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts';
@@ -29,10 +31,10 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-export async function startDemo(env: Env, logger: Logger, options: { certsDir?: string } = {}): Promise<Demo> {
+/** Starts demo mode where `settings` (decided by config/start-mode.ts) say; `env` supplies only DEMO_* and NODE_ENV. */
+export async function startDemo(settings: DemoSettings, env: Env, logger: Logger, options: { certsDir?: string } = {}): Promise<Demo> {
   if (env.NODE_ENV === 'production') throw new Error('demo mode is refused when NODE_ENV=production: set REDSHIFT_SSO_CONFIG');
-  const port = Number(env.REDSHIFT_SSO_PORT ?? env.PORT ?? 3000);
-  const baseUrl = (env.REDSHIFT_SSO_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const { port, baseUrl, host } = settings;
   const idpKey = await ensureKeyPair(options.certsDir ?? 'certs/dev', 'idp', { commonName: 'redshift-sso demo IdP' });
   logger.warn({ certsDir: options.certsDir ?? 'certs/dev' }, 'DEMO MODE: development-only IdP keys, AWS emulator and test users; never use this in production');
 
@@ -49,21 +51,28 @@ export async function startDemo(env: Env, logger: Logger, options: { certsDir?: 
   const durationSeconds = Number(env.DEMO_DB_DURATION_SECONDS ?? 900);
   // With DEMO_PG_TLS_DIR the private PostgreSQL speaks TLS and the clusters ask for verify-full.
   const tls = privatePg !== undefined && env.DEMO_PG_TLS_DIR !== undefined ? { sslMode: 'verify-full' as const, caBundle: join(env.DEMO_PG_TLS_DIR, 'ca.crt') } : { sslMode: 'disable' as const };
-  const config = buildConfig(
+  const config = await demoConfig(
     {
       mode: 'development',
-      server: { baseUrl, port, host: '127.0.0.1', sessionSecret: randomBytes(32).toString('hex') },
+      // A TLS proxy in front of the demo (to try https) can only be on this host.
+      server: { baseUrl, port, host, trustProxy: 'loopback', sessionSecret: randomBytes(32).toString('hex') },
       idps: [{ id: DEMO_IDP_ID, name: 'Demo IdP (built in)', entityId: `${baseUrl}/dev/idp/metadata`, ssoUrl: `${baseUrl}/dev/idp/sso`, certs: [idpKey.certificate], allowIdpInitiated: true }],
       clusters: [
         { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
         { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ADMIN_ROLE] },
       ],
       aws: { endpoint: emulator.url, region: 'us-east-1' },
-      store: { url: 'sqlite:data/demo.db' },
+      // Always its own file: the demo's admin (bob) must never write into a real service's store.
+      store: { url: `sqlite:${join(settings.dataDir, 'demo.db')}` },
       admin: { groups: ['admins'] },
     },
-    // The port and base URL are already decided above; everything else may still be overridden.
-    { ...env, PORT: undefined, REDSHIFT_SSO_PORT: undefined, REDSHIFT_SSO_BASE_URL: undefined },
+    // Nothing else from the environment: start-mode.ts refused every other setting already.
+    { REDSHIFT_SSO_LOG_LEVEL: env.REDSHIFT_SSO_LOG_LEVEL },
+    // A refused configuration must not leave the private PostgreSQL running after the exit.
+    async () => {
+      await emulator.close();
+      await privatePg?.stop();
+    },
   );
 
   const acsUrl = `${baseUrl}/saml/acs/${DEMO_IDP_ID}`;
@@ -94,6 +103,15 @@ export async function startDemo(env: Env, logger: Logger, options: { certsDir?: 
       await privatePg?.stop();
     },
   };
+}
+
+async function demoConfig(input: Record<string, unknown>, env: Record<string, string | undefined>, cleanUp: () => Promise<void>): Promise<Config> {
+  try {
+    return buildConfig(input, env);
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
 }
 
 /** A private PostgreSQL when the server binaries exist (it checks passwords), else DEMO_PG_URL or the machine's. */

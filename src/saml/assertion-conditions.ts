@@ -2,9 +2,11 @@
 // - a bearer SubjectConfirmationData whose Recipient is this ACS URL and whose window is open;
 //   node-saml skips these times entirely when InResponseTo is not validated (IdP-initiated);
 // - every AudienceRestriction names one of our accepted audiences (node-saml takes only one);
+// - a NameID that is sent is not empty (node-saml then reports no NameID at all);
 // - the assertion ID and the latest NotOnOrAfter, for the one-time-use cache.
 import { AssertionRejected } from '../errors.ts';
 import { CLOCK_MESSAGES } from './clock-messages.ts';
+import { children, parseTime, textOf, type ParsedNode as Node } from './parsed-assertion.ts';
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 
@@ -20,14 +22,13 @@ export interface AssertionFacts {
   expiresAt: Date;
 }
 
-type Node = { $?: Record<string, string>; _?: string } & Record<string, unknown>;
-
 export function checkAssertionConditions(parsed: Record<string, unknown> | undefined, ctx: ConditionContext): AssertionFacts {
   const assertion = (parsed?.Assertion ?? undefined) as Node | undefined;
   const assertionId = assertion?.$?.ID;
   if (assertion === undefined || assertionId === undefined || assertionId === '') {
     throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: 'The assertion has no ID.' });
   }
+  checkNameId(children(assertion, 'Subject')[0]);
   const now = ctx.now.getTime();
   const subjectExpiry = checkSubjectConfirmation(assertion, ctx, now);
   const conditions = children(assertion, 'Conditions')[0];
@@ -85,17 +86,11 @@ function checkAudiences(conditions: Node | undefined, accepted: readonly string[
   }
 }
 
-function children(node: Node | undefined, name: string): Node[] {
-  const value = node?.[name];
-  return Array.isArray(value) ? (value.filter((v) => typeof v === 'object' && v !== null) as Node[]) : [];
-}
-
-function textOf(node: Node | string): string {
-  return (typeof node === 'string' ? node : (node._ ?? '')).trim();
-}
-
-function parseTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : t;
+/** An empty NameID names nobody; AWS would refuse it only after we had asked STS. */
+function checkNameId(subject: Node | undefined): void {
+  // xml2js gives an element without attributes or text as a string, hence no children() here.
+  const nameIds = Array.isArray(subject?.NameID) ? (subject.NameID as Array<Node | string>) : [];
+  if (nameIds.some((n) => textOf(n) === '')) {
+    throw new AssertionRejected({ code: 'SAML_NAMEID_EMPTY', publicMessage: "The assertion's NameID is empty: the identity provider sent no user name." });
+  }
 }

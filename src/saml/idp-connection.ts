@@ -2,9 +2,8 @@
 // certificates as PEM. Built once at start-up; invalid entries are configuration errors by path.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import type { AttributeNames, IdpConfig } from '../config/schema.ts';
+import { DEFAULT_MAX_RESPONSE_AGE_SECONDS, type AttributeNames, type IdpConfig } from '../config/schema.ts';
 import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
-import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from './metadata-fetch.ts';
 
 export interface IdpConnection {
   id: string;
@@ -21,16 +20,26 @@ export interface IdpConnection {
   wantResponseSigned: boolean;
   allowSha1Signatures: boolean;
   clockSkewSeconds: number;
+  /** Oldest IssueInstant accepted, beyond the clock skew. */
+  maxResponseAgeSeconds: number;
+  /** Oldest AuthnInstant accepted, beyond the clock skew; no limit when absent. */
+  maxAuthnAgeSeconds?: number;
   maxSessionDurationSeconds: number;
+  /** Whether a sign-in through this IdP may carry admin rights (see admin.groups). */
+  grantsAdmin: boolean;
   attributes: AttributeNames & { groups: string };
 }
 
 export interface ResolveContext {
   index: number;
   defaultClockSkewSeconds: number;
+  /** sp.maxResponseAgeSeconds (default DEFAULT_MAX_RESPONSE_AGE_SECONDS). */
+  defaultMaxResponseAgeSeconds?: number;
+  /** sp.maxAuthnAgeSeconds. */
+  defaultMaxAuthnAgeSeconds?: number;
   adminGroupsAttribute: string;
   readFile?: (path: string) => string;
-  /** Metadata already fetched from the entry's metadataUrl (see fetchIdpMetadata). */
+  /** Metadata already fetched from the entry's metadataUrl (see admin/startup-metadata.ts). */
   fetchedMetadataXml?: string;
 }
 
@@ -64,27 +73,12 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     wantResponseSigned: entry.wantResponseSigned,
     allowSha1Signatures: entry.allowSha1Signatures,
     clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
+    maxResponseAgeSeconds: entry.maxResponseAgeSeconds ?? ctx.defaultMaxResponseAgeSeconds ?? DEFAULT_MAX_RESPONSE_AGE_SECONDS,
+    maxAuthnAgeSeconds: entry.maxAuthnAgeSeconds ?? ctx.defaultMaxAuthnAgeSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
+    grantsAdmin: entry.grantsAdmin,
     attributes: { ...entry.attributes, groups: entry.attributes.groups ?? ctx.adminGroupsAttribute },
   };
-}
-
-/** Fetches every metadataUrl in the configuration, reporting all failures by path at once. */
-export async function fetchIdpMetadata(idps: readonly IdpConfig[], options: MetadataFetchOptions): Promise<Map<string, string>> {
-  const fetched = new Map<string, string>();
-  const problems: string[] = [];
-  await Promise.all(
-    idps.map(async (idp, index) => {
-      if (idp.metadataUrl === undefined) return;
-      try {
-        fetched.set(idp.id, await fetchMetadata(idp.metadataUrl, options));
-      } catch (err) {
-        problems.push(`idps[${index}].metadataUrl: ${err instanceof MetadataFetchError ? err.message : String(err)}`);
-      }
-    }),
-  );
-  if (problems.length > 0) throw new ConfigError(problems);
-  return fetched;
 }
 
 /** A PEM given inline or as a file path. */

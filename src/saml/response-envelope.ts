@@ -1,6 +1,7 @@
 // Reads the unsigned envelope of a SAML Response (Destination, Status, the signature algorithms
 // used, the time windows) before node-saml runs. Used only to refuse early and to explain
-// refusals: nothing read here is ever trusted to accept a response.
+// refusals: nothing read here is ever trusted to accept a response. XInclude elements anywhere
+// are refused here, before any other code sees the document.
 import { AssertionRejected } from '../errors.ts';
 import { NS, childElements, firstChild, parseXmlStrict } from './xml.ts';
 
@@ -11,6 +12,8 @@ export interface TimeWindow {
 
 export interface ResponseEnvelope {
   destination?: string;
+  /** The Response's IssueInstant, as sent (it may be outside any signature). */
+  issueInstant?: string;
   inResponseTo?: string;
   /** The Response's own Issuer, when present (it is optional; the assertion's is not). */
   issuer?: string;
@@ -36,6 +39,7 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   } catch {
     throw malformed('The SAMLResponse is not a well-formed XML document (DOCTYPE declarations are refused).');
   }
+  refuseXInclude(doc);
   const root = doc.documentElement;
   if (root.namespaceURI !== NS.protocol || root.localName !== 'Response') throw malformed('The SAMLResponse is not a SAML 2.0 Response.');
   const status = firstChild(root, NS.protocol, 'Status');
@@ -43,6 +47,7 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   const statusMessage = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusMessage');
   return {
     destination: root.hasAttribute('Destination') ? (root.getAttribute('Destination') ?? undefined) : undefined,
+    issueInstant: root.hasAttribute('IssueInstant') ? (root.getAttribute('IssueInstant') ?? undefined) : undefined,
     inResponseTo: root.hasAttribute('InResponseTo') ? (root.getAttribute('InResponseTo') ?? undefined) : undefined,
     issuer: firstChild(root, NS.assertion, 'Issuer')?.textContent?.trim() ?? undefined,
     statusCode: statusCode?.getAttribute('Value') ?? undefined,
@@ -56,6 +61,30 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
       })),
     ),
   };
+}
+
+// The 2003 namespace is an XInclude draft's; libxml2 processes both.
+const XINCLUDE_NAMESPACES = ['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude'];
+
+/**
+ * No SAML message has a reason to carry XInclude, and a parser that processes it would read
+ * files or URLs into the document (possibly into what a signature covers, or what STS reads).
+ */
+export function refuseXInclude(doc: Document): void {
+  // One iterative walk over every element: deep nesting costs no recursion.
+  for (let node: Node | null = doc.documentElement; node !== null; node = nextInDocument(node)) {
+    if (node.nodeType === 1 && XINCLUDE_NAMESPACES.includes((node as Element).namespaceURI ?? '')) {
+      throw new AssertionRejected({ code: 'SAML_XINCLUDE', status: 400, publicMessage: 'The SAMLResponse contains XInclude elements, which are refused.' });
+    }
+  }
+}
+
+function nextInDocument(node: Node): Node | null {
+  if (node.firstChild !== null) return node.firstChild;
+  for (let at: Node | null = node; at !== null; at = at.parentNode) {
+    if (at.nextSibling !== null) return at.nextSibling;
+  }
+  return null;
 }
 
 /**

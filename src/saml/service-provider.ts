@@ -11,7 +11,8 @@ import { toAssertionRejected } from './errors.ts';
 import { toFederatedIdentity, type FederatedIdentity } from './federated-identity.ts';
 import { checkAssertionConditions } from './assertion-conditions.ts';
 import { clockProblem, readResponseEnvelope, type ResponseEnvelope } from './response-envelope.ts';
-import { decryptedSignatureAlgorithms } from './decrypted-assertion.ts';
+import { checkDecryptedAssertion } from './decrypted-assertion.ts';
+import { checkAssertionFreshness } from './assertion-freshness.ts';
 import { checkSignatureAlgorithms } from './signature-policy.ts';
 import { CLOCK_MESSAGES } from './clock-messages.ts';
 
@@ -33,6 +34,8 @@ export interface ValidatedLogin {
   assertionId: string;
   /** When the assertion stops being usable anywhere (latest NotOnOrAfter). */
   expiresAt: Date;
+  /** SessionNotOnOrAfter of the AuthnStatement, when the IdP sent one (the web session must end by then). */
+  sessionNotOnOrAfter?: Date;
 }
 
 export class ServiceProvider {
@@ -103,13 +106,58 @@ export class ServiceProvider {
    */
   async validateResponse(idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<ValidatedLogin> {
     const idp = this.idp(idpId);
+    const envelope = await this.checkEnvelope(idp, samlResponse, isBoundRequest);
+    let profile: Profile | null;
+    try {
+      ({ profile } = await this.samlFor(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse as string }));
+    } catch (err) {
+      if (err instanceof SamlStatusError) throw idpStatusError(envelope.statusMessage, envelope.statusCode, err);
+      throw this.explainClock(toAssertionRejected(err), envelope, idp.clockSkewSeconds);
+    }
+    if (profile === null || typeof profile.getAssertion !== 'function') {
+      throw new AssertionRejected({ code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' });
+    }
+    if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
+      throw idpStatusError(envelope.statusMessage, envelope.statusCode);
+    }
+    // node-saml 5.1 checks `idpIssuer` only on logout messages; for a login it is ours to check.
+    if (profile.issuer !== idp.entityId || (envelope.issuer !== undefined && envelope.issuer !== idp.entityId)) {
+      throw new AssertionRejected({
+        code: 'SAML_ISSUER_MISMATCH',
+        publicMessage: 'The response was issued by a different identity provider than this connection expects.',
+        details: { expected: idp.entityId, received: String(profile.issuer ?? envelope.issuer ?? '').slice(0, 200) },
+      });
+    }
+    const now = this.now();
+    const skewMs = idp.clockSkewSeconds * 1000;
+    const conditions = checkAssertionConditions(profile.getAssertion(), { acsUrl: this.acsUrl(idpId), audiences: this.sp.audiences, now, skewMs });
+    const { sessionNotOnOrAfter } = checkAssertionFreshness(profile.getAssertion(), {
+      now,
+      skewMs,
+      maxResponseAgeMs: idp.maxResponseAgeSeconds * 1000,
+      maxAuthnAgeMs: idp.maxAuthnAgeSeconds === undefined ? undefined : idp.maxAuthnAgeSeconds * 1000,
+      responseIssueInstant: envelope.issueInstant,
+    });
+    if (!(await this.replay.rememberOnce(`${idpId}:${conditions.assertionId}`, conditions.expiresAt, this.now()))) {
+      throw new AssertionRejected({ code: 'SAML_REPLAYED', publicMessage: 'This sign-in response was already used. Sign in again.' });
+    }
+    const identity = toFederatedIdentity(
+      { idpId, issuer: profile.issuer, nameId: profile.nameID, nameIdFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex },
+      (profile.attributes ?? {}) as Record<string, unknown>,
+      idp.attributes,
+    );
+    return { identity, assertionId: conditions.assertionId, expiresAt: conditions.expiresAt, ...(sessionNotOnOrAfter === undefined ? {} : { sessionNotOnOrAfter }) };
+  }
+
+  /** Everything refused before node-saml runs, on the envelope and (when encrypted) the decrypted assertion. */
+  private async checkEnvelope(idp: IdpConnection, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<ResponseEnvelope> {
     if (typeof samlResponse !== 'string' || samlResponse.trim() === '') {
       throw new AssertionRejected({ code: 'SAML_RESPONSE_MISSING', status: 400, publicMessage: 'The request carries no SAMLResponse.' });
     }
     if (samlResponse.length > MAX_SAML_RESPONSE_LENGTH) {
       throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAMLResponse is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
     }
-    const acsUrl = this.acsUrl(idpId);
+    const acsUrl = this.acsUrl(idp.id);
     const envelope = readResponseEnvelope(samlResponse);
     checkSignatureAlgorithms(envelope.algorithms, idp.allowSha1Signatures);
     if (isBoundRequest !== undefined && envelope.inResponseTo !== undefined && !isBoundRequest(envelope.inResponseTo)) {
@@ -125,47 +173,10 @@ export class ServiceProvider {
         details: { expected: acsUrl, received: envelope.destination?.slice(0, 200) ?? null },
       });
     }
-
-    let profile: Profile | null;
-    try {
-      ({ profile } = await this.samlFor(idpId).validatePostResponseAsync({ SAMLResponse: samlResponse }));
-    } catch (err) {
-      if (err instanceof SamlStatusError) throw idpStatusError(envelope.statusMessage, envelope.statusCode, err);
-      throw this.explainClock(toAssertionRejected(err), envelope, idp.clockSkewSeconds);
-    }
-    if (profile === null || typeof profile.getAssertion !== 'function') {
-      throw new AssertionRejected({ code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' });
-    }
-    if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
-      throw idpStatusError(envelope.statusMessage, envelope.statusCode);
-    }
     if (envelope.encryptedAssertion !== undefined && this.sp.decryption !== undefined) {
-      // node-saml hands back the assertion without its signature; read it from our own decryption.
-      checkSignatureAlgorithms(await decryptedSignatureAlgorithms(envelope.encryptedAssertion, this.sp.decryption.privateKey), idp.allowSha1Signatures);
+      checkSignatureAlgorithms(await checkDecryptedAssertion(envelope.encryptedAssertion, this.sp.decryption.privateKey), idp.allowSha1Signatures);
     }
-    // node-saml 5.1 checks `idpIssuer` only on logout messages; for a login it is ours to check.
-    if (profile.issuer !== idp.entityId || (envelope.issuer !== undefined && envelope.issuer !== idp.entityId)) {
-      throw new AssertionRejected({
-        code: 'SAML_ISSUER_MISMATCH',
-        publicMessage: 'The response was issued by a different identity provider than this connection expects.',
-        details: { expected: idp.entityId, received: String(profile.issuer ?? envelope.issuer ?? '').slice(0, 200) },
-      });
-    }
-    const conditions = checkAssertionConditions(profile.getAssertion(), {
-      acsUrl,
-      audiences: this.sp.audiences,
-      now: this.now(),
-      skewMs: idp.clockSkewSeconds * 1000,
-    });
-    if (!(await this.replay.rememberOnce(`${idpId}:${conditions.assertionId}`, conditions.expiresAt, this.now()))) {
-      throw new AssertionRejected({ code: 'SAML_REPLAYED', publicMessage: 'This sign-in response was already used. Sign in again.' });
-    }
-    const identity = toFederatedIdentity(
-      { idpId, issuer: profile.issuer, nameId: profile.nameID, nameIdFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex },
-      (profile.attributes ?? {}) as Record<string, unknown>,
-      idp.attributes,
-    );
-    return { identity, assertionId: conditions.assertionId, expiresAt: conditions.expiresAt };
+    return envelope;
   }
 
   /** node-saml says "no valid subject confirmation" for a clock problem; name the clock instead. */

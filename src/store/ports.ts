@@ -28,7 +28,9 @@ export type AuditKind =
   | 'credentials_issued'
   | 'credentials_refused'
   | 'logout'
+  | 'logout_refused'
   | 'admin_change'
+  | 'session_refused'
   | 'cli_authorized'
   | 'cli_token_issued'
   | 'cli_refused'
@@ -100,6 +102,8 @@ export interface ConnectionRecords {
   getSetting(key: string): Promise<string | null>;
   /** Sets the value only if the key is absent; false when it was already set. */
   setSettingOnce(key: string, value: string): Promise<boolean>;
+  /** Deletes the key only if it holds `value`; true for the one caller that deleted it. */
+  takeSetting(key: string, value: string): Promise<boolean>;
   deleteSetting(key: string): Promise<void>;
 }
 
@@ -144,7 +148,29 @@ export interface CliGrantRecords {
   takeCliGrant(key: string): Promise<string | null>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, CliTokenRecords, CliGrantRecords {
+export interface StoredMetadata {
+  xml: string;
+  fetchedAt: Date;
+}
+
+/** The last good document fetched from each IdP metadata URL, for start-ups during an IdP outage. */
+export interface MetadataRecords {
+  getMetadata(url: string): Promise<StoredMetadata | null>;
+  /** Keeps the document unless the stored one was fetched later (another instance got there first). */
+  putMetadata(url: string, xml: string, fetchedAt: Date): Promise<void>;
+}
+
+/** Hit counters of the rate limiter, kept where every instance sees them. */
+export interface RateLimitCounters {
+  /** Counts one hit for `key` in its window, opening a new window of `windowMs` once the last one ended. */
+  incrementHit(key: string, windowMs: number): Promise<{ hits: number; resetAt: Date }>;
+  decrementHit(key: string): Promise<void>;
+  resetHits(key: string): Promise<void>;
+}
+
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords, CliTokenRecords, CliGrantRecords {
+  /** Counters shared by several instances; absent on a single-instance store (they count in memory). */
+  readonly rateLimits?: RateLimitCounters;
   /** Deletes expired rows of every kind; returns how many went. */
   sweepExpired(now: Date): Promise<number>;
   close(): Promise<void>;

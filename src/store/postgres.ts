@@ -7,6 +7,7 @@ import { ConfigError, UpstreamUnavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditFilter, Store } from './ports.ts';
 import { POSTGRES_CLI_MIGRATION, POSTGRES_CLI_SWEEP_CTES, postgresCliRecords } from './postgres-cli.ts';
+import { postgresRateLimits, RATE_LIMITS_MIGRATION, SWEEP_RATE_LIMITS } from './postgres-rate-limits.ts';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -38,6 +39,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE connections_changes (one integer PRIMARY KEY CHECK (one = 1), counter bigint NOT NULL);
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
+  `CREATE TABLE idp_metadata (url text PRIMARY KEY, xml text NOT NULL, fetched_at timestamptz NOT NULL);`,
+  RATE_LIMITS_MIGRATION,
   POSTGRES_CLI_MIGRATION,
 ];
 
@@ -86,6 +89,7 @@ function postgresStore(pool: pg.Pool): Store {
 
   return {
     ...postgresCliRecords(pool),
+    rateLimits: postgresRateLimits(pool),
     async getSession(sid, now) {
       return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
     },
@@ -164,18 +168,33 @@ function postgresStore(pool: pg.Pool): Store {
     async setSettingOnce(key, value) {
       return (await one('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, value])) !== undefined;
     },
+    async takeSetting(key, value) {
+      return (await one('DELETE FROM settings WHERE key = $1 AND value = $2 RETURNING key', [key, value])) !== undefined;
+    },
     async deleteSetting(key) {
       await pool.query('DELETE FROM settings WHERE key = $1', [key]);
     },
+    async getMetadata(url) {
+      const row = await one<{ xml: string; fetched_at: Date }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = $1', [url]);
+      return row === undefined ? null : { xml: row.xml, fetchedAt: row.fetched_at };
+    },
+    async putMetadata(url, xml, fetchedAt) {
+      await pool.query(
+        'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES ($1, $2, $3) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
+        [url, xml, fetchedAt],
+      );
+    },
     async sweepExpired(now) {
-      // One statement, so the three deletes share a snapshot and commit together.
+      // One statement, so the deletes share a snapshot and commit together. Rate-limit windows end
+      // by the database clock they were opened with.
       const row = await one<{ n: number }>(
         `WITH s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
               r AS (DELETE FROM saml_requests WHERE expires_at <= $1 RETURNING 1),
               p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1),
-              ${POSTGRES_CLI_SWEEP_CTES}
+              ${POSTGRES_CLI_SWEEP_CTES},
+              l AS (${SWEEP_RATE_LIMITS})
          SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p)
-                 + (SELECT count(*) FROM t) + (SELECT count(*) FROM g))::int AS n`,
+                 + (SELECT count(*) FROM t) + (SELECT count(*) FROM g) + (SELECT count(*) FROM l))::int AS n`,
         [now],
       );
       return row?.n ?? 0;

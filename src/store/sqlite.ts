@@ -21,6 +21,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE connections_changes (one INTEGER PRIMARY KEY CHECK (one = 1), counter INTEGER NOT NULL);
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE idp_metadata (url TEXT PRIMARY KEY, xml TEXT NOT NULL, fetched_at INTEGER NOT NULL);`,
   SQLITE_CLI_MIGRATION,
 ];
 
@@ -59,6 +60,11 @@ export function openSqliteStore(url: string): Store {
     getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
     setSettingOnce: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+    getMetadata: db.prepare<[string], { xml: string; fetched_at: number }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = ?'),
+    putMetadata: db.prepare(
+      'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
+    ),
+    takeSetting: db.prepare('DELETE FROM settings WHERE key = ? AND value = ?'),
     sweep: [
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
@@ -159,8 +165,18 @@ export function openSqliteStore(url: string): Store {
     async setSettingOnce(key, value) {
       return q.setSettingOnce.run(key, value).changes === 1;
     },
+    async takeSetting(key, value) {
+      return q.takeSetting.run(key, value).changes === 1;
+    },
     async deleteSetting(key) {
       q.deleteSetting.run(key);
+    },
+    async getMetadata(url) {
+      const row = q.getMetadata.get(url);
+      return row === undefined ? null : { xml: row.xml, fetchedAt: new Date(row.fetched_at) };
+    },
+    async putMetadata(url, xml, fetchedAt) {
+      q.putMetadata.run(url, xml, fetchedAt.getTime());
     },
     async sweepExpired(now) {
       const t = now.getTime();

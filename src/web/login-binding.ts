@@ -6,6 +6,7 @@
 // accept only with Secure: the binding is enforced on HTTPS deployments.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { readCookie } from './read-cookie.ts';
 
 const COOKIE = '__Host-redshift-sso-login';
 const MAX_PENDING = 5; // sign-ins started in other tabs stay valid
@@ -36,12 +37,4 @@ export function createLoginBinding(options: { https: boolean; secret: string; tt
       });
     },
   };
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
 }

@@ -28,6 +28,7 @@ import { readResponseEnvelope } from '../../src/saml/response-envelope.ts';
 import { checkAssertionConditions } from '../../src/saml/assertion-conditions.ts';
 import { toFederatedIdentity } from '../../src/saml/federated-identity.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -57,7 +58,7 @@ const LOG_LEVEL = args['log-level'];
 
 const IDP = 'bench';
 const BASE_URL = 'https://sso.bench.example';
-const SESSION_SECRET = 'bench-session-secret-bench-session-secret';
+const SESSION_SECRET = testSessionSecret();
 const ROLE_SESSION: RoleSession = {
   accessKeyId: 'ASIABENCHBENCHBENCH0',
   secretAccessKey: 'x'.repeat(40),
@@ -158,6 +159,7 @@ async function startService(dir: string, name: string, options: ServiceOptions =
     logger,
     now: () => new Date(),
     adminGroups: config.admin.groups,
+    sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
     mayUseAnyCluster: (roleArn) => roleMayUseAnyCluster(config.clusters, roleArn),
   };
   const server = http.createServer({ keepAlive: true }, app.app);
@@ -295,14 +297,15 @@ function httpPostJob(service: Service, agent: http.Agent, path: string, session:
 function inProcessJob(service: Service): Job {
   const ttlMs = service.config.server.sessionTtlSeconds * 1000;
   return async (sample) => {
-    const user = await signInWithSaml(service.deps, IDP, sample.response);
+    const sessionId = randomBytes(24).toString('base64url');
+    const user = await signInWithSaml(service.deps, IDP, sample.response, sessionId);
     const expires = new Date(Date.now() + ttlMs);
     // The shape express-session + Passport store: the cookie settings and passport.user.
     const data = JSON.stringify({
       cookie: { originalMaxAge: ttlMs, expires: expires.toISOString(), secure: true, httpOnly: true, path: '/', sameSite: 'lax' },
       passport: { user },
     });
-    await service.app.store.setSession(randomBytes(24).toString('base64url'), data, expires);
+    await service.app.store.setSession(sessionId, data, expires);
   };
 }
 
@@ -463,7 +466,7 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
         idp.attributes,
       ),
     );
-    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION));
+    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION, { sessionId: 'bench-session', idpId: IDP, nameId: 'alice@example.com' }));
     const logNs = await timeEach(measured, () =>
       service.logger.info({ idpId: IDP, nameId: 'alice@example.com', dbUser: 'alice', roles: [{ roleArn: TEST_ROLE_ARN, status: 'ready' }], admin: false }, 'signed in'),
     );

@@ -13,6 +13,7 @@ import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.t
 import { HttpFlow } from '../support/http-flow.ts';
 import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
@@ -36,7 +37,7 @@ describe('configured service (no demo code)', () => {
       [
         'server:',
         `  baseUrl: ${baseUrl}`,
-        '  sessionSecret: "an-operator-chosen-secret-of-sufficient-length"',
+        `  sessionSecret: "${testSessionSecret()}"`,
         'idps:',
         '  - id: corp',
         '    name: Corp SSO',

@@ -32,7 +32,8 @@ describe('demo mode end to end', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'redshift-sso-e2e-'));
-    service = await spawnService({ REDSHIFT_SSO_STORE_URL: `sqlite:${join(dataDir, 'demo.db')}`, DEMO_DB_DURATION_SECONDS: String(DB_SECONDS), REDSHIFT_SSO_CONFIG: '' });
+    // As `npm start`: no REDSHIFT_SSO_CONFIG (nor any other setting) at all; the demo's own store in a temp dir.
+    service = await spawnService({ DEMO_DATA_DIR: dataDir, DEMO_DB_DURATION_SECONDS: String(DB_SECONDS), REDSHIFT_SSO_CONFIG: undefined });
   });
 
   after(async () => {

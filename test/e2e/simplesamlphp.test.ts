@@ -15,6 +15,7 @@ import { launchChromium, type LaunchedChromium } from '../support/browser-chromi
 import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
 import { startSimpleSamlPhp, SSP_ADMIN_ROLE, SSP_ANALYST_ROLE, SSP_PROVIDER_ARN, type SimpleSamlPhp } from '../support/ssp-idp.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const run = promisify(execFile);
 
@@ -63,7 +64,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
     const configPath = join(dir, 'redshift-sso.json');
     const config = {
       mode: 'development',
-      server: { baseUrl, sessionSecret: 'a-test-session-secret-of-sufficient-length' },
+      server: { baseUrl, sessionSecret: testSessionSecret() },
       idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
       clusters: [
         { id: 'ssp', name: 'SimpleSAMLphp cluster', clusterIdentifier: 'ssp-cluster', database: 'postgres', sslMode: 'disable', roles: [SSP_ANALYST_ROLE, SSP_ADMIN_ROLE] },

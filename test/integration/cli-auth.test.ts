@@ -243,7 +243,7 @@ describe('CLI tokens', () => {
 
 describe('CLI endpoints: limits, sealing and CA bundles', () => {
   it('rate-limits the CLI pages and token endpoints per client IP', async () => {
-    const h = await startAppHarness({ config: { rateLimit: { api: 3 } } });
+    const h = await startAppHarness({ rateLimit: { api: 3 } });
     try {
       const device = () => fetch(new URL('/api/cli/device', h.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       for (let i = 0; i < 3; i += 1) assert.equal((await device()).status, 200);

@@ -85,7 +85,9 @@ describe('POST /api/credentials', () => {
 
     assert.deepEqual(actions(h), ['AssumeRoleWithSAML', 'GetClusterCredentials', 'DescribeClusters']);
     const [sts, gcc] = h.emulator.calls;
-    assert.deepEqual(sts?.params, { RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, DurationSeconds: '3600' });
+    const { Policy, ...stsParams } = sts?.params ?? {};
+    assert.deepEqual(stsParams, { RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, DurationSeconds: '3600' });
+    assert.match(String(Policy), /dbuser:analytics-cluster\/alice"/, 'the role session is scoped to her own DbUser (session-policy.test.ts)');
     assert.equal(gcc?.ok, true);
     assert.equal(gcc?.params.DbUser, 'alice');
     assert.deepEqual(gcc?.params.DbGroups, ['analysts']);
@@ -107,6 +109,18 @@ describe('POST /api/credentials', () => {
     const res = await h.client.postForm('/api/credentials', { cluster: 'analytics' }, { accept: 'application/json' });
     await assertJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     assert.deepEqual(actions(h, mark), []);
+  });
+
+  // A cross-site form can send text/plain (or multipart) without a CORS preflight; only JSON may pass.
+  it('answers 415 UNSUPPORTED_MEDIA_TYPE to a JSON body sent as text/plain, XML, multipart or with no content type', async () => {
+    await signedIn(h);
+    const mark = h.emulator.calls.length;
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/xml', 'multipart/form-data; boundary=x', undefined]) {
+      const headers: Record<string, string> = { accept: 'application/json', ...(type === undefined ? {} : { 'content-type': type }) };
+      const res = await h.client.request('POST', '/api/credentials', { headers, body: type === undefined ? undefined : '{"cluster":"analytics"}' });
+      await assertJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+    assert.deepEqual(actions(h, mark), [], 'no AWS call for any of them');
   });
 
   it('answers 403 to a cross-origin request and accepts a same-origin one', async () => {

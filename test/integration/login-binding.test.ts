@@ -9,6 +9,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'https://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -16,7 +17,8 @@ const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: '
 
 function build() {
   const config = buildConfig({
-    server: { baseUrl: BASE, sessionSecret: 'b'.repeat(40), trustProxy: true },
+    // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
+    server: { baseUrl: BASE, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },

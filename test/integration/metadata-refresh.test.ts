@@ -1,16 +1,26 @@
 // Metadata by URL is fetched again on a schedule: an IdP-side certificate rollover is picked up
-// without a restart and recorded in the audit trail.
+// without a restart and recorded in the audit trail. An IdP whose metadata URL is down at start-up
+// still signs in from the last good document in the store, and a retry (long before the hourly
+// refresh) picks the document up once the URL answers again.
 import { describe, it, before, after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
-import { fetchIdpMetadata } from '../../src/saml/idp-connection.ts';
+import { startApp } from '../../src/start-app.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { fakeTimers } from '../support/fake-timers.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -32,13 +42,13 @@ describe('scheduled metadata refresh', () => {
     server = createServer((_req, res) => res.end(served));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const config = buildConfig({
-      server: { baseUrl: BASE, sessionSecret: 'r'.repeat(40) },
+      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
       sp: { metadataFetch: { allowHttpLoopback: true } },
       idps: [{ id: 'corp', metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`, allowIdpInitiated: true }],
       clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
       store: { url: 'sqlite::memory:' },
     });
-    built = createApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi, idpMetadata: await fetchIdpMetadata(config.idps, config.sp.metadataFetch) });
+    built = await startApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi, store: openSqliteStore('sqlite::memory:') });
   });
   after(async () => {
     await built.close();
@@ -72,5 +82,98 @@ describe('scheduled metadata refresh', () => {
     served = 'not xml';
     await built.metadata.refresh(built.registry.metadataUrls());
     assert.equal((await signInWith(fixtureKeys.idpNext)).status, 303);
+  });
+});
+
+describe('metadata URL down at start-up', () => {
+  let dir: string;
+  let port: number;
+  let served = metadataWith([fixtureKeys.idp.certificate]);
+  let server: Server | undefined;
+  const storeUrl = () => `sqlite:${join(dir, 'store.db')}`;
+  const metadataUrl = (path: string) => `http://127.0.0.1:${port}/${path}`;
+
+  async function metadataServerUp(): Promise<void> {
+    server = createServer((_req, res) => res.end(served));
+    await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  }
+  async function metadataServerDown(): Promise<void> {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+    server = undefined;
+  }
+
+  const config = () =>
+    buildConfig({
+      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
+      sp: { metadataFetch: { allowHttpLoopback: true, timeoutMs: 2000 } },
+      idps: [{ id: 'corp', metadataUrl: metadataUrl('file'), allowIdpInitiated: true }],
+      clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
+      store: { url: storeUrl() },
+    });
+
+  /** The service as main.ts starts it, on the store file, with retries the test fires. */
+  async function start() {
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, done) {
+        logs.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+        done();
+      },
+    });
+    const timers = fakeTimers();
+    const built = await startApp(config(), { logger: createLogger({ level: 'debug' }, sink), sts, redshift: {} as RedshiftApi, store: openSqliteStore(storeUrl()), metadataRetry: { timers: timers.timers } });
+    return { built, logs, timers };
+  }
+
+  const signIn = (app: App, idpId: string, key: typeof fixtureKeys.idp) => {
+    const acs = `${BASE}/saml/acs/${idpId}`;
+    return request(app.app).post(`/saml/acs/${idpId}`).set('accept', 'application/json').type('form').send({ SAMLResponse: aSamlResponse({ destination: acs, recipient: acs, key }) });
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-metadata-'));
+    port = 0;
+    await metadataServerUp();
+  });
+  after(async () => {
+    await metadataServerDown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start when the URL is down and nothing was ever stored (nothing to trust)', async () => {
+    await metadataServerDown();
+    await assert.rejects(start(), (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && /^idps\[0\]\.metadataUrl: /.test(err.problems[0] ?? ''));
+    await metadataServerUp();
+  });
+
+  it('signs in through a file IdP and a console IdP from the stored documents, then a retry picks up the live ones', async () => {
+    // A first run while the URL answers: the documents are fetched and stored.
+    const first = await start();
+    await first.built.store.putConnection({ kind: 'idp', id: 'console', entry: { id: 'console', metadataUrl: metadataUrl('console'), allowIdpInitiated: true }, updatedAt: new Date(), updatedBy: 'admin' }, 0);
+    for (const idp of ['corp', 'console']) assert.equal((await signIn(first.built, idp, fixtureKeys.idp)).status, 303, idp);
+    await first.built.close();
+
+    // Restart during an IdP outage.
+    await metadataServerDown();
+    const second = await start();
+    for (const idp of ['corp', 'console']) assert.equal((await signIn(second.built, idp, fixtureKeys.idp)).status, 303, `${idp} signs in from the stored metadata`);
+    const warnings = second.logs.map((l) => JSON.parse(l) as { level: number; msg: string; idpId?: string }).filter((l) => l.level === 40 && /stored metadata document/.test(l.msg));
+    assert.deepEqual(warnings.map((w) => w.idpId).sort(), ['console', 'corp'], 'a warning names each IdP');
+    assert.equal(second.timers.pending.length, 2, 'one retry per URL');
+    assert.ok(second.timers.pending.every((t) => t.ms <= 30_000), 'the first retry comes within 30 s, long before the hourly refresh');
+
+    // The IdP is back, with a new signing certificate: the retry picks it up.
+    served = metadataWith([fixtureKeys.idpNext.certificate]);
+    await metadataServerUp();
+    await second.timers.fireAll();
+    for (const idp of ['corp', 'console']) {
+      assert.equal((await signIn(second.built, idp, fixtureKeys.idpNext)).status, 303, `${idp} trusts the live document`);
+      assert.equal((await signIn(second.built, idp, fixtureKeys.idp)).status, 401, `${idp} no longer trusts the stored one`);
+    }
+    assert.equal(second.timers.pending.length, 0, 'no more retries');
+    assert.equal((await second.built.store.getMetadata(metadataUrl('file')))?.xml, served, 'the live document is stored for the next start');
+    await second.built.close();
   });
 });

@@ -1,22 +1,31 @@
-// Floods get a clear 429 with Retry-After, per client and per bucket.
-import { describe, it } from 'node:test';
+// Floods get a clear 429 with Retry-After, per client and per bucket; an IPv6 client is its subnet.
+// The app trusts a proxy on loopback, as deployed behind one on the same host; supertest connects
+// from loopback and says who the client is in X-Forwarded-For, as that proxy would.
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createApp } from '../../src/app.ts';
+import { createApp, type App } from '../../src/app.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import type { Store } from '../../src/store/ports.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
-function build() {
+function build(store?: Store) {
   const config = buildConfig({
-    server: { baseUrl: 'http://sso.example.com', sessionSecret: 'z'.repeat(40), trustProxy: true, rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } },
+    server: { baseUrl: 'http://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: 'loopback', rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },
   });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi });
+  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi, ...(store === undefined ? {} : { store }) });
 }
+
+const postAcs = (app: App['app'], ip: string) =>
+  request(app).post('/saml/acs/corp').set('x-forwarded-for', ip).set('accept', 'application/json').type('form').send({ SAMLResponse: 'bm90IHhtbA==' });
 
 describe('rate limits', () => {
   it('answers 429 RATE_LIMITED with Retry-After once a client exceeds the ACS limit', async () => {
@@ -33,6 +42,19 @@ describe('rate limits', () => {
     await close();
   });
 
+  it('gives the addresses of one IPv6 /64 one budget, and another network its own', async () => {
+    const { app, close } = build();
+    const post = (ip: string) => postAcs(app, ip);
+    assert.equal((await post('2001:db8:1:2::1')).status, 400);
+    assert.equal((await post('2001:db8:1:2::2')).status, 400);
+    const limited = await post('2001:db8:1:2:ffff:ffff:ffff:3');
+    assert.equal(limited.status, 429, 'a third address of the same /64 shares the budget');
+    assert.equal(limited.body.error.code, 'RATE_LIMITED');
+    assert.equal((await post('2001:db8:ff::1')).status, 400, 'another network is not affected');
+    assert.equal((await post('198.51.100.10')).status, 400, 'nor an IPv4 client');
+    await close();
+  });
+
   it('limits sign-in starts and API calls in their own buckets', async () => {
     const { app, close } = build();
     for (let i = 0; i < 3; i++) assert.equal((await request(app).get('/login/corp').set('x-forwarded-for', '198.51.100.9')).status, 302);
@@ -40,5 +62,70 @@ describe('rate limits', () => {
     for (let i = 0; i < 2; i++) assert.equal((await request(app).get('/api/me').set('x-forwarded-for', '198.51.100.9')).status, 401);
     assert.equal((await request(app).get('/api/me').set('x-forwarded-for', '198.51.100.9')).status, 429);
     await close();
+  });
+});
+
+describe('rate limits with a PostgreSQL store', () => {
+  let database: TestDatabase;
+  let a: App;
+  let b: App;
+  before(async () => {
+    database = await createTestDatabase('redshift_sso_limits');
+    a = build(await openPostgresStore(database.url));
+    b = build(await openPostgresStore(database.url));
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+  });
+
+  it('shares one budget per client between two instances on the database', async () => {
+    assert.equal((await postAcs(a.app, '198.51.100.20')).status, 400);
+    assert.equal((await postAcs(b.app, '198.51.100.20')).status, 400);
+    for (const instance of [a, b]) {
+      const limited = await postAcs(instance.app, '198.51.100.20');
+      assert.equal(limited.status, 429, 'the third response from this client is refused on either instance');
+      assert.equal(limited.body.error.code, 'RATE_LIMITED');
+      assert.ok(Number(limited.headers['retry-after']) >= 1);
+    }
+    assert.equal((await postAcs(b.app, '198.51.100.21')).status, 400, 'another client is not affected');
+    assert.equal((await postAcs(a.app, '2001:db8:7:7::1')).status, 400);
+    assert.equal((await postAcs(b.app, '2001:db8:7:7::2')).status, 400);
+    assert.equal((await postAcs(a.app, '2001:db8:7:7::3')).status, 429, 'one /64 is one client across instances too');
+  });
+
+  it('counts concurrent hits without losing any, and sweeps ended windows', async () => {
+    const counters = a.store.rateLimits;
+    assert.ok(counters !== undefined, 'the PostgreSQL store shares its counters');
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).store.rateLimits?.incrementHit('test:concurrent', 60_000)));
+    assert.deepEqual(results.map((r) => r?.hits).sort((x, y) => (x ?? 0) - (y ?? 0)), Array.from({ length: 20 }, (_, i) => i + 1));
+    await counters.incrementHit('test:ended', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok((await a.store.sweepExpired(new Date())) >= 1, 'the ended window is swept');
+    assert.equal((await counters.incrementHit('test:ended', 60_000)).hits, 1, 'a new window starts at 1');
+    assert.equal((await counters.incrementHit('test:concurrent', 60_000)).hits, 21, 'a live window is kept');
+  });
+});
+
+describe('server.trustProxy at start-up', () => {
+  const startupWarnings = (server: Record<string, unknown>, mode: 'production' | 'development'): string[] => {
+    const lines: string[] = [];
+    const config = buildConfig({ mode, server: { sessionSecret: testSessionSecret(), ...server }, store: { url: 'sqlite::memory:' } });
+    const service = createApp(config, { logger: createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) }), sts: {} as StsApi, redshift: {} as RedshiftApi });
+    void service.close();
+    return lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((l) => l.level === 40 && /trustProxy/.test(l.msg)).map((l) => l.msg);
+  };
+
+  it('warns in production when every proxy is trusted, since any client can then forge its address', () => {
+    const [warning, ...more] = startupWarnings({ trustProxy: true }, 'production');
+    assert.match(warning ?? '', /server\.trustProxy is true: every client can forge X-Forwarded-For and pick its own rate-limit key and audited IP/);
+    assert.deepEqual(more, []);
+  });
+
+  it('says nothing for a hop count, proxy addresses, or in development', () => {
+    assert.deepEqual(startupWarnings({ trustProxy: 1 }, 'production'), []);
+    assert.deepEqual(startupWarnings({ trustProxy: 'loopback, 10.0.0.0/8' }, 'production'), []);
+    assert.deepEqual(startupWarnings({ trustProxy: true }, 'development'), []);
   });
 });

@@ -9,6 +9,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -21,7 +22,7 @@ const sts: StsApi = {
 
 function build(idp: Record<string, unknown> = {}) {
   const config = buildConfig({
-    server: { baseUrl: BASE, sessionSecret: 'y'.repeat(40) },
+    server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
     idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', sloUrl: IDP_SLO, certs: [fixtureKeys.idp.certificate], allowIdpInitiated: true, ...idp }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },
@@ -69,7 +70,7 @@ describe('Single Logout', () => {
   });
 
   it('IdP-initiated: a signed LogoutRequest ends the session and gets a LogoutResponse', async () => {
-    const { app, close } = build({ wantLogoutSigned: true });
+    const { app, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
     const idpUrl = new URL(await idpSide().getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: '_session-1' }, 'rs', {}));
@@ -84,15 +85,34 @@ describe('Single Logout', () => {
     await close();
   });
 
-  it('refuses an unsigned Redirect-binding LogoutRequest when the IdP entry requires signatures', async () => {
-    const { app, close } = build({ wantLogoutSigned: true });
+  it('refuses an unsigned Redirect-binding LogoutRequest by default, and audits the refusal', async () => {
+    const { app, store, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
+    // Anyone who knows alice's NameID can build this link; it must not sign her out.
     const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
     assert.equal((await agent.get('/api/me')).status, 200, 'the session survives a refused logout');
+    const refused = await store.queryAudit({ kind: 'logout_refused' });
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]?.code, 'SAML_LOGOUT_UNSIGNED');
+    assert.equal(refused[0]?.outcome, 'refused');
+    assert.equal(refused[0]?.idpId, 'corp');
+    assert.equal(refused[0]?.nameId, 'alice@example.com', 'names the session the link was opened in');
+    assert.deepEqual(await store.queryAudit({ kind: 'logout' }), [], 'no sign-out was recorded');
+    await close();
+  });
+
+  it('accepts an unsigned Redirect-binding LogoutRequest only when the IdP entry sets wantLogoutSigned: false', async () => {
+    const { app, close } = build({ wantLogoutSigned: false });
+    const agent = request.agent(app);
+    await signIn(agent);
+    const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
+    assert.equal(res.status, 302, res.text);
+    assert.equal((await agent.get('/api/me')).status, 401);
     await close();
   });
 

@@ -9,13 +9,14 @@ import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 const unusedSts: StsApi = { assumeRoleWithSaml: () => Promise.reject(new Error('not used')) };
 const unusedRedshift = {} as RedshiftApi;
 
 function appWith(extra: { idps?: unknown[]; sp?: Record<string, unknown> } = {}) {
   const config = buildConfig({
-    server: { baseUrl: 'https://sso.example.com', sessionSecret: 'x'.repeat(40) },
+    server: { baseUrl: 'https://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
     sp: extra.sp ?? {},
     idps: extra.idps ?? [{ id: 'corp', name: 'Corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso?tenant=1', certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],

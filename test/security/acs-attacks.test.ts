@@ -15,10 +15,11 @@ import { signatureCases } from './corpus-signature.ts';
 import { parserAttacks, parserProbes } from './corpus-parser.ts';
 import { protocolCases } from './corpus-protocol.ts';
 import { attributeCases } from './corpus-attributes.ts';
+import { strictCases } from './corpus-strict.ts';
 
 const SHARED_PUBLIC_URL = 'http://redshift-sso.lb.test';
 
-const corpus: SecurityCase[] = [...controlCases, ...xswCases, ...signatureCases, ...parserProbes, ...parserAttacks, ...protocolCases, ...attributeCases];
+const corpus: SecurityCase[] = [...controlCases, ...xswCases, ...signatureCases, ...parserProbes, ...parserAttacks, ...protocolCases, ...attributeCases, ...strictCases];
 
 describe('attack corpus against POST /saml/acs/:idp', () => {
   let apps: AttackApps | undefined;

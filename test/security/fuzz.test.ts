@@ -14,6 +14,9 @@ import { assertSameOriginRedirect, countOutcome, formBody, installCrashRecorder,
 import { applyMutations, encodeXml, encoding, hostileString, mutation, relayState, responseShell, xmlish } from './support-saml-fuzz.ts';
 import { anyValue, environment, nearlyValidConfig, shapedConfig } from './support-config-fuzz.ts';
 
+// FUZZ_SEED=<n> replays a run: fast-check prints the seed with any failure.
+if (process.env.FUZZ_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
+
 const MIN_INPUTS_PER_ENDPOINT = 5_000;
 const ACS = 'POST /saml/acs/:idp';
 const API = 'POST /api/credentials';

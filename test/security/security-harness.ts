@@ -12,13 +12,14 @@ import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 export const IDP_ID = 'test';
 /** A second IdP on the same service whose signing key the attacker holds. */
 export const ATTACKER_IDP_ID = 'partner';
 export const ATTACKER_IDP_ISSUER = 'https://partner-idp.example/metadata';
 export const CLUSTER_IDENTIFIER = 'analytics-cluster';
-const SESSION_SECRET = 'security-test-session-secret-0123456789abcdef';
+const SESSION_SECRET = testSessionSecret();
 const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface SecurityAppOptions {

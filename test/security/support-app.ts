@@ -12,10 +12,11 @@ import { createLogger } from '../../src/logger.ts';
 import { startAwsEmulator, type AwsEmulator, type EmulatorCall } from '../../src/dev/aws-emulator.ts';
 import { CookieClient, SECOND_ROLE_ARN, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, TEST_IDP_ID, TEST_SSO_URL } from '../support/app-harness.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
 
 export { CookieClient, SECOND_ROLE_ARN, TEST_IDP_ID };
 
-const SESSION_SECRET = 'security-test-session-secret-0123456789abcdef';
+const SESSION_SECRET = testSessionSecret();
 const UNLIMITED = 1_000_000;
 
 export interface SecurityAppOptions {

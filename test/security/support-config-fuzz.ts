@@ -86,6 +86,7 @@ const cluster = section({
   autoCreate: field(fc.boolean()),
   dbGroups: field(fc.array(fc.constantFrom('analysts', 'Admins', ''), { maxLength: 3 })),
   roles: field(fc.array(fc.constantFrom(ROLE, 'arn:aws:iam::1:role/x', ''), { maxLength: 3 })),
+  dbGroupsFilter: field(fc.constantFrom('bi_.*', '(a+)+', '(?=x)y', '(a)\\1', '[', '')),
 });
 
 /** A configuration file shaped like the schema, each field right or wrong at random. */
@@ -96,7 +97,7 @@ export const shapedConfig: fc.Arbitrary<unknown> = section({
     baseUrl: field(url),
     host: field(fc.constantFrom('0.0.0.0', '127.0.0.1')),
     port: field(fc.integer({ min: -1, max: 70000 })),
-    trustProxy: field(fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom('loopback', '10.0.0.0/8'))),
+    trustProxy: field(fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom('loopback', '10.0.0.0/8', 'loopback, fd00::/8', ['::1'], '10.0.0.0/99', []))),
     sessionSecret: field(fc.string({ minLength: 28, maxLength: 40 })),
     sessionTtlSeconds: field(seconds(300, 43200)),
     rateLimit: section({ windowSeconds: field(seconds(1, 3600)), login: field(fc.integer()), acs: field(fc.integer()), api: field(fc.integer()) }),
@@ -166,7 +167,8 @@ const validConfig = fc.record(
         rateLimit: fc.record({ windowSeconds: fc.integer({ min: 1, max: 3600 }), acs: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: [] }),
       },
       { requiredKeys: ['sessionSecret'] },
-    ),
+      // An https baseUrl means a TLS proxy in front, which the configuration must trust.
+    ).map((server) => (/^https:/.test(server.baseUrl ?? '') && !server.trustProxy ? { ...server, trustProxy: 1 } : server)),
     idps: fc.uniqueArray(validIdp, { selector: (idp) => idp.id, maxLength: 2 }),
     clusters: fc.uniqueArray(validCluster, { selector: (cluster) => cluster.id, maxLength: 2 }),
     store: fc.constant({ url: 'sqlite::memory:' }),
@@ -192,8 +194,13 @@ export const nearlyValidConfig: fc.Arbitrary<unknown> = fc
     return copy;
   });
 
-/** Sets `value` at `path`, creating containers on the way; own properties only (no prototype writes). */
-function setPath(root: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown): void {
+/**
+ * Sets `value` at `path`, creating containers on the way; own properties only (no prototype writes).
+ * A container on the path that an earlier change made exotic (a typed array, a boxed string, a
+ * Map, a frozen object) is replaced by a plain one: writing an index or key into those throws, and
+ * the point is a config with a field changed, not a fuzz of the generator.
+ */
+export function setPath(root: Record<string, unknown>, path: ReadonlyArray<string | number>, value: unknown): void {
   let node: Record<string | number, unknown> = root;
   path.forEach((key, i) => {
     if (i === path.length - 1) {
@@ -201,12 +208,19 @@ function setPath(root: Record<string, unknown>, path: ReadonlyArray<string | num
       return;
     }
     const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
-    if (typeof next !== 'object' || next === null) {
+    if (isPlainContainer(next)) {
+      node = next;
+    } else {
       const created = typeof path[i + 1] === 'number' ? [] : {};
       Object.defineProperty(node, key, { value: created, enumerable: true, writable: true, configurable: true });
       node = created as Record<string | number, unknown>;
-    } else {
-      node = next as Record<string | number, unknown>;
     }
   });
+}
+
+/** A plain object or array that still takes new properties. */
+function isPlainContainer(value: unknown): value is Record<string | number, unknown> {
+  if (typeof value !== 'object' || value === null || !Object.isExtensible(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
 }

@@ -17,8 +17,9 @@ import type { RoleSession } from '../../src/aws/ports.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { CookieClient, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, TEST_SSO_URL } from './app-harness.ts';
 import { aSamlResponse, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import { testSessionSecret } from './test-secret.ts';
 
-export const ADMIN_SESSION_SECRET = 'admin-console-test-session-secret-0123456789';
+export const ADMIN_SESSION_SECRET = testSessionSecret();
 export const ADMIN_GROUP = 'admins';
 
 export interface AdminHarnessOptions {
@@ -32,6 +33,10 @@ export interface AdminHarnessOptions {
   store?: Store;
   /** An emulator shared with another harness (not closed by close()); default a new one. */
   emulator?: AwsEmulator;
+  /** The service's clock (default the real one). */
+  now?: () => Date;
+  /** server.* settings merged over the harness's (sessionMaxLifetimeSeconds, sessionTtlSeconds, ...). */
+  server?: Record<string, unknown>;
 }
 
 export interface SignInOptions extends SamlResponseOverrides {
@@ -56,6 +61,10 @@ export interface AdminHarness {
   signIn(client: CookieClient, idpId: string, options?: SignInOptions): Promise<{ res: Response; samlResponse: string }>;
   /** Enters the setup token on /admin/setup; asserts it opened the console. */
   signInWithSetupToken(client: CookieClient, token: string): Promise<void>;
+  /** In a setup-token session: saves the first IdP and asserts that this ended the session. */
+  saveFirstIdp(client: CookieClient, fields: Record<string, string>): Promise<void>;
+  /** Signs in through that IdP as a member of admin.groups; asserts it worked. */
+  signInAsAdmin(client: CookieClient, idpId: string, options?: SignInOptions): Promise<void>;
   /** The session's CSRF token, read from a page it is on. */
   csrf(client: CookieClient): Promise<string>;
   /** POSTs a form with the session's CSRF token (JSON errors). */
@@ -83,7 +92,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     {
       mode: 'development',
       log: { level: 'debug' },
-      server: { baseUrl, sessionSecret: ADMIN_SESSION_SECRET, rateLimit: { login: 100_000, acs: 100_000, api: 100_000 } },
+      server: { baseUrl, sessionSecret: ADMIN_SESSION_SECRET, rateLimit: { login: 100_000, acs: 100_000, api: 100_000 }, ...options.server },
       sp: { metadataFetch: { timeoutMs: 2000, ...options.metadataFetch } },
       idps: options.idps ?? [],
       clusters: options.clusters ?? [],
@@ -100,17 +109,16 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       done();
     },
   });
-  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.store === undefined ? {} : { store: options.store }) });
+  const service = createApp(config, {
+    logger: createLogger({ level: 'debug' }, sink),
+    ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
   await service.registry.start();
   server.on('request', service.app);
   const acsUrl = (idpId: string) => `${baseUrl}/saml/acs/${idpId}`;
 
-  const csrf = async (client: CookieClient): Promise<string> => {
-    const res = await client.get('/', { accept: 'text/html' });
-    const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
-    assert.ok(token !== undefined, 'a signed-in page carries the CSRF token');
-    return token;
-  };
+  const csrf = csrfOf;
 
   const samlResponseFor = async (client: CookieClient, idpId: string, opts: SignInOptions = {}): Promise<string> => {
     const start = await client.get(`/login/${idpId}`);
@@ -146,13 +154,19 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       });
       return { res, samlResponse };
     },
-    async signInWithSetupToken(client, token) {
-      const page = await client.get('/admin/setup');
-      assert.equal(page.status, 200);
-      const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-      const res = await client.postForm('/admin/setup', { _csrf: pageCsrf, token });
-      assert.equal(res.status, 303, 'the setup token opens the console');
-      assert.equal(res.headers.get('location'), '/admin');
+    signInWithSetupToken,
+    async saveFirstIdp(client, fields) {
+      const res = await client.postForm('/admin/idps', { _csrf: await csrf(client), ...fields });
+      const html = await res.text();
+      assert.equal(res.status, 200, html.slice(0, 500));
+      assert.match(html, /First IdP connection saved/);
+      assert.equal((await client.get('/admin')).status, 302, 'the setup-token session has ended');
+    },
+    async signInAsAdmin(client, idpId, opts = {}) {
+      const samlResponse = await samlResponseFor(client, idpId, { groups: [ADMIN_GROUP], ...opts });
+      const res = await client.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse }, { accept: 'application/json' });
+      assert.equal(res.status, 303, await res.text());
+      assert.equal((await client.get('/admin')).status, 200, 'an admin now');
     },
     csrf,
     async post(client, path, fields) {
@@ -166,6 +180,29 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       if (ownEmulator) await emulator.close();
     },
   };
+}
+
+/** A configuration-file IdP (the fixture IdP) that may make admins, as file entries do by default. */
+export function fileIdpEntry(id: string): Record<string, unknown> {
+  return { id, name: `File IdP ${id}`, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] };
+}
+
+/** The session's CSRF token, read from a page it is on (any running service). */
+export async function csrfOf(client: CookieClient): Promise<string> {
+  const res = await client.get('/', { accept: 'text/html' });
+  const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1];
+  assert.ok(token !== undefined, 'a signed-in page carries the CSRF token');
+  return token;
+}
+
+/** Enters the setup token on /admin/setup of any running service; asserts it opened the console. */
+export async function signInWithSetupToken(client: CookieClient, token: string): Promise<void> {
+  const page = await client.get('/admin/setup');
+  assert.equal(page.status, 200);
+  const pageCsrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  const res = await client.postForm('/admin/setup', { _csrf: pageCsrf, token });
+  assert.equal(res.status, 303, 'the setup token opens the console');
+  assert.equal(res.headers.get('location'), '/admin');
 }
 
 /** Form fields that add an IdP by explicit entity ID, SSO URL and certificate (the fixture IdP's). */

@@ -9,11 +9,13 @@ import { inflateRawSync } from 'node:zlib';
 import { createApp, type App } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import type { Store } from '../../src/store/ports.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openRoleSessions, sessionIdOf } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions, type EmulatorCall } from '../../src/dev/aws-emulator.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import { testSessionSecret } from './test-secret.ts';
 
 export const TEST_IDP_ID = 'test';
 export const TEST_CLUSTER_ID = 'analytics';
@@ -27,7 +29,7 @@ export const SECOND_ROLE_ARN = 'arn:aws:iam::123456789012:role/RedshiftEngineer'
 /** A role no cluster lists. */
 export const UNLISTED_ROLE_ARN = 'arn:aws:iam::123456789012:role/Marketing';
 
-const SESSION_SECRET = 'integration-test-session-secret-0123456789abcdef';
+const SESSION_SECRET = testSessionSecret();
 
 export interface AppHarnessOptions {
   /** Merged over the `test` IdP entry (allowIdpInitiated, maxSessionDurationSeconds, ...). */
@@ -37,8 +39,14 @@ export interface AppHarnessOptions {
   emulator?: Partial<AwsEmulatorOptions>;
   /** The app's clock (the emulator and the IdP keep real time). */
   now?: () => Date;
-  /** Config overrides merged over the defaults (cli, server.rateLimit, ...). */
-  config?: { cli?: Record<string, unknown>; rateLimit?: Record<string, unknown> };
+  /** Merged over `server.rateLimit`. */
+  rateLimit?: Record<string, unknown>;
+  /** Further configuration sections (metrics, ...), merged over the harness's own. */
+  config?: Record<string, unknown>;
+  /** Merged over the `sp` section (maxResponseAgeSeconds, decryptionKey, ...). */
+  sp?: Record<string, unknown>;
+  /** A store the test opened (PostgreSQL); default a fresh SQLite database in memory. Closed by close(). */
+  store?: Store;
 }
 
 export interface PostAcsOptions {
@@ -138,12 +146,13 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     {
       mode: 'development',
       log: { level: 'debug' },
-      server: { baseUrl, sessionSecret: SESSION_SECRET, ...(options.config?.rateLimit === undefined ? {} : { rateLimit: options.config.rateLimit }) },
-      ...(options.config?.cli === undefined ? {} : { cli: options.config.cli }),
+      server: { baseUrl, sessionSecret: SESSION_SECRET, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
+      ...(options.sp === undefined ? {} : { sp: options.sp }),
       idps: [{ id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...options.idp }],
       clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
       store: { url: 'sqlite::memory:' },
+      ...options.config,
     },
     {},
   );
@@ -155,7 +164,11 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       done();
     },
   });
-  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.now === undefined ? {} : { now: options.now }) });
+  const service = createApp(config, {
+    logger: createLogger({ level: 'debug' }, sink),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.store === undefined ? {} : { store: options.store }),
+  });
   server.on('request', service.app);
 
   const client = new CookieClient(baseUrl);

@@ -1,6 +1,8 @@
 // Walks the browser flow over real HTTP with a cookie jar, the way a browser would: sign-in
 // redirect, the demo IdP's user picker, the auto-posted SAMLResponse, the choosers, credentials.
 import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
+import { aSamlResponse, type SamlResponseOverrides } from './sign-response.ts';
 
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
@@ -69,6 +71,17 @@ export class HttpFlow {
     assert.equal(posted.status, 200, 'the demo IdP signs a response');
     const postPage = await posted.text();
     return { action: decodeHtml(/action="([^"]+)" data-auto-submit/.exec(postPage)?.[1] ?? ''), fields: hiddenFields(postPage) };
+  }
+
+  /** SP-initiated sign-in answered with the test IdP's signed response (an IdP configured by certificate); returns the ACS response. */
+  async signInWithSignedResponse(idpId: string, overrides: SamlResponseOverrides = {}): Promise<Response> {
+    const start = await this.get(`/login/${idpId}`);
+    assert.equal(start.status, 302, 'GET /login/:idp redirects to the IdP');
+    const samlRequest = new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '';
+    const inResponseTo = /\bID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
+    const acsUrl = new URL(`/saml/acs/${idpId}`, this.baseUrl).href;
+    const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...overrides });
+    return this.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse, RelayState: '/' });
   }
 
   /** Signs in through the demo IdP; returns the ACS response (a 303 on success). */

@@ -9,6 +9,7 @@ import { resolveIdpConnection } from '../../src/saml/idp-connection.ts';
 import { ServiceProvider, type ValidatedLogin } from '../../src/saml/service-provider.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { fixtureKeys, TEST_IDP_ISSUER } from './sign-response.ts';
+import { testSessionSecret } from './test-secret.ts';
 
 export const SHAPE_BASE_URL = 'https://redshift-sso.example.com';
 export const SHAPE_IDP_ID = 'test';
@@ -37,7 +38,7 @@ export interface ShapeSp {
 export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   const config = buildConfig(
     {
-      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: 'idp-shape-test-session-secret-0123456789' },
+      server: { baseUrl: SHAPE_BASE_URL, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
       sp: { ...options.sp },
       idps: [{ id: SHAPE_IDP_ID, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
       store: { url: 'sqlite::memory:' },
@@ -46,7 +47,13 @@ export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
   );
   const entry = config.idps[0];
   if (entry === undefined) throw new Error('the test configuration has no IdP entry');
-  const connection = resolveIdpConnection(entry, { index: 0, defaultClockSkewSeconds: config.sp.clockSkewSeconds, adminGroupsAttribute: config.admin.groupsAttribute });
+  const connection = resolveIdpConnection(entry, {
+    index: 0,
+    defaultClockSkewSeconds: config.sp.clockSkewSeconds,
+    defaultMaxResponseAgeSeconds: config.sp.maxResponseAgeSeconds,
+    defaultMaxAuthnAgeSeconds: config.sp.maxAuthnAgeSeconds,
+    adminGroupsAttribute: config.admin.groupsAttribute,
+  });
   const store = openSqliteStore('sqlite::memory:');
   const sp = new ServiceProvider(spSettings(config), [connection], store, store, options.now ?? (() => new Date()));
   return {

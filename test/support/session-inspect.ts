@@ -18,8 +18,11 @@ export async function openRoleSessions(store: SessionRecords, sessionSecret: str
   const data = await store.getSession(sessionIdOf(cookieValue), new Date());
   const user = data === null ? undefined : (JSON.parse(data) as { passport?: { user?: SessionUser } }).passport?.user;
   const vault = createRoleSessionVault(sessionSecret);
-  return (user?.grants ?? []).flatMap((g) => {
-    const opened = g.sealed === undefined ? undefined : vault.open(g.sealed);
+  if (user === undefined) return [];
+  // Sealed for this session ID and this person, as the service opens them.
+  const binding = { sessionId: sessionIdOf(cookieValue), idpId: user.identity.idpId, nameId: user.identity.nameId };
+  return user.grants.flatMap((g) => {
+    const opened = g.sealed === undefined ? undefined : vault.open(g.sealed, binding);
     return opened === undefined ? [] : [opened];
   });
 }

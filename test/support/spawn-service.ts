@@ -1,5 +1,6 @@
-// Starts the service as a child process (`src/main.ts`, as `npm start` does) on a free port and
-// captures everything it prints, so tests can walk it over HTTP and search its logs.
+// Starts the service as a child process (`src/main.ts`, as `npm start` does, or the compiled
+// `dist/main.js`, as the image does) on a free port and captures everything it prints, so tests can
+// walk it over HTTP, search its logs and signal it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -7,15 +8,28 @@ export interface SpawnedService {
   baseUrl: string;
   port: number;
   output: () => string;
+  /** SIGTERM (when still running), then the exit code. */
   stop: () => Promise<number | null>;
+  signal: (signal: NodeJS.Signals) => void;
+  /** The exit code once the process has exited. */
+  exited: Promise<number | null>;
 }
 
-/** Env for a service that must reach AWS only through the emulator: no ambient credentials, no IMDS. */
+/**
+ * Env for a service that must reach AWS only through the emulator: no ambient credentials, no IMDS,
+ * and no outbound proxy from the machine's environment (the emulator is on loopback).
+ */
 export const WITHOUT_AMBIENT_AWS: Readonly<Record<string, string>> = {
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: '',
   AWS_SECRET_ACCESS_KEY: '',
   AWS_PROFILE: '',
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
 };
 
 export async function freePort(): Promise<number> {
@@ -31,9 +45,18 @@ export async function freePort(): Promise<number> {
 }
 
 export async function spawnService(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 30_000): Promise<SpawnedService> {
+  return spawnNode(['--import', 'tsx', 'src/main.ts', ...args], env, timeoutMs);
+}
+
+/** The production command: `node <outDir>/main.js`, no tsx (run `npm run build` first). */
+export async function spawnCompiledService(env: Record<string, string | undefined>, mainJs = 'dist/main.js', timeoutMs = 30_000): Promise<SpawnedService> {
+  return spawnNode([mainJs], env, timeoutMs);
+}
+
+async function spawnNode(nodeArgs: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<SpawnedService> {
   const port = await freePort();
   const baseUrl = env.REDSHIFT_SSO_BASE_URL ?? `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, PORT: String(port), REDSHIFT_SSO_BASE_URL: baseUrl, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,9 +85,29 @@ export async function spawnService(env: Record<string, string | undefined>, args
     baseUrl,
     port,
     output: () => output,
+    signal: (signal) => {
+      if (child.exitCode === null) child.kill(signal);
+    },
+    exited,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
   };
+}
+
+/** Runs `src/main.ts` until it exits (killed after `timeoutMs`, status null), for start-up refusals. */
+export async function runServiceToExit(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 20_000): Promise<{ status: number | null; output: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, output };
 }

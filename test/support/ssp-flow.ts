@@ -9,6 +9,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from './spawn-service.ts';
 import { startSimpleSamlPhp, type SimpleSamlPhp, type SimpleSamlPhpOptions } from './ssp-idp.ts';
+import { testSessionSecret } from './test-secret.ts';
 
 export interface SspDeploymentOptions {
   ssp: Omit<SimpleSamlPhpOptions, 'spBaseUrl'>;
@@ -46,7 +47,7 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
     ssp = await startSimpleSamlPhp({ ...options.ssp, spBaseUrl: baseUrl });
     const config = {
       mode: 'development',
-      server: { baseUrl, sessionSecret: 'a-test-session-secret-of-sufficient-length' },
+      server: { baseUrl, sessionSecret: testSessionSecret() },
       // SimpleSAMLphp serves plain HTTP on loopback: allowed for metadata only with this switch.
       sp: { ...options.sp, metadataFetch: { allowHttpLoopback: true } },
       idps: options.idps.map((idp) => ({ name: 'SimpleSAMLphp', ...idp, metadataUrl: ssp?.metadataUrl })),

@@ -41,6 +41,7 @@ export function aCluster(overrides: Partial<ClusterConfig> = {}): ClusterConfig 
     credentialsApi: 'GetClusterCredentials',
     durationSeconds: 900,
     roles: [roleArn('RedshiftAnalyst')],
+    sessionPolicy: true,
     ...overrides,
   };
 }

@@ -1,7 +1,9 @@
 // Redshift GetClusterCredentials(WithIAM) / DescribeClusters and Redshift Serverless GetCredentials / GetWorkgroup
 // as the emulator implements them (facts §1.3). The caller's SigV4 check happens before these run;
-// making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
-import { randomBytes, randomInt } from 'node:crypto';
+// each names the resource ARNs IAM would check and asks authorize.ts (the session policy) first.
+// Making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { authorize, redshiftArn, workgroupArn, type Caller, type PermissionRequest } from './authorize.ts';
 import type { DbLogin } from './db-logins.ts';
 import { roleNameOf, type StsSession } from './sts.ts';
 import { AwsFault, XmlList, epochSeconds } from './wire.ts';
@@ -15,6 +17,8 @@ export interface EmulatorCluster {
 
 export interface EmulatorWorkgroup {
   workgroupName: string;
+  /** The ID in the workgroup's ARN; default a UUID derived from the name. */
+  workgroupId?: string;
   host: string;
   port: number;
 }
@@ -39,6 +43,7 @@ const RESERVED = new Set(['public', 'user', 'group', 'select', 'table', 'all', '
 
 export async function getClusterCredentials(
   params: Record<string, unknown>,
+  caller: Caller,
   ctx: RedshiftContext,
 ): Promise<Record<string, unknown>> {
   const dbUser = stringParam(params.DbUser);
@@ -51,10 +56,18 @@ export async function getClusterCredentials(
     if (!DB_GROUP_PATTERN.test(group)) throw invalidParameter(`DbGroup ${group} is not a valid group name: use lowercase letters, digits and _+.@-`);
   }
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
-  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier), stringParam(params.CustomDomainName));
-  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? stringParam(params.CustomDomainName) ?? '');
-
   const autoCreate = stringParam(params.AutoCreate) === 'true';
+  const id = authorizedClusterId(params, caller, ctx, (cluster) => {
+    const dbUserArn = redshiftArn(caller, `dbuser:${cluster}/${dbUser}`);
+    return [
+      { action: 'redshift:GetClusterCredentials', resource: dbUserArn },
+      ...(dbName === undefined ? [] : [{ action: 'redshift:GetClusterCredentials', resource: redshiftArn(caller, `dbname:${cluster}/${dbName}`) }]),
+      ...dbGroups.map((group) => ({ action: 'redshift:JoinGroup', resource: redshiftArn(caller, `dbgroup:${cluster}/${group}`) })),
+      ...(autoCreate ? [{ action: 'redshift:CreateClusterUser', resource: dbUserArn }] : []),
+    ];
+  });
+  if (!findCluster(ctx, id)) throw clusterNotFound(id);
+
   const login: DbLogin = {
     dbUser: `${autoCreate ? 'IAMA' : 'IAM'}:${dbUser}`,
     dbPassword: temporaryPassword(),
@@ -68,15 +81,18 @@ export async function getClusterCredentials(
 /** GetClusterCredentialsWithIAM: the DB user is the role session's own, IAMR:<role-name> (facts §1.3.2). */
 export async function getClusterCredentialsWithIam(
   params: Record<string, unknown>,
-  session: StsSession,
+  caller: Caller,
   ctx: RedshiftContext,
 ): Promise<Record<string, unknown>> {
   const dbName = stringParam(params.DbName);
   if (dbName !== undefined) checkDbName('DbName', dbName);
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
-  const cluster = findCluster(ctx, stringParam(params.ClusterIdentifier), stringParam(params.CustomDomainName));
-  if (!cluster) throw clusterNotFound(stringParam(params.ClusterIdentifier) ?? stringParam(params.CustomDomainName) ?? '');
-  const login = await issueRoleLogin(session, seconds, ctx);
+  // The API reference: with DbName the policy must allow its dbname resource; without, every database.
+  const id = authorizedClusterId(params, caller, ctx, (cluster) => [
+    { action: 'redshift:GetClusterCredentialsWithIAM', resource: redshiftArn(caller, `dbname:${cluster}/${dbName ?? '*'}`) },
+  ]);
+  if (!findCluster(ctx, id)) throw clusterNotFound(id);
+  const login = await issueRoleLogin(caller.session, seconds, ctx);
   return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
 }
 
@@ -92,8 +108,9 @@ async function issueRoleLogin(session: StsSession, seconds: number, ctx: Redshif
   return login;
 }
 
-export function describeClusters(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {
+export function describeClusters(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
   const identifier = stringParam(params.ClusterIdentifier);
+  authorize(caller, [{ action: 'redshift:DescribeClusters', resource: redshiftArn(caller, `cluster:${identifier ?? '*'}`) }]);
   const clusters = identifier === undefined ? ctx.clusters : ctx.clusters.filter((c) => c.clusterIdentifier === identifier);
   if (identifier !== undefined && clusters.length === 0) throw clusterNotFound(identifier);
   return {
@@ -111,12 +128,13 @@ export function describeClusters(params: Record<string, unknown>, ctx: RedshiftC
 
 export async function getServerlessCredentials(
   params: Record<string, unknown>,
-  session: StsSession,
+  caller: Caller,
   ctx: RedshiftContext,
 ): Promise<Record<string, unknown>> {
-  findWorkgroup(params, ctx);
+  const workgroup = findWorkgroup(params, ctx);
+  authorize(caller, [{ action: 'redshift-serverless:GetCredentials', resource: workgroupArn(caller, workgroupIdOf(workgroup)) }]);
   const seconds = durationParam(params.durationSeconds, ctx, (message) => new AwsFault('ValidationException', message));
-  const login = await issueRoleLogin(session, seconds, ctx);
+  const login = await issueRoleLogin(caller.session, seconds, ctx);
   return {
     dbUser: login.dbUser,
     dbPassword: login.dbPassword,
@@ -125,8 +143,9 @@ export async function getServerlessCredentials(
   };
 }
 
-export function getWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): Record<string, unknown> {
+export function getWorkgroup(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
   const workgroup = findWorkgroup(params, ctx);
+  authorize(caller, [{ action: 'redshift-serverless:GetWorkgroup', resource: workgroupArn(caller, workgroupIdOf(workgroup)) }]);
   return {
     workgroup: {
       workgroupName: workgroup.workgroupName,
@@ -144,6 +163,26 @@ function findWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): E
   const workgroup = ctx.workgroups.find((candidate) => candidate.workgroupName === name);
   if (!workgroup) throw new AwsFault('ResourceNotFoundException', `Workgroup ${name} not found.`);
   return workgroup;
+}
+
+/**
+ * The cluster a credential call names, checked against the session policy before its existence
+ * (as IAM authorizes before the service looks): by identifier, or by the cluster a custom domain
+ * resolves to. An unknown custom domain has no cluster to name, so it is not found.
+ */
+function authorizedClusterId(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext, requests: (cluster: string) => PermissionRequest[]): string {
+  const customDomain = stringParam(params.CustomDomainName);
+  const id = customDomain === undefined ? (stringParam(params.ClusterIdentifier) ?? '') : findCluster(ctx, undefined, customDomain)?.clusterIdentifier;
+  if (id === undefined) throw clusterNotFound(customDomain ?? '');
+  authorize(caller, requests(id));
+  return id;
+}
+
+/** Workgroup ARNs carry an ID, not the name: a stable UUID-shaped one unless the test gives it. */
+function workgroupIdOf(workgroup: EmulatorWorkgroup): string {
+  if (workgroup.workgroupId !== undefined) return workgroup.workgroupId;
+  const hex = createHash('sha256').update(workgroup.workgroupName).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function findCluster(ctx: RedshiftContext, identifier: string | undefined, customDomain?: string): EmulatorCluster | undefined {

@@ -3,6 +3,7 @@
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
 // Not checked: X-Amz-Date against the clock (AWS allows 15 minutes), since tests may inject `now`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { Caller } from './authorize.ts';
 import type { StsSession } from './sts.ts';
 import { AwsFault } from './wire.ts';
 
@@ -37,7 +38,7 @@ export function verifySigV4(
   dialect: AuthDialect,
   sessions: ReadonlyMap<string, StsSession>,
   now: Date,
-): StsSession {
+): Caller {
   const codes = CODES[dialect];
   const headers = headerMap(request.rawHeaders);
   const authorization = parseAuthorization(headers.get('authorization'));
@@ -77,7 +78,7 @@ export function verifySigV4(
     throw new AwsFault(codes.unknown, 'The security token included in the request is invalid.', 403);
   }
   if (session.expiration <= now) throw new AwsFault(codes.expired, 'The security token included in the request is expired', 403);
-  return session;
+  return { session, region };
 }
 
 interface Authorization {

@@ -3,6 +3,7 @@
 // Reading and verifying the XML is saml-assertion.ts's job.
 import { createHash, randomBytes } from 'node:crypto';
 import { invalidToken, readSignedAssertion, type SignedAssertion } from './saml-assertion.ts';
+import { parseSessionPolicy, type SessionPolicyDocument } from './session-policy.ts';
 import { AwsFault } from './wire.ts';
 
 export interface EmulatorSamlProvider {
@@ -24,6 +25,8 @@ export interface StsSession {
   roleArn: string;
   roleSessionName: string;
   expiration: Date;
+  /** The inline session policy given to AssumeRoleWithSAML; the role's own permissions are not modelled. */
+  policy?: SessionPolicyDocument;
 }
 
 export interface StsContext {
@@ -47,6 +50,7 @@ export async function assumeRoleWithSaml(params: Record<string, unknown>, ctx: S
   const principalArn = requiredParam(params, 'PrincipalArn');
   const samlAssertion = requiredParam(params, 'SAMLAssertion');
   const durationSeconds = parseDuration(params.DurationSeconds);
+  const policy = params.Policy === undefined ? undefined : parseSessionPolicy(String(params.Policy));
 
   const provider = ctx.providers.find((candidate) => candidate.arn === principalArn);
   if (!provider) throw invalidToken(`SAML provider ${principalArn} does not exist`);
@@ -75,6 +79,7 @@ export async function assumeRoleWithSaml(params: Record<string, unknown>, ctx: S
     roleArn,
     roleSessionName,
     expiration: cap !== undefined && cap < requestedEnd ? cap : requestedEnd,
+    ...(policy === undefined ? {} : { policy }),
   };
   ctx.sessions.set(session.accessKeyId, session);
   return resultFor(session, assertion, principalArn);

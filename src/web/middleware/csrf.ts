@@ -38,7 +38,8 @@ export function requireJsonSameOrigin(baseUrl: string): RequestHandler {
   };
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time comparison of two tokens. */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

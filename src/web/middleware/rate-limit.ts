@@ -1,42 +1,80 @@
-// Per-client rate limits for the routes worth flooding (sign-in, ACS, API): a fixed window per
-// client IP and bucket, in memory. Behind a proxy the client IP comes from `trust proxy`. Several
-// instances each count on their own, so the effective limit is per instance.
+// Per-client rate limits for the routes worth flooding (sign-in, ACS, API), through
+// express-rate-limit: a fixed window per client and bucket. The client is its IP (through
+// `trust proxy`), or for IPv6 its subnet, since one host can hold a whole /64. Counts live in the
+// store when it is shared (PostgreSQL: one budget across instances), else in this process.
+import { MemoryStore, rateLimit as expressRateLimit, type Options, type Store as LimiterStore } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import { TooManyRequests } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { RateLimitCounters } from '../../store/ports.ts';
 
 export interface RateLimitOptions {
   bucket: string;
   limit: number;
   windowMs: number;
-  now?: () => number;
+  /** IPv6 clients are counted by this prefix length (default 56: what an ISP hands one customer). */
+  ipv6Subnet?: number;
+  /** Shared counters (PostgreSQL); without them each instance counts in memory. */
+  counters?: RateLimitCounters;
+  logger?: Logger;
 }
 
-const MAX_TRACKED_CLIENTS = 50_000;
-
 export function rateLimit(options: RateLimitOptions): RequestHandler {
-  const now = options.now ?? Date.now;
-  const windows = new Map<string, { start: number; count: number }>();
-  return (req, res, next) => {
-    const t = now();
-    const key = req.ip ?? 'unknown';
-    let entry = windows.get(key);
-    if (entry === undefined || t - entry.start >= options.windowMs) {
-      if (windows.size >= MAX_TRACKED_CLIENTS) {
-        for (const [k, w] of windows) if (t - w.start >= options.windowMs) windows.delete(k);
-        // Still full of live windows (a flood from many addresses): start over rather than grow.
-        if (windows.size >= MAX_TRACKED_CLIENTS) windows.clear();
-      }
-      entry = { start: t, count: 0 };
-      windows.set(key, entry);
-    }
-    entry.count += 1;
-    const retryAfterSeconds = Math.max(1, Math.ceil((entry.start + options.windowMs - t) / 1000));
-    res.setHeader('RateLimit-Limit', String(options.limit));
-    res.setHeader('RateLimit-Remaining', String(Math.max(0, options.limit - entry.count)));
-    if (entry.count > options.limit) {
+  return expressRateLimit({
+    windowMs: options.windowMs,
+    limit: options.limit,
+    ipv6Subnet: options.ipv6Subnet ?? 56,
+    standardHeaders: 'draft-6',
+    legacyHeaders: false,
+    store: options.counters === undefined ? new MemoryStore() : new SharedCounterStore(options.counters, `${options.bucket}:`),
+    // The refusal goes through the app's error handler: the same page or JSON, code and Retry-After.
+    handler: (req, _res, next, used: Options) => {
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const left = resetTime === undefined ? used.windowMs : resetTime.getTime() - Date.now();
+      const retryAfterSeconds = Math.max(1, Math.ceil(left / 1000));
       next(new TooManyRequests({ code: 'RATE_LIMITED', publicMessage: `Too many requests; try again in ${retryAfterSeconds} s.`, details: { bucket: options.bucket, retryAfterSeconds } }));
-      return;
-    }
-    next();
+    },
+    // A failing shared store fails the request (500 through the error handler) rather than lifting the limit.
+    passOnStoreError: false,
+    // The configuration refuses or warns about trust proxy at start-up; these per-request checks
+    // would only repeat it, or let any client with a forged header write a warning.
+    validate: { trustProxy: false, xForwardedForHeader: false, forwardedHeader: false },
+    ...(options.logger === undefined ? {} : { logger: limiterLogger(options.logger) }),
+  });
+}
+
+/** express-rate-limit's Store over the service's shared counters; `prefix` keeps the buckets apart. */
+class SharedCounterStore implements LimiterStore {
+  readonly localKeys = false;
+  private windowMs = 60_000;
+  constructor(
+    private readonly counters: RateLimitCounters,
+    readonly prefix: string,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  async increment(key: string): Promise<{ totalHits: number; resetTime: Date }> {
+    const { hits, resetAt } = await this.counters.incrementHit(this.prefix + key, this.windowMs);
+    return { totalHits: hits, resetTime: resetAt };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.counters.decrementHit(this.prefix + key);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.counters.resetHits(this.prefix + key);
+  }
+}
+
+function limiterLogger(logger: Logger): Options['logger'] {
+  const log = logger.child({ module: 'rate-limit' });
+  const fields = (error: unknown) => ({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+  return {
+    error: (error, message) => log.error(fields(error), message ?? 'rate limiter error'),
+    warn: (error, message) => log.warn(fields(error), message ?? 'rate limiter warning'),
   };
 }

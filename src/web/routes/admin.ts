@@ -1,8 +1,9 @@
 // The admin console: IdP connections, clusters, the audit trail, and the one-time setup token
-// that opens it on a fresh install. Every route needs an admin session; every change is a POST
-// with a CSRF token. Handlers parse the form, call one admin use case, then render or redirect.
+// that opens it on a fresh install. Every route needs an admin session, re-checked on every
+// request; every change is a POST with a CSRF token. Handlers parse the form, call one admin use
+// case, then render or redirect.
 import express, { Router, type Request, type Response } from 'express';
-import { isAppError } from '../../errors.ts';
+import { isAppError, type AppError } from '../../errors.ts';
 import type { AuditFilter, AuditLog } from '../../store/ports.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
 import type { IdpAdmin, IdpDraft } from '../../admin/idp-admin.ts';
@@ -10,10 +11,15 @@ import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts'
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
-import { requireCsrfToken, csrfToken } from '../middleware/csrf.ts';
+import { requireCsrfToken } from '../middleware/csrf.ts';
+import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { SETUP_TOKEN_IDP } from '../../credentials/login-service.ts';
+import { newSessionEnd } from '../../credentials/session-lifetime.ts';
+import type { RequestContext } from '../../credentials/audit-trail.ts';
+import { requestContext } from '../request-context.ts';
+import { signOut } from '../sign-out.ts';
 
 export interface AdminRouteDeps {
   idps: IdpAdmin;
@@ -22,8 +28,16 @@ export interface AdminRouteDeps {
   audit: AuditLog;
   acsUrl: (idpId: string) => string;
   spEntityId: string;
-  setupTokenValid: (token: unknown) => Promise<boolean>;
   now: () => Date;
+  /** True for the one request that presents the valid setup token (it is spent then). */
+  consumeSetupToken: (token: unknown) => Promise<boolean>;
+  /** HTTPS deployment: the setup form's cookie gets Secure and the __Host- prefix. */
+  https: boolean;
+  /** Why an admin session may no longer act as admin (see admin/admin-session.ts). */
+  adminProblem: (user: SessionUser) => AppError | undefined;
+  /** Records a refused admin request (the audit trail); must not throw. */
+  adminRefused: (user: SessionUser, err: AppError, ctx: RequestContext & { method: string; path: string }) => Promise<void>;
+  sessionMaxLifetimeSeconds: number;
 }
 
 const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 });
@@ -31,19 +45,32 @@ const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimi
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
+  // Open to anyone, so it must not start a session: its CSRF token lives in a cookie instead.
+  const setupForm = createSetupFormToken({ https: deps.https });
   router.get('/admin/setup', (req, res) => {
-    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: undefined });
+    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: undefined });
   });
 
-  router.post('/admin/setup', form, requireCsrfToken(), asyncHandler(async (req, res, next) => {
-    if (!(await deps.setupTokenValid(field(req, 'token')))) {
-      res.status(403).render('admin/setup', { title: 'Set up redshift-sso', csrfToken: csrfToken(req), error: 'That setup token is not valid, or an IdP connection already exists (then sign in through it).' });
+  router.post('/admin/setup', form, setupForm.require(), asyncHandler(async (req, res, next) => {
+    if (!(await deps.consumeSetupToken(field(req, 'token')))) {
+      res.status(403).render('admin/setup', {
+        title: 'Set up redshift-sso',
+        csrfToken: setupForm.issue(req, res),
+        error: 'That setup token is not valid, was already used, or an IdP connection already exists (then sign in through it).',
+      });
       return;
     }
-    req.login(setupAdmin(deps.now()), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
+    setupForm.clear(res);
+    req.login(setupAdmin(deps.now(), deps.sessionMaxLifetimeSeconds), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
   }));
 
-  router.use('/admin', requireAdmin());
+  router.use(
+    '/admin',
+    requireAdmin({
+      problem: deps.adminProblem,
+      refused: (user, err, req, res) => deps.adminRefused(user, err, { ...requestContext(req, res), method: req.method, path: req.originalUrl.split('?')[0] ?? '' }),
+    }),
+  );
 
   router.get('/admin', (_req, res) => {
     const snapshot = deps.registry.snapshot();
@@ -53,23 +80,28 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.render('admin/home', { title: 'Admin', idps, disabled, clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), warnDays: EXPIRY_WARNING_DAYS });
   });
 
-  router.get('/admin/idps/new', (_req, res) => {
-    res.render('admin/idp-new', { title: 'Add an IdP connection', input: {}, error: undefined, preview: undefined });
+  router.get('/admin/idps/new', (req, res) => {
+    res.render('admin/idp-new', { title: 'Add an IdP connection', input: {}, error: undefined, preview: undefined, setup: isSetupSession(req) });
   });
 
   router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const draft = idpDraftOf(req);
+    const setup = isSetupSession(req);
+    const draft = idpDraftOf(req, setup);
     const input = req.body as Record<string, unknown>;
     try {
       if (field(req, 'action') === 'save') {
         await deps.idps.create(draft, actorOf(req));
+        if (setup) {
+          await endSetupSession(req, res, deps, draft);
+          return;
+        }
         res.redirect(303, `/admin/idps/${encodeURIComponent(draft.id)}`);
         return;
       }
       const preview = await deps.idps.preview(draft);
-      res.render('admin/idp-new', { title: 'Add an IdP connection', input, error: undefined, preview });
+      res.render('admin/idp-new', { title: 'Add an IdP connection', input, error: undefined, preview, setup });
     } catch (err) {
-      renderFormError(res, err, 'admin/idp-new', { title: 'Add an IdP connection', input, preview: undefined });
+      renderFormError(res, err, 'admin/idp-new', { title: 'Add an IdP connection', input, preview: undefined, setup });
     }
   }));
 
@@ -148,6 +180,18 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   return router;
 }
 
+function isSetupSession(req: Request): boolean {
+  return (req.user as SessionUser | undefined)?.identity.idpId === SETUP_TOKEN_IDP;
+}
+
+/** The first IdP is saved: the setup-token session ends, and the admin signs in through that IdP. */
+async function endSetupSession(req: Request, res: Response, deps: AdminRouteDeps, draft: IdpDraft): Promise<void> {
+  await signOut(req);
+  res.locals.user = undefined;
+  res.setHeader('Cache-Control', 'no-store');
+  res.render('admin/setup-done', { title: 'First IdP connection saved', id: draft.id, name: draft.name || draft.id, acsUrl: deps.acsUrl(draft.id), spEntityId: deps.spEntityId });
+}
+
 function renderClusters(res: Response, deps: AdminRouteDeps, input: Record<string, unknown>, problems: string[] | undefined): void {
   const snapshot = deps.registry.snapshot();
   res.render('admin/clusters', { title: 'Clusters', clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), input, problems: problems ?? [] });
@@ -163,7 +207,9 @@ function field(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function idpDraftOf(req: Request): IdpDraft {
+/** In a setup-token session the first IdP must be able to make admins, or nobody could sign in as one. */
+function idpDraftOf(req: Request, setup: boolean): IdpDraft {
+  const settings = settingsOf(req);
   const certs = (field(req, 'certs') ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).map((c) => c.trim()).filter((c) => c !== '');
   return {
     id: (field(req, 'id') ?? '').trim(),
@@ -173,7 +219,8 @@ function idpDraftOf(req: Request): IdpDraft {
     entityId: field(req, 'entityId')?.trim() || undefined,
     ssoUrl: field(req, 'ssoUrl')?.trim() || undefined,
     certs,
-    settings: settingsOf(req),
+    // A new connection makes no admins unless ticked; the setup-token session's first one must.
+    settings: { ...settings, grantsAdmin: setup || settings.grantsAdmin === true },
   };
 }
 
@@ -196,7 +243,10 @@ function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
     wantAssertionsSigned: flag('wantAssertionsSigned', true),
     wantResponseSigned: flag('wantResponseSigned', false),
     allowSha1Signatures: flag('allowSha1Signatures', false),
+    wantLogoutSigned: flag('wantLogoutSigned', true),
     enabled: flag('enabled', true),
+    // Only the full settings form (or a post that names the box) changes it; see idpDraftOf for new ones.
+    ...(fullForm || field(req, 'grantsAdmin') !== undefined ? { grantsAdmin: field(req, 'grantsAdmin') === 'on' } : {}),
     ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
     ...(fullForm || Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
@@ -212,6 +262,7 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     clusterIdentifier: text('clusterIdentifier'),
     customDomainName: text('customDomainName'),
     workgroup: text('workgroup'),
+    workgroupId: text('workgroupId'),
     region: text('region'),
     database: text('database'),
     host: text('host'),
@@ -222,6 +273,7 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
     dbGroupsFilter: text('dbGroupsFilter'),
     credentialsApi: text('credentialsApi'),
+    sessionPolicy: text('sessionPolicy') === undefined ? undefined : text('sessionPolicy') !== 'off',
     roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
@@ -232,11 +284,12 @@ function actorOf(req: Request): string {
   return user === undefined ? 'unknown' : `${user.identity.idpId}:${user.identity.nameId}`;
 }
 
-function setupAdmin(now: Date): SessionUser {
+function setupAdmin(now: Date, maxLifetimeSeconds: number): SessionUser {
   return {
     identity: { idpId: SETUP_TOKEN_IDP, issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
     grants: [],
     admin: true,
     signedInAt: now.toISOString(),
+    sessionExpiresAt: newSessionEnd(now, maxLifetimeSeconds).toISOString(),
   };
 }

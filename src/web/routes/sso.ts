@@ -8,6 +8,7 @@ import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
+import { reserveSessionId } from '../session-id.ts';
 import type { LoginBinding } from '../login-binding.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 
@@ -17,6 +18,7 @@ export interface SsoRouteDeps {
   signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean) => Promise<SessionUser>;
   binding: LoginBinding;
   loggedOut: (user: SessionUser, ctx: RequestContext) => Promise<void>;
+  logoutRefused: (idpId: string, err: unknown, user: SessionUser | undefined, ctx: RequestContext) => Promise<void>;
 }
 
 // The ACS alone takes large bodies: a SAMLResponse may be up to 100,000 characters (AWS's limit);
@@ -46,8 +48,10 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const isBound = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
-    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, requestContext(req, res), isBound);
-    // Passport regenerates the session here: a new ID after sign-in, so no fixation.
+    // Passport regenerates the session below (a new ID after sign-in, so no fixation); the role
+    // sessions are sealed for that new ID, reserved now.
+    const ctx = { ...requestContext(req, res), sessionId: reserveSessionId(req) };
+    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, ctx, isBound);
     req.login(user, (err) => {
       if (err !== undefined && err !== null) {
         next(err);
@@ -90,7 +94,10 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     const binding = req.method === 'GET' ? 'redirect' : 'post';
     const fields = (binding === 'redirect' ? req.query : req.body ?? {}) as Record<string, unknown>;
     const rawQuery = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
-    const outcome = await deps.slo.validateLogoutMessage(idpId, { binding, fields, rawQuery });
+    const outcome = await deps.slo.validateLogoutMessage(idpId, { binding, fields, rawQuery }).catch(async (err: unknown) => {
+      await deps.logoutRefused(idpId, err, req.user, requestContext(req, res));
+      throw err;
+    });
     if (outcome.kind === 'response') {
       res.render('signed-out', { title: 'Signed out', user: undefined, continueUrl: undefined, idpName: deps.sp.idp(idpId).name });
       return;

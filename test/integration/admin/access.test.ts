@@ -1,17 +1,17 @@
 // Who may use the admin console. Every route under /admin (found by walking Express's route table,
 // so a new route is covered the day it is added) refuses a signed-in non-admin with 403
 // ADMIN_REQUIRED and an anonymous POST with 403; a form posted without its CSRF token changes
-// nothing; entries from the configuration file are read-only; the setup token works only until an
-// IdP exists; and an id used by both the file and the console stops the service at start-up.
+// nothing; entries from the configuration file are read-only; and an id used by both the file and
+// the console stops the service at start-up. (The setup token: setup-token.test.ts.)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import { createApp } from '../../../src/app.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { startAdminHarness, explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
 import { TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL, type CookieClient } from '../../support/app-harness.ts';
+import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../support/admin-routes.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
 const FILE_IDP = 'test';
@@ -35,43 +35,9 @@ const EXPECTED_ROUTES = [
   'GET /admin/audit.jsonl',
 ];
 
-interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-}
-
-/** Every "METHOD /path" under /admin in the app's route table, except the setup form. */
-function adminRouteTable(app: Express): string[] {
-  const found: string[] = [];
-  const walk = (stack: Layer[]) => {
-    for (const layer of stack) {
-      if (layer.route !== undefined) {
-        for (const path of [layer.route.path].flat()) {
-          if (!/^\/admin(\/|\.|$)/i.test(path) || path === '/admin/setup') continue;
-          for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') found.push(`${method.toUpperCase()} ${path}`);
-        }
-      } else if (Array.isArray(layer.handle?.stack)) {
-        walk(layer.handle.stack);
-      }
-    }
-  };
-  walk((app as unknown as { _router: { stack: Layer[] } })._router.stack);
-  return [...new Set(found)];
-}
-
-/** A concrete URL for a route pattern, naming the file's entries (so a missed check would act on them). */
-function concrete(path: string): string {
-  return path.replace('/idps/:id', `/idps/${FILE_IDP}`).replace('/clusters/:id', `/clusters/${FILE_CLUSTER}`).replace(/:\w+/g, 'x');
-}
-
-/** Plausible form fields for each POST, so a missing admin check would show as a change. */
-function fieldsFor(path: string): Record<string, string> {
-  if (path === '/admin/idps') return explicitIdpFields('sneaky');
-  if (path === '/admin/clusters') return clusterFields('sneaky');
-  if (path.endsWith('/certs')) return { certificate: fixtureKeys.attacker.certificate };
-  if (path.endsWith('/certs/remove')) return { fingerprint: 'x' };
-  return { enabled: 'off' };
-}
+/** A concrete URL naming the file's entries. */
+const concrete = (path: string) => concreteAdminUrl(path, { idp: FILE_IDP, cluster: FILE_CLUSTER });
+const fieldsFor = (path: string) => adminFormFields(path);
 
 async function snapshotOf(h: AdminHarness): Promise<string> {
   const store = h.service.store;
@@ -256,68 +222,5 @@ describe('admin console access', () => {
         await app.close();
       }
     }
-  });
-});
-
-describe('the setup token', () => {
-  let h: AdminHarness;
-  let token: string;
-
-  before(async () => {
-    h = await startAdminHarness({ clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
-    token = (await h.service.issueSetupToken()) ?? '';
-    assert.ok(token.length >= 16);
-  });
-  after(() => h.close());
-
-  async function tryToken(value: string, withCsrf = true): Promise<{ status: number; client: CookieClient }> {
-    const client = h.newClient();
-    const page = await client.get('/admin/setup');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-    const res = await client.postForm('/admin/setup', withCsrf ? { _csrf: csrf, token: value } : { token: value });
-    return { status: res.status, client };
-  }
-
-  it('is issued once: a second start gets none', async () => {
-    assert.equal(await h.service.issueSetupToken(), undefined);
-  });
-
-  it('refuses a wrong token, and leaves that browser without admin rights', async () => {
-    for (const wrong of [`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, 'x'.repeat(32), '']) {
-      const { status, client } = await tryToken(wrong);
-      assert.equal(status, 403);
-      assert.equal((await client.get('/admin')).status, 302, 'still anonymous');
-    }
-  });
-
-  it('lets a setup-token session sign out (there is no IdP to send a LogoutRequest to)', async () => {
-    const { client } = await tryToken(token);
-    assert.equal((await client.get('/admin')).status, 200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await client.get('/admin')).text())?.[1] ?? '';
-    const out = await client.postForm('/logout', { _csrf: csrf });
-    assert.equal(out.status, 303);
-    assert.equal((await client.get('/admin')).status, 302, 'signed out');
-  });
-
-  it('refuses the right token without the form’s CSRF token', async () => {
-    assert.equal((await tryToken(token, false)).status, 403);
-  });
-
-  it('opens the console until an IdP exists, and never again after', async () => {
-    const { status, client } = await tryToken(token);
-    assert.equal(status, 303);
-    assert.equal((await client.get('/admin')).status, 200);
-    assert.equal((await h.post(client, '/admin/idps', explicitIdpFields('first'))).status, 303);
-    assert.equal((await tryToken(token)).status, 403, 'refused once an IdP exists');
-    assert.equal(await h.service.issueSetupToken(), undefined, 'and no new one is issued');
-  });
-
-  it('stays retired when the last IdP is removed again', async () => {
-    // A token printed at first start (and kept in a terminal or log) must not come back to life.
-    const admin = h.newClient();
-    assert.equal((await h.signIn(admin, 'first', { groups: [ADMIN_GROUP] })).res.status, 303);
-    assert.equal((await h.post(admin, '/admin/idps/first/delete', {})).status, 303);
-    assert.deepEqual(await h.service.store.listConnections('idp'), []);
-    assert.equal((await tryToken(token)).status, 403, 'still refused after the IdP is removed again');
   });
 });

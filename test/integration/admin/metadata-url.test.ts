@@ -11,13 +11,15 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { startAdminHarness, type AdminHarness } from '../../support/admin-harness.ts';
+import { fileIdpEntry, startAdminHarness, type AdminHarness } from '../../support/admin-harness.ts';
 import { expiredCert, generateCert, idpMetadataXml, type GeneratedCert } from '../../support/admin-certs.ts';
 import type { CookieClient } from '../../support/app-harness.ts';
 import { elementText, decodeHtml } from '../../support/http-flow.ts';
 import { fixtureKeys } from '../../support/sign-response.ts';
 
 const ENTITY_ID = 'https://idp.metadata.test/entity';
+/** The configuration-file IdP the admin signs in through. */
+const ADMIN_IDP = 'admin-idp';
 const SSO_URL = 'https://idp.metadata.test/sso';
 const GOOD_METADATA = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: fixtureKeys.idp.certificate, use: 'signing' }]);
 const REBOUND_HOST = 'metadata.rebound.test';
@@ -78,9 +80,9 @@ describe('admin form: IdP metadata by URL and by paste', () => {
   });
 
   async function adminOn(metadataFetch: Record<string, unknown>): Promise<{ h: AdminHarness; admin: CookieClient }> {
-    const h = await startAdminHarness({ metadataFetch });
+    const h = await startAdminHarness({ metadataFetch, idps: [fileIdpEntry(ADMIN_IDP)] });
     const admin = h.newClient();
-    await h.signInWithSetupToken(admin, (await h.service.issueSetupToken()) ?? '');
+    await h.signInAsAdmin(admin, ADMIN_IDP);
     return { h, admin };
   }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from '../../../src/saml/metadata-fetch.ts';
+import { OutboundProxy } from '../../../src/outbound/proxy-route.ts';
 
 const METADATA = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>';
 const defaults: MetadataFetchOptions = { timeoutMs: 1000, maxBytes: 10_000, allowHttpLoopback: true, allowPrivateAddresses: false };
@@ -43,6 +44,12 @@ describe('fetchMetadata', () => {
     ['https to the cloud metadata service', () => 'https://169.254.169.254/latest/meta-data', {}, /169\.254\.169\.254.*refused/],
     ['https to a loopback IP literal', () => 'https://127.0.0.1:1/metadata', {}, /127\.0\.0\.1.*refused/],
     ['https to a host name that resolves to loopback', () => 'https://localhost:1/metadata', {}, /localhost resolves to .*refused/],
+    ['https to IPv4-compatible loopback', () => 'https://[::127.0.0.1]:1/metadata', {}, /::7f00:1 is not a global unicast address.*refused/],
+    ['https to site-local IPv6', () => 'https://[fec0::1]:1/metadata', {}, /fec0::1 is not a global unicast/],
+    ['https to 6to4 wrapping loopback', () => 'https://[2002:7f00:1::]:1/metadata', {}, /2002:7f00:1:: is not a global unicast/],
+    ['https to NAT64 wrapping the metadata service', () => 'https://[64:ff9b::169.254.169.254]:1/metadata', {}, /not a global unicast/],
+    ['https to loopback spelled as one decimal number', () => 'https://2130706433:1/metadata', {}, /127\.0\.0\.1 is not a global unicast/],
+    ['https to a documentation address', () => 'https://[2001:db8::1]:1/metadata', {}, /not a global unicast/],
     ['a body over the cap (Content-Length)', () => `${base}/huge`, {}, /larger than 10000 bytes/],
     ['a body over the cap (chunked)', () => `${base}/huge-chunked`, {}, /larger than 10000 bytes/],
     ['a server slower than the timeout', () => `${base}/slow`, { timeoutMs: 300 }, /did not answer within 300 ms/],
@@ -60,5 +67,30 @@ describe('fetchMetadata', () => {
       fetchMetadata('https://127.0.0.1:1/metadata', { ...defaults, allowPrivateAddresses: true }),
       (err: unknown) => err instanceof MetadataFetchError && /could not be fetched/.test(err.message),
     );
+  });
+});
+
+describe('fetchMetadata through an outbound proxy that refuses the tunnel', () => {
+  let proxy: Server;
+  let proxyUrl: string;
+  const connects: string[] = [];
+  before(async () => {
+    proxy = createServer((_req, res) => res.end());
+    proxy.on('connect', (req, socket) => {
+      connects.push(req.url ?? '');
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+
+  it("says the proxy refused, rather than blaming the metadata URL's answer", async () => {
+    const options = { ...defaults, allowPrivateAddresses: true, proxy: new OutboundProxy({ httpsUrl: proxyUrl }) };
+    await assert.rejects(fetchMetadata('https://127.0.0.1:1/metadata', options), (err: unknown) => err instanceof MetadataFetchError && /outbound proxy refused the connection \(HTTP 403\)/.test(err.message));
+    assert.deepEqual(connects, ['127.0.0.1:1']);
   });
 });

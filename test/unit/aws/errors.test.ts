@@ -89,6 +89,17 @@ describe('mapAwsError', () => {
     assert.equal(mapped.publicMessage.includes('RAW-AWS-TEXT'), false);
   });
 
+  it('says when the session policy, not the role, refused the call, and how to get a wider session', () => {
+    const bySessionPolicy = 'User: arn:aws:sts::123456789012:assumed-role/X/y is not authorized to perform: redshift:GetClusterCredentials on resource: R because no session policy allows the redshift:GetClusterCredentials action';
+    const mapped = mapAwsError(anSdkError('AccessDenied', { message: bySessionPolicy, httpStatusCode: 403 }), redshift);
+    assert.equal(mapped.code, 'AWS_ACCESS_DENIED');
+    assert.match(mapped.publicMessage, /sign in again/);
+    assert.ok(mapped.publicMessage.includes('"analytics-cluster"'), mapped.publicMessage);
+    assert.equal(mapped.publicMessage.includes('assumed-role'), false);
+    const serverlessDenial = mapAwsError(anSdkError('AccessDeniedException', { message: 'denied with an explicit deny in a session policy' }), serverless);
+    assert.ok(serverlessDenial.publicMessage.includes('"analytics-wg"'), serverlessDenial.publicMessage);
+  });
+
   it('explains a denied GetCredentials with the workgroup', () => {
     const mapped = mapAwsError(anSdkError('AccessDeniedException', { message: RAW }), serverless);
     assert.ok(mapped.publicMessage.includes('analytics-wg'));

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { buildConfig, configPathFrom, loadConfig, readConfigFile } from '../../../src/config/load.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { thrownBy } from '../../support/unit-errors.ts';
+import { testSessionSecret } from '../../support/test-secret.ts';
 
-const SECRET = 'a-session-secret-of-32-characters!';
+const SECRET = testSessionSecret();
 const ROLE = 'arn:aws:iam::123456789012:role/RedshiftAnalyst';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'redshift-sso-config-'));
@@ -92,6 +93,7 @@ describe('buildConfig', () => {
     assert.equal(cluster.database, 'dev');
     assert.equal(cluster.sslMode, 'verify-full');
     assert.equal(cluster.durationSeconds, 900);
+    assert.equal(cluster.sessionPolicy, true);
   });
 
   it('treats an empty file (undefined or null) as no settings', () => {
@@ -135,10 +137,20 @@ describe('buildConfig', () => {
     { name: 'an unknown key in an idp', input: { ...minimal(), idps: [anIdp({ cert: 'x' })] }, paths: ['idps[0]'] },
     { name: 'an unknown attribute name key', input: { ...minimal(), idps: [anIdp({ attributes: { rolez: 'x' } })] }, paths: ['idps[0].attributes'] },
     { name: 'aws.endpoint in production mode', input: { ...minimal(), aws: { endpoint: 'http://127.0.0.1:4566' } }, paths: ['aws.endpoint'] },
+    { name: 'a workgroupId that is not a UUID', input: { ...minimal(), clusters: [aCluster({ type: 'serverless', clusterIdentifier: undefined, workgroup: 'wg-1', workgroupId: 'wg-1' })] }, paths: ['clusters[0].workgroupId'] },
+    { name: 'a workgroupId on a provisioned cluster', input: { ...minimal(), clusters: [aCluster({ workgroupId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9' })] }, paths: ['clusters[0].workgroupId'] },
+    { name: 'a sessionPolicy that is not a boolean', input: { ...minimal(), clusters: [aCluster({ sessionPolicy: 'no' })] }, paths: ['clusters[0].sessionPolicy'] },
     { name: 'a cluster durationSeconds below 900 in production', input: { ...minimal(), clusters: [aCluster({ durationSeconds: 60 })] }, paths: ['clusters[0].durationSeconds'] },
     { name: 'signingKey without signingCert', input: { ...minimal(), sp: { signingKey: 'key.pem' } }, paths: ['sp.signingCert'] },
     { name: 'two metadata sources for one idp', input: { ...minimal(), idps: [anIdp({ metadataFile: 'a.xml', metadataXml: '<x/>' })] }, paths: ['idps[0]'] },
     { name: 'an idp id with capitals', input: { ...minimal(), idps: [anIdp({ id: 'Corp' })] }, paths: ['idps[0].id'] },
+    { name: 'a dbGroupsFilter with lookahead (not RE2)', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(?=bi_)\\w+' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a dbGroupsFilter with a backreference (not RE2)', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(a)\\1' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a dbGroupsFilter that does not parse', input: { ...minimal(), clusters: [aCluster({ dbGroupsFilter: 'bi_[' })] }, paths: ['clusters[0].dbGroupsFilter'] },
+    { name: 'a trustProxy entry that is no address', input: { server: { sessionSecret: SECRET, trustProxy: 'loopbak, 10.0.0.0/8' } }, paths: ['server.trustProxy'] },
+    { name: 'a trustProxy list with a bad CIDR', input: { server: { sessionSecret: SECRET, trustProxy: ['10.0.0.0/33'] } }, paths: ['server.trustProxy'] },
+    { name: 'a negative trustProxy hop count', input: { server: { sessionSecret: SECRET, trustProxy: -1 } }, paths: ['server.trustProxy'] },
+    { name: 'an IPv6 rate-limit subnet wider than /32', input: { server: { sessionSecret: SECRET, rateLimit: { ipv6Subnet: 16 } } }, paths: ['server.rateLimit.ipv6Subnet'] },
   ];
 
   for (const c of invalid) {
@@ -196,11 +208,12 @@ describe('buildConfig', () => {
     { name: 'PORT sets server.port as a number', env: { PORT: '8080' }, check: (c) => c.server.port, expected: 8080 },
     { name: 'PORT wins over the file', file: { server: { sessionSecret: SECRET, port: 1234 } }, env: { PORT: '8080' }, check: (c) => c.server.port, expected: 8080 },
     { name: 'an empty PORT is ignored', file: { server: { sessionSecret: SECRET, port: 1234 } }, env: { PORT: '' }, check: (c) => c.server.port, expected: 1234 },
-    { name: 'REDSHIFT_SSO_BASE_URL sets server.baseUrl', file: { server: { sessionSecret: SECRET, baseUrl: 'https://file.example' } }, env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' }, check: (c) => c.server.baseUrl, expected: 'https://sso.example.com' },
+    { name: 'REDSHIFT_SSO_BASE_URL sets server.baseUrl', file: { server: { sessionSecret: SECRET, baseUrl: 'https://file.example', trustProxy: 1 } }, env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' }, check: (c) => c.server.baseUrl, expected: 'https://sso.example.com' },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=true is a boolean', env: { REDSHIFT_SSO_TRUST_PROXY: 'true' }, check: (c) => c.server.trustProxy, expected: true },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=false is a boolean', file: { server: { sessionSecret: SECRET, trustProxy: true } }, env: { REDSHIFT_SSO_TRUST_PROXY: 'false' }, check: (c) => c.server.trustProxy, expected: false },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=2 is a hop count', env: { REDSHIFT_SSO_TRUST_PROXY: '2' }, check: (c) => c.server.trustProxy, expected: 2 },
     { name: 'REDSHIFT_SSO_TRUST_PROXY=loopback stays text', env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback' }, check: (c) => c.server.trustProxy, expected: 'loopback' },
+    { name: 'REDSHIFT_SSO_TRUST_PROXY takes a comma-separated list', env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback, 10.0.0.0/8' }, check: (c) => c.server.trustProxy, expected: 'loopback, 10.0.0.0/8' },
     { name: 'AWS_REGION sets aws.region', file: { ...minimal(), aws: { region: 'eu-west-1' } }, env: { AWS_REGION: 'ap-southeast-2' }, check: (c) => c.aws.region, expected: 'ap-southeast-2' },
     { name: 'REDSHIFT_SSO_SESSION_SECRET supplies a missing server section', file: {}, env: { REDSHIFT_SSO_SESSION_SECRET: SECRET }, check: (c) => c.server.sessionSecret, expected: SECRET },
     { name: 'REDSHIFT_SSO_MODE sets mode', env: { REDSHIFT_SSO_MODE: 'development' }, check: (c) => c.mode, expected: 'development' },
@@ -211,6 +224,29 @@ describe('buildConfig', () => {
       assert.deepEqual(c.check(buildConfig(c.file ?? minimal(), c.env)), c.expected);
     });
   }
+
+  it('names the RE2 rule when a dbGroupsFilter uses lookaround or backreferences', () => {
+    const [problem] = problemsOf({ ...minimal(), clusters: [aCluster({ dbGroupsFilter: '(?<!x)admins' })] });
+    assert.match(problem ?? '', /^clusters\[0\]\.dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)/);
+  });
+
+  it('accepts the trustProxy forms Express accepts', () => {
+    for (const trustProxy of [true, false, 0, 2, 'loopback', 'loopback, linklocal, uniquelocal', '10.0.0.0/8,192.168.0.1', '10.0.0.0/255.0.0.0', 'fd00::/8', ['::1', '172.16.0.0/12']]) {
+      assert.deepEqual(buildConfig({ server: { sessionSecret: SECRET, trustProxy } }, {}).server.trustProxy, trustProxy);
+    }
+  });
+
+  it('refuses an https baseUrl without a trusted proxy, naming both fields and the fix', () => {
+    for (const server of [{ baseUrl: 'https://sso.example.com' }, { baseUrl: 'https://sso.example.com', trustProxy: false }, { baseUrl: 'HTTPS://sso.example.com', trustProxy: 0 }]) {
+      const problems = problemsOf({ server: { sessionSecret: SECRET, ...server } });
+      assert.deepEqual(pathsOf(problems), ['server.trustProxy']);
+      assert.match(problems[0] ?? '', /server\.baseUrl is https.*server\.trustProxy is false.*Set server\.trustProxy to that proxy \(a hop count/);
+    }
+    const fromEnv = problemsOf({ server: { sessionSecret: SECRET } }, { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' });
+    assert.deepEqual(pathsOf(fromEnv), ['server.trustProxy'], 'an https base URL from the environment counts too');
+    for (const trustProxy of [1, 'loopback', '10.0.0.0/8', true]) buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com', trustProxy } }, {});
+    buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com' } }, { REDSHIFT_SSO_TRUST_PROXY: '1' });
+  });
 
   it('reports a non-numeric PORT by path', () => {
     assert.deepEqual(pathsOf(problemsOf(minimal(), { PORT: 'http' })), ['server.port']);
@@ -244,7 +280,6 @@ describe('configPathFrom', () => {
     { argv: ['--verbose', '--config', '/etc/sso.yml'], env: {}, expected: '/etc/sso.yml' },
     { argv: [], env: { REDSHIFT_SSO_CONFIG: 'from-env.yml' }, expected: 'from-env.yml' },
     { argv: ['--config', 'flag.yml'], env: { REDSHIFT_SSO_CONFIG: 'from-env.yml' }, expected: 'flag.yml' },
-    { argv: [], env: { REDSHIFT_SSO_CONFIG: '' }, expected: undefined },
     { argv: [], env: {}, expected: undefined },
   ];
   for (const c of cases) {
@@ -252,6 +287,14 @@ describe('configPathFrom', () => {
       assert.equal(configPathFrom(c.argv, c.env), c.expected);
     });
   }
+
+  it('refuses an empty REDSHIFT_SSO_CONFIG rather than reading it as no configuration', () => {
+    for (const value of ['', '  ']) {
+      const err = thrownBy(() => configPathFrom([], { REDSHIFT_SSO_CONFIG: value }));
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.problems[0] ?? '', /^REDSHIFT_SSO_CONFIG: set but empty/);
+    }
+  });
 
   for (const argv of [['--config'], ['--config=']]) {
     it(`refuses ${JSON.stringify(argv)} without a path`, () => {
@@ -357,5 +400,39 @@ describe('src/main.ts with an invalid configuration file', () => {
     assert.equal(result.status, 1, result.stderr);
     assert.ok(result.stderr.includes(path), result.stderr);
     noStackTrace(result.stderr);
+  });
+});
+
+describe('outbound proxy settings', () => {
+  const proxyOf = (file: Record<string, unknown>, env: Record<string, string> = {}) => buildConfig({ ...minimal(), ...file }, env).outboundProxy;
+
+  it('is off by default', () => {
+    assert.deepEqual(proxyOf({}), { noProxy: [] });
+  });
+
+  it('reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY; the lowercase spelling wins, as with curl', () => {
+    assert.deepEqual(proxyOf({}, { HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:3129', NO_PROXY: 'a.example', no_proxy: '.corp.example, 127.0.0.1 10.0.0.0/8' }), {
+      httpsUrl: 'http://lower:3128',
+      httpUrl: 'http://plain:3129',
+      noProxy: ['.corp.example', '127.0.0.1', '10.0.0.0/8'],
+    });
+  });
+
+  it('takes outboundProxy from the file, a list or comma text for noProxy, and lets the environment win', () => {
+    const file = { outboundProxy: { httpsUrl: 'http://file:3128', noProxy: 'a.example,b.example' } };
+    assert.deepEqual(proxyOf(file), { httpsUrl: 'http://file:3128', noProxy: ['a.example', 'b.example'] });
+    assert.deepEqual(proxyOf({ outboundProxy: { noProxy: ['x.example'] } }), { noProxy: ['x.example'] });
+    assert.deepEqual(proxyOf(file, { HTTPS_PROXY: 'http://env:3128', NO_PROXY: '*' }), { httpsUrl: 'http://env:3128', noProxy: ['*'] });
+  });
+
+  it('reads a proxy without a scheme as plain http, as curl does', () => {
+    assert.equal(proxyOf({}, { HTTPS_PROXY: 'proxy.corp:3128' }).httpsUrl, 'http://proxy.corp:3128');
+  });
+
+  it('reports an unusable proxy URL by path, without echoing its password', () => {
+    const problems = problemsOf({ ...minimal(), outboundProxy: { httpsUrl: 'socks5://svc:hunter2@proxy:1080', httpUrl: 'http://' } });
+    assert.deepEqual(pathsOf(problems), ['outboundProxy.httpUrl', 'outboundProxy.httpsUrl']);
+    assert.ok(!problems.join('\n').includes('hunter2'), problems.join('\n'));
+    assert.deepEqual(pathsOf(problemsOf(minimal(), { HTTPS_PROXY: 'ftp://proxy:21' })), ['outboundProxy.httpsUrl']);
   });
 });

@@ -11,6 +11,7 @@ import { createFakeSts, type FakeSts } from '../../support/unit-fake-sts.ts';
 
 const SAML_RESPONSE = 'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4=\r\nPD94bWw+';
 const DURATION_TOO_LONG = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
+const SESSION_ID = 'browser-session-1';
 
 function setup(overrides: Partial<AssumeRolesInput> = {}, sts: FakeSts = createFakeSts()) {
   const vault = createRoleSessionVault('a-session-secret-of-32-characters!');
@@ -18,17 +19,19 @@ function setup(overrides: Partial<AssumeRolesInput> = {}, sts: FakeSts = createF
   const input: AssumeRolesInput = {
     identity: aFederatedIdentity(),
     samlResponse: SAML_RESPONSE,
+    sessionId: SESSION_ID,
     maxSessionDurationSeconds: 3600,
     mayUseAnyCluster: () => true,
     ...overrides,
   };
-  return { sts, vault, run: () => assumeGrantedRoles(deps, input) };
+  const binding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  return { sts, vault, binding, run: () => assumeGrantedRoles(deps, input) };
 }
 
 describe('assumeGrantedRoles', () => {
   it('assumes each granted role with its provider and returns a sealed session for it', async () => {
     const roles = [aRolePair('A'), aRolePair('B')];
-    const { sts, vault, run } = setup({ identity: aFederatedIdentity({ roles }) });
+    const { sts, vault, binding, run } = setup({ identity: aFederatedIdentity({ roles }) });
     const grants = await run();
     assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.principalArn]), roles.map((r) => [r.roleArn, r.principalArn]));
     assert.deepEqual(grants.map((g) => [g.roleArn, g.principalArn, g.status]), roles.map((r) => [r.roleArn, r.principalArn, 'ready']));
@@ -36,8 +39,10 @@ describe('assumeGrantedRoles', () => {
       const call = sts.calls[i];
       assert.ok(call !== undefined && grant.sealed !== undefined);
       const expected = sts.sessionFor(call);
-      const opened = vault.open(grant.sealed);
+      const opened = vault.open(grant.sealed, binding);
       assert.ok(opened !== undefined);
+      assert.equal(vault.open(grant.sealed, { ...binding, sessionId: 'another-session' }), undefined, 'sealed for this browser session only');
+      assert.equal(vault.open(grant.sealed, { ...binding, nameId: 'bob@example.com' }), undefined, 'sealed for this person only');
       for (const [key, value] of Object.entries(expected)) assert.deepEqual(opened[key as keyof typeof opened], value, key);
       assert.equal(grant.expiresAt, expected.expiration.toISOString());
       assert.match(grant.awsRequestId ?? '', /^req-/);
@@ -68,6 +73,22 @@ describe('assumeGrantedRoles', () => {
     for (const call of sts.calls) assert.equal(call.samlAssertion, SAML_RESPONSE);
   });
 
+  it("sends each role's own session policy for this identity, and none where there is none", async () => {
+    const identity = aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] });
+    const asked: Array<[string, string]> = [];
+    const { sts, run } = setup({
+      identity,
+      sessionPolicy: (arn, who) => {
+        asked.push([arn, who.dbUser]);
+        return arn === roleArn('A') ? '{"Statement":[]}' : undefined;
+      },
+    });
+    await run();
+    assert.deepEqual(asked, [[roleArn('A'), 'alice'], [roleArn('B'), 'alice']]);
+    assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.policy]), [[roleArn('A'), '{"Statement":[]}'], [roleArn('B'), undefined]]);
+    assert.equal('policy' in (sts.calls[1] ?? {}), false, 'no Policy parameter at all');
+  });
+
   // DurationSeconds: the SessionDuration attribute (one hour when the IdP sends none), bounded by
   // the IdP entry's maximum (which defaults to one hour).
   const durations: Array<{ attribute: number | undefined; max: number; expected: number }> = [
@@ -86,6 +107,33 @@ describe('assumeGrantedRoles', () => {
       assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
     });
   }
+
+  // SessionNotOnOrAfter: the role session must not outlive the IdP session; STS's minimum is 900 s
+  // (STS then ends the session at SessionNotOnOrAfter itself).
+  const sessionLeft: Array<{ left: number; attribute?: number; max?: number; expected: number }> = [
+    { left: 1200, expected: 1200 },
+    { left: 899, expected: 900 },
+    { left: 0, expected: 900 },
+    { left: -30, expected: 900 },
+    { left: 28_800, expected: 3600 },
+    { left: 5000, attribute: 7200, max: 43200, expected: 5000 },
+    { left: 5000, attribute: 1800, max: 43200, expected: 1800 },
+  ];
+  for (const c of sessionLeft) {
+    it(`asks for ${c.expected} s with ${c.left} s of the IdP session left (SessionDuration ${String(c.attribute)}, maximum ${c.max ?? 3600})`, async () => {
+      const { sts, run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }), maxSessionDurationSeconds: c.max ?? 3600, sessionSecondsLeft: c.left });
+      await run();
+      assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
+    });
+  }
+
+  it('does not retry above what the IdP session has left when the role refuses a long duration', async () => {
+    const sts = createFakeSts();
+    sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
+    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200, sessionSecondsLeft: 2000 }, sts);
+    await run();
+    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [2000]);
+  });
 
   it('retries once at 3600 s when the role allows less than the 7200 s asked for', async () => {
     const sts = createFakeSts();
@@ -133,10 +181,10 @@ describe('assumeGrantedRoles', () => {
     it(`marks a role refused with ${c.code} after ${c.sdkName} and keeps the other ready`, async () => {
       const sts = createFakeSts();
       sts.failWith(c.sdkName, { roleArn: roleArn('B') });
-      const { vault, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
+      const { vault, binding, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
       const [a, b] = await run();
       assert.equal(a?.status, 'ready');
-      assert.ok(a?.sealed !== undefined && vault.open(a.sealed) !== undefined);
+      assert.ok(a?.sealed !== undefined && vault.open(a.sealed, binding) !== undefined);
       assert.equal(b?.status, 'refused');
       assert.equal(b?.sealed, undefined);
       assert.equal(b?.error?.code, c.code);

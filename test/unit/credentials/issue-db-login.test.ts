@@ -15,9 +15,11 @@ const NOW = new Date('2030-01-01T00:00:00.000Z');
 const ANALYST = aRolePair('RedshiftAnalyst');
 const vault = createRoleSessionVault('a-session-secret-of-32-characters!');
 const session = aRoleSession({ expiration: new Date(NOW.getTime() + 3600_000) });
+const SESSION_ID = 'browser-session-1';
+const BINDING = { sessionId: SESSION_ID, idpId: aFederatedIdentity().idpId, nameId: aFederatedIdentity().nameId };
 
 function aGrant(overrides: Partial<RoleGrant> = {}): RoleGrant {
-  return { ...ANALYST, status: 'ready', sealed: vault.seal(session), expiresAt: session.expiration.toISOString(), ...overrides };
+  return { ...ANALYST, status: 'ready', sealed: vault.seal(session, BINDING), expiresAt: session.expiration.toISOString(), ...overrides };
 }
 
 interface Setup {
@@ -38,8 +40,8 @@ function setup(options: Setup = {}) {
     endpoints: options.endpoints ?? new EndpointCache(),
     now,
   };
-  const issue = (input: { identity?: FederatedIdentity; grant?: RoleGrant; clusterId?: string } = {}) =>
-    issueDbLogin(deps, { identity: input.identity ?? aFederatedIdentity(), grant: input.grant ?? aGrant(), clusterId: input.clusterId ?? 'analytics' });
+  const issue = (input: { identity?: FederatedIdentity; grant?: RoleGrant; clusterId?: string; sessionId?: string } = {}) =>
+    issueDbLogin(deps, { identity: input.identity ?? aFederatedIdentity(), grant: input.grant ?? aGrant(), clusterId: input.clusterId ?? 'analytics', sessionId: input.sessionId ?? SESSION_ID });
   return { redshift, issue };
 }
 
@@ -172,13 +174,17 @@ describe('issueDbLogin', () => {
     assert.equal(redshift.callsTo('getWorkgroupEndpoint').length, 1);
   });
 
-  const refused: Array<{ name: string; clusters?: ClusterConfig[]; grant?: () => RoleGrant; clusterId?: string; code: string; status: number }> = [
+  const refused: Array<{ name: string; clusters?: ClusterConfig[]; grant?: () => RoleGrant; clusterId?: string; sessionId?: string; identity?: FederatedIdentity; code: string; status: number }> = [
     { name: 'a role the cluster does not list', grant: () => aGrant({ roleArn: roleArn('Intruder') }), code: 'ROLE_NOT_PERMITTED', status: 403 },
     { name: 'a cluster that is not configured', clusterId: 'nope', code: 'CLUSTER_UNKNOWN', status: 404 },
-    { name: 'an expired role session', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: new Date(NOW.getTime() - 1000) })) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
-    { name: 'a role session expiring right now', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: NOW })) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
+    { name: 'an expired role session', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: new Date(NOW.getTime() - 1000) }), BINDING) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
+    { name: 'a role session expiring right now', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: NOW }), BINDING) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
     { name: 'a grant without a sealed session', grant: () => aGrant({ sealed: undefined }), code: 'ROLE_SESSION_MISSING', status: 401 },
-    { name: 'a session sealed with another secret', grant: () => aGrant({ sealed: createRoleSessionVault('another-session-secret-of-32-chars!').seal(session) }), code: 'ROLE_SESSION_MISSING', status: 401 },
+    { name: 'a session sealed with another secret', grant: () => aGrant({ sealed: createRoleSessionVault('another-session-secret-of-32-chars!').seal(session, BINDING) }), code: 'ROLE_SESSION_MISSING', status: 401 },
+    { name: 'a session sealed for another browser session (copied into this one)', sessionId: 'browser-session-2', code: 'ROLE_SESSION_MISSING', status: 401 },
+    { name: 'a session sealed for another person', identity: aFederatedIdentity({ nameId: 'bob@example.com' }), code: 'ROLE_SESSION_MISSING', status: 401 },
+    { name: 'a session sealed for the same NameID at another IdP', identity: aFederatedIdentity({ idpId: 'other' }), code: 'ROLE_SESSION_MISSING', status: 401 },
+    { name: 'a request without a session ID', sessionId: '', code: 'ROLE_SESSION_MISSING', status: 401 },
     {
       name: 'a role STS refused at sign-in',
       grant: () => aGrant({ status: 'refused', sealed: undefined, error: { code: 'AWS_ACCESS_DENIED', status: 403, message: 'denied' } }),
@@ -189,7 +195,7 @@ describe('issueDbLogin', () => {
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.code} before calling Redshift`, async () => {
       const { redshift, issue } = setup({ clusters: c.clusters });
-      assertAppError(await rejectionOf(issue({ grant: c.grant?.(), clusterId: c.clusterId })), c.code, c.status);
+      assertAppError(await rejectionOf(issue({ grant: c.grant?.(), clusterId: c.clusterId, sessionId: c.sessionId, identity: c.identity })), c.code, c.status);
       assert.equal(redshift.calls.length, 0);
     });
   }
@@ -226,6 +232,25 @@ describe('issueDbLogin cluster policies', () => {
   for (const c of groupCases) {
     it(`passes DbGroups ${c.name}`, () => {
       assert.deepEqual(dbGroupsFor(aCluster(c.cluster), c.fromSaml), c.expected);
+    });
+  }
+
+  // Patterns on which a backtracking engine (JavaScript's) takes exponential time for a name that
+  // almost matches: on a 127-character group name (the longest SAML may send), (a+)+ alone would
+  // never finish. RE2 answers in time linear in the name.
+  const longest = 'a'.repeat(127);
+  const almost = ['a'.repeat(126) + '-', 'a'.repeat(125) + '+@', 'aaaaaaa-'];
+  const catastrophic: Array<{ pattern: string; expected: string[] }> = [
+    { pattern: '(a+)+', expected: [longest] },
+    { pattern: '(a|aa)+', expected: [longest] },
+    { pattern: '(a|a?)+', expected: [longest] },
+    { pattern: '(.*a){20}', expected: [longest] },
+    { pattern: '([a-z]+)*[0-9]', expected: [] },
+    { pattern: '(\\w+\\w?)+_end', expected: [] },
+  ];
+  for (const c of catastrophic) {
+    it(`filters 127-character groups with ${c.pattern} in linear time`, () => {
+      assert.deepEqual(dbGroupsFor(aCluster({ dbGroupsFilter: c.pattern }), [...almost, longest]), c.expected);
     });
   }
 });

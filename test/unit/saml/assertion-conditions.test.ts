@@ -24,6 +24,8 @@ interface Confirmation {
 
 interface AssertionSpec {
   id?: string;
+  /** NameID values as xml2js gives them: an object with `_`, or a string for an element without attributes. */
+  nameIds?: Array<Record<string, unknown> | string>;
   confirmations?: Confirmation[];
   conditions?: { notBefore?: string; notOnOrAfter?: string; audiences?: string[][] } | null;
 }
@@ -38,7 +40,7 @@ function anAssertion(spec: AssertionSpec = {}): Record<string, unknown> {
       $: attrs({ ID: spec.id === undefined ? '_a1b2c3' : spec.id, Version: '2.0', IssueInstant: at(-5) }),
       Subject: [
         {
-          NameID: [{ _: 'alice@example.com' }],
+          NameID: spec.nameIds ?? [{ _: 'alice@example.com' }],
           SubjectConfirmation: confirmations.map((c) => ({
             $: { Method: c.method ?? BEARER },
             SubjectConfirmationData: [{ $: attrs({ Recipient: c.recipient ?? ACS, NotOnOrAfter: c.notOnOrAfter ?? at(300), NotBefore: c.notBefore }) }],
@@ -106,6 +108,8 @@ describe('checkAssertionConditions', () => {
     { name: 'the second default audience', spec: { conditions: { audiences: [['https://signin.aws.amazon.com/saml']] } } },
     { name: 'an accepted audience among others in one restriction', spec: { conditions: { audiences: [['https://other.example', 'urn:amazon:webservices']] } } },
     { name: 'two restrictions that each name an accepted audience', spec: { conditions: { audiences: [['urn:amazon:webservices'], ['https://signin.aws.amazon.com/saml', 'https://x.example']] } } },
+    { name: 'a Subject without NameID (node-saml reports none; STS decides)', spec: { nameIds: [] } },
+    { name: 'a NameID with spaces around it', spec: { nameIds: [{ _: ' alice ' }] } },
     { name: 'a configured audience', spec: { conditions: { audiences: [['https://sso.example.com/saml/metadata']] } }, context: { audiences: ['https://sso.example.com/saml/metadata'] } },
   ];
   for (const c of accepted) {
@@ -136,6 +140,11 @@ describe('checkAssertionConditions', () => {
     { name: 'an assertion with no $ at all', parsed: () => ({ Assertion: { Subject: [] } }), code: 'SAML_MALFORMED', status: 400 },
     { name: 'no assertion', parsed: () => ({}), code: 'SAML_MALFORMED', status: 400 },
     { name: 'nothing parsed', parsed: () => undefined, code: 'SAML_MALFORMED', status: 400 },
+    { name: 'an empty NameID (no attributes)', parsed: () => anAssertion({ nameIds: [''] }), code: 'SAML_NAMEID_EMPTY' },
+    { name: 'a NameID of spaces (no attributes)', parsed: () => anAssertion({ nameIds: ['   '] }), code: 'SAML_NAMEID_EMPTY' },
+    { name: 'an empty NameID with a Format', parsed: () => anAssertion({ nameIds: [{ $: { Format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' } }] }), code: 'SAML_NAMEID_EMPTY' },
+    { name: 'a NameID of whitespace with a Format', parsed: () => anAssertion({ nameIds: [{ $: { Format: 'x' }, _: ' \n\t\u00a0' }] }), code: 'SAML_NAMEID_EMPTY' },
+    { name: 'a NameID holding only an element', parsed: () => anAssertion({ nameIds: [{ b: [{ _: 'alice' }] }] }), code: 'SAML_NAMEID_EMPTY' },
   ];
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.code}`, () => {

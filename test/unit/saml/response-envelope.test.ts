@@ -77,6 +77,38 @@ describe('readResponseEnvelope', () => {
     { name: 'a Response in another namespace', input: b64('<Response xmlns="urn:oasis:names:tc:SAML:1.0:protocol"/>') },
     { name: 'a Response without namespace', input: b64('<Response Destination="x"/>') },
   ];
+  const xinclude: Array<{ name: string; fragment: string }> = [
+    { name: 'xi:include (2001 namespace)', fragment: '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd"/>' },
+    { name: 'an include in the XInclude default namespace', fragment: '<include xmlns="http://www.w3.org/2001/XInclude" href="x"/>' },
+    { name: 'xi:fallback alone', fragment: '<xi:fallback xmlns:xi="http://www.w3.org/2001/XInclude"/>' },
+    { name: 'xi:include in the 2003 draft namespace', fragment: '<xi:include xmlns:xi="http://www.w3.org/2003/XInclude" href="x"/>' },
+    { name: 'xi:include nested deep in an unknown element', fragment: '<e><f><g><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></g></f></e>' },
+  ];
+  for (const c of xinclude) {
+    it(`refuses ${c.name} as SAML_XINCLUDE`, () => {
+      const err = thrownBy(() => readResponseEnvelope(b64(responseXml({ destination: ACS }).replace('<samlp:Status>', `${c.fragment}<samlp:Status>`))));
+      assert.ok(err instanceof AssertionRejected, String(err));
+      assert.equal(err.code, 'SAML_XINCLUDE');
+      assert.equal(err.status, 400);
+    });
+  }
+
+  it('finds xi:include as the last element, after a deep subtree', () => {
+    const nested = `${'<e>'.repeat(5000)}${'</e>'.repeat(5000)}`;
+    const xml = responseXml({ destination: ACS }).replace('</samlp:Response>', `${nested}<x><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></x></samlp:Response>`);
+    const err = thrownBy(() => readResponseEnvelope(b64(xml)));
+    assert.ok(err instanceof AssertionRejected && err.code === 'SAML_XINCLUDE', String(err));
+  });
+
+  it('does not mistake an attribute or text naming the XInclude namespace for an element', () => {
+    const xml = responseXml({ destination: ACS, statusMessage: 'http://www.w3.org/2001/XInclude' }).replace('<samlp:Response ', '<samlp:Response xmlns:xi="http://www.w3.org/2001/XInclude" ');
+    assert.equal(readResponseEnvelope(b64(xml)).destination, ACS);
+  });
+
+  it('reads the Response IssueInstant as sent', () => {
+    assert.equal(readResponseEnvelope(b64(responseXml())).issueInstant, '2030-01-01T00:00:00Z');
+  });
+
   for (const c of malformed) {
     it(`refuses ${c.name} as SAML_MALFORMED`, () => {
       const err = thrownBy(() => readResponseEnvelope(c.input));

@@ -353,6 +353,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.equal(await store.getSetting('bootstrap'), 'third');
       });
 
+      test('takes a value only when it still holds that value, for exactly one of 10 concurrent calls', async (store) => {
+        assert.equal(await store.takeSetting('one-time', 'v'), false, 'nothing to take');
+        await store.setSettingOnce('one-time', 'v');
+        assert.equal(await store.takeSetting('one-time', 'other'), false, 'another value is not taken');
+        assert.equal(await store.getSetting('one-time'), 'v');
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.takeSetting('one-time', 'v')));
+        assert.equal(results.filter((r) => r).length, 1);
+        assert.equal(await store.getSetting('one-time'), null);
+      });
+
       test('lets exactly one of 10 concurrent calls set a value', async (store) => {
         const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setSettingOnce('raced', `v${i}`)));
         const winner = results.findIndex((r) => r);
@@ -362,6 +372,21 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     describeCliStoreContract(test);
+    describe('metadata documents', () => {
+      test('keeps the newest document per URL and leaves it to the sweep', async (store) => {
+        const url = 'https://idp.example/metadata';
+        assert.equal(await store.getMetadata(url), null);
+        await store.putMetadata(url, '<first/>', at(10));
+        assert.deepEqual(await store.getMetadata(url), { xml: '<first/>', fetchedAt: at(10) });
+        await store.putMetadata(url, '<second/>', at(20));
+        await store.putMetadata(url, '<late-writer/>', at(15));
+        assert.deepEqual(await store.getMetadata(url), { xml: '<second/>', fetchedAt: at(20) }, 'an older fetch does not overwrite a newer one');
+        await store.putMetadata('https://other.example/metadata', '<other/>', at(5));
+        assert.equal((await store.getMetadata(url))?.xml, '<second/>');
+        assert.equal(await store.sweepExpired(at(1_000_000)), 0, 'a last good document never expires');
+        assert.equal((await store.getMetadata(url))?.xml, '<second/>');
+      });
+    });
 
     describe('sweepExpired', () => {
       test('counts nothing on an empty store', async (store) => {

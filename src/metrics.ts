@@ -1,0 +1,61 @@
+// The service's Prometheus metrics, one prom-client Registry per app (never the global one, so a
+// process can hold several apps, as the tests do). The only module that imports prom-client; the
+// rest records through the narrow methods below. Label values come from bounded sets only: route
+// patterns, configured IdP and cluster ids, AWS operation names and stable error codes.
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export type SignInOutcome = 'ok' | 'refused' | 'error';
+
+export interface Metrics {
+  httpRequest(labels: { method: string; route: string; status: string }, seconds: number): void;
+  signIn(idp: string, outcome: SignInOutcome): void;
+  samlRefused(code: string): void;
+  dbLoginIssued(cluster: string): void;
+  awsCall(api: string, outcome: string, seconds: number): void;
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface MetricsOptions {
+  /** Process, heap, GC and event-loop metrics; they start monitors that never stop, so only when served. */
+  processMetrics: boolean;
+}
+
+/** An error code as a label value: anything that is not a stable UPPER_SNAKE code counts as OTHER. */
+export function errorCodeLabel(code: unknown): string {
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'OTHER';
+}
+
+export function createMetrics(options: MetricsOptions): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const http = new Histogram({
+    name: 'redshift_sso_http_request_duration_seconds',
+    help: 'HTTP requests by method, Express route pattern and status, with their duration',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers,
+  });
+  const logins = new Counter({ name: 'redshift_sso_logins_total', help: 'SAML sign-ins by IdP connection and outcome (ok, refused, error)', labelNames: ['idp', 'outcome'] as const, registers });
+  const refusals = new Counter({ name: 'redshift_sso_saml_refusals_total', help: 'refused SAML sign-ins by error code', labelNames: ['code'] as const, registers });
+  const dbLogins = new Counter({ name: 'redshift_sso_db_logins_total', help: 'database credentials issued, by cluster id', labelNames: ['cluster'] as const, registers });
+  const aws = new Histogram({
+    name: 'redshift_sso_aws_call_duration_seconds',
+    help: 'AWS API calls by operation and outcome (ok or the error code), with their duration',
+    labelNames: ['api', 'outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+
+  return {
+    httpRequest: (labels, seconds) => http.observe(labels, seconds),
+    signIn: (idp, outcome) => logins.inc({ idp, outcome }),
+    samlRefused: (code) => refusals.inc({ code: errorCodeLabel(code) }),
+    dbLoginIssued: (cluster) => dbLogins.inc({ cluster }),
+    awsCall: (api, outcome, seconds) => aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}

@@ -1,0 +1,158 @@
+// The production command as the image runs it: `npm run build`, then `node dist/main.js` with
+// NODE_ENV=production, a configuration file, and AWS reached through AWS_ENDPOINT_URL_*. Every page
+// kind renders from the compiled build, metrics answer on their own listener only, and SIGTERM
+// drains: a credentials request in flight completes while /readyz already answers 503, and the
+// process exits 0.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { HttpFlow } from '../support/http-flow.ts';
+import { spawnCompiledService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+
+/** GET on a connection of its own (no keep-alive pool), as a load balancer's probe would. */
+function probe(url: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function configYaml(baseUrl: string, dir: string, metricsPort: number): string {
+  const idp = (id: string, name: string, entityId: string) => [`  - id: ${id}`, `    name: ${name}`, `    entityId: ${entityId}`, `    ssoUrl: https://idp.test.example/sso/${id}`, `    certs: [${IDP_CERT_PATH}]`];
+  return [
+    'server:',
+    `  baseUrl: ${baseUrl}`,
+    '  sessionSecret: "an-operator-chosen-secret-of-sufficient-length"',
+    '  shutdownTimeoutSeconds: 60',
+    'metrics:',
+    `  port: ${metricsPort}`,
+    'idps:',
+    ...idp('corp', 'Corp SSO', TEST_IDP_ISSUER),
+    ...idp('partner', 'Partner SSO', 'https://partner.test.example/idp'),
+    'clusters:',
+    '  - id: warehouse',
+    '    clusterIdentifier: prod-warehouse',
+    '    region: eu-west-1',
+    '    database: analytics',
+    `    roles: ["${TEST_ROLE_ARN}"]`,
+    'store:',
+    `  url: sqlite:${join(dir, 'store.db')}`,
+    '',
+  ].join('\n');
+}
+
+describe('the compiled service (npm run build, node dist/main.js)', () => {
+  let emulator: AwsEmulator;
+  let service: SpawnedService;
+  let dir: string;
+  let baseUrl: string;
+  let metricsUrl: string;
+
+  before(async () => {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 });
+    assert.ok(existsSync(join(ROOT, 'dist', 'main.js')), 'npm run build writes dist/main.js');
+    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-compiled-'));
+    emulator = await startAwsEmulator({
+      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
+    });
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    baseUrl = `http://127.0.0.1:${port}`;
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const configPath = join(dir, 'redshift-sso.yml');
+    writeFileSync(configPath, configYaml(baseUrl, dir, metricsPort));
+    service = await spawnCompiledService({
+      REDSHIFT_SSO_CONFIG: configPath,
+      REDSHIFT_SSO_BASE_URL: baseUrl,
+      REDSHIFT_SSO_HOST: '127.0.0.1',
+      PORT: String(port),
+      NODE_ENV: 'production',
+      AWS_ENDPOINT_URL_STS: emulator.url,
+      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
+      AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
+      AWS_REGION: 'eu-west-1',
+      ...WITHOUT_AMBIENT_AWS,
+    });
+  });
+
+  after(async () => {
+    await service?.stop();
+    await emulator?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders every page kind from the views beside dist/', async () => {
+    const pages: Array<[path: string, status: number, marker: string]> = [
+      ['/', 200, 'Sign in to Amazon Redshift'],
+      ['/login', 200, 'Partner SSO'],
+      ['/no-such-page', 404, 'NOT_FOUND'],
+      ['/admin/setup', 200, 'Set up redshift-sso'],
+      ['/static/app.css', 200, '{'],
+      ['/healthz', 200, '"ok"'],
+      ['/readyz', 200, '"ready"'],
+    ];
+    for (const [path, status, marker] of pages) {
+      const res = await probe(`${baseUrl}${path}`);
+      assert.equal(res.status, status, `${path}: ${res.body.slice(0, 200)}`);
+      assert.ok(res.body.includes(marker), `${path} shows ${marker}`);
+      if (res.headers['content-type']?.startsWith('text/html')) assert.match(res.body, /<html/i, `${path} is a rendered page`);
+    }
+    assert.equal((await probe(`${baseUrl}/metrics`)).status, 404, 'no metrics on the public port without a token');
+    const metrics = await probe(metricsUrl);
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /redshift_sso_http_request_duration_seconds_count\{method="GET",route="\/login",status="200"\} 1/);
+    assert.match(metrics.body, /^nodejs_eventloop_lag_seconds /m);
+    assert.ok(!/DEMO|demo mode/i.test(service.output()), 'no demo code ran');
+  });
+
+  it('drains on SIGTERM: the credentials request in flight completes, /readyz answers 503, exit 0', async () => {
+    const flow = new HttpFlow(baseUrl);
+    const acs = await flow.signInWithSignedResponse('corp');
+    assert.equal(acs.status, 303, await acs.clone().text());
+
+    const held = emulator.holdNext('GetClusterCredentials');
+    const credentials = flow.postJson('/api/credentials', { cluster: 'warehouse' });
+    await held.reached;
+    service.signal('SIGTERM');
+
+    // Until the process has handled the signal /readyz still says ready; the held request keeps
+    // the drain (and so the listener) open meanwhile.
+    let readiness = await probe(`${baseUrl}/readyz`);
+    for (let i = 0; i < 500 && readiness.status === 200; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      readiness = await probe(`${baseUrl}/readyz`);
+    }
+    assert.equal(readiness.status, 503);
+    assert.equal(JSON.parse(readiness.body).status, 'draining');
+    assert.equal(readiness.headers.connection, 'close', 'no connection is kept while draining');
+
+    held.release();
+    const res = await credentials;
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { dbUser: string; dbPassword: string };
+    assert.equal(body.dbUser, 'IAM:alice');
+    assert.equal(typeof body.dbPassword, 'string');
+
+    assert.equal(await service.exited, 0);
+    assert.match(service.output(), /"msg":"draining"/);
+    assert.match(service.output(), /"result":"drained","msg":"stopped"/);
+    await assert.rejects(probe(`${baseUrl}/healthz`), /ECONNREFUSED/);
+  });
+});
