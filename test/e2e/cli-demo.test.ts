@@ -37,7 +37,7 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-e2e-'));
     const ca = await makeTestCa(work);
-    service = await spawnService({ REDSHIFT_SSO_STORE_URL: `sqlite:${join(work, 'demo.db')}`, REDSHIFT_SSO_CONFIG: '', DEMO_PG_TLS_DIR: ca.dir });
+    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined, DEMO_PG_TLS_DIR: ca.dir });
     chromium = await launchChromium();
     // A person's own home: the token file, the CA bundle and ~/.pgpass all land here.
     env = { HOME: join(work, 'home'), XDG_CONFIG_HOME: join(work, 'home', '.config'), PGPASSFILE: '', REDSHIFT_SSO_SERVER: '' };

@@ -22,7 +22,7 @@ describe('redshift-sso login --device against the demo server', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'redshift-sso-device-e2e-'));
-    service = await spawnService({ REDSHIFT_SSO_STORE_URL: `sqlite:${join(work, 'demo.db')}`, REDSHIFT_SSO_CONFIG: '' });
+    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
     chromium = await launchChromium();
     env = { HOME: join(work, 'home'), XDG_CONFIG_HOME: join(work, 'home', '.config'), REDSHIFT_SSO_SERVER: '' };
   });

@@ -16,7 +16,7 @@ describe('the credentials page in a browser', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'redshift-sso-page-e2e-'));
-    service = await spawnService({ REDSHIFT_SSO_STORE_URL: `sqlite:${join(work, 'demo.db')}`, REDSHIFT_SSO_CONFIG: '', DEMO_DB_DURATION_SECONDS: '5' });
+    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined, DEMO_DB_DURATION_SECONDS: '5' });
     chromium = await launchChromium();
   });
 
