@@ -37,6 +37,14 @@ import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
+import { createCliAudit } from './credentials/cli-audit.ts';
+import { createIssuedLoginBox } from './credentials/issued-login-box.ts';
+import { CliTokens } from './credentials/cli-tokens.ts';
+import { CodeGrant } from './credentials/cli-code-grant.ts';
+import { DeviceGrant } from './credentials/cli-device-grant.ts';
+import { cliApiRoutes } from './web/routes/cli-api.ts';
+import { cliPageRoutes } from './web/routes/cli-pages.ts';
+import { caBundleRoutes } from './web/routes/ca-bundle.ts';
 import { OutboundProxy } from './outbound/proxy-route.ts';
 
 export interface AppOverrides {
@@ -132,6 +140,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   const signIn = logins.signIn.bind(logins);
   const issue = logins.issue.bind(logins);
+  const cli = createCliServices(config, { store, vault, now, logger, idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId) });
 
   const app = createServer({
     baseUrl: config.server.baseUrl,
@@ -167,8 +176,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         logoutRefused: (idpId, err, user, ctx) => audit.logoutRefused(idpId, err, user, ctx),
         binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
       }),
-      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue }),
-      apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue }),
+      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
+      apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue, authenticateToken: (token, ctx) => cli.tokens.authenticate(token, ctx) }),
+      cliApiRoutes({ baseUrl: config.server.baseUrl, ...cli, logger, now }),
+      cliPageRoutes({ ...cli, now }),
+      caBundleRoutes({ clusters }),
       adminRoutes({
         idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
@@ -217,6 +229,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await store.close();
     },
   };
+}
+
+/** The CLI's sign-in and tokens: one token service behind both grants, all audited. */
+function createCliServices(
+  config: Config,
+  deps: { store: Store; vault: ReturnType<typeof createRoleSessionVault>; now: () => Date; logger: Logger; idpEnabled: (idpId: string) => boolean },
+) {
+  const audit = createCliAudit(deps.store, deps.logger, deps.now);
+  const tokens = new CliTokens({ store: deps.store, vault: deps.vault, idpEnabled: deps.idpEnabled, audit, now: deps.now });
+  const codes = new CodeGrant({ grants: deps.store, tokens, audit, now: deps.now, codeTtlSeconds: config.cli.codeTtlSeconds });
+  const devices = new DeviceGrant({ grants: deps.store, tokens, audit, now: deps.now, deviceCodeTtlSeconds: config.cli.deviceCodeTtlSeconds, pollIntervalSeconds: config.cli.pollIntervalSeconds });
+  return { tokens, codes, devices };
 }
 
 // `trust proxy: true` believes the leftmost X-Forwarded-For, which any client writes: it would

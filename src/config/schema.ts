@@ -28,6 +28,8 @@ const noProxyList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,]+/)).map((e) => e.trim()).filter((e) => e !== ''));
 
+export const ODBC_DRIVER_DEFAULT = 'Amazon Redshift ODBC Driver (x64)';
+
 export const DEFAULT_AUDIENCES = ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml'];
 /** STS redeems a response only within about 5 minutes of its IssueInstant; we accept no older ones. */
 export const DEFAULT_MAX_RESPONSE_AGE_SECONDS = 300;
@@ -149,6 +151,14 @@ export const clusterSchema = z
       .default('GetClusterCredentials')
       .describe('GetClusterCredentialsWithIAM maps the DB user to the IAM role (IAMR:<role>); provisioned clusters only'),
     roles: z.array(roleArn).min(1, 'expected at least one role ARN').describe('IAM roles that may use this cluster'),
+    odbcDriver: z
+      .string()
+      .regex(/^[^{};=\r\n]{1,100}$/, 'expected a driver name without braces, semicolons or equals signs')
+      .optional()
+      .describe(`ODBC driver name in the ODBC string (1.x and 2.x drivers and each OS name it differently); default ${ODBC_DRIVER_DEFAULT}`),
+    caBundle: pemOrPath
+      .optional()
+      .describe('CA certificates (PEM or path) that sign the endpoint certificate; served at /ca/<id>.pem and referenced as sslrootcert'),
     sessionPolicy: z
       .boolean()
       .default(true)
@@ -258,6 +268,14 @@ export const configSchema = z
     store: z
       .object({
         url: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…').default('sqlite:data/redshift-sso.db'),
+      })
+      .strict()
+      .default({}),
+    cli: z
+      .object({
+        codeTtlSeconds: z.number().int().min(10).max(60).default(60).describe('lifetime of the one-time code the browser hands the CLI'),
+        deviceCodeTtlSeconds: z.number().int().min(60).max(1800).default(600).describe('how long a device sign-in waits for approval'),
+        pollIntervalSeconds: z.number().int().min(1).max(60).default(5).describe('how often the CLI may poll during a device sign-in'),
       })
       .strict()
       .default({}),

@@ -11,6 +11,8 @@ export interface RequestContext {
   clientIp?: string;
   userAgent?: string;
   requestId?: string;
+  /** The CLI token the request came with (a bearer request), for the audit line. */
+  cliTokenId?: string;
   /** The browser session the request belongs to; binds sealed role sessions. Never audited or logged. */
   sessionId?: string;
 }
@@ -28,7 +30,13 @@ export interface AuditTrail {
 }
 
 export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
-  const base = (ctx: RequestContext) => ({ at: now(), clientIp: ctx.clientIp, userAgent: ctx.userAgent?.slice(0, 300), requestId: ctx.requestId });
+  const base = (ctx: RequestContext) => ({
+    at: now(),
+    clientIp: ctx.clientIp,
+    userAgent: ctx.userAgent?.slice(0, 300),
+    requestId: ctx.requestId,
+    ...(ctx.cliTokenId === undefined ? {} : { details: { cliTokenId: ctx.cliTokenId } }),
+  });
   const who = (user: SessionUser) => ({ idpId: user.identity.idpId, nameId: user.identity.nameId, dbUser: user.identity.dbUser });
   const refusal = (err: unknown) => ({ code: isAppError(err) ? err.code : 'INTERNAL_ERROR', outcome: (isAppError(err) && err.status < 500 ? 'refused' : 'error') as AuditEvent['outcome'] });
   const append = async (event: AuditEvent): Promise<void> => {

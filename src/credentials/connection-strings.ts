@@ -1,8 +1,10 @@
 // Renders one issued DB login as the connection strings SQL clients accept: libpq URI and
-// keyword/value form, Redshift JDBC and ODBC, redshift_connector, and a .pgpass line.
-// Pure text only: picking the host, TLS mode and credentials belongs to issue-db-login.ts,
-// and showing them (with HTML escaping) belongs to the views.
+// keyword/value form, Redshift JDBC and ODBC, a .pgpass line, and (client-snippets.ts) Python,
+// shell, dbt and SQLAlchemy. Pure text only: picking the host, TLS mode and credentials belongs
+// to issue-db-login.ts, and showing them (with HTML escaping) belongs to the views.
 import { AppError } from '../errors.ts';
+import { ODBC_DRIVER_DEFAULT } from '../config/schema.ts';
+import { dbtProfile, envExports, percentEncode, pythonConnect, sqlalchemyUrl } from './client-snippets.ts';
 
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -13,6 +15,10 @@ export interface DbLoginTarget {
   port: number;
   database: string;
   sslMode: SslMode;
+  /** The CA file on the client, or `system` (libpq 16+: the OS trust store); unset without verification. */
+  sslRootCert?: string;
+  /** ODBC driver name; default the 64-bit driver's. */
+  odbcDriver?: string;
 }
 
 export interface ConnectionStrings {
@@ -22,7 +28,12 @@ export interface ConnectionStrings {
   odbc: string;
   python: string;
   pgpass: string;
+  env: string;
+  dbt: string;
+  sqlalchemy: string;
 }
+
+export const CONNECTION_FORMATS = ['uri', 'keywords', 'jdbc', 'odbc', 'python', 'pgpass', 'env', 'dbt', 'sqlalchemy'] as const satisfies ReadonlyArray<keyof ConnectionStrings>;
 
 export function buildConnectionStrings(target: DbLoginTarget): ConnectionStrings {
   return {
@@ -32,15 +43,15 @@ export function buildConnectionStrings(target: DbLoginTarget): ConnectionStrings
     odbc: odbcString(target),
     python: pythonConnect(target),
     pgpass: pgpassLine(target),
+    env: envExports(target),
+    dbt: dbtProfile(target),
+    sqlalchemy: sqlalchemyUrl(target),
   };
 }
 
-/**
- * encodeURIComponent leaves `!'()*` alone; encode those too so no reserved character survives
- * in any parser's eyes (RFC 3986 lists them as sub-delims).
- */
-function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** A CA file for clients that cannot use the OS trust store (`system` is libpq's word only). */
+export function caFileOf(t: DbLoginTarget): string | undefined {
+  return t.sslRootCert === undefined || t.sslRootCert === 'system' ? undefined : t.sslRootCert;
 }
 
 /** Only an IPv6 literal contains ':' (the port is a separate field), and URLs need it bracketed. */
@@ -54,7 +65,8 @@ export function libpqUri(t: DbLoginTarget): string {
   const host = t.host.includes(':') ? bracketIpv6(t.host) : percentEncode(t.host);
   return (
     `postgresql://${percentEncode(t.dbUser)}:${percentEncode(t.dbPassword)}@${host}:${t.port}` +
-    `/${percentEncode(t.database)}?sslmode=${t.sslMode}`
+    `/${percentEncode(t.database)}?sslmode=${t.sslMode}` +
+    (t.sslRootCert === undefined ? '' : `&sslrootcert=${percentEncode(t.sslRootCert)}`)
   );
 }
 
@@ -74,6 +86,7 @@ export function libpqKeywords(t: DbLoginTarget): string {
     ['user', t.dbUser],
     ['password', t.dbPassword],
     ['sslmode', t.sslMode],
+    ...(t.sslRootCert === undefined ? [] : [['sslrootcert', t.sslRootCert] as [string, string]]),
   ];
   return pairs.map(([key, value]) => `${key}=${libpqValue(value)}`).join(' ');
 }
@@ -83,14 +96,13 @@ export function libpqKeywords(t: DbLoginTarget): string {
 // It reads the credentials from the `user` and `password` properties.
 export function jdbcUrl(t: DbLoginTarget): string {
   // With ssl=true and no sslmode the driver falls back to verify-ca (SslMode.of), so name it.
-  const tls = t.sslMode === 'disable' ? 'ssl=false' : `ssl=true&sslmode=${t.sslMode}`;
+  const caFile = caFileOf(t);
+  const tls = (t.sslMode === 'disable' ? 'ssl=false' : `ssl=true&sslmode=${t.sslMode}`) + (caFile === undefined ? '' : `&sslrootcert=${percentEncode(caFile)}`);
   return (
     `jdbc:redshift://${bracketIpv6(t.host)}:${t.port}/${percentEncode(t.database)}` +
     `?${tls}&user=${percentEncode(t.dbUser)}&password=${percentEncode(t.dbPassword)}`
   );
 }
-
-export const ODBC_DRIVER_NAME = 'Amazon Redshift ODBC Driver (x64)';
 
 /** ODBC connection-string quoting: `{…}` hides ';' and '=', and a literal '}' is doubled. */
 function odbcBraced(value: string): string {
@@ -103,7 +115,7 @@ function odbcValue(value: string): string {
 
 export function odbcString(t: DbLoginTarget): string {
   return [
-    `Driver=${odbcBraced(ODBC_DRIVER_NAME)}`,
+    `Driver=${odbcBraced(t.odbcDriver ?? ODBC_DRIVER_DEFAULT)}`,
     `Server=${odbcValue(t.host)}`,
     `Port=${t.port}`,
     `Database=${odbcBraced(t.database)}`,
@@ -111,33 +123,6 @@ export function odbcString(t: DbLoginTarget): string {
     `PWD=${odbcBraced(t.dbPassword)}`,
     `SSLMode=${t.sslMode}`,
   ].join(';');
-}
-
-const PYTHON_NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** A Python single-quoted str literal; control characters are escaped so the snippet stays one line. */
-function pythonString(value: string): string {
-  let out = '';
-  for (const ch of value) {
-    const code = ch.codePointAt(0) ?? 0;
-    const named = PYTHON_NAMED_ESCAPES[ch];
-    if (named !== undefined) out += named;
-    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    // A lone surrogate has no UTF-8 form, so it cannot appear raw in Python source.
-    else if (code >= 0xd800 && code <= 0xdfff) out += `\\u${code.toString(16)}`;
-    else out += ch;
-  }
-  return `'${out}'`;
-}
-
-// redshift_connector documents sslmode values verify-ca and verify-full; we pass ours through.
-export function pythonConnect(t: DbLoginTarget): string {
-  const tls = t.sslMode === 'disable' ? 'ssl=False' : `ssl=True, sslmode=${pythonString(t.sslMode)}`;
-  return (
-    `redshift_connector.connect(host=${pythonString(t.host)}, port=${t.port}, ` +
-    `database=${pythonString(t.database)}, user=${pythonString(t.dbUser)}, ` +
-    `password=${pythonString(t.dbPassword)}, ${tls})`
-  );
 }
 
 /** .pgpass escaping (libpq docs, "The Password File"): `\` and `:` take a backslash. */

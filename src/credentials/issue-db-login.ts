@@ -23,6 +23,11 @@ export interface DbLogin {
   port: number;
   database: string;
   sslMode: SslMode;
+  /** What the strings name as sslrootcert: a CA file on the client, `system`, or nothing. */
+  sslRootCert?: string;
+  /** The cluster has a CA bundle to download (GET /ca/<cluster id>.pem). */
+  hasCaBundle: boolean;
+  odbcDriver?: string;
   connectionStrings: ConnectionStrings;
   awsRequestIds: string[];
 }
@@ -40,8 +45,29 @@ export interface IssueDbLoginInput {
   identity: FederatedIdentity;
   grant: RoleGrant;
   clusterId: string;
+  /** Where the client keeps the cluster's CA bundle (the CLI sends the path it installed it at). */
+  caFile?: string;
   /** The browser session holding the grant: its sealed role session opens only there. */
   sessionId: string;
+}
+
+/** The same login with its strings naming the client's copy of the CA bundle at `caFile`. */
+export function withCaFile(login: DbLogin, caFile: string): DbLogin {
+  if (!login.hasCaBundle || login.sslRootCert === undefined) return login;
+  const target = { ...login, sslRootCert: caFile };
+  return { ...target, connectionStrings: buildConnectionStrings(target) };
+}
+
+/** The CA file name the page offers the bundle under; strings name it when the client sent no path. */
+export function defaultCaFile(clusterId: string): string {
+  return `redshift-sso-${clusterId}-ca.pem`;
+}
+
+// libpq 16+ reads `system` as the OS trust store, but only with verify-full (weaker modes are an
+// error there); Redshift's own endpoints chain to public roots, so that is all they need.
+export function sslRootCertFor(cluster: ClusterConfig, caFile?: string): string | undefined {
+  if (cluster.caBundle !== undefined && (cluster.sslMode === 'verify-ca' || cluster.sslMode === 'verify-full')) return caFile ?? defaultCaFile(cluster.id);
+  return cluster.sslMode === 'verify-full' ? 'system' : undefined;
 }
 
 export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginInput): Promise<DbLogin> {
@@ -55,9 +81,19 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
   const endpoint = await resolveEndpoint(deps, session, cluster, region);
   requestIds.push(endpoint.requestId);
 
-  const target = { dbUser: credentials.value.dbUser, dbPassword: credentials.value.dbPassword, host: endpoint.value.host, port: endpoint.value.port, database: cluster.database, sslMode: cluster.sslMode };
+  const target = {
+    dbUser: credentials.value.dbUser,
+    dbPassword: credentials.value.dbPassword,
+    host: endpoint.value.host,
+    port: endpoint.value.port,
+    database: cluster.database,
+    sslMode: cluster.sslMode,
+    sslRootCert: sslRootCertFor(cluster, input.caFile),
+    odbcDriver: cluster.odbcDriver,
+  };
   return {
     ...target,
+    hasCaBundle: cluster.caBundle !== undefined,
     clusterId: cluster.id,
     roleArn: input.grant.roleArn,
     expiration: credentials.value.expiration,

@@ -58,7 +58,7 @@ export class LoginService {
   }
 
   /** Without `requestedRole`, the one ready role that may use the cluster. */
-  async issue(user: SessionUser, requestedRole: string | undefined, clusterId: string, ctx: RequestContext): Promise<DbLogin> {
+  async issue(user: SessionUser, requestedRole: string | undefined, clusterId: string, ctx: RequestContext, options: { caFile?: string } = {}): Promise<DbLogin> {
     let login: DbLogin;
     let roleArn = requestedRole ?? '';
     try {
@@ -70,7 +70,7 @@ export class LoginService {
       roleArn = requestedRole ?? onlyRoleForCluster(ready, this.deps.clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
       if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '' });
+      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '', ...options });
     } catch (err) {
       await this.deps.audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
       throw err;

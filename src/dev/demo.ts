@@ -49,6 +49,8 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
   });
 
   const durationSeconds = Number(env.DEMO_DB_DURATION_SECONDS ?? 900);
+  // With DEMO_PG_TLS_DIR the private PostgreSQL speaks TLS and the clusters ask for verify-full.
+  const tls = privatePg !== undefined && env.DEMO_PG_TLS_DIR !== undefined ? { sslMode: 'verify-full' as const, caBundle: join(env.DEMO_PG_TLS_DIR, 'ca.crt') } : { sslMode: 'disable' as const };
   const config = await demoConfig(
     {
       mode: 'development',
@@ -56,8 +58,8 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
       server: { baseUrl, port, host, trustProxy: 'loopback', sessionSecret: randomBytes(32).toString('hex') },
       idps: [{ id: DEMO_IDP_ID, name: 'Demo IdP (built in)', entityId: `${baseUrl}/dev/idp/metadata`, ssoUrl: `${baseUrl}/dev/idp/sso`, certs: [idpKey.certificate], allowIdpInitiated: true }],
       clusters: [
-        { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', sslMode: 'disable', durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
-        { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', sslMode: 'disable', durationSeconds, roles: [DEMO_ADMIN_ROLE] },
+        { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
+        { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ADMIN_ROLE] },
       ],
       aws: { endpoint: emulator.url, region: 'us-east-1' },
       // Always its own file: the demo's admin (bob) must never write into a real service's store.
@@ -116,7 +118,9 @@ async function demoConfig(input: Record<string, unknown>, env: Record<string, st
 async function demoDatabase(env: Env, logger: Logger): Promise<{ database?: { url: string; host: string; port: number }; privatePg?: PrivatePostgres }> {
   if (env.DEMO_PG_URL === undefined && findPostgresBinaries() !== null) {
     try {
-      const privatePg = await startPrivatePostgres({ logger });
+      const tlsDir = env.DEMO_PG_TLS_DIR;
+      const tls = tlsDir === undefined ? undefined : { certFile: join(tlsDir, 'server.crt'), keyFile: join(tlsDir, 'server.key') };
+      const privatePg = await startPrivatePostgres({ logger, ...(tls === undefined ? {} : { tls }) });
       logger.info({ host: privatePg.host, port: privatePg.port }, 'demo: private PostgreSQL started; issued passwords are really checked');
       return { database: { url: privatePg.url, host: privatePg.host, port: privatePg.port }, privatePg };
     } catch (err) {

@@ -41,7 +41,13 @@ export function findPostgresBinaries(): { initdb: string; pgCtl: string } | null
   return null;
 }
 
-export async function startPrivatePostgres(options: { logger?: Logger } = {}): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  logger?: Logger;
+  /** Turns TLS on with this certificate and key (PEM files); the server then offers SSL as well. */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const logger = options.logger?.child({ module: 'private-postgres' });
   const binaries = findPostgresBinaries();
   if (!binaries) {
@@ -64,9 +70,10 @@ export async function startPrivatePostgres(options: { logger?: Logger } = {}): P
     const initdbArgs = ['-D', dataDir, '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8'];
     await runAs(owner, binaries.initdb, initdbArgs, dir);
     await rm(pwfile);
+    const tlsOptions = options.tls === undefined ? '' : await installTlsFiles(options.tls, dir, owner);
 
     const pgCtl = (args: string[]): Promise<void> => runAs(owner, binaries.pgCtl, ['-D', dataDir, ...args], dir);
-    const port = await startServer(pgCtl, socketDir, logFile);
+    const port = await startServer(pgCtl, socketDir, logFile, tlsOptions);
     logger?.info({ host: HOST, port, dataDir }, 'private postgres started');
 
     let stopped = false;
@@ -91,10 +98,20 @@ export async function startPrivatePostgres(options: { logger?: Logger } = {}): P
   }
 }
 
-async function startServer(pgCtl: (args: string[]) => Promise<void>, socketDir: string, logFile: string): Promise<number> {
+/** Copies of the certificate and key the server may read: PostgreSQL refuses a key others can read. */
+async function installTlsFiles(tls: { certFile: string; keyFile: string }, dir: string, owner: { uid: number; gid: number } | undefined): Promise<string> {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  await writeFile(cert, await readFile(tls.certFile), { mode: 0o644 });
+  await writeFile(key, await readFile(tls.keyFile), { mode: 0o600 });
+  if (owner) for (const path of [cert, key]) await chown(path, owner.uid, owner.gid);
+  return ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
+}
+
+async function startServer(pgCtl: (args: string[]) => Promise<void>, socketDir: string, logFile: string, extraOptions = ''): Promise<number> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
-    const serverOptions = `-p ${port} -k ${socketDir} -c listen_addresses=${HOST} -c fsync=off`;
+    const serverOptions = `-p ${port} -k ${socketDir} -c listen_addresses=${HOST} -c fsync=off${extraOptions}`;
     try {
       await pgCtl(['-w', '-t', '30', '-l', logFile, '-o', serverOptions, 'start']);
       return port;

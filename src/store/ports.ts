@@ -22,7 +22,19 @@ export interface ReplayCache {
   rememberOnce(key: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-export type AuditKind = 'login' | 'login_refused' | 'credentials_issued' | 'credentials_refused' | 'logout' | 'logout_refused' | 'admin_change' | 'session_refused';
+export type AuditKind =
+  | 'login'
+  | 'login_refused'
+  | 'credentials_issued'
+  | 'credentials_refused'
+  | 'logout'
+  | 'logout_refused'
+  | 'admin_change'
+  | 'session_refused'
+  | 'cli_authorized'
+  | 'cli_token_issued'
+  | 'cli_refused'
+  | 'cli_token_revoked';
 
 /** One line of the audit trail. Never a password, token, secret or SAML response. */
 export interface AuditEvent {
@@ -95,6 +107,47 @@ export interface ConnectionRecords {
   deleteSetting(key: string): Promise<void>;
 }
 
+/** A token a SQL client (the CLI) holds: only its SHA-256 hash is kept, never the token. */
+export interface CliTokenRecord {
+  /** Public ID, shown on the user's page and used to revoke it there. */
+  id: string;
+  tokenHash: string;
+  idpId: string;
+  nameId: string;
+  /** What the client called itself (e.g. "redshift-sso CLI on laptop-7"), shown to the user. */
+  client: string;
+  /** The SessionUser the token stands for, as JSON; its role sessions are sealed. */
+  user: string;
+  createdAt: Date;
+  /** The end of the role sessions it stands for. */
+  expiresAt: Date;
+  lastUsedAt?: Date;
+  revokedAt?: Date;
+}
+
+export interface CliTokenRecords {
+  saveCliToken(record: CliTokenRecord): Promise<void>;
+  /** By hash, revoked or expired included (the caller says which); null when unknown or swept. */
+  findCliToken(tokenHash: string): Promise<CliTokenRecord | null>;
+  /** One person's tokens that are neither revoked nor expired, newest first. */
+  listCliTokens(idpId: string, nameId: string, now: Date): Promise<CliTokenRecord[]>;
+  /** Sets revokedAt once; false when the token is unknown or already revoked. */
+  revokeCliToken(id: string, at: Date): Promise<boolean>;
+  touchCliToken(id: string, at: Date): Promise<void>;
+  getCliTokenById(id: string): Promise<CliTokenRecord | null>;
+}
+
+/**
+ * Short-lived, single-use state of the CLI sign-in (one-time codes, device codes, user codes).
+ * Rows stay past their own deadline until swept, so an expired code is told apart from a reused one.
+ */
+export interface CliGrantRecords {
+  putCliGrant(key: string, value: string, expiresAt: Date): Promise<void>;
+  getCliGrant(key: string): Promise<string | null>;
+  /** Removes the row and returns its value: of two concurrent takers, one gets it. */
+  takeCliGrant(key: string): Promise<string | null>;
+}
+
 export interface StoredMetadata {
   xml: string;
   fetchedAt: Date;
@@ -115,7 +168,7 @@ export interface RateLimitCounters {
   resetHits(key: string): Promise<void>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords {
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords, CliTokenRecords, CliGrantRecords {
   /** Counters shared by several instances; absent on a single-instance store (they count in memory). */
   readonly rateLimits?: RateLimitCounters;
   /** Deletes expired rows of every kind; returns how many went. */

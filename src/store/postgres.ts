@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { ConfigError, UpstreamUnavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditFilter, Store } from './ports.ts';
+import { POSTGRES_CLI_MIGRATION, POSTGRES_CLI_SWEEP_CTES, postgresCliRecords } from './postgres-cli.ts';
 import { postgresRateLimits, RATE_LIMITS_MIGRATION, SWEEP_RATE_LIMITS } from './postgres-rate-limits.ts';
 
 export interface PostgresStoreOptions {
@@ -40,6 +41,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);`,
   `CREATE TABLE idp_metadata (url text PRIMARY KEY, xml text NOT NULL, fetched_at timestamptz NOT NULL);`,
   RATE_LIMITS_MIGRATION,
+  POSTGRES_CLI_MIGRATION,
 ];
 
 /** `postgres://` or `postgresql://` URL; applies pending migrations before it resolves. */
@@ -86,6 +88,7 @@ function postgresStore(pool: pg.Pool): Store {
   };
 
   return {
+    ...postgresCliRecords(pool),
     rateLimits: postgresRateLimits(pool),
     async getSession(sid, now) {
       return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
@@ -188,8 +191,10 @@ function postgresStore(pool: pg.Pool): Store {
         `WITH s AS (DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1),
               r AS (DELETE FROM saml_requests WHERE expires_at <= $1 RETURNING 1),
               p AS (DELETE FROM saml_replay WHERE expires_at <= $1 RETURNING 1),
+              ${POSTGRES_CLI_SWEEP_CTES},
               l AS (${SWEEP_RATE_LIMITS})
-         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p) + (SELECT count(*) FROM l))::int AS n`,
+         SELECT ((SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM p)
+                 + (SELECT count(*) FROM t) + (SELECT count(*) FROM g) + (SELECT count(*) FROM l))::int AS n`,
         [now],
       );
       return row?.n ?? 0;

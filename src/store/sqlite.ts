@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEvent, Store } from './ports.ts';
+import { SQLITE_CLI_MIGRATION, SQLITE_CLI_SWEEPS, sqliteCliRecords } from './sqlite-cli.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
@@ -21,6 +22,7 @@ const MIGRATIONS: readonly string[] = [
    INSERT INTO connections_changes (one, counter) VALUES (1, 0);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   `CREATE TABLE idp_metadata (url TEXT PRIMARY KEY, xml TEXT NOT NULL, fetched_at INTEGER NOT NULL);`,
+  SQLITE_CLI_MIGRATION,
 ];
 
 /** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
@@ -67,10 +69,12 @@ export function openSqliteStore(url: string): Store {
       db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_replay WHERE expires_at <= ?'),
+      ...SQLITE_CLI_SWEEPS.map((sql) => db.prepare(sql)),
     ],
   };
 
   return {
+    ...sqliteCliRecords(db),
     async getSession(sid, now) {
       return q.getSession.get(sid, now.getTime())?.data ?? null;
     },

@@ -2,7 +2,12 @@
 // and the session it belongs to, which binds the sealed role sessions (never audited).
 import type { Request, Response } from 'express';
 import type { RequestContext } from '../credentials/audit-trail.ts';
+import { cliTokenSealId } from '../credentials/cli-tokens.ts';
 
 export function requestContext(req: Request, res: Response): RequestContext {
-  return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined, sessionId: req.sessionID };
+  const cliTokenId = typeof res.locals.cliTokenId === 'string' ? res.locals.cliTokenId : undefined;
+  const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
+  // A bearer request has no browser session: its role sessions are sealed for the token instead.
+  const sessionId = cliTokenId === undefined ? req.sessionID : cliTokenSealId(cliTokenId);
+  return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId, sessionId, ...(cliTokenId === undefined ? {} : { cliTokenId }) };
 }

@@ -53,6 +53,7 @@ export function createServer(options: ServerOptions): Express {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
   app.locals.demo = options.demo;
+  app.locals.baseUrl = options.baseUrl.replace(/\/+$/, '');
 
   if (options.observeHttp !== undefined) app.use(httpMetrics(options.observeHttp));
   app.use(requestId());
@@ -124,6 +125,8 @@ export function createServer(options: ServerOptions): Express {
   app.use(['/login', '/saml/slo'], rateLimit({ ...limits, bucket: 'login', limit: options.rateLimit.login }));
   app.use('/saml/acs', rateLimit({ ...limits, bucket: 'acs', limit: options.rateLimit.acs }));
   app.use(['/api', '/credentials', '/admin'], rateLimit({ ...limits, bucket: 'api', limit: options.rateLimit.api }));
+  // The CLI's sign-in pages (user codes are guessable only by volume) and the CA bundles.
+  app.use(['/cli', '/ca'], rateLimit({ ...limits, bucket: 'cli', limit: options.rateLimit.api }));
   if (options.probes !== undefined) app.use(options.probes);
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));

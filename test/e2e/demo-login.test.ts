@@ -51,7 +51,9 @@ describe('demo mode end to end', () => {
     const home = await flow.get('/');
     const form = hiddenFields(await home.text());
     assert.equal(form.cluster, 'demo', 'alice has one role and one cluster: the cluster form is shown');
-    const page = await flow.postForm('/credentials', { _csrf: form._csrf ?? '', role: form.role ?? '', cluster: 'demo' });
+    const posted = await flow.postForm('/credentials', { _csrf: form._csrf ?? '', role: form.role ?? '', cluster: 'demo' });
+    assert.equal(posted.status, 303);
+    const page = await flow.get('/credentials');
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('cache-control'), 'no-store');
     const html = await page.text();

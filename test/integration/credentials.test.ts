@@ -72,9 +72,10 @@ describe('POST /api/credentials', () => {
     assert.equal(login.port, TEST_CLUSTER_PORT);
     assert.equal(login.database, 'dev');
     const strings = login.connectionStrings;
-    assert.deepEqual(Object.keys(strings).sort(), ['jdbc', 'keywords', 'odbc', 'pgpass', 'python', 'uri']);
+    assert.deepEqual(Object.keys(strings).sort(), ['dbt', 'env', 'jdbc', 'keywords', 'odbc', 'pgpass', 'python', 'sqlalchemy', 'uri']);
     const encodedPassword = encodeURIComponent(login.dbPassword).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    assert.equal(strings.uri, `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full`);
+    // No CA bundle configured: libpq 16+ verifies against the system's roots.
+    assert.equal(strings.uri, `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full&sslrootcert=system`);
     assert.ok(strings.keywords?.includes(`host=${TEST_CLUSTER_HOST}`));
     assert.ok(strings.jdbc?.startsWith(`jdbc:redshift://${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?`));
     assert.ok(strings.jdbc?.includes(`password=${encodedPassword}`));
@@ -276,7 +277,10 @@ describe('browser pages after sign-in', () => {
   it('shows the credentials page, never cached, with the password in it', async () => {
     await signedIn(h);
     const fields = await clusterForm();
-    const res = await h.client.postForm('/credentials', fields);
+    const posted = await h.client.postForm('/credentials', fields);
+    assert.equal(posted.status, 303, 'post, redirect, get');
+    assert.equal(posted.headers.get('location'), '/credentials');
+    const res = await h.client.get('/credentials');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const html = await res.text();
@@ -367,5 +371,89 @@ describe('a sign-in granting two roles', () => {
     const error = await assertJsonError(res, 403, 'AWS_ACCESS_DENIED');
     assert.ok(error.message.includes(TEST_ROLE_ARN) && error.message.includes(SECOND_ROLE_ARN), 'names both roles');
     assert.equal(h.client.cookie(SESSION_COOKIE), undefined, 'no session');
+  });
+});
+
+describe('the credentials page (post, redirect, get)', () => {
+  let h: AppHarness;
+  let offsetMs = 0;
+  beforeEach(async () => {
+    offsetMs = 0;
+    h = await startAppHarness({ now: () => new Date(Date.now() + offsetMs) });
+    await signedIn(h);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  async function issueOnPage(): Promise<string> {
+    const fields = formFields(await (await h.client.get('/')).text(), '/credentials');
+    assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+    return (await h.client.get('/credentials')).text();
+  }
+
+  it('shows the same login on reload: no second password is issued', async () => {
+    const mark = h.emulator.calls.length;
+    const first = await issueOnPage();
+    const again = await (await h.client.get('/credentials')).text();
+    assert.equal(elementText(again, 'db-password'), elementText(first, 'db-password'));
+    assert.deepEqual(actions(h, mark).filter((a) => a === 'GetClusterCredentials'), ['GetClusterCredentials']);
+  });
+
+  it('shows the expiry in local time and UTC, the new formats, help per client, and where to get TLS right', async () => {
+    const html = await issueOnPage();
+    assert.match(html, /<time class="local" datetime="\d{4}-\d\d-\d\dT[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time> <span class="utc">\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)<\/span>/);
+    for (const id of ['conn-env', 'conn-dbt', 'conn-sqlalchemy']) assert.ok(elementText(html, id), id);
+    for (const client of ['DBeaver', 'DataGrip', 'Power BI Desktop', 'Tableau']) assert.match(html, new RegExp(`<summary>${client}</summary>`));
+    assert.match(elementText(html, 'tls-help') ?? '', /sslrootcert=system/);
+  });
+
+  it('says "expired" once the password has expired, shows no secret, and forgets it', async () => {
+    const first = await issueOnPage();
+    const password = elementText(first, 'db-password') ?? '';
+    offsetMs = 16 * 60_000;
+    const expired = await (await h.client.get('/credentials')).text();
+    assert.match(expired, /This password expired at/);
+    assert.ok(!expired.includes(password), 'the expired password is not shown');
+    assert.match(expired, /Renew: issue a fresh password/);
+    const afterwards = await h.client.get('/credentials');
+    assert.equal(afterwards.status, 303, 'the sealed login left the session');
+  });
+
+  it('sends a visit with nothing issued back to the chooser', async () => {
+    const res = await h.client.get('/credentials');
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), '/');
+  });
+});
+
+describe('the credentials page of a cluster with its own CA bundle', () => {
+  it('offers the bundle and names the path the person saved it at in every string, for this and later logins', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const h = await startAppHarness({ clusters: [{ id: 'analytics', name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, caBundle: pem, roles: [TEST_ROLE_ARN] }] });
+    try {
+      await signedIn(h);
+      const fields = formFields(await (await h.client.get('/')).text(), '/credentials');
+      assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+      const first = await (await h.client.get('/credentials')).text();
+      assert.match(first, /href="\/ca\/analytics.pem" download/);
+      assert.equal(new URL(elementText(first, 'conn-uri') ?? '').searchParams.get('sslrootcert'), 'redshift-sso-analytics-ca.pem');
+      const password = elementText(first, 'db-password');
+
+      const csrf = formFields(first, '/credentials/ca-file')._csrf ?? '';
+      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: 'relative.pem' }, { accept: 'application/json' })).status, 400);
+      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: '/home/alice/Downloads/ca bundle.pem' })).status, 303);
+      const updated = await (await h.client.get('/credentials')).text();
+      assert.equal(elementText(updated, 'db-password'), password, 'the same login, no new password');
+      assert.equal(new URL(elementText(updated, 'conn-uri') ?? '').searchParams.get('sslrootcert'), '/home/alice/Downloads/ca bundle.pem');
+      assert.match(elementText(updated, 'conn-env') ?? '', /PGSSLROOTCERT='\/home\/alice\/Downloads\/ca bundle.pem'/);
+
+      assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
+      const renewed = await (await h.client.get('/credentials')).text();
+      assert.notEqual(elementText(renewed, 'db-password'), password);
+      assert.match(elementText(renewed, 'conn-keywords') ?? '', /sslrootcert='\/home\/alice\/Downloads\/ca bundle.pem'/, 'later logins keep the path');
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -52,7 +52,8 @@ describe('log lines', () => {
     const chooser = await (await h.client.get('/')).text();
     const fields = hiddenFields(chooser);
     keep('CSRF token', fields._csrf);
-    const page = await h.client.postForm('/credentials', { _csrf: fields._csrf ?? '', role: fields.role ?? '', cluster: fields.cluster ?? '' });
+    assert.equal((await h.client.postForm('/credentials', { _csrf: fields._csrf ?? '', role: fields.role ?? '', cluster: fields.cluster ?? '' })).status, 303);
+    const page = await h.client.get('/credentials');
     assert.equal(page.status, 200);
     keep('dbPassword (page)', elementText(await page.text(), 'db-password'));
 

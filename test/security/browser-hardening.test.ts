@@ -83,11 +83,11 @@ describe('browser hardening (headless Chromium)', () => {
 
         const mark = app.emulator.calls.length;
         const [credentials] = await Promise.all([
-          page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials` && r.request().method() === 'POST'),
+          page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials` && r.request().method() === 'GET'),
           page.locator('form[action="/credentials"] button[type="submit"]').first().click(),
         ]);
         await page.waitForLoadState('load');
-        assert.equal(credentials.status(), 200, 'the page issues credentials');
+        assert.equal(credentials.status(), 200, 'the page issues credentials (post, redirect, get)');
         assert.equal(getClusterCredentialsCalls(mark), 1, 'one GetClusterCredentials for the button');
         await assertNoInjection(page, 'the credentials page');
         assert.equal(await page.textContent('header .who strong'), XSS_NAME_ID);
@@ -333,7 +333,7 @@ describe('browser hardening (headless Chromium)', () => {
           assert.equal(cookie.sameSite, 'Lax', `${cookie.name} is SameSite=Lax`);
         }
         const [credentials] = await Promise.all([
-          page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials` && r.request().method() === 'POST'),
+          page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials` && r.request().method() === 'GET'),
           page.locator('form[action="/credentials"] button[type="submit"]').first().click(),
         ]);
         assert.equal(credentials.status(), 200);

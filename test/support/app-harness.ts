@@ -37,6 +37,10 @@ export interface AppHarnessOptions {
   /** Replaces the default clusters (`analytics`, for TEST_ROLE_ARN only). */
   clusters?: Array<Record<string, unknown>>;
   emulator?: Partial<AwsEmulatorOptions>;
+  /** The app's clock (the emulator and the IdP keep real time). */
+  now?: () => Date;
+  /** Merged over `server.rateLimit`. */
+  rateLimit?: Record<string, unknown>;
   /** Further configuration sections (metrics, ...), merged over the harness's own. */
   config?: Record<string, unknown>;
   /** Merged over the `sp` section (maxResponseAgeSeconds, decryptionKey, ...). */
@@ -142,7 +146,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     {
       mode: 'development',
       log: { level: 'debug' },
-      server: { baseUrl, sessionSecret: SESSION_SECRET },
+      server: { baseUrl, sessionSecret: SESSION_SECRET, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
       ...(options.sp === undefined ? {} : { sp: options.sp }),
       idps: [{ id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...options.idp }],
       clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
@@ -160,7 +164,11 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       done();
     },
   });
-  const service = createApp(config, { logger: createLogger({ level: 'debug' }, sink), ...(options.store === undefined ? {} : { store: options.store }) });
+  const service = createApp(config, {
+    logger: createLogger({ level: 'debug' }, sink),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.store === undefined ? {} : { store: options.store }),
+  });
   server.on('request', service.app);
 
   const client = new CookieClient(baseUrl);

@@ -64,6 +64,7 @@ describe('createLogger', () => {
       roleArn: 'arn:aws:iam::123456789012:role/R',
       expiration: new Date('2030-01-01T00:15:00Z'),
       durationSeconds: 900,
+      hasCaBundle: false,
       connectionStrings: buildConnectionStrings(target),
       awsRequestIds: ['req-1'],
     };

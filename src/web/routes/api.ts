@@ -11,19 +11,26 @@ import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import type { SessionUser } from '../session-user.ts';
+import { bearerAuth, type AuthenticateToken } from '../middleware/bearer.ts';
+import { CA_FILE } from '../ca-file.ts';
 
 export interface ApiRouteDeps {
   baseUrl: string;
   /** The current clusters (configuration file and admin console). */
   clusters: () => readonly ClusterConfig[];
   /** Without a role, the one ready role that may use the cluster. */
-  issue: (user: SessionUser, roleArn: string | undefined, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
+  issue: (user: SessionUser, roleArn: string | undefined, clusterId: string, ctx: RequestContext, options?: { caFile?: string }) => Promise<DbLogin>;
+  /** Bearer tokens of SQL clients (the CLI). */
+  authenticateToken: AuthenticateToken;
 }
+
 
 export function apiRoutes(deps: ApiRouteDeps): Router {
   const router = Router();
 
-  router.get('/api/me', requireUser(), (req, res) => {
+  const bearer = bearerAuth(deps.authenticateToken);
+
+  router.get('/api/me', bearer, requireUser(), (req, res) => {
     const user = req.user as SessionUser;
     const { identity } = user;
     res.setHeader('Cache-Control', 'no-store');
@@ -39,16 +46,17 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
 
   router.post(
     '/api/credentials',
+    bearer,
     requireUser(),
     requireJsonSameOrigin(deps.baseUrl),
     express.json({ limit: '4kb', strict: true }),
     asyncHandler(async (req, res) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof body.cluster !== 'string' || (body.role !== undefined && typeof body.role !== 'string')) {
-        throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Expected { "cluster": string, "role"?: string }.' });
+      if (typeof body.cluster !== 'string' || (body.role !== undefined && typeof body.role !== 'string') || (body.caFile !== undefined && (typeof body.caFile !== 'string' || !CA_FILE.test(body.caFile)))) {
+        throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Expected { "cluster": string, "role"?: string, "caFile"?: absolute path }.' });
       }
       const user = req.user as SessionUser;
-      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res));
+      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res), body.caFile === undefined ? {} : { caFile: body.caFile });
       res.setHeader('Cache-Control', 'no-store');
       res.json({
         dbUser: login.dbUser,
@@ -57,6 +65,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
         host: login.host,
         port: login.port,
         database: login.database,
+        sslMode: login.sslMode,
+        sslRootCert: login.sslRootCert ?? null,
+        caBundleUrl: login.hasCaBundle ? `${deps.baseUrl.replace(/\/+$/, '')}/ca/${encodeURIComponent(login.clusterId)}.pem` : null,
         connectionStrings: login.connectionStrings,
       });
     }),

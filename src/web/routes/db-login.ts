@@ -2,7 +2,8 @@
 // Issuing credentials is a POST with a CSRF token; the page that shows them is never cached.
 import express, { Router } from 'express';
 import type { ClusterConfig } from '../../config/schema.ts';
-import type { DbLogin } from '../../credentials/issue-db-login.ts';
+import { withCaFile, type DbLogin } from '../../credentials/issue-db-login.ts';
+import { CA_FILE } from '../ca-file.ts';
 import { clustersForRole } from '../../credentials/cluster-access.ts';
 import { BadRequest } from '../../errors.ts';
 import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
@@ -11,12 +12,24 @@ import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
+import type { IssuedLoginBox } from '../../credentials/issued-login-box.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The login the credentials page shows, sealed, until it expires (post/redirect/get). */
+    issuedLogin?: string;
+    /** Where this person saved the cluster CA bundles: the page's strings name it as sslrootcert. */
+    caFile?: string;
+  }
+}
 
 export interface DbLoginRouteDeps {
   /** The current clusters (configuration file and admin console). */
   clusters: () => readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
-  issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext) => Promise<DbLogin>;
+  issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext, options?: { caFile?: string }) => Promise<DbLogin>;
+  loginBox: IssuedLoginBox;
+  now: () => Date;
 }
 
 const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 });
@@ -53,11 +66,39 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
         throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Choose a role and a cluster.' });
       }
       const user = req.user as SessionUser;
-      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res));
-      res.setHeader('Cache-Control', 'no-store');
-      res.render('credentials', { title: 'Database credentials', user, login, csrfToken: csrfToken(req) });
+      const caFile = req.session.caFile;
+      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res), caFile === undefined ? {} : { caFile });
+      req.session.issuedLogin = deps.loginBox.seal(login);
+      res.redirect(303, '/credentials');
     }),
   );
+
+  // "I saved the CA bundle here": the strings of the login on the page (and later ones) name it.
+  router.post('/credentials/ca-file', requireUser(), form, requireCsrfToken(), (req, res) => {
+    const caFile = (req.body as Record<string, unknown>).caFile;
+    if (typeof caFile !== 'string' || !CA_FILE.test(caFile)) {
+      throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Give the full path of the CA bundle file, e.g. /home/you/certs/redshift-ca.pem or C:\\certs\\redshift-ca.pem.' });
+    }
+    req.session.caFile = caFile;
+    const login = req.session.issuedLogin === undefined ? undefined : deps.loginBox.open(req.session.issuedLogin);
+    if (login !== undefined) req.session.issuedLogin = deps.loginBox.seal(withCaFile(login, caFile));
+    res.redirect(303, '/credentials');
+  });
+
+  // Shows the login issued last, as often as the page is reloaded; once it has expired, the
+  // secret leaves the session and the page offers a fresh one.
+  router.get('/credentials', requireUser(), (req, res) => {
+    const sealed = req.session.issuedLogin;
+    const login = sealed === undefined ? undefined : deps.loginBox.open(sealed);
+    if (login === undefined) {
+      res.redirect(303, '/');
+      return;
+    }
+    const expired = login.expiration.getTime() <= deps.now().getTime();
+    if (expired) delete req.session.issuedLogin;
+    res.setHeader('Cache-Control', 'no-store');
+    res.render('credentials', { title: 'Database credentials', user: req.user, login, expired, csrfToken: csrfToken(req) });
+  });
 
   return router;
 }

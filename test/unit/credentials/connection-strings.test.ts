@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { parse as parsePgUri } from 'pg-connection-string';
-import { buildConnectionStrings, libpqKeywords, pythonConnect } from '../../../src/credentials/connection-strings.ts';
+import { buildConnectionStrings, libpqKeywords } from '../../../src/credentials/connection-strings.ts';
+import { pythonConnect } from '../../../src/credentials/client-snippets.ts';
 import type { DbLoginTarget, SslMode } from '../../../src/credentials/connection-strings.ts';
 
 const passwords = [
@@ -136,7 +137,7 @@ function parseJdbc(url: string): { host: string; port: string; database: string;
 
 /** Evaluates each connect(...) snippet with python3, capturing its keyword arguments. */
 function evalPython(snippets: string[]): Record<string, unknown>[] {
-  const prefix = 'redshift_connector.connect(';
+  const prefix = 'import redshift_connector\n\nconn = redshift_connector.connect(';
   const calls = snippets.map((s) => {
     assert.ok(s.startsWith(prefix), s);
     return `    capture(${s.slice(prefix.length)},`;
@@ -188,6 +189,7 @@ describe('buildConnectionStrings', () => {
 
   it('writes the facts-sheet examples literally', () => {
     const t: DbLoginTarget = { dbUser: 'IAM:alice', dbPassword: 'a/b+c=', host: 'h', port: 5439, database: 'dev', sslMode: 'verify-full' };
+    // Without sslRootCert the strings name no CA (issue-db-login decides it; see the CA tests below).
     const s = buildConnectionStrings(t);
     assert.equal(s.uri, 'postgresql://IAM%3Aalice:a%2Fb%2Bc%3D@h:5439/dev?sslmode=verify-full');
     assert.equal(s.pgpass, 'h:5439:dev:IAM\\:alice:a/b+c=');
@@ -199,7 +201,7 @@ describe('buildConnectionStrings', () => {
     );
     assert.equal(
       s.python,
-      "redshift_connector.connect(host='h', port=5439, database='dev', user='IAM:alice', password='a/b+c=', ssl=True, sslmode='verify-full')",
+      "import redshift_connector\n\nconn = redshift_connector.connect(host='h', port=5439, database='dev', user='IAM:alice', password='a/b+c=', ssl=True, sslmode='verify-full')",
     );
   });
 
@@ -272,7 +274,8 @@ describe('buildConnectionStrings', () => {
         label(t),
       );
     });
-    const controls = [...pythonConnect(exotic)].filter((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+    const connectLine = pythonConnect(exotic).split('\n').pop() ?? '';
+    const controls = [...connectLine].filter((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
     assert.deepEqual(controls, [], 'snippet must stay printable on one line');
   });
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterConfig } from '../../../src/config/schema.ts';
 import type { RoleGrant } from '../../../src/credentials/assume-roles.ts';
-import { dbGroupsFor, EndpointCache, issueDbLogin } from '../../../src/credentials/issue-db-login.ts';
+import { dbGroupsFor, EndpointCache, issueDbLogin, sslRootCertFor } from '../../../src/credentials/issue-db-login.ts';
 import { createRoleSessionVault } from '../../../src/credentials/role-session-vault.ts';
 import type { FederatedIdentity } from '../../../src/saml/federated-identity.ts';
 import { aCluster, aFederatedIdentity, aRolePair, aRoleSession, roleArn } from '../../support/unit-builders.ts';
@@ -84,7 +84,7 @@ describe('issueDbLogin', () => {
     assert.ok(login.connectionStrings.uri.startsWith('postgresql://IAM%3Aalice:'), login.connectionStrings.uri);
     assert.ok(login.connectionStrings.uri.includes('AbC%2FdE%2BfG%3D%3D@'), login.connectionStrings.uri);
     assert.ok(login.connectionStrings.jdbc.includes('user=IAM%3Aalice'));
-    assert.ok(login.connectionStrings.uri.endsWith('/dev?sslmode=verify-full'));
+    assert.ok(login.connectionStrings.uri.endsWith('/dev?sslmode=verify-full&sslrootcert=system'));
   });
 
   it('uses the default region when the cluster names none', async () => {
@@ -252,5 +252,19 @@ describe('issueDbLogin cluster policies', () => {
     it(`filters 127-character groups with ${c.pattern} in linear time`, () => {
       assert.deepEqual(dbGroupsFor(aCluster({ dbGroupsFilter: c.pattern }), [...almost, longest]), c.expected);
     });
+  }
+});
+
+describe('sslRootCertFor', () => {
+  const cluster = (fields: Partial<ClusterConfig>): ClusterConfig => ({ ...aCluster(), ...fields });
+  const table: Array<[string, Partial<ClusterConfig>, string | undefined, string | undefined]> = [
+    ['verify-full without a bundle: the OS trust store (libpq 16+)', { sslMode: 'verify-full' }, undefined, 'system'],
+    ['verify-ca without a bundle: nothing (libpq refuses system below verify-full)', { sslMode: 'verify-ca' }, undefined, undefined],
+    ['a bundle: the file the page offers', { sslMode: 'verify-full', caBundle: 'PEM' }, undefined, 'redshift-sso-analytics-ca.pem'],
+    ['a bundle and the path the client installed it at', { sslMode: 'verify-ca', caBundle: 'PEM' }, '/home/a/.config/ca.pem', '/home/a/.config/ca.pem'],
+    ['no verification: nothing', { sslMode: 'require', caBundle: 'PEM' }, '/x.pem', undefined],
+  ];
+  for (const [what, fields, caFile, expected] of table) {
+    it(what, () => assert.equal(sslRootCertFor(cluster({ id: 'analytics', ...fields }), caFile), expected));
   }
 });
