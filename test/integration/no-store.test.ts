@@ -20,10 +20,14 @@ describe('Cache-Control: no-store on signed-in pages and the API', () => {
     assert.equal(chooser.status, 200);
     noStore(chooser, 'GET / signed in');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await chooser.text())?.[1] ?? '';
-    const page = await h.client.postForm('/credentials', { _csrf: csrf, role: TEST_ROLE_ARN, cluster: TEST_CLUSTER_ID });
+    // Post, redirect, get: the issued login is kept sealed in the session and shown by the GET.
+    const posted = await h.client.postForm('/credentials', { _csrf: csrf, role: TEST_ROLE_ARN, cluster: TEST_CLUSTER_ID });
+    assert.equal(posted.status, 303);
+    noStore(posted, 'POST /credentials');
+    const page = await h.client.get(posted.headers.get('location') ?? '', { accept: 'text/html' });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /IAM:alice/);
-    noStore(page, 'POST /credentials');
+    noStore(page, 'GET /credentials');
     const refused = await h.client.postForm('/credentials', { _csrf: csrf, role: TEST_ROLE_ARN, cluster: 'nope' });
     assert.equal(refused.status, 404);
     noStore(refused, 'POST /credentials refused');
