@@ -49,7 +49,6 @@ export function upstreamOf(res: Response): string {
 export async function startTwoInstances(): Promise<TwoInstances> {
   const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ha-'));
   const database = await createTestDatabase('redshift_sso_ha');
-  const db = new pg.Pool({ connectionString: database.url, max: 2 });
   const emulator = await startAwsEmulator({
     samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
@@ -102,14 +101,20 @@ export async function startTwoInstances(): Promise<TwoInstances> {
       }
       return aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...rest, extraAttributes: { [REDSHIFT_DB_GROUPS]: groups ?? ['Analysts'], ...rest.extraAttributes } });
     },
+    // A connection per query: none is left idle for the database's DROP … WITH (FORCE) to cut.
     async query(sql, params = []) {
-      return (await db.query(sql, params)).rows;
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
     },
     async close() {
       await Promise.all([a.stop(), b.stop()]);
       await nginx.stop();
       await emulator.close();
-      await db.end();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
