@@ -4,7 +4,7 @@
 // requests (POST /api/credentials), for a bounded time. Prints the errors by code, the work done,
 // the service's RSS after warm-up and at the end, its growth per 10,000 sign-ins, and one
 // PASS/FAIL line for "0 errors, RSS growth under 5% after warm-up". Nothing here is a test: no
-// timing is asserted anywhere. See test/bench/SOAK.md.
+// timing is asserted anywhere. See SOAK.md beside this file.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
