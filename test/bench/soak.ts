@@ -46,6 +46,8 @@ interface Sample {
   at: number;
   rss: number;
   signIns: number;
+  /** V8 heap in use (prom-client's nodejs_heap_size_used_bytes), every 5th sample. */
+  heapUsed?: number;
 }
 
 const stats = { signIns: 0, credentials: 0, errors: new Map<string, number>() };
@@ -93,6 +95,13 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** The service's JS heap in use, from its metrics listener: tells a leak of objects from a heap or allocator that grew. */
+async function heapUsedOf(metricsUrl: string): Promise<number | undefined> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
   });
   const database: TestDatabase | undefined = args.store === 'postgres' ? await createTestDatabase('redshift_sso_soak') : undefined;
   const port = await freePort();
+  const metricsPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const configPath = join(dir, 'soak.yml');
   writeFileSync(
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
       idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [IDP_CERT_PATH] }],
       clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: [TEST_ROLE_ARN] }],
       store: { url: database?.url ?? `sqlite:${join(dir, 'store.db')}` },
+      metrics: { port: metricsPort },
     }),
   );
   const service = await spawnService({
@@ -132,7 +143,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const endAt = started + MINUTES * 60_000;
   const samples: Sample[] = [];
-  const sample = () => samples.push({ at: performance.now() - started, rss: rssOf(service.pid), signIns: stats.signIns });
+  const sample = () => {
+    const entry: Sample = { at: performance.now() - started, rss: rssOf(service.pid), signIns: stats.signIns };
+    samples.push(entry);
+    if (samples.length % 5 === 1) void heapUsedOf(`http://127.0.0.1:${metricsPort}/metrics`).then((bytes) => (entry.heapUsed = bytes), () => undefined);
+  };
   const sampler = setInterval(sample, 1000);
   const progress = setInterval(() => {
     const last = samples.at(-1);
@@ -171,15 +186,17 @@ function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: 
   const rssEnd = median(atEnd.map((s) => s.rss));
   const signInsMeasured = median(atEnd.map((s) => s.signIns)) - median(afterWarmup.map((s) => s.signIns));
   const growth = (rssEnd - rssWarm) / rssWarm;
+  const heapOf = (window: Sample[]) => median(window.flatMap((s) => (s.heapUsed === undefined ? [] : [s.heapUsed])));
   const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
   console.log('');
   console.log(`duration                      ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} at start, ${endLoad.toFixed(2)} at end, ${cpus().length} cores)`);
   console.log(`sign-ins                      ${stats.signIns} (${(stats.signIns / elapsed).toFixed(1)}/s)`);
   console.log(`credential requests           ${stats.credentials} (${(stats.credentials / elapsed).toFixed(1)}/s)`);
   console.log(`errors                        ${errors}${errors === 0 ? '' : ` ${JSON.stringify(Object.fromEntries(stats.errors))}`}`);
-  console.log(`RSS after warm-up             ${mib(rssWarm)} (median of ${afterWarmup.length} samples from ${warmEnd / 1000} s)`);
+  console.log(`RSS after warm-up             ${mib(rssWarm)} (median of ${afterWarmup.length} samples from ${(warmEnd / 1000).toFixed(0)} s)`);
   console.log(`RSS at end                    ${mib(rssEnd)} (median of the last ${atEnd.length} samples)`);
   console.log(`RSS growth after warm-up      ${(growth * 100).toFixed(2)}%`);
+  console.log(`JS heap in use               ${mib(heapOf(afterWarmup))} after warm-up, ${mib(heapOf(atEnd))} at end (includes garbage not yet collected)`);
   console.log(`RSS growth per 10,000 sign-ins ${signInsMeasured > 0 ? mib(((rssEnd - rssWarm) / signInsMeasured) * 10_000) : 'n/a'} (${signInsMeasured} sign-ins measured)`);
   const pass = errors === 0 && Number.isFinite(growth) && growth < 0.05;
   console.log(`${pass ? 'PASS' : 'FAIL'}: ${errors} errors, RSS growth ${(growth * 100).toFixed(2)}% after warm-up (target: 0 errors, under 5%)`);
