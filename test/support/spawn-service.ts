@@ -7,7 +7,10 @@ import { createServer } from 'node:net';
 export interface SpawnedService {
   baseUrl: string;
   port: number;
+  pid: number;
   output: () => string;
+  /** Stops keeping what it prints from now on (long runs such as the soak); output() keeps the start. */
+  discardOutput: () => void;
   /** SIGTERM (when still running), then the exit code. */
   stop: () => Promise<number | null>;
   signal: (signal: NodeJS.Signals) => void;
@@ -61,8 +64,9 @@ async function spawnNode(nodeArgs: string[], env: Record<string, string | undefi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let keep = true;
+  child.stdout?.on('data', (chunk: Buffer) => keep && (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => keep && (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
@@ -84,7 +88,11 @@ async function spawnNode(nodeArgs: string[], env: Record<string, string | undefi
   return {
     baseUrl,
     port,
+    pid: child.pid ?? 0,
     output: () => output,
+    discardOutput: () => {
+      keep = false;
+    },
     signal: (signal) => {
       if (child.exitCode === null) child.kill(signal);
     },

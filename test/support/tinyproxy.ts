@@ -4,11 +4,11 @@
 // (the `tinyproxy` package adds a system service that would start one on port 8888).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandWorks, ensureDebianPackages } from './debian-packages.ts';
 import { freePort } from './spawn-service.ts';
+import { waitForPort } from './wait-for-port.ts';
 
 export interface Tinyproxy {
   /** http://127.0.0.1:<port> */
@@ -40,7 +40,7 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitForPort(port, exited, () => output);
+    await waitForPort('tinyproxy', port, exited, () => output);
   } catch (err) {
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
@@ -61,24 +61,4 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Resolves once the port accepts connections; rejects if the process exits first. */
-async function waitForPort(port: number, exited: Promise<void>, output: () => string): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (gone) throw new Error(`tinyproxy exited before listening:\n${output()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`tinyproxy did not listen on ${port}:\n${output()}`);
 }

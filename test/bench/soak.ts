@@ -1,0 +1,206 @@
+// Soak: the service as production runs it (a spawned `src/main.ts`, NODE_ENV=production, the real
+// AWS SDK against the AWS emulator over HTTP, a SQLite or PostgreSQL store) under a loop of
+// sign-ins (GET /login, a response signed by the fixture IdP, POST to the ACS) and credential
+// requests (POST /api/credentials), for a bounded time. Prints the errors by code, the work done,
+// the service's RSS after warm-up and at the end, its growth per 10,000 sign-ins, and one
+// PASS/FAIL line for "0 errors, RSS growth under 5% after warm-up". Nothing here is a test: no
+// timing is asserted anywhere. See SOAK.md beside this file.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { startAwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { CookieClient, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../support/app-harness.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { freePort, spawnService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: process.env.SOAK_MINUTES ?? '5' },
+    'warmup-seconds': { type: 'string' },
+    concurrency: { type: 'string', default: '4' },
+    'credentials-per-sign-in': { type: 'string', default: '2' },
+    store: { type: 'string', default: 'sqlite' },
+  },
+  strict: true,
+});
+
+const MINUTES = Number(args.minutes);
+const CONCURRENCY = Number(args.concurrency);
+const CREDENTIALS_PER_SIGN_IN = Number(args['credentials-per-sign-in']);
+if (!(MINUTES > 0) || !(CONCURRENCY >= 1) || !(CREDENTIALS_PER_SIGN_IN >= 0) || !['sqlite', 'postgres'].includes(args.store)) {
+  throw new Error('usage: npm run soak -- [--minutes N] [--warmup-seconds S] [--concurrency C] [--credentials-per-sign-in K] [--store sqlite|postgres]');
+}
+// Warm-up: JIT, caches, connection pools and the heap settle; growth is measured from there.
+const WARMUP_MS = 1000 * (args['warmup-seconds'] === undefined ? Math.min(60, MINUTES * 12) : Number(args['warmup-seconds']));
+const RSS_WINDOW_MS = 10_000;
+const IDP = 'corp';
+const CLUSTER = 'warehouse';
+const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+
+interface Sample {
+  at: number;
+  rss: number;
+  signIns: number;
+  /** V8 heap in use (prom-client's nodejs_heap_size_used_bytes), every 5th sample. */
+  heapUsed?: number;
+}
+
+const stats = { signIns: 0, credentials: 0, errors: new Map<string, number>() };
+const countError = (code: string) => stats.errors.set(code, (stats.errors.get(code) ?? 0) + 1);
+
+/** The service's resident set, from /proc (Linux). */
+function rssOf(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kib) * 1024;
+}
+
+async function expect(res: Response, status: number): Promise<boolean> {
+  if (res.status === status) {
+    await res.arrayBuffer();
+    return true;
+  }
+  const text = await res.text();
+  let code = `HTTP_${res.status}`;
+  try {
+    code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? code;
+  } catch {
+    // not JSON: the status is the code
+  }
+  countError(code);
+  return false;
+}
+
+/** One person: sign in, then ask for credentials a few times. */
+async function iteration(baseUrl: string): Promise<void> {
+  const client = new CookieClient(baseUrl);
+  const start = await client.get(`/login/${IDP}`);
+  if (start.status !== 302) return void (await expect(start, 302));
+  const request = inflateRawSync(Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+  const acsUrl = `${baseUrl}/saml/acs/${IDP}`;
+  const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1] });
+  if (!(await expect(await client.postForm(`/saml/acs/${IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' }), 303))) return;
+  stats.signIns += 1;
+  for (let i = 0; i < CREDENTIALS_PER_SIGN_IN; i++) {
+    if (await expect(await client.postJson('/api/credentials', { cluster: CLUSTER }), 200)) stats.credentials += 1;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** The service's JS heap in use, from its metrics listener: tells a leak of objects from a heap or allocator that grew. */
+async function heapUsedOf(metricsUrl: string): Promise<number | undefined> {
+  const text = await (await fetch(metricsUrl)).text();
+  const value = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-soak-'));
+  const emulator = await startAwsEmulator({
+    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+    clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
+  });
+  const database: TestDatabase | undefined = args.store === 'postgres' ? await createTestDatabase('redshift_sso_soak') : undefined;
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const configPath = join(dir, 'soak.yml');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      server: { baseUrl, sessionSecret: testSessionSecret(), rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 } },
+      idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [IDP_CERT_PATH] }],
+      clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: [TEST_ROLE_ARN] }],
+      store: { url: database?.url ?? `sqlite:${join(dir, 'store.db')}` },
+      metrics: { port: metricsPort },
+    }),
+  );
+  const service = await spawnService({
+    REDSHIFT_SSO_CONFIG: configPath,
+    REDSHIFT_SSO_BASE_URL: baseUrl,
+    PORT: String(port),
+    NODE_ENV: 'production',
+    AWS_ENDPOINT_URL_STS: emulator.url,
+    AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
+    AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
+    AWS_REGION: 'eu-west-1',
+    ...WITHOUT_AMBIENT_AWS,
+  });
+  service.discardOutput();
+  const load = loadavg()[0] ?? 0;
+  console.log(`soak: ${MINUTES} min (warm-up ${WARMUP_MS / 1000} s), ${CONCURRENCY} clients, ${CREDENTIALS_PER_SIGN_IN} credential requests per sign-in, ${args.store} store, pid ${service.pid}, ${cpus().length} cores, load average ${load.toFixed(2)} at start`);
+
+  const started = performance.now();
+  const endAt = started + MINUTES * 60_000;
+  const samples: Sample[] = [];
+  const sample = () => {
+    const entry: Sample = { at: performance.now() - started, rss: rssOf(service.pid), signIns: stats.signIns };
+    samples.push(entry);
+    if (samples.length % 5 === 1) void heapUsedOf(`http://127.0.0.1:${metricsPort}/metrics`).then((bytes) => (entry.heapUsed = bytes), () => undefined);
+  };
+  const sampler = setInterval(sample, 1000);
+  const progress = setInterval(() => {
+    const last = samples.at(-1);
+    console.log(`  ${Math.round((performance.now() - started) / 1000)} s: ${stats.signIns} sign-ins, ${stats.credentials} credentials, ${[...stats.errors.values()].reduce((a, b) => a + b, 0)} errors, RSS ${last === undefined ? '?' : mib(last.rss)}`);
+  }, 30_000);
+  const worker = async () => {
+    while (performance.now() < endAt) {
+      try {
+        await iteration(baseUrl);
+      } catch (err) {
+        countError(`CLIENT_${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name}`);
+      }
+      // The emulator keeps every call for tests; here it would only grow this process.
+      if (emulator.calls.length > 1000) emulator.calls.splice(0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  sample();
+  clearInterval(sampler);
+  clearInterval(progress);
+  const elapsed = (performance.now() - started) / 1000;
+  const endLoad = loadavg()[0] ?? 0;
+  await service.stop();
+  await emulator.close();
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+  report(samples, elapsed, load, endLoad);
+}
+
+function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: number): void {
+  const warmEnd = WARMUP_MS;
+  const end = samples.at(-1)?.at ?? 0;
+  const afterWarmup = samples.filter((s) => s.at >= warmEnd && s.at < warmEnd + RSS_WINDOW_MS);
+  const atEnd = samples.filter((s) => s.at >= end - RSS_WINDOW_MS);
+  const rssWarm = median(afterWarmup.map((s) => s.rss));
+  const rssEnd = median(atEnd.map((s) => s.rss));
+  const signInsMeasured = median(atEnd.map((s) => s.signIns)) - median(afterWarmup.map((s) => s.signIns));
+  const growth = (rssEnd - rssWarm) / rssWarm;
+  const heapOf = (window: Sample[]) => median(window.flatMap((s) => (s.heapUsed === undefined ? [] : [s.heapUsed])));
+  const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
+  console.log('');
+  console.log(`duration                      ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} at start, ${endLoad.toFixed(2)} at end, ${cpus().length} cores)`);
+  console.log(`sign-ins                      ${stats.signIns} (${(stats.signIns / elapsed).toFixed(1)}/s)`);
+  console.log(`credential requests           ${stats.credentials} (${(stats.credentials / elapsed).toFixed(1)}/s)`);
+  console.log(`errors                        ${errors}${errors === 0 ? '' : ` ${JSON.stringify(Object.fromEntries(stats.errors))}`}`);
+  console.log(`RSS after warm-up             ${mib(rssWarm)} (median of ${afterWarmup.length} samples from ${(warmEnd / 1000).toFixed(0)} s)`);
+  console.log(`RSS at end                    ${mib(rssEnd)} (median of the last ${atEnd.length} samples)`);
+  console.log(`RSS growth after warm-up      ${(growth * 100).toFixed(2)}%`);
+  console.log(`JS heap in use               ${mib(heapOf(afterWarmup))} after warm-up, ${mib(heapOf(atEnd))} at end (includes garbage not yet collected)`);
+  console.log(`RSS growth per 10,000 sign-ins ${signInsMeasured > 0 ? mib(((rssEnd - rssWarm) / signInsMeasured) * 10_000) : 'n/a'} (${signInsMeasured} sign-ins measured)`);
+  const pass = errors === 0 && Number.isFinite(growth) && growth < 0.05;
+  console.log(`${pass ? 'PASS' : 'FAIL'}: ${errors} errors, RSS growth ${(growth * 100).toFixed(2)}% after warm-up (target: 0 errors, under 5%)`);
+  process.exitCode = pass ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,151 @@
+// Two spawned instances of the service (`src/main.ts`, NODE_ENV=production) with one YAML
+// configuration, one fresh PostgreSQL database and the AWS emulator, behind a real nginx on
+// loopback (test/support/nginx.ts) whose URL is their baseUrl, with `trustProxy: loopback`.
+// Which instance answered is read from nginx's X-Upstream header; `steer` makes the next
+// request land on a chosen instance by spending round-robin turns on /healthz.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import pg from 'pg';
+import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { CookieClient, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from './app-harness.ts';
+import { startNginx, type Nginx } from './nginx.ts';
+import { aSamlResponse, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import { freePort, spawnService, WITHOUT_AMBIENT_AWS, type SpawnedService } from './spawn-service.ts';
+import { createTestDatabase } from './test-postgres.ts';
+import { testSessionSecret } from './test-secret.ts';
+
+const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+export const HA_IDP = 'corp';
+export const HA_CLUSTER = 'warehouse';
+export const HA_ADMIN_GROUP = 'admins';
+
+export interface TwoInstances {
+  a: SpawnedService;
+  b: SpawnedService;
+  /** nginx's URL: the services' baseUrl. */
+  url: string;
+  nginx: Nginx;
+  emulator: AwsEmulator;
+  /** `127.0.0.1:<port>` of an instance, as nginx's X-Upstream names it. */
+  addr(instance: SpawnedService): string;
+  newClient(): CookieClient;
+  /** Spends round-robin turns on /healthz until the next request goes to `instance`. */
+  steer(instance: SpawnedService): Promise<void>;
+  /** A signed response from the fixture IdP; with `inResponseTo: true`, answering a fresh AuthnRequest of this client. */
+  samlResponse(client: CookieClient | undefined, overrides?: SamlResponseOverrides & { groups?: string[] }): Promise<string>;
+  /** Runs SQL on the shared database. */
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export function upstreamOf(res: Response): string {
+  return res.headers.get('x-upstream') ?? '';
+}
+
+export async function startTwoInstances(): Promise<TwoInstances> {
+  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ha-'));
+  const database = await createTestDatabase('redshift_sso_ha');
+  const emulator = await startAwsEmulator({
+    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+    clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
+  });
+  const nginxPort = await freePort();
+  const url = `http://127.0.0.1:${nginxPort}`;
+  const configPath = join(dir, 'redshift-sso.yml');
+  writeFileSync(configPath, configYaml(url, database.url));
+  const env = {
+    REDSHIFT_SSO_CONFIG: configPath,
+    REDSHIFT_SSO_BASE_URL: url,
+    NODE_ENV: 'production',
+    AWS_ENDPOINT_URL_STS: emulator.url,
+    AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
+    AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
+    AWS_REGION: 'eu-west-1',
+    ...WITHOUT_AMBIENT_AWS,
+  };
+  // Started together: both run the migrations, which PostgreSQL's advisory lock serialises.
+  const [a, b] = await Promise.all([spawnService(env), spawnService(env)]);
+  const nginx = await startNginx([a.port, b.port], nginxPort);
+  const addr = (instance: SpawnedService) => `127.0.0.1:${instance.port}`;
+
+  return {
+    a,
+    b,
+    url,
+    nginx,
+    emulator,
+    addr,
+    newClient: () => new CookieClient(url),
+    async steer(instance) {
+      for (let turn = 0; turn < 3; turn++) {
+        const res = await fetch(`${url}/healthz`);
+        await res.arrayBuffer();
+        if (upstreamOf(res) !== addr(instance)) return;
+      }
+      assert.fail(`nginx keeps sending /healthz to ${addr(instance)}: not round robin`);
+    },
+    async samlResponse(client, overrides = {}) {
+      const { groups, ...rest } = overrides;
+      const acsUrl = `${url}/saml/acs/${HA_IDP}`;
+      let inResponseTo: string | undefined;
+      if (client !== undefined) {
+        const start = await client.get(`/login/${HA_IDP}`);
+        assert.equal(start.status, 302, `GET /login/${HA_IDP} redirects to the IdP`);
+        const request = inflateRawSync(Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+        inResponseTo = /\bID="([^"]+)"/.exec(request)?.[1];
+        assert.ok(inResponseTo !== undefined, 'the AuthnRequest has an ID');
+      }
+      return aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...rest, extraAttributes: { [REDSHIFT_DB_GROUPS]: groups ?? ['Analysts'], ...rest.extraAttributes } });
+    },
+    // A connection per query: none is left idle for the database's DROP … WITH (FORCE) to cut.
+    async query(sql, params = []) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async close() {
+      await Promise.all([a.stop(), b.stop()]);
+      await nginx.stop();
+      await emulator.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function configYaml(baseUrl: string, storeUrl: string): string {
+  return [
+    'server:',
+    `  baseUrl: ${baseUrl}`,
+    '  trustProxy: loopback',
+    `  sessionSecret: "${testSessionSecret()}"`,
+    // Every test client comes from 127.0.0.1 through nginx: one rate-limit key for all of them.
+    '  rateLimit: { login: 100000, acs: 100000, api: 100000 }',
+    'idps:',
+    `  - id: ${HA_IDP}`,
+    '    name: Corp SSO',
+    `    entityId: ${TEST_IDP_ISSUER}`,
+    '    ssoUrl: https://idp.test.example/sso',
+    `    certs: [${IDP_CERT_PATH}]`,
+    // IdP-initiated responses carry no InResponseTo: only the shared replay cache can refuse a second use.
+    '    allowIdpInitiated: true',
+    'clusters:',
+    `  - id: ${HA_CLUSTER}`,
+    `    clusterIdentifier: ${TEST_CLUSTER_IDENTIFIER}`,
+    '    database: analytics',
+    `    roles: ["${TEST_ROLE_ARN}"]`,
+    'admin:',
+    `  groups: [${HA_ADMIN_GROUP}]`,
+    'store:',
+    `  url: ${storeUrl}`,
+    '',
+  ].join('\n');
+}
