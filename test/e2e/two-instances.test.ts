@@ -9,6 +9,7 @@ import type { CookieClient } from '../support/app-harness.ts';
 import { clusterFields, csrfOf, errorCode } from '../support/admin-harness.ts';
 import { HA_ADMIN_GROUP, HA_CLUSTER, HA_IDP, startTwoInstances, upstreamOf, type TwoInstances } from '../support/two-instances.ts';
 import { runTraffic } from '../support/ha-traffic.ts';
+import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 
 describe('two instances behind nginx on one PostgreSQL', () => {
   let h: TwoInstances;
@@ -44,6 +45,26 @@ describe('two instances behind nginx on one PostgreSQL', () => {
       seen.add(upstreamOf(me)).add(upstreamOf(creds));
     }
     assert.deepEqual([...seen].sort(), [h.addr(h.a), h.addr(h.b)].sort(), 'both instances served the session');
+  });
+
+  it('accepts a CLI token approved on A on both instances', async () => {
+    const bob = h.newClient();
+    const signedIn = await acs(bob, await h.samlResponse(bob));
+    assert.equal(signedIn.status, 303, await signedIn.text());
+    const p = authorizeParams();
+    await h.steer(h.a);
+    const code = await approvedCode(bob, p);
+    await h.steer(h.b);
+    const answer = await tokenRequest(h.url, redeemBody(p, code));
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const token = answer.body.access_token ?? '';
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const creds = await bearer(h.url, token, '/api/credentials', { cluster: HA_CLUSTER });
+      assert.equal(creds.status, 200, await creds.clone().text());
+      seen.add(upstreamOf(creds));
+    }
+    assert.deepEqual([...seen].sort(), [h.addr(h.a), h.addr(h.b)].sort(), 'both instances accepted the token');
   });
 
   it('refuses on B an assertion consumed on A (SAML_REPLAYED), and audits the refusal', async () => {
