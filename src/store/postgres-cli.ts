@@ -1,8 +1,9 @@
 // The CLI's tokens and its short-lived sign-in grants on PostgreSQL (see CliTokenRecords and
-// CliGrantRecords in ports.ts). Tables come from migration 4 in postgres.ts; single use of a grant
+// CliGrantRecords in ports.ts). Tables come from migration 6 in postgres.ts; single use of a grant
 // rests on one DELETE … RETURNING, so two instances never both redeem it.
 import type pg from 'pg';
 import type { CliGrantRecords, CliTokenRecord, CliTokenRecords } from './ports.ts';
+import { cliTokenFromRow, type CliTokenRow } from './cli-token-row.ts';
 
 export const POSTGRES_CLI_MIGRATION = `CREATE TABLE cli_tokens (id text PRIMARY KEY, token_hash text NOT NULL UNIQUE, idp_id text NOT NULL, name_id text NOT NULL,
      client text NOT NULL, user_data text NOT NULL, created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
@@ -16,33 +17,9 @@ export const POSTGRES_CLI_MIGRATION = `CREATE TABLE cli_tokens (id text PRIMARY 
 export const POSTGRES_CLI_SWEEP_CTES = `t AS (DELETE FROM cli_tokens WHERE expires_at <= $1 RETURNING 1),
               g AS (DELETE FROM cli_grants WHERE expires_at <= $1 RETURNING 1)`;
 
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  idp_id: string;
-  name_id: string;
-  client: string;
-  user_data: string;
-  created_at: Date;
-  expires_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
+type TokenRow = CliTokenRow<Date>;
 
-function toRecord(row: TokenRow): CliTokenRecord {
-  return {
-    id: row.id,
-    tokenHash: row.token_hash,
-    idpId: row.idp_id,
-    nameId: row.name_id,
-    client: row.client,
-    user: row.user_data,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at }),
-    ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at }),
-  };
-}
+const toRecord = (row: TokenRow): CliTokenRecord => cliTokenFromRow(row, (t) => t);
 
 export function postgresCliRecords(pool: pg.Pool): CliTokenRecords & CliGrantRecords {
   const rows = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> => (await pool.query<R>(sql, params)).rows;

@@ -1,7 +1,8 @@
 // The CLI's tokens and its short-lived sign-in grants on SQLite (see CliTokenRecords and
-// CliGrantRecords in ports.ts). Tables come from migration 4 in sqlite.ts.
+// CliGrantRecords in ports.ts). Tables come from migration 5 in sqlite.ts.
 import type Database from 'better-sqlite3';
 import type { CliGrantRecords, CliTokenRecord, CliTokenRecords } from './ports.ts';
+import { cliTokenFromRow, type CliTokenRow } from './cli-token-row.ts';
 
 export const SQLITE_CLI_MIGRATION = `CREATE TABLE cli_tokens (id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, idp_id TEXT NOT NULL, name_id TEXT NOT NULL,
      client TEXT NOT NULL, user_data TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
@@ -12,33 +13,9 @@ export const SQLITE_CLI_MIGRATION = `CREATE TABLE cli_tokens (id TEXT PRIMARY KE
 
 export const SQLITE_CLI_SWEEPS = ['DELETE FROM cli_tokens WHERE expires_at <= ?', 'DELETE FROM cli_grants WHERE expires_at <= ?'];
 
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  idp_id: string;
-  name_id: string;
-  client: string;
-  user_data: string;
-  created_at: number;
-  expires_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
+type TokenRow = CliTokenRow<number>;
 
-function toRecord(row: TokenRow): CliTokenRecord {
-  return {
-    id: row.id,
-    tokenHash: row.token_hash,
-    idpId: row.idp_id,
-    nameId: row.name_id,
-    client: row.client,
-    user: row.user_data,
-    createdAt: new Date(row.created_at),
-    expiresAt: new Date(row.expires_at),
-    ...(row.last_used_at === null ? {} : { lastUsedAt: new Date(row.last_used_at) }),
-    ...(row.revoked_at === null ? {} : { revokedAt: new Date(row.revoked_at) }),
-  };
-}
+const toRecord = (row: TokenRow): CliTokenRecord => cliTokenFromRow(row, (t) => new Date(t));
 
 export function sqliteCliRecords(db: Database.Database): CliTokenRecords & CliGrantRecords {
   const q = {
