@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { get } from 'node:http';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { runServiceToExit, spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -155,5 +155,23 @@ describe('server.workers: 2 (node:cluster)', () => {
     service.signal('SIGTERM');
     assert.equal(await service.exited, 0, service.output());
     assert.equal(logLines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).length, 2, 'both workers drained');
+  });
+});
+
+describe('server.workers: 2 when the workers cannot start', () => {
+  it('stops the primary with status 1 instead of restarting them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-cluster-'));
+    const configPath = join(dir, 'redshift-sso.yml');
+    // A regular file where the store's directory should be: every worker fails to open the store.
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    writeFileSync(configPath, ['server:', `  sessionSecret: "${testSessionSecret()}"`, '  workers: 2', 'store:', `  url: sqlite:${join(dir, 'not-a-dir', 'store.db')}`, ''].join('\n'));
+    try {
+      const { status, output } = await runServiceToExit({ REDSHIFT_SSO_CONFIG: configPath, ...WITHOUT_AMBIENT_AWS });
+      assert.equal(status, 1, output);
+      assert.match(output, /"msg":"stopping workers"/);
+      assert.doesNotMatch(output, /replacing the worker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
