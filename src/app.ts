@@ -6,7 +6,7 @@ import type { Config } from './config/schema.ts';
 import { DEFAULT_AUDIENCES } from './config/schema.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Store } from './store/ports.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { ConfigError } from './errors.ts';
 import type { RedshiftApi, StsApi } from './aws/ports.ts';
@@ -261,9 +261,9 @@ export function outboundProxy(config: Config, logger?: Logger): OutboundProxy {
   return proxy;
 }
 
-/** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. */
-export async function openStore(url: string, logger: Logger): Promise<Store> {
-  if (url.startsWith('sqlite:')) return openSqliteStore(url);
+/** The store named by store.url. Opened before createApp: PostgreSQL needs to connect first. PostgreSQL always shares its rate-limit counters; SQLite when asked (several workers on the file). */
+export async function openStore(url: string, logger: Logger, options: SqliteStoreOptions = {}): Promise<Store> {
+  if (url.startsWith('sqlite:')) return openSqliteStore(url, options);
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore(url, { logger });
   throw new ConfigError(['store.url: expected sqlite:PATH or postgres://…']);
 }

@@ -1,6 +1,8 @@
 // Process entry: load the configuration (or start demo mode when nothing configures the service),
 // build the app, listen, and drain on SIGINT/SIGTERM (see web/graceful-shutdown.ts). Configuration
 // problems exit with status 1, and so does a shutdown whose bound cut requests still in flight.
+// With server.workers > 1 this process becomes the cluster primary (cluster.ts) and each worker
+// runs this file again as a single service. Demo mode is always one process.
 import type { Server } from 'node:http';
 import { buildConfig, readConfigFile } from './config/load.ts';
 import { startMode } from './config/start-mode.ts';
@@ -14,6 +16,7 @@ import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
 import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
+import { followPrimary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -38,13 +41,17 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  const workers = demo === undefined ? workerCount(config.server.workers) : 1;
+  if (workers > 1 && !isWorker()) return runPrimary(workers, createLogger(config.log));
+
   // The boot logger only covers loading the configuration; from here on config.log applies.
-  const appLogger = createLogger(config.log);
+  const appLogger = createLogger(config.log).child(workerLogFields());
   let built;
   try {
-    const store = await openStore(config.store.url, appLogger);
+    // Workers count rate limits in the shared file; a single process counts in memory.
+    const store = await openStore(config.store.url, appLogger, { sharedRateLimits: isWorker() });
     built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
-    await handOutSetupToken(built, config, appLogger);
+    if (handsOutSetupToken()) await handOutSetupToken(built, config, appLogger);
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);
@@ -67,13 +74,12 @@ async function main(): Promise<void> {
   const metricsListener = await listenForMetrics(config, built.metrics, appLogger);
   const connections = drainer(server);
 
+  const cut = (signal: string) => {
+    appLogger.warn({ signal }, 'second signal: cutting open connections');
+    connections.cut();
+  };
   // Exit 0 when every request in flight finished within the bound, 1 when the bound cut some.
-  const stop = (signal: string) => {
-    if (connections.draining) {
-      appLogger.warn({ signal }, 'second signal: cutting open connections');
-      connections.cut();
-      return;
-    }
+  const drain = (signal: string) => {
     const timeoutSeconds = config.server.shutdownTimeoutSeconds;
     appLogger.info({ signal, timeoutSeconds }, 'draining');
     built.startDraining();
@@ -90,8 +96,16 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  const stop = (signal: string) => (connections.draining ? cut(signal) : drain(signal));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A signal to the whole process group reaches a worker directly too: the relayed one is then a no-op.
+  followPrimary({
+    shutdown: () => {
+      if (!connections.draining) drain('primary');
+    },
+    cut: () => cut('primary'),
+  });
 }
 
 /** The separate metrics listener, when metrics.port is set; on server.host like the main one. */

@@ -202,6 +202,10 @@ export const configSchema = z
           .max(3600)
           .default(25)
           .describe('on SIGTERM/SIGINT, how long requests in flight may run before their connections are cut (exit status 1)'),
+        workers: z
+          .union([z.number().int().min(1).max(64), z.literal('auto')])
+          .default(1)
+          .describe('processes serving requests (node:cluster, sharing the port and the store): a number, or auto for one per core; 1 runs a single process'),
         rateLimit: z
           .object({
             windowSeconds: z.number().int().min(1).max(3600).default(60),

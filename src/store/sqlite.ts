@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEvent, Store } from './ports.ts';
 import { SQLITE_CLI_MIGRATION, SQLITE_CLI_SWEEPS, sqliteCliRecords } from './sqlite-cli.ts';
+import { sqliteRateLimits, SQLITE_RATE_LIMITS_MIGRATION, SWEEP_SQLITE_RATE_LIMITS } from './sqlite-rate-limits.ts';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
@@ -23,10 +24,16 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   `CREATE TABLE idp_metadata (url TEXT PRIMARY KEY, xml TEXT NOT NULL, fetched_at INTEGER NOT NULL);`,
   SQLITE_CLI_MIGRATION,
+  SQLITE_RATE_LIMITS_MIGRATION,
 ];
 
+export interface SqliteStoreOptions {
+  /** Count rate limits in the file (several worker processes on it), not in each process's memory. */
+  sharedRateLimits?: boolean;
+}
+
 /** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
-export function openSqliteStore(url: string): Store {
+export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): Store {
   const path = url.replace(/^sqlite:/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -70,11 +77,13 @@ export function openSqliteStore(url: string): Store {
       db.prepare('DELETE FROM saml_requests WHERE expires_at <= ?'),
       db.prepare('DELETE FROM saml_replay WHERE expires_at <= ?'),
       ...SQLITE_CLI_SWEEPS.map((sql) => db.prepare(sql)),
+      db.prepare(SWEEP_SQLITE_RATE_LIMITS),
     ],
   };
 
   return {
     ...sqliteCliRecords(db),
+    ...(options.sharedRateLimits === true ? { rateLimits: sqliteRateLimits(db) } : {}),
     async getSession(sid, now) {
       return q.getSession.get(sid, now.getTime())?.data ?? null;
     },

@@ -29,6 +29,7 @@ import { checkAssertionConditions } from '../../src/saml/assertion-conditions.ts
 import { toFederatedIdentity } from '../../src/saml/federated-identity.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
+import { coresBench } from './cores.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -45,6 +46,12 @@ const { values: args } = parseArgs({
     phases: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'phase-n': { type: 'string', default: '500' },
+    // The spawned service with one worker and one per core (cores.ts): on, off, or only that part.
+    cores: { type: 'string', default: 'on' },
+    'cores-n': { type: 'string', default: '60' },
+    'cores-rounds': { type: 'string', default: '6' },
+    'cores-concurrency': { type: 'string', default: '8' },
+    logins: { type: 'string', default: '200' },
   },
   strict: true,
 });
@@ -555,6 +562,23 @@ function selectedSides(): Set<Side> {
 }
 
 async function main(): Promise<void> {
+  if (!['on', 'off', 'only'].includes(args.cores)) throw new Error('--cores: expected on, off or only');
+  if (args.cores !== 'only') await inProcessBench();
+  if (args.cores === 'off') return;
+  const started = process.hrtime.bigint();
+  await coresBench({
+    n: positiveInt(args['cores-n'], '--cores-n'),
+    rounds: positiveInt(args['cores-rounds'], '--cores-rounds'),
+    warmup: Math.min(WARMUP, 100),
+    concurrency: positiveInt(args['cores-concurrency'], '--cores-concurrency'),
+    logins: positiveInt(args.logins, '--logins'),
+    // The spawned service says it listens in an info line: the every-core part logs at info at least.
+    logLevel: ['silent', 'fatal', 'error', 'warn'].includes(LOG_LEVEL) ? 'info' : LOG_LEVEL,
+  });
+  console.log(`\nrun time of the every-core part ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+}
+
+async function inProcessBench(): Promise<void> {
   const sides = selectedSides();
   const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-'));
   const started = process.hrtime.bigint();

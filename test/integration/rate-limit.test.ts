@@ -5,7 +5,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApp, type App } from '../../src/app.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPostgresStore } from '../../src/store/postgres.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { buildConfig } from '../../src/config/load.ts';
@@ -65,19 +69,40 @@ describe('rate limits', () => {
   });
 });
 
-describe('rate limits with a PostgreSQL store', () => {
-  let database: TestDatabase;
+// Two apps on one database stand for two instances on PostgreSQL, or two workers on one SQLite file.
+const sharedStores: Array<{ name: string; open: () => Promise<{ stores: [Store, Store]; drop: () => Promise<void> }> }> = [
+  {
+    name: 'a PostgreSQL store',
+    open: async () => {
+      const database: TestDatabase = await createTestDatabase('redshift_sso_limits');
+      return { stores: [await openPostgresStore(database.url), await openPostgresStore(database.url)], drop: () => database.drop() };
+    },
+  },
+  {
+    name: 'one SQLite file shared by workers',
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-limits-'));
+      const url = `sqlite:${join(dir, 'store.db')}`;
+      const stores: [Store, Store] = [openSqliteStore(url, { sharedRateLimits: true }), openSqliteStore(url, { sharedRateLimits: true })];
+      return { stores, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+];
+
+for (const shared of sharedStores) describe(`rate limits on ${shared.name}`, () => {
+  let drop: (() => Promise<void>) | undefined;
   let a: App;
   let b: App;
   before(async () => {
-    database = await createTestDatabase('redshift_sso_limits');
-    a = build(await openPostgresStore(database.url));
-    b = build(await openPostgresStore(database.url));
+    const opened = await shared.open();
+    drop = opened.drop;
+    a = build(opened.stores[0]);
+    b = build(opened.stores[1]);
   });
   after(async () => {
     await a?.close();
     await b?.close();
-    await database?.drop();
+    await drop?.();
   });
 
   it('shares one budget per client between two instances on the database', async () => {
@@ -97,7 +122,7 @@ describe('rate limits with a PostgreSQL store', () => {
 
   it('counts concurrent hits without losing any, and sweeps ended windows', async () => {
     const counters = a.store.rateLimits;
-    assert.ok(counters !== undefined, 'the PostgreSQL store shares its counters');
+    assert.ok(counters !== undefined, 'the store shares its counters');
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).store.rateLimits?.incrementHit('test:concurrent', 60_000)));
     assert.deepEqual(results.map((r) => r?.hits).sort((x, y) => (x ?? 0) - (y ?? 0)), Array.from({ length: 20 }, (_, i) => i + 1));
     await counters.incrementHit('test:ended', 1);

@@ -4,11 +4,12 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildConfig, configPathFrom, loadConfig, readConfigFile } from '../../../src/config/load.ts';
 import { ConfigError } from '../../../src/errors.ts';
+import { workerCount } from '../../../src/cluster.ts';
 import { thrownBy } from '../../support/unit-errors.ts';
 import { testSessionSecret } from '../../support/test-secret.ts';
 
@@ -246,6 +247,17 @@ describe('buildConfig', () => {
     assert.deepEqual(pathsOf(fromEnv), ['server.trustProxy'], 'an https base URL from the environment counts too');
     for (const trustProxy of [1, 'loopback', '10.0.0.0/8', true]) buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com', trustProxy } }, {});
     buildConfig({ server: { sessionSecret: SECRET, baseUrl: 'https://sso.example.com' } }, { REDSHIFT_SSO_TRUST_PROXY: '1' });
+  });
+
+  it('runs one process by default; server.workers takes a count or auto, also from REDSHIFT_SSO_WORKERS', () => {
+    assert.equal(buildConfig(minimal()).server.workers, 1);
+    assert.equal(buildConfig({ server: { sessionSecret: SECRET, workers: 'auto' } }).server.workers, 'auto');
+    assert.equal(buildConfig(minimal(), { REDSHIFT_SSO_WORKERS: '4' }).server.workers, 4);
+    assert.equal(buildConfig(minimal(), { REDSHIFT_SSO_WORKERS: 'auto' }).server.workers, 'auto');
+    assert.ok(problemsOf(minimal(), { REDSHIFT_SSO_WORKERS: '0' }).some((p) => p.startsWith('server.workers:')));
+    assert.ok(problemsOf(minimal(), { REDSHIFT_SSO_WORKERS: 'many' }).some((p) => p.startsWith('server.workers:')));
+    assert.equal(workerCount('auto'), availableParallelism());
+    assert.equal(workerCount(3), 3);
   });
 
   it('reports a non-numeric PORT by path', () => {

@@ -1,0 +1,298 @@
+// The service as started in production (`src/main.ts`, a configuration file, a SQLite store file)
+// with one worker and with one per core, against bare node-saml on one core, on the same kind of
+// pre-signed responses: ACS throughput, event-loop lag and /healthz latency while the ACS is
+// saturated, and the full login (ACS -> credentials) through the AWS emulator. See README.md.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
+import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { spawnService, freePort, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
+
+export interface CoresOptions {
+  n: number;
+  rounds: number;
+  warmup: number;
+  concurrency: number;
+  logins: number;
+  logLevel: string;
+}
+
+const IDP = 'bench';
+const AWS_SAML_URL = 'https://signin.aws.amazon.com/saml';
+const IDP_CERT = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+
+interface Spawned {
+  service: SpawnedService;
+  workers: number;
+  metricsPort: number;
+}
+
+interface Sample {
+  response: string;
+  form: Buffer;
+  cookie: string;
+}
+
+async function spawn(dir: string, name: string, workers: number, aws: { sts: string; redshift: string }, logLevel: string): Promise<Spawned> {
+  const metricsPort = await freePort();
+  const configPath = join(dir, `${name}.yml`);
+  writeFileSync(
+    configPath,
+    [
+      'mode: production',
+      `log: { level: ${logLevel} }`,
+      'server:',
+      `  sessionSecret: "${testSessionSecret()}"`,
+      `  workers: ${workers}`,
+      // One client IP sends everything: the limits are raised out of reach (the limiters still run).
+      '  rateLimit: { login: 1000000000, acs: 1000000000, api: 1000000000 }',
+      `metrics: { port: ${metricsPort} }`,
+      'idps:',
+      `  - { id: ${IDP}, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT}"] }`,
+      'clusters:',
+      `  - { id: analytics, clusterIdentifier: bench-cluster, region: us-east-1, roles: ["${TEST_ROLE_ARN}"] }`,
+      `store: { url: "sqlite:${join(dir, `${name}.db`)}" }`,
+      '',
+    ].join('\n'),
+  );
+  const service = await spawnService(
+    { REDSHIFT_SSO_CONFIG: configPath, NODE_ENV: 'production', AWS_ENDPOINT_URL_STS: aws.sts, AWS_ENDPOINT_URL_REDSHIFT: aws.redshift, AWS_REGION: 'us-east-1', ...WITHOUT_AMBIENT_AWS },
+    [],
+    60_000,
+  );
+  for (let i = 0; workers > 1 && !service.output().includes('"msg":"all workers listening"'); i++) {
+    if (i > 1200) throw new Error(`workers did not all listen:\n${service.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { service, workers, metricsPort };
+}
+
+function request(port: number, path: string, options: { method?: string; agent?: http.Agent | false; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const cookiesOf = (headers: http.IncomingHttpHeaders): string => (headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '').join('; ');
+
+async function signSamples(s: Spawned, count: number, agent: http.Agent): Promise<Sample[]> {
+  const acsUrl = `${s.service.baseUrl}/saml/acs/${IDP}`;
+  const samples: Sample[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await request(s.service.port, `/login/${IDP}`, { agent });
+    const samlRequest = new URL(String(res.headers.location)).searchParams.get('SAMLRequest') ?? '';
+    const inResponseTo = /\sID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
+    if (res.status !== 302 || inResponseTo === undefined) throw new Error(`GET /login answered ${res.status}`);
+    const response = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo });
+    samples.push({ response, form: Buffer.from(new URLSearchParams({ SAMLResponse: response, RelayState: '/' }).toString()), cookie: cookiesOf(res.headers) });
+  }
+  return samples;
+}
+
+async function postAcs(port: number, sample: Sample, agent: http.Agent): Promise<string> {
+  const res = await request(port, `/saml/acs/${IDP}`, {
+    method: 'POST',
+    agent,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': sample.form.length, cookie: sample.cookie },
+    body: sample.form,
+  });
+  if (res.status !== 303) throw new Error(`ACS answered ${res.status}: ${res.body.slice(0, 300)}`);
+  return cookiesOf(res.headers);
+}
+
+async function runBatch<T>(items: T[], concurrency: number, job: (item: T) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await job(items[next++] as T);
+    }),
+  );
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Each worker's event-loop lag p99 since its last scrape (prom-client resets it on every scrape). */
+async function lagP99(s: Spawned): Promise<number> {
+  let worst = 0;
+  // New connections are dealt to the workers in turn; two per worker reach each of them.
+  for (let i = 0; i < 2 * s.workers; i++) {
+    const res = await request(s.metricsPort, '/metrics', { agent: false });
+    const value = Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(res.body)?.[1] ?? NaN);
+    if (Number.isFinite(value)) worst = Math.max(worst, value * 1000);
+  }
+  return worst;
+}
+
+/** /healthz on a new connection every 10 ms until `done`; the latencies in ms. */
+async function probeHealth(port: number, done: () => boolean): Promise<number[]> {
+  const latencies: number[] = [];
+  while (!done()) {
+    const start = process.hrtime.bigint();
+    const res = await request(port, '/healthz', { agent: false });
+    if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return latencies;
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+/** An AssumeRoleWithSAML answer recorded from the emulator once, replayed at no cost: AWS that answers at once. */
+async function instantSts(emulator: AwsEmulator): Promise<http.Server> {
+  const form = new URLSearchParams({ Action: 'AssumeRoleWithSAML', Version: '2011-06-15', RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, SAMLAssertion: aSamlResponse({ recipient: AWS_SAML_URL, destination: AWS_SAML_URL }) });
+  const recorded = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const body = await recorded.text();
+  if (recorded.status !== 200) throw new Error(`emulator AssumeRoleWithSAML answered ${recorded.status}: ${body.slice(0, 300)}`);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': recorded.headers.get('content-type') ?? 'text/xml' }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+interface Tally {
+  responses: number;
+  seconds: number;
+  lags: number[];
+  health: number[];
+}
+
+export async function coresBench(options: CoresOptions): Promise<void> {
+  const cores = availableParallelism();
+  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-cores-'));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const emulator = await startAwsEmulator({
+    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+    clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
+  });
+  const spawned: Spawned[] = [];
+  let sts: http.Server | undefined;
+  try {
+    sts = await instantSts(emulator);
+    const stsUrl = `http://127.0.0.1:${(sts.address() as { port: number }).port}`;
+    console.log(`\n== Every core: src/main.ts spawned (config file, SQLite file, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`);
+    const [one, all, full] = await Promise.all([
+      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, options.logLevel),
+      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, options.logLevel),
+      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, options.logLevel),
+    ]);
+    spawned.push(one, all, full);
+    const perService = options.warmup + options.rounds * options.n;
+    const [oneSamples, allSamples] = [await signSamples(one, perService, agent), await signSamples(all, perService, agent)];
+    const bare = new SAML({
+      callbackUrl: `${one.service.baseUrl}/saml/acs/${IDP}`,
+      issuer: `${one.service.baseUrl}/saml/metadata`,
+      idpIssuer: TEST_IDP_ISSUER,
+      idpCert: fixtureKeys.idp.certificate,
+      audience: false,
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: false,
+      acceptedClockSkewMs: 60_000,
+      validateInResponseTo: ValidateInResponseTo.never,
+    });
+    const bareJob = async (sample: Sample) => {
+      if ((await bare.validatePostResponseAsync({ SAMLResponse: sample.response })).profile === null) throw new Error('no profile');
+    };
+    const sides = {
+      bare: { label: 'bare node-saml validatePostResponseAsync, one core', run: (batch: Sample[]) => runBatch(batch, 1, bareJob) },
+      one: { label: 'service, 1 worker: HTTP POST /saml/acs', spawned: one, samples: oneSamples },
+      all: { label: `service, ${cores} workers: HTTP POST /saml/acs`, spawned: all, samples: allSamples },
+    };
+    const acsBatch = (s: Spawned, batch: Sample[]) => runBatch(batch, options.concurrency, (sample) => postAcs(s.service.port, sample, agent));
+    // Warm-up (not measured): JIT in every worker, SQLite page cache, keep-alive sockets.
+    await runBatch(oneSamples.slice(0, options.warmup), 1, bareJob);
+    await acsBatch(one, oneSamples.slice(0, options.warmup));
+    await acsBatch(all, allSamples.slice(0, options.warmup));
+
+    const tallies = new Map<string, Tally>();
+    const order = ['bare', 'one', 'all'] as const;
+    for (let round = 0; round < options.rounds; round++) {
+      const from = options.warmup + round * options.n;
+      for (let i = 0; i < order.length; i++) {
+        const side = order[(i + round) % order.length] ?? 'bare';
+        const t = tallies.get(side) ?? { responses: 0, seconds: 0, lags: [], health: [] };
+        tallies.set(side, t);
+        if (side === 'bare') {
+          t.seconds += await sides.bare.run(oneSamples.slice(from, from + options.n));
+          t.responses += options.n;
+          continue;
+        }
+        const { spawned: s, samples } = sides[side];
+        await lagP99(s); // resets every worker's histogram
+        let done = false;
+        const probing = probeHealth(s.service.port, () => done);
+        t.seconds += await acsBatch(s, samples.slice(from, from + options.n));
+        done = true;
+        t.health.push(...(await probing));
+        t.lags.push(await lagP99(s));
+        t.responses += options.n;
+      }
+    }
+    printCores(tallies, sides, options);
+    await fullLogin(full, options.logins, agent);
+  } finally {
+    agent.destroy();
+    await Promise.allSettled(spawned.map((s) => s.service.stop()));
+    await new Promise((resolve) => (sts === undefined ? resolve(undefined) : sts.close(resolve)));
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printCores(tallies: Map<string, Tally>, sides: Record<'bare' | 'one' | 'all', { label: string }>, options: CoresOptions): void {
+  const rate = (side: string): number => {
+    const t = tallies.get(side);
+    return t === undefined ? NaN : t.responses / t.seconds;
+  };
+  console.log(`ACS over HTTP at concurrency ${options.concurrency} (client in this process); bare node-saml at concurrency 1; ${options.rounds} rounds of ${options.n}, order rotating`);
+  for (const side of ['bare', 'one', 'all'] as const) {
+    const t = tallies.get(side);
+    const saturated = t === undefined || t.lags.length === 0 ? '' : `  event-loop lag p99 ${percentile(t.lags, 50).toFixed(1)} ms (median of batches; worst ${Math.max(...t.lags).toFixed(1)}), /healthz p99 ${percentile(t.health, 99).toFixed(1)} ms (${t.health.length} probes)`;
+    console.log(`  ${sides[side].label.padEnd(48)} ${rate(side).toFixed(0).padStart(6)} responses/s${saturated}`);
+  }
+  const cores = availableParallelism();
+  console.log(`ratio per core (1 worker / bare, one core): ${(rate('one') / rate('bare')).toFixed(2)}`);
+  console.log(`ratio with all cores (${cores} workers / bare, one core): ${(rate('all') / rate('bare')).toFixed(2)}   [target >= 1.3]`);
+}
+
+/** ACS then POST /api/credentials through the emulator, one at a time: the server time of a whole login. */
+async function fullLogin(s: Spawned, count: number, agent: http.Agent): Promise<void> {
+  const warm = 20;
+  const samples = await signSamples(s, count + warm, agent);
+  const body = JSON.stringify({ cluster: 'analytics' });
+  const times: number[] = [];
+  for (const [i, sample] of samples.entries()) {
+    const start = process.hrtime.bigint();
+    const session = await postAcs(s.service.port, sample, agent);
+    const res = await request(s.service.port, '/api/credentials', {
+      method: 'POST',
+      agent,
+      headers: { cookie: session, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+      body,
+    });
+    if (res.status !== 200) throw new Error(`POST /api/credentials answered ${res.status}: ${res.body.slice(0, 300)}`);
+    if (i >= warm) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  console.log(
+    `full login (ACS -> POST /api/credentials, 1 worker, AWS emulator at zero latency, one at a time, ${times.length} logins): ` +
+      `p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (includes the emulator's own work: it checks the assertion's signature for STS)`,
+  );
+}

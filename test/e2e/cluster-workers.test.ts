@@ -1,0 +1,177 @@
+// server.workers: 2 as an operator runs it (main.ts spawned with a configuration file, a SQLite store
+// file, AWS through the emulator). Requests on several connections are served by both workers (each
+// log line names its worker; X-Request-Id finds a response's line), the per-client rate limit counts
+// across workers in the SQLite file, a killed worker is replaced while the service keeps answering,
+// and SIGTERM to the primary drains every worker and exits 0.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { get } from 'node:http';
+import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { HttpFlow } from '../support/http-flow.ts';
+import { runServiceToExit, spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { testSessionSecret } from '../support/test-secret.ts';
+
+const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+const SIGN_INS = 6;
+
+function getOnNewConnection(url: string, cookie: string): Promise<{ status: number; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { cookie, accept: 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: new Headers({ 'x-request-id': String(res.headers['x-request-id'] ?? '') }) }));
+    }).on('error', reject);
+  });
+}
+
+interface LogLine {
+  msg?: string;
+  signal?: string;
+  worker?: number;
+  pid?: number;
+  req?: { id?: string; path?: string };
+}
+
+describe('server.workers: 2 (node:cluster)', () => {
+  let emulator: AwsEmulator;
+  let service: SpawnedService;
+  let dir: string;
+  let baseUrl: string;
+  const flows: HttpFlow[] = [];
+
+  const logLines = (): LogLine[] =>
+    service
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.endsWith('}'))
+      .map((line) => JSON.parse(line) as LogLine);
+  const until = async (what: string, check: () => boolean) => {
+    for (let i = 0; i < 600 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(check(), `${what}:\n${service.output()}`);
+  };
+  /** The worker that answered each response, from its request log line (written once the response is sent). */
+  const workersOf = async (responses: Array<{ headers: Headers }>): Promise<number[]> => {
+    const ids = new Set(responses.map((res) => res.headers.get('x-request-id')));
+    const lines = () => logLines().filter((line) => line.msg === 'request completed' && ids.has(line.req?.id ?? null));
+    await until('every response has its log line', () => lines().length === ids.size);
+    return lines().map((line) => line.worker ?? 0);
+  };
+  const listeningWorkers = () => logLines().filter((line) => line.msg === 'worker listening');
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-cluster-'));
+    emulator = await startAwsEmulator({
+      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
+    });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const configPath = join(dir, 'redshift-sso.yml');
+    writeFileSync(
+      configPath,
+      [
+        'server:',
+        `  baseUrl: ${baseUrl}`,
+        `  sessionSecret: "${testSessionSecret()}"`,
+        '  workers: 2',
+        `  rateLimit: { login: ${SIGN_INS} }`,
+        'idps:',
+        `  - { id: corp, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT_PATH}"] }`,
+        'clusters:',
+        `  - { id: warehouse, clusterIdentifier: prod-warehouse, region: eu-west-1, roles: ["${TEST_ROLE_ARN}"] }`,
+        'store:',
+        `  url: sqlite:${join(dir, 'store.db')}`,
+        '',
+      ].join('\n'),
+    );
+    service = await spawnService({
+      REDSHIFT_SSO_CONFIG: configPath,
+      PORT: String(port),
+      REDSHIFT_SSO_BASE_URL: baseUrl,
+      NODE_ENV: 'production',
+      AWS_ENDPOINT_URL_STS: emulator.url,
+      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
+      AWS_REGION: 'eu-west-1',
+      ...WITHOUT_AMBIENT_AWS,
+    });
+    await until('both workers listen', () => logLines().some((line) => line.msg === 'all workers listening'));
+  });
+
+  after(async () => {
+    service?.signal('SIGKILL');
+    await emulator?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves sign-ins and credentials from both workers on one store', async () => {
+    // Concurrent flows open several connections; the primary deals connections to the workers in turn.
+    const results = await Promise.all(
+      Array.from({ length: SIGN_INS }, async () => {
+        const flow = new HttpFlow(baseUrl);
+        flows.push(flow);
+        const acs = await flow.signInWithSignedResponse('corp');
+        assert.equal(acs.status, 303, await acs.clone().text());
+        const credentials = await flow.postJson('/api/credentials', { cluster: 'warehouse' });
+        assert.equal(credentials.status, 200, await credentials.clone().text());
+        assert.equal(((await credentials.json()) as { dbUser?: string }).dbUser, 'IAM:alice');
+        return [acs, credentials];
+      }),
+    );
+    const workers = await workersOf(results.flat());
+    assert.deepEqual([...new Set(workers)].sort(), [1, 2], 'both workers answered');
+    assert.equal(emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML' && c.ok).length, SIGN_INS);
+  });
+
+  it('counts the sign-in rate limit across workers in the SQLite file', async () => {
+    // Each worker saw only part of the six sign-in starts; the seventh is over the shared budget.
+    const refused = await Promise.all([new HttpFlow(baseUrl), new HttpFlow(baseUrl)].map((flow) => flow.get('/login/corp', { accept: 'application/json' })));
+    for (const res of refused) {
+      assert.equal(res.status, 429);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+    }
+  });
+
+  it('replaces a killed worker and keeps answering', async () => {
+    const [first] = listeningWorkers();
+    assert.ok(first?.pid !== undefined);
+    process.kill(first.pid, 'SIGKILL');
+    await until('a replacement worker listens', () => listeningWorkers().length === 3);
+    assert.ok(logLines().some((line) => line.msg === 'worker exited' && line.signal === 'SIGKILL'));
+    // A connection of its own per request, so the primary deals them to both live workers.
+    const answers = await Promise.all(flows.map((flow) => getOnNewConnection(`${baseUrl}/api/me`, flow.jar.header())));
+    assert.deepEqual(
+      answers.map((res) => res.status),
+      flows.map(() => 200),
+      'sessions live in the store, so every worker knows them',
+    );
+    assert.ok((await workersOf(answers)).includes(3), 'the replacement serves requests');
+  });
+
+  it('drains every worker on SIGTERM to the primary and exits 0', async () => {
+    service.signal('SIGTERM');
+    assert.equal(await service.exited, 0, service.output());
+    assert.equal(logLines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).length, 2, 'both workers drained');
+  });
+});
+
+describe('server.workers: 2 when the workers cannot start', () => {
+  it('stops the primary with status 1 instead of restarting them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-cluster-'));
+    const configPath = join(dir, 'redshift-sso.yml');
+    // A regular file where the store's directory should be: every worker fails to open the store.
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    writeFileSync(configPath, ['server:', `  sessionSecret: "${testSessionSecret()}"`, '  workers: 2', 'store:', `  url: sqlite:${join(dir, 'not-a-dir', 'store.db')}`, ''].join('\n'));
+    try {
+      const { status, output } = await runServiceToExit({ REDSHIFT_SSO_CONFIG: configPath, ...WITHOUT_AMBIENT_AWS });
+      assert.equal(status, 1, output);
+      assert.match(output, /"msg":"stopping workers"/);
+      assert.doesNotMatch(output, /replacing the worker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
