@@ -114,16 +114,18 @@ describe('POST /saml/acs/:idp and SessionNotOnOrAfter', () => {
     const answer = await res();
     assert.equal(answer.status, 303, await answer.text());
     const sts = app.callsSince(mark).filter((c) => c.action === 'AssumeRoleWithSAML');
+    const cookieExpiry = Date.parse(/;\s*expires=([^;]+)/i.exec(answer.headers.get('set-cookie') ?? '')?.[1] ?? '');
     const me = (await (await app.client.get('/api/me', { accept: 'application/json' })).json()) as { roles: Array<{ expiresAt: string }> };
-    return { durations: sts.map((c) => Number(c.params.DurationSeconds)), expiries: me.roles.map((r) => Date.parse(r.expiresAt)) };
+    return { durations: sts.map((c) => Number(c.params.DurationSeconds)), expiries: me.roles.map((r) => Date.parse(r.expiresAt)), cookieExpiry };
   }
 
   it('asks STS for no longer than the IdP session has left (20 minutes of 3600 s)', async () => {
     const end = ahead(20 * MINUTE);
-    const { durations, expiries } = await signInWith(end);
+    const { durations, expiries, cookieExpiry } = await signInWith(end);
     assert.equal(durations.length, 1);
     assert.ok(durations.every((d) => d <= 1200 && d >= 1190), `DurationSeconds ${durations.join(',')}`);
     assert.ok(expiries.every((e) => e <= end.getTime()), 'no role session outlives SessionNotOnOrAfter');
+    assert.ok(Number.isFinite(cookieExpiry) && cookieExpiry <= end.getTime(), 'nor does the web session (its cookie)');
   });
 
   it('asks for the STS minimum of 900 s with 10 minutes left, and the role session still ends by SessionNotOnOrAfter', async () => {
