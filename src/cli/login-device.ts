@@ -5,7 +5,7 @@ import { callService } from './api-client.ts';
 import { CliError, EXIT } from './errors.ts';
 import { clientName, refusalOf, requestToken, storeToken } from './token-grant.ts';
 
-interface DeviceStart {
+export interface DeviceStart {
   device_code: string;
   user_code: string;
   verification_uri: string;

@@ -14,7 +14,7 @@ import { inflateRawSync } from 'node:zlib';
 import { startAwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { CookieClient, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../support/app-harness.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { freePort, spawnService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { freePort, spawnService, productionEnvWithEmulator } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -129,12 +129,7 @@ async function main(): Promise<void> {
     REDSHIFT_SSO_CONFIG: configPath,
     REDSHIFT_SSO_BASE_URL: baseUrl,
     PORT: String(port),
-    NODE_ENV: 'production',
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-    AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
-    AWS_REGION: 'eu-west-1',
-    ...WITHOUT_AMBIENT_AWS,
+    ...productionEnvWithEmulator(emulator.url),
   });
   service.discardOutput();
   const load = loadavg()[0] ?? 0;

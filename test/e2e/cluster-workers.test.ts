@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { get } from 'node:http';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { runServiceToExit, spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { runServiceToExit, spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS, productionEnvWithEmulator } from '../support/spawn-service.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -92,11 +92,7 @@ describe('server.workers: 2 (node:cluster)', () => {
       REDSHIFT_SSO_CONFIG: configPath,
       PORT: String(port),
       REDSHIFT_SSO_BASE_URL: baseUrl,
-      NODE_ENV: 'production',
-      AWS_ENDPOINT_URL_STS: emulator.url,
-      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-      AWS_REGION: 'eu-west-1',
-      ...WITHOUT_AMBIENT_AWS,
+      ...productionEnvWithEmulator(emulator.url),
     });
     await until('both workers listen', () => logLines().some((line) => line.msg === 'all workers listening'));
   });

@@ -11,7 +11,7 @@ import { inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { spawnService, freePort, type SpawnedService, productionEnvWithEmulator } from '../support/spawn-service.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -59,12 +59,7 @@ describe('configured service (no demo code)', () => {
       REDSHIFT_SSO_CONFIG: configPath,
       REDSHIFT_SSO_BASE_URL: baseUrl,
       PORT: String(port),
-      NODE_ENV: 'production',
-      AWS_ENDPOINT_URL_STS: emulator.url,
-      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-      AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
-      AWS_REGION: 'eu-west-1',
-      ...WITHOUT_AMBIENT_AWS,
+      ...productionEnvWithEmulator(emulator.url),
     });
   });
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { spawnCompiledService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { spawnCompiledService, freePort, type SpawnedService, productionEnvWithEmulator } from '../support/spawn-service.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -83,12 +83,7 @@ describe('the compiled service (npm run build, node dist/main.js)', () => {
       REDSHIFT_SSO_BASE_URL: baseUrl,
       REDSHIFT_SSO_HOST: '127.0.0.1',
       PORT: String(port),
-      NODE_ENV: 'production',
-      AWS_ENDPOINT_URL_STS: emulator.url,
-      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-      AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
-      AWS_REGION: 'eu-west-1',
-      ...WITHOUT_AMBIENT_AWS,
+      ...productionEnvWithEmulator(emulator.url),
     });
   });
 

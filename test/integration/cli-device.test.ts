@@ -8,6 +8,7 @@ import { startAdminHarness, explicitIdpFields, clusterFields, ADMIN_GROUP } from
 import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import { hiddenFields } from '../support/http-flow.ts';
 import { DEVICE_GRANT_TYPE } from '../../src/web/routes/cli-api.ts';
+import type { DeviceStart } from '../../src/cli/login-device.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,15 +16,6 @@ import { startCli } from '../support/run-cli.ts';
 
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
-
-interface DeviceStart {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete: string;
-  expires_in: number;
-  interval: number;
-}
 
 async function startDevice(h: AppHarness): Promise<DeviceStart> {
   const res = await fetch(new URL('/api/cli/device', h.baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=redshift-sso-cli&client_name=cron%20box' });

@@ -35,6 +35,18 @@ export const WITHOUT_AMBIENT_AWS: Readonly<Record<string, string>> = {
   no_proxy: '',
 };
 
+/** A production service that reaches AWS (eu-west-1) only through the emulator at `emulatorUrl`. */
+export function productionEnvWithEmulator(emulatorUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    AWS_ENDPOINT_URL_STS: emulatorUrl,
+    AWS_ENDPOINT_URL_REDSHIFT: emulatorUrl,
+    AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulatorUrl,
+    AWS_REGION: 'eu-west-1',
+    ...WITHOUT_AMBIENT_AWS,
+  };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -14,7 +14,7 @@ import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.t
 import { CookieClient, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from './app-harness.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import { aSamlResponse, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
-import { freePort, spawnService, WITHOUT_AMBIENT_AWS, type SpawnedService } from './spawn-service.ts';
+import { freePort, spawnService, productionEnvWithEmulator, type SpawnedService } from './spawn-service.ts';
 import { createTestDatabase } from './test-postgres.ts';
 import { testSessionSecret } from './test-secret.ts';
 
@@ -60,12 +60,7 @@ export async function startTwoInstances(): Promise<TwoInstances> {
   const env = {
     REDSHIFT_SSO_CONFIG: configPath,
     REDSHIFT_SSO_BASE_URL: url,
-    NODE_ENV: 'production',
-    AWS_ENDPOINT_URL_STS: emulator.url,
-    AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-    AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: emulator.url,
-    AWS_REGION: 'eu-west-1',
-    ...WITHOUT_AMBIENT_AWS,
+    ...productionEnvWithEmulator(emulator.url),
   };
   // Started together: both run the migrations, which PostgreSQL's advisory lock serialises.
   const [a, b] = await Promise.all([spawnService(env), spawnService(env)]);
