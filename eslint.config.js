@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'src/main.ts', 'test/**', 'src/dev/certs-cli.ts'],
+    files: ['src/cli/**', 'src/main.ts', 'test/**', 'src/dev/certs-cli.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

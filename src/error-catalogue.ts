@@ -26,7 +26,7 @@ const ADMIN_FIX_IDP = 'Admin: fix the IdP connection (its settings or the IdP si
 const SAML = inArea('saml', {
   SAML_RESPONSE_MISSING: { status: 400, meaning: 'The ACS request carries no SAMLResponse.', action: 'Start the sign-in from this site; post the IdP\'s SAMLResponse field.' },
   SAML_RESPONSE_TOO_LARGE: { status: 413, meaning: 'The SAMLResponse (or a logout message) is over 100,000 characters.', action: 'Admin: make the IdP send fewer attributes or groups.' },
-  SAML_MALFORMED: { status: 400, meaning: 'Not a readable SAML message: not base64 XML, a DOCTYPE, no assertion ID, several Conditions, an unreadable IssueInstant, AuthnInstant or SessionNotOnOrAfter, or a logout message that does not inflate to at most 256 KiB of XML.', action: ADMIN_FIX_IDP },
+  SAML_MALFORMED: { status: 400, meaning: 'Not a readable SAML message: not base64 XML, a DOCTYPE, no assertion ID, several Conditions (401), an unreadable IssueInstant, AuthnInstant or SessionNotOnOrAfter, or a logout message that does not inflate to at most 256 KiB of XML.', action: ADMIN_FIX_IDP },
   SAML_XINCLUDE: { status: 400, meaning: 'The response or its decrypted assertion contains an XInclude element.', action: 'Refused by design; admin: check what sends such responses.' },
   SAML_DESTINATION_MISMATCH: { status: 401, meaning: 'The Response Destination is not this connection\'s ACS URL.', action: 'Admin: set the ACS URL at the IdP to /saml/acs/<id> under server.baseUrl.' },
   SAML_RECIPIENT_MISMATCH: { status: 401, meaning: 'The bearer SubjectConfirmation Recipient is not this ACS URL.', action: 'Admin: set the ACS URL at the IdP to /saml/acs/<id> under server.baseUrl.' },
