@@ -87,6 +87,22 @@ function defaultText(key: ConfigKey): string {
   return `\`${JSON.stringify(key.default)}\``;
 }
 
+// Variables that choose the file or the start mode rather than set a key; kept here, beside the table.
+const OTHER_VARIABLES = [
+  '## Other environment variables',
+  '',
+  '| Variable | Effect |',
+  '| --- | --- |',
+  '| `REDSHIFT_SSO_CONFIG` | Path of the configuration file (same as `--config`). Set but empty: refused. Unset, with no other setting: demo mode. |',
+  '| `NODE_ENV=production` | Refuses demo mode and `mode: development`. The container image sets it. |',
+  '| `REDSHIFT_SSO_DEMO=1`, `DEMO_DATA_DIR` | Demo mode only. |',
+  '',
+  'AWS endpoints use the SDK\'s standard variables: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_REDSHIFT`,',
+  '`AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS` (or `AWS_ENDPOINT_URL` for all three), for VPC or FIPS endpoints or an',
+  'emulator in tests. The region comes from `aws.region` / `AWS_REGION`, and per cluster from `clusters[].region`.',
+  '',
+];
+
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
 
 export function renderConfigurationDoc(): string {
@@ -113,5 +129,6 @@ export function renderConfigurationDoc(): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...OTHER_VARIABLES,
   ].join('\n');
 }
