@@ -23,15 +23,19 @@ export function importProblem(fromFile, spec, devDependencies) {
   if (!fromFile.startsWith('src/')) return undefined;
   if (!spec.startsWith('.')) {
     const name = packageName(spec);
-    return devDependencies.has(name) ? `"${name}" is a devDependency; production code may import only dependencies` : undefined;
+    if (!devDependencies.has(name)) return undefined;
+    return `"${name}" is a devDependency; production code may import only dependencies`;
   }
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(fromFile), spec));
   const row = rowOf(fromFile);
-  if (row === undefined) return `${fromFile} has no row in eslint/layers.js; add its folder there and to docs/architecture.md`;
+  if (row === undefined) {
+    return `${fromFile} has no row in eslint/layers.js; add its folder there and to docs/architecture.md`;
+  }
   if (!target.startsWith('src/')) return `${row} may not import ${target}: production code stays inside src/`;
   if (within(target, row) || SHARED.includes(target)) return undefined;
   if (LAYERS[row].some((allowed) => within(target, allowed))) return undefined;
-  return `${row} may not import ${target} (allowed: ${[...LAYERS[row], 'shared modules'].join(', ')}); see docs/architecture.md`;
+  const allowed = [...LAYERS[row], 'shared modules'].join(', ');
+  return `${row} may not import ${target} (allowed: ${allowed}); see docs/architecture.md`;
 }
 
 function devDependenciesOf(cwd) {
@@ -51,6 +55,11 @@ export const importLayersRule = {
       const message = importProblem(fromFile, source.value, devDependencies);
       if (message !== undefined) context.report({ node: source, message });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };

@@ -5,9 +5,24 @@
 // here is refused until the folder gets its row.
 
 /** Leaf modules every layer may use. */
-export const SHARED = ['src/errors.ts', 'src/error-catalogue.ts', 'src/logger.ts', 'src/metrics.ts', 'src/project-root.ts'];
+export const SHARED = [
+  'src/errors.ts',
+  'src/error-catalogue.ts',
+  'src/logger.ts',
+  'src/metrics.ts',
+  'src/project-root.ts',
+];
 
-const WIRING = ['src/admin', 'src/aws', 'src/config', 'src/credentials', 'src/outbound', 'src/saml', 'src/store', 'src/web'];
+const WIRING = [
+  'src/admin',
+  'src/aws',
+  'src/config',
+  'src/credentials',
+  'src/outbound',
+  'src/saml',
+  'src/store',
+  'src/web',
+];
 
 export const LAYERS = {
   // Leaves: no other folder.

@@ -29,7 +29,7 @@ function unwrap(schema: z.ZodTypeAny): Unwrapped {
   for (;;) {
     out.description ??= current.description;
     if (current instanceof z.ZodOptional) out.optional = true;
-    else if (current instanceof z.ZodDefault) out.default = (current._def as { defaultValue: () => unknown }).defaultValue();
+    else if (current instanceof z.ZodDefault) out.default = (current as z.ZodDefault<z.ZodTypeAny>)._def.defaultValue();
     else if (current instanceof z.ZodEffects) {
       current = current.innerType() as z.ZodTypeAny;
       continue;
@@ -46,7 +46,9 @@ function unwrap(schema: z.ZodTypeAny): Unwrapped {
 function typeName(schema: z.ZodTypeAny): string {
   const { inner } = unwrap(schema);
   if (inner instanceof z.ZodString) return 'string';
-  if (inner instanceof z.ZodNumber) return `${inner.isInt ? 'integer' : 'number'}${range(inner.minValue, inner.maxValue)}`;
+  if (inner instanceof z.ZodNumber) {
+    return `${inner.isInt ? 'integer' : 'number'}${range(inner.minValue, inner.maxValue)}`;
+  }
   if (inner instanceof z.ZodBoolean) return 'boolean';
   if (inner instanceof z.ZodEnum) return (inner.options as string[]).map((o) => `\`${o}\``).join(' \\| ');
   if (inner instanceof z.ZodLiteral) return `\`${String(inner.value)}\``;
@@ -74,7 +76,8 @@ export function configKeys(schema: z.ZodTypeAny = configSchema, prefix = ''): Co
     const path = prefix === '' ? name : `${prefix}${listSuffix}.${name}`;
     const info = unwrap(field);
     const env = ENV_OVERRIDES.filter((o) => o.path.join('.') === path).map((o) => o.name);
-    keys.push({ path, type: typeName(field), required: !info.optional && info.default === undefined, default: info.default, description: info.description, env });
+    const required = !info.optional && info.default === undefined;
+    keys.push({ path, type: typeName(field), required, default: info.default, description: info.description, env });
     keys.push(...configKeys(field, path));
   }
   return keys;
@@ -93,7 +96,8 @@ const OTHER_VARIABLES = [
   '',
   '| Variable | Effect |',
   '| --- | --- |',
-  '| `REDSHIFT_SSO_CONFIG` | Path of the configuration file (same as `--config`). Set but empty: refused. Unset, with no other setting: demo mode. |',
+  '| `REDSHIFT_SSO_CONFIG` | Path of the configuration file (same as `--config`). Set but empty: refused. ' +
+    'Unset, with no other setting: demo mode. |',
   '| `NODE_ENV=production` | Refuses demo mode and `mode: development`. The container image sets it. |',
   '| `REDSHIFT_SSO_DEMO=1`, `DEMO_DATA_DIR` | Demo mode only. |',
   '',

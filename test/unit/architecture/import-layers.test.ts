@@ -16,7 +16,8 @@ async function layerProblems(filePath: string, code: string): Promise<string[]> 
 
 describe('import layers (eslint/layers.js)', () => {
   it('refuses an import that reaches up a layer', async () => {
-    const problems = await layerProblems('src/saml/fixture.ts', "import { createServer } from '../web/server.ts';\nvoid createServer;\n");
+    const code = "import { createServer } from '../web/server.ts';\nvoid createServer;\n";
+    const problems = await layerProblems('src/saml/fixture.ts', code);
     assert.equal(problems.length, 1);
     assert.match(problems[0] ?? '', /src\/saml may not import src\/web\/server\.ts/);
   });
@@ -32,12 +33,15 @@ describe('import layers (eslint/layers.js)', () => {
   });
 
   it('refuses a devDependency in production code, and test code from src/', async () => {
-    assert.match((await layerProblems('src/web/fixture.ts', "import request from 'supertest';\nvoid request;\n"))[0] ?? '', /"supertest" is a devDependency/);
-    assert.match((await layerProblems('src/web/fixture.ts', "export * from '../../test/support/app-harness.ts';\n"))[0] ?? '', /stays inside src/);
+    const dev = await layerProblems('src/web/fixture.ts', "import request from 'supertest';\nvoid request;\n");
+    assert.match(dev[0] ?? '', /"supertest" is a devDependency/);
+    const outside = await layerProblems('src/web/fixture.ts', "export * from '../../test/support/app-harness.ts';\n");
+    assert.match(outside[0] ?? '', /stays inside src/);
   });
 
   it('refuses a module in a folder the table does not know', async () => {
-    assert.match((await layerProblems('src/newfolder/fixture.ts', "export * from '../errors.ts';\n"))[0] ?? '', /no row in eslint\/layers\.js/);
+    const problems = await layerProblems('src/newfolder/fixture.ts', "export * from '../errors.ts';\n");
+    assert.match(problems[0] ?? '', /no row in eslint\/layers\.js/);
   });
 
   it('accepts imports the table allows', async () => {
