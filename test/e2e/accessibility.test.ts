@@ -3,14 +3,27 @@
 // console (setup token, first IdP, a second IdP), Bob signs in as admin, Alice as a user, the CLI's
 // approval pages are reached through a real device sign-in, and the error pages come from real bad
 // input (wrong setup token, garbage SAML responses, a forged form, an unknown address).
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { spawnService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { startConsoleInstall, type ConsoleInstall } from '../support/console-install.ts';
 import { AxeAudit } from '../support/axe.ts';
 import { authorizeParams, authorizePath } from '../support/cli-flow.ts';
 import { DEVICE_GRANT_TYPE } from '../../src/web/routes/cli-api.ts';
+
+/** Lists every page checked (the test's diagnostics), then fails on any serious or critical finding. */
+function report(t: TestContext, audit: AxeAudit, atLeast: number): void {
+  for (const line of audit.summary()) t.diagnostic(line);
+  t.diagnostic(`${audit.pages.length} pages checked`);
+  assert.ok(audit.pages.length >= atLeast, `every page was reached (${audit.pages.length})`);
+  const failures = audit.failures();
+  assert.equal(failures.length, 0, `serious or critical accessibility violations:\n${failures.join('\n')}`);
+}
 
 describe('accessibility of every page (axe-core in Chromium)', () => {
   let install: ConsoleInstall;
@@ -148,13 +161,32 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await alice.goto(`${base}/login`);
     await signInThroughIdp(alice, /Alice \(analyst\)/, () => alice.getByRole('link', { name: 'Corp SSO' }).click(), `${base}/`);
     await audit.check(alice, 'Cluster chooser (one role)');
+    await visit(alice, '/login', 'IdP chooser (the last one used first)');
+    assert.equal(await alice.locator('.choices li').first().locator('.last-used').count(), 1, 'Corp SSO is remembered and listed first');
     await visit(alice, '/admin', 'Admin console refused to a non-admin', 403);
     await postFrom(alice, '/credentials', { _csrf: 'forged', role: 'x', cluster: 'warehouse' }, 'Forged form refused (CSRF)');
 
-    for (const line of audit.summary()) t.diagnostic(line);
-    t.diagnostic(`${audit.pages.length} pages checked`);
-    assert.ok(audit.pages.length >= 30, `every page was reached (${audit.pages.length})`);
-    const failures = audit.failures();
-    assert.equal(failures.length, 0, `serious or critical accessibility violations:\n${failures.join('\n')}`);
+    report(t, audit, 30);
+  });
+
+  it('finds none in demo mode either (the banner on every page)', { timeout: 90_000 }, async (t) => {
+    const work = mkdtempSync(join(tmpdir(), 'redshift-sso-a11y-demo-'));
+    const demo = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
+    try {
+      const demoAudit = new AxeAudit();
+      const page = await (await chromium.newContext()).newPage();
+      await page.goto(`${demo.baseUrl}/`);
+      await demoAudit.check(page, 'Demo: sign-in page');
+      await Promise.all([page.waitForURL(/\/dev\/idp\/sso/, { waitUntil: 'load' }), page.getByRole('link', { name: /Sign in with Demo IdP/ }).click()]);
+      await demoAudit.check(page, 'Demo: built-in IdP user picker');
+      await Promise.all([page.waitForURL(`${demo.baseUrl}/`, { waitUntil: 'load' }), page.getByRole('button', { name: /Alice/ }).click()]);
+      await demoAudit.check(page, 'Demo: cluster chooser');
+      await Promise.all([page.waitForURL(`${demo.baseUrl}/credentials`, { waitUntil: 'load' }), page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click()]);
+      await demoAudit.check(page, 'Demo: credentials page');
+      report(t, demoAudit, 4);
+    } finally {
+      await demo.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
