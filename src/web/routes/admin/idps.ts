@@ -156,7 +156,7 @@ async function endSetupSession(req: Request, res: Response, deps: IdpRouteDeps, 
 
 /** In a setup-token session the first IdP must be able to make admins, or nobody could sign in as one. */
 function idpDraftOf(values: Record<string, string>, setup: boolean, fullForm: boolean): IdpDraft {
-  const settings = { ...defaultFlags(), ...settingsOf(values, fullForm) };
+  const settings = settingsOf(values, fullForm);
   const certs = (values.certs ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).map((c) => c.trim()).filter((c) => c !== '');
   return {
     id: (values.id ?? '').trim(),
@@ -166,6 +166,6 @@ function idpDraftOf(values: Record<string, string>, setup: boolean, fullForm: bo
     entityId: values.entityId?.trim() || undefined,
     ssoUrl: values.ssoUrl?.trim() || undefined,
     certs,
-    settings: { ...settings, grantsAdmin: setup || settings.grantsAdmin === true },
+    settings: { ...defaultFlags(), ...settings, grantsAdmin: setup || settings.grantsAdmin === true },
   };
 }
