@@ -7,7 +7,9 @@ import { BadRequest } from '../errors.ts';
 import { attributeNamesSchema, idpSchema, type IdpConfig } from '../config/schema.ts';
 
 /** Attribute-name keys of an entry's `attributes`, in the order the console shows them. */
-export const ATTRIBUTE_KEYS = Object.keys(attributeNamesSchema.removeDefault().shape) as Array<keyof IdpConfig['attributes']>;
+export const ATTRIBUTE_KEYS = Object.keys(attributeNamesSchema.removeDefault().shape) as Array<
+  keyof IdpConfig['attributes']
+>;
 
 type SettingKey =
   | 'name'
@@ -44,7 +46,8 @@ export interface FieldProblem {
 export class IdpInvalid extends BadRequest {
   readonly problems: FieldProblem[];
   constructor(problems: FieldProblem[]) {
-    super({ code: 'IDP_INVALID', publicMessage: problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('; ') });
+    const text = problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`));
+    super({ code: 'IDP_INVALID', publicMessage: text.join('; ') });
     this.problems = problems;
   }
 }

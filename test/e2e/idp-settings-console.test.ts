@@ -194,8 +194,17 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
   it('signed logout messages: an unsigned LogoutRequest from the IdP ends the session once unticked', { timeout: 60_000 }, async () => {
     // Anyone who knows a NameID can build this link: no signature, Redirect binding.
     const unsignedLogout = async () => {
-      const idpSide = new SAML({ issuer: TEST_IDP_ISSUER, callbackUrl: `${PARTNER_SLO}/unused`, entryPoint: `${h.url}/saml/slo/${IDP}`, logoutUrl: `${h.url}/saml/slo/${IDP}`, idpCert: fixtureKeys.sp.certificate, wantAuthnResponseSigned: false });
-      const url = new URL(await idpSide.getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+      const slo = `${h.url}/saml/slo/${IDP}`;
+      const idpSide = new SAML({
+        issuer: TEST_IDP_ISSUER,
+        callbackUrl: `${PARTNER_SLO}/unused`,
+        entryPoint: slo,
+        logoutUrl: slo,
+        idpCert: fixtureKeys.sp.certificate,
+        wantAuthnResponseSigned: false,
+      });
+      const subject = { issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' };
+      const url = new URL(await idpSide.getLogoutUrlAsync(subject, '', {}));
       return `${url.pathname}${url.search}`;
     };
     const logoutOn = async (instance: SpawnedService) => {

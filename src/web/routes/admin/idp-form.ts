@@ -16,11 +16,18 @@ export interface FormField {
 type Values = Record<string, string>;
 
 /** What an entry holds for each setting it leaves out. */
-const SCHEMA_DEFAULTS: Record<string, unknown> = (({ id: _id, ...defaults }) => defaults)(idpSchema.parse({ id: 'defaults' }));
+const SCHEMA_DEFAULTS: Record<string, unknown> = idpSchema.parse({ id: 'defaults' });
+const SCHEMA_DEFAULT_ATTRIBUTES = idpSchema.shape.attributes.parse({});
 
-const hintOf = (key: string): string | undefined => (idpSchema.shape as Record<string, { description?: string }>)[key]?.description;
+const hintOf = (key: string): string | undefined =>
+  (idpSchema.shape as Record<string, { description?: string }>)[key]?.description;
 
-const setting = (name: string, label: string, kind: FormField['kind']): FormField => ({ name, label, kind, hint: hintOf(name) });
+const setting = (name: string, label: string, kind: FormField['kind']): FormField => ({
+  name,
+  label,
+  kind,
+  hint: hintOf(name),
+});
 
 /** Display name and flags first, then limits, then attribute names; the order the page shows. */
 export const SETTING_FIELDS: readonly FormField[] = [
@@ -43,7 +50,7 @@ export const ATTRIBUTE_FIELDS: readonly FormField[] = ATTRIBUTE_KEYS.map((key) =
   name: `attr_${key}`,
   label: `Attribute for ${key}`,
   kind: 'text' as const,
-  hint: key === 'groups' ? 'empty: admin.groupsAttribute' : `empty: ${String(idpSchema.shape.attributes.parse({})[key])}`,
+  hint: key === 'groups' ? 'empty: admin.groupsAttribute' : `empty: ${String(SCHEMA_DEFAULT_ATTRIBUTES[key])}`,
 }));
 
 /** Fields of the new-connection form that are not settings, for the error summary's labels. */
@@ -61,7 +68,11 @@ const ALL_FIELDS = [...SOURCE_FIELDS, ...SETTING_FIELDS, ...ATTRIBUTE_FIELDS];
 /** The form's text values from a posted body: only its own fields, strings only. */
 export function postedValues(body: unknown): Values {
   const source = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  return Object.fromEntries(ALL_FIELDS.flatMap((f) => (typeof source[f.name] === 'string' ? [[f.name, source[f.name] as string]] : [])));
+  const posted = ALL_FIELDS.flatMap((f) => {
+    const value = source[f.name];
+    return typeof value === 'string' ? [[f.name, value]] : [];
+  });
+  return Object.fromEntries(posted);
 }
 
 /** The form's values for a stored entry (or, for a new connection, the schema's defaults). */
@@ -101,7 +112,8 @@ export function settingsOf(values: Values, fullForm: boolean): IdpSettings {
 
 /** Every on/off setting at the schema's default, so a new entry records each choice explicitly. */
 export function defaultFlags(): Record<string, boolean> {
-  return Object.fromEntries(SETTING_FIELDS.filter((f) => f.kind === 'checkbox').map((f) => [f.name, SCHEMA_DEFAULTS[f.name] === true]));
+  const flags = SETTING_FIELDS.filter((f) => f.kind === 'checkbox');
+  return Object.fromEntries(flags.map((f) => [f.name, SCHEMA_DEFAULTS[f.name] === true]));
 }
 
 function textSetting(raw: string | undefined, kind: FormField['kind']): string | number | undefined {
@@ -109,6 +121,11 @@ function textSetting(raw: string | undefined, kind: FormField['kind']): string |
   if (text === '') return undefined;
   // Anything else stays text for the schema to refuse beside the field.
   return kind === 'number' && /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+}
+
+/** `attributes.dbUser` is the input attr_dbUser; a deeper path belongs to its top-level input. */
+function inputNameOf(path: string): string {
+  return path.replace(/^attributes\./, 'attr_').replace(/\..*$/, '');
 }
 
 export interface FormErrors {
@@ -123,10 +140,11 @@ export function formErrors(problems: FieldProblem[], fallback?: string): FormErr
   const byField: Record<string, string> = {};
   const summary: FormErrors['summary'] = [];
   for (const problem of problems) {
-    const name = problem.path === '' ? (fallback ?? '') : problem.path.replace(/^attributes\./, 'attr_').replace(/\..*$/, '');
+    const name = problem.path === '' ? (fallback ?? '') : inputNameOf(problem.path);
     const field = ALL_FIELDS.find((f) => f.name === name);
-    if (field !== undefined) byField[name] = byField[name] === undefined ? problem.message : `${byField[name]}; ${problem.message}`;
-    summary.push({ field: field === undefined ? '' : name, label: field?.label ?? (problem.path || 'This connection'), message: problem.message });
+    if (field !== undefined) byField[name] = [byField[name], problem.message].filter((m) => m !== undefined).join('; ');
+    const label = field?.label ?? (problem.path || 'This connection');
+    summary.push({ field: field === undefined ? '' : name, label, message: problem.message });
   }
   const order = (f: string) => (f === '' ? -1 : ALL_FIELDS.findIndex((x) => x.name === f));
   summary.sort((a, b) => order(a.field) - order(b.field));

@@ -15,7 +15,16 @@ import { requireCsrfToken } from '../../middleware/csrf.ts';
 import { asyncHandler } from '../../async-handler.ts';
 import { signOut } from '../../sign-out.ts';
 import { actorOf, field } from './request-fields.ts';
-import { ATTRIBUTE_FIELDS, SETTING_FIELDS, defaultFlags, entryValues, formErrors, postedValues, settingsOf, type FormErrors } from './idp-form.ts';
+import {
+  ATTRIBUTE_FIELDS,
+  SETTING_FIELDS,
+  defaultFlags,
+  entryValues,
+  formErrors,
+  postedValues,
+  settingsOf,
+  type FormErrors,
+} from './idp-form.ts';
 
 export interface IdpRouteDeps {
   idps: IdpAdmin;
@@ -37,7 +46,8 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
     const setup = isSetupSession(req);
     // A new connection makes no admins unless ticked; the setup-token session's first one must.
     const values = { ...entryValues({ grantsAdmin: setup }) };
-    res.render('admin/idp-new', { title: NEW_TITLE, values, errors: NO_ERRORS, headline: undefined, preview: undefined, setup, ...FIELD_LISTS });
+    const locals = { title: NEW_TITLE, values, errors: NO_ERRORS, headline: undefined, preview: undefined, setup };
+    res.render('admin/idp-new', { ...locals, ...FIELD_LISTS });
   });
 
   router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
@@ -55,7 +65,8 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
       const preview = await deps.idps.preview(draft);
       res.render('admin/idp-new', { ...locals, errors: NO_ERRORS, headline: undefined, preview });
     } catch (err) {
-      res.status(400).render('admin/idp-new', { ...locals, ...formFailure(err, sourceFieldOf(err, values)), preview: undefined });
+      const failure = formFailure(err, sourceFieldOf(err, values));
+      res.status(400).render('admin/idp-new', { ...locals, ...failure, preview: undefined });
     }
   }));
 
@@ -102,7 +113,8 @@ function formFailure(err: unknown, fallbackField: string | undefined): Failure {
   if (!isAppError(err) || err.status >= 500) throw err;
   if (err instanceof IdpInvalid) {
     const count = err.problems.length;
-    return { errors: formErrors(err.problems, fallbackField), headline: `${count === 1 ? 'One setting is' : `${count} settings are`} not valid (${err.code}).` };
+    const headline = `${count === 1 ? 'One setting is' : `${count} settings are`} not valid (${err.code}).`;
+    return { errors: formErrors(err.problems, fallbackField), headline };
   }
   const problem: FieldProblem = { path: '', message: err.publicMessage };
   return { errors: formErrors([problem], fallbackField), headline: `${err.publicMessage} (${err.code})` };
@@ -111,17 +123,27 @@ function formFailure(err: unknown, fallbackField: string | undefined): Failure {
 /** Which input of the new-connection form a refusal that names no field is about. */
 function sourceFieldOf(err: unknown, values: Record<string, string>): string | undefined {
   if (!isAppError(err)) return undefined;
-  const fromMetadata = (values.metadataXml ?? '').trim() !== '' ? 'metadataXml' : (values.metadataUrl ?? '').trim() !== '' ? 'metadataUrl' : 'certs';
-  const byCode: Record<string, string> = { IDP_EXISTS: 'id', IDP_METADATA_INVALID: fromMetadata, IDP_CERTIFICATES_REFUSED: fromMetadata, CERTIFICATE_INVALID: 'certs' };
+  const given = (name: string) => (values[name] ?? '').trim() !== '';
+  const fromMetadata = given('metadataXml') ? 'metadataXml' : given('metadataUrl') ? 'metadataUrl' : 'certs';
+  const byCode: Record<string, string> = {
+    IDP_EXISTS: 'id',
+    IDP_METADATA_INVALID: fromMetadata,
+    IDP_CERTIFICATES_REFUSED: fromMetadata,
+    CERTIFICATE_INVALID: 'certs',
+  };
   return byCode[err.code];
 }
 
-function renderIdp(res: Response, deps: IdpRouteDeps, id: string, refused: ({ values: Record<string, string> } & Failure) | undefined): void {
+type Refused = { values: Record<string, string> } & Failure;
+
+function renderIdp(res: Response, deps: IdpRouteDeps, id: string, refused: Refused | undefined): void {
   const snapshot = deps.registry.snapshot();
   const idp = snapshot.idps.find((i) => i.id === id);
   const record = snapshot.records.idps.find((r) => r.id === id);
   if (idp === undefined && record === undefined) {
-    res.status(404).render('error', { title: 'Not found', code: 'IDP_UNKNOWN', message: 'There is no identity provider connection with that name.', requestId: res.locals.requestId, status: 404 });
+    const message = 'There is no identity provider connection with that name.';
+    const requestId = res.locals.requestId;
+    res.status(404).render('error', { title: 'Not found', code: 'IDP_UNKNOWN', message, requestId, status: 404 });
     return;
   }
   const certs = (idp?.certs ?? []).map((c) => describeCertificate(c, deps.now()));
@@ -151,13 +173,22 @@ async function endSetupSession(req: Request, res: Response, deps: IdpRouteDeps, 
   await signOut(req);
   res.locals.user = undefined;
   res.setHeader('Cache-Control', 'no-store');
-  res.render('admin/setup-done', { title: 'First IdP connection saved', id: draft.id, name: draft.name || draft.id, acsUrl: deps.acsUrl(draft.id), spEntityId: deps.spEntityId });
+  res.render('admin/setup-done', {
+    title: 'First IdP connection saved',
+    id: draft.id,
+    name: draft.name || draft.id,
+    acsUrl: deps.acsUrl(draft.id),
+    spEntityId: deps.spEntityId,
+  });
 }
 
 /** In a setup-token session the first IdP must be able to make admins, or nobody could sign in as one. */
 function idpDraftOf(values: Record<string, string>, setup: boolean, fullForm: boolean): IdpDraft {
   const settings = settingsOf(values, fullForm);
-  const certs = (values.certs ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).map((c) => c.trim()).filter((c) => c !== '');
+  const certs = (values.certs ?? '')
+    .split(/(?=-----BEGIN CERTIFICATE-----)/)
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   return {
     id: (values.id ?? '').trim(),
     name: values.name?.trim(),
