@@ -7,7 +7,7 @@ import type { AuditEvent, AuditFilter, AuditLog, JobLocks } from './ports.ts';
 import { auditLimit } from './audit-filter.ts';
 
 // The first key of every job lock ("RSSJ"); the second is the job name's hash.
-const JOB_LOCK_NAMESPACE = 0x5253534a;
+export const JOB_LOCK_NAMESPACE = 0x5253534a;
 
 /** at as text keeps PostgreSQL's microseconds, which a JS Date would round away. */
 interface Cursor {
