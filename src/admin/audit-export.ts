@@ -3,12 +3,18 @@
 // never silently dropped (a dropped filter would widen an export without anyone noticing).
 import type { AuditEvent, AuditFilter } from '../store/ports.ts';
 
-const COLUMNS = ['at', 'kind', 'outcome', 'code', 'idpId', 'nameId', 'roleArn', 'clusterId', 'dbUser', 'durationSeconds', 'expiresAt', 'clientIp', 'userAgent', 'awsRequestIds', 'requestId', 'actor'] as const;
+const COLUMNS = [
+  'at', 'kind', 'outcome', 'code', 'idpId', 'nameId', 'roleArn', 'clusterId', 'dbUser',
+  'durationSeconds', 'expiresAt', 'clientIp', 'userAgent', 'awsRequestIds', 'requestId', 'actor',
+] as const;
 const OUTCOMES = ['ok', 'refused', 'error'] as const;
 const MAX_TEXT = 200;
 // A date, or a date and time (seconds and milliseconds optional), with an optional zone; no zone means UTC.
 const DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)(Z|[+-]\d{2}:\d{2})?)?$/;
 const DAY_MS = 86_400_000;
+const DATE_HINT = 'expected a date (2026-01-31) or a UTC date and time (2026-01-31T13:45)';
+const isOutcome = (value: string | undefined): value is NonNullable<AuditFilter['outcome']> =>
+  (OUTCOMES as readonly string[]).includes(value ?? '');
 
 export interface FilterProblem {
   /** The query parameter (and form field) it concerns. */
@@ -39,20 +45,24 @@ export function parseAuditFilter(query: Record<string, unknown>): ParsedAuditFil
     const value = text(field);
     if (value === undefined) return undefined;
     const t = parseUtc(value, field === 'to');
-    if (t === undefined) problems.push({ field, message: 'expected a date (2026-01-31) or a UTC date and time (2026-01-31T13:45)' });
+    if (t === undefined) problems.push({ field, message: DATE_HINT });
     return t;
   };
   const outcome = text('outcome');
-  if (outcome !== undefined && !(OUTCOMES as readonly string[]).includes(outcome)) problems.push({ field: 'outcome', message: `expected one of ${OUTCOMES.join(', ')}` });
+  if (outcome !== undefined && !isOutcome(outcome)) {
+    problems.push({ field: 'outcome', message: `expected one of ${OUTCOMES.join(', ')}` });
+  }
   const filter: AuditFilter = {
     user: text('user'),
     idpId: text('idp'),
     clusterId: text('cluster'),
-    outcome: (OUTCOMES as readonly string[]).includes(outcome ?? '') ? (outcome as AuditFilter['outcome']) : undefined,
+    outcome: isOutcome(outcome) ? outcome : undefined,
     from: date('from'),
     to: date('to'),
   };
-  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) problems.push({ field: 'to', message: 'must be later than From' });
+  if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to) {
+    problems.push({ field: 'to', message: 'must be later than From' });
+  }
   return { filter, problems };
 }
 

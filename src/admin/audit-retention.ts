@@ -81,14 +81,16 @@ export class AuditPruner {
         await pause();
       }
       // Only runs that deleted something: an hourly "nothing to do" would itself fill the trail.
-      if (deleted > 0) await store.appendAudit({ at: now(), kind: 'audit_pruned', outcome: 'ok', details: { deleted, cutoff: cutoff.toISOString(), retentionDays, batches } });
+      const details = { deleted, cutoff: cutoff.toISOString(), retentionDays, batches };
+      if (deleted > 0) await store.appendAudit({ at: now(), kind: 'audit_pruned', outcome: 'ok', details });
       return { deleted, batches };
     });
     if (!result.ran) {
       logger.debug({}, 'audit pruning skipped: another instance is running it');
       return { ran: false };
     }
-    logger.info({ deleted: result.value.deleted, cutoff: cutoff.toISOString(), batches: result.value.batches }, 'audit trail pruned');
+    const { deleted, batches } = result.value;
+    logger.info({ deleted, cutoff: cutoff.toISOString(), batches }, 'audit trail pruned');
     return { ran: true, cutoff, ...result.value };
   }
 }

@@ -48,7 +48,10 @@ export function postgresAuditLog(pool: pg.Pool): AuditLog & JobLocks {
     async pruneAudit(cutoff, limit) {
       // Oldest first along the (at, id) index; each batch commits on its own, so sign-ins never
       // wait behind one long delete.
-      const result = await pool.query('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY at, id LIMIT $2)', [cutoff, limit]);
+      const result = await pool.query(
+        'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY at, id LIMIT $2)',
+        [cutoff, limit],
+      );
       return result.rowCount ?? 0;
     },
     async runExclusive(name, job) {
@@ -57,7 +60,10 @@ export function postgresAuditLog(pool: pg.Pool): AuditLog & JobLocks {
       const client = await pool.connect();
       let broken = false;
       try {
-        const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [JOB_LOCK_NAMESPACE, name]);
+        const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [
+          JOB_LOCK_NAMESPACE,
+          name,
+        ]);
         if (rows[0]?.got !== true) return { ran: false };
         try {
           return { ran: true, value: await job(async () => undefined) };
@@ -97,8 +103,9 @@ function auditQuery(filter: AuditFilter, limit: number, after?: Cursor): { sql: 
     where.push(`(at, id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`);
   }
   params.push(limit);
-  const sql = `SELECT id, at::text AS at_key, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`;
-  return { sql, params };
+  const conditions = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const order = `ORDER BY at DESC, id DESC LIMIT $${params.length}`;
+  return { sql: `SELECT id, at::text AS at_key, event FROM audit_log ${conditions} ${order}`, params };
 }
 
 /**

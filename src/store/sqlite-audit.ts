@@ -17,7 +17,9 @@ export function sqliteAuditLog(db: Database.Database): AuditLog & JobLocks {
   const insert = db.prepare(
     'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const prune = db.prepare('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at, id LIMIT ?)');
+  const prune = db.prepare(
+    'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at, id LIMIT ?)',
+  );
   const select = (filter: AuditFilter, limit: number, after?: Cursor) => {
     const { sql, params } = auditQuery(filter, limit, after);
     return db.prepare<Array<string | number>, { id: number; at: number; event: string }>(sql).all(...params);
@@ -49,7 +51,9 @@ export function sqliteAuditLog(db: Database.Database): AuditLog & JobLocks {
 
 function sqliteLease(db: Database.Database): JobLocks['runExclusive'] {
   const read = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-  const write = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const write = db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   const drop = db.prepare('DELETE FROM settings WHERE key = ? AND value LIKE ?');
   let counter = 0;
   return async (name, job) => {
@@ -80,7 +84,9 @@ function sqliteLease(db: Database.Database): JobLocks['runExclusive'] {
   };
 }
 
-function auditQuery(filter: AuditFilter, limit: number, after?: Cursor): { sql: string; params: Array<string | number> } {
+type Query = { sql: string; params: Array<string | number> };
+
+function auditQuery(filter: AuditFilter, limit: number, after?: Cursor): Query {
   const where: string[] = [];
   const params: Array<string | number> = [];
   const add = (clause: string, ...values: Array<string | number>) => {
@@ -98,8 +104,8 @@ function auditQuery(filter: AuditFilter, limit: number, after?: Cursor): { sql: 
   if (filter.from !== undefined) add('at >= ?', filter.from.getTime());
   if (filter.to !== undefined) add('at < ?', filter.to.getTime());
   if (after !== undefined) add('(at, id) < (?, ?)', after.at, after.id);
-  const sql = `SELECT id, at, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
-  return { sql, params };
+  const conditions = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT id, at, event FROM audit_log ${conditions} ORDER BY at DESC, id DESC LIMIT ${limit}`, params };
 }
 
 /** Audit events are stored as JSON; dates come back as Date. */

@@ -4,7 +4,8 @@
 import { Router, type Response } from 'express';
 import { BadRequest } from '../../../errors.ts';
 import type { AuditEvent, AuditLog } from '../../../store/ports.ts';
-import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter, type FilterProblem } from '../../../admin/audit-export.ts';
+import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter } from '../../../admin/audit-export.ts';
+import type { FilterProblem } from '../../../admin/audit-export.ts';
 import { asyncHandler } from '../../async-handler.ts';
 
 export interface AuditRouteDeps {
@@ -22,7 +23,8 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 
   router.get('/admin/audit', asyncHandler(async (req, res) => {
     const { filter, problems } = parseAuditFilter(req.query);
-    const input = Object.fromEntries(FILTER_FIELDS.map((f) => [f, typeof req.query[f] === 'string' ? req.query[f] : '']));
+    const typed = (f: string) => (typeof req.query[f] === 'string' ? req.query[f] : '');
+    const input = Object.fromEntries(FILTER_FIELDS.map((f) => [f, typed(f)]));
     const exportQuery = new URLSearchParams(Object.entries(input).filter(([, v]) => v !== '')).toString();
     if (problems.length > 0) res.status(400);
     res.render('admin/audit', {
@@ -45,7 +47,8 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 
   router.get('/admin/audit.jsonl', asyncHandler(async (req, res) => {
     const { filter } = validFilter(req.query);
-    res.type('application/x-ndjson').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
+    res.type('application/x-ndjson');
+    res.setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
     await streamExport(res, '', deps.audit.auditPages(filter, EXPORT_PAGE), auditJsonLine);
   }));
 
@@ -55,7 +58,11 @@ export function auditRoutes(deps: AuditRouteDeps): Router {
 function validFilter(query: Record<string, unknown>): ReturnType<typeof parseAuditFilter> {
   const parsed = parseAuditFilter(query);
   if (parsed.problems.length > 0) {
-    throw new BadRequest({ code: 'AUDIT_FILTER_INVALID', publicMessage: `The audit filter is not valid: ${describe(parsed.problems)}.`, details: { fields: parsed.problems.map((p) => p.field) } });
+    throw new BadRequest({
+      code: 'AUDIT_FILTER_INVALID',
+      publicMessage: `The audit filter is not valid: ${describe(parsed.problems)}.`,
+      details: { fields: parsed.problems.map((p) => p.field) },
+    });
   }
   return parsed;
 }
@@ -68,7 +75,12 @@ function describe(problems: FilterProblem[]): string {
  * Writes the pages as they come, waiting whenever the socket's buffer is full. A failure after the
  * first bytes destroys the connection, so a cut-short export never looks complete.
  */
-async function streamExport(res: Response, header: string, pages: AsyncIterable<AuditEvent[]>, line: (e: AuditEvent) => string): Promise<void> {
+async function streamExport(
+  res: Response,
+  header: string,
+  pages: AsyncIterable<AuditEvent[]>,
+  line: (e: AuditEvent) => string,
+): Promise<void> {
   res.setHeader('Cache-Control', 'no-store');
   try {
     if (header !== '' && !res.write(header)) await drained(res);
