@@ -17,7 +17,8 @@ import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
-import type { MetadataTimers } from './admin/metadata-retry.ts';
+import { realTimers, type MetadataTimers } from './admin/metadata-retry.ts';
+import { AuditPruner } from './admin/audit-retention.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
@@ -62,6 +63,8 @@ export interface AppOverrides {
   idpMetadata?: ReadonlyMap<string, string>;
   /** Timers and randomness for the metadata fetch retries (tests run them without waiting). */
   metadataRetry?: { timers?: MetadataTimers; random?: () => number };
+  /** Timers and batch size of the audit pruning job (tests run it without waiting). */
+  auditPrune?: { timers?: MetadataTimers; batchSize?: number };
 }
 
 export interface App {
@@ -77,12 +80,15 @@ export interface App {
   logger: Logger;
   /** This app's Prometheus registry (served per config.metrics). */
   metrics: Metrics;
+  /** The audit retention job (started with the app; runOnce for tests and operators). */
+  auditPruner: AuditPruner;
   /** /readyz answers 503 from now on: the process is shutting down. */
   startDraining(): void;
   close(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
+const FIRST_PRUNE_DELAY_MS = 60_000;
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const logger = overrides.logger ?? createLogger(config.log);
@@ -211,6 +217,18 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
+  const auditPruner = new AuditPruner({
+    store,
+    retentionDays: config.audit.retentionDays,
+    intervalMs: config.audit.pruneIntervalMinutes * 60_000,
+    now,
+    logger,
+    timers: overrides.auditPrune?.timers ?? realTimers,
+    batchSize: overrides.auditPrune?.batchSize,
+  });
+  // Soon after start-up too, so instances restarted more often than the interval still prune.
+  auditPruner.start(Math.min(FIRST_PRUNE_DELAY_MS, config.audit.pruneIntervalMinutes * 60_000));
+
   return {
     app,
     registry,
@@ -221,12 +239,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     store,
     logger,
     metrics,
+    auditPruner,
     startDraining: () => {
       draining = true;
     },
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);
+      // A prune in progress ends after its current batch, before the store closes under it.
+      await auditPruner.stop();
       metadata.close();
       aws?.close();
       await store.close();

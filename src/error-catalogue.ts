@@ -398,6 +398,11 @@ const ADMIN = inArea('admin', {
     meaning: 'The cluster entry fails the configuration rules (each problem is listed).',
     action: 'Fix the listed fields.',
   },
+  AUDIT_FILTER_INVALID: {
+    status: 400,
+    meaning: 'An audit export\'s filter holds a value the service cannot use (each field and its problem is named).',
+    action: 'Fix the named fields; the audit page shows each problem beside its field.',
+  },
 });
 
 const CLI = inArea('cli', {

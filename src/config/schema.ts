@@ -287,6 +287,20 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    audit: z
+      .object({
+        retentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(36_500)
+          .default(400)
+          .describe('audit events older than this many days are deleted by the pruning job (one instance at a time, in batches; the job audits itself)'),
+        pruneIntervalMinutes: z.number().int().min(1).max(1440).default(60).describe('how often the pruning job runs (the first run a minute after start-up)'),
+      })
+      .strict()
+      .default({})
+      .describe('the audit trail kept in the store'),
     metrics: z
       .object({
         port: z.number().int().min(0).max(65535).optional().describe('serve GET /metrics on this separate port, bound to server.host; off when unset'),

@@ -34,7 +34,8 @@ export type AuditKind =
   | 'cli_authorized'
   | 'cli_token_issued'
   | 'cli_refused'
-  | 'cli_token_revoked';
+  | 'cli_token_revoked'
+  | 'audit_pruned';
 
 /** One line of the audit trail. Never a password, token, secret or SAML response. */
 export interface AuditEvent {
@@ -64,6 +65,7 @@ export interface AuditEvent {
 export interface AuditFilter {
   /** Matches nameId or dbUser, case-insensitive substring. */
   user?: string;
+  idpId?: string;
   clusterId?: string;
   outcome?: AuditEvent['outcome'];
   kind?: AuditKind;
@@ -76,6 +78,24 @@ export interface AuditFilter {
 export interface AuditLog {
   appendAudit(event: AuditEvent): Promise<void>;
   queryAudit(filter: AuditFilter): Promise<AuditEvent[]>;
+  /**
+   * Every matching event (`limit` ignored), newest first, `pageSize` at a time: each page is one
+   * keyset query, so an export of any length holds one page in memory and no transaction open.
+   */
+  auditPages(filter: AuditFilter, pageSize: number): AsyncIterable<AuditEvent[]>;
+  /** Deletes at most `limit` of the oldest events before `cutoff`; returns how many went. */
+  pruneAudit(cutoff: Date, limit: number): Promise<number>;
+}
+
+export type ExclusiveResult<T> = { ran: true; value: T } | { ran: false };
+
+/** Jobs that must run on one instance (or worker process) at a time, across everything on this store. */
+export interface JobLocks {
+  /**
+   * Runs `job` unless another holder runs one under `name` right now; never waits for it. `renew`
+   * keeps a lease-based lock alive during a long job (a no-op where the lock lives with a connection).
+   */
+  runExclusive<T>(name: string, job: (renew: () => Promise<void>) => Promise<T>): Promise<ExclusiveResult<T>>;
 }
 
 /** An IdP connection or cluster entered in the admin console: a configuration entry as JSON. */
@@ -168,7 +188,7 @@ export interface RateLimitCounters {
   resetHits(key: string): Promise<void>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, ConnectionRecords, MetadataRecords, CliTokenRecords, CliGrantRecords {
+export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, JobLocks, ConnectionRecords, MetadataRecords, CliTokenRecords, CliGrantRecords {
   /** Counters shared by several instances; absent on a single-instance store (they count in memory). */
   readonly rateLimits?: RateLimitCounters;
   /** Deletes expired rows of every kind; returns how many went. */

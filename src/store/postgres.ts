@@ -5,7 +5,8 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { ConfigError, UpstreamUnavailable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { AuditEvent, AuditFilter, Store } from './ports.ts';
+import type { Store } from './ports.ts';
+import { postgresAuditLog } from './postgres-audit.ts';
 import { POSTGRES_CLI_MIGRATION, POSTGRES_CLI_SWEEP_CTES, postgresCliRecords } from './postgres-cli.ts';
 import { postgresRateLimits, RATE_LIMITS_MIGRATION, SWEEP_RATE_LIMITS } from './postgres-rate-limits.ts';
 
@@ -18,8 +19,6 @@ export interface PostgresStoreOptions {
 // Any fixed bigint works; it only has to be the same for every instance ("RSSO" in ASCII).
 const MIGRATION_LOCK_ID = 0x5253534f;
 const CONNECT_TIMEOUT_MS = 10_000;
-const AUDIT_LIMIT_DEFAULT = 100;
-const AUDIT_LIMIT_MAX = 10_000;
 
 // Append only: a released step never changes, later ones alter what came before.
 const MIGRATIONS: readonly string[] = [
@@ -89,6 +88,7 @@ function postgresStore(pool: pg.Pool): Store {
 
   return {
     ...postgresCliRecords(pool),
+    ...postgresAuditLog(pool),
     rateLimits: postgresRateLimits(pool),
     async getSession(sid, now) {
       return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
@@ -126,19 +126,6 @@ function postgresStore(pool: pg.Pool): Store {
         [key, expiresAt, now],
       );
       return row !== undefined;
-    },
-    async appendAudit(event) {
-      const columns = [event.code, event.idpId, event.nameId, event.roleArn, event.clusterId, event.dbUser].map((v) => nulFree(v) ?? null);
-      const json = JSON.stringify(event, (_key, value: unknown) => nulFree(value));
-      await pool.query(
-        'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [event.at, event.kind, event.outcome, ...columns, json],
-      );
-    },
-    async queryAudit(filter) {
-      const { sql, params } = auditQuery(filter);
-      const { rows } = await pool.query<{ id: string; event: StoredAuditEvent }>(sql, params);
-      return rows.map((row) => reviveAuditEvent(row.id, row.event));
     },
     async listConnections(kind) {
       const { rows } = await pool.query<{ id: string; entry: Record<string, unknown>; version: number; updated_at: Date; updated_by: string }>(
@@ -204,49 +191,6 @@ function postgresStore(pool: pg.Pool): Store {
       await closing;
     },
   };
-}
-
-function auditQuery(filter: AuditFilter): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (condition: (p: string) => string, value: unknown): void => {
-    params.push(value);
-    where.push(condition(`$${params.length}`));
-  };
-  if (filter.user !== undefined) {
-    // '!' as the escape character, so a backslash in the input needs no special case.
-    const pattern = `%${filter.user.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-    add((p) => `(name_id ILIKE ${p} ESCAPE '!' OR db_user ILIKE ${p} ESCAPE '!')`, pattern);
-  }
-  if (filter.clusterId !== undefined) add((p) => `cluster_id = ${p}`, filter.clusterId);
-  if (filter.outcome !== undefined) add((p) => `outcome = ${p}`, filter.outcome);
-  if (filter.kind !== undefined) add((p) => `kind = ${p}`, filter.kind);
-  if (filter.from !== undefined) add((p) => `at >= ${p}`, filter.from);
-  if (filter.to !== undefined) add((p) => `at < ${p}`, filter.to);
-  params.push(auditLimit(filter.limit));
-  const sql = `SELECT id, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT $${params.length}`;
-  return { sql, params };
-}
-
-function auditLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return AUDIT_LIMIT_DEFAULT;
-  return Math.min(Math.max(1, Math.trunc(limit)), AUDIT_LIMIT_MAX);
-}
-
-/**
- * PostgreSQL text and jsonb refuse U+0000, and a user agent or an admin's input may carry one; the
- * audit line must still be written, so NUL becomes U+FFFD (SQLite keeps it as is).
- */
-function nulFree<T>(value: T): T | string {
-  return typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value;
-}
-
-type StoredAuditEvent = Omit<AuditEvent, 'at' | 'expiresAt'> & { at: string; expiresAt?: string };
-
-/** pg parses jsonb but not the dates inside it; bigserial arrives as a string. */
-function reviveAuditEvent(id: string, raw: StoredAuditEvent): AuditEvent {
-  const { expiresAt, ...rest } = raw;
-  return { ...rest, id: Number(id), at: new Date(raw.at), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) };
 }
 
 async function migrate(pool: pg.Pool): Promise<number[]> {

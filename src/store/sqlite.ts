@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEvent, Store } from './ports.ts';
+import type { Store } from './ports.ts';
+import { sqliteAuditLog } from './sqlite-audit.ts';
 import { SQLITE_CLI_MIGRATION, SQLITE_CLI_SWEEPS, sqliteCliRecords } from './sqlite-cli.ts';
 import { sqliteRateLimits, SQLITE_RATE_LIMITS_MIGRATION, SWEEP_SQLITE_RATE_LIMITS } from './sqlite-rate-limits.ts';
 
@@ -53,9 +54,6 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
     getRequest: db.prepare<[string, number], { value: string }>('SELECT value FROM saml_requests WHERE key = ? AND expires_at > ?'),
     removeRequest: db.prepare<[string], { value: string }>('DELETE FROM saml_requests WHERE key = ? RETURNING value'),
     insertReplay: db.prepare('INSERT INTO saml_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE saml_replay.expires_at <= ?'),
-    appendAudit: db.prepare(
-      'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
     listConnections: db.prepare<[string], { id: string; entry: string; version: number; updated_at: number; updated_by: string }>(
       'SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = ? ORDER BY id',
     ),
@@ -83,6 +81,7 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
 
   return {
     ...sqliteCliRecords(db),
+    ...sqliteAuditLog(db),
     ...(options.sharedRateLimits === true ? { rateLimits: sqliteRateLimits(db) } : {}),
     async getSession(sid, now) {
       return q.getSession.get(sid, now.getTime())?.data ?? null;
@@ -108,33 +107,6 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
     async rememberOnce(key, expiresAt, now) {
       // One statement: inserts, or revives an expired row; a live row makes it change nothing.
       return q.insertReplay.run(key, expiresAt.getTime(), now.getTime()).changes === 1;
-    },
-    async appendAudit(event) {
-      q.appendAudit.run(event.at.getTime(), event.kind, event.outcome, event.code ?? null, event.idpId ?? null, event.nameId ?? null, event.roleArn ?? null, event.clusterId ?? null, event.dbUser ?? null, JSON.stringify(event));
-    },
-    async queryAudit(filter) {
-      const where: string[] = [];
-      const params: Array<string | number> = [];
-      if (filter.user !== undefined) {
-        where.push("(lower(name_id) LIKE ? ESCAPE '\\' OR lower(db_user) LIKE ? ESCAPE '\\')");
-        const like = `%${filter.user.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        params.push(like, like);
-      }
-      const add = (clause: string, ...values: Array<string | number>) => {
-        where.push(clause);
-        params.push(...values);
-      };
-      if (filter.clusterId !== undefined) add('cluster_id = ?', filter.clusterId);
-      if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
-      if (filter.kind !== undefined) add('kind = ?', filter.kind);
-      if (filter.from !== undefined) add('at >= ?', filter.from.getTime());
-      if (filter.to !== undefined) add('at < ?', filter.to.getTime());
-      const limit = Math.min(Math.max(1, filter.limit ?? 100), 10_000);
-      const sql = `SELECT id, event FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
-      return db
-        .prepare<Array<string | number>, { id: number; event: string }>(sql)
-        .all(...params)
-        .map((row) => reviveAuditEvent(row.id, row.event));
     },
     async listConnections(kind) {
       return q.listConnections.all(kind).map((row) => ({
@@ -195,12 +167,6 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
       db.close();
     },
   };
-}
-
-/** Audit events are stored as JSON; dates come back as Date. */
-export function reviveAuditEvent(id: number, json: string): AuditEvent {
-  const raw = JSON.parse(json) as AuditEvent & { at: string; expiresAt?: string };
-  return { ...raw, id, at: new Date(raw.at), expiresAt: raw.expiresAt === undefined ? undefined : new Date(raw.expiresAt) };
 }
 
 function migrate(db: Database.Database): void {

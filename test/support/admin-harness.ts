@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -37,6 +37,10 @@ export interface AdminHarnessOptions {
   now?: () => Date;
   /** server.* settings merged over the harness's (sessionMaxLifetimeSeconds, sessionTtlSeconds, ...). */
   server?: Record<string, unknown>;
+  /** The audit pruning job's timers and batch size (default real timers: the first run a minute in). */
+  auditPrune?: AppOverrides['auditPrune'];
+  /** The audit section of the configuration (retentionDays, ...). */
+  audit?: Record<string, unknown>;
 }
 
 export interface SignInOptions extends SamlResponseOverrides {
@@ -99,6 +103,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
       store: { url: 'sqlite::memory:' },
       admin: { groups: [ADMIN_GROUP] },
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
     },
     {},
   );
@@ -113,6 +118,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     logger: createLogger({ level: 'debug' }, sink),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
   });
   await service.registry.start();
   server.on('request', service.app);

@@ -1,16 +1,16 @@
-// The admin console: IdP connections, clusters, the audit trail, and the one-time setup token
-// that opens it on a fresh install. Every route needs an admin session, re-checked on every
+// The admin console: IdP connections, clusters, the audit trail (admin/audit.ts), and the one-time
+// setup token that opens it on a fresh install. Every route needs an admin session, re-checked on every
 // request; every change is a POST with a CSRF token. Handlers parse the form, call one admin use
 // case, then render or redirect. The IdP connection pages live in admin/idps.ts.
 import express, { Router, type Response } from 'express';
 import type { AppError } from '../../errors.ts';
-import type { AuditFilter, AuditLog } from '../../store/ports.ts';
+import type { AuditLog } from '../../store/ports.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
 import type { IdpAdmin } from '../../admin/idp-admin.ts';
 import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts';
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
-import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
+import { auditRoutes } from './admin/audit.ts';
 import { requireCsrfToken } from '../middleware/csrf.ts';
 import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
@@ -104,21 +104,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.redirect(303, '/admin/clusters');
   }));
 
-  router.get('/admin/audit', asyncHandler(async (req, res) => {
-    const filter = parseAuditFilter(req.query);
-    res.render('admin/audit', { title: 'Audit trail', events: await deps.audit.queryAudit(filter), query: req.query, exportQuery: new URLSearchParams(req.query as Record<string, string>).toString() });
-  }));
-
-  router.get('/admin/audit.csv', asyncHandler(async (req, res) => {
-    const events = await deps.audit.queryAudit({ ...parseAuditFilter(req.query), limit: 10_000 } satisfies AuditFilter);
-    res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.csv"');
-    res.send(auditCsv(events));
-  }));
-
-  router.get('/admin/audit.jsonl', asyncHandler(async (req, res) => {
-    const events = await deps.audit.queryAudit({ ...parseAuditFilter(req.query), limit: 10_000 });
-    res.type('application/x-ndjson').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
-    res.send(auditJsonLines(events));
+  router.use(auditRoutes({
+    audit: deps.audit,
+    known: () => {
+      const snapshot = deps.registry.snapshot();
+      return { idps: snapshot.idps.map((i) => i.id), clusters: snapshot.clusters.map((c) => c.id) };
+    },
   }));
 
   return router;

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEvent, AuditFilter, ConnectionRecord, Store } from '../../../src/store/ports.ts';
 import { describeCliStoreContract } from './contract-cli.ts';
+import { describeAuditStoreContract } from './contract-audit.ts';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
@@ -372,6 +373,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     describeCliStoreContract(test);
+    describeAuditStoreContract(test);
     describe('metadata documents', () => {
       test('keeps the newest document per URL and leaves it to the sweep', async (store) => {
         const url = 'https://idp.example/metadata';
