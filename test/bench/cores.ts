@@ -80,11 +80,11 @@ async function spawn(dir: string, name: string, workers: number, aws: { sts: str
       AWS_ENDPOINT_URL_REDSHIFT: aws.redshift,
       AWS_REGION: 'us-east-1',
       ...WITHOUT_AMBIENT_AWS,
-      // Workers inherit NODE_OPTIONS: each process writes its own profile when it exits.
-      ...(o.cpuProfDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${o.cpuProfDir} --cpu-prof-interval=500` }),
     },
     [],
     60_000,
+    // Each process (workers included) writes its own profile when it exits.
+    o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--cpu-prof-interval=500'],
   );
   for (let i = 0; workers > 1 && !service.output().includes('"msg":"all workers listening"'); i++) {
     if (i > 1200) throw new Error(`workers did not all listen:\n${service.output()}`);
@@ -148,18 +148,22 @@ export async function runBatch<T>(items: T[], concurrency: number, job: (item: T
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** The worst worker's event-loop lag p99 since the last scrape (prom-client resets it on every scrape). */
-async function lagP99(s: Spawned): Promise<number> {
-  // One scrape holds every worker: the primary sums the registries, and the process metrics carry
-  // worker="<id>" (no label with one worker). The primary's own loop is left out.
+interface Scrape {
+  /** The worst worker's event-loop lag p99 since the previous scrape (prom-client resets it on every scrape), ms. */
+  lagMs: number;
+  /** CPU seconds used so far by the serving processes (every worker; the primary left out). */
+  cpuSeconds: number;
+}
+
+/** One scrape holds every worker: the primary sums the registries; process metrics carry worker="<id>". */
+async function scrape(s: Spawned): Promise<Scrape> {
   const res = await request(s.metricsPort, '/metrics', { agent: false });
-  let worst = 0;
-  for (const match of res.body.matchAll(/^nodejs_eventloop_lag_p99_seconds(\{[^}]*\})? (\S+)$/gm)) {
-    if (match[1]?.includes('worker="primary"') === true) continue;
-    const value = Number(match[2]);
-    if (Number.isFinite(value)) worst = Math.max(worst, value * 1000);
-  }
-  return worst;
+  const series = (name: string) =>
+    [...res.body.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))]
+      .filter((m) => m[1]?.includes('worker="primary"') !== true)
+      .map((m) => Number(m[2]))
+      .filter(Number.isFinite);
+  return { lagMs: Math.max(0, ...series('nodejs_eventloop_lag_p99_seconds')) * 1000, cpuSeconds: series('process_cpu_seconds_total').reduce((a, b) => a + b, 0) };
 }
 
 /** /healthz on a new connection every 10 ms until `done`; the latencies in ms. */
@@ -199,6 +203,9 @@ interface Tally {
   seconds: number;
   lags: number[];
   health: number[];
+  /** CPU seconds the service's workers, and this (client) process, used during the batches. */
+  serviceCpu: number;
+  clientCpu: number;
 }
 
 export async function coresBench(options: CoresOptions): Promise<void> {
@@ -262,7 +269,7 @@ export async function coresBench(options: CoresOptions): Promise<void> {
       const from = options.warmup + round * options.n;
       for (let i = 0; i < order.length; i++) {
         const side = order[(i + round) % order.length] ?? 'bare';
-        const t = tallies.get(side) ?? { responses: 0, seconds: 0, lags: [], health: [] };
+        const t = tallies.get(side) ?? { responses: 0, seconds: 0, lags: [], health: [], serviceCpu: 0, clientCpu: 0 };
         tallies.set(side, t);
         if (side === 'bare') {
           t.seconds += await sides.bare.run(oneSamples.slice(from, from + options.n));
@@ -270,18 +277,27 @@ export async function coresBench(options: CoresOptions): Promise<void> {
           continue;
         }
         const { spawned: s, samples } = sides[side];
-        await lagP99(s); // resets every worker's histogram
+        const before = await scrape(s); // also resets every worker's lag histogram
+        const clientBefore = process.cpuUsage();
         let done = false;
         const probing = probeHealth(s.service.port, () => done);
         t.seconds += await acsBatch(s, samples.slice(from, from + options.n));
         done = true;
         t.health.push(...(await probing));
-        t.lags.push(await lagP99(s));
+        const after = await scrape(s);
+        const client = process.cpuUsage(clientBefore);
+        t.lags.push(after.lagMs);
+        t.serviceCpu += after.cpuSeconds - before.cpuSeconds;
+        t.clientCpu += (client.user + client.system) / 1e6;
         t.responses += options.n;
       }
     }
     printCores(tallies, sides, options);
     await fullLogin(full, options.logins, agent);
+  } catch (err) {
+    // What the services said last: a crash or a refused request explains a failed batch.
+    for (const s of spawned) console.error(`--- ${s.workers} worker(s), last output:\n${s.service.output().slice(-3000)}`);
+    throw err;
   } finally {
     agent.destroy();
     await Promise.allSettled(spawned.map((s) => s.service.stop()));
@@ -302,6 +318,16 @@ function printCores(tallies: Map<string, Tally>, sides: Record<'bare' | 'one' | 
     const t = tallies.get(side);
     const saturated = t === undefined || t.lags.length === 0 ? '' : `  event-loop lag p99 ${percentile(t.lags, 50).toFixed(1)} ms (median of batches; worst ${Math.max(...t.lags).toFixed(1)}), /healthz p99 ${percentile(t.health, 99).toFixed(1)} ms (${t.health.length} probes)`;
     console.log(`  ${sides[side].label.padEnd(48)} ${rate(side).toFixed(0).padStart(6)} responses/s${saturated}`);
+    if (t !== undefined && t.lags.length > 0) {
+      // Where the time went: CPU the service itself used per response (health probes included) vs
+      // the wall time per response; what is left is time it waited for a core or for I/O.
+      const cores = availableParallelism();
+      console.log(
+        `    CPU per response: service ${((1000 * t.serviceCpu) / t.responses).toFixed(1)} ms (workers, process_cpu_seconds_total), ` +
+          `client ${((1000 * t.clientCpu) / t.responses).toFixed(1)} ms; wall ${((1000 * t.seconds) / t.responses).toFixed(1)} ms; ` +
+          `service busy ${((100 * t.serviceCpu) / (t.seconds * cores)).toFixed(0)}% of ${cores} cores`,
+      );
+    }
   }
   const cores = availableParallelism();
   console.log(`ratio per core (1 worker / bare, one core): ${(rate('one') / rate('bare')).toFixed(2)}`);
