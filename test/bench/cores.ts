@@ -230,10 +230,13 @@ export async function coresBench(options: CoresOptions): Promise<void> {
       return database.url;
     };
     const o = async (name: string): Promise<SpawnOptions> => ({ logLevel: options.logLevel, storeUrl: await storeUrl(name), cpuProfDir: options.cpuProfDir });
+    // Every database first: a spawn that fails while another database is still being created
+    // would otherwise reject before Promise.all listens, and end the process without the clean-up.
+    const [oOne, oAll, oFull] = [await o('one'), await o('all'), await o('full')];
     const [one, all, full] = await Promise.all([
-      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, await o('one')),
-      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, await o('all')),
-      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, await o('full')),
+      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, oOne),
+      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, oAll),
+      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, oFull),
     ]);
     spawned.push(one, all, full);
     const perService = options.warmup + options.rounds * options.n;
