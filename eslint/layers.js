@@ -42,9 +42,11 @@ export const LAYERS = {
   // Demo IdP, AWS emulator and certificate tools: never imported by the service except in demo mode.
   'src/dev': ['src/config', 'src/start-app.ts', 'src/app.ts'],
   // The composition root wires every folder; only main.ts starts demo mode.
-  'src/app.ts': WIRING,
+  'src/app.ts': [...WIRING, 'src/cluster-metrics.ts'],
   'src/start-app.ts': [...WIRING, 'src/app.ts'],
   'src/cluster.ts': [],
-  'src/main.ts': [...WIRING, 'src/app.ts', 'src/start-app.ts', 'src/cluster.ts', 'src/dev/demo.ts'],
+  // With server.workers > 1: the primary sums the workers' metrics registries.
+  'src/cluster-metrics.ts': [],
+  'src/main.ts': [...WIRING, 'src/app.ts', 'src/start-app.ts', 'src/cluster.ts', 'src/cluster-metrics.ts', 'src/dev/demo.ts'],
   ...Object.fromEntries(SHARED.map((file) => [file, []])),
 };

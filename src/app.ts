@@ -37,6 +37,7 @@ import { dbLoginRoutes } from './web/routes/db-login.ts';
 import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { processMetricLabels, shareWithPrimary } from './cluster-metrics.ts';
 import { createAuditTrail } from './credentials/audit-trail.ts';
 import { createCliAudit } from './credentials/cli-audit.ts';
 import { createIssuedLoginBox } from './credentials/issued-login-box.ts';
@@ -99,7 +100,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const fetchOptions = { ...config.sp.metadataFetch, proxy };
   const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws, proxy);
   // Exposed metrics only: the process metrics start monitors that live as long as the process.
-  const metrics = createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined });
+  // In a cluster worker, render asks the primary for the sum over every worker (cluster-metrics.ts).
+  const metrics = shareWithPrimary(
+    createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined, processLabels: processMetricLabels() }),
+  );
   const sts = instrumentSts(overrides.sts ?? (aws as NonNullable<typeof aws>).sts, metrics.awsCall);
   const redshift = instrumentRedshift(overrides.redshift ?? (aws as NonNullable<typeof aws>).redshift, metrics.awsCall);
   let draining = false;

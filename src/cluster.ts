@@ -51,6 +51,11 @@ export interface Supervision {
   windowMs: number;
 }
 
+export interface Primary {
+  /** The workers alive that have listened: the ones serving requests (and answering for metrics). */
+  listening(): Worker[];
+}
+
 export const DEFAULT_SUPERVISION: Supervision = { baseDelayMs: 500, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 };
 
 /**
@@ -58,7 +63,7 @@ export const DEFAULT_SUPERVISION: Supervision = { baseDelayMs: 500, maxDelayMs: 
  * drain (a second signal cuts); the primary exits 0 once all exited cleanly, else 1. A worker that
  * fails before any worker ever listened is a start-up failure, and stops the service like a crash loop.
  */
-export function runPrimary(workers: number, logger: Logger, supervision: Supervision = DEFAULT_SUPERVISION): void {
+export function runPrimary(workers: number, logger: Logger, supervision: Supervision = DEFAULT_SUPERVISION): Primary {
   const live = new Set<Worker>();
   const listened = new Set<number>();
   const restarts = new Set<NodeJS.Timeout>();
@@ -86,7 +91,7 @@ export function runPrimary(workers: number, logger: Logger, supervision: Supervi
   };
 
   cluster.on('listening', (worker) => {
-    if (listened.has(worker.id)) return; // the metrics listener, when there is one
+    if (listened.has(worker.id)) return; // one listener per worker; counted once regardless
     listened.add(worker.id);
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
     if (listened.size === workers) logger.info({ workers }, 'all workers listening');
@@ -123,4 +128,5 @@ export function runPrimary(workers: number, logger: Logger, supervision: Supervi
   process.on('SIGINT', () => stop('SIGINT', false));
   logger.info({ workers, pid: process.pid }, 'starting workers');
   for (let i = 0; i < workers; i++) fork();
+  return { listening: () => [...live].filter((worker) => listened.has(worker.id) && worker.isConnected()) };
 }

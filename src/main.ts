@@ -16,7 +16,8 @@ import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
 import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
-import { followPrimary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
+import { primaryMetrics } from './cluster-metrics.ts';
+import { followPrimary, type Primary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -42,7 +43,17 @@ async function main(): Promise<void> {
   }
 
   const workers = demo === undefined ? workerCount(config.server.workers) : 1;
-  if (workers > 1 && !isWorker()) return runPrimary(workers, createLogger(config.log));
+  if (workers > 1 && !isWorker()) {
+    const primaryLogger = createLogger(config.log);
+    const started: { primary?: Primary } = {};
+    // The primary sums the workers' metrics: it serves the listener (bound before any fork, so a
+    // taken port stops the start), and the workers' token route asks it.
+    if (config.metrics.port !== undefined || config.metrics.token !== undefined) {
+      await listenForMetrics(config, primaryMetrics(() => started.primary?.listening() ?? []), primaryLogger);
+    }
+    started.primary = runPrimary(workers, primaryLogger);
+    return;
+  }
 
   // The boot logger only covers loading the configuration; from here on config.log applies.
   const appLogger = createLogger(config.log).child(workerLogFields());
@@ -71,7 +82,7 @@ async function main(): Promise<void> {
     logger.fatal({ err: err.message }, 'cannot listen');
     process.exit(1);
   });
-  const metricsListener = await listenForMetrics(config, built.metrics, appLogger);
+  const metricsListener = isWorker() ? undefined : await listenForMetrics(config, built.metrics, appLogger);
   const connections = drainer(server);
 
   const cut = (signal: string) => {
@@ -109,7 +120,7 @@ async function main(): Promise<void> {
 }
 
 /** The separate metrics listener, when metrics.port is set; on server.host like the main one. */
-async function listenForMetrics(config: Config, metrics: Metrics, logger: Logger): Promise<MetricsListener | undefined> {
+async function listenForMetrics(config: Config, metrics: Pick<Metrics, 'render' | 'contentType'>, logger: Logger): Promise<MetricsListener | undefined> {
   if (config.metrics.port === undefined) return undefined;
   try {
     const listener = await startMetricsListener(metrics, { host: config.server.host, port: config.metrics.port });

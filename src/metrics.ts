@@ -2,7 +2,10 @@
 // process can hold several apps, as the tests do). The only module that imports prom-client; the
 // rest records through the narrow methods below. Label values come from bounded sets only: route
 // patterns, configured IdP and cluster ids, AWS operation names and stable error codes.
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+/** One registry's metrics as plain data: what a cluster worker sends the primary to be summed. */
+export type MetricsSnapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 export type SignInOutcome = 'ok' | 'refused' | 'error';
 
@@ -14,12 +17,16 @@ export interface Metrics {
   awsCall(api: string, outcome: string, seconds: number): void;
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string>;
+  /** This registry's metrics as data (see aggregateSnapshots). */
+  snapshot(): Promise<MetricsSnapshot>;
   readonly contentType: string;
 }
 
 export interface MetricsOptions {
   /** Process, heap, GC and event-loop metrics; they start monitors that never stop, so only when served. */
   processMetrics: boolean;
+  /** Labels on the process metrics only, e.g. { worker: '2' }: they stay one series per process when summed. */
+  processLabels?: Record<string, string>;
 }
 
 /** An error code as a label value: anything that is not a stable UPPER_SNAKE code counts as OTHER. */
@@ -30,7 +37,7 @@ export function errorCodeLabel(code: unknown): string {
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, labels: options.processLabels });
 
   const http = new Histogram({
     name: 'redshift_sso_http_request_duration_seconds',
@@ -56,6 +63,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
     dbLoginIssued: (cluster) => dbLogins.inc({ cluster }),
     awsCall: (api, outcome, seconds) => aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
     render: () => registry.metrics(),
+    snapshot: () => registry.getMetricsAsJSON() as Promise<MetricsSnapshot>,
     contentType: registry.contentType,
   };
+}
+
+/**
+ * Several processes' metrics as one exposition: series with the same name and labels are summed
+ * (counters, histogram buckets, sums and counts); prom-client's own aggregation settings apply to
+ * its process metrics, which the worker label keeps apart anyway.
+ */
+export function aggregateSnapshots(snapshots: MetricsSnapshot[]): Promise<string> {
+  return AggregatorRegistry.aggregate(snapshots).metrics();
 }

@@ -30,6 +30,7 @@ import { toFederatedIdentity } from '../../src/saml/federated-identity.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import { coresBench } from './cores.ts';
+import { instancesBench } from './instances.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -52,6 +53,12 @@ const { values: args } = parseArgs({
     'cores-rounds': { type: 'string', default: '6' },
     'cores-concurrency': { type: 'string', default: '8' },
     logins: { type: 'string', default: '200' },
+    'cores-store': { type: 'string', default: 'sqlite' },
+    'cores-cpu-prof': { type: 'string' },
+    // One instance direct, behind nginx, and two behind nginx on PostgreSQL (instances.ts).
+    instances: { type: 'string', default: 'on' },
+    'instances-n': { type: 'string', default: '60' },
+    'instances-rounds': { type: 'string', default: '5' },
   },
   strict: true,
 });
@@ -563,8 +570,29 @@ function selectedSides(): Set<Side> {
 
 async function main(): Promise<void> {
   if (!['on', 'off', 'only'].includes(args.cores)) throw new Error('--cores: expected on, off or only');
+  if (!['on', 'off', 'only'].includes(args.instances)) throw new Error('--instances: expected on, off or only');
+  if (!['sqlite', 'postgres'].includes(args['cores-store'])) throw new Error('--cores-store: expected sqlite or postgres');
+  // The spawned services say they listen in an info line: those parts log at info at least.
+  const spawnedLogLevel = ['silent', 'fatal', 'error', 'warn'].includes(LOG_LEVEL) ? 'info' : LOG_LEVEL;
+  if (args.instances === 'only') return instances(spawnedLogLevel);
   if (args.cores !== 'only') await inProcessBench();
-  if (args.cores === 'off') return;
+  if (args.cores !== 'off') await cores(spawnedLogLevel);
+  if (args.instances === 'on' && args.cores !== 'only') await instances(spawnedLogLevel);
+}
+
+async function instances(logLevel: string): Promise<void> {
+  const started = process.hrtime.bigint();
+  await instancesBench({
+    n: positiveInt(args['instances-n'], '--instances-n'),
+    rounds: positiveInt(args['instances-rounds'], '--instances-rounds'),
+    warmup: Math.min(WARMUP, 100),
+    concurrency: positiveInt(args['cores-concurrency'], '--cores-concurrency'),
+    logLevel,
+  });
+  console.log(`\nrun time of the instances part ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+}
+
+async function cores(logLevel: string): Promise<void> {
   const started = process.hrtime.bigint();
   await coresBench({
     n: positiveInt(args['cores-n'], '--cores-n'),
@@ -572,8 +600,9 @@ async function main(): Promise<void> {
     warmup: Math.min(WARMUP, 100),
     concurrency: positiveInt(args['cores-concurrency'], '--cores-concurrency'),
     logins: positiveInt(args.logins, '--logins'),
-    // The spawned service says it listens in an info line: the every-core part logs at info at least.
-    logLevel: ['silent', 'fatal', 'error', 'warn'].includes(LOG_LEVEL) ? 'info' : LOG_LEVEL,
+    logLevel,
+    store: args['cores-store'] as 'sqlite' | 'postgres',
+    cpuProfDir: args['cores-cpu-prof'],
   });
   console.log(`\nrun time of the every-core part ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
 }

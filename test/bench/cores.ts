@@ -13,6 +13,7 @@ import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.t
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { spawnService, freePort, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 
 export interface CoresOptions {
   n: number;
@@ -21,11 +22,15 @@ export interface CoresOptions {
   concurrency: number;
   logins: number;
   logLevel: string;
+  /** sqlite (a file per copy) or postgres (a fresh database per copy on the machine's server, dropped after). */
+  store: 'sqlite' | 'postgres';
+  /** When set, each spawned process writes a V8 CPU profile here on exit (`--cpu-prof`). */
+  cpuProfDir?: string;
 }
 
-const IDP = 'bench';
+export const IDP = 'bench';
 const AWS_SAML_URL = 'https://signin.aws.amazon.com/saml';
-const IDP_CERT = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+export const IDP_CERT = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
 interface Spawned {
   service: SpawnedService;
@@ -33,20 +38,26 @@ interface Spawned {
   metricsPort: number;
 }
 
-interface Sample {
+export interface Sample {
   response: string;
   form: Buffer;
   cookie: string;
 }
 
-async function spawn(dir: string, name: string, workers: number, aws: { sts: string; redshift: string }, logLevel: string): Promise<Spawned> {
+interface SpawnOptions {
+  logLevel: string;
+  storeUrl: string;
+  cpuProfDir?: string;
+}
+
+async function spawn(dir: string, name: string, workers: number, aws: { sts: string; redshift: string }, o: SpawnOptions): Promise<Spawned> {
   const metricsPort = await freePort();
   const configPath = join(dir, `${name}.yml`);
   writeFileSync(
     configPath,
     [
       'mode: production',
-      `log: { level: ${logLevel} }`,
+      `log: { level: ${o.logLevel} }`,
       'server:',
       `  sessionSecret: "${testSessionSecret()}"`,
       `  workers: ${workers}`,
@@ -57,14 +68,23 @@ async function spawn(dir: string, name: string, workers: number, aws: { sts: str
       `  - { id: ${IDP}, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT}"] }`,
       'clusters:',
       `  - { id: analytics, clusterIdentifier: bench-cluster, region: us-east-1, roles: ["${TEST_ROLE_ARN}"] }`,
-      `store: { url: "sqlite:${join(dir, `${name}.db`)}" }`,
+      `store: { url: "${o.storeUrl}" }`,
       '',
     ].join('\n'),
   );
   const service = await spawnService(
-    { REDSHIFT_SSO_CONFIG: configPath, NODE_ENV: 'production', AWS_ENDPOINT_URL_STS: aws.sts, AWS_ENDPOINT_URL_REDSHIFT: aws.redshift, AWS_REGION: 'us-east-1', ...WITHOUT_AMBIENT_AWS },
+    {
+      REDSHIFT_SSO_CONFIG: configPath,
+      NODE_ENV: 'production',
+      AWS_ENDPOINT_URL_STS: aws.sts,
+      AWS_ENDPOINT_URL_REDSHIFT: aws.redshift,
+      AWS_REGION: 'us-east-1',
+      ...WITHOUT_AMBIENT_AWS,
+    },
     [],
     60_000,
+    // Each process (workers included) writes its own profile when it exits.
+    o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--cpu-prof-interval=500'],
   );
   for (let i = 0; workers > 1 && !service.output().includes('"msg":"all workers listening"'); i++) {
     if (i > 1200) throw new Error(`workers did not all listen:\n${service.output()}`);
@@ -73,7 +93,7 @@ async function spawn(dir: string, name: string, workers: number, aws: { sts: str
   return { service, workers, metricsPort };
 }
 
-function request(port: number, path: string, options: { method?: string; agent?: http.Agent | false; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function request(port: number, path: string, options: { method?: string; agent?: http.Agent | false; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -89,10 +109,14 @@ function request(port: number, path: string, options: { method?: string; agent?:
 const cookiesOf = (headers: http.IncomingHttpHeaders): string => (headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '').join('; ');
 
 async function signSamples(s: Spawned, count: number, agent: http.Agent): Promise<Sample[]> {
-  const acsUrl = `${s.service.baseUrl}/saml/acs/${IDP}`;
+  return signSamplesAt(s.service.port, `${s.service.baseUrl}/saml/acs/${IDP}`, count, agent);
+}
+
+/** `count` responses, each answering a fresh AuthnRequest started with GET /login on `port`, for `acsUrl`. */
+export async function signSamplesAt(port: number, acsUrl: string, count: number, agent: http.Agent): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await request(s.service.port, `/login/${IDP}`, { agent });
+    const res = await request(port, `/login/${IDP}`, { agent });
     const samlRequest = new URL(String(res.headers.location)).searchParams.get('SAMLRequest') ?? '';
     const inResponseTo = /\sID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
     if (res.status !== 302 || inResponseTo === undefined) throw new Error(`GET /login answered ${res.status}`);
@@ -102,7 +126,7 @@ async function signSamples(s: Spawned, count: number, agent: http.Agent): Promis
   return samples;
 }
 
-async function postAcs(port: number, sample: Sample, agent: http.Agent): Promise<string> {
+export async function postAcs(port: number, sample: Sample, agent: http.Agent): Promise<string> {
   const res = await request(port, `/saml/acs/${IDP}`, {
     method: 'POST',
     agent,
@@ -113,7 +137,7 @@ async function postAcs(port: number, sample: Sample, agent: http.Agent): Promise
   return cookiesOf(res.headers);
 }
 
-async function runBatch<T>(items: T[], concurrency: number, job: (item: T) => Promise<unknown>): Promise<number> {
+export async function runBatch<T>(items: T[], concurrency: number, job: (item: T) => Promise<unknown>): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
@@ -124,16 +148,22 @@ async function runBatch<T>(items: T[], concurrency: number, job: (item: T) => Pr
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Each worker's event-loop lag p99 since its last scrape (prom-client resets it on every scrape). */
-async function lagP99(s: Spawned): Promise<number> {
-  let worst = 0;
-  // New connections are dealt to the workers in turn; two per worker reach each of them.
-  for (let i = 0; i < 2 * s.workers; i++) {
-    const res = await request(s.metricsPort, '/metrics', { agent: false });
-    const value = Number(/^nodejs_eventloop_lag_p99_seconds (\S+)/m.exec(res.body)?.[1] ?? NaN);
-    if (Number.isFinite(value)) worst = Math.max(worst, value * 1000);
-  }
-  return worst;
+interface Scrape {
+  /** The worst worker's event-loop lag p99 since the previous scrape (prom-client resets it on every scrape), ms. */
+  lagMs: number;
+  /** CPU seconds used so far by the serving processes (every worker; the primary left out). */
+  cpuSeconds: number;
+}
+
+/** One scrape holds every worker: the primary sums the registries; process metrics carry worker="<id>". */
+async function scrape(s: Spawned): Promise<Scrape> {
+  const res = await request(s.metricsPort, '/metrics', { agent: false });
+  const series = (name: string) =>
+    [...res.body.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))]
+      .filter((m) => m[1]?.includes('worker="primary"') !== true)
+      .map((m) => Number(m[2]))
+      .filter(Number.isFinite);
+  return { lagMs: Math.max(0, ...series('nodejs_eventloop_lag_p99_seconds')) * 1000, cpuSeconds: series('process_cpu_seconds_total').reduce((a, b) => a + b, 0) };
 }
 
 /** /healthz on a new connection every 10 ms until `done`; the latencies in ms. */
@@ -149,13 +179,13 @@ async function probeHealth(port: number, done: () => boolean): Promise<number[]>
   return latencies;
 }
 
-const percentile = (values: number[], p: number): number => {
+export const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
 /** An AssumeRoleWithSAML answer recorded from the emulator once, replayed at no cost: AWS that answers at once. */
-async function instantSts(emulator: AwsEmulator): Promise<http.Server> {
+export async function instantSts(emulator: AwsEmulator): Promise<http.Server> {
   const form = new URLSearchParams({ Action: 'AssumeRoleWithSAML', Version: '2011-06-15', RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, SAMLAssertion: aSamlResponse({ recipient: AWS_SAML_URL, destination: AWS_SAML_URL }) });
   const recorded = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
   const body = await recorded.text();
@@ -173,6 +203,9 @@ interface Tally {
   seconds: number;
   lags: number[];
   health: number[];
+  /** CPU seconds the service's workers, and this (client) process, used during the batches. */
+  serviceCpu: number;
+  clientCpu: number;
 }
 
 export async function coresBench(options: CoresOptions): Promise<void> {
@@ -184,15 +217,26 @@ export async function coresBench(options: CoresOptions): Promise<void> {
     clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
   });
   const spawned: Spawned[] = [];
+  const databases: TestDatabase[] = [];
   let sts: http.Server | undefined;
   try {
     sts = await instantSts(emulator);
     const stsUrl = `http://127.0.0.1:${(sts.address() as { port: number }).port}`;
-    console.log(`\n== Every core: src/main.ts spawned (config file, SQLite file, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`);
+    console.log(`\n== Every core: src/main.ts spawned (config file, ${options.store} store, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`);
+    const storeUrl = async (name: string) => {
+      if (options.store === 'sqlite') return `sqlite:${join(dir, `${name}.db`)}`;
+      const database = await createTestDatabase(`redshift_sso_bench_${name}`);
+      databases.push(database);
+      return database.url;
+    };
+    const o = async (name: string): Promise<SpawnOptions> => ({ logLevel: options.logLevel, storeUrl: await storeUrl(name), cpuProfDir: options.cpuProfDir });
+    // Every database first: a spawn that fails while another database is still being created
+    // would otherwise reject before Promise.all listens, and end the process without the clean-up.
+    const [oOne, oAll, oFull] = [await o('one'), await o('all'), await o('full')];
     const [one, all, full] = await Promise.all([
-      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, options.logLevel),
-      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, options.logLevel),
-      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, options.logLevel),
+      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, oOne),
+      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, oAll),
+      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, oFull),
     ]);
     spawned.push(one, all, full);
     const perService = options.warmup + options.rounds * options.n;
@@ -228,31 +272,44 @@ export async function coresBench(options: CoresOptions): Promise<void> {
       const from = options.warmup + round * options.n;
       for (let i = 0; i < order.length; i++) {
         const side = order[(i + round) % order.length] ?? 'bare';
-        const t = tallies.get(side) ?? { responses: 0, seconds: 0, lags: [], health: [] };
+        const t = tallies.get(side) ?? { responses: 0, seconds: 0, lags: [], health: [], serviceCpu: 0, clientCpu: 0 };
         tallies.set(side, t);
         if (side === 'bare') {
+          const cpuBefore = process.cpuUsage();
           t.seconds += await sides.bare.run(oneSamples.slice(from, from + options.n));
+          const cpu = process.cpuUsage(cpuBefore);
+          t.clientCpu += (cpu.user + cpu.system) / 1e6;
           t.responses += options.n;
           continue;
         }
         const { spawned: s, samples } = sides[side];
-        await lagP99(s); // resets every worker's histogram
+        const before = await scrape(s); // also resets every worker's lag histogram
+        const clientBefore = process.cpuUsage();
         let done = false;
         const probing = probeHealth(s.service.port, () => done);
         t.seconds += await acsBatch(s, samples.slice(from, from + options.n));
         done = true;
         t.health.push(...(await probing));
-        t.lags.push(await lagP99(s));
+        const after = await scrape(s);
+        const client = process.cpuUsage(clientBefore);
+        t.lags.push(after.lagMs);
+        t.serviceCpu += after.cpuSeconds - before.cpuSeconds;
+        t.clientCpu += (client.user + client.system) / 1e6;
         t.responses += options.n;
       }
     }
     printCores(tallies, sides, options);
     await fullLogin(full, options.logins, agent);
+  } catch (err) {
+    // What the services said last: a crash or a refused request explains a failed batch.
+    for (const s of spawned) console.error(`--- ${s.workers} worker(s), last output:\n${s.service.output().slice(-3000)}`);
+    throw err;
   } finally {
     agent.destroy();
     await Promise.allSettled(spawned.map((s) => s.service.stop()));
     await new Promise((resolve) => (sts === undefined ? resolve(undefined) : sts.close(resolve)));
     await emulator.close();
+    await Promise.allSettled(databases.map((d) => d.drop()));
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -267,10 +324,31 @@ function printCores(tallies: Map<string, Tally>, sides: Record<'bare' | 'one' | 
     const t = tallies.get(side);
     const saturated = t === undefined || t.lags.length === 0 ? '' : `  event-loop lag p99 ${percentile(t.lags, 50).toFixed(1)} ms (median of batches; worst ${Math.max(...t.lags).toFixed(1)}), /healthz p99 ${percentile(t.health, 99).toFixed(1)} ms (${t.health.length} probes)`;
     console.log(`  ${sides[side].label.padEnd(48)} ${rate(side).toFixed(0).padStart(6)} responses/s${saturated}`);
+    if (t !== undefined && t.lags.length > 0) {
+      // Where the time went: CPU the service itself used per response (health probes included) vs
+      // the wall time per response; what is left is time it waited for a core or for I/O.
+      const cores = availableParallelism();
+      console.log(
+        `    CPU per response: service ${((1000 * t.serviceCpu) / t.responses).toFixed(1)} ms (workers, process_cpu_seconds_total), ` +
+          `client ${((1000 * t.clientCpu) / t.responses).toFixed(1)} ms; wall ${((1000 * t.seconds) / t.responses).toFixed(1)} ms; ` +
+          `service busy ${((100 * t.serviceCpu) / (t.seconds * cores)).toFixed(0)}% of ${cores} cores`,
+      );
+    }
   }
   const cores = availableParallelism();
   console.log(`ratio per core (1 worker / bare, one core): ${(rate('one') / rate('bare')).toFixed(2)}`);
   console.log(`ratio with all cores (${cores} workers / bare, one core): ${(rate('all') / rate('bare')).toFixed(2)}   [target >= 1.3]`);
+  // CPU time per response does not depend on how many other processes share the cores, so on a busy
+  // machine this is the steadier figure: what the ratio would be if every core ran only the service.
+  const cpuPer = (side: string) => {
+    const t = tallies.get(side);
+    return t === undefined ? NaN : (side === 'bare' ? t.clientCpu : t.serviceCpu) / t.responses;
+  };
+  console.log(
+    `CPU per response: bare node-saml ${(1000 * cpuPer('bare')).toFixed(1)} ms, service ${(1000 * cpuPer('one')).toFixed(1)} ms (1 worker), ` +
+      `${(1000 * cpuPer('all')).toFixed(1)} ms (${cores} workers); CPU-bound ratio with all cores ` +
+      `(${cores} x bare / service, client excluded): ${((cores * cpuPer('bare')) / cpuPer('all')).toFixed(2)}`,
+  );
 }
 
 /** ACS then POST /api/credentials through the emulator, one at a time: the server time of a whole login. */

@@ -48,6 +48,8 @@ interface Sample {
   signIns: number;
   /** V8 heap in use (prom-client's nodejs_heap_size_used_bytes), every 5th sample. */
   heapUsed?: number;
+  /** V8 heap reserved (nodejs_heap_size_total_bytes), read with heapUsed. */
+  heapTotal?: number;
 }
 
 const stats = { signIns: 0, credentials: 0, errors: new Map<string, number>() };
@@ -96,10 +98,13 @@ function median(values: number[]): number {
 }
 
 /** The service's JS heap in use, from its metrics listener: tells a leak of objects from a heap or allocator that grew. */
-async function heapUsedOf(metricsUrl: string): Promise<number | undefined> {
+async function heapOfService(metricsUrl: string): Promise<{ used?: number; total?: number }> {
   const text = await (await fetch(metricsUrl)).text();
-  const value = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
-  return value === undefined ? undefined : Number(value);
+  const read = (name: string) => {
+    const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  return { used: read('nodejs_heap_size_used_bytes'), total: read('nodejs_heap_size_total_bytes') };
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -141,7 +146,10 @@ async function main(): Promise<void> {
   const sample = () => {
     const entry: Sample = { at: performance.now() - started, rss: rssOf(service.pid), signIns: stats.signIns };
     samples.push(entry);
-    if (samples.length % 5 === 1) void heapUsedOf(`http://127.0.0.1:${metricsPort}/metrics`).then((bytes) => (entry.heapUsed = bytes), () => undefined);
+    if (samples.length % 5 === 1) void heapOfService(`http://127.0.0.1:${metricsPort}/metrics`).then(
+        (heap) => Object.assign(entry, { heapUsed: heap.used, heapTotal: heap.total }),
+        () => undefined,
+      );
   };
   const sampler = setInterval(sample, 1000);
   const progress = setInterval(() => {
@@ -181,7 +189,7 @@ function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: 
   const rssEnd = median(atEnd.map((s) => s.rss));
   const signInsMeasured = median(atEnd.map((s) => s.signIns)) - median(afterWarmup.map((s) => s.signIns));
   const growth = (rssEnd - rssWarm) / rssWarm;
-  const heapOf = (window: Sample[]) => median(window.flatMap((s) => (s.heapUsed === undefined ? [] : [s.heapUsed])));
+  const heapOf = (window: Sample[], key: 'heapUsed' | 'heapTotal' = 'heapUsed') => median(window.flatMap((s) => (s[key] === undefined ? [] : [s[key]])));
   const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
   console.log('');
   console.log(`duration                      ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} at start, ${endLoad.toFixed(2)} at end, ${cpus().length} cores)`);
@@ -192,6 +200,7 @@ function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: 
   console.log(`RSS at end                    ${mib(rssEnd)} (median of the last ${atEnd.length} samples)`);
   console.log(`RSS growth after warm-up      ${(growth * 100).toFixed(2)}%`);
   console.log(`JS heap in use               ${mib(heapOf(afterWarmup))} after warm-up, ${mib(heapOf(atEnd))} at end (includes garbage not yet collected)`);
+  console.log(`JS heap reserved             ${mib(heapOf(afterWarmup, 'heapTotal'))} after warm-up, ${mib(heapOf(atEnd, 'heapTotal'))} at end`);
   console.log(`RSS growth per 10,000 sign-ins ${signInsMeasured > 0 ? mib(((rssEnd - rssWarm) / signInsMeasured) * 10_000) : 'n/a'} (${signInsMeasured} sign-ins measured)`);
   const pass = errors === 0 && Number.isFinite(growth) && growth < 0.05;
   console.log(`${pass ? 'PASS' : 'FAIL'}: ${errors} errors, RSS growth ${(growth * 100).toFixed(2)}% after warm-up (target: 0 errors, under 5%)`);

@@ -18,14 +18,24 @@ import { testSessionSecret } from '../support/test-secret.ts';
 
 const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 const SIGN_INS = 6;
+const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 
-function getOnNewConnection(url: string, cookie: string): Promise<{ status: number; headers: Headers }> {
+function getOnNewConnection(url: string, cookie: string, extra: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: string }> {
   return new Promise((resolve, reject) => {
-    get(url, { agent: false, headers: { cookie, accept: 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: new Headers({ 'x-request-id': String(res.headers['x-request-id'] ?? '') }) }));
+    get(url, { agent: false, headers: { cookie, accept: 'application/json', ...extra } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: new Headers({ 'x-request-id': String(res.headers['x-request-id'] ?? '') }), body: Buffer.concat(chunks).toString('utf8') }),
+      );
     }).on('error', reject);
   });
+}
+
+/** The value of one series of a Prometheus text exposition (labels in the order prom-client writes them). */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 interface LogLine {
@@ -41,6 +51,7 @@ describe('server.workers: 2 (node:cluster)', () => {
   let service: SpawnedService;
   let dir: string;
   let baseUrl: string;
+  let metricsUrl: string;
   const flows: HttpFlow[] = [];
 
   const logLines = (): LogLine[] =>
@@ -68,8 +79,9 @@ describe('server.workers: 2 (node:cluster)', () => {
       samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
       clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
     });
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     baseUrl = `http://127.0.0.1:${port}`;
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const configPath = join(dir, 'redshift-sso.yml');
     writeFileSync(
       configPath,
@@ -79,6 +91,7 @@ describe('server.workers: 2 (node:cluster)', () => {
         `  sessionSecret: "${testSessionSecret()}"`,
         '  workers: 2',
         `  rateLimit: { login: ${SIGN_INS} }`,
+        `metrics: { port: ${metricsPort}, token: ${METRICS_TOKEN} }`,
         'idps:',
         `  - { id: corp, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT_PATH}"] }`,
         'clusters:',
@@ -120,6 +133,32 @@ describe('server.workers: 2 (node:cluster)', () => {
     const workers = await workersOf(results.flat());
     assert.deepEqual([...new Set(workers)].sort(), [1, 2], 'both workers answered');
     assert.equal(emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML' && c.ok).length, SIGN_INS);
+  });
+
+  it('sums both workers\' metrics in one scrape, on the metrics listener and on the token route', async () => {
+    // The six sign-ins were served by both workers (previous test); each worker counted only its share.
+    const scraped = await fetch(metricsUrl);
+    assert.equal(scraped.status, 200);
+    const text = await scraped.text();
+    assert.equal(sample(text, 'redshift_sso_logins_total{idp="corp",outcome="ok"}'), SIGN_INS, text);
+    assert.equal(sample(text, 'redshift_sso_db_logins_total{cluster="warehouse"}'), SIGN_INS);
+    assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count{method="POST",route="/saml/acs/:idp",status="303"}'), SIGN_INS);
+    assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/saml/acs/:idp",status="303"}'), SIGN_INS);
+    assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count{api="AssumeRoleWithSAML",outcome="ok"}'), SIGN_INS);
+    for (const worker of ['1', '2', 'primary']) {
+      assert.ok((sample(text, `process_resident_memory_bytes{worker="${worker}"}`) ?? 0) > 0, `process metrics of worker ${worker}`);
+    }
+    assert.equal(text.match(/^process_resident_memory_bytes\{/gm)?.length, 3, 'one RSS series per process, none summed');
+
+    // The token route is answered by whichever worker got the connection (new connections are dealt
+    // in turn, so both answer here): every one gives the sum.
+    const viaToken = await Promise.all([1, 2, 3, 4].map(() => getOnNewConnection(`${baseUrl}/metrics`, '', { authorization: `Bearer ${METRICS_TOKEN}` })));
+    for (const res of viaToken) {
+      assert.equal(res.status, 200, res.body);
+      assert.equal(sample(res.body, 'redshift_sso_logins_total{idp="corp",outcome="ok"}'), SIGN_INS);
+    }
+    const refused = await getOnNewConnection(`${baseUrl}/metrics`, '', { authorization: 'Bearer wrong-token-wrong-token' });
+    assert.equal(refused.status, 401);
   });
 
   it('counts the sign-in rate limit across workers in the SQLite file', async () => {

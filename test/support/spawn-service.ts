@@ -59,8 +59,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function spawnService(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 30_000): Promise<SpawnedService> {
-  return spawnNode(['--import', 'tsx', 'src/main.ts', ...args], env, timeoutMs);
+export async function spawnService(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 30_000, nodeFlags: string[] = []): Promise<SpawnedService> {
+  // nodeFlags (such as --cpu-prof, which NODE_OPTIONS refuses) reach cluster workers too: fork reuses execArgv.
+  return spawnNode([...nodeFlags, '--import', 'tsx', 'src/main.ts', ...args], env, timeoutMs);
 }
 
 /** The production command: `node <outDir>/main.js`, no tsx (run `npm run build` first). */
