@@ -1,6 +1,6 @@
 # One image for every service in docker-compose.yml: the compiled service (`npm run build`) on
 # Node 22 LTS, run by node itself under tini, so SIGTERM reaches it and it drains before exiting
-# (README "Production runtime"). Demo mode runs from the same build when no configuration is given.
+# (docs/operations.md "Production runtime"). Demo mode runs from the same build when no configuration is given.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app

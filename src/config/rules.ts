@@ -50,7 +50,7 @@ export function crossFieldProblems(input: unknown): string[] {
   if (typeof server.baseUrl === 'string' && /^https:/i.test(server.baseUrl) && trustsNoProxy) {
     problems.push(
       'server.trustProxy: server.baseUrl is https, so a TLS proxy sits in front, but server.trustProxy is false: requests would look like plain http and no sign-in would get its Secure cookie. ' +
-        'Set server.trustProxy to that proxy (a hop count like 1, or its addresses like "10.0.0.0/8" or "loopback"; see the README, Behind a reverse proxy)',
+        'Set server.trustProxy to that proxy (a hop count like 1, or its addresses like "10.0.0.0/8" or "loopback"; see docs/operations.md, "Which proxies to trust")',
     );
   }
   if (production && asRecord(root.aws).endpoint !== undefined) problems.push('aws.endpoint: development only; use AWS_ENDPOINT_URL_* in production');
