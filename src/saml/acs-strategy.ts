@@ -7,10 +7,17 @@
 import type { Request, Response } from 'express';
 import type passportModule from 'passport';
 import type { AuthenticateOptions } from 'passport';
-import { Strategy as SamlStrategy, ValidateInResponseTo, type PassportSamlConfig, type Profile, type SAML } from '@node-saml/passport-saml';
+import {
+  Strategy as SamlStrategy,
+  ValidateInResponseTo,
+  type PassportSamlConfig,
+  type Profile,
+  type SAML,
+} from '@node-saml/passport-saml';
 import { AssertionRejected } from '../errors.ts';
 import type { ReplayCache } from '../store/ports.ts';
-import { checkBeforeSaml, checkVerifiedProfile, explainSamlError, type AcsContext, type ValidatedLogin } from './acs-checks.ts';
+import { checkBeforeSaml, checkVerifiedProfile, explainSamlError } from './acs-checks.ts';
+import type { AcsContext, ValidatedLogin } from './acs-checks.ts';
 import type { ResponseEnvelope } from './response-envelope.ts';
 import type { StoreRequestIdCache } from './request-id-cache.ts';
 
@@ -52,7 +59,8 @@ export class AcsStrategy extends SamlStrategy {
         );
       },
       // Logout messages are handled by saml/single-logout.ts, never through this strategy.
-      (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) => done(new Error('not a logout endpoint')),
+      (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) =>
+        done(new Error('not a logout endpoint')),
     );
   }
 
@@ -79,16 +87,25 @@ export class AcsStrategy extends SamlStrategy {
     );
   }
 
-  private async checkBefore(attempt: Attempt, samlResponse: unknown, query: Record<string, unknown>, isBound?: (id: string) => boolean): Promise<void> {
+  private async checkBefore(
+    attempt: Attempt,
+    samlResponse: unknown,
+    query: Record<string, unknown>,
+    isBound?: (id: string) => boolean,
+  ): Promise<void> {
     // passport-saml would validate a message in the query string instead of the checked body.
     if (query.SAMLResponse !== undefined || query.SAMLRequest !== undefined) {
-      throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: 'The ACS takes the SAMLResponse in the POST body only.' });
+      const publicMessage = 'The ACS takes the SAMLResponse in the POST body only.';
+      throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage });
     }
     attempt.envelope = await checkBeforeSaml(this.ctx, samlResponse, isBound);
     const inResponseTo = attempt.envelope.inResponseTo;
     // An empty or absent InResponseTo is node-saml's to judge (IdP-initiated, or "missing").
-    if (inResponseTo === undefined || inResponseTo === '' || this.saml.options.validateInResponseTo === ValidateInResponseTo.never) return;
-    if (!(await this.requests.take(inResponseTo))) throw explainSamlError(new Error('InResponseTo is not valid'), attempt.envelope, this.ctx);
+    const checked = this.saml.options.validateInResponseTo !== ValidateInResponseTo.never;
+    if (inResponseTo === undefined || inResponseTo === '' || !checked) return;
+    if (!(await this.requests.take(inResponseTo))) {
+      throw explainSamlError(new Error('InResponseTo is not valid'), attempt.envelope, this.ctx);
+    }
     attempt.takenRequestId = inResponseTo;
   }
 
@@ -116,10 +133,14 @@ export function authenticateAcs(
   return new Promise((resolve, reject) => {
     const callback = (err: unknown, login: ValidatedLogin | false | undefined) => {
       if (err !== null && err !== undefined) reject(err instanceof Error ? err : new Error(String(err)));
-      else if (login === false || login === undefined) reject(new AssertionRejected({ code: 'SAML_INVALID', publicMessage: 'The SAML response could not be validated.' }));
+      else if (login === false || login === undefined) {
+        const publicMessage = 'The SAML response could not be validated.';
+        reject(new AssertionRejected({ code: 'SAML_INVALID', publicMessage }));
+      }
       else resolve(login);
     };
     const passportOptions = { session: false, ...options };
-    passport.authenticate(name, passportOptions, callback)(req, res, (err?: unknown) => callback(err ?? new Error('passport passed the ACS request on'), undefined));
+    const next = (err?: unknown) => callback(err ?? new Error('passport passed the ACS request on'), undefined);
+    passport.authenticate(name, passportOptions, callback)(req, res, next);
   });
 }

@@ -21,6 +21,9 @@ export async function logInSession(req: Request, user: SessionUser): Promise<voi
 
 function callback(start: (done: (err?: unknown) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    start((err) => (err === undefined || err === null ? resolve() : reject(err instanceof Error ? err : new Error(String(err)))));
+    start((err) => {
+      if (err === undefined || err === null) resolve();
+      else reject(err instanceof Error ? err : new Error(String(err)));
+    });
   });
 }
