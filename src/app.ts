@@ -2,6 +2,7 @@
 // and a close function. The only place that picks implementations; tests pass their own.
 import { readFileSync } from 'node:fs';
 import type { Express, Router } from 'express';
+import passport from 'passport';
 import type { Config } from './config/schema.ts';
 import { DEFAULT_AUDIENCES } from './config/schema.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -109,7 +110,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   let draining = false;
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
-  const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
+  // One Passport per app (several apps in one process never share strategies or sessions).
+  const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now, new passport.Passport());
   const metadata = new MetadataCache({
     fetchOptions,
     audit: store,
@@ -166,6 +168,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     },
     demo: overrides.demo ?? false,
     logger,
+    passport: sp.passport,
     sessions: store,
     rateLimit: config.server.rateLimit,
     observeHttp: metrics.httpRequest,
@@ -182,6 +185,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       ...(overrides.extraRouters ?? []),
       ssoRoutes({
         sp,
+        passport: sp.passport,
         slo: new SingleLogout(sp),
         signIn,
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
