@@ -15,11 +15,16 @@ export const SHARED = [
 
 const WIRING = [
   'src/admin',
+  'src/audit',
   'src/aws',
+  'src/cli-auth',
   'src/config',
+  'src/connections',
   'src/credentials',
   'src/outbound',
   'src/saml',
+  'src/setup-token',
+  'src/sign-in',
   'src/store',
   'src/web',
 ];
@@ -32,11 +37,51 @@ export const LAYERS = {
   'src/aws': ['src/outbound'],
   // SAML: parse and check responses and metadata; stores only through their ports.
   'src/saml': ['src/config', 'src/outbound', 'src/store/ports.ts'],
-  // Use cases: typed against the AWS and store ports, never the SDK or a database.
-  'src/credentials': ['src/config', 'src/saml', 'src/aws/ports.ts', 'src/store/ports.ts'],
-  'src/admin': ['src/config', 'src/saml', 'src/credentials', 'src/store/ports.ts'],
+  // The live IdP/cluster registry and metadata refresh, asked by every request.
+  'src/connections': ['src/config', 'src/saml', 'src/store/ports.ts'],
+  // Use cases: typed against the AWS and store ports, never the SDK or a database. A single file
+  // named across folders is a type or a port the lower folder needs, never a cycle of modules.
+  'src/credentials': [
+    'src/config',
+    'src/saml',
+    'src/aws/ports.ts',
+    'src/store/ports.ts',
+    'src/audit/audit-trail.ts',
+    'src/sign-in/session-user.ts',
+    'src/setup-token/setup-session.ts',
+  ],
+  'src/sign-in': ['src/config', 'src/saml', 'src/credentials', 'src/audit/audit-trail.ts', 'src/aws/ports.ts', 'src/store/ports.ts'],
+  'src/audit': [
+    'src/config',
+    'src/store/ports.ts',
+    'src/sign-in/session-user.ts',
+    'src/credentials/issue-db-login.ts',
+    'src/connections/metadata-retry.ts',
+  ],
+  'src/setup-token': ['src/store/ports.ts', 'src/sign-in/session-user.ts', 'src/sign-in/session-lifetime.ts'],
+  'src/cli-auth': ['src/config', 'src/audit', 'src/credentials', 'src/sign-in/session-user.ts', 'src/store/ports.ts'],
+  'src/admin': [
+    'src/config',
+    'src/saml',
+    'src/connections',
+    'src/audit',
+    'src/setup-token',
+    'src/sign-in/session-user.ts',
+    'src/store/ports.ts',
+  ],
   // HTTP: routes and middleware over the use cases.
-  'src/web': ['src/config', 'src/saml', 'src/credentials', 'src/admin', 'src/store/ports.ts'],
+  'src/web': [
+    'src/config',
+    'src/saml',
+    'src/connections',
+    'src/credentials',
+    'src/sign-in',
+    'src/audit',
+    'src/cli-auth',
+    'src/setup-token',
+    'src/admin',
+    'src/store/ports.ts',
+  ],
   // The CLI is its own program: it shares only the shape of connection strings.
   'src/cli': ['src/credentials/connection-strings.ts'],
   // Demo IdP, AWS emulator and certificate tools: never imported by the service except in demo mode.

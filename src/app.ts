@@ -16,22 +16,23 @@ import { instrumentRedshift, instrumentSts } from './aws/instrumented.ts';
 import { loadPem, resolveIdpConnection } from './saml/idp-connection.ts';
 import { ServiceProvider, type SpSettings } from './saml/service-provider.ts';
 import { SingleLogout } from './saml/single-logout.ts';
-import { ConnectionRegistry } from './admin/connection-registry.ts';
-import { MetadataCache } from './admin/metadata-cache.ts';
-import { realTimers, type MetadataTimers } from './admin/metadata-retry.ts';
-import { AuditPruner } from './admin/audit-retention.ts';
+import { ConnectionRegistry } from './connections/connection-registry.ts';
+import { MetadataCache } from './connections/metadata-cache.ts';
+import { realTimers, type MetadataTimers } from './connections/metadata-retry.ts';
+import { AuditPruner } from './audit/audit-retention.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
-import { createAdminAuditor } from './admin/admin-audit.ts';
-import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
+import { createAdminAuditor } from './audit/admin-audit.ts';
+import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './setup-token/setup-token.ts';
 import { adminSessionProblem } from './admin/admin-session.ts';
-import { sessionExpiredError } from './credentials/session-lifetime.ts';
+import { sessionExpiredError } from './sign-in/session-lifetime.ts';
 import { requestContext } from './web/request-context.ts';
 import { adminRoutes } from './web/routes/admin.ts';
 import { createLoginBinding } from './web/login-binding.ts';
 import { createRoleSessionVault } from './credentials/role-session-vault.ts';
 import { EndpointCache } from './credentials/issue-db-login.ts';
-import { LoginService } from './credentials/login-service.ts';
+import { SignInService } from './sign-in/sign-in-service.ts';
+import { DbLoginService } from './credentials/db-login-service.ts';
 import { createServer } from './web/server.ts';
 import { ssoRoutes } from './web/routes/sso.ts';
 import { dbLoginRoutes } from './web/routes/db-login.ts';
@@ -39,12 +40,12 @@ import { apiRoutes } from './web/routes/api.ts';
 import { healthRoutes } from './web/routes/health.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { processMetricLabels, shareWithPrimary } from './cluster-metrics.ts';
-import { createAuditTrail } from './credentials/audit-trail.ts';
-import { createCliAudit } from './credentials/cli-audit.ts';
+import { createAuditTrail } from './audit/audit-trail.ts';
+import { createCliAudit } from './audit/cli-audit.ts';
 import { createIssuedLoginBox } from './credentials/issued-login-box.ts';
-import { CliTokens } from './credentials/cli-tokens.ts';
-import { CodeGrant } from './credentials/cli-code-grant.ts';
-import { DeviceGrant } from './credentials/cli-device-grant.ts';
+import { CliTokens } from './cli-auth/cli-tokens.ts';
+import { CodeGrant } from './cli-auth/cli-code-grant.ts';
+import { DeviceGrant } from './cli-auth/cli-device-grant.ts';
 import { cliApiRoutes } from './web/routes/cli-api.ts';
 import { cliPageRoutes } from './web/routes/cli-pages.ts';
 import { caBundleRoutes } from './web/routes/ca-bundle.ts';
@@ -142,17 +143,19 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const adminAudit = createAdminAuditor(store, now);
   const hasAnyIdp = () => config.idps.length > 0 || registry.snapshot().records.idps.length > 0;
 
-  const logins = new LoginService({
+  const idpEnabled = (idpId: string) => registry.snapshot().idps.some((i) => i.id === idpId);
+  const signIns = new SignInService({
     signIn: { sp, sts, vault, logger, now, adminGroups: config.admin.groups, sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds },
-    dbLogin: { redshift, vault, defaultRegion: config.aws.region, endpoints, now },
+    dbLogin: { defaultRegion: config.aws.region },
     clusters,
-    idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId),
+    idpEnabled,
     audit,
     metrics,
     logger,
   });
-  const signIn = logins.signIn.bind(logins);
-  const issue = logins.issue.bind(logins);
+  const dbLogins = new DbLoginService({ dbLogin: { redshift, vault, defaultRegion: config.aws.region, endpoints, now }, clusters, idpEnabled, audit, metrics, logger });
+  const signIn = signIns.signIn.bind(signIns);
+  const issue = dbLogins.issue.bind(dbLogins);
   const cli = createCliServices(config, { store, vault, now, logger, idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId) });
 
   const lastIdp = createLastIdp({ https: config.server.baseUrl.startsWith('https:') });

@@ -15,7 +15,7 @@ import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
-import { defaultSetupTokenPath, deliverSetupToken } from './admin/setup-token-delivery.ts';
+import { defaultSetupTokenPath, deliverSetupToken } from './setup-token/delivery.ts';
 import { primaryMetrics } from './cluster-metrics.ts';
 import { followPrimary, type Primary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
 

@@ -3,7 +3,7 @@
 import type { Config } from './config/schema.ts';
 import { createLogger } from './logger.ts';
 import type { Store } from './store/ports.ts';
-import { loadConfiguredMetadata } from './admin/startup-metadata.ts';
+import { loadConfiguredMetadata } from './connections/startup-metadata.ts';
 import { createApp, outboundProxy, type App, type AppOverrides } from './app.ts';
 
 /** The store is opened first: it holds the last good metadata documents. */

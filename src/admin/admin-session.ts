@@ -3,8 +3,8 @@
 // of the right to make admins later; and a setup-token session exists only until the first IdP.
 import { Forbidden, Unauthorized, type AppError } from '../errors.ts';
 import type { IdpConnection } from '../saml/idp-connection.ts';
-import type { SessionUser } from '../credentials/sign-in.ts';
-import { SETUP_TOKEN_IDP } from '../credentials/login-service.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
+import { SETUP_TOKEN_IDP } from '../setup-token/setup-session.ts';
 
 export interface AdminSessionContext {
   /** The enabled IdP connections now (configuration file and console). */

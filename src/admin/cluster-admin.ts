@@ -5,8 +5,8 @@ import { clusterSchema } from '../config/schema.ts';
 import { formatIssues } from '../config/load.ts';
 import { crossFieldProblems } from '../config/rules.ts';
 import type { ConnectionRecords } from '../store/ports.ts';
-import type { ConnectionRegistry } from './connection-registry.ts';
-import type { AdminAuditor } from './admin-audit.ts';
+import type { ConnectionRegistry } from '../connections/connection-registry.ts';
+import type { AdminAuditor } from '../audit/admin-audit.ts';
 
 export class ClusterInvalid extends AppError {
   constructor(readonly problems: string[]) {

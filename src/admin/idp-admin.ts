@@ -6,11 +6,11 @@ import { checkIdpEntry, withSettings, type IdpSettings } from './idp-entry.ts';
 import { parseIdpMetadata, MetadataError, type IdpMetadata } from '../saml/metadata.ts';
 import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from '../saml/metadata-fetch.ts';
 import type { ConnectionRecords } from '../store/ports.ts';
-import type { ConnectionRegistry } from './connection-registry.ts';
+import type { ConnectionRegistry } from '../connections/connection-registry.ts';
 import { certificateSetProblems, describeCertificate, type CertificateInfo } from './certificate-info.ts';
-import type { AdminAuditor } from './admin-audit.ts';
-import { retireSetupToken } from './setup-token.ts';
-import type { MetadataCache } from './metadata-cache.ts';
+import type { AdminAuditor } from '../audit/admin-audit.ts';
+import { retireSetupToken } from '../setup-token/setup-token.ts';
+import type { MetadataCache } from '../connections/metadata-cache.ts';
 
 export interface IdpDraft {
   id: string;

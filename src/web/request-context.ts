@@ -1,8 +1,8 @@
 // Who is asking, for the audit trail: client IP (through `trust proxy`), user agent, request ID;
 // and the session it belongs to, which binds the sealed role sessions (never audited).
 import type { Request, Response } from 'express';
-import type { RequestContext } from '../credentials/audit-trail.ts';
-import { cliTokenSealId } from '../credentials/cli-tokens.ts';
+import type { RequestContext } from '../audit/audit-trail.ts';
+import { cliTokenSealId } from '../cli-auth/cli-tokens.ts';
 
 export function requestContext(req: Request, res: Response): RequestContext {
   const cliTokenId = typeof res.locals.cliTokenId === 'string' ? res.locals.cliTokenId : undefined;

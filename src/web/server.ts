@@ -14,12 +14,12 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { noStore } from './middleware/no-store.ts';
 import { faviconRoutes } from './routes/favicon.ts';
 import { generateSessionId } from './session-id.ts';
-import type { SessionUser } from './session-user.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 import type { AppPassport } from '../saml/acs-strategy.ts';
 import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
 import { VIEWS_DIR } from '../project-root.ts';
 import { enforceSessionLifetime, type SessionLifetimeOptions } from './middleware/session-lifetime.ts';
-import { sessionEndsAt } from '../credentials/session-lifetime.ts';
+import { sessionEndsAt } from '../sign-in/session-lifetime.ts';
 
 export { VIEWS_DIR };
 

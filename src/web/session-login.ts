@@ -6,7 +6,7 @@
 // Passport would (a new ID: no fixation). The save completes before the redirect is sent, so the
 // next request finds the session on any instance. The data is what Passport reads back.
 import type { Request } from 'express';
-import type { SessionUser } from './session-user.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 import { sessionWasLoaded } from './session-id.ts';
 import { RecordsSessionStore } from './session-store.ts';
 

@@ -21,7 +21,7 @@ import { createLogger, type Logger } from '../../src/logger.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/ports.ts';
 import type { RedshiftApi, RoleSession, StsApi } from '../../src/aws/ports.ts';
-import { signInWithSaml, type SignInDeps } from '../../src/credentials/sign-in.ts';
+import { signInWithSaml, type SignInDeps } from '../../src/sign-in/sign-in.ts';
 import { createRoleSessionVault } from '../../src/credentials/role-session-vault.ts';
 import { roleMayUseAnyCluster } from '../../src/credentials/cluster-access.ts';
 import { readResponseEnvelope } from '../../src/saml/response-envelope.ts';

@@ -8,7 +8,7 @@ import { startAppHarness, type AppHarness, type CookieClient } from '../support/
 import { AWS_ROLE_SESSION_NAME } from '../support/sign-response.ts';
 import { approvedCode, authorizeParams, authorizePath, bearer, decideInBrowser, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import type { AuditEvent } from '../../src/store/ports.ts';
-import { hashCliSecret } from '../../src/credentials/cli-tokens.ts';
+import { hashCliSecret } from '../../src/cli-auth/cli-tokens.ts';
 
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);

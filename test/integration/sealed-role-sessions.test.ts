@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startAppHarness, SESSION_COOKIE, TEST_CLUSTER_ID, TEST_IDP_ID, type AppHarness, type CookieClient } from '../support/app-harness.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
-import type { SessionUser } from '../../src/credentials/sign-in.ts';
+import type { SessionUser } from '../../src/sign-in/session-user.ts';
 
 const BOB: SamlResponseOverrides = { nameId: 'bob@example.com', extraAttributes: { 'https://aws.amazon.com/SAML/Attributes/RoleSessionName': 'bob' } };
 

@@ -2,7 +2,7 @@
 // the approval page and its form, the continue link with the one-time code, the token endpoint.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { pkceChallengeS256 } from '../../src/credentials/pkce.ts';
+import { pkceChallengeS256 } from '../../src/cli-auth/pkce.ts';
 import type { CookieClient } from './app-harness.ts';
 import { decodeHtml, hiddenFields } from './http-flow.ts';
 

@@ -1,7 +1,7 @@
 // Timers for the metadata retries that run only when a test fires them, so a test proves "the
 // retry picks it up" without waiting 30 seconds and without timing anything.
 import assert from 'node:assert/strict';
-import type { MetadataTimers } from '../../src/admin/metadata-retry.ts';
+import type { MetadataTimers } from '../../src/connections/metadata-retry.ts';
 
 export interface FakeTimers {
   timers: MetadataTimers;

@@ -1,7 +1,7 @@
 // Looks inside a browser's server-side session, for tests that must prove what the service
 // keeps there (the sealed role sessions) without going through its HTTP API.
 import type { RoleSession } from '../../src/aws/ports.ts';
-import type { SessionUser } from '../../src/credentials/sign-in.ts';
+import type { SessionUser } from '../../src/sign-in/session-user.ts';
 import { createRoleSessionVault } from '../../src/credentials/role-session-vault.ts';
 import type { SessionRecords } from '../../src/store/ports.ts';
 

@@ -3,9 +3,9 @@
 // own). Without the header, the browser session applies as before.
 import type { RequestHandler } from 'express';
 import { Unauthorized } from '../../errors.ts';
-import type { SessionUser } from '../session-user.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import { requestContext } from '../request-context.ts';
-import type { RequestContext } from '../../credentials/audit-trail.ts';
+import type { RequestContext } from '../../audit/audit-trail.ts';
 
 export type AuthenticateToken = (token: string, ctx: RequestContext) => Promise<{ user: SessionUser; tokenId: string }>;
 

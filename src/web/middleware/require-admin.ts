@@ -3,8 +3,8 @@
 // behind them can be disabled or removed after sign-in; such a refusal is audited.
 import type { Request, RequestHandler, Response } from 'express';
 import { Forbidden, type AppError } from '../../errors.ts';
-import { sessionExpiredError } from '../../credentials/session-lifetime.ts';
-import type { SessionUser } from '../session-user.ts';
+import { sessionExpiredError } from '../../sign-in/session-lifetime.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import { sessionJustExpired } from './session-lifetime.ts';
 import { signOut } from '../sign-out.ts';
 

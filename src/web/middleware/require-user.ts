@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import { Unauthorized } from '../../errors.ts';
 import { wantsJson } from './error-handler.ts';
 import { sessionJustExpired } from './session-lifetime.ts';
-import { sessionExpiredError } from '../../credentials/session-lifetime.ts';
+import { sessionExpiredError } from '../../sign-in/session-lifetime.ts';
 
 export function requireUser(): RequestHandler {
   return (req, res, next) => {

@@ -3,8 +3,8 @@
 // user then answer 401 SESSION_EXPIRED, while public pages and the sign-in routes carry on for the
 // now signed-out browser, so signing in again is never blocked by the old cookie.
 import type { Request, RequestHandler, Response } from 'express';
-import { sessionEndsAt } from '../../credentials/session-lifetime.ts';
-import type { SessionUser } from '../session-user.ts';
+import { sessionEndsAt } from '../../sign-in/session-lifetime.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import { signOut } from '../sign-out.ts';
 
 export interface SessionLifetimeOptions {

@@ -5,19 +5,18 @@
 import express, { Router, type Response } from 'express';
 import type { AppError } from '../../errors.ts';
 import type { AuditLog } from '../../store/ports.ts';
-import type { SessionUser } from '../../credentials/sign-in.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import type { IdpAdmin } from '../../admin/idp-admin.ts';
 import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts';
-import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
+import type { ConnectionRegistry } from '../../connections/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditRoutes } from './admin/audit.ts';
 import { requireCsrfToken } from '../middleware/csrf.ts';
 import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
-import { SETUP_TOKEN_IDP } from '../../credentials/login-service.ts';
-import { newSessionEnd } from '../../credentials/session-lifetime.ts';
-import type { RequestContext } from '../../credentials/audit-trail.ts';
+import { setupSessionUser } from '../../setup-token/setup-session.ts';
+import type { RequestContext } from '../../audit/audit-trail.ts';
 import { requestContext } from '../request-context.ts';
 import { idpRoutes } from './admin/idps.ts';
 import { actorOf, field } from './admin/request-fields.ts';
@@ -62,7 +61,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       return;
     }
     setupForm.clear(res);
-    req.login(setupAdmin(deps.now(), deps.sessionMaxLifetimeSeconds), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
+    req.login(setupSessionUser(deps.now(), deps.sessionMaxLifetimeSeconds), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
   }));
 
   router.use(
@@ -145,14 +144,4 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
   };
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
-}
-
-function setupAdmin(now: Date, maxLifetimeSeconds: number): SessionUser {
-  return {
-    identity: { idpId: SETUP_TOKEN_IDP, issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
-    grants: [],
-    admin: true,
-    signedInAt: now.toISOString(),
-    sessionExpiresAt: newSessionEnd(now, maxLifetimeSeconds).toISOString(),
-  };
 }

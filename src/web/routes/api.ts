@@ -9,8 +9,8 @@ import { requireJsonSameOrigin } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
-import type { RequestContext } from '../../credentials/audit-trail.ts';
-import type { SessionUser } from '../session-user.ts';
+import type { RequestContext } from '../../audit/audit-trail.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import { bearerAuth, type AuthenticateToken } from '../middleware/bearer.ts';
 import { CA_FILE } from '../ca-file.ts';
 

@@ -4,10 +4,10 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../logger.ts';
 import { isAppError } from '../../errors.ts';
-import type { CodeGrant } from '../../credentials/cli-code-grant.ts';
-import type { DeviceGrant } from '../../credentials/cli-device-grant.ts';
-import type { CliTokens, IssuedCliToken } from '../../credentials/cli-tokens.ts';
-import { cliRefusal, oauthErrorOf } from '../../credentials/cli-errors.ts';
+import type { CodeGrant } from '../../cli-auth/cli-code-grant.ts';
+import type { DeviceGrant } from '../../cli-auth/cli-device-grant.ts';
+import type { CliTokens, IssuedCliToken } from '../../cli-auth/cli-tokens.ts';
+import { cliRefusal, oauthErrorOf } from '../../cli-auth/cli-errors.ts';
 import { requestContext } from '../request-context.ts';
 import { clientName } from '../cli-client-name.ts';
 import { openApiDocument } from '../openapi.ts';

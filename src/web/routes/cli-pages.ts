@@ -4,17 +4,17 @@
 // EJS reads a `client` local as its own option (client-side compile), so views get `toolName`.
 import express, { Router, type Request } from 'express';
 import { BadRequest } from '../../errors.ts';
-import type { CodeGrant, AuthorizeRequest } from '../../credentials/cli-code-grant.ts';
-import { displayUserCode, type DeviceGrant } from '../../credentials/cli-device-grant.ts';
-import type { CliTokens } from '../../credentials/cli-tokens.ts';
-import { roleSessionsEnd } from '../../credentials/cli-tokens.ts';
-import { isPkceChallenge, loopbackRedirectUri } from '../../credentials/pkce.ts';
+import type { CodeGrant, AuthorizeRequest } from '../../cli-auth/cli-code-grant.ts';
+import { displayUserCode, type DeviceGrant } from '../../cli-auth/cli-device-grant.ts';
+import type { CliTokens } from '../../cli-auth/cli-tokens.ts';
+import { roleSessionsEnd } from '../../cli-auth/cli-tokens.ts';
+import { isPkceChallenge, loopbackRedirectUri } from '../../cli-auth/pkce.ts';
 import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import { clientName } from '../cli-client-name.ts';
-import type { SessionUser } from '../session-user.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 
 export interface CliPageDeps {
   codes: CodeGrant;

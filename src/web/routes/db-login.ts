@@ -10,8 +10,8 @@ import { csrfToken, requireCsrfToken } from '../middleware/csrf.ts';
 import { requireUser } from '../middleware/require-user.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
-import type { RequestContext } from '../../credentials/audit-trail.ts';
-import { readyGrants, type SessionUser } from '../session-user.ts';
+import type { RequestContext } from '../../audit/audit-trail.ts';
+import { readyGrants, type SessionUser } from '../../sign-in/session-user.ts';
 import type { IssuedLoginBox } from '../../credentials/issued-login-box.ts';
 import type { LastIdp } from '../last-idp.ts';
 

@@ -3,7 +3,7 @@
 import express, { Router, type Request } from 'express';
 import type { ServiceProvider } from '../../saml/service-provider.ts';
 import type { SingleLogout } from '../../saml/single-logout.ts';
-import type { SessionUser } from '../../credentials/sign-in.ts';
+import type { SessionUser } from '../../sign-in/session-user.ts';
 import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
@@ -12,7 +12,7 @@ import { signInSessionId } from '../session-id.ts';
 import { logInSession } from '../session-login.ts';
 import type { LoginBinding } from '../login-binding.ts';
 import type { LastIdp } from '../last-idp.ts';
-import type { RequestContext } from '../../credentials/audit-trail.ts';
+import type { RequestContext } from '../../audit/audit-trail.ts';
 import { authenticateAcs, type AppPassport } from '../../saml/acs-strategy.ts';
 import type { ValidatedLogin } from '../../saml/service-provider.ts';
 

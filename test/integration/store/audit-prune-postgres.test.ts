@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { AuditPruner, PRUNE_LOCK } from '../../../src/admin/audit-retention.ts';
+import { AuditPruner, PRUNE_LOCK } from '../../../src/audit/audit-retention.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import { JOB_LOCK_NAMESPACE } from '../../../src/store/postgres-audit.ts';

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminSessionProblem } from '../../../src/admin/admin-session.ts';
 import type { IdpConnection } from '../../../src/saml/idp-connection.ts';
-import type { SessionUser } from '../../../src/credentials/sign-in.ts';
+import type { SessionUser } from '../../../src/sign-in/session-user.ts';
 import { aFederatedIdentity } from '../../support/unit-builders.ts';
 
 const ISSUER = 'https://idp.test.example/metadata';

@@ -2,7 +2,7 @@
 // silently dropped filter) and the export lines (CSV cells a spreadsheet would evaluate neutralised).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter } from '../../../src/admin/audit-export.ts';
+import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter } from '../../../src/audit/audit-export.ts';
 
 const fieldsOf = (query: Record<string, unknown>) => parseAuditFilter(query).problems.map((p) => p.field);
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditPruner, type AuditPrunerOptions } from '../../../src/admin/audit-retention.ts';
+import { AuditPruner, type AuditPrunerOptions } from '../../../src/audit/audit-retention.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import type { Store } from '../../../src/store/ports.ts';

@@ -4,8 +4,8 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { MetadataCache } from '../../../src/admin/metadata-cache.ts';
-import { backoffDelayMs, describeUrl, RETRY_BASE_MS } from '../../../src/admin/metadata-retry.ts';
+import { MetadataCache } from '../../../src/connections/metadata-cache.ts';
+import { backoffDelayMs, describeUrl, RETRY_BASE_MS } from '../../../src/connections/metadata-retry.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { MetadataFetchError } from '../../../src/saml/metadata-fetch.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';

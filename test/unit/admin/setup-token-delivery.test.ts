@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultSetupTokenPath, deliverSetupToken } from '../../../src/admin/setup-token-delivery.ts';
+import { defaultSetupTokenPath, deliverSetupToken } from '../../../src/setup-token/delivery.ts';
 
 const TOKEN = 'tok-4f9c2b7e1d0a8c6e5b3a9f7d';
 const tmp = mkdtempSync(join(tmpdir(), 'redshift-sso-setup-token-'));

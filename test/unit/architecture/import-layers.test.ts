@@ -48,7 +48,7 @@ describe('import layers (eslint/layers.js)', () => {
     const code = [
       "import { AppError } from '../../errors.ts';",
       "import type { Store } from '../../store/ports.ts';",
-      "import { pkceVerifierMatches } from '../../credentials/pkce.ts';",
+      "import { pkceVerifierMatches } from '../../cli-auth/pkce.ts';",
       "import express from 'express';",
       'export type T = [AppError, Store, typeof pkceVerifierMatches, typeof express];',
       '',

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { loopbackRedirectUri, pkceChallengeS256, pkceVerifierMatches } from '../../../src/credentials/pkce.ts';
+import { loopbackRedirectUri, pkceChallengeS256, pkceVerifierMatches } from '../../../src/cli-auth/pkce.ts';
 
 describe('PKCE S256', () => {
   const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wW1gFWFOEjXk';

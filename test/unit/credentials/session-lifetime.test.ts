@@ -3,7 +3,7 @@
 // session whose start cannot be read counting as ended.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newSessionEnd, sessionEndsAt } from '../../../src/credentials/session-lifetime.ts';
+import { newSessionEnd, sessionEndsAt } from '../../../src/sign-in/session-lifetime.ts';
 
 const T0 = new Date('2030-01-01T08:00:00.000Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * 3_600_000);

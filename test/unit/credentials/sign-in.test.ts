@@ -4,7 +4,7 @@
 // cluster accepts their roles.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signInWithSaml, type SignInDeps } from '../../../src/credentials/sign-in.ts';
+import { signInWithSaml, type SignInDeps } from '../../../src/sign-in/sign-in.ts';
 import { createRoleSessionVault } from '../../../src/credentials/role-session-vault.ts';
 import { createLogger } from '../../../src/logger.ts';
 import type { ServiceProvider, ValidatedLogin } from '../../../src/saml/service-provider.ts';

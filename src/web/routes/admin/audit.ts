@@ -4,8 +4,8 @@
 import { Router, type Response } from 'express';
 import { BadRequest } from '../../../errors.ts';
 import type { AuditEvent, AuditLog } from '../../../store/ports.ts';
-import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter } from '../../../admin/audit-export.ts';
-import type { FilterProblem } from '../../../admin/audit-export.ts';
+import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, parseAuditFilter } from '../../../audit/audit-export.ts';
+import type { FilterProblem } from '../../../audit/audit-export.ts';
 import { asyncHandler } from '../../async-handler.ts';
 
 export interface AuditRouteDeps {

@@ -5,12 +5,11 @@
 // (the connection registry reloads when the store's change counter moves).
 import express, { Router, type Request, type Response } from 'express';
 import { isAppError } from '../../../errors.ts';
-import type { SessionUser } from '../../../credentials/sign-in.ts';
 import type { IdpAdmin, IdpDraft } from '../../../admin/idp-admin.ts';
 import { IdpInvalid, type FieldProblem } from '../../../admin/idp-entry.ts';
-import type { ConnectionRegistry } from '../../../admin/connection-registry.ts';
+import type { ConnectionRegistry } from '../../../connections/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../../admin/certificate-info.ts';
-import { SETUP_TOKEN_IDP } from '../../../credentials/login-service.ts';
+import { isSetupSession } from '../../../setup-token/setup-session.ts';
 import { requireCsrfToken } from '../../middleware/csrf.ts';
 import { asyncHandler } from '../../async-handler.ts';
 import { signOut } from '../../sign-out.ts';
@@ -43,7 +42,7 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
   const router = Router();
 
   router.get('/admin/idps/new', (req, res) => {
-    const setup = isSetupSession(req);
+    const setup = isSetupSession(req.user);
     // A new connection makes no admins unless ticked; the setup-token session's first one must.
     const values = { ...entryValues({ grantsAdmin: setup }) };
     const locals = { title: NEW_TITLE, values, errors: NO_ERRORS, headline: undefined, preview: undefined, setup };
@@ -51,7 +50,7 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
   });
 
   router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const setup = isSetupSession(req);
+    const setup = isSetupSession(req.user);
     const values = postedValues(req.body);
     const draft = idpDraftOf(values, setup, field(req, 'settingsForm') === '1');
     const locals = { title: NEW_TITLE, values, setup, ...FIELD_LISTS };
@@ -162,10 +161,6 @@ function renderIdp(res: Response, deps: IdpRouteDeps, id: string, refused: Refus
     spEntityId: deps.spEntityId,
     warnDays: EXPIRY_WARNING_DAYS,
   });
-}
-
-function isSetupSession(req: Request): boolean {
-  return (req.user as SessionUser | undefined)?.identity.idpId === SETUP_TOKEN_IDP;
 }
 
 /** The first IdP is saved: the setup-token session ends, and the admin signs in through that IdP. */

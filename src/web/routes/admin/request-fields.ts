@@ -1,6 +1,6 @@
 // What every admin form handler reads from a request: a posted text field and who is acting.
 import type { Request } from 'express';
-import type { SessionUser } from '../../../credentials/sign-in.ts';
+import type { SessionUser } from '../../../sign-in/session-user.ts';
 
 export function field(req: Request, name: string): string | undefined {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];

@@ -4,18 +4,10 @@
 import type { Logger } from '../logger.ts';
 import type { ServiceProvider, ValidatedLogin } from '../saml/service-provider.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
-import { assumeGrantedRoles, type AssumeRolesDeps, type RoleGrant } from './assume-roles.ts';
+import { assumeGrantedRoles, type AssumeRolesDeps, type RoleGrant } from '../credentials/assume-roles.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { newSessionEnd } from './session-lifetime.ts';
-
-export interface SessionUser {
-  identity: FederatedIdentity;
-  grants: RoleGrant[];
-  admin: boolean;
-  signedInAt: string;
-  /** The absolute end of this session (see session-lifetime.ts); using it never moves this. */
-  sessionExpiresAt: string;
-}
+import type { SessionUser } from './session-user.ts';
 
 export interface SignInDeps extends AssumeRolesDeps {
   sp: Pick<ServiceProvider, 'idp'>;

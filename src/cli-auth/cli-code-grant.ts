@@ -3,12 +3,12 @@
 // redirect URI and the CLI's `state`; the CLI redeems it once, within codeTtlSeconds, for a token.
 import { randomBytes } from 'node:crypto';
 import type { CliGrantRecords } from '../store/ports.ts';
-import type { RequestContext } from './audit-trail.ts';
-import type { CliAudit } from './cli-audit.ts';
+import type { RequestContext } from '../audit/audit-trail.ts';
+import type { CliAudit } from '../audit/cli-audit.ts';
 import { cliRefusal } from './cli-errors.ts';
 import { hashCliSecret, type CliTokens, type IssuedCliToken } from './cli-tokens.ts';
 import { pkceVerifierMatches } from './pkce.ts';
-import type { SessionUser } from './sign-in.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 
 /** Kept after the deadline so an expired code is refused as expired, not as unknown. */
 export const GRACE_MS = 10 * 60_000;

@@ -4,8 +4,8 @@
 import { isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditLog } from '../store/ports.ts';
-import type { SessionUser } from './sign-in.ts';
-import type { DbLogin } from './issue-db-login.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
+import type { DbLogin } from '../credentials/issue-db-login.ts';
 
 export interface RequestContext {
   clientIp?: string;

@@ -3,12 +3,12 @@
 // where they are signed in, and the CLI polls until approved, denied or expired.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CliGrantRecords } from '../store/ports.ts';
-import type { RequestContext } from './audit-trail.ts';
-import { whoOf, type CliAudit } from './cli-audit.ts';
+import type { RequestContext } from '../audit/audit-trail.ts';
+import { whoOf, type CliAudit } from '../audit/cli-audit.ts';
 import { cliRefusal } from './cli-errors.ts';
 import { GRACE_MS } from './cli-code-grant.ts';
 import { hashCliSecret, type CliTokens, type IssuedCliToken } from './cli-tokens.ts';
-import type { SessionUser } from './sign-in.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 
 // RFC 8628 §6.1: consonants only (no words, no look-alikes), 8 characters = 20^8 ≈ 2.6e10.
 const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';

@@ -3,7 +3,7 @@
 // keep their share of the database, and that records what it deleted in the trail itself.
 import type { Logger } from '../logger.ts';
 import type { AuditLog, JobLocks } from '../store/ports.ts';
-import type { MetadataTimers } from './metadata-retry.ts';
+import type { MetadataTimers } from '../connections/metadata-retry.ts';
 
 export const PRUNE_LOCK = 'audit-prune';
 const DAY_MS = 86_400_000;

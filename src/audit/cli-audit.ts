@@ -5,7 +5,7 @@ import { isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditEvent, AuditLog } from '../store/ports.ts';
 import type { RequestContext } from './audit-trail.ts';
-import type { SessionUser } from './sign-in.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 
 /** Who a CLI event is about, when known (a refusal of an unknown token has nobody). */
 export interface CliWho {

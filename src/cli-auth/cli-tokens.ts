@@ -4,12 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { NotFound, Unauthorized } from '../errors.ts';
 import type { CliTokenRecord, CliTokenRecords } from '../store/ports.ts';
-import type { RequestContext } from './audit-trail.ts';
-import type { CliAudit, CliGrantKind } from './cli-audit.ts';
-import { whoOf } from './cli-audit.ts';
+import type { RequestContext } from '../audit/audit-trail.ts';
+import type { CliAudit, CliGrantKind } from '../audit/cli-audit.ts';
+import { whoOf } from '../audit/cli-audit.ts';
 import { cliRefusal } from './cli-errors.ts';
-import type { RoleSessionVault } from './role-session-vault.ts';
-import type { SessionUser } from './sign-in.ts';
+import type { RoleSessionVault } from '../credentials/role-session-vault.ts';
+import type { SessionUser } from '../sign-in/session-user.ts';
 
 /** A prefix secret scanners can match; the rest is 32 random bytes. */
 const TOKEN_PREFIX = 'rsso_';
