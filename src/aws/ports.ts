@@ -76,3 +76,13 @@ export interface RedshiftApi {
   getServerlessCredentials(session: RoleSession, input: ServerlessCredentialsInput): Promise<AwsResult<DbCredentials>>;
   getWorkgroupEndpoint(session: RoleSession, region: string, workgroupName: string): Promise<AwsResult<Endpoint>>;
 }
+
+/** Each port method's AWS operation name: the label in metrics and the operation in error context. */
+export const AWS_OPERATIONS = {
+  assumeRoleWithSaml: 'AssumeRoleWithSAML',
+  getClusterCredentials: 'GetClusterCredentials',
+  getClusterCredentialsWithIam: 'GetClusterCredentialsWithIAM',
+  describeClusterEndpoint: 'DescribeClusters',
+  getServerlessCredentials: 'GetCredentials',
+  getWorkgroupEndpoint: 'GetWorkgroup',
+} as const satisfies Record<keyof StsApi | keyof RedshiftApi, string>;
