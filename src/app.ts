@@ -20,6 +20,7 @@ import { MetadataCache } from './admin/metadata-cache.ts';
 import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
+import { ClusterTester } from './admin/cluster-test.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
 import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
 import { adminSessionProblem } from './admin/admin-session.ts';
@@ -184,6 +185,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       adminRoutes({
         idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
+        clusterTester: new ClusterTester({ redshift, vault, clusters, defaultRegion: config.aws.region, now, logger }),
+        defaultRegion: config.aws.region,
         registry,
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),

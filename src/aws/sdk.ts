@@ -15,7 +15,7 @@ import {
   GetWorkgroupCommand,
 } from '@aws-sdk/client-redshift-serverless';
 import { AWS_OPERATIONS } from './ports.ts';
-import type { AwsResult, DbCredentials, Endpoint, RedshiftApi, RoleSession, StsApi } from './ports.ts';
+import type { AwsResult, DbCredentials, DiscoveredEndpoint, RedshiftApi, RoleSession, StsApi } from './ports.ts';
 import { mapAwsError, type AwsCallContext } from './errors.ts';
 import { OutboundProxy } from '../outbound/proxy-route.ts';
 import { outboundAgents } from '../outbound/routing-agent.ts';
@@ -62,14 +62,24 @@ function dbCredentials(
   return { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration };
 }
 
-function endpointOf(operation: string, address: string | undefined, port: number | undefined): Endpoint {
-  if (address === undefined || port === undefined) throw new Error(`${operation} answered without an endpoint`);
-  return { host: address, port };
+function endpointOf(
+  operation: string,
+  found: { address?: string; port?: number; status?: string },
+): DiscoveredEndpoint {
+  if (found.address === undefined || found.port === undefined) {
+    throw new Error(`${operation} answered without an endpoint`);
+  }
+  return { host: found.address, port: found.port, ...(found.status === undefined ? {} : { status: found.status }) };
 }
 
 function roleSessionOf(out: AssumeRoleWithSAMLCommandOutput): RoleSession {
   const c = out.Credentials;
-  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined || c.Expiration === undefined) {
+  if (
+    c?.AccessKeyId === undefined ||
+    c.SecretAccessKey === undefined ||
+    c.SessionToken === undefined ||
+    c.Expiration === undefined
+  ) {
     throw new Error('STS answered without credentials');
   }
   return {
@@ -192,8 +202,13 @@ export function createAwsApis(
           redshift(session, region, { operation: op.describeClusterEndpoint, clusterIdentifier }),
           (client, o) => client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), o),
           (out) => {
-            const endpoint = out.Clusters?.[0]?.Endpoint;
-            return endpointOf(op.describeClusterEndpoint, endpoint?.Address, endpoint?.Port);
+            const cluster = out.Clusters?.[0];
+            const endpoint = cluster?.Endpoint;
+            return endpointOf(op.describeClusterEndpoint, {
+              address: endpoint?.Address,
+              port: endpoint?.Port,
+              status: cluster?.ClusterStatus,
+            });
           },
         ),
       getServerlessCredentials: (session, input) =>
@@ -219,7 +234,7 @@ export function createAwsApis(
         awsCall(
           serverless(session, region, { operation: op.getWorkgroupEndpoint, workgroup: workgroupName }),
           (client, o) => client.send(new GetWorkgroupCommand({ workgroupName }), o),
-          (out) => endpointOf(op.getWorkgroupEndpoint, out.workgroup?.endpoint?.address, out.workgroup?.endpoint?.port),
+          (out) => endpointOf(op.getWorkgroupEndpoint, { ...out.workgroup?.endpoint, status: out.workgroup?.status }),
         ),
     },
     close() {

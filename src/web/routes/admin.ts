@@ -7,7 +7,8 @@ import { isAppError, type AppError } from '../../errors.ts';
 import type { AuditFilter, AuditLog } from '../../store/ports.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
 import type { IdpAdmin, IdpDraft } from '../../admin/idp-admin.ts';
-import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts';
+import type { ClusterAdmin } from '../../admin/cluster-admin.ts';
+import type { ClusterTester } from '../../admin/cluster-test.ts';
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
@@ -20,10 +21,15 @@ import { newSessionEnd } from '../../credentials/session-lifetime.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { requestContext } from '../request-context.ts';
 import { signOut } from '../sign-out.ts';
+import { adminClusterRoutes } from './admin/clusters.ts';
 
 export interface AdminRouteDeps {
   idps: IdpAdmin;
   clusters: ClusterAdmin;
+  /** "Test this cluster" on the cluster page. */
+  clusterTester: ClusterTester;
+  /** aws.region: the region of a cluster entry without one. */
+  defaultRegion: string;
   registry: ConnectionRegistry;
   audit: AuditLog;
   acsUrl: (idpId: string) => string;
@@ -139,26 +145,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.redirect(303, '/admin');
   }));
 
-  router.get('/admin/clusters', (_req, res) => {
-    renderClusters(res, deps, {}, undefined);
-  });
-
-  router.post('/admin/clusters', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const input = req.body as Record<string, unknown>;
-    try {
-      await deps.clusters.save(clusterEntryOf(input), actorOf(req));
-      res.redirect(303, '/admin/clusters');
-    } catch (err) {
-      if (!(err instanceof ClusterInvalid)) throw err;
-      res.status(400);
-      renderClusters(res, deps, input, err.problems);
-    }
-  }));
-
-  router.post('/admin/clusters/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.clusters.remove(String(req.params.id), actorOf(req));
-    res.redirect(303, '/admin/clusters');
-  }));
+  router.use(
+    adminClusterRoutes({
+      clusters: deps.clusters,
+      registry: deps.registry,
+      tester: deps.clusterTester,
+      defaultRegion: deps.defaultRegion,
+    }),
+  );
 
   router.get('/admin/audit', asyncHandler(async (req, res) => {
     const filter = parseAuditFilter(req.query);
@@ -190,11 +184,6 @@ async function endSetupSession(req: Request, res: Response, deps: AdminRouteDeps
   res.locals.user = undefined;
   res.setHeader('Cache-Control', 'no-store');
   res.render('admin/setup-done', { title: 'First IdP connection saved', id: draft.id, name: draft.name || draft.id, acsUrl: deps.acsUrl(draft.id), spEntityId: deps.spEntityId });
-}
-
-function renderClusters(res: Response, deps: AdminRouteDeps, input: Record<string, unknown>, problems: string[] | undefined): void {
-  const snapshot = deps.registry.snapshot();
-  res.render('admin/clusters', { title: 'Clusters', clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), input, problems: problems ?? [] });
 }
 
 function renderFormError(res: Response, err: unknown, view: string, locals: Record<string, unknown>): void {
@@ -250,33 +239,6 @@ function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
     ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
     ...(fullForm || Object.keys(attributes).length > 0 ? { attributes } : {}),
   };
-}
-
-function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown> {
-  const text = (name: string) => (typeof input[name] === 'string' && (input[name] as string).trim() !== '' ? (input[name] as string).trim() : undefined);
-  const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
-  const entry: Record<string, unknown> = {
-    id: text('id'),
-    name: text('name'),
-    type: text('type') ?? 'provisioned',
-    clusterIdentifier: text('clusterIdentifier'),
-    customDomainName: text('customDomainName'),
-    workgroup: text('workgroup'),
-    workgroupId: text('workgroupId'),
-    region: text('region'),
-    database: text('database'),
-    host: text('host'),
-    port: number('port'),
-    sslMode: text('sslMode'),
-    durationSeconds: number('durationSeconds'),
-    autoCreate: text('autoCreate') === undefined ? undefined : text('autoCreate') === 'true',
-    dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
-    dbGroupsFilter: text('dbGroupsFilter'),
-    credentialsApi: text('credentialsApi'),
-    sessionPolicy: text('sessionPolicy') === undefined ? undefined : text('sessionPolicy') !== 'off',
-    roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
-  };
-  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
 }
 
 function actorOf(req: Request): string {
