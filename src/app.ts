@@ -18,6 +18,7 @@ import { SingleLogout } from './saml/single-logout.ts';
 import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
 import type { MetadataTimers } from './admin/metadata-retry.ts';
+import { certificateExpiries, startCertificateExpiryLog } from './admin/certificate-expiry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
 import { ClusterTester } from './admin/cluster-test.ts';
@@ -62,6 +63,8 @@ export interface AppOverrides {
   idpMetadata?: ReadonlyMap<string, string>;
   /** Timers and randomness for the metadata fetch retries (tests run them without waiting). */
   metadataRetry?: { timers?: MetadataTimers; random?: () => number };
+  /** Timers of the daily certificate expiry warning (tests fire them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
 }
 
 export interface App {
@@ -123,6 +126,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onIdpsChanged: (idps) => sp.setConnections(idps),
   });
   const clusters = () => registry.snapshot().clusters;
+  const certificates = () => certificateExpiries(registry.snapshot().idps, now());
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
 
@@ -196,6 +200,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         adminProblem: (user) => adminSessionProblem(user, { idps: registry.snapshot().idps, anyIdpExists: hasAnyIdp() }),
         adminRefused: (user, err, ctx) => audit.sessionRefused(user, err, ctx),
         sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+        certificates,
         now,
       }),
     ],
@@ -210,6 +215,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     store.sweepExpired(now()).catch((err: unknown) => logger.error({ err }, 'sweeping expired rows failed'));
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
+
+  // IdP signing certificates close to their end: a gauge read at each scrape, and a daily log line.
+  metrics.watchCertificates(() => certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })));
+  const expiryLog = startCertificateExpiryLog({
+    idps: () => registry.refresh().then((snapshot) => snapshot.idps),
+    now,
+    logger,
+    timers: overrides.certificateExpiryTimers,
+  });
 
   return {
     app,
@@ -227,6 +241,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     async close() {
       clearInterval(sweeper);
       clearInterval(metadataRefresher);
+      expiryLog.stop();
       metadata.close();
       aws?.close();
       await store.close();

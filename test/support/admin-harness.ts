@@ -12,6 +12,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/ports.ts';
+import type { MetadataTimers } from '../../src/admin/metadata-retry.ts';
 import { openRoleSessions } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
@@ -37,6 +38,10 @@ export interface AdminHarnessOptions {
   now?: () => Date;
   /** server.* settings merged over the harness's (sessionMaxLifetimeSeconds, sessionTtlSeconds, ...). */
   server?: Record<string, unknown>;
+  /** The metrics section (e.g. a token, for GET /metrics on the main port). */
+  metrics?: Record<string, unknown>;
+  /** Timers of the daily certificate expiry warning (fakeTimers() fires them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
 }
 
 export interface SignInOptions extends SamlResponseOverrides {
@@ -99,6 +104,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
       store: { url: 'sqlite::memory:' },
       admin: { groups: [ADMIN_GROUP] },
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     },
     {},
   );
@@ -113,6 +119,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     logger: createLogger({ level: 'debug' }, sink),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
   await service.registry.start();
   server.on('request', service.app);

@@ -22,6 +22,8 @@ import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { requestContext } from '../request-context.ts';
 import { signOut } from '../sign-out.ts';
 import { adminClusterRoutes } from './admin/clusters.ts';
+import { certificateBanner } from '../middleware/certificate-banner.ts';
+import type { CertificateExpiry } from '../../admin/certificate-expiry.ts';
 
 export interface AdminRouteDeps {
   idps: IdpAdmin;
@@ -44,6 +46,8 @@ export interface AdminRouteDeps {
   /** Records a refused admin request (the audit trail); must not throw. */
   adminRefused: (user: SessionUser, err: AppError, ctx: RequestContext & { method: string; path: string }) => Promise<void>;
   sessionMaxLifetimeSeconds: number;
+  /** Every trusted IdP signing certificate and its days to expiry (the banner on every console page). */
+  certificates: () => readonly CertificateExpiry[];
 }
 
 const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 });
@@ -77,6 +81,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       refused: (user, err, req, res) => deps.adminRefused(user, err, { ...requestContext(req, res), method: req.method, path: req.originalUrl.split('?')[0] ?? '' }),
     }),
   );
+  router.use('/admin', certificateBanner(deps.certificates));
 
   router.get('/admin', (_req, res) => {
     const snapshot = deps.registry.snapshot();
