@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's recommended set plus the few project rules from STYLE.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importLayersRule } from './eslint/import-layers-rule.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'certs/**', 'coverage/**'] },
@@ -16,7 +17,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'src/main.ts', 'test/**', 'src/dev/certs-cli.ts'],
+    // Folder layers and production-only packages: the table is eslint/layers.js (docs/architecture.md).
+    files: ['src/**/*.ts'],
+    plugins: { project: { rules: { 'import-layers': importLayersRule } } },
+    rules: { 'project/import-layers': 'error' },
+  },
+  {
+    files: ['src/cli/**', 'src/main.ts', 'test/**', 'src/dev/certs-cli.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

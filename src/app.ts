@@ -21,7 +21,7 @@ import type { MetadataTimers } from './admin/metadata-retry.ts';
 import { certificateExpiries, startCertificateExpiryLog } from './admin/certificate-expiry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
-import { ClusterTester } from './admin/cluster-test.ts';
+import { ClusterTester } from './credentials/cluster-test.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
 import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
 import { adminSessionProblem } from './admin/admin-session.ts';
@@ -47,6 +47,7 @@ import { DeviceGrant } from './credentials/cli-device-grant.ts';
 import { cliApiRoutes } from './web/routes/cli-api.ts';
 import { cliPageRoutes } from './web/routes/cli-pages.ts';
 import { caBundleRoutes } from './web/routes/ca-bundle.ts';
+import { createLastIdp } from './web/last-idp.ts';
 import { OutboundProxy } from './outbound/proxy-route.ts';
 
 export interface AppOverrides {
@@ -147,6 +148,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const issue = logins.issue.bind(logins);
   const cli = createCliServices(config, { store, vault, now, logger, idpEnabled: (idpId) => registry.snapshot().idps.some((i) => i.id === idpId) });
 
+  const lastIdp = createLastIdp({ https: config.server.baseUrl.startsWith('https:') });
   const app = createServer({
     baseUrl: config.server.baseUrl,
     trustProxy: config.server.trustProxy,
@@ -180,8 +182,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
         logoutRefused: (idpId, err, user, ctx) => audit.logoutRefused(idpId, err, user, ctx),
         binding: createLoginBinding({ https: config.server.baseUrl.startsWith('https:'), secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
+        lastIdp,
       }),
-      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
+      dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), lastIdp, issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
       apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue, authenticateToken: (token, ctx) => cli.tokens.authenticate(token, ctx) }),
       cliApiRoutes({ baseUrl: config.server.baseUrl, ...cli, logger, now }),
       cliPageRoutes({ ...cli, now }),

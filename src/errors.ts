@@ -1,9 +1,12 @@
 // The service's error model: every refusal carries a stable code, an HTTP status and a public
 // message; `details` and `cause` are for logs only. Modules that call libraries convert their
-// errors into these, so the error handler never has to guess.
+// errors into these, so the error handler never has to guess. Codes come from error-catalogue.ts.
+import type { ErrorCode } from './error-catalogue.ts';
+
+export type { ErrorCode } from './error-catalogue.ts';
 
 export interface AppErrorOptions {
-  code: string;
+  code: ErrorCode;
   status?: number;
   publicMessage: string;
   /** Whether publicMessage may be shown to the client; defaults to status < 500. */
@@ -14,7 +17,7 @@ export interface AppErrorOptions {
 }
 
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
   readonly publicMessage: string;

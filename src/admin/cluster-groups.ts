@@ -2,6 +2,7 @@
 // its roles belong to (the 12 digits in their ARNs), then its region (the entry's, else the
 // service's default). A cluster whose roles span accounts is listed under all of them together.
 import type { ClusterConfig } from '../config/schema.ts';
+import { accountsOf, regionOf } from '../credentials/cluster-access.ts';
 
 export interface RegionGroup<C> {
   region: string;
@@ -12,21 +13,6 @@ export interface AccountGroup<C> {
   /** One account ID, or several joined by ", " when the cluster's roles span accounts. */
   account: string;
   regions: Array<RegionGroup<C>>;
-}
-
-/** `arn:aws:iam::123456789012:role/Name` -> `123456789012`; undefined for anything else. */
-export function accountOfArn(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
-}
-
-/** The accounts a cluster's roles belong to, sorted and without repeats. */
-export function accountsOf(cluster: Pick<ClusterConfig, 'roles'>): string[] {
-  return [...new Set(cluster.roles.map(accountOfArn).filter((a): a is string => a !== undefined))].sort();
-}
-
-export function regionOf(cluster: Pick<ClusterConfig, 'region'>, defaultRegion: string): string {
-  return cluster.region ?? defaultRegion;
 }
 
 export function groupClusters<C extends Pick<ClusterConfig, 'id' | 'roles' | 'region'>>(

@@ -2,8 +2,7 @@
 // or explicit fields would configure, save it (validated like a configuration entry), add and
 // retire certificates for rollover, remove it. Entries from the configuration file are read-only.
 import { BadRequest, Forbidden, NotFound, AppError } from '../errors.ts';
-import { idpSchema, type IdpConfig } from '../config/schema.ts';
-import { formatIssues } from '../config/load.ts';
+import { checkIdpEntry, withSettings, type IdpSettings } from './idp-entry.ts';
 import { parseIdpMetadata, MetadataError, type IdpMetadata } from '../saml/metadata.ts';
 import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from '../saml/metadata-fetch.ts';
 import type { ConnectionRecords } from '../store/ports.ts';
@@ -21,10 +20,7 @@ export interface IdpDraft {
   entityId?: string;
   ssoUrl?: string;
   certs?: string[];
-  settings?: Partial<Pick<IdpConfig, 'name' | 'allowIdpInitiated' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowSha1Signatures' | 'clockSkewSeconds' | 'maxResponseAgeSeconds' | 'maxAuthnAgeSeconds' | 'enabled' | 'wantLogoutSigned' | 'grantsAdmin'>> & {
-    /** Attribute names to override; the rest keep the AWS/Redshift defaults. */
-    attributes?: Record<string, string>;
-  };
+  settings?: IdpSettings;
 }
 
 export interface IdpPreview {
@@ -53,14 +49,11 @@ export class IdpAdmin {
     if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: `The signing certificates are not acceptable: ${problems.join('; ')}.` });
     // A connection by URL keeps the URL, so its metadata (and certificates) is refreshed on a schedule.
     const source = metadataUrlOf(draft) === undefined ? { entityId: metadata.entityId, ssoUrl: metadata.ssoUrl, ...(metadata.sloUrl === undefined ? {} : { sloUrl: metadata.sloUrl }), certs: metadata.signingCerts } : { metadataUrl: metadataUrlOf(draft) };
-    const entry = {
-      id: draft.id,
-      ...(draft.name === undefined || draft.name === '' ? {} : { name: draft.name }),
-      ...source,
-      ...draft.settings,
-    };
-    const parsed = idpSchema.safeParse(entry);
-    if (!parsed.success) throw new BadRequest({ code: 'IDP_INVALID', publicMessage: formatIssues(parsed.error).join('; ') });
+    const base = { id: draft.id, ...(draft.name === undefined || draft.name === '' ? {} : { name: draft.name }), ...source };
+    // A Single Logout URL typed on the form wins over the metadata's, as in the configuration file.
+    const entry = withSettings(base, draft.settings ?? {});
+    if (entry.sloUrl === undefined && 'sloUrl' in base) entry.sloUrl = base.sloUrl;
+    checkIdpEntry(entry);
     return { entry, metadata, certificates };
   }
 
@@ -75,11 +68,11 @@ export class IdpAdmin {
     return preview;
   }
 
-  async updateSettings(id: string, settings: NonNullable<IdpDraft['settings']>, actor: string): Promise<void> {
+  /** Changes the console-editable settings; the next sign-in on every instance uses them. */
+  async updateSettings(id: string, settings: IdpSettings, actor: string): Promise<void> {
     const record = await this.consoleRecord(id);
-    const entry = { ...record.entry, ...settings };
-    const parsed = idpSchema.safeParse(entry);
-    if (!parsed.success) throw new BadRequest({ code: 'IDP_INVALID', publicMessage: formatIssues(parsed.error).join('; ') });
+    const entry = withSettings(record.entry, settings);
+    checkIdpEntry(entry);
     await this.write(id, entry, record.version, actor, record.entry);
   }
 

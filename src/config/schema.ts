@@ -50,11 +50,11 @@ const roleArn = z
 export const attributeNamesSchema = z
   .object({
     role: z.string().default('https://aws.amazon.com/SAML/Attributes/Role').describe('attribute with "roleArn,principalArn" pairs'),
-    roleSessionName: z.string().default('https://aws.amazon.com/SAML/Attributes/RoleSessionName'),
-    sessionDuration: z.string().default('https://aws.amazon.com/SAML/Attributes/SessionDuration'),
-    dbUser: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbUser'),
-    dbGroups: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
-    autoCreate: z.string().default('https://redshift.amazon.com/SAML/Attributes/AutoCreate'),
+    roleSessionName: z.string().default('https://aws.amazon.com/SAML/Attributes/RoleSessionName').describe('attribute with the STS RoleSessionName'),
+    sessionDuration: z.string().default('https://aws.amazon.com/SAML/Attributes/SessionDuration').describe('attribute with the role session length in seconds'),
+    dbUser: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbUser').describe('attribute with the database user name'),
+    dbGroups: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups').describe('attribute with the database groups to join'),
+    autoCreate: z.string().default('https://redshift.amazon.com/SAML/Attributes/AutoCreate').describe('attribute saying whether to create the database user'),
     groups: z
       .string()
       .optional()
@@ -106,9 +106,9 @@ export const idpSchema = z
 
 export const clusterSchema = z
   .object({
-    id: idSchema,
-    name: z.string().min(1).optional(),
-    type: z.enum(['provisioned', 'serverless']).default('provisioned'),
+    id: idSchema.describe('stable identifier, used as `cluster` in requests'),
+    name: z.string().min(1).optional().describe('display name; default the id'),
+    type: z.enum(['provisioned', 'serverless']).default('provisioned').describe('a provisioned cluster or a Redshift Serverless workgroup'),
     clusterIdentifier: z.string().min(1).max(63).optional().describe('provisioned clusters (case-sensitive)'),
     customDomainName: z
       .string()
@@ -125,15 +125,15 @@ export const clusterSchema = z
       .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'expected the workgroup ID, the UUID at the end of its ARN')
       .optional()
       .describe("serverless workgroup ID (the end of its ARN): lets the session policy name this workgroup; without it, any workgroup of the role's account in that region"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional(),
-    database: z.string().min(1).max(64).default('dev'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected an AWS region like us-east-1').optional().describe("the cluster's region; default aws.region"),
+    database: z.string().min(1).max(64).default('dev').describe('DbName, and the database in connection strings'),
     host: z
       .string()
       .refine((h) => isHostName(h), 'expected a DNS name or an IP address (IPv6 without brackets)')
       .optional()
       .describe('endpoint host (DNS name or IP address); default from DescribeClusters / GetWorkgroup'),
-    port: z.number().int().min(1).max(65535).optional(),
-    sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('verify-full'),
+    port: z.number().int().min(1).max(65535).optional().describe('endpoint port; default 5439 with host, else from AWS'),
+    sslMode: z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('verify-full').describe('written into the connection strings'),
     durationSeconds: z.number().int().min(1).max(3600).default(900).describe('DB password lifetime (AWS allows 900-3600; shorter only in development, for the emulator)'),
     autoCreate: z.boolean().optional().describe('overrides the AutoCreate SAML attribute'),
     dbGroups: z.array(z.string().regex(/^[a-z0-9_+.@-]{1,127}$/)).optional().describe('fixed DbGroups; default from SAML'),
@@ -168,13 +168,13 @@ export const clusterSchema = z
 
 export const configSchema = z
   .object({
-    mode: z.enum(['production', 'development']).default('production'),
-    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({}),
+    mode: z.enum(['production', 'development']).default('production').describe('development allows aws.endpoint and short DB password lifetimes; refused when NODE_ENV=production'),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level') }).strict().default({}),
     server: z
       .object({
         baseUrl: z.string().url().default('http://localhost:3000').describe('public URL; ACS URLs derive from it'),
-        host: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(3000),
+        host: z.string().default('0.0.0.0').describe('listen address'),
+        port: z.number().int().min(0).max(65535).default(3000).describe('listen port'),
         trustProxy: z
           .union([z.boolean(), z.number().int().min(0).max(100), proxyAddresses(z.string()), proxyAddresses(z.array(z.string()))])
           .default(false)
@@ -208,7 +208,7 @@ export const configSchema = z
           .describe('processes serving requests (node:cluster, sharing the port and the store): a number, or auto for one per core; 1 runs a single process'),
         rateLimit: z
           .object({
-            windowSeconds: z.number().int().min(1).max(3600).default(60),
+            windowSeconds: z.number().int().min(1).max(3600).default(60).describe('length of the fixed rate-limit window'),
             login: z.number().int().min(1).default(60).describe('sign-in starts per client IP and window'),
             acs: z.number().int().min(1).default(60).describe('SAML responses per client IP and window'),
             api: z.number().int().min(1).default(120).describe('API and credential requests per client IP and window'),
@@ -226,7 +226,7 @@ export const configSchema = z
         signingCert: pemOrPath.optional(),
         decryptionKey: pemOrPath.optional(),
         decryptionCert: pemOrPath.optional(),
-        clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+        clockSkewSeconds: z.number().int().min(0).max(300).default(60).describe('allowed clock difference with IdPs'),
         maxResponseAgeSeconds: maxResponseAge
           .default(DEFAULT_MAX_RESPONSE_AGE_SECONDS)
           .describe('refuse responses whose IssueInstant (Response or assertion) is older than this plus the clock skew'),
@@ -236,8 +236,8 @@ export const configSchema = z
         requestTtlSeconds: z.number().int().min(60).max(3600).default(600).describe('how long a sent AuthnRequest ID stays valid'),
         metadataFetch: z
           .object({
-            timeoutMs: z.number().int().min(100).max(60000).default(5000),
-            maxBytes: z.number().int().min(1024).max(10_000_000).default(1_000_000),
+            timeoutMs: z.number().int().min(100).max(60000).default(5000).describe('time limit for a whole metadata download'),
+            maxBytes: z.number().int().min(1024).max(10_000_000).default(1_000_000).describe('size limit of a metadata document'),
             allowHttpLoopback: z.boolean().default(false).describe('allow plain http:// metadata URLs on loopback addresses'),
             allowPrivateAddresses: z.boolean().default(false).describe('allow metadata hosts on private, loopback and link-local addresses'),
             refreshIntervalSeconds: z.number().int().min(60).max(86400).default(3600).describe('how often metadata URLs are fetched again'),
@@ -247,13 +247,13 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    idps: z.array(idpSchema).default([]),
-    clusters: z.array(clusterSchema).default([]),
+    idps: z.array(idpSchema).default([]).describe('IdP connections from the file (the admin console adds more)'),
+    clusters: z.array(clusterSchema).default([]).describe('Redshift clusters and workgroups from the file (the admin console adds more)'),
     aws: z
       .object({
-        region: z.string().default('us-east-1'),
-        timeoutMs: z.number().int().min(500).max(60000).default(10000),
-        maxAttempts: z.number().int().min(1).max(10).default(3),
+        region: z.string().default('us-east-1').describe('region for STS and the default for clusters'),
+        timeoutMs: z.number().int().min(500).max(60000).default(10000).describe('per-attempt timeout of an AWS call'),
+        maxAttempts: z.number().int().min(1).max(10).default(3).describe('SDK attempts per AWS call'),
         endpoint: z.string().url().optional().describe('development only: one endpoint for STS and Redshift (the demo emulator)'),
       })
       .strict()
@@ -271,7 +271,11 @@ export const configSchema = z
       .describe('outbound HTTP proxy for STS, Redshift, Redshift Serverless and metadata fetches; off when no URL is set'),
     store: z
       .object({
-        url: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…').default('sqlite:data/redshift-sso.db'),
+        url: z
+          .string()
+          .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:PATH or postgres://…')
+          .default('sqlite:data/redshift-sso.db')
+          .describe('sqlite:PATH (one host) or postgres://… (shared by several instances); keep the password in the environment'),
       })
       .strict()
       .default({}),
@@ -293,8 +297,11 @@ export const configSchema = z
       .describe('Prometheus metrics: never served unless a port or a token is set'),
     admin: z
       .object({
-        groupsAttribute: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups'),
-        groups: z.array(z.string().min(1)).default([]),
+        groupsAttribute: z
+          .string()
+          .default('https://redshift.amazon.com/SAML/Attributes/DbGroups')
+          .describe("attribute holding group names; the default for every IdP's attributes.groups"),
+        groups: z.array(z.string().min(1)).default([]).describe('members of any of these groups (case-insensitive) are admins, through an IdP with grantsAdmin'),
         setupTokenFile: z
           .string()
           .min(1)

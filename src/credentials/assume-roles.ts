@@ -1,7 +1,7 @@
 // Use case at the ACS: trade the just-validated SAML response for a role session for every
 // granted role that may reach a cluster, in parallel (at most 10 at once), right away: STS redeems
 // a response only within ~5 minutes of issue. Sessions come back sealed; the response is not kept.
-import { isAppError, RoleNotPermitted, type AppError } from '../errors.ts';
+import { isAppError, RoleNotPermitted, type AppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { StsApi } from '../aws/ports.ts';
 import type { FederatedIdentity, RolePair } from '../saml/federated-identity.ts';
@@ -17,7 +17,7 @@ export interface RoleGrant extends RolePair {
   /** Sealed RoleSession, when ready. */
   sealed?: string;
   expiresAt?: string;
-  error?: { code: string; status: number; message: string };
+  error?: { code: ErrorCode; status: number; message: string };
   awsRequestId?: string;
 }
 
@@ -95,7 +95,7 @@ async function assumeOne(
   }
 }
 
-function describe(err: AppError | undefined): { code: string; status: number; message: string } {
+function describe(err: AppError | undefined): { code: ErrorCode; status: number; message: string } {
   if (err === undefined || !err.expose) return { code: err?.code ?? 'INTERNAL_ERROR', status: 502, message: 'The role could not be assumed.' };
   return { code: err.code, status: err.status, message: err.publicMessage };
 }

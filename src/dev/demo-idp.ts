@@ -7,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { BadRequest } from '../errors.ts';
+import { BadRequest, type ErrorCode } from '../errors.ts';
 import { buildSamlResponse, escapeXml, NAMEID_FORMAT, type SigningKey } from './saml-response.ts';
 import { VIEWS_DIR } from '../project-root.ts';
 
@@ -207,7 +207,7 @@ function certificateBody(pem: string): string {
   return (match?.[1] ?? pem).replace(/\s+/g, '');
 }
 
-function bad(code: string, publicMessage: string, cause?: unknown, details?: Record<string, unknown>): BadRequest {
+function bad(code: ErrorCode, publicMessage: string, cause?: unknown, details?: Record<string, unknown>): BadRequest {
   return new BadRequest({ code, publicMessage, cause, details });
 }
 

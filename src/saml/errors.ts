@@ -1,12 +1,12 @@
 // node-saml reports every refusal as a plain Error with a message; this maps those messages to
 // AssertionRejected with a stable code, keeping the original as `cause`. Unknown messages become
 // SAML_INVALID rather than a 500: whatever node-saml refused, the sign-in did not happen.
-import { AssertionRejected } from '../errors.ts';
+import { AssertionRejected, type ErrorCode } from '../errors.ts';
 import { CLOCK_MESSAGES } from './clock-messages.ts';
 
 interface Rule {
   test: RegExp;
-  code: string;
+  code: ErrorCode;
   publicMessage: string;
 }
 

@@ -1,5 +1,6 @@
 // The JSON API described as OpenAPI 3.1, served at /api/openapi.json. Written by hand beside the
 // routes it describes (api.ts, cli-api.ts); test/integration/cli-api.test.ts checks it against them.
+import type { ErrorCode } from '../error-catalogue.ts';
 import { CONNECTION_FORMATS } from '../credentials/connection-strings.ts';
 
 const error = {
@@ -20,7 +21,8 @@ const oauthError = {
 };
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
-const refused = (description: string) => ({ description, content: json({ $ref: '#/components/schemas/Error' }) });
+// Typed by the catalogue, so a refusal documented here is one the service can answer with.
+const refused = (...codes: ErrorCode[]) => ({ description: codes.join(', '), content: json({ $ref: '#/components/schemas/Error' }) });
 
 export function openApiDocument(baseUrl: string): Record<string, unknown> {
   return {
@@ -63,7 +65,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
         get: {
           summary: 'The signed-in identity: idp, nameId, roles (with their clusters), dbUser, dbGroups, admin',
           security: [{ bearer: [] }, { session: [] }],
-          responses: { 200: { description: 'who you are', content: json({ type: 'object' }) }, 401: refused('NOT_SIGNED_IN, TOKEN_INVALID, TOKEN_REVOKED, TOKEN_EXPIRED, IDP_DISABLED') },
+          responses: { 200: { description: 'who you are', content: json({ type: 'object' }) }, 401: refused('NOT_SIGNED_IN', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'TOKEN_EXPIRED', 'IDP_DISABLED') },
         },
       },
       '/api/credentials': {
@@ -76,9 +78,9 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
           },
           responses: {
             200: { description: 'the login', content: json({ $ref: '#/components/schemas/Credentials' }) },
-            400: refused('BAD_REQUEST, BAD_JSON'),
-            401: refused('NOT_SIGNED_IN, TOKEN_*, AWS_SESSION_EXPIRED, IDP_DISABLED'),
-            403: refused('ROLE_NOT_GRANTED, CLUSTER_NOT_PERMITTED, AWS_ACCESS_DENIED'),
+            400: refused('BAD_REQUEST', 'BAD_JSON', 'ROLE_REQUIRED'),
+            401: refused('NOT_SIGNED_IN', 'TOKEN_INVALID', 'TOKEN_REVOKED', 'TOKEN_EXPIRED', 'AWS_SESSION_EXPIRED', 'IDP_DISABLED'),
+            403: refused('ROLE_NOT_GRANTED', 'ROLE_NOT_PERMITTED', 'AWS_ACCESS_DENIED'),
             415: refused('UNSUPPORTED_MEDIA_TYPE'),
             429: refused('RATE_LIMITED'),
           },

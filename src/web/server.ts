@@ -13,6 +13,7 @@ import { RecordsSessionStore } from './session-store.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { noStore } from './middleware/no-store.ts';
+import { faviconRoutes } from './routes/favicon.ts';
 import { generateSessionId } from './session-id.ts';
 import type { SessionUser } from './session-user.ts';
 import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
@@ -91,6 +92,7 @@ export function createServer(options: ServerOptions): Express {
     }),
   );
   app.use('/static', express.static(`${VIEWS_DIR}static`, { index: false, maxAge: '1h', fallthrough: false }));
+  app.use(faviconRoutes());
   app.use(
     session({
       // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.

@@ -3,6 +3,7 @@
 // came of it, and (for probes) which identity the service read. Results feed the printed table.
 import { performance } from 'node:perf_hooks';
 import type { EmulatorCall } from '../../src/dev/aws-emulator.ts';
+import { isErrorCode } from '../../src/error-catalogue.ts';
 import { aSamlResponseXml, type SamlResponseOverrides } from '../support/sign-response.ts';
 import { IDP_ID, type Client, type SecurityApp } from './security-harness.ts';
 import { toBase64 } from './attack-xml.ts';
@@ -194,6 +195,9 @@ async function observe(c: SecurityCase, ctx: CaseContext): Promise<Observation> 
 
 function judgeOutcome(c: SecurityCase, seen: Observation): { verdict: string; passed: boolean; refused: boolean } {
   const { status, me, sts, problems } = seen;
+  // An expected code the catalogue does not list is a typo in the corpus, or an undocumented code.
+  const uncatalogued = (c.codes ?? []).filter((code) => code !== '-' && !isErrorCode(code));
+  if (uncatalogued.length > 0) problems.push(`expects codes missing from the error catalogue: ${uncatalogued.join(', ')}`);
   if (c.kind === 'control') {
     const okSts = sts.some((call) => call.ok);
     const passed = status === 303 && me?.nameId === 'alice@example.com' && okSts && problems.length === 0;

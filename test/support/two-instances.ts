@@ -35,8 +35,8 @@ export interface TwoInstances {
   newClient(): CookieClient;
   /** Spends round-robin turns on /healthz until the next request goes to `instance`. */
   steer(instance: SpawnedService): Promise<void>;
-  /** A signed response from the fixture IdP; with `inResponseTo: true`, answering a fresh AuthnRequest of this client. */
-  samlResponse(client: CookieClient | undefined, overrides?: SamlResponseOverrides & { groups?: string[] }): Promise<string>;
+  /** A signed response from the fixture IdP (to `idp`, default the file's connection); with a client, answering a fresh AuthnRequest of it. */
+  samlResponse(client: CookieClient | undefined, overrides?: SamlResponseOverrides & { groups?: string[]; idp?: string }): Promise<string>;
   /** Runs SQL on the shared database. */
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -84,12 +84,12 @@ export async function startTwoInstances(): Promise<TwoInstances> {
       assert.fail(`nginx keeps sending /healthz to ${addr(instance)}: not round robin`);
     },
     async samlResponse(client, overrides = {}) {
-      const { groups, ...rest } = overrides;
-      const acsUrl = `${url}/saml/acs/${HA_IDP}`;
+      const { groups, idp = HA_IDP, ...rest } = overrides;
+      const acsUrl = `${url}/saml/acs/${idp}`;
       let inResponseTo: string | undefined;
       if (client !== undefined) {
-        const start = await client.get(`/login/${HA_IDP}`);
-        assert.equal(start.status, 302, `GET /login/${HA_IDP} redirects to the IdP`);
+        const start = await client.get(`/login/${idp}`);
+        assert.equal(start.status, 302, `GET /login/${idp} redirects to the IdP`);
         const request = inflateRawSync(Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
         inResponseTo = /\bID="([^"]+)"/.exec(request)?.[1];
         assert.ok(inResponseTo !== undefined, 'the AuthnRequest has an ID');

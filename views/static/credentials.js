@@ -61,12 +61,22 @@ document.addEventListener('DOMContentLoaded', function () {
 
   var expiry = document.querySelector('[data-expires]');
   var countdown = document.querySelector('.countdown');
+  var status = document.getElementById('expiry-status');
   if (!expiry || !countdown) return;
   var expiresAt = Date.parse(expiry.getAttribute('data-expires'));
   var timer;
+  // The polite live region changes only when the whole minutes left change, and at expiry; the
+  // ticking text beside it is aria-hidden, so a screen reader is not interrupted every second.
+  function announcement(left) {
+    if (left <= 0) return 'The database password has expired.';
+    var minutes = Math.ceil(left / 60);
+    return 'The database password expires in ' + minutes + (minutes === 1 ? ' minute.' : ' minutes.');
+  }
   function tick() {
     var left = Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
     countdown.textContent = Math.floor(left / 60) + ' min ' + (left % 60) + ' s';
+    var said = announcement(left);
+    if (status && status.textContent !== said) status.textContent = said;
     if (left > 0) return;
     expiry.classList.add('expired');
     expiry.querySelector('.when-live').hidden = true;

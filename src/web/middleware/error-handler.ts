@@ -32,7 +32,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.json({ error: { code: error.code, message, requestId } });
       return;
     }
-    res.render('error', { title: 'Sign-in problem', code: error.code, message, requestId, status: error.status }, (renderErr, html) => {
+    res.render('error', { title: pageTitle(error.status), code: error.code, message, requestId, status: error.status }, (renderErr, html) => {
       if (renderErr !== null && renderErr !== undefined) {
         logger.error({ requestId, err: renderErr.message }, 'error page failed to render');
         res.type('text/plain').send(`${error.code}: ${message}\nRequest ID: ${requestId}\n`);
@@ -41,6 +41,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.send(html);
     });
   };
+}
+
+function pageTitle(status: number): string {
+  return status === 404 ? 'Page not found' : 'Sign-in problem';
 }
 
 /** Library errors that carry an HTTP status (body-parser, express) keep it; the rest are 500s. */

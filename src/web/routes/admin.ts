@@ -1,18 +1,17 @@
 // The admin console: IdP connections, clusters, the audit trail, and the one-time setup token
 // that opens it on a fresh install. Every route needs an admin session, re-checked on every
 // request; every change is a POST with a CSRF token. Handlers parse the form, call one admin use
-// case, then render or redirect.
-import express, { Router, type Request, type Response } from 'express';
-import { isAppError, type AppError } from '../../errors.ts';
+// case, then render or redirect. The IdP connection pages live in admin/idps.ts.
+import express, { Router } from 'express';
+import type { AppError } from '../../errors.ts';
 import type { AuditFilter, AuditLog } from '../../store/ports.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
-import type { IdpAdmin, IdpDraft } from '../../admin/idp-admin.ts';
+import type { IdpAdmin } from '../../admin/idp-admin.ts';
 import type { ClusterAdmin } from '../../admin/cluster-admin.ts';
-import type { ClusterTester } from '../../admin/cluster-test.ts';
+import type { ClusterTester } from '../../credentials/cluster-test.ts';
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditCsv, auditJsonLines, parseAuditFilter } from '../../admin/audit-export.ts';
-import { requireCsrfToken } from '../middleware/csrf.ts';
 import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
@@ -20,7 +19,8 @@ import { SETUP_TOKEN_IDP } from '../../credentials/login-service.ts';
 import { newSessionEnd } from '../../credentials/session-lifetime.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { requestContext } from '../request-context.ts';
-import { signOut } from '../sign-out.ts';
+import { idpRoutes } from './admin/idps.ts';
+import { field } from './admin/request-fields.ts';
 import { adminClusterRoutes } from './admin/clusters.ts';
 import { certificateBanner } from '../middleware/certificate-banner.ts';
 import type { CertificateExpiry } from '../../admin/certificate-expiry.ts';
@@ -91,64 +91,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.render('admin/home', { title: 'Admin', idps, disabled, clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), warnDays: EXPIRY_WARNING_DAYS });
   });
 
-  router.get('/admin/idps/new', (req, res) => {
-    res.render('admin/idp-new', { title: 'Add an IdP connection', input: {}, error: undefined, preview: undefined, setup: isSetupSession(req) });
-  });
-
-  router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const setup = isSetupSession(req);
-    const draft = idpDraftOf(req, setup);
-    const input = req.body as Record<string, unknown>;
-    try {
-      if (field(req, 'action') === 'save') {
-        await deps.idps.create(draft, actorOf(req));
-        if (setup) {
-          await endSetupSession(req, res, deps, draft);
-          return;
-        }
-        res.redirect(303, `/admin/idps/${encodeURIComponent(draft.id)}`);
-        return;
-      }
-      const preview = await deps.idps.preview(draft);
-      res.render('admin/idp-new', { title: 'Add an IdP connection', input, error: undefined, preview, setup });
-    } catch (err) {
-      renderFormError(res, err, 'admin/idp-new', { title: 'Add an IdP connection', input, preview: undefined, setup });
-    }
-  }));
-
-  router.get('/admin/idps/:id', (req, res) => {
-    const snapshot = deps.registry.snapshot();
-    const id = String(req.params.id);
-    const idp = snapshot.idps.find((i) => i.id === id);
-    const record = snapshot.records.idps.find((r) => r.id === id);
-    if (idp === undefined && record === undefined) {
-      res.status(404).render('error', { title: 'Not found', code: 'IDP_UNKNOWN', message: 'There is no identity provider connection with that name.', requestId: res.locals.requestId, status: 404 });
-      return;
-    }
-    const certs = (idp?.certs ?? []).map((c) => describeCertificate(c, deps.now()));
-    const entry = (record?.entry ?? {}) as Record<string, unknown>;
-    res.render('admin/idp', { title: `IdP ${id}`, id, idp, entry, attributeFields: ATTRIBUTE_FIELDS, source: snapshot.source('idp', id) ?? 'console', certs, acsUrl: deps.acsUrl(id), spEntityId: deps.spEntityId, warnDays: EXPIRY_WARNING_DAYS });
-  });
-
-  router.post('/admin/idps/:id/settings', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.updateSettings(String(req.params.id), settingsOf(req), actorOf(req));
-    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
-  }));
-
-  router.post('/admin/idps/:id/certs', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.addCertificate(String(req.params.id), field(req, 'certificate') ?? '', actorOf(req));
-    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
-  }));
-
-  router.post('/admin/idps/:id/certs/remove', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.removeCertificate(String(req.params.id), field(req, 'fingerprint') ?? '', actorOf(req));
-    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
-  }));
-
-  router.post('/admin/idps/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.remove(String(req.params.id), actorOf(req));
-    res.redirect(303, '/admin');
-  }));
+  router.use(idpRoutes(deps));
 
   router.use(
     adminClusterRoutes({
@@ -177,78 +120,6 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   }));
 
   return router;
-}
-
-function isSetupSession(req: Request): boolean {
-  return (req.user as SessionUser | undefined)?.identity.idpId === SETUP_TOKEN_IDP;
-}
-
-/** The first IdP is saved: the setup-token session ends, and the admin signs in through that IdP. */
-async function endSetupSession(req: Request, res: Response, deps: AdminRouteDeps, draft: IdpDraft): Promise<void> {
-  await signOut(req);
-  res.locals.user = undefined;
-  res.setHeader('Cache-Control', 'no-store');
-  res.render('admin/setup-done', { title: 'First IdP connection saved', id: draft.id, name: draft.name || draft.id, acsUrl: deps.acsUrl(draft.id), spEntityId: deps.spEntityId });
-}
-
-function renderFormError(res: Response, err: unknown, view: string, locals: Record<string, unknown>): void {
-  if (!isAppError(err) || err.status >= 500) throw err;
-  res.status(err.status).render(view, { ...locals, error: `${err.publicMessage} (${err.code})` });
-}
-
-function field(req: Request, name: string): string | undefined {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** In a setup-token session the first IdP must be able to make admins, or nobody could sign in as one. */
-function idpDraftOf(req: Request, setup: boolean): IdpDraft {
-  const settings = settingsOf(req);
-  const certs = (field(req, 'certs') ?? '').split(/(?=-----BEGIN CERTIFICATE-----)/).map((c) => c.trim()).filter((c) => c !== '');
-  return {
-    id: (field(req, 'id') ?? '').trim(),
-    name: field(req, 'name')?.trim(),
-    metadataXml: field(req, 'metadataXml'),
-    metadataUrl: field(req, 'metadataUrl'),
-    entityId: field(req, 'entityId')?.trim() || undefined,
-    ssoUrl: field(req, 'ssoUrl')?.trim() || undefined,
-    certs,
-    // A new connection makes no admins unless ticked; the setup-token session's first one must.
-    settings: { ...settings, grantsAdmin: setup || settings.grantsAdmin === true },
-  };
-}
-
-const ATTRIBUTE_FIELDS = ['role', 'roleSessionName', 'sessionDuration', 'dbUser', 'dbGroups', 'autoCreate', 'groups'] as const;
-
-function settingsOf(req: Request): NonNullable<IdpDraft['settings']> {
-  // An unchecked box sends nothing: on the settings form (marked) that means false; on the
-  // new-connection form a box it does not show keeps its default.
-  const fullForm = field(req, 'settingsForm') === '1';
-  const flag = (name: string, otherwise: boolean) => (field(req, name) === 'on' ? true : fullForm || field(req, name) !== undefined ? false : otherwise);
-  const skew = field(req, 'clockSkewSeconds');
-  const attributes = Object.fromEntries(ATTRIBUTE_FIELDS.flatMap((name) => {
-    const value = field(req, `attr_${name}`)?.trim();
-    return value === undefined || value === '' ? [] : [[name, value]];
-  }));
-  const name = field(req, 'name')?.trim();
-  return {
-    ...(name === undefined || name === '' ? {} : { name }),
-    allowIdpInitiated: flag('allowIdpInitiated', false),
-    wantAssertionsSigned: flag('wantAssertionsSigned', true),
-    wantResponseSigned: flag('wantResponseSigned', false),
-    allowSha1Signatures: flag('allowSha1Signatures', false),
-    wantLogoutSigned: flag('wantLogoutSigned', true),
-    enabled: flag('enabled', true),
-    // Only the full settings form (or a post that names the box) changes it; see idpDraftOf for new ones.
-    ...(fullForm || field(req, 'grantsAdmin') !== undefined ? { grantsAdmin: field(req, 'grantsAdmin') === 'on' } : {}),
-    ...(skew === undefined || skew === '' ? {} : { clockSkewSeconds: Number(skew) }),
-    ...(fullForm || Object.keys(attributes).length > 0 ? { attributes } : {}),
-  };
-}
-
-function actorOf(req: Request): string {
-  const user = req.user as SessionUser | undefined;
-  return user === undefined ? 'unknown' : `${user.identity.idpId}:${user.identity.nameId}`;
 }
 
 function setupAdmin(now: Date, maxLifetimeSeconds: number): SessionUser {

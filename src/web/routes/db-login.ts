@@ -13,6 +13,7 @@ import { requestContext } from '../request-context.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { readyGrants, type SessionUser } from '../session-user.ts';
 import type { IssuedLoginBox } from '../../credentials/issued-login-box.ts';
+import type { LastIdp } from '../last-idp.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -27,6 +28,7 @@ export interface DbLoginRouteDeps {
   /** The current clusters (configuration file and admin console). */
   clusters: () => readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
+  lastIdp: LastIdp;
   issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext, options?: { caFile?: string }) => Promise<DbLogin>;
   loginBox: IssuedLoginBox;
   now: () => Date;
@@ -40,7 +42,7 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
   router.get('/', (req, res) => {
     const user = req.user;
     if (user === undefined) {
-      res.render('home', { title: 'Sign in to Redshift', idps: deps.listIdps() });
+      res.render('home', { title: 'Sign in to Redshift', idps: deps.lastIdp.order(req, deps.listIdps()) });
       return;
     }
     const ready = readyGrants(user);

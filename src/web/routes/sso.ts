@@ -10,6 +10,7 @@ import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
 import { reserveSessionId } from '../session-id.ts';
 import type { LoginBinding } from '../login-binding.ts';
+import type { LastIdp } from '../last-idp.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 
 export interface SsoRouteDeps {
@@ -17,6 +18,8 @@ export interface SsoRouteDeps {
   slo: SingleLogout;
   signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean) => Promise<SessionUser>;
   binding: LoginBinding;
+  /** The IdP this browser last chose, listed first on the chooser. */
+  lastIdp: LastIdp;
   loggedOut: (user: SessionUser, ctx: RequestContext) => Promise<void>;
   logoutRefused: (idpId: string, err: unknown, user: SessionUser | undefined, ctx: RequestContext) => Promise<void>;
 }
@@ -36,12 +39,14 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
       res.redirect(302, `/login/${encodeURIComponent(idps[0].id)}${returnTo === '/' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);
       return;
     }
-    res.render('login', { title: 'Sign in', idps: idps.map((i) => ({ id: i.id, name: i.name })), returnTo });
+    res.render('login', { title: 'Sign in', idps: deps.lastIdp.order(req, idps.map((i) => ({ id: i.id, name: i.name }))), returnTo });
   });
 
   router.get('/login/:idp', asyncHandler(async (req, res) => {
     const { url, requestId } = await deps.sp.loginRedirect(param(req, 'idp'), safeReturnPath(req.query.returnTo));
     deps.binding.remember(req, res, requestId);
+    // Only after loginRedirect accepted the ID: an unknown IdP was refused above.
+    deps.lastIdp.remember(res, param(req, 'idp'));
     res.redirect(302, url);
   }));
 

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import type { ClusterTestResult } from '../../../src/admin/cluster-test.ts';
+import type { ClusterTestResult } from '../../../src/credentials/cluster-test.ts';
 import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../../support/admin-harness.ts';
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, UNLISTED_ROLE_ARN, type CookieClient } from '../../support/app-harness.ts';
 import { AWS_ROLE, fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';

@@ -89,13 +89,13 @@ describe('admin console hardening', () => {
     assert.equal((await h.service.store.listConnections('idp'))[0]?.entry.wantLogoutSigned, true, 'stored as required');
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, true);
     const page = await (await admin.get(`/admin/idps/${IDP}`)).text();
-    assert.match(page, /<input type="checkbox" name="wantLogoutSigned" checked>/);
+    assert.match(page, /<input type="checkbox" id="field-wantLogoutSigned" name="wantLogoutSigned" checked /);
 
     // The settings form as a browser sends it with that box unticked: nothing for the field.
     const settings = { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', grantsAdmin: 'on' };
     assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, settings)).status, 303);
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, false);
-    assert.match(await (await admin.get(`/admin/idps/${IDP}`)).text(), /<input type="checkbox" name="wantLogoutSigned" >/);
+    assert.match(await (await admin.get(`/admin/idps/${IDP}`)).text(), /<input type="checkbox" id="field-wantLogoutSigned" name="wantLogoutSigned" +aria-describedby/);
     assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, { ...settings, wantLogoutSigned: 'on' })).status, 303);
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, true);
   });

@@ -65,7 +65,7 @@ describe('mapAwsError', () => {
   });
 
   it('returns an AppError unchanged', () => {
-    const original = new AppError({ code: 'X', publicMessage: 'x' });
+    const original = new AppError({ code: 'BAD_REQUEST', publicMessage: 'x' });
     assert.equal(mapAwsError(original, sts), original);
   });
 

@@ -2,9 +2,9 @@
 // remove one, and "Test this cluster" (DescribeClusters / GetWorkgroup with the admin's own role
 // session; no password is asked for). Mounted by admin.ts behind requireAdmin; every POST carries
 // the CSRF token.
-import { Router, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { ClusterInvalid, type ClusterAdmin } from '../../../admin/cluster-admin.ts';
-import type { ClusterTester, ClusterTestResult } from '../../../admin/cluster-test.ts';
+import type { ClusterTester, ClusterTestResult } from '../../../credentials/cluster-test.ts';
 import type { ConnectionRegistry } from '../../../admin/connection-registry.ts';
 import { groupClusters } from '../../../admin/cluster-groups.ts';
 import { requireCsrfToken } from '../../middleware/csrf.ts';
@@ -12,7 +12,9 @@ import { wantsJson } from '../../middleware/error-handler.ts';
 import { asyncHandler } from '../../async-handler.ts';
 import { requestContext } from '../../request-context.ts';
 import type { SessionUser } from '../../session-user.ts';
-import { adminActor, adminForm } from './form.ts';
+import { actorOf } from './request-fields.ts';
+
+const adminForm = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 });
 
 export interface AdminClusterRouteDeps {
   clusters: ClusterAdmin;
@@ -32,7 +34,7 @@ export function adminClusterRoutes(deps: AdminClusterRouteDeps): Router {
   router.post('/admin/clusters', adminForm, requireCsrfToken(), asyncHandler(async (req, res) => {
     const input = req.body as Record<string, unknown>;
     try {
-      await deps.clusters.save(clusterEntryOf(input), adminActor(req));
+      await deps.clusters.save(clusterEntryOf(input), actorOf(req));
       res.redirect(303, '/admin/clusters');
     } catch (err) {
       if (!(err instanceof ClusterInvalid)) throw err;
@@ -42,7 +44,7 @@ export function adminClusterRoutes(deps: AdminClusterRouteDeps): Router {
   }));
 
   router.post('/admin/clusters/:id/delete', adminForm, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.clusters.remove(String(req.params.id), adminActor(req));
+    await deps.clusters.remove(String(req.params.id), actorOf(req));
     res.redirect(303, '/admin/clusters');
   }));
 

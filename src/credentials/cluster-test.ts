@@ -6,10 +6,10 @@ import { isAppError, NotFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ClusterConfig } from '../config/schema.ts';
 import type { DiscoveredEndpoint, RedshiftApi, RoleSession } from '../aws/ports.ts';
-import type { RoleGrant } from '../credentials/assume-roles.ts';
-import type { RoleSessionVault } from '../credentials/role-session-vault.ts';
-import type { SessionUser } from '../credentials/sign-in.ts';
-import { accountOfArn, accountsOf, regionOf } from './cluster-groups.ts';
+import type { RoleGrant } from './assume-roles.ts';
+import type { RoleSessionVault } from './role-session-vault.ts';
+import type { SessionUser } from './sign-in.ts';
+import { accountOfArn, accountsOf, regionOf } from './cluster-access.ts';
 
 export interface ClusterTestResult {
   clusterId: string;

@@ -1,0 +1,50 @@
+// Which src/ folders may import which: the one table docs/architecture.md describes. A key is a
+// folder or a file under src/; its list names what it may import besides its own folder and the
+// SHARED modules. An entry is a folder (everything in it) or one file (e.g. a folder's ports).
+// Moving a folder means editing its key and the lists that name it; a file under a folder missing
+// here is refused until the folder gets its row.
+
+/** Leaf modules every layer may use. */
+export const SHARED = [
+  'src/errors.ts',
+  'src/error-catalogue.ts',
+  'src/logger.ts',
+  'src/metrics.ts',
+  'src/project-root.ts',
+];
+
+const WIRING = [
+  'src/admin',
+  'src/aws',
+  'src/config',
+  'src/credentials',
+  'src/outbound',
+  'src/saml',
+  'src/store',
+  'src/web',
+];
+
+export const LAYERS = {
+  // Leaves: no other folder.
+  'src/outbound': [],
+  'src/config': [],
+  'src/store': [],
+  'src/aws': ['src/outbound'],
+  // SAML: parse and check responses and metadata; stores only through their ports.
+  'src/saml': ['src/config', 'src/outbound', 'src/store/ports.ts'],
+  // Use cases: typed against the AWS and store ports, never the SDK or a database.
+  'src/credentials': ['src/config', 'src/saml', 'src/aws/ports.ts', 'src/store/ports.ts'],
+  'src/admin': ['src/config', 'src/saml', 'src/credentials', 'src/store/ports.ts'],
+  // HTTP: routes and middleware over the use cases.
+  'src/web': ['src/config', 'src/saml', 'src/credentials', 'src/admin', 'src/store/ports.ts'],
+  // The CLI is its own program: it shares only the shape of connection strings.
+  'src/cli': ['src/credentials/connection-strings.ts'],
+  // Demo IdP, AWS emulator and certificate tools: never imported by the service except in demo mode.
+  'src/dev': ['src/config', 'src/start-app.ts', 'src/app.ts'],
+  // The composition root wires every folder; only main.ts starts demo mode.
+  'src/app.ts': WIRING,
+  'src/start-app.ts': [...WIRING, 'src/app.ts'],
+  'src/cluster.ts': [],
+  'src/main.ts': [...WIRING, 'src/app.ts', 'src/start-app.ts', 'src/cluster.ts', 'src/dev/demo.ts'],
+  ...Object.fromEntries(SHARED.map((file) => [file, []])),
+};
