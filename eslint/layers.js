@@ -64,6 +64,7 @@ export const LAYERS = {
     'src/config',
     'src/saml',
     'src/connections',
+    'src/credentials',
     'src/audit',
     'src/setup-token',
     'src/sign-in/session-user.ts',

@@ -20,8 +20,10 @@ import { ConnectionRegistry } from './connections/connection-registry.ts';
 import { MetadataCache } from './connections/metadata-cache.ts';
 import { realTimers, type MetadataTimers } from './connections/metadata-retry.ts';
 import { AuditPruner } from './audit/audit-retention.ts';
+import { certificateExpiries, startCertificateExpiryLog } from './admin/certificate-expiry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
+import { ClusterTester } from './credentials/cluster-test.ts';
 import { createAdminAuditor } from './audit/admin-audit.ts';
 import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './setup-token/setup-token.ts';
 import { adminSessionProblem } from './admin/admin-session.ts';
@@ -68,6 +70,8 @@ export interface AppOverrides {
   metadataRetry?: { timers?: MetadataTimers; random?: () => number };
   /** Timers and batch size of the audit pruning job (tests run it without waiting). */
   auditPrune?: { timers?: MetadataTimers; batchSize?: number };
+  /** Timers of the daily certificate expiry warning (tests fire them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
 }
 
 export interface App {
@@ -136,6 +140,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onIdpsChanged: (idps) => sp.setConnections(idps),
   });
   const clusters = () => registry.snapshot().clusters;
+  const certificates = () => certificateExpiries(registry.snapshot().idps, now());
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
 
@@ -204,6 +209,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       adminRoutes({
         idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
+        clusterTester: new ClusterTester({ redshift, vault, clusters, defaultRegion: config.aws.region, now, logger }),
+        defaultRegion: config.aws.region,
         registry,
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),
@@ -213,6 +220,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         adminProblem: (user) => adminSessionProblem(user, { idps: registry.snapshot().idps, anyIdpExists: hasAnyIdp() }),
         adminRefused: (user, err, ctx) => audit.sessionRefused(user, err, ctx),
         sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+        certificates,
         now,
       }),
     ],
@@ -239,6 +247,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   // Soon after start-up too, so instances restarted more often than the interval still prune.
   auditPruner.start(Math.min(FIRST_PRUNE_DELAY_MS, config.audit.pruneIntervalMinutes * 60_000));
+  // IdP signing certificates close to their end: a gauge read at each scrape, and a daily log line.
+  metrics.watchCertificates(() => certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })));
+  const expiryLog = startCertificateExpiryLog({
+    idps: () => registry.refresh().then((snapshot) => snapshot.idps),
+    now,
+    logger,
+    timers: overrides.certificateExpiryTimers,
+  });
 
   return {
     app,
@@ -259,6 +275,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       clearInterval(metadataRefresher);
       // A prune in progress ends after its current batch, before the store closes under it.
       await auditPruner.stop();
+      expiryLog.stop();
       metadata.close();
       aws?.close();
       await store.close();

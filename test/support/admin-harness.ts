@@ -12,6 +12,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { Store } from '../../src/store/ports.ts';
+import type { MetadataTimers } from '../../src/connections/metadata-retry.ts';
 import { openRoleSessions } from './session-inspect.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
@@ -41,6 +42,10 @@ export interface AdminHarnessOptions {
   auditPrune?: AppOverrides['auditPrune'];
   /** The audit section of the configuration (retentionDays, ...). */
   audit?: Record<string, unknown>;
+  /** The metrics section (e.g. a token, for GET /metrics on the main port). */
+  metrics?: Record<string, unknown>;
+  /** Timers of the daily certificate expiry warning (fakeTimers() fires them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
 }
 
 export interface SignInOptions extends SamlResponseOverrides {
@@ -104,6 +109,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
       store: { url: 'sqlite::memory:' },
       admin: { groups: [ADMIN_GROUP] },
       ...(options.audit === undefined ? {} : { audit: options.audit }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     },
     {},
   );
@@ -119,6 +125,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
+    ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
   await service.registry.start();
   server.on('request', service.app);
