@@ -87,9 +87,12 @@ export const LAYERS = {
   'src/cli': ['src/credentials/connection-strings.ts'],
   // Demo IdP, AWS emulator and certificate tools: never imported by the service except in demo mode.
   'src/dev': ['src/config', 'src/start-app.ts', 'src/app.ts'],
-  // The composition root wires every folder; only main.ts starts demo mode.
-  'src/app.ts': [...WIRING, 'src/cluster-metrics.ts'],
-  'src/start-app.ts': [...WIRING, 'src/app.ts'],
+  // The composition root wires every folder (its parts in src/wiring/); only main.ts starts demo
+  // mode and the timers (src/background-jobs.ts).
+  'src/wiring': [...WIRING, 'src/cluster-metrics.ts'],
+  'src/background-jobs.ts': [...WIRING],
+  'src/app.ts': [...WIRING, 'src/wiring', 'src/background-jobs.ts'],
+  'src/start-app.ts': [...WIRING, 'src/app.ts', 'src/wiring'],
   'src/cluster.ts': [],
   // With server.workers > 1: the primary sums the workers' metrics registries.
   'src/cluster-metrics.ts': [],

@@ -10,7 +10,8 @@ import type { Config } from './config/schema.ts';
 import { ConfigError, isAppError, type AppError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import { openStore, type App } from './app.ts';
+import type { App } from './app.ts';
+import { openStore } from './store/open.ts';
 import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     const store = await openStore(config.store.url, appLogger, { sharedRateLimits: isWorker() });
     built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
     if (handsOutSetupToken()) await handOutSetupToken(built, config, appLogger);
+    // Metadata refresh, sweeper, audit pruning, certificate expiry; close() stops them.
+    built.jobs.start();
   } catch (err) {
     if (err instanceof ConfigError || (isAppError(err) && err.code === 'STORE_UNAVAILABLE')) {
       console.error((err as AppError).publicMessage);

@@ -4,7 +4,8 @@ import type { Config } from './config/schema.ts';
 import { createLogger } from './logger.ts';
 import type { Store } from './store/ports.ts';
 import { loadConfiguredMetadata } from './connections/startup-metadata.ts';
-import { createApp, outboundProxy, type App, type AppOverrides } from './app.ts';
+import { createApp, type App, type AppOverrides } from './app.ts';
+import { outboundProxy } from './wiring/core.ts';
 
 /** The store is opened first: it holds the last good metadata documents. */
 export async function startApp(config: Config, overrides: AppOverrides & { store: Store }): Promise<App> {

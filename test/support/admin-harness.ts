@@ -128,6 +128,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
   await service.registry.start();
+  service.jobs.start();
   server.on('request', service.app);
   const acsUrl = (idpId: string) => `${baseUrl}/saml/acs/${idpId}`;
 

@@ -2,7 +2,7 @@
 // resolveIdpConnection) over an in-memory SQLite store, plus the SP-initiated step that stores an
 // AuthnRequest ID. Used by the IdP-shape and SAML-feature tests; no HTTP, no AWS.
 import { inflateRawSync } from 'node:zlib';
-import { spSettings } from '../../src/app.ts';
+import { spSettings } from '../../src/saml/sp-settings.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { resolveIdpConnection } from '../../src/saml/idp-connection.ts';
