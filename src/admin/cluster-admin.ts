@@ -1,7 +1,7 @@
 // Admin use cases for clusters entered in the console: save (validated like a configuration
 // entry, with every problem by field) and remove. Entries from the configuration file are read-only.
 import { AppError, Forbidden, NotFound } from '../errors.ts';
-import { clusterSchema } from '../config/schema.ts';
+import { clusterSchema } from '../config/schema-cluster.ts';
 import { formatIssues } from '../config/load.ts';
 import { crossFieldProblems } from '../config/rules.ts';
 import type { ConnectionRecords } from '../store/ports.ts';

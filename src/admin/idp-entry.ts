@@ -4,7 +4,8 @@
 // they concern, so the form can show each one beside its field.
 import type { ZodIssue } from 'zod';
 import { BadRequest } from '../errors.ts';
-import { attributeNamesSchema, idpSchema, type IdpConfig } from '../config/schema.ts';
+import type { IdpConfig } from '../config/schema.ts';
+import { attributeNamesSchema, idpSchema } from '../config/schema-idp.ts';
 
 /** Attribute-name keys of an entry's `attributes`, in the order the console shows them. */
 export const ATTRIBUTE_KEYS = Object.keys(attributeNamesSchema.removeDefault().shape) as Array<

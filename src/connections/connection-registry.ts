@@ -4,7 +4,9 @@
 // takes effect on the next login everywhere, without a restart. An id used by both is an error.
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { clusterSchema, idpSchema, type ClusterConfig, type IdpConfig } from '../config/schema.ts';
+import type { ClusterConfig, IdpConfig } from '../config/schema.ts';
+import { clusterSchema } from '../config/schema-cluster.ts';
+import { idpSchema } from '../config/schema-idp.ts';
 import type { ConnectionRecord, ConnectionRecords } from '../store/ports.ts';
 import type { IdpConnection } from '../saml/idp-connection.ts';
 import type { MetadataCache } from './metadata-cache.ts';

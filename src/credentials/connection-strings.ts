@@ -3,7 +3,7 @@
 // shell, dbt and SQLAlchemy. Pure text only: picking the host, TLS mode and credentials belongs
 // to issue-db-login.ts, and showing them (with HTML escaping) belongs to the views.
 import { AppError } from '../errors.ts';
-import { ODBC_DRIVER_DEFAULT } from '../config/schema.ts';
+import { ODBC_DRIVER_DEFAULT } from '../config/schema-cluster.ts';
 import { dbtProfile, envExports, percentEncode, pythonConnect, sqlalchemyUrl } from './client-snippets.ts';
 
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';

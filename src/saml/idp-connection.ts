@@ -2,7 +2,8 @@
 // certificates as PEM. Built once at start-up; invalid entries are configuration errors by path.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import { DEFAULT_MAX_RESPONSE_AGE_SECONDS, type AttributeNames, type IdpConfig } from '../config/schema.ts';
+import type { AttributeNames, IdpConfig } from '../config/schema.ts';
+import { DEFAULT_MAX_RESPONSE_AGE_SECONDS } from '../config/schema-idp.ts';
 import { BINDINGS, MetadataError, assertCertificate, parseIdpMetadata } from './metadata.ts';
 
 export interface IdpConnection {

@@ -3,7 +3,7 @@
 // configuration file's IdP entries resolved into connections, every problem reported at once.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.ts';
-import { DEFAULT_AUDIENCES } from '../config/schema.ts';
+import { DEFAULT_AUDIENCES } from '../config/schema-idp.ts';
 import { ConfigError } from '../errors.ts';
 import { loadPem, resolveIdpConnection, type IdpConnection } from './idp-connection.ts';
 import type { SpSettings } from './service-provider.ts';

@@ -2,7 +2,7 @@
 // Recipient and time window with skew, every AudienceRestriction, assertion ID and expiry.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_AUDIENCES } from '../../../src/config/schema.ts';
+import { DEFAULT_AUDIENCES } from '../../../src/config/schema-idp.ts';
 import { AssertionRejected } from '../../../src/errors.ts';
 import { checkAssertionConditions, type ConditionContext } from '../../../src/saml/assertion-conditions.ts';
 import { thrownBy } from '../../support/unit-errors.ts';

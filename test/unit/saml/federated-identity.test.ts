@@ -2,7 +2,7 @@
 // AutoCreate and SessionDuration, by the rules AWS and the Redshift drivers apply.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { attributeNamesSchema } from '../../../src/config/schema.ts';
+import { attributeNamesSchema } from '../../../src/config/schema-idp.ts';
 import { AssertionRejected } from '../../../src/errors.ts';
 import { parseRolePairs, toFederatedIdentity, type FederatedIdentity } from '../../../src/saml/federated-identity.ts';
 import { thrownBy } from '../../support/unit-errors.ts';

@@ -2,7 +2,7 @@
 // configuration schema's own .describe() text), how a posted form becomes settings, how an
 // entry becomes the form's values, and which input a validation problem belongs to. The values
 // stay text throughout, so a form sent back with errors shows exactly what the admin typed.
-import { idpSchema } from '../../../config/schema.ts';
+import { idpSchema } from '../../../config/schema-idp.ts';
 import { ATTRIBUTE_KEYS, type FieldProblem, type IdpSettings } from '../../../admin/idp-entry.ts';
 
 export interface FormField {
