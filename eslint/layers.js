@@ -58,7 +58,7 @@ export const LAYERS = {
     'src/credentials/issue-db-login.ts',
     'src/connections/metadata-retry.ts',
   ],
-  'src/setup-token': ['src/store/ports.ts', 'src/sign-in/session-user.ts', 'src/sign-in/session-lifetime.ts'],
+  'src/setup-token': ['src/config', 'src/store/ports.ts', 'src/sign-in/session-user.ts', 'src/sign-in/session-lifetime.ts'],
   'src/cli-auth': ['src/config', 'src/audit', 'src/credentials', 'src/sign-in/session-user.ts', 'src/store/ports.ts'],
   'src/admin': [
     'src/config',

@@ -16,7 +16,7 @@ import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
-import { defaultSetupTokenPath, deliverSetupToken } from './setup-token/delivery.ts';
+import { handOutSetupToken } from './setup-token/hand-out.ts';
 import { primaryMetrics } from './cluster-metrics.ts';
 import { followPrimary, type Primary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
 
@@ -45,17 +45,26 @@ async function main(): Promise<void> {
 
   const workers = demo === undefined ? workerCount(config.server.workers) : 1;
   if (workers > 1 && !isWorker()) {
-    const primaryLogger = createLogger(config.log);
-    const started: { primary?: Primary } = {};
-    // The primary sums the workers' metrics: it serves the listener (bound before any fork, so a
-    // taken port stops the start), and the workers' token route asks it.
-    if (config.metrics.port !== undefined || config.metrics.token !== undefined) {
-      await listenForMetrics(config, primaryMetrics(() => started.primary?.listening() ?? []), primaryLogger);
-    }
-    started.primary = runPrimary(workers, primaryLogger);
+    await startPrimary(config, workers);
     return;
   }
+  await serve(config, demo, logger);
+}
 
+/** With server.workers > 1: fork the workers, and serve the metrics they sum here. */
+async function startPrimary(config: Config, workers: number): Promise<void> {
+  const primaryLogger = createLogger(config.log);
+  const started: { primary?: Primary } = {};
+  // The primary sums the workers' metrics: it serves the listener (bound before any fork, so a
+  // taken port stops the start), and the workers' token route asks it.
+  if (config.metrics.port !== undefined || config.metrics.token !== undefined) {
+    await listenForMetrics(config, primaryMetrics(() => started.primary?.listening() ?? []), primaryLogger);
+  }
+  started.primary = runPrimary(workers, primaryLogger);
+}
+
+/** One service: open the store, build and start the app, listen, and drain on a signal. */
+async function serve(config: Config, demo: Demo | undefined, logger: Logger): Promise<void> {
   // The boot logger only covers loading the configuration; from here on config.log applies.
   const appLogger = createLogger(config.log).child(workerLogFields());
   let built;
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
     // Workers count rate limits in the shared file; a single process counts in memory.
     const store = await openStore(config.store.url, appLogger, { sharedRateLimits: isWorker() });
     built = await startApp(config, { logger: appLogger, store, extraRouters: demo?.routers, demo: demo !== undefined });
-    if (handsOutSetupToken()) await handOutSetupToken(built, config, appLogger);
+    if (handsOutSetupToken()) await handOutSetupToken(built, config, appLogger, process.stderr);
     // Metadata refresh, sweeper, audit pruning, certificate expiry; close() stops them.
     built.jobs.start();
   } catch (err) {
@@ -74,6 +83,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  await listen(config, built, demo, appLogger, logger);
+}
+
+async function listen(config: Config, built: App, demo: Demo | undefined, appLogger: Logger, logger: Logger): Promise<void> {
   const { app, close } = built;
   const server: Server = app.listen(config.server.port, config.server.host, () => {
     appLogger.info({ baseUrl: config.server.baseUrl, mode: config.mode }, 'listening');
@@ -135,21 +148,6 @@ async function listenForMetrics(config: Config, metrics: Pick<Metrics, 'render' 
   }
 }
 
-/** A fresh install's one-time setup token: to the terminal or a 0600 file, never to the log. */
-async function handOutSetupToken(built: App, config: Config, logger: Logger): Promise<void> {
-  const token = await built.issueSetupToken();
-  if (token === undefined) return;
-  const setupUrl = `${config.server.baseUrl.replace(/\/+$/, '')}/admin/setup`;
-  const filePath = config.admin.setupTokenFile ?? defaultSetupTokenPath(config.store.url);
-  try {
-    const delivery = deliverSetupToken(token, { terminal: process.stderr, filePath, setupUrl });
-    logger.warn({ setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) }, 'no IdP connection yet: a one-time setup token opens the admin console');
-  } catch (err) {
-    // Not handed out means nobody can use it: take it back, so the next start issues another.
-    await built.withdrawSetupToken(token);
-    throw new ConfigError([`admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
-  }
-}
 
 main().catch((err: unknown) => {
   console.error('redshift-sso failed to start:', err instanceof Error ? err.message : err);

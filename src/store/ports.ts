@@ -129,6 +129,9 @@ export interface ConnectionRecords {
   deleteSetting(key: string): Promise<void>;
 }
 
+/** The settings part of ConnectionRecords (the setup token's hash), kept in a file of its own per store. */
+export type SettingRecords = Pick<ConnectionRecords, 'getSetting' | 'setSettingOnce' | 'takeSetting' | 'deleteSetting'>;
+
 /** A token a SQL client (the CLI) holds: only its SHA-256 hash is kept, never the token. */
 export interface CliTokenRecord {
   /** Public ID, shown on the user's page and used to revoke it there. */

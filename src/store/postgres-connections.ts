@@ -1,11 +1,10 @@
-// IdP connections and clusters entered in the console, the settings rows (the setup token's hash)
-// and the last good metadata documents, on PostgreSQL (ConnectionRecords and MetadataRecords in
-// ports.ts); tables from migrations 3 and 4.
+// IdP connections and clusters entered in the console, on PostgreSQL (ConnectionRecords in
+// ports.ts; settings in postgres-settings.ts); tables from migration 3.
 import type pg from 'pg';
-import type { ConnectionRecords, MetadataRecords } from './ports.ts';
+import type { ConnectionRecords, SettingRecords } from './ports.ts';
 import { oneRow } from './postgres-one-row.ts';
 
-export function postgresConnections(pool: pg.Pool): ConnectionRecords & MetadataRecords {
+export function postgresConnections(pool: pg.Pool): Omit<ConnectionRecords, keyof SettingRecords> {
   const one = oneRow(pool);
   // One statement: the change and the counter bump commit together, and a concurrent writer at
   // the same version re-checks the WHERE after ours commits, so only one of them wins.
@@ -41,28 +40,6 @@ export function postgresConnections(pool: pg.Pool): ConnectionRecords & Metadata
     },
     async connectionsVersion() {
       return (await one<{ counter: string }>('SELECT counter FROM connections_changes WHERE one = 1', []))?.counter ?? '0';
-    },
-    async getSetting(key) {
-      return (await one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null;
-    },
-    async setSettingOnce(key, value) {
-      return (await one('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, value])) !== undefined;
-    },
-    async takeSetting(key, value) {
-      return (await one('DELETE FROM settings WHERE key = $1 AND value = $2 RETURNING key', [key, value])) !== undefined;
-    },
-    async deleteSetting(key) {
-      await pool.query('DELETE FROM settings WHERE key = $1', [key]);
-    },
-    async getMetadata(url) {
-      const row = await one<{ xml: string; fetched_at: Date }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = $1', [url]);
-      return row === undefined ? null : { xml: row.xml, fetchedAt: row.fetched_at };
-    },
-    async putMetadata(url, xml, fetchedAt) {
-      await pool.query(
-        'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES ($1, $2, $3) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
-        [url, xml, fetchedAt],
-      );
     },
   };
 }

@@ -14,6 +14,8 @@ import { oneRow } from './postgres-one-row.ts';
 import { postgresSessions } from './postgres-sessions.ts';
 import { postgresSamlCaches } from './postgres-saml.ts';
 import { postgresConnections } from './postgres-connections.ts';
+import { postgresSettings } from './postgres-settings.ts';
+import { postgresMetadata } from './postgres-metadata.ts';
 
 export interface PostgresStoreOptions {
   logger?: Logger;
@@ -57,6 +59,8 @@ function postgresStore(pool: pg.Pool): Store {
     ...postgresSessions(pool),
     ...postgresSamlCaches(pool),
     ...postgresConnections(pool),
+    ...postgresSettings(pool),
+    ...postgresMetadata(pool),
     ...postgresCliRecords(pool),
     ...postgresAuditLog(pool),
     rateLimits: postgresRateLimits(pool),

@@ -12,6 +12,8 @@ import { migrate } from './sqlite-migrations.ts';
 import { sqliteSessions, SQLITE_SESSIONS_SWEEP } from './sqlite-sessions.ts';
 import { sqliteSamlCaches, SQLITE_SAML_SWEEPS } from './sqlite-saml.ts';
 import { sqliteConnections } from './sqlite-connections.ts';
+import { sqliteSettings } from './sqlite-settings.ts';
+import { sqliteMetadata } from './sqlite-metadata.ts';
 
 export interface SqliteStoreOptions {
   /** Count rate limits in the file (several worker processes on it), not in each process's memory. */
@@ -36,6 +38,8 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
     ...sqliteSessions(db),
     ...sqliteSamlCaches(db),
     ...sqliteConnections(db),
+    ...sqliteSettings(db),
+    ...sqliteMetadata(db),
     ...sqliteCliRecords(db),
     ...sqliteAuditLog(db),
     ...(options.sharedRateLimits === true ? { rateLimits: sqliteRateLimits(db) } : {}),
