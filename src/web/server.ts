@@ -60,56 +60,11 @@ export function createServer(options: ServerOptions): Express {
 
   if (options.observeHttp !== undefined) app.use(httpMetrics(options.observeHttp));
   app.use(requestId());
-  app.use(
-    pinoHttp({
-      logger: options.logger,
-      genReqId: (_req, res) => String((res as express.Response).locals?.requestId ?? ''),
-      // Method, path and status only: no headers, no query string, no body.
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-    }),
-  );
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-        },
-      },
-      strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
-      referrerPolicy: { policy: 'no-referrer' },
-    }),
-  );
+  app.use(requestLogger(options.logger));
+  app.use(securityHeaders(https));
   app.use('/static', express.static(`${VIEWS_DIR}static`, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(faviconRoutes());
-  app.use(
-    session({
-      // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.
-      name: https ? '__Host-redshift-sso' : 'redshift-sso',
-      secret: options.sessionSecret,
-      store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000, {
-        endOf: (data) => (data.passport?.user === undefined ? undefined : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds)),
-      }),
-      genid: generateSessionId,
-      resave: false,
-      saveUninitialized: false,
-      unset: 'destroy',
-      cookie: { httpOnly: true, sameSite: 'lax', secure: https, path: '/', maxAge: options.sessionTtlSeconds * 1000 },
-    }),
-  );
+  app.use(sessionMiddleware(options, https));
   // One Passport per app, so several apps in one process (tests) never share state.
   const authenticator = options.passport;
   // The whole SessionUser lives in the server-side session; the cookie carries only its ID.
@@ -125,12 +80,7 @@ export function createServer(options: ServerOptions): Express {
     if (req.user !== undefined) res.locals.csrfToken = csrfToken(req);
     next();
   });
-  const limits = { windowMs: options.rateLimit.windowSeconds * 1000, ipv6Subnet: options.rateLimit.ipv6Subnet, counters: options.rateLimitCounters, logger: options.logger };
-  app.use(['/login', '/saml/slo'], rateLimit({ ...limits, bucket: 'login', limit: options.rateLimit.login }));
-  app.use('/saml/acs', rateLimit({ ...limits, bucket: 'acs', limit: options.rateLimit.acs }));
-  app.use(['/api', '/credentials', '/admin'], rateLimit({ ...limits, bucket: 'api', limit: options.rateLimit.api }));
-  // The CLI's sign-in pages (user codes are guessable only by volume) and the CA bundles.
-  app.use(['/cli', '/ca'], rateLimit({ ...limits, bucket: 'cli', limit: options.rateLimit.api }));
+  useRateLimits(app, options);
   if (options.probes !== undefined) app.use(options.probes);
   const beforeRoutes = options.beforeRoutes;
   if (beforeRoutes !== undefined) app.use((_req, _res, next) => void beforeRoutes().then(() => next(), next));
@@ -138,4 +88,66 @@ export function createServer(options: ServerOptions): Express {
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger));
   return app;
+}
+
+/** Method, path and status of each request; the probes are not logged. */
+function requestLogger(logger: ServerOptions['logger']): express.RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (_req, res) => String((res as express.Response).locals?.requestId ?? ''),
+    // Method, path and status only: no headers, no query string, no body.
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+  });
+}
+
+function securityHeaders(https: boolean): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+function sessionMiddleware(options: ServerOptions, https: boolean): express.RequestHandler {
+  return session({
+    // __Host- binds the cookie to this exact origin; browsers accept it only with Secure.
+    name: https ? '__Host-redshift-sso' : 'redshift-sso',
+    secret: options.sessionSecret,
+    store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000, {
+      endOf: (data) => (data.passport?.user === undefined ? undefined : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds)),
+    }),
+    genid: generateSessionId,
+    resave: false,
+    saveUninitialized: false,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure: https, path: '/', maxAge: options.sessionTtlSeconds * 1000 },
+  });
+}
+
+/** Per-client limits by bucket, counted in the store when it shares them (rateLimitCounters). */
+function useRateLimits(app: Express, options: ServerOptions): void {
+  const limits = { windowMs: options.rateLimit.windowSeconds * 1000, ipv6Subnet: options.rateLimit.ipv6Subnet, counters: options.rateLimitCounters, logger: options.logger };
+  app.use(['/login', '/saml/slo'], rateLimit({ ...limits, bucket: 'login', limit: options.rateLimit.login }));
+  app.use('/saml/acs', rateLimit({ ...limits, bucket: 'acs', limit: options.rateLimit.acs }));
+  app.use(['/api', '/credentials', '/admin'], rateLimit({ ...limits, bucket: 'api', limit: options.rateLimit.api }));
+  // The CLI's sign-in pages (user codes are guessable only by volume) and the CA bundles.
+  app.use(['/cli', '/ca'], rateLimit({ ...limits, bucket: 'cli', limit: options.rateLimit.api }));
 }
