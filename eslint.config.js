@@ -23,6 +23,29 @@ export default tseslint.config(
     rules: { 'project/import-layers': 'error' },
   },
   {
+    // Small modules with one job (STYLE.md): files up to 250 lines, functions up to 60.
+    files: ['src/**/*.ts'],
+    ignores: [
+      // Declarative tables: one entry per error code, and the OpenAPI document.
+      'src/error-catalogue.ts',
+      'src/web/openapi.ts',
+      // Not split yet (docs/architecture.md lists them); remove an entry once its file passes.
+      'src/aws/sdk.ts',
+      'src/cluster.ts',
+      'src/dev/aws-emulator.ts',
+      'src/dev/aws-emulator/saml-assertion.ts',
+      'src/dev/demo-idp.ts',
+      'src/dev/demo.ts',
+      'src/store/postgres-audit.ts',
+      'src/web/routes/admin/idps.ts',
+      'src/web/routes/db-login.ts',
+    ],
+    rules: {
+      'max-lines': ['error', { max: 250 }],
+      'max-lines-per-function': ['error', { max: 60 }],
+    },
+  },
+  {
     files: ['src/cli/**', 'src/main.ts', 'test/**', 'src/dev/certs-cli.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
