@@ -37,8 +37,6 @@ export default tseslint.config(
       'src/dev/demo-idp.ts',
       'src/dev/demo.ts',
       'src/store/postgres-audit.ts',
-      'src/web/routes/admin/idps.ts',
-      'src/web/routes/db-login.ts',
     ],
     rules: {
       'max-lines': ['error', { max: 250 }],

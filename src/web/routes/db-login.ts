@@ -1,6 +1,6 @@
 // Browser pages after sign-in: the role chooser, the cluster chooser and the credentials page.
 // Issuing credentials is a POST with a CSRF token; the page that shows them is never cached.
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { ClusterConfig } from '../../config/schema.ts';
 import { withCaFile, type DbLogin } from '../../credentials/issue-db-login.ts';
 import { CA_FILE } from '../ca-file.ts';
@@ -39,23 +39,7 @@ const form = express.urlencoded({ extended: false, limit: '4kb', parameterLimit:
 export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
   const router = Router();
 
-  router.get('/', (req, res) => {
-    const user = req.user;
-    if (user === undefined) {
-      res.render('home', { title: 'Sign in to Redshift', idps: deps.lastIdp.order(req, deps.listIdps()) });
-      return;
-    }
-    const ready = readyGrants(user);
-    // The chooser also shows when a role was refused, so the person sees why.
-    const chosen = ready.find((g) => g.roleArn === req.query.role) ?? (user.grants.length === 1 ? ready[0] : undefined);
-    res.setHeader('Cache-Control', 'no-store');
-    if (chosen === undefined) {
-      res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });
-      return;
-    }
-    const clusters = clustersForRole(deps.clusters(), chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
-    res.render('choose-cluster', { title: 'Choose a cluster', user, grant: chosen, clusters, canChangeRole: ready.length > 1, csrfToken: csrfToken(req) });
-  });
+  router.get('/', homePage(deps));
 
   router.post(
     '/credentials',
@@ -103,4 +87,25 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
   });
 
   return router;
+}
+
+/** Signed out: the IdP chooser; signed in: choose a role, then a cluster for it. */
+function homePage(deps: DbLoginRouteDeps): RequestHandler {
+  return (req, res) => {
+    const user = req.user;
+    if (user === undefined) {
+      res.render('home', { title: 'Sign in to Redshift', idps: deps.lastIdp.order(req, deps.listIdps()) });
+      return;
+    }
+    const ready = readyGrants(user);
+    // The chooser also shows when a role was refused, so the person sees why.
+    const chosen = ready.find((g) => g.roleArn === req.query.role) ?? (user.grants.length === 1 ? ready[0] : undefined);
+    res.setHeader('Cache-Control', 'no-store');
+    if (chosen === undefined) {
+      res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });
+      return;
+    }
+    const clusters = clustersForRole(deps.clusters(), chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
+    res.render('choose-cluster', { title: 'Choose a cluster', user, grant: chosen, clusters, canChangeRole: ready.length > 1, csrfToken: csrfToken(req) });
+  };
 }

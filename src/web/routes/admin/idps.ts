@@ -49,25 +49,7 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
     res.render('admin/idp-new', { ...locals, ...FIELD_LISTS });
   });
 
-  router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const setup = isSetupSession(req.user);
-    const values = postedValues(req.body);
-    const draft = idpDraftOf(values, setup, field(req, 'settingsForm') === '1');
-    const locals = { title: NEW_TITLE, values, setup, ...FIELD_LISTS };
-    try {
-      if (field(req, 'action') === 'save') {
-        await deps.idps.create(draft, actorOf(req));
-        if (setup) await endSetupSession(req, res, deps, draft);
-        else res.redirect(303, `/admin/idps/${encodeURIComponent(draft.id)}`);
-        return;
-      }
-      const preview = await deps.idps.preview(draft);
-      res.render('admin/idp-new', { ...locals, errors: NO_ERRORS, headline: undefined, preview });
-    } catch (err) {
-      const failure = formFailure(err, sourceFieldOf(err, values));
-      res.status(400).render('admin/idp-new', { ...locals, ...failure, preview: undefined });
-    }
-  }));
+  router.post('/admin/idps', form, requireCsrfToken(), asyncHandler(createIdp(deps)));
 
   router.get('/admin/idps/:id', (req, res) => {
     renderIdp(res, deps, String(req.params.id), undefined);
@@ -103,6 +85,29 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
   }));
 
   return router;
+}
+
+/** Preview or save a new connection; the setup-token session ends with its first one. */
+function createIdp(deps: IdpRouteDeps): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const setup = isSetupSession(req.user);
+    const values = postedValues(req.body);
+    const draft = idpDraftOf(values, setup, field(req, 'settingsForm') === '1');
+    const locals = { title: NEW_TITLE, values, setup, ...FIELD_LISTS };
+    try {
+      if (field(req, 'action') === 'save') {
+        await deps.idps.create(draft, actorOf(req));
+        if (setup) await endSetupSession(req, res, deps, draft);
+        else res.redirect(303, `/admin/idps/${encodeURIComponent(draft.id)}`);
+        return;
+      }
+      const preview = await deps.idps.preview(draft);
+      res.render('admin/idp-new', { ...locals, errors: NO_ERRORS, headline: undefined, preview });
+    } catch (err) {
+      const failure = formFailure(err, sourceFieldOf(err, values));
+      res.status(400).render('admin/idp-new', { ...locals, ...failure, preview: undefined });
+    }
+  };
 }
 
 type Failure = { errors: FormErrors; headline: string };
