@@ -99,7 +99,7 @@ describe('the cluster page in a browser', () => {
     assert.deepEqual(await otherAccount.locator('h3').allTextContents(), ['Region eu-west-1']);
     assert.deepEqual(await otherAccount.locator('tr[data-cluster]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster'))), ['eu-gone', 'eu-sales']);
 
-    await page.getByRole('button', { name: 'Test cluster eu-sales' }).click();
+    await page.getByRole('button', { name: 'Test this cluster: eu-sales' }).click();
     const result = page.getByRole('status');
     await result.waitFor();
     assert.match((await result.locator('h2').textContent()) ?? '', /Test of cluster eu-sales: found/);
@@ -107,7 +107,7 @@ describe('the cluster page in a browser', () => {
     assert.equal(await result.locator('.test-status').textContent(), 'available');
     assert.match((await result.textContent()) ?? '', new RegExp(OTHER_ROLE_ARN));
 
-    await page.getByRole('button', { name: 'Test cluster eu-gone' }).click();
+    await page.getByRole('button', { name: 'Test this cluster: eu-gone' }).click();
     await page.locator('.test-result.failed').waitFor();
     assert.equal(await page.locator('.test-result .test-code').textContent(), 'AWS_CLUSTER_NOT_FOUND');
     assert.match((await page.locator('.test-result').textContent()) ?? '', /No database password was requested/);
