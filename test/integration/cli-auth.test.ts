@@ -4,7 +4,8 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
-import { startAppHarness, type AppHarness, type CookieClient } from '../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../support/app-harness.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { AWS_ROLE_SESSION_NAME } from '../support/sign-response.ts';
 import { approvedCode, authorizeParams, authorizePath, bearer, decideInBrowser, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import type { AuditEvent } from '../../src/store/ports.ts';

@@ -2,17 +2,8 @@
 // AWS SDK against the emulator: what reaches AWS, what comes back, and how refusals look.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startAppHarness,
-  rolePair,
-  SECOND_ROLE_ARN,
-  SESSION_COOKIE,
-  TEST_CLUSTER_HOST,
-  TEST_CLUSTER_IDENTIFIER,
-  TEST_CLUSTER_PORT,
-  type AppHarness,
-  type CookieClient,
-} from '../support/app-harness.ts';
+import { startAppHarness, rolePair, SECOND_ROLE_ARN, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, type AppHarness } from '../support/app-harness.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { assertJsonError, assertNoStackTrace } from '../support/app-assertions.ts';
 import { AWS_ROLE, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { decodeHtml, elementText, hiddenFields } from '../support/http-flow.ts';
