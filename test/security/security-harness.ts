@@ -6,7 +6,7 @@ import type { App } from '../../src/app.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { startAppHarness, testIdpEntry } from '../support/app-harness.ts';
-import { CookieClient } from '../support/cookie-client.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 export const IDP_ID = 'test';
