@@ -1,9 +1,9 @@
 // The assertion consumer service end to end: real signed responses from the fixture IdP key, real
 // node-saml validation, the real AWS SDK against the emulator. A refusal must name its stable code,
 // never be a 500 or show a stack trace, set no session and never reach AWS STS.
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, rolePair, SESSION_COOKIE, UNLISTED_ROLE_ARN, type AppHarness } from '../support/app-harness.ts';
+import { harnessForEachTest, startAppHarness, rolePair, SESSION_COOKIE, UNLISTED_ROLE_ARN, type AppHarness } from '../support/app-harness.ts';
 import { assertAcsRefused, assertNoStackTrace } from '../support/app-assertions.ts';
 import { aSamlResponseXml, fixtureKeys, AWS_ROLE, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -200,12 +200,7 @@ const refusals: RefusalCase[] = [
 
 describe('POST /saml/acs/:idp', () => {
   let h: AppHarness;
-  beforeEach(async () => {
-    h = await startAppHarness();
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessForEachTest(async () => (h = await startAppHarness()));
 
   it('signs in: 303 to the start page, a new session, /api/me shows the identity', async () => {
     const planted = await h.plantSession();
@@ -320,12 +315,7 @@ describe('POST /saml/acs/:idp', () => {
 
 describe('POST /saml/acs/:idp with IdP-initiated sign-in allowed', () => {
   let h: AppHarness;
-  beforeEach(async () => {
-    h = await startAppHarness({ idp: { allowIdpInitiated: true } });
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  harnessForEachTest(async () => (h = await startAppHarness({ idp: { allowIdpInitiated: true } })));
 
   it('accepts an unsolicited response', async () => {
     const res = await h.postAcs(await h.validResponse({ inResponseTo: undefined }));

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { afterEach, beforeEach } from 'node:test';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -177,6 +178,19 @@ function configInput(options: AppHarnessOptions, baseUrl: string, awsEndpoint: s
     ...(admin ? { admin: { groups: [ADMIN_GROUP] } } : {}),
     ...options.config,
   };
+}
+
+/** Starts a harness before each test of the calling describe (`start` also keeps it for the tests)
+ *  and closes it after: `let h: AppHarness; harnessForEachTest(async () => (h = await startAppHarness()));` */
+export function harnessForEachTest(start: () => Promise<AppHarness>): void {
+  let current: AppHarness | undefined;
+  beforeEach(async () => {
+    current = await start();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
 }
 
 /** The Role attribute value for a role trusted through the test SAML provider. */
