@@ -2,6 +2,7 @@
 // and a close function. The only place that picks implementations; tests pass their own.
 import { readFileSync } from 'node:fs';
 import type { Express, Router } from 'express';
+import passport from 'passport';
 import type { Config } from './config/schema.ts';
 import { DEFAULT_AUDIENCES } from './config/schema.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -19,8 +20,10 @@ import { ConnectionRegistry } from './admin/connection-registry.ts';
 import { MetadataCache } from './admin/metadata-cache.ts';
 import { realTimers, type MetadataTimers } from './admin/metadata-retry.ts';
 import { AuditPruner } from './admin/audit-retention.ts';
+import { certificateExpiries, startCertificateExpiryLog } from './admin/certificate-expiry.ts';
 import { IdpAdmin } from './admin/idp-admin.ts';
 import { ClusterAdmin } from './admin/cluster-admin.ts';
+import { ClusterTester } from './credentials/cluster-test.ts';
 import { createAdminAuditor } from './admin/admin-audit.ts';
 import { consumeSetupToken, issueSetupTokenOnce, withdrawSetupToken } from './admin/setup-token.ts';
 import { adminSessionProblem } from './admin/admin-session.ts';
@@ -66,6 +69,8 @@ export interface AppOverrides {
   metadataRetry?: { timers?: MetadataTimers; random?: () => number };
   /** Timers and batch size of the audit pruning job (tests run it without waiting). */
   auditPrune?: { timers?: MetadataTimers; batchSize?: number };
+  /** Timers of the daily certificate expiry warning (tests fire them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
 }
 
 export interface App {
@@ -109,7 +114,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   let draining = false;
 
   const fileIdps = resolveIdps(config, overrides.idpMetadata);
-  const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now);
+  // One Passport per app (several apps in one process never share strategies or sessions).
+  const sp = new ServiceProvider(spSettings(config), fileIdps, store, store, now, new passport.Passport());
   const metadata = new MetadataCache({
     fetchOptions,
     audit: store,
@@ -133,6 +139,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     onIdpsChanged: (idps) => sp.setConnections(idps),
   });
   const clusters = () => registry.snapshot().clusters;
+  const certificates = () => certificateExpiries(registry.snapshot().idps, now());
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const endpoints = new EndpointCache();
 
@@ -166,6 +173,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     },
     demo: overrides.demo ?? false,
     logger,
+    passport: sp.passport,
     sessions: store,
     rateLimit: config.server.rateLimit,
     observeHttp: metrics.httpRequest,
@@ -182,6 +190,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       ...(overrides.extraRouters ?? []),
       ssoRoutes({
         sp,
+        passport: sp.passport,
         slo: new SingleLogout(sp),
         signIn,
         loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
@@ -197,6 +206,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       adminRoutes({
         idps: new IdpAdmin({ store, registry, metadata, fetchOptions, audit: adminAudit, now }),
         clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
+        clusterTester: new ClusterTester({ redshift, vault, clusters, defaultRegion: config.aws.region, now, logger }),
+        defaultRegion: config.aws.region,
         registry,
         audit: store,
         acsUrl: (idpId) => sp.acsUrl(idpId),
@@ -206,6 +217,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         adminProblem: (user) => adminSessionProblem(user, { idps: registry.snapshot().idps, anyIdpExists: hasAnyIdp() }),
         adminRefused: (user, err, ctx) => audit.sessionRefused(user, err, ctx),
         sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+        certificates,
         now,
       }),
     ],
@@ -232,6 +244,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   // Soon after start-up too, so instances restarted more often than the interval still prune.
   auditPruner.start(Math.min(FIRST_PRUNE_DELAY_MS, config.audit.pruneIntervalMinutes * 60_000));
+  // IdP signing certificates close to their end: a gauge read at each scrape, and a daily log line.
+  metrics.watchCertificates(() => certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })));
+  const expiryLog = startCertificateExpiryLog({
+    idps: () => registry.refresh().then((snapshot) => snapshot.idps),
+    now,
+    logger,
+    timers: overrides.certificateExpiryTimers,
+  });
 
   return {
     app,
@@ -252,6 +272,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       clearInterval(metadataRefresher);
       // A prune in progress ends after its current batch, before the store closes under it.
       await auditPruner.stop();
+      expiryLog.stop();
       metadata.close();
       aws?.close();
       await store.close();

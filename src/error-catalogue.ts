@@ -332,6 +332,16 @@ const REQUEST = inArea('request', {
 });
 
 const ADMIN = inArea('admin', {
+  NO_ROLE_FOR_ACCOUNT: {
+    status: null,
+    meaning: "Test this cluster: none of the admin's role sessions is for the cluster's AWS account (reported in the result).",
+    action: 'Sign in again with one of the roles the cluster lists.',
+  },
+  CLUSTER_NOT_TESTABLE: {
+    status: null,
+    meaning: 'Test this cluster: the entry names the cluster only by its custom domain; DescribeClusters needs its identifier.',
+    action: 'Admin: add the cluster identifier to the entry to test it.',
+  },
   ADMIN_REQUIRED: {
     status: 403,
     meaning: 'An admin page or action without an admin session.',

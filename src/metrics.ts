@@ -2,7 +2,7 @@
 // process can hold several apps, as the tests do). The only module that imports prom-client; the
 // rest records through the narrow methods below. Label values come from bounded sets only: route
 // patterns, configured IdP and cluster ids, AWS operation names and stable error codes.
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** One registry's metrics as plain data: what a cluster worker sends the primary to be summed. */
 export type MetricsSnapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -15,11 +15,19 @@ export interface Metrics {
   samlRefused(code: string): void;
   dbLoginIssued(cluster: string): void;
   awsCall(api: string, outcome: string, seconds: number): void;
+  /** Where the IdP certificates' days to expiry are read from at each scrape (a series per IdP and certificate). */
+  watchCertificates(read: () => readonly CertificateDays[]): void;
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string>;
   /** This registry's metrics as data (see aggregateSnapshots). */
   snapshot(): Promise<MetricsSnapshot>;
   readonly contentType: string;
+}
+
+export interface CertificateDays {
+  idp: string;
+  fingerprint: string;
+  days: number;
 }
 
 export interface MetricsOptions {
@@ -56,7 +64,23 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   });
 
+  let certificates: () => readonly CertificateDays[] = () => [];
+  new Gauge({
+    name: 'redshift_sso_idp_certificate_expiry_days',
+    help: 'whole days until each IdP signing certificate expires (negative once expired), by IdP and fingerprint',
+    labelNames: ['idp', 'fingerprint'] as const,
+    registers,
+    // Read at scrape time: certificates come and go through the console; a removed one leaves no series.
+    collect() {
+      this.reset();
+      for (const c of certificates()) this.set({ idp: c.idp, fingerprint: c.fingerprint }, c.days);
+    },
+  });
+
   return {
+    watchCertificates: (read) => {
+      certificates = read;
+    },
     httpRequest: (labels, seconds) => http.observe(labels, seconds),
     signIn: (idp, outcome) => logins.inc({ idp, outcome }),
     samlRefused: (code) => refusals.inc({ code: errorCodeLabel(code) }),

@@ -1,6 +1,7 @@
 // Times and counts every AWS call at the port boundary, so the real SDK adapters and any
 // substitute are measured alike. The label is the AWS operation name, the outcome `ok` or the
 // error code the adapter mapped the failure to.
+import { AWS_OPERATIONS } from './ports.ts';
 import type { RedshiftApi, StsApi } from './ports.ts';
 
 export type AwsCallObserver = (api: string, outcome: string, seconds: number) => void;
@@ -18,16 +19,23 @@ async function timed<T>(observe: AwsCallObserver, api: string, call: () => Promi
   }
 }
 
+type AnyMethod = (...args: never[]) => Promise<unknown>;
+
+/** Wraps every method of a port in `timed`, labelled with its AWS operation name. */
+function instrument<P extends object>(port: P, observe: AwsCallObserver): P {
+  const wrapped: Record<string, AnyMethod> = {};
+  for (const [method, api] of Object.entries(AWS_OPERATIONS)) {
+    const fn = (port as Record<string, AnyMethod | undefined>)[method];
+    if (typeof fn !== 'function') continue;
+    wrapped[method] = (...args) => timed(observe, api, () => fn.apply(port, args));
+  }
+  return wrapped as P;
+}
+
 export function instrumentSts(sts: StsApi, observe: AwsCallObserver): StsApi {
-  return { assumeRoleWithSaml: (input) => timed(observe, 'AssumeRoleWithSAML', () => sts.assumeRoleWithSaml(input)) };
+  return instrument(sts, observe);
 }
 
 export function instrumentRedshift(redshift: RedshiftApi, observe: AwsCallObserver): RedshiftApi {
-  return {
-    getClusterCredentials: (session, input) => timed(observe, 'GetClusterCredentials', () => redshift.getClusterCredentials(session, input)),
-    getClusterCredentialsWithIam: (session, input) => timed(observe, 'GetClusterCredentialsWithIAM', () => redshift.getClusterCredentialsWithIam(session, input)),
-    describeClusterEndpoint: (session, region, id) => timed(observe, 'DescribeClusters', () => redshift.describeClusterEndpoint(session, region, id)),
-    getServerlessCredentials: (session, input) => timed(observe, 'GetCredentials', () => redshift.getServerlessCredentials(session, input)),
-    getWorkgroupEndpoint: (session, region, name) => timed(observe, 'GetWorkgroup', () => redshift.getWorkgroupEndpoint(session, region, name)),
-  };
+  return instrument(redshift, observe);
 }

@@ -41,6 +41,12 @@ export interface Endpoint {
   port: number;
 }
 
+/** An endpoint as DescribeClusters / GetWorkgroup report it, with the resource's status there. */
+export interface DiscoveredEndpoint extends Endpoint {
+  /** ClusterStatus (`available`, `paused`, ...) or the workgroup's status (`AVAILABLE`, ...). */
+  status?: string;
+}
+
 export interface ClusterCredentialsInput {
   region: string;
   clusterIdentifier: string;
@@ -72,7 +78,25 @@ export interface RedshiftApi {
   getClusterCredentials(session: RoleSession, input: ClusterCredentialsInput): Promise<AwsResult<DbCredentials>>;
   /** The DB user is the role session's own (IAMR:<role>); DB roles come from IAM. */
   getClusterCredentialsWithIam(session: RoleSession, input: ClusterCredentialsWithIamInput): Promise<AwsResult<DbCredentials>>;
-  describeClusterEndpoint(session: RoleSession, region: string, clusterIdentifier: string): Promise<AwsResult<Endpoint>>;
+  describeClusterEndpoint(
+    session: RoleSession,
+    region: string,
+    clusterIdentifier: string,
+  ): Promise<AwsResult<DiscoveredEndpoint>>;
   getServerlessCredentials(session: RoleSession, input: ServerlessCredentialsInput): Promise<AwsResult<DbCredentials>>;
-  getWorkgroupEndpoint(session: RoleSession, region: string, workgroupName: string): Promise<AwsResult<Endpoint>>;
+  getWorkgroupEndpoint(
+    session: RoleSession,
+    region: string,
+    workgroupName: string,
+  ): Promise<AwsResult<DiscoveredEndpoint>>;
 }
+
+/** Each port method's AWS operation name: the label in metrics and the operation in error context. */
+export const AWS_OPERATIONS = {
+  assumeRoleWithSaml: 'AssumeRoleWithSAML',
+  getClusterCredentials: 'GetClusterCredentials',
+  getClusterCredentialsWithIam: 'GetClusterCredentialsWithIAM',
+  describeClusterEndpoint: 'DescribeClusters',
+  getServerlessCredentials: 'GetCredentials',
+  getWorkgroupEndpoint: 'GetWorkgroup',
+} as const satisfies Record<keyof StsApi | keyof RedshiftApi, string>;

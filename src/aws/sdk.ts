@@ -2,11 +2,21 @@
 // is unsigned, and every Redshift call is signed with the role session it returned. Endpoints come
 // from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development). Requests go
 // through the outbound proxy unless NO_PROXY covers their endpoint (outbound/routing-agent.ts).
-import { STSClient, AssumeRoleWithSAMLCommand } from '@aws-sdk/client-sts';
-import { RedshiftClient, GetClusterCredentialsCommand, GetClusterCredentialsWithIAMCommand, DescribeClustersCommand } from '@aws-sdk/client-redshift';
-import { RedshiftServerlessClient, GetCredentialsCommand, GetWorkgroupCommand } from '@aws-sdk/client-redshift-serverless';
-import type { RedshiftApi, RoleSession, StsApi } from './ports.ts';
-import { mapAwsError } from './errors.ts';
+import { STSClient, AssumeRoleWithSAMLCommand, type AssumeRoleWithSAMLCommandOutput } from '@aws-sdk/client-sts';
+import {
+  RedshiftClient,
+  GetClusterCredentialsCommand,
+  GetClusterCredentialsWithIAMCommand,
+  DescribeClustersCommand,
+} from '@aws-sdk/client-redshift';
+import {
+  RedshiftServerlessClient,
+  GetCredentialsCommand,
+  GetWorkgroupCommand,
+} from '@aws-sdk/client-redshift-serverless';
+import { AWS_OPERATIONS } from './ports.ts';
+import type { AwsResult, DbCredentials, DiscoveredEndpoint, RedshiftApi, RoleSession, StsApi } from './ports.ts';
+import { mapAwsError, type AwsCallContext } from './errors.ts';
 import { OutboundProxy } from '../outbound/proxy-route.ts';
 import { outboundAgents } from '../outbound/routing-agent.ts';
 
@@ -17,11 +27,82 @@ export interface AwsSettings {
   endpoint?: string;
 }
 
-export function createAwsApis(settings: AwsSettings, proxy: OutboundProxy = new OutboundProxy()): { sts: StsApi; redshift: RedshiftApi; close(): void } {
+interface Answer {
+  $metadata: { requestId?: string };
+}
+type CallOptions = { abortSignal: AbortSignal };
+
+/**
+ * One AWS call: send, read the answer (a missing field is a failed call), map any failure to the
+ * service's error kinds with the call's context, and destroy a per-call client whatever happened.
+ * Timing and counting happen at the port boundary (instrumented.ts), so substitutes are measured too.
+ */
+async function awsCall<C extends { destroy(): void }, O extends Answer, T>(
+  call: { client: C; perCall: boolean; ctx: AwsCallContext; options: CallOptions },
+  send: (client: C, options: CallOptions) => Promise<O>,
+  read: (out: O) => T,
+): Promise<AwsResult<T>> {
+  try {
+    const out = await send(call.client, call.options);
+    return { value: read(out), requestId: out.$metadata.requestId };
+  } catch (err) {
+    throw mapAwsError(err, call.ctx);
+  } finally {
+    if (call.perCall) call.client.destroy();
+  }
+}
+
+function dbCredentials(
+  service: string,
+  out: { DbUser?: string; DbPassword?: string; Expiration?: Date },
+): DbCredentials {
+  if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) {
+    throw new Error(`${service} answered without credentials`);
+  }
+  return { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration };
+}
+
+function endpointOf(
+  operation: string,
+  found: { address?: string; port?: number; status?: string },
+): DiscoveredEndpoint {
+  if (found.address === undefined || found.port === undefined) {
+    throw new Error(`${operation} answered without an endpoint`);
+  }
+  return { host: found.address, port: found.port, ...(found.status === undefined ? {} : { status: found.status }) };
+}
+
+function roleSessionOf(out: AssumeRoleWithSAMLCommandOutput): RoleSession {
+  const c = out.Credentials;
+  if (
+    c?.AccessKeyId === undefined ||
+    c.SecretAccessKey === undefined ||
+    c.SessionToken === undefined ||
+    c.Expiration === undefined
+  ) {
+    throw new Error('STS answered without credentials');
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration: c.Expiration,
+    assumedRoleArn: out.AssumedRoleUser?.Arn,
+  };
+}
+
+export function createAwsApis(
+  settings: AwsSettings,
+  proxy: OutboundProxy = new OutboundProxy(),
+): { sts: StsApi; redshift: RedshiftApi; close(): void } {
   // A function, not one object: each client gets its own agents, as destroying a client destroys them.
   const common = () => ({
     maxAttempts: settings.maxAttempts,
-    requestHandler: { connectionTimeout: Math.min(settings.timeoutMs, 3000), requestTimeout: settings.timeoutMs, ...outboundAgents(proxy) },
+    requestHandler: {
+      connectionTimeout: Math.min(settings.timeoutMs, 3000),
+      requestTimeout: settings.timeoutMs,
+      ...outboundAgents(proxy),
+    },
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
   });
   const sts = new STSClient({
@@ -31,117 +112,130 @@ export function createAwsApis(settings: AwsSettings, proxy: OutboundProxy = new 
     credentials: () => Promise.reject(new Error('AssumeRoleWithSAML must not need AWS credentials')),
   });
   // Bounds the whole call including the SDK's retries, not just one attempt.
-  const deadline = (): { abortSignal: AbortSignal } => ({ abortSignal: AbortSignal.timeout(settings.timeoutMs * settings.maxAttempts) });
-  const sessionCredentials = (s: RoleSession) => ({ accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiration: s.expiration });
-  const redshiftClient = (session: RoleSession, region: string) => new RedshiftClient({ ...common(), region, credentials: sessionCredentials(session) });
-  const serverlessClient = (session: RoleSession, region: string) => new RedshiftServerlessClient({ ...common(), region, credentials: sessionCredentials(session) });
+  const options = (): CallOptions => ({ abortSignal: AbortSignal.timeout(settings.timeoutMs * settings.maxAttempts) });
+  const credentials = (s: RoleSession) => ({
+    accessKeyId: s.accessKeyId,
+    secretAccessKey: s.secretAccessKey,
+    sessionToken: s.sessionToken,
+    expiration: s.expiration,
+  });
+  const roleOf = (s: RoleSession) => s.roleArn ?? s.assumedRoleArn;
+  const redshift = (session: RoleSession, region: string, ctx: Omit<AwsCallContext, 'roleArn' | 'region'>) => ({
+    client: new RedshiftClient({ ...common(), region, credentials: credentials(session) }),
+    perCall: true,
+    ctx: { ...ctx, roleArn: roleOf(session), region },
+    options: options(),
+  });
+  const serverless = (session: RoleSession, region: string, ctx: Omit<AwsCallContext, 'roleArn' | 'region'>) => ({
+    client: new RedshiftServerlessClient({ ...common(), region, credentials: credentials(session) }),
+    perCall: true,
+    ctx: { ...ctx, roleArn: roleOf(session), region },
+    options: options(),
+  });
+  const op = AWS_OPERATIONS;
 
   return {
     sts: {
-      async assumeRoleWithSaml(input) {
-        try {
-          const out = await sts.send(
-            new AssumeRoleWithSAMLCommand({
-              RoleArn: input.roleArn,
-              PrincipalArn: input.principalArn,
-              SAMLAssertion: input.samlAssertion,
-              DurationSeconds: input.durationSeconds,
-              Policy: input.policy,
-            }),
-            deadline(),
-          );
-          const c = out.Credentials;
-          if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined || c.Expiration === undefined) {
-            throw new Error('STS answered without credentials');
-          }
-          return {
-            value: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration, assumedRoleArn: out.AssumedRoleUser?.Arn },
-            requestId: out.$metadata.requestId,
-          };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'AssumeRoleWithSAML', roleArn: input.roleArn, principalArn: input.principalArn });
-        }
-      },
+      assumeRoleWithSaml: (input) =>
+        awsCall(
+          {
+            client: sts,
+            perCall: false,
+            ctx: { operation: op.assumeRoleWithSaml, roleArn: input.roleArn, principalArn: input.principalArn },
+            options: options(),
+          },
+          (client, o) =>
+            client.send(
+              new AssumeRoleWithSAMLCommand({
+                RoleArn: input.roleArn,
+                PrincipalArn: input.principalArn,
+                SAMLAssertion: input.samlAssertion,
+                DurationSeconds: input.durationSeconds,
+                Policy: input.policy,
+              }),
+              o,
+            ),
+          roleSessionOf,
+        ),
     },
     redshift: {
-      async getClusterCredentials(session, input) {
-        const client = redshiftClient(session, input.region);
-        try {
-          const out = await client.send(
-            new GetClusterCredentialsCommand({
-              DbUser: input.dbUser,
-              ...clusterTarget(input),
-              DbName: input.dbName,
-              DurationSeconds: input.durationSeconds,
-              AutoCreate: input.autoCreate,
-              DbGroups: input.dbGroups.length > 0 ? input.dbGroups : undefined,
+      getClusterCredentials: (session, input) =>
+        awsCall(
+          redshift(session, input.region, {
+            operation: op.getClusterCredentials,
+            clusterIdentifier: input.clusterIdentifier,
+            dbUser: input.dbUser,
+          }),
+          (client, o) =>
+            client.send(
+              new GetClusterCredentialsCommand({
+                DbUser: input.dbUser,
+                ...clusterTarget(input),
+                DbName: input.dbName,
+                DurationSeconds: input.durationSeconds,
+                AutoCreate: input.autoCreate,
+                DbGroups: input.dbGroups.length > 0 ? input.dbGroups : undefined,
+              }),
+              o,
+            ),
+          (out) => dbCredentials('Redshift', out),
+        ),
+      getClusterCredentialsWithIam: (session, input) =>
+        awsCall(
+          redshift(session, input.region, {
+            operation: op.getClusterCredentialsWithIam,
+            clusterIdentifier: input.clusterIdentifier,
+          }),
+          (client, o) =>
+            client.send(
+              new GetClusterCredentialsWithIAMCommand({
+                ...clusterTarget(input),
+                DbName: input.dbName,
+                DurationSeconds: input.durationSeconds,
+              }),
+              o,
+            ),
+          (out) => dbCredentials('Redshift', out),
+        ),
+      describeClusterEndpoint: (session, region, clusterIdentifier) =>
+        awsCall(
+          redshift(session, region, { operation: op.describeClusterEndpoint, clusterIdentifier }),
+          (client, o) => client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), o),
+          (out) => {
+            const cluster = out.Clusters?.[0];
+            const endpoint = cluster?.Endpoint;
+            return endpointOf(op.describeClusterEndpoint, {
+              address: endpoint?.Address,
+              port: endpoint?.Port,
+              status: cluster?.ClusterStatus,
+            });
+          },
+        ),
+      getServerlessCredentials: (session, input) =>
+        awsCall(
+          serverless(session, input.region, { operation: op.getServerlessCredentials, workgroup: input.workgroupName }),
+          (client, o) =>
+            client.send(
+              new GetCredentialsCommand({
+                workgroupName: input.workgroupName,
+                dbName: input.dbName,
+                durationSeconds: input.durationSeconds,
+              }),
+              o,
+            ),
+          (out) =>
+            dbCredentials('Redshift Serverless', {
+              DbUser: out.dbUser,
+              DbPassword: out.dbPassword,
+              Expiration: out.expiration,
             }),
-            deadline(),
-          );
-          if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
-          return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'GetClusterCredentials', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, dbUser: input.dbUser, region: input.region });
-        } finally {
-          client.destroy();
-        }
-      },
-      async getClusterCredentialsWithIam(session, input) {
-        const client = redshiftClient(session, input.region);
-        try {
-          const out = await client.send(
-            new GetClusterCredentialsWithIAMCommand({ ...clusterTarget(input), DbName: input.dbName, DurationSeconds: input.durationSeconds }),
-            deadline(),
-          );
-          if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) throw new Error('Redshift answered without credentials');
-          return { value: { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration }, requestId: out.$metadata.requestId };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'GetClusterCredentialsWithIAM', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier: input.clusterIdentifier, region: input.region });
-        } finally {
-          client.destroy();
-        }
-      },
-      async describeClusterEndpoint(session, region, clusterIdentifier) {
-        const client = redshiftClient(session, region);
-        try {
-          const out = await client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), deadline());
-          const endpoint = out.Clusters?.[0]?.Endpoint;
-          if (endpoint?.Address === undefined || endpoint.Port === undefined) throw new Error('DescribeClusters answered without an endpoint');
-          return { value: { host: endpoint.Address, port: endpoint.Port }, requestId: out.$metadata.requestId };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'DescribeClusters', roleArn: session.roleArn ?? session.assumedRoleArn, clusterIdentifier, region });
-        } finally {
-          client.destroy();
-        }
-      },
-      async getServerlessCredentials(session, input) {
-        const client = serverlessClient(session, input.region);
-        try {
-          const out = await client.send(
-            new GetCredentialsCommand({ workgroupName: input.workgroupName, dbName: input.dbName, durationSeconds: input.durationSeconds }),
-            deadline(),
-          );
-          if (out.dbUser === undefined || out.dbPassword === undefined || out.expiration === undefined) throw new Error('Redshift Serverless answered without credentials');
-          return { value: { dbUser: out.dbUser, dbPassword: out.dbPassword, expiration: out.expiration }, requestId: out.$metadata.requestId };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'GetCredentials', roleArn: session.roleArn ?? session.assumedRoleArn, workgroup: input.workgroupName, region: input.region });
-        } finally {
-          client.destroy();
-        }
-      },
-      async getWorkgroupEndpoint(session, region, workgroupName) {
-        const client = serverlessClient(session, region);
-        try {
-          const out = await client.send(new GetWorkgroupCommand({ workgroupName }), deadline());
-          const endpoint = out.workgroup?.endpoint;
-          if (endpoint?.address === undefined || endpoint.port === undefined) throw new Error('GetWorkgroup answered without an endpoint');
-          return { value: { host: endpoint.address, port: endpoint.port }, requestId: out.$metadata.requestId };
-        } catch (err) {
-          throw mapAwsError(err, { operation: 'GetWorkgroup', roleArn: session.roleArn ?? session.assumedRoleArn, workgroup: workgroupName, region });
-        } finally {
-          client.destroy();
-        }
-      },
+        ),
+      getWorkgroupEndpoint: (session, region, workgroupName) =>
+        awsCall(
+          serverless(session, region, { operation: op.getWorkgroupEndpoint, workgroup: workgroupName }),
+          (client, o) => client.send(new GetWorkgroupCommand({ workgroupName }), o),
+          (out) => endpointOf(op.getWorkgroupEndpoint, { ...out.workgroup?.endpoint, status: out.workgroup?.status }),
+        ),
     },
     close() {
       sts.destroy();
@@ -150,6 +244,11 @@ export function createAwsApis(settings: AwsSettings, proxy: OutboundProxy = new 
 }
 
 /** AWS takes either the cluster identifier or its custom domain name, not both. */
-function clusterTarget(input: { clusterIdentifier: string; customDomainName?: string }): { ClusterIdentifier?: string; CustomDomainName?: string } {
-  return input.customDomainName !== undefined ? { CustomDomainName: input.customDomainName } : { ClusterIdentifier: input.clusterIdentifier };
+function clusterTarget(input: {
+  clusterIdentifier: string;
+  customDomainName?: string;
+}): { ClusterIdentifier?: string; CustomDomainName?: string } {
+  return input.customDomainName !== undefined
+    ? { CustomDomainName: input.customDomainName }
+    : { ClusterIdentifier: input.clusterIdentifier };
 }

@@ -29,3 +29,18 @@ export function onlyRoleForCluster(readyRoleArns: readonly string[], clusters: r
   if (candidates.length === 0) throw new RoleNotPermitted({ code: 'ROLE_NOT_PERMITTED', publicMessage: `None of your roles may use cluster "${cluster.id}".` });
   throw new BadRequest({ code: 'ROLE_REQUIRED', publicMessage: `Several of your roles may use "${cluster.id}"; say which with "role".` });
 }
+
+/** `arn:aws:iam::123456789012:role/Name` -> `123456789012`; undefined for anything else. */
+export function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** The accounts a cluster's roles belong to, sorted and without repeats. */
+export function accountsOf(cluster: Pick<ClusterConfig, 'roles'>): string[] {
+  return [...new Set(cluster.roles.map(accountOfArn).filter((a): a is string => a !== undefined))].sort();
+}
+
+export function regionOf(cluster: Pick<ClusterConfig, 'region'>, defaultRegion: string): string {
+  return cluster.region ?? defaultRegion;
+}

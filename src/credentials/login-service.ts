@@ -7,6 +7,7 @@ import type { ClusterConfig } from '../config/schema.ts';
 import type { AuditTrail, RequestContext } from './audit-trail.ts';
 import type { Metrics } from '../metrics.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
+import type { ValidatedLogin } from '../saml/service-provider.ts';
 import { clustersForRole, onlyRoleForCluster, roleMayUseAnyCluster } from './cluster-access.ts';
 import { buildSessionPolicy } from './session-policy.ts';
 import { signInWithSaml, type SessionUser, type SignInDeps } from './sign-in.ts';
@@ -29,15 +30,17 @@ export interface LoginServiceDeps {
 export class LoginService {
   constructor(private readonly deps: LoginServiceDeps) {}
 
-  async signIn(idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
+  /** `validate`: the connection's strategy run on the posted response (refusals are audited here). */
+  async signIn(idpId: string, ctx: RequestContext, validate: () => Promise<ValidatedLogin>): Promise<SessionUser> {
     let user: SessionUser;
     try {
+      const login = await validate();
       const clusters = this.deps.clusters();
       const scope = {
         mayUseAnyCluster: (roleArn: string) => roleMayUseAnyCluster(clusters, roleArn),
         sessionPolicy: (roleArn: string, identity: FederatedIdentity) => this.sessionPolicy(clusters, roleArn, identity),
       };
-      user = await signInWithSaml({ ...this.deps.signIn, ...scope }, idpId, samlResponse, ctx.sessionId ?? '', isBoundRequest);
+      user = await signInWithSaml({ ...this.deps.signIn, ...scope }, login, ctx.sessionId ?? '');
     } catch (err) {
       this.countRefusal(idpId, err);
       await this.deps.audit.loginRefused(idpId, err, ctx);

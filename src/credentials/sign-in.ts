@@ -1,7 +1,8 @@
-// Use case: a SAML response posted to the ACS becomes a signed-in user. Validate it strictly,
-// trade it for role sessions at once, decide admin rights; the raw response goes no further.
+// Use case: a SAML response posted to the ACS, validated by the connection's strategy (through
+// Passport, see saml/acs-strategy.ts), becomes a signed-in user: trade it for role sessions at
+// once, decide admin rights; the raw response goes no further.
 import type { Logger } from '../logger.ts';
-import type { ServiceProvider } from '../saml/service-provider.ts';
+import type { ServiceProvider, ValidatedLogin } from '../saml/service-provider.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { assumeGrantedRoles, type AssumeRolesDeps, type RoleGrant } from './assume-roles.ts';
 import { AppError, isAppError } from '../errors.ts';
@@ -17,7 +18,7 @@ export interface SessionUser {
 }
 
 export interface SignInDeps extends AssumeRolesDeps {
-  sp: ServiceProvider;
+  sp: Pick<ServiceProvider, 'idp'>;
   adminGroups: readonly string[];
   sessionMaxLifetimeSeconds: number;
   mayUseAnyCluster: (roleArn: string) => boolean;
@@ -27,9 +28,9 @@ export interface SignInDeps extends AssumeRolesDeps {
 }
 
 /** `sessionId`: the browser session this sign-in will hold (its role sessions are sealed for it). */
-export async function signInWithSaml(deps: SignInDeps, idpId: string, samlResponse: unknown, sessionId: string, isBoundRequest?: (requestId: string) => boolean): Promise<SessionUser> {
-  const { identity, sessionNotOnOrAfter } = await deps.sp.validateResponse(idpId, samlResponse, isBoundRequest);
-  const idp = deps.sp.idp(idpId);
+export async function signInWithSaml(deps: SignInDeps, login: ValidatedLogin, sessionId: string): Promise<SessionUser> {
+  const { identity, sessionNotOnOrAfter, samlResponse } = login;
+  const idp = deps.sp.idp(identity.idpId);
   // Only an IdP the operator trusts to make admins can: a group name alone is not enough.
   const adminGroups = new Set(deps.adminGroups.map((g) => g.toLowerCase()));
   const admin = idp.grantsAdmin && identity.groups.some((g) => adminGroups.has(g.toLowerCase()));
@@ -37,7 +38,7 @@ export async function signInWithSaml(deps: SignInDeps, idpId: string, samlRespon
   try {
     grants = await assumeGrantedRoles(deps, {
       identity,
-      samlResponse: samlResponse as string,
+      samlResponse,
       sessionId,
       maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
       sessionSecondsLeft: sessionNotOnOrAfter === undefined ? undefined : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
@@ -51,7 +52,7 @@ export async function signInWithSaml(deps: SignInDeps, idpId: string, samlRespon
     grants = [];
   }
   if (!(admin && grants.length === 0) && !grants.some((g) => g.status === 'ready')) throw allRefused(grants);
-  deps.logger.info({ idpId, nameId: identity.nameId, dbUser: identity.dbUser, roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })), admin }, 'signed in');
+  deps.logger.info({ idpId: identity.idpId, nameId: identity.nameId, dbUser: identity.dbUser, roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })), admin }, 'signed in');
   const now = deps.now();
   const sessionExpiresAt = newSessionEnd(now, deps.sessionMaxLifetimeSeconds, sessionNotOnOrAfter);
   return { identity, grants, admin, signedInAt: now.toISOString(), sessionExpiresAt: sessionExpiresAt.toISOString() };

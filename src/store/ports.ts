@@ -14,6 +14,8 @@ export interface RequestIdCache {
   getRequestId(key: string, now: Date): Promise<string | null>;
   /** Removes the ID; returns the stored value if it was there. */
   removeRequestId(key: string): Promise<string | null>;
+  /** Removes the ID in one atomic step; its value when it was there and not expired, else null. */
+  takeRequestId(key: string, now: Date): Promise<string | null>;
 }
 
 /** Assertion IDs already accepted; each may be used once until it expires. */

@@ -118,6 +118,11 @@ function postgresStore(pool: pg.Pool): Store {
       // DELETE … RETURNING: of two instances racing for the same ID, only one gets the value.
       return (await one<{ value: string }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value', [key]))?.value ?? null;
     },
+    async takeRequestId(key, now) {
+      // One DELETE … RETURNING: of two instances taking the same ID, only one gets a row.
+      const row = await one<{ value: string; live: boolean }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value, expires_at > $2 AS live', [key, now]);
+      return row?.live === true ? row.value : null;
+    },
     async rememberOnce(key, expiresAt, now) {
       // Inserts, or revives an expired row; a live row (even one a concurrent insert just
       // committed) makes the WHERE false and nothing is returned.

@@ -53,6 +53,7 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
     saveRequest: db.prepare('INSERT INTO saml_requests (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at'),
     getRequest: db.prepare<[string, number], { value: string }>('SELECT value FROM saml_requests WHERE key = ? AND expires_at > ?'),
     removeRequest: db.prepare<[string], { value: string }>('DELETE FROM saml_requests WHERE key = ? RETURNING value'),
+    takeRequest: db.prepare<[string], { value: string; expires_at: number }>('DELETE FROM saml_requests WHERE key = ? RETURNING value, expires_at'),
     insertReplay: db.prepare('INSERT INTO saml_replay (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE saml_replay.expires_at <= ?'),
     listConnections: db.prepare<[string], { id: string; entry: string; version: number; updated_at: number; updated_by: string }>(
       'SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = ? ORDER BY id',
@@ -103,6 +104,11 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
     },
     async removeRequestId(key) {
       return q.removeRequest.get(key)?.value ?? null;
+    },
+    async takeRequestId(key, now) {
+      // An expired row goes too: it could never be used again.
+      const row = q.takeRequest.get(key);
+      return row !== undefined && row.expires_at > now.getTime() ? row.value : null;
     },
     async rememberOnce(key, expiresAt, now) {
       // One statement: inserts, or revives an expired row; a live row makes it change nothing.

@@ -3,7 +3,6 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import session from 'express-session';
-import passport from 'passport';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger.ts';
 import type { RateLimitCounters, SessionRecords } from '../store/ports.ts';
@@ -16,6 +15,7 @@ import { noStore } from './middleware/no-store.ts';
 import { faviconRoutes } from './routes/favicon.ts';
 import { generateSessionId } from './session-id.ts';
 import type { SessionUser } from './session-user.ts';
+import type { AppPassport } from '../saml/acs-strategy.ts';
 import { httpMetrics, type HttpObserver } from './middleware/http-metrics.ts';
 import { VIEWS_DIR } from '../project-root.ts';
 import { enforceSessionLifetime, type SessionLifetimeOptions } from './middleware/session-lifetime.ts';
@@ -40,6 +40,8 @@ export interface ServerOptions {
   rateLimitCounters?: RateLimitCounters;
   /** Runs before every route but the probes: brings the IdP and cluster list up to date. */
   beforeRoutes?: () => Promise<void>;
+  /** The app's Passport (its SAML strategies are registered by the service provider). */
+  passport: AppPassport;
   /** Health, readiness and metrics: mounted first, so they answer even when the store does not. */
   probes?: Router;
   routers: Router[];
@@ -109,7 +111,7 @@ export function createServer(options: ServerOptions): Express {
     }),
   );
   // One Passport per app, so several apps in one process (tests) never share state.
-  const authenticator = new passport.Passport();
+  const authenticator = options.passport;
   // The whole SessionUser lives in the server-side session; the cookie carries only its ID.
   authenticator.serializeUser<SessionUser>((user, done) => done(null, user));
   authenticator.deserializeUser<SessionUser>((user, done) => done(null, user));

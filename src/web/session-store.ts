@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import session from 'express-session';
 import type { SessionRecords } from '../store/ports.ts';
+import { markSessionLoaded } from './session-id.ts';
 
 type LiveSession = session.Session & Partial<session.SessionData>;
 
@@ -50,6 +51,8 @@ export class RecordsSessionStore extends session.Store {
   // express-session builds every live session through these two: a loaded one, and the new one
   // that replaces it at sign-in and sign-out.
   override createSession(req: Request, data: session.SessionData): session.Session & session.SessionData {
+    // Only a session loaded from the store comes through here (see web/session-login.ts).
+    markSessionLoaded(req);
     return this.capCookie(super.createSession(req, data));
   }
 
@@ -69,9 +72,10 @@ export class RecordsSessionStore extends session.Store {
 
   /**
    * express-session resets the cookie's expiry (`touch`) just before it sends the cookie and saves
-   * the session; capping right after that reset keeps both at or before the session's end.
+   * the session; capping right after that reset keeps both at or before the session's end. Public
+   * for a session express-session made in this request (it comes through neither hook above).
    */
-  private capCookie<T extends LiveSession>(live: T): T {
+  capCookie<T extends LiveSession>(live: T): T {
     const reset = live.touch.bind(live);
     const touch = (): T => {
       reset();

@@ -11,6 +11,7 @@ import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/ports.ts';
+import type { MetadataTimers } from '../../src/admin/metadata-retry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../src/dev/aws-emulator.ts';
 import { ADMIN_GROUP } from './admin-forms.ts';
@@ -66,6 +67,8 @@ export interface AppHarnessOptions {
   store?: Store;
   /** The audit pruning job's timers and batch size (default real timers: the first run a minute in). */
   auditPrune?: AppOverrides['auditPrune'];
+  /** Timers of the daily certificate expiry warning (fakeTimers() fires them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
   /** The app's log level (default debug); `logs` holds what it writes. */
   logLevel?: 'debug' | 'info' | 'warn';
   /** The server's keep-alive timeout (default Node's). */
@@ -118,6 +121,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
+    ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
   try {
     await service.registry.start();

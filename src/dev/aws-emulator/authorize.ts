@@ -42,6 +42,11 @@ export function authorize(caller: Caller, requests: readonly PermissionRequest[]
   }
 }
 
+/** The account the caller's role (and so its session) belongs to. */
+export function callerAccount(caller: Caller): string {
+  return ownerOf(caller).account;
+}
+
 function ownerOf(caller: Caller): { partition: string; account: string } {
   const [, partition = 'aws', , , account = ''] = caller.session.roleArn.split(':');
   return { partition, account };

@@ -2,26 +2,14 @@
 // as the emulator implements them (facts §1.3). The caller's SigV4 check happens before these run;
 // each names the resource ARNs IAM would check and asks authorize.ts (the session policy) first.
 // Making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { authorize, redshiftArn, workgroupArn, type Caller, type PermissionRequest } from './authorize.ts';
+import { findCluster, findWorkgroup, placedFor, workgroupIdOf, type EmulatorCluster, type EmulatorWorkgroup } from './resources.ts';
 import type { DbLogin } from './db-logins.ts';
 import { roleNameOf, type StsSession } from './sts.ts';
 import { AwsFault, XmlList, epochSeconds } from './wire.ts';
 
-export interface EmulatorCluster {
-  clusterIdentifier: string;
-  customDomainName?: string;
-  host: string;
-  port: number;
-}
-
-export interface EmulatorWorkgroup {
-  workgroupName: string;
-  /** The ID in the workgroup's ARN; default a UUID derived from the name. */
-  workgroupId?: string;
-  host: string;
-  port: number;
-}
+export type { EmulatorCluster, EmulatorPlacement, EmulatorWorkgroup } from './resources.ts';
 
 export interface RedshiftContext {
   clusters: readonly EmulatorCluster[];
@@ -37,7 +25,6 @@ const MAX_DB_DURATION_SECONDS = 3600;
 const DB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_+.@-]{0,63}$/;
 // Group names must be lowercase.
 const DB_GROUP_PATTERN = /^[a-z][a-z0-9_+.@-]{0,63}$/;
-const WORKGROUP_PATTERN = /^[a-z0-9-]{3,64}$/;
 // A few of Redshift's reserved words; the full list is long and this is an emulator.
 const RESERVED = new Set(['public', 'user', 'group', 'select', 'table', 'all', 'session_user', 'current_user']);
 
@@ -66,7 +53,7 @@ export async function getClusterCredentials(
       ...(autoCreate ? [{ action: 'redshift:CreateClusterUser', resource: dbUserArn }] : []),
     ];
   });
-  if (!findCluster(ctx, id)) throw clusterNotFound(id);
+  if (!findCluster(ctx, caller, id)) throw clusterNotFound(id);
 
   const login: DbLogin = {
     dbUser: `${autoCreate ? 'IAMA' : 'IAM'}:${dbUser}`,
@@ -91,7 +78,7 @@ export async function getClusterCredentialsWithIam(
   const id = authorizedClusterId(params, caller, ctx, (cluster) => [
     { action: 'redshift:GetClusterCredentialsWithIAM', resource: redshiftArn(caller, `dbname:${cluster}/${dbName ?? '*'}`) },
   ]);
-  if (!findCluster(ctx, id)) throw clusterNotFound(id);
+  if (!findCluster(ctx, caller, id)) throw clusterNotFound(id);
   const login = await issueRoleLogin(caller.session, seconds, ctx);
   return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
 }
@@ -108,18 +95,20 @@ async function issueRoleLogin(session: StsSession, seconds: number, ctx: Redshif
   return login;
 }
 
+/** Only the caller's account's clusters in the region it signed for, as AWS answers. */
 export function describeClusters(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
   const identifier = stringParam(params.ClusterIdentifier);
   authorize(caller, [{ action: 'redshift:DescribeClusters', resource: redshiftArn(caller, `cluster:${identifier ?? '*'}`) }]);
-  const clusters = identifier === undefined ? ctx.clusters : ctx.clusters.filter((c) => c.clusterIdentifier === identifier);
+  const visible = ctx.clusters.filter((c) => placedFor(c, caller));
+  const clusters = identifier === undefined ? visible : visible.filter((c) => c.clusterIdentifier === identifier);
   if (identifier !== undefined && clusters.length === 0) throw clusterNotFound(identifier);
   return {
     Clusters: new XmlList(
       'Cluster',
       clusters.map((cluster) => ({
         ClusterIdentifier: cluster.clusterIdentifier,
-        ClusterStatus: 'available',
-        ClusterAvailabilityStatus: 'Available',
+        ClusterStatus: cluster.status ?? 'available',
+        ClusterAvailabilityStatus: (cluster.status ?? 'available') === 'available' ? 'Available' : 'Unavailable',
         Endpoint: { Address: cluster.host, Port: cluster.port },
       })),
     ),
@@ -131,7 +120,7 @@ export async function getServerlessCredentials(
   caller: Caller,
   ctx: RedshiftContext,
 ): Promise<Record<string, unknown>> {
-  const workgroup = findWorkgroup(params, ctx);
+  const workgroup = findWorkgroup(params, caller, ctx);
   authorize(caller, [{ action: 'redshift-serverless:GetCredentials', resource: workgroupArn(caller, workgroupIdOf(workgroup)) }]);
   const seconds = durationParam(params.durationSeconds, ctx, (message) => new AwsFault('ValidationException', message));
   const login = await issueRoleLogin(caller.session, seconds, ctx);
@@ -144,25 +133,18 @@ export async function getServerlessCredentials(
 }
 
 export function getWorkgroup(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
-  const workgroup = findWorkgroup(params, ctx);
-  authorize(caller, [{ action: 'redshift-serverless:GetWorkgroup', resource: workgroupArn(caller, workgroupIdOf(workgroup)) }]);
+  const workgroup = findWorkgroup(params, caller, ctx);
+  const arn = workgroupArn(caller, workgroupIdOf(workgroup));
+  authorize(caller, [{ action: 'redshift-serverless:GetWorkgroup', resource: arn }]);
   return {
     workgroup: {
       workgroupName: workgroup.workgroupName,
-      status: 'AVAILABLE',
+      workgroupId: workgroupIdOf(workgroup),
+      workgroupArn: arn,
+      status: workgroup.status ?? 'AVAILABLE',
       endpoint: { address: workgroup.host, port: workgroup.port },
     },
   };
-}
-
-function findWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): EmulatorWorkgroup {
-  const name = stringParam(params.workgroupName);
-  if (name === undefined || !WORKGROUP_PATTERN.test(name)) {
-    throw new AwsFault('ValidationException', 'workgroupName must be 3-64 characters of a-z, 0-9 and -');
-  }
-  const workgroup = ctx.workgroups.find((candidate) => candidate.workgroupName === name);
-  if (!workgroup) throw new AwsFault('ResourceNotFoundException', `Workgroup ${name} not found.`);
-  return workgroup;
 }
 
 /**
@@ -172,23 +154,10 @@ function findWorkgroup(params: Record<string, unknown>, ctx: RedshiftContext): E
  */
 function authorizedClusterId(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext, requests: (cluster: string) => PermissionRequest[]): string {
   const customDomain = stringParam(params.CustomDomainName);
-  const id = customDomain === undefined ? (stringParam(params.ClusterIdentifier) ?? '') : findCluster(ctx, undefined, customDomain)?.clusterIdentifier;
+  const id = customDomain === undefined ? (stringParam(params.ClusterIdentifier) ?? '') : findCluster(ctx, caller, undefined, customDomain)?.clusterIdentifier;
   if (id === undefined) throw clusterNotFound(customDomain ?? '');
   authorize(caller, requests(id));
   return id;
-}
-
-/** Workgroup ARNs carry an ID, not the name: a stable UUID-shaped one unless the test gives it. */
-function workgroupIdOf(workgroup: EmulatorWorkgroup): string {
-  if (workgroup.workgroupId !== undefined) return workgroup.workgroupId;
-  const hex = createHash('sha256').update(workgroup.workgroupName).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-function findCluster(ctx: RedshiftContext, identifier: string | undefined, customDomain?: string): EmulatorCluster | undefined {
-  // ClusterIdentifier is case-sensitive; a custom domain name is a DNS name (case-insensitive).
-  if (customDomain !== undefined) return ctx.clusters.find((cluster) => cluster.customDomainName?.toLowerCase() === customDomain.toLowerCase());
-  return ctx.clusters.find((cluster) => cluster.clusterIdentifier === identifier);
 }
 
 function checkDbName(field: string, value: string): void {

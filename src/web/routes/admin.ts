@@ -2,16 +2,16 @@
 // setup token that opens it on a fresh install. Every route needs an admin session, re-checked on every
 // request; every change is a POST with a CSRF token. Handlers parse the form, call one admin use
 // case, then render or redirect. The IdP connection pages live in admin/idps.ts.
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import type { AppError } from '../../errors.ts';
 import type { AuditLog } from '../../store/ports.ts';
 import type { SessionUser } from '../../credentials/sign-in.ts';
 import type { IdpAdmin } from '../../admin/idp-admin.ts';
-import { ClusterInvalid, type ClusterAdmin } from '../../admin/cluster-admin.ts';
+import type { ClusterAdmin } from '../../admin/cluster-admin.ts';
+import type { ClusterTester } from '../../credentials/cluster-test.ts';
 import type { ConnectionRegistry } from '../../admin/connection-registry.ts';
 import { describeCertificate, EXPIRY_WARNING_DAYS } from '../../admin/certificate-info.ts';
 import { auditRoutes } from './admin/audit.ts';
-import { requireCsrfToken } from '../middleware/csrf.ts';
 import { createSetupFormToken } from '../setup-form-token.ts';
 import { requireAdmin } from '../middleware/require-admin.ts';
 import { asyncHandler } from '../async-handler.ts';
@@ -20,11 +20,18 @@ import { newSessionEnd } from '../../credentials/session-lifetime.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
 import { requestContext } from '../request-context.ts';
 import { idpRoutes } from './admin/idps.ts';
-import { actorOf, field } from './admin/request-fields.ts';
+import { field } from './admin/request-fields.ts';
+import { adminClusterRoutes } from './admin/clusters.ts';
+import { certificateBanner } from '../middleware/certificate-banner.ts';
+import type { CertificateExpiry } from '../../admin/certificate-expiry.ts';
 
 export interface AdminRouteDeps {
   idps: IdpAdmin;
   clusters: ClusterAdmin;
+  /** "Test this cluster" on the cluster page. */
+  clusterTester: ClusterTester;
+  /** aws.region: the region of a cluster entry without one. */
+  defaultRegion: string;
   registry: ConnectionRegistry;
   audit: AuditLog;
   acsUrl: (idpId: string) => string;
@@ -39,6 +46,8 @@ export interface AdminRouteDeps {
   /** Records a refused admin request (the audit trail); must not throw. */
   adminRefused: (user: SessionUser, err: AppError, ctx: RequestContext & { method: string; path: string }) => Promise<void>;
   sessionMaxLifetimeSeconds: number;
+  /** Every trusted IdP signing certificate and its days to expiry (the banner on every console page). */
+  certificates: () => readonly CertificateExpiry[];
 }
 
 const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 50 });
@@ -72,6 +81,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       refused: (user, err, req, res) => deps.adminRefused(user, err, { ...requestContext(req, res), method: req.method, path: req.originalUrl.split('?')[0] ?? '' }),
     }),
   );
+  router.use('/admin', certificateBanner(deps.certificates));
 
   router.get('/admin', (_req, res) => {
     const snapshot = deps.registry.snapshot();
@@ -83,26 +93,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 
   router.use(idpRoutes(deps));
 
-  router.get('/admin/clusters', (_req, res) => {
-    renderClusters(res, deps, {}, undefined);
-  });
-
-  router.post('/admin/clusters', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const input = req.body as Record<string, unknown>;
-    try {
-      await deps.clusters.save(clusterEntryOf(input), actorOf(req));
-      res.redirect(303, '/admin/clusters');
-    } catch (err) {
-      if (!(err instanceof ClusterInvalid)) throw err;
-      res.status(400);
-      renderClusters(res, deps, input, err.problems);
-    }
-  }));
-
-  router.post('/admin/clusters/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.clusters.remove(String(req.params.id), actorOf(req));
-    res.redirect(303, '/admin/clusters');
-  }));
+  router.use(
+    adminClusterRoutes({
+      clusters: deps.clusters,
+      registry: deps.registry,
+      tester: deps.clusterTester,
+      defaultRegion: deps.defaultRegion,
+    }),
+  );
 
   router.use(auditRoutes({
     audit: deps.audit,
@@ -113,38 +111,6 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   }));
 
   return router;
-}
-
-function renderClusters(res: Response, deps: AdminRouteDeps, input: Record<string, unknown>, problems: string[] | undefined): void {
-  const snapshot = deps.registry.snapshot();
-  res.render('admin/clusters', { title: 'Clusters', clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), input, problems: problems ?? [] });
-}
-
-function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown> {
-  const text = (name: string) => (typeof input[name] === 'string' && (input[name] as string).trim() !== '' ? (input[name] as string).trim() : undefined);
-  const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
-  const entry: Record<string, unknown> = {
-    id: text('id'),
-    name: text('name'),
-    type: text('type') ?? 'provisioned',
-    clusterIdentifier: text('clusterIdentifier'),
-    customDomainName: text('customDomainName'),
-    workgroup: text('workgroup'),
-    workgroupId: text('workgroupId'),
-    region: text('region'),
-    database: text('database'),
-    host: text('host'),
-    port: number('port'),
-    sslMode: text('sslMode'),
-    durationSeconds: number('durationSeconds'),
-    autoCreate: text('autoCreate') === undefined ? undefined : text('autoCreate') === 'true',
-    dbGroups: text('dbGroups')?.split(/[\s,]+/).filter((g) => g !== ''),
-    dbGroupsFilter: text('dbGroupsFilter'),
-    credentialsApi: text('credentialsApi'),
-    sessionPolicy: text('sessionPolicy') === undefined ? undefined : text('sessionPolicy') !== 'off',
-    roles: (text('roles') ?? '').split(/[\s,]+/).filter((r) => r !== ''),
-  };
-  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
 }
 
 function setupAdmin(now: Date, maxLifetimeSeconds: number): SessionUser {

@@ -8,15 +8,20 @@ import { requireCsrfToken } from '../middleware/csrf.ts';
 import { safeReturnPath } from '../safe-return-path.ts';
 import { asyncHandler } from '../async-handler.ts';
 import { requestContext } from '../request-context.ts';
-import { reserveSessionId } from '../session-id.ts';
+import { signInSessionId } from '../session-id.ts';
+import { logInSession } from '../session-login.ts';
 import type { LoginBinding } from '../login-binding.ts';
 import type { LastIdp } from '../last-idp.ts';
 import type { RequestContext } from '../../credentials/audit-trail.ts';
+import { authenticateAcs, type AppPassport } from '../../saml/acs-strategy.ts';
+import type { ValidatedLogin } from '../../saml/service-provider.ts';
 
 export interface SsoRouteDeps {
   sp: ServiceProvider;
   slo: SingleLogout;
-  signIn: (idpId: string, samlResponse: unknown, ctx: RequestContext, isBoundRequest?: (requestId: string) => boolean) => Promise<SessionUser>;
+  /** The app's Passport, holding one SAML strategy per IdP connection (see saml/service-provider.ts). */
+  passport: AppPassport;
+  signIn: (idpId: string, ctx: RequestContext, validate: () => Promise<ValidatedLogin>) => Promise<SessionUser>;
   binding: LoginBinding;
   /** The IdP this browser last chose, listed first on the chooser. */
   lastIdp: LastIdp;
@@ -50,20 +55,18 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     res.redirect(302, url);
   }));
 
-  router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res, next) => {
+  // The connection's passport-saml strategy validates the response (with our checks before it
+  // and in its verify step); the custom callback hands the outcome to the sign-in use case, so
+  // refusals keep our error pages and JSON codes.
+  router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const isBound = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
-    // Passport regenerates the session below (a new ID after sign-in, so no fixation); the role
-    // sessions are sealed for that new ID, reserved now.
-    const ctx = { ...requestContext(req, res), sessionId: reserveSessionId(req) };
-    const user = await deps.signIn(param(req, 'idp'), body.SAMLResponse, ctx, isBound);
-    req.login(user, (err) => {
-      if (err !== undefined && err !== null) {
-        next(err);
-        return;
-      }
-      res.redirect(303, safeReturnPath(body.RelayState));
-    });
+    const idpId = param(req, 'idp');
+    const isBoundRequest = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
+    // The role sessions are sealed for the session ID the browser will hold once signed in.
+    const ctx = { ...requestContext(req, res), sessionId: signInSessionId(req) };
+    const user = await deps.signIn(idpId, ctx, () => authenticateAcs(deps.passport, deps.sp.strategyName(idpId), req, res, { isBoundRequest }));
+    await logInSession(req, user);
+    res.redirect(303, safeReturnPath(body.RelayState));
   }));
 
   // The default SP entity ID is this URL; with one IdP it resolves to that connection's metadata.

@@ -31,6 +31,7 @@ const EXPECTED_ROUTES = [
   'GET /admin/clusters',
   'POST /admin/clusters',
   'POST /admin/clusters/:id/delete',
+  'POST /admin/clusters/:id/test',
   'GET /admin/audit',
   'GET /admin/audit.csv',
   'GET /admin/audit.jsonl',

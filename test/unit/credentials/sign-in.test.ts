@@ -16,15 +16,20 @@ import { createFakeSts } from '../../support/unit-fake-sts.ts';
 const NOW = new Date('2030-01-01T08:00:00.000Z');
 const LIFETIME_S = 43_200;
 
-function deps(options: { identity?: FederatedIdentity; grantsAdmin?: boolean; sessionNotOnOrAfter?: Date; clusterAcceptsRoles?: boolean } = {}): SignInDeps {
+type DepOptions = { identity?: FederatedIdentity; grantsAdmin?: boolean; sessionNotOnOrAfter?: Date; clusterAcceptsRoles?: boolean };
+
+/** The validated login the strategy hands over, and the rest of what the use case needs. */
+function deps(options: DepOptions = {}): SignInDeps & { login: ValidatedLogin } {
   const login: ValidatedLogin = {
     identity: options.identity ?? aFederatedIdentity(),
     assertionId: '_a1',
     expiresAt: new Date(NOW.getTime() + 300_000),
+    samlResponse: 'PHNhbWxwOlJlc3BvbnNlLz4=',
     ...(options.sessionNotOnOrAfter === undefined ? {} : { sessionNotOnOrAfter: options.sessionNotOnOrAfter }),
   };
-  const sp = { validateResponse: async () => login, idp: () => ({ maxSessionDurationSeconds: 3600, grantsAdmin: options.grantsAdmin ?? true }) } as unknown as ServiceProvider;
+  const sp = { idp: () => ({ maxSessionDurationSeconds: 3600, grantsAdmin: options.grantsAdmin ?? true }) } as unknown as ServiceProvider;
   return {
+    login,
     sp,
     sts: createFakeSts({ now: () => NOW }),
     vault: createRoleSessionVault('0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978'),
@@ -36,7 +41,7 @@ function deps(options: { identity?: FederatedIdentity; grantsAdmin?: boolean; se
   };
 }
 
-const signIn = (d: SignInDeps) => signInWithSaml(d, 'corp', 'PHNhbWxwOlJlc3BvbnNlLz4=', 'session-1');
+const signIn = (d: SignInDeps & { login: ValidatedLogin }) => signInWithSaml(d, d.login, 'session-1');
 const admins = aFederatedIdentity({ groups: ['analysts', 'admins'] });
 
 describe('signInWithSaml', () => {

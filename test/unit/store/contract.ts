@@ -92,6 +92,19 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         const results = await Promise.all(Array.from({ length: 10 }, () => store.removeRequestId('_raced')));
         assert.deepEqual(results.filter((r) => r !== null), ['v']);
       });
+
+      test('take: the value once, never an expired one, and to exactly one of 10 concurrent takers', async (store) => {
+        await store.saveRequestId('_take', 'v', at(600));
+        assert.equal(await store.takeRequestId('_take', at(599)), 'v');
+        assert.equal(await store.takeRequestId('_take', at(1)), null);
+        assert.equal(await store.getRequestId('_take', T0), null);
+        await store.saveRequestId('_late', 'v', at(600));
+        assert.equal(await store.takeRequestId('_late', at(600)), null);
+        assert.equal(await store.takeRequestId('_never', T0), null);
+        await store.saveRequestId('_raced-take', 'v', at(600));
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.takeRequestId('_raced-take', T0)));
+        assert.deepEqual(results.filter((r) => r !== null), ['v']);
+      });
     });
 
     describe('replay cache', () => {
