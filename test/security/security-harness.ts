@@ -2,10 +2,7 @@
 // its own AWS emulator and log capture) with rate limits raised so hundreds of
 // attacks fit in one window, and optionally a shared SQLite file and a shared public base URL so
 // two instances can stand behind one load balancer (cross-instance replay).
-import type { App } from '../../src/app.ts';
-import type { Config } from '../../src/config/schema.ts';
-import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { startAppHarness, testIdpEntry } from '../support/app-harness.ts';
+import { startAppHarness, testIdpEntry, type AppHarness } from '../support/app-harness.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
 import { fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -31,20 +28,11 @@ export interface SecurityAppOptions {
   decryption?: boolean;
 }
 
-export interface SecurityApp {
+/** The harness's parts the attacks use (`acsUrl` is the one the IdP addresses: the public base URL). */
+export interface SecurityApp extends Pick<AppHarness, 'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'logs' | 'newClient' | 'close'> {
   name: string;
-  /** Where this instance listens. */
-  baseUrl: string;
-  /** The ACS URL the IdP addresses (public base URL). */
-  acsUrl: string;
-  config: Config;
-  service: App;
-  emulator: AwsEmulator;
-  logs: string[];
-  newClient(): CookieClient;
   /** GET /login/:idp with `client`; returns the AuthnRequest ID. */
   startLogin(client: CookieClient, idpId?: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 export async function startSecurityApp(options: SecurityAppOptions): Promise<SecurityApp> {

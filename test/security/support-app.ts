@@ -1,10 +1,7 @@
 // The service under attack for the security tests: test/support/app-harness.ts (real app, real
 // SAML validation, the AWS emulator on loopback) with the per-IP rate limits raised so thousands
 // of requests from one address are judged on their content, and with the IdP's SSO URL settable.
-import type { App } from '../../src/app.ts';
-import type { Config } from '../../src/config/schema.ts';
-import type { AwsEmulator, EmulatorCall } from '../../src/dev/aws-emulator.ts';
-import { SECOND_ROLE_ARN, startAppHarness, TEST_CLUSTER_IDENTIFIER, TEST_IDP_ID } from '../support/app-harness.ts';
+import { SECOND_ROLE_ARN, startAppHarness, TEST_CLUSTER_IDENTIFIER, TEST_IDP_ID, type AppHarness } from '../support/app-harness.ts';
 import { CookieClient } from '../support/cookie-client.ts';
 import { authnRequestId } from '../support/harness-flows.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
@@ -20,26 +17,17 @@ export interface SecurityAppOptions {
   clusters?: Array<Record<string, unknown>>;
 }
 
-export interface SecurityApp {
-  baseUrl: string;
-  acsUrl: string;
-  config: Config;
-  service: App;
-  emulator: AwsEmulator;
+export interface SecurityApp extends Pick<AppHarness, 'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'client' | 'newClient' | 'callsSince' | 'close'> {
   /** Log lines at level error or above (JSON text): a 500 always leaves one. */
   errorLogs: string[];
   /** Every refused request, from the error handler's "request refused" log lines, in order. */
   refusals: Array<{ code: string; status: number; method: string; path: string }>;
-  client: CookieClient;
-  newClient(): CookieClient;
   /** GET /login/test with `client`; the AuthnRequest ID it sent to the IdP. */
   startLogin(client?: CookieClient): Promise<string>;
   /** A signed response for this ACS; a fresh InResponseTo unless one is given (`undefined` omits it). */
   validResponse(overrides?: SamlResponseOverrides): Promise<string>;
   /** Signs `client` in (SP-initiated) and checks it worked. */
   signIn(client?: CookieClient, overrides?: SamlResponseOverrides): Promise<void>;
-  callsSince(mark: number): EmulatorCall[];
-  close(): Promise<void>;
 }
 
 export async function startSecurityApp(options: SecurityAppOptions = {}): Promise<SecurityApp> {
