@@ -11,6 +11,7 @@ import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/ports.ts';
+import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
 import type { MetadataTimers } from '../../src/admin/metadata-retry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../src/dev/aws-emulator.ts';
@@ -182,6 +183,30 @@ function configInput(options: AppHarnessOptions, baseUrl: string, awsEndpoint: s
     ...(admin ? { admin: { groups: [ADMIN_GROUP] } } : {}),
     ...options.config,
   };
+}
+
+export interface BareAppOptions {
+  baseUrl: string;
+  /** Merged over the `server` section (trustProxy, rateLimit, ...). */
+  server?: Record<string, unknown>;
+  sp?: Record<string, unknown>;
+  /** Merged over the `corp` IdP entry (the fixture IdP key). */
+  idp?: Record<string, unknown>;
+  /** Replaces the IdP list. */
+  idps?: unknown[];
+}
+
+/** The app without a server or an emulator, for supertest: the `corp` IdP, cluster `c1`, SQLite in
+ *  memory, silent logs; AWS is whatever fakes `overrides` gives (by default none is expected to be used). */
+export function buildBareApp(options: BareAppOptions, overrides: AppOverrides = {}): App {
+  const config = buildConfig({
+    server: { baseUrl: options.baseUrl, sessionSecret: testSessionSecret(), ...options.server },
+    ...(options.sp === undefined ? {} : { sp: options.sp }),
+    idps: options.idps ?? [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
+    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
+    store: { url: 'sqlite::memory:' },
+  });
+  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi, ...overrides });
 }
 
 /** Starts a harness before each test of the calling describe (`start` also keeps it for the tests)
