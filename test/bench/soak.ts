@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: process.env.SOAK_MINUTES ?? '5' },
     'warmup-seconds': { type: 'string' },
+    'warmup-sign-ins': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
     'credentials-per-sign-in': { type: 'string', default: '2' },
     store: { type: 'string', default: 'sqlite' },
@@ -34,10 +35,13 @@ const MINUTES = Number(args.minutes);
 const CONCURRENCY = Number(args.concurrency);
 const CREDENTIALS_PER_SIGN_IN = Number(args['credentials-per-sign-in']);
 if (!(MINUTES > 0) || !(CONCURRENCY >= 1) || !(CREDENTIALS_PER_SIGN_IN >= 0) || !['sqlite', 'postgres'].includes(args.store)) {
-  throw new Error('usage: npm run soak -- [--minutes N] [--warmup-seconds S] [--concurrency C] [--credentials-per-sign-in K] [--store sqlite|postgres]');
+  throw new Error('usage: npm run soak -- [--minutes N] [--warmup-seconds S] [--warmup-sign-ins N] [--concurrency C] [--credentials-per-sign-in K] [--store sqlite|postgres]');
 }
-// Warm-up: JIT, caches, connection pools and the heap settle; growth is measured from there.
+// Warm-up: JIT, caches, connection pools and the heap settle; growth is measured from there. It
+// ends after both a time and an amount of work: on a busy machine a minute may hold only a few
+// dozen sign-ins, and V8 keeps growing its heap capacity until the load has run for a while.
 const WARMUP_MS = 1000 * (args['warmup-seconds'] === undefined ? Math.min(60, MINUTES * 12) : Number(args['warmup-seconds']));
+const WARMUP_SIGN_INS = Number(args['warmup-sign-ins']);
 const RSS_WINDOW_MS = 10_000;
 const IDP = 'corp';
 const CLUSTER = 'warehouse';
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
   });
   service.discardOutput();
   const load = loadavg()[0] ?? 0;
-  console.log(`soak: ${MINUTES} min (warm-up ${WARMUP_MS / 1000} s), ${CONCURRENCY} clients, ${CREDENTIALS_PER_SIGN_IN} credential requests per sign-in, ${args.store} store, pid ${service.pid}, ${cpus().length} cores, load average ${load.toFixed(2)} at start`);
+  console.log(`soak: ${MINUTES} min (warm-up ${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins), ${CONCURRENCY} clients, ${CREDENTIALS_PER_SIGN_IN} credential requests per sign-in, ${args.store} store, pid ${service.pid}, ${cpus().length} cores, load average ${load.toFixed(2)} at start`);
 
   const started = performance.now();
   const endAt = started + MINUTES * 60_000;
@@ -182,8 +186,14 @@ async function main(): Promise<void> {
 }
 
 function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: number): void {
-  const warmEnd = WARMUP_MS;
   const end = samples.at(-1)?.at ?? 0;
+  const warmedAt = samples.find((s) => s.at >= WARMUP_MS && s.signIns >= WARMUP_SIGN_INS)?.at;
+  if (warmedAt === undefined || warmedAt > end - 3 * RSS_WINDOW_MS) {
+    console.log(`\nFAIL: the warm-up (${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins) left no time to measure: ${stats.signIns} sign-ins in ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} → ${endLoad.toFixed(2)}); run longer or on a quieter machine`);
+    process.exitCode = 1;
+    return;
+  }
+  const warmEnd = warmedAt;
   const afterWarmup = samples.filter((s) => s.at >= warmEnd && s.at < warmEnd + RSS_WINDOW_MS);
   const atEnd = samples.filter((s) => s.at >= end - RSS_WINDOW_MS);
   const rssWarm = median(afterWarmup.map((s) => s.rss));
