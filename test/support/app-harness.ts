@@ -34,6 +34,8 @@ export const SECOND_ROLE_ARN = 'arn:aws:iam::123456789012:role/RedshiftEngineer'
 export const UNLISTED_ROLE_ARN = 'arn:aws:iam::123456789012:role/Marketing';
 
 const SESSION_SECRET = testSessionSecret();
+/** Harnesses started and not yet closed (harnessForEachTest closes those a test left open). */
+const running = new Set<AppHarness>();
 const HIGH_LIMITS = { login: 100_000, acs: 100_000, api: 100_000 };
 
 export interface AppHarnessOptions {
@@ -137,7 +139,7 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
   const newClient = () => new CookieClient(baseUrl, options.clientOptions);
   const client = newClient();
   const flows = harnessFlows({ publicBaseUrl, sessionSecret: SESSION_SECRET, service, emulator, client, newClient });
-  return {
+  const harness: AppHarness = {
     ...flows,
     baseUrl,
     acsUrl: flows.acsUrlOf(TEST_IDP_ID),
@@ -148,12 +150,15 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     client,
     newClient,
     async close() {
+      running.delete(harness);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await service.close();
       if (options.sharedEmulator === undefined) await emulator.close();
     },
   };
+  running.add(harness);
+  return harness;
 }
 
 function emulatorOptions(options: AppHarnessOptions): AwsEmulatorOptions {
@@ -210,15 +215,16 @@ export function buildBareApp(options: BareAppOptions, overrides: AppOverrides = 
 }
 
 /** Starts a harness before each test of the calling describe (`start` also keeps it for the tests)
- *  and closes it after: `let h: AppHarness; harnessForEachTest(async () => (h = await startAppHarness()));` */
+ *  and closes it after, with any other the test started and left open (one that replaced it):
+ *  `let h: AppHarness; harnessForEachTest(async () => (h = await startAppHarness()));` */
 export function harnessForEachTest(start: () => Promise<AppHarness>): void {
-  let current: AppHarness | undefined;
+  let before = new Set<AppHarness>();
   beforeEach(async () => {
-    current = await start();
+    before = new Set(running);
+    await start();
   });
   afterEach(async () => {
-    await current?.close();
-    current = undefined;
+    for (const h of [...running].filter((r) => !before.has(r))) await h.close();
   });
 }
 
