@@ -116,6 +116,9 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await admin.getByRole('button', { name: 'Preview' }).click();
     await admin.locator('#preview').waitFor();
     await clickTo(admin, () => admin.getByRole('button', { name: 'Save', exact: true }).click(), `${base}/admin/idps/partner`, 'IdP connection page with its settings form');
+    await admin.fill('input[name=maxResponseAgeSeconds]', 'soon');
+    await clickTo(admin, () => admin.getByRole('button', { name: 'Save settings' }).click(), `${base}/admin/idps/partner/settings`, 'IdP settings: field errors');
+    assert.ok((await admin.locator('.field-error').count()) > 0, `the settings form showed a field error ${await diagnose(admin)}`);
     await visit(admin, '/admin/idps/ghost', 'Admin: unknown IdP connection (404)', 404);
     await visit(admin, '/admin/clusters', 'Clusters');
     await admin.fill('input[name=id]', 'broken');
@@ -128,6 +131,9 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await visit(admin, '/', 'Role chooser');
     await clickTo(admin, () => admin.getByRole('link', { name: 'RedshiftAdmin' }).click(), /\/\?role=/, 'Cluster chooser');
     await clickTo(admin, () => admin.getByRole('button', { name: /Get credentials for Lakehouse/ }).click(), `${base}/credentials`, 'Credentials page');
+    // With a role session, "Test this cluster" asks AWS for the endpoint and shows the result.
+    await visit(admin, '/admin/clusters', 'Clusters (signed in with a role session)');
+    await clickTo(admin, () => admin.getByRole('button', { name: 'Test this cluster: lakehouse' }).click(), `${base}/admin/clusters/lakehouse/test`, 'Clusters: test result');
     // The answer page follows its link to the CLI's loopback listener at once; with the script
     // that follows it held back, the page stays to be checked, and its link is the listener's.
     const cli = authorizeParams();
@@ -166,7 +172,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await visit(alice, '/admin', 'Admin console refused to a non-admin', 403);
     await postFrom(alice, '/credentials', { _csrf: 'forged', role: 'x', cluster: 'warehouse' }, 'Forged form refused (CSRF)');
 
-    report(t, audit, 30);
+    report(t, audit, 33);
   });
 
   it('finds none in demo mode either (the banner on every page)', { timeout: 90_000 }, async (t) => {

@@ -9,8 +9,8 @@ import { inflateRawSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { ADMIN_GROUP, startAdminHarness, type AdminHarness } from '../support/admin-harness.ts';
-import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { ADMIN_GROUP } from '../support/admin-forms.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { aSamlResponse, AWS_ROLE, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -51,12 +51,12 @@ async function startStandInIdp(acsUrl: () => string): Promise<{ url: string; clo
 
 describe('the cluster page in a browser', () => {
   let emulator: AwsEmulator;
-  let h: AdminHarness;
+  let h: AppHarness;
   let chromium: LaunchedChromium;
   let idp: { url: string; close(): Promise<void> };
 
   before(async () => {
-    idp = await startStandInIdp(() => h.acsUrl(IDP));
+    idp = await startStandInIdp(() => h.acsUrlOf(IDP));
     emulator = await startAwsEmulator({
       samlProviders: [
         { arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] },
@@ -67,8 +67,8 @@ describe('the cluster page in a browser', () => {
         { clusterIdentifier: 'sales-cluster', host: 'sales.eu.example.test', port: 5440, region: 'eu-west-1', accountId: OTHER_ACCOUNT },
       ],
     });
-    h = await startAdminHarness({
-      emulator,
+    h = await startAppHarness({ admin: true,
+      sharedEmulator: emulator,
       idps: [{ id: IDP, name: 'Corp IdP', entityId: TEST_IDP_ISSUER, ssoUrl: `${idp.url}/sso`, certs: [fixtureKeys.idp.certificate] }],
       clusters: [
         { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] },
@@ -99,7 +99,7 @@ describe('the cluster page in a browser', () => {
     assert.deepEqual(await otherAccount.locator('h3').allTextContents(), ['Region eu-west-1']);
     assert.deepEqual(await otherAccount.locator('tr[data-cluster]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster'))), ['eu-gone', 'eu-sales']);
 
-    await page.getByRole('button', { name: 'Test cluster eu-sales' }).click();
+    await page.getByRole('button', { name: 'Test this cluster: eu-sales' }).click();
     const result = page.getByRole('status');
     await result.waitFor();
     assert.match((await result.locator('h2').textContent()) ?? '', /Test of cluster eu-sales: found/);
@@ -107,7 +107,7 @@ describe('the cluster page in a browser', () => {
     assert.equal(await result.locator('.test-status').textContent(), 'available');
     assert.match((await result.textContent()) ?? '', new RegExp(OTHER_ROLE_ARN));
 
-    await page.getByRole('button', { name: 'Test cluster eu-gone' }).click();
+    await page.getByRole('button', { name: 'Test this cluster: eu-gone' }).click();
     await page.locator('.test-result.failed').waitFor();
     assert.equal(await page.locator('.test-result .test-code').textContent(), 'AWS_CLUSTER_NOT_FOUND');
     assert.match((await page.locator('.test-result').textContent()) ?? '', /No database password was requested/);

@@ -4,8 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../support/admin-harness.ts';
-import { SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { fileIdpEntry } from '../support/admin-forms.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -13,12 +13,12 @@ const IDP = 'corp';
 const LONG = 'a-very-long-name-without-any-break-'.repeat(4);
 
 describe('audit page in a browser', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let chromium: LaunchedChromium;
   let page: Page;
 
   before(async () => {
-    h = await startAdminHarness({ idps: [fileIdpEntry(IDP)], clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(IDP)], clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
     const admin = h.newClient();
     await h.signInAsAdmin(admin, IDP, { nameId: `${LONG}@example.com` });
     for (let i = 0; i < 20; i += 1) {

@@ -177,7 +177,7 @@ describe('server.workers: 2 (node:cluster)', () => {
     await until('a replacement worker listens', () => listeningWorkers().length === 3);
     assert.ok(logLines().some((line) => line.msg === 'worker exited' && line.signal === 'SIGKILL'));
     // A connection of its own per request, so the primary deals them to both live workers.
-    const answers = await Promise.all(flows.map((flow) => getOnNewConnection(`${baseUrl}/api/me`, flow.jar.header())));
+    const answers = await Promise.all(flows.map((flow) => getOnNewConnection(`${baseUrl}/api/me`, flow.header())));
     assert.deepEqual(
       answers.map((res) => res.status),
       flows.map(() => 200),

@@ -5,8 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { CookieClient } from '../support/app-harness.ts';
-import { clusterFields, csrfOf, errorCode } from '../support/admin-harness.ts';
+import { clusterFields, csrfOf, errorCode } from '../support/admin-forms.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { HA_ADMIN_GROUP, HA_CLUSTER, HA_IDP, startTwoInstances, upstreamOf, type TwoInstances } from '../support/two-instances.ts';
 import { runTraffic } from '../support/ha-traffic.ts';
 import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';

@@ -6,10 +6,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.ts';
-import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../support/admin-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { fakeTimers } from '../support/fake-timers.ts';
-import { TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import { fileIdpEntry } from '../support/admin-forms.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const IDP = 'corp';
@@ -46,18 +46,18 @@ const SEED_SQL = `
 describe('a million-event audit trail on PostgreSQL', () => {
   let database: TestDatabase;
   let sql: pg.Client;
-  let h: AdminHarness;
+  let h: AppHarness;
   const t0 = new Date();
 
   before(async () => {
     database = await createTestDatabase('redshift_sso_audit_1m');
     const store = await openPostgresStore(database.url);
     // The job's own timer never fires here: the test runs it, so it starts where the test says.
-    h = await startAdminHarness({
+    h = await startAppHarness({ admin: true,
       store,
       idps: [fileIdpEntry(IDP)],
       clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-      auditPrune: { timers: fakeTimers().timers }, audit: { retentionDays: RETENTION_DAYS } });
+      auditPrune: { timers: fakeTimers().timers }, config: { audit: { retentionDays: RETENTION_DAYS } } });
     sql = new pg.Client({ connectionString: database.url });
     await sql.connect();
     const started = Date.now();

@@ -3,8 +3,8 @@
 // /api/credentials, revocation; every refusal with its code and its audit line.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateRawSync } from 'node:zlib';
-import { startAppHarness, type AppHarness, type CookieClient } from '../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../support/app-harness.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { AWS_ROLE_SESSION_NAME } from '../support/sign-response.ts';
 import { approvedCode, authorizeParams, authorizePath, bearer, decideInBrowser, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import type { AuditEvent } from '../../src/store/ports.ts';
@@ -20,9 +20,7 @@ async function signedIn(h: AppHarness, client = h.client): Promise<void> {
 
 /** SP-initiated sign-in of another person on another client. */
 async function signInAs(h: AppHarness, client: CookieClient, nameId: string, sessionName: string): Promise<Response> {
-  const start = await client.get('/login/test');
-  const samlRequest = new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '';
-  const inResponseTo = /ID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
+  const inResponseTo = await h.startLogin('test', client);
   const samlResponse = await h.validResponse({ inResponseTo, nameId, extraAttributes: { [AWS_ROLE_SESSION_NAME]: sessionName } });
   return client.postForm('/saml/acs/test', { SAMLResponse: samlResponse }, { accept: 'text/html' });
 }
@@ -42,8 +40,9 @@ async function aToken(h: AppHarness): Promise<string> {
   return answer.body.access_token ?? '';
 }
 
-describe('CLI sign-in: authorization code with PKCE', () => {
-  let h: AppHarness;
+let h: AppHarness;
+/** Each test of the calling describe: a fresh harness on the adjustable clock, its client signed in. */
+function freshSignedInHarness(): void {
   beforeEach(async () => {
     offsetMs = 0;
     h = await startAppHarness({ now: clock });
@@ -52,6 +51,10 @@ describe('CLI sign-in: authorization code with PKCE', () => {
   afterEach(async () => {
     await h.close();
   });
+}
+
+describe('CLI sign-in: authorization code with PKCE', () => {
+  freshSignedInHarness();
 
   it('approves, redeems the code once for a token, and the token works with no cookie and no CSRF token', async () => {
     const p = authorizeParams();
@@ -164,15 +167,7 @@ describe('CLI sign-in: authorization code with PKCE', () => {
 });
 
 describe('CLI tokens', () => {
-  let h: AppHarness;
-  beforeEach(async () => {
-    offsetMs = 0;
-    h = await startAppHarness({ now: clock });
-    await signedIn(h);
-  });
-  afterEach(async () => {
-    await h.close();
-  });
+  freshSignedInHarness();
 
   it('refuses unknown and malformed tokens with TOKEN_INVALID and audits them', async () => {
     const unknown = await bearer(h.baseUrl, 'rsso_' + 'A'.repeat(43), '/api/me');

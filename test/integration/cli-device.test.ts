@@ -3,8 +3,9 @@
 // is gone. Every refusal with its code and its audit line.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, type AppHarness, type CookieClient } from '../support/app-harness.ts';
-import { startAdminHarness, explicitIdpFields, clusterFields, ADMIN_GROUP } from '../support/admin-harness.ts';
+import { startAppHarness, type AppHarness } from '../support/app-harness.ts';
+import { explicitIdpFields, clusterFields, ADMIN_GROUP } from '../support/admin-forms.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 import { hiddenFields } from '../support/http-flow.ts';
 import { DEVICE_GRANT_TYPE } from '../../src/web/routes/cli-api.ts';
@@ -122,7 +123,7 @@ describe('redshift-sso login --device when nobody approves', () => {
 
 describe('CLI tokens and the IdP behind them', () => {
   it('refuses a token with IDP_DISABLED once its IdP is removed, audited', async () => {
-    const h = await startAdminHarness();
+    const h = await startAppHarness({ admin: true });
     try {
       const admin = h.newClient();
       await h.signInWithSetupToken(admin, (await h.service.issueSetupToken()) ?? '');

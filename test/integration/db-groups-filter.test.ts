@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAppHarness, TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../support/app-harness.ts';
-import { startAdminHarness, clusterFields, ADMIN_GROUP } from '../support/admin-harness.ts';
+import { clusterFields, ADMIN_GROUP } from '../support/admin-forms.ts';
 import { REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_ROLE_ARN, fixtureKeys } from '../support/sign-response.ts';
 
 // The longest names SAML may carry, each one character short of matching; and one that matches
@@ -30,7 +30,7 @@ describe('clusters[].dbGroupsFilter', () => {
   });
 
   it('refuses in the console a pattern RE2 cannot run, naming the field, and saves nothing', async () => {
-    const h = await startAdminHarness({
+    const h = await startAppHarness({ admin: true,
       idps: [{ id: 'test', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
       clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
     });

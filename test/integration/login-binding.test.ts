@@ -4,27 +4,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import request from 'supertest';
-import { createApp } from '../../src/app.ts';
-import { buildConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
-import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import type { StsApi } from '../../src/aws/ports.ts';
+import { aSamlResponse } from '../support/sign-response.ts';
+import { buildBareApp } from '../support/app-harness.ts';
 
 const BASE = 'https://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
 const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake', sessionToken: 'fake', expiration: new Date(Date.now() + 3600_000) } }) };
 
-function build() {
-  const config = buildConfig({
-    // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
-    server: { baseUrl: BASE, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
-    idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
-    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-    store: { url: 'sqlite::memory:' },
-  });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi });
-}
+// As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
+const build = () => buildBareApp({ baseUrl: BASE, server: { trustProxy: 'loopback' } }, { sts });
 
 async function startLogin(app: Parameters<typeof request>[0], cookie = '') {
   const res = await request(app).get('/login/corp').set('x-forwarded-proto', 'https').set('cookie', cookie);

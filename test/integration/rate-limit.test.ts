@@ -15,17 +15,12 @@ import { createTestDatabase, type TestDatabase } from '../support/test-postgres.
 import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
+import { buildBareApp } from '../support/app-harness.ts';
 
 function build(store?: Store) {
-  const config = buildConfig({
-    server: { baseUrl: 'http://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: 'loopback', rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } },
-    idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] }],
-    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-    store: { url: 'sqlite::memory:' },
-  });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi, ...(store === undefined ? {} : { store }) });
+  const server = { trustProxy: 'loopback', rateLimit: { windowSeconds: 60, login: 3, acs: 2, api: 2 } };
+  return buildBareApp({ baseUrl: 'http://sso.example.com', server }, store === undefined ? {} : { store });
 }
 
 const postAcs = (app: App['app'], ip: string) =>

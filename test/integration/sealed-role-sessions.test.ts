@@ -4,7 +4,8 @@
 // open there, and the person gets a clear "sign in again" refusal, never a 500.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, SESSION_COOKIE, TEST_CLUSTER_ID, TEST_IDP_ID, type AppHarness, type CookieClient } from '../support/app-harness.ts';
+import { startAppHarness, SESSION_COOKIE, TEST_CLUSTER_ID, TEST_IDP_ID, type AppHarness } from '../support/app-harness.ts';
+import type { CookieClient } from '../support/cookie-client.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
 import type { SessionUser } from '../../src/sign-in/session-user.ts';

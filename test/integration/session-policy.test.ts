@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { DescribeClustersCommand, GetClusterCredentialsCommand, GetClusterCredentialsWithIAMCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAppHarness, SECOND_ROLE_ARN, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, type AppHarness } from '../support/app-harness.ts';
+import { clusterFields, explicitIdpFields } from '../support/admin-forms.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
-import { clusterFields, explicitIdpFields, startAdminHarness } from '../support/admin-harness.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -116,7 +116,7 @@ describe('session policy on the role sessions', () => {
 
 describe('session policy setting in the admin console', () => {
   it('saves the opt-out and the workgroup ID, and sign-ins follow it', async () => {
-    const admin = await startAdminHarness();
+    const admin = await startAppHarness({ admin: true });
     try {
       const first = admin.newClient();
       await admin.signInWithSetupToken(first, (await admin.service.issueSetupToken()) ?? '');

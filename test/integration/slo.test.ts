@@ -4,12 +4,9 @@ import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SAML } from '@node-saml/node-saml';
 import request from 'supertest';
-import { createApp } from '../../src/app.ts';
-import { buildConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
-import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import type { StsApi } from '../../src/aws/ports.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER } from '../support/sign-response.ts';
+import { buildBareApp } from '../support/app-harness.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
@@ -20,15 +17,7 @@ const sts: StsApi = {
   assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake-secret', sessionToken: 'fake-token', expiration: new Date(Date.now() + 3600_000) } }),
 };
 
-function build(idp: Record<string, unknown> = {}) {
-  const config = buildConfig({
-    server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
-    idps: [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', sloUrl: IDP_SLO, certs: [fixtureKeys.idp.certificate], allowIdpInitiated: true, ...idp }],
-    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-    store: { url: 'sqlite::memory:' },
-  });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi });
-}
+const build = (idp: Record<string, unknown> = {}) => buildBareApp({ baseUrl: BASE, idp: { sloUrl: IDP_SLO, allowIdpInitiated: true, ...idp } }, { sts });
 
 /** The IdP's side of SLO: signs LogoutRequests/Responses by HTTP-Redirect to our SLO endpoint. */
 function idpSide(sign = true): SAML {

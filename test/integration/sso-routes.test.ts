@@ -4,25 +4,17 @@ import assert from 'node:assert/strict';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import request from 'supertest';
-import { createApp } from '../../src/app.ts';
-import { buildConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
 import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import { fixtureKeys, TEST_IDP_ISSUER } from '../support/sign-response.ts';
+import { buildBareApp } from '../support/app-harness.ts';
 
 const unusedSts: StsApi = { assumeRoleWithSaml: () => Promise.reject(new Error('not used')) };
 const unusedRedshift = {} as RedshiftApi;
 
 function appWith(extra: { idps?: unknown[]; sp?: Record<string, unknown> } = {}) {
-  const config = buildConfig({
-    server: { baseUrl: 'https://sso.example.com', sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
-    sp: extra.sp ?? {},
-    idps: extra.idps ?? [{ id: 'corp', name: 'Corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso?tenant=1', certs: [fixtureKeys.idp.certificate] }],
-    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-    store: { url: 'sqlite::memory:' },
-  });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: unusedSts, redshift: unusedRedshift });
+  const idp = { name: 'Corp', ssoUrl: 'https://idp.example.com/sso?tenant=1' };
+  const options = { baseUrl: 'https://sso.example.com', server: { trustProxy: 'loopback' }, sp: extra.sp ?? {}, idp, ...(extra.idps === undefined ? {} : { idps: extra.idps }) };
+  return buildBareApp(options, { sts: unusedSts, redshift: unusedRedshift });
 }
 
 function authnRequestOf(location: string): { url: URL; xml: string } {

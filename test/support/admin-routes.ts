@@ -2,7 +2,7 @@
 // route added tomorrow is covered by every test that walks it), with a concrete URL and plausible
 // form fields for each: a check that is missing then shows up as a change in the store.
 import type { Express } from 'express';
-import { clusterFields, explicitIdpFields } from './admin-harness.ts';
+import { clusterFields, explicitIdpFields } from './admin-forms.ts';
 import { fixtureKeys } from './sign-response.ts';
 
 interface Layer {

@@ -1,7 +1,7 @@
 // Assertions shared by the integration tests: the error shape every refusal must have (stable code,
 // request ID, never a 500 or a stack trace) and "AWS was never asked" for refused sign-ins.
 import assert from 'node:assert/strict';
-import type { AppHarness } from './app-harness.ts';
+import { type AppHarness } from './app-harness.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };

@@ -1,20 +1,24 @@
-// An in-process service for integration tests: the real app (real SAML validation, real AWS SDK)
-// listening on a loopback port, the AWS emulator behind `aws.endpoint`, a cookie-jar client and
-// every log line the app writes. Each test builds its own harness: its own app, store and emulator.
-import { createHmac } from 'node:crypto';
+// The one in-process service for integration and security tests: the real app (real SAML
+// validation, real AWS SDK) listening on a loopback port, the AWS emulator behind `aws.endpoint`,
+// cookie-jar clients and every log line the app writes. Each test builds its own harness: its own
+// app, store and emulator. Options pick the store, clock, emulator, configuration and, with
+// `admin: true`, the admin console's setup (admin group, no IdP or cluster unless given).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { inflateRawSync } from 'node:zlib';
-import { createApp, type App } from '../../src/app.ts';
+import { afterEach, beforeEach } from 'node:test';
+import { createApp, type App, type AppOverrides } from '../../src/app.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/ports.ts';
+import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
+import type { MetadataTimers } from '../../src/connections/metadata-retry.ts';
 import { createLogger } from '../../src/logger.ts';
-import { openRoleSessions, sessionIdOf } from './session-inspect.ts';
-import type { RoleSession } from '../../src/aws/ports.ts';
-import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions, type EmulatorCall } from '../../src/dev/aws-emulator.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../src/dev/aws-emulator.ts';
+import { ADMIN_GROUP } from './admin-forms.ts';
+import { CookieClient, type CookieClientOptions } from './cookie-client.ts';
+import { harnessFlows, type HarnessFlows } from './harness-flows.ts';
+import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from './sign-response.ts';
 import { testSessionSecret } from './test-secret.ts';
 
 export const TEST_IDP_ID = 'test';
@@ -30,76 +34,56 @@ export const SECOND_ROLE_ARN = 'arn:aws:iam::123456789012:role/RedshiftEngineer'
 export const UNLISTED_ROLE_ARN = 'arn:aws:iam::123456789012:role/Marketing';
 
 const SESSION_SECRET = testSessionSecret();
+/** Harnesses started and not yet closed (harnessForEachTest closes those a test left open). */
+const running = new Set<AppHarness>();
+const HIGH_LIMITS = { login: 100_000, acs: 100_000, api: 100_000 };
 
 export interface AppHarnessOptions {
+  /** The admin console's setup: `admin.groups: [admins]`, no IdP and no cluster unless given, rate
+   *  limits raised, a 2 s metadata fetch timeout, and the emulator trusting both fixture IdP keys. */
+  admin?: boolean;
   /** Merged over the `test` IdP entry (allowIdpInitiated, maxSessionDurationSeconds, ...). */
   idp?: Record<string, unknown>;
-  /** Replaces the default clusters (`analytics`, for TEST_ROLE_ARN only). */
+  /** Replaces the IdP list (default: the `test` IdP; with `admin`, none). */
+  idps?: Array<Record<string, unknown>>;
+  /** Replaces the default clusters (`analytics`, for TEST_ROLE_ARN only; with `admin`, none). */
   clusters?: Array<Record<string, unknown>>;
+  /** Merged over the emulator's options (SAML providers, clusters, ...). */
   emulator?: Partial<AwsEmulatorOptions>;
+  /** An emulator shared with another harness (not closed by close()); default a new one. */
+  sharedEmulator?: AwsEmulator;
   /** The app's clock (the emulator and the IdP keep real time). */
   now?: () => Date;
   /** Merged over `server.rateLimit`. */
   rateLimit?: Record<string, unknown>;
-  /** Further configuration sections (metrics, ...), merged over the harness's own. */
-  config?: Record<string, unknown>;
+  /** Merged over the `server` section (sessionMaxLifetimeSeconds, sessionTtlSeconds, ...). */
+  server?: Record<string, unknown>;
   /** Merged over the `sp` section (maxResponseAgeSeconds, decryptionKey, ...). */
   sp?: Record<string, unknown>;
+  /** Merged over `sp.metadataFetch`. */
+  metadataFetch?: Record<string, unknown>;
+  /** Further configuration sections (metrics, audit, store, ...), merged over the harness's own. */
+  config?: Record<string, unknown>;
+  /** The public base URL in config (ACS URLs derive from it); default the loopback URL. */
+  publicBaseUrl?: string;
   /** A store the test opened (PostgreSQL); default a fresh SQLite database in memory. Closed by close(). */
   store?: Store;
+  /** The audit pruning job's timers and batch size (default real timers: the first run a minute in). */
+  auditPrune?: AppOverrides['auditPrune'];
+  /** Timers of the daily certificate expiry warning (fakeTimers() fires them by hand). */
+  certificateExpiryTimers?: MetadataTimers;
+  /** The app's log level (default debug); `logs` holds what it writes. */
+  logLevel?: 'debug' | 'info' | 'warn';
+  /** The server's keep-alive timeout (default Node's). */
+  keepAliveTimeoutMs?: number;
+  /** Options for every client the harness makes (default headers, a request timeout). */
+  clientOptions?: CookieClientOptions;
 }
 
-export interface PostAcsOptions {
-  /** Ask for JSON errors (Accept: application/json); default HTML like a browser. */
-  json?: boolean;
-  idp?: string;
-  relayState?: string;
-  /** Leave SAMLResponse out of the form altogether. */
-  omit?: boolean;
-}
-
-export class CookieClient {
-  private readonly cookies = new Map<string, string>();
-  constructor(readonly baseUrl: string) {}
-
-  cookie(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-  setCookie(name: string, value: string): void {
-    this.cookies.set(name, value);
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...(this.cookies.size > 0 ? { cookie: this.header() } : {}), ...init.headers };
-    const res = await fetch(new URL(path, this.baseUrl), { method, redirect: 'manual', headers, body: init.body });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq < 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return this.request('GET', path, { headers });
-  }
-  postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-    return this.request('POST', path, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
-  }
-  postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return this.request('POST', path, { headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: JSON.stringify(body) });
-  }
-}
-
-export interface AppHarness {
+export interface AppHarness extends HarnessFlows {
+  /** Where the app listens. */
   baseUrl: string;
+  /** The `test` IdP's ACS URL (public base URL). */
   acsUrl: string;
   config: Config;
   service: App;
@@ -107,55 +91,26 @@ export interface AppHarness {
   /** Every line the app logged, in order (JSON text). */
   logs: string[];
   client: CookieClient;
-  /** GET /login/test; returns the AuthnRequest ID carried in SAMLRequest. */
-  startLogin(idpId?: string): Promise<string>;
-  /** A signed response for the ACS; InResponseTo is a fresh request ID unless given (`undefined` leaves it out). */
-  validResponse(overrides?: SamlResponseOverrides): Promise<string>;
-  postAcs(samlResponse: string, options?: PostAcsOptions): Promise<Response>;
-  /** SP-initiated sign-in with a valid response; asserts nothing, returns the ACS answer. */
-  signIn(overrides?: SamlResponseOverrides): Promise<Response>;
   /** A fresh cookie-less client on the same server. */
   newClient(): CookieClient;
-  /** Emulator calls made since `mark` (an index from `emulator.calls.length`). */
-  callsSince(mark: number): EmulatorCall[];
-  /** The session ID inside a signed session cookie value. */
-  sessionIdOf(cookieValue: string): string;
-  /** Stores an anonymous session and gives the client its signed cookie (a planted, pre-login session). */
-  plantSession(client?: CookieClient): Promise<string>;
-  /** The role sessions sealed in a signed-in client's server-side session, opened. */
-  roleSessionsOf(client?: CookieClient): Promise<RoleSession[]>;
   close(): Promise<void>;
 }
 
-export async function startAppHarness(options: AppHarnessOptions = {}): Promise<AppHarness> {
-  const emulator = await startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-    clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
-    ...options.emulator,
-  });
+/** The `test` IdP's configuration entry, with overrides. */
+export function testIdpEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...overrides };
+}
 
-  const server: Server = createServer();
+export async function startAppHarness(options: AppHarnessOptions = {}): Promise<AppHarness> {
+  const emulator = options.sharedEmulator ?? (await startAwsEmulator(emulatorOptions(options)));
+  const server: Server = createServer(options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: options.keepAliveTimeoutMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const acsUrl = `${baseUrl}/saml/acs/${TEST_IDP_ID}`;
-
-  const config = buildConfig(
-    {
-      mode: 'development',
-      log: { level: 'debug' },
-      server: { baseUrl, sessionSecret: SESSION_SECRET, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
-      ...(options.sp === undefined ? {} : { sp: options.sp }),
-      idps: [{ id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...options.idp }],
-      clusters: options.clusters ?? [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-      aws: { endpoint: emulator.url, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
-      store: { url: 'sqlite::memory:' },
-      ...options.config,
-    },
-    {},
-  );
+  const publicBaseUrl = options.publicBaseUrl ?? baseUrl;
+  const config = buildConfig(configInput(options, publicBaseUrl, emulator.url), {});
 
   const logs: string[] = [];
   const sink = new Writable({
@@ -165,73 +120,114 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     },
   });
   const service = createApp(config, {
-    logger: createLogger({ level: 'debug' }, sink),
+    logger: createLogger({ level: options.logLevel ?? 'debug' }, sink),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
+    ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
+  try {
+    await service.registry.start();
+    // The timers run as in the service (main.ts starts them); tests pass fake ones to drive them.
+    service.jobs.start();
+  } catch (err) {
+    server.close();
+    await service.close();
+    if (options.sharedEmulator === undefined) await emulator.close();
+    throw err;
+  }
   server.on('request', service.app);
 
-  const client = new CookieClient(baseUrl);
-
-  const startLogin = async (idpId = TEST_IDP_ID): Promise<string> => {
-    const res = await client.get(`/login/${idpId}`);
-    if (res.status !== 302) throw new Error(`GET /login/${idpId} answered ${res.status}, expected 302`);
-    const location = new URL(res.headers.get('location') ?? '');
-    const samlRequest = location.searchParams.get('SAMLRequest');
-    if (samlRequest === null) throw new Error('the IdP redirect carries no SAMLRequest');
-    const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
-    const id = /<(?:\w+:)?AuthnRequest\b[^>]*\sID="([^"]+)"/.exec(xml)?.[1];
-    if (id === undefined) throw new Error('the AuthnRequest has no ID');
-    return id;
-  };
-
-  const validResponse = async (overrides: SamlResponseOverrides = {}): Promise<string> => {
-    const inResponseTo = 'inResponseTo' in overrides ? overrides.inResponseTo : await startLogin();
-    return aSamlResponse({ destination: acsUrl, recipient: acsUrl, ...overrides, inResponseTo });
-  };
-
-  const postAcs = (samlResponse: string, opts: PostAcsOptions = {}): Promise<Response> => {
-    const fields: Record<string, string> = opts.omit === true ? {} : { SAMLResponse: samlResponse };
-    if (opts.relayState !== undefined) fields.RelayState = opts.relayState;
-    const accept = opts.json === true ? 'application/json' : 'text/html,application/xhtml+xml';
-    return client.postForm(`/saml/acs/${opts.idp ?? TEST_IDP_ID}`, fields, { accept });
-  };
-
-  return {
+  const newClient = () => new CookieClient(baseUrl, options.clientOptions);
+  const client = newClient();
+  const flows = harnessFlows({ publicBaseUrl, sessionSecret: SESSION_SECRET, service, emulator, client, newClient });
+  const harness: AppHarness = {
+    ...flows,
     baseUrl,
-    acsUrl,
+    acsUrl: flows.acsUrlOf(TEST_IDP_ID),
     config,
     service,
     emulator,
     logs,
     client,
-    startLogin,
-    validResponse,
-    postAcs,
-    async signIn(overrides = {}) {
-      return postAcs(await validResponse(overrides));
-    },
-    newClient: () => new CookieClient(baseUrl),
-    callsSince: (mark) => emulator.calls.slice(mark),
-    sessionIdOf,
-    async plantSession(target = client) {
-      const sid = `planted-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-      const expires = new Date(Date.now() + 3600_000);
-      const data = { cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax', secure: false } };
-      await service.store.setSession(sid, JSON.stringify(data), expires);
-      // express-session signs with cookie-signature: HMAC-SHA256, base64 without padding.
-      const signature = createHmac('sha256', SESSION_SECRET).update(sid).digest('base64').replace(/=+$/, '');
-      target.setCookie(SESSION_COOKIE, encodeURIComponent(`s:${sid}.${signature}`));
-      return sid;
-    },
-    roleSessionsOf: (target = client) => openRoleSessions(service.store, SESSION_SECRET, target.cookie(SESSION_COOKIE)),
+    newClient,
     async close() {
+      running.delete(harness);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await service.close();
-      await emulator.close();
+      if (options.sharedEmulator === undefined) await emulator.close();
     },
   };
+  running.add(harness);
+  return harness;
+}
+
+function emulatorOptions(options: AppHarnessOptions): AwsEmulatorOptions {
+  const certs = [fixtureKeys.idp.certificate, ...(options.admin === true ? [fixtureKeys.idpNext.certificate] : [])];
+  return {
+    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs }],
+    clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
+    ...options.emulator,
+  };
+}
+
+function configInput(options: AppHarnessOptions, baseUrl: string, awsEndpoint: string): Record<string, unknown> {
+  const admin = options.admin === true;
+  const rateLimit = admin ? { ...HIGH_LIMITS, ...options.rateLimit } : options.rateLimit;
+  const metadataFetch = admin ? { timeoutMs: 2000, ...options.metadataFetch } : options.metadataFetch;
+  const sp = { ...(metadataFetch === undefined ? {} : { metadataFetch }), ...options.sp };
+  const defaultClusters = admin ? [] : [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }];
+  return {
+    mode: 'development',
+    log: { level: options.logLevel ?? 'debug' },
+    server: { baseUrl, sessionSecret: SESSION_SECRET, ...(rateLimit === undefined ? {} : { rateLimit }), ...options.server },
+    ...(Object.keys(sp).length === 0 ? {} : { sp }),
+    idps: options.idps ?? (admin ? [] : [testIdpEntry(options.idp)]),
+    clusters: options.clusters ?? defaultClusters,
+    aws: { endpoint: awsEndpoint, region: 'us-east-1', maxAttempts: 1, timeoutMs: 5000 },
+    store: { url: 'sqlite::memory:' },
+    ...(admin ? { admin: { groups: [ADMIN_GROUP] } } : {}),
+    ...options.config,
+  };
+}
+
+export interface BareAppOptions {
+  baseUrl: string;
+  /** Merged over the `server` section (trustProxy, rateLimit, ...). */
+  server?: Record<string, unknown>;
+  sp?: Record<string, unknown>;
+  /** Merged over the `corp` IdP entry (the fixture IdP key). */
+  idp?: Record<string, unknown>;
+  /** Replaces the IdP list. */
+  idps?: unknown[];
+}
+
+/** The app without a server or an emulator, for supertest: the `corp` IdP, cluster `c1`, SQLite in
+ *  memory, silent logs; AWS is whatever fakes `overrides` gives (by default none is expected to be used). */
+export function buildBareApp(options: BareAppOptions, overrides: AppOverrides = {}): App {
+  const config = buildConfig({
+    server: { baseUrl: options.baseUrl, sessionSecret: testSessionSecret(), ...options.server },
+    ...(options.sp === undefined ? {} : { sp: options.sp }),
+    idps: options.idps ?? [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
+    clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
+    store: { url: 'sqlite::memory:' },
+  });
+  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi, ...overrides });
+}
+
+/** Starts a harness before each test of the calling describe (`start` also keeps it for the tests)
+ *  and closes it after, with any other the test started and left open (one that replaced it):
+ *  `let h: AppHarness; harnessForEachTest(async () => (h = await startAppHarness()));` */
+export function harnessForEachTest(start: () => Promise<AppHarness>): void {
+  let before = new Set<AppHarness>();
+  beforeEach(async () => {
+    before = new Set(running);
+    await start();
+  });
+  afterEach(async () => {
+    for (const h of [...running].filter((r) => !before.has(r))) await h.close();
+  });
 }
 
 /** The Role attribute value for a role trusted through the test SAML provider. */

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { pkceChallengeS256 } from '../../src/cli-auth/pkce.ts';
-import type { CookieClient } from './app-harness.ts';
+import type { CookieClient } from './cookie-client.ts';
 import { decodeHtml, hiddenFields } from './http-flow.ts';
 
 export interface AuthorizeParams {

@@ -6,7 +6,7 @@
 // with a fresh AuthnRequest. So is a connection nginx had to close because the instance died after
 // it had started answering (nothing left to retry on nginx's side). Anything else is a failure.
 import { randomUUID } from 'node:crypto';
-import type { CookieClient } from './app-harness.ts';
+import type { CookieClient } from './cookie-client.ts';
 import { HA_CLUSTER, HA_IDP, upstreamOf, type TwoInstances } from './two-instances.ts';
 
 export interface TrafficOptions {

@@ -2,61 +2,11 @@
 // redirect, the demo IdP's user picker, the auto-posted SAMLResponse, the choosers, credentials.
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
+import { CookieClient } from './cookie-client.ts';
 import { aSamlResponse, type SamlResponseOverrides } from './sign-response.ts';
 
-export class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair?.indexOf('=') ?? -1;
-      if (pair === undefined || eq < 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  get size(): number {
-    return this.cookies.size;
-  }
-}
-
-export class HttpFlow {
-  readonly jar = new CookieJar();
-  constructor(readonly baseUrl: string) {}
-
-  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(path, this.baseUrl), { redirect: 'manual', headers: { cookie: this.jar.header(), ...headers } });
-    this.jar.store(res);
-    return res;
-  }
-
-  async postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.jar.header(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams(fields).toString(),
-    });
-    this.jar.store(res);
-    return res;
-  }
-
-  async postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.jar.header(), 'content-type': 'application/json', accept: 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-    this.jar.store(res);
-    return res;
-  }
-
+/** A cookie client that also walks the browser's sign-in flows. */
+export class HttpFlow extends CookieClient {
   /** Through the demo IdP up to the auto-post page; returns the form it would post. */
   async demoIdpResponse(idpId: string, userId: string, returnTo?: string): Promise<{ action: string; fields: Record<string, string> }> {
     const start = await this.get(`/login/${idpId}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);

@@ -9,8 +9,9 @@ import { createApp } from '../../../src/app.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { startAdminHarness, explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
-import { TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../../support/app-harness.ts';
+import { explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../support/admin-routes.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
@@ -40,18 +41,18 @@ const EXPECTED_ROUTES = [
 const concrete = (path: string) => concreteAdminUrl(path, { idp: FILE_IDP, cluster: FILE_CLUSTER });
 const fieldsFor = (path: string) => adminFormFields(path);
 
-async function snapshotOf(h: AdminHarness): Promise<string> {
+async function snapshotOf(h: AppHarness): Promise<string> {
   const store = h.service.store;
   return JSON.stringify([await store.connectionsVersion(), await store.listConnections('idp'), await store.listConnections('cluster')]);
 }
 
 describe('admin console access', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let analyst: CookieClient;
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAdminHarness({
+    h = await startAppHarness({ admin: true,
       idps: [
         { id: FILE_IDP, name: 'File IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
         { id: DISABLED_FILE_IDP, enabled: false, entityId: 'https://paused.idp.example/', ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },

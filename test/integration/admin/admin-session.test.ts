@@ -6,9 +6,10 @@
 // service's clock is injected); neither its stored expiry nor its cookie reaches past its end.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdminHarness, clusterFields, errorCode, explicitIdpFields, fileIdpEntry, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
 import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../support/admin-routes.ts';
-import { SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER } from '../../support/app-harness.ts';
+import { clusterFields, errorCode, explicitIdpFields, fileIdpEntry, ADMIN_GROUP } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { sessionIdOf } from '../../support/session-inspect.ts';
 import { TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
@@ -19,18 +20,18 @@ const CONSOLE_CLUSTER = 'scratch';
 /** The settings form as a refused admin would post it to switch the IdP back on. */
 const REENABLE = { settingsForm: '1', enabled: 'on', grantsAdmin: 'on', wantAssertionsSigned: 'on' };
 
-async function snapshotOf(h: AdminHarness): Promise<string> {
+async function snapshotOf(h: AppHarness): Promise<string> {
   const store = h.service.store;
   return JSON.stringify([await store.connectionsVersion(), await store.listConnections('idp'), await store.listConnections('cluster')]);
 }
 
 describe('admin sessions whose IdP changed after sign-in', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let fileAdmin: CookieClient;
   let corpAdmin: CookieClient;
 
   before(async () => {
-    h = await startAdminHarness({ idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
     fileAdmin = h.newClient();
     await h.signInAsAdmin(fileAdmin, FILE_IDP);
     assert.equal((await h.post(fileAdmin, '/admin/idps', { ...explicitIdpFields(CONSOLE_IDP), grantsAdmin: 'on' })).status, 303);
@@ -123,12 +124,12 @@ describe('admin sessions whose IdP changed after sign-in', () => {
 describe('the absolute session lifetime', () => {
   const LIFETIME_MS = 43_200_000;
   const STEP_MS = 50 * 60_000;
-  let h: AdminHarness;
+  let h: AppHarness;
   let clock: number;
 
   before(async () => {
     clock = Date.now();
-    h = await startAdminHarness({ now: () => new Date(clock), idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, now: () => new Date(clock), idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
   });
   after(() => h.close());
 
@@ -179,12 +180,12 @@ describe('the absolute session lifetime', () => {
 
 describe('a lifetime shorter than the idle timeout', () => {
   const LIFETIME_S = 600;
-  let h: AdminHarness;
+  let h: AppHarness;
   let clock: number;
 
   before(async () => {
     clock = Date.now();
-    h = await startAdminHarness({
+    h = await startAppHarness({ admin: true,
       now: () => new Date(clock),
       server: { sessionMaxLifetimeSeconds: LIFETIME_S, sessionTtlSeconds: 3600 },
       idps: [fileIdpEntry(FILE_IDP)],
@@ -210,10 +211,10 @@ describe('a lifetime shorter than the idle timeout', () => {
 });
 
 describe('an admin on an install without clusters', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
 
   before(async () => {
-    h = await startAdminHarness({ idps: [fileIdpEntry(FILE_IDP)] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(FILE_IDP)] });
   });
   after(() => h.close());
 

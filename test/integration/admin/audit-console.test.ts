@@ -5,8 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startAdminHarness, explicitIdpFields, clusterFields, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
-import type { CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields, clusterFields, ADMIN_GROUP } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 import { AWS_ROLE_SESSION_NAME, fixtureKeys, REDSHIFT_DB_USER, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
@@ -66,7 +67,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('audit trail in the admin console', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let setupAdmin: CookieClient;
   let bob: CookieClient;
   let tMid: Date;
@@ -89,14 +90,14 @@ describe('audit trail in the admin console', () => {
     return { text, rows: parseCsv(text) };
   }
 
-  async function signIn(client: CookieClient, options: Parameters<AdminHarness['signIn']>[2] = {}): Promise<Response> {
+  async function signIn(client: CookieClient, options: Parameters<AppHarness['signIn']>[2] = {}): Promise<Response> {
     const { res, samlResponse } = await h.signIn(client, IDP, options);
     secrets.push(samlResponse);
     return res;
   }
 
   before(async () => {
-    h = await startAdminHarness();
+    h = await startAppHarness({ admin: true });
     const token = (await h.service.issueSetupToken()) ?? '';
     secrets.push(token);
     setupAdmin = h.newClient();

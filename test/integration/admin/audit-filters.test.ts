@@ -3,8 +3,9 @@
 // (page) or AUDIT_FILTER_INVALID (exports), never a 500 and never an export wider than asked.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../../support/admin-harness.ts';
-import type { CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 
 const IDP = 'corp';
@@ -13,11 +14,11 @@ const DAY = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 const tableRows = (html: string) => html.split('<tbody>')[1]?.split('</tbody>')[0]?.match(/<tr>/g)?.length ?? 0;
 
 describe('audit filters in the console and the exports', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAdminHarness({ idps: [fileIdpEntry(IDP)] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(IDP)] });
     admin = h.newClient();
     await h.signInAsAdmin(admin, IDP);
     const at = new Date(`${DAY}T10:00:00Z`);

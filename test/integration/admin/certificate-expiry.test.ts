@@ -5,10 +5,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../../support/admin-harness.ts';
 import { generateCert } from '../../support/admin-certs.ts';
 import { fakeTimers, type FakeTimers } from '../../support/fake-timers.ts';
-import { TEST_SSO_URL, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_SSO_URL } from '../../support/app-harness.ts';
+import { fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { DAY_MS } from '../../../src/admin/certificate-expiry.ts';
 
 const TOKEN = 'scrape-token-certificate-expiry-0123';
@@ -26,7 +27,7 @@ function gauge(text: string, name: string, labels: Record<string, string>): numb
 }
 
 describe('IdP certificate 10 days from expiry', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
   let timers: FakeTimers;
   let soon: X509Certificate;
@@ -39,12 +40,12 @@ describe('IdP certificate 10 days from expiry', () => {
     timers = fakeTimers();
     const corpEntry = fileIdpEntry(ADMIN_IDP);
     corp = new X509Certificate((corpEntry.certs as string[])[0] ?? '');
-    h = await startAdminHarness({
+    h = await startAppHarness({ admin: true,
       idps: [
         corpEntry,
         { id: PARTNER_IDP, name: 'Partner IdP', entityId: 'https://partner.example.test/idp', ssoUrl: TEST_SSO_URL, certs: [generated.certificate] },
       ],
-      metrics: { token: TOKEN },
+      config: { metrics: { token: TOKEN } },
       certificateExpiryTimers: timers.timers,
     });
     admin = h.newClient();

@@ -7,8 +7,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import type { ClusterTestResult } from '../../../src/credentials/cluster-test.ts';
-import { startAdminHarness, fileIdpEntry, type AdminHarness } from '../../support/admin-harness.ts';
-import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, UNLISTED_ROLE_ARN, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, UNLISTED_ROLE_ARN } from '../../support/app-harness.ts';
+import { fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { AWS_ROLE, fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
 const IDP = 'corp';
@@ -33,7 +34,7 @@ interface TestAnswer {
   signIn?: string;
 }
 
-async function testCluster(h: AdminHarness, client: CookieClient, id: string): Promise<TestAnswer> {
+async function testCluster(h: AppHarness, client: CookieClient, id: string): Promise<TestAnswer> {
   const res = await h.post(client, `/admin/clusters/${id}/test`, {});
   const text = await res.text();
   assert.equal(res.status, 200, text);
@@ -42,7 +43,7 @@ async function testCluster(h: AdminHarness, client: CookieClient, id: string): P
 
 describe('Test this cluster', () => {
   let emulator: AwsEmulator;
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
   let clockOffsetMs = 0;
 
@@ -62,7 +63,7 @@ describe('Test this cluster', () => {
         { workgroupName: 'finance-wg', workgroupId: WORKGROUP_ID, host: 'finance-wg.eu.example.test', port: 5439, region: EU, accountId: OTHER_ACCOUNT },
       ],
     });
-    h = await startAdminHarness({ emulator, idps: [fileIdpEntry(IDP)], clusters: CLUSTERS, now: () => new Date(Date.now() + clockOffsetMs) });
+    h = await startAppHarness({ admin: true, sharedEmulator: emulator, idps: [fileIdpEntry(IDP)], clusters: CLUSTERS, now: () => new Date(Date.now() + clockOffsetMs) });
     admin = h.newClient();
     await h.signInAsAdmin(admin, IDP, { extraAttributes: { [AWS_ROLE]: BOTH_ROLES } });
   });

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
-import { startAdminHarness, explicitIdpFields, clusterFields, errorCode, type AdminHarness } from '../../support/admin-harness.ts';
-import type { CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields, clusterFields, errorCode } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 
 const IDP = 'corp';
 const MALFORMED_PEMS = [
@@ -23,7 +24,7 @@ const HOST_INJECTIONS = ['db.example.com;ssl=false', 'db.example.com/other', 'db
 
 describe('admin console hardening', () => {
   let dir: string;
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
   const sessionRows = () => {
     const db = new Database(join(dir, 'store.db'), { readonly: true });
@@ -36,7 +37,7 @@ describe('admin console hardening', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'redshift-sso-console-'));
-    h = await startAdminHarness({ store: openSqliteStore(`sqlite:${join(dir, 'store.db')}`) });
+    h = await startAppHarness({ admin: true, store: openSqliteStore(`sqlite:${join(dir, 'store.db')}`) });
   });
   after(async () => {
     await h.close();

@@ -3,18 +3,18 @@
 // ACS enforces them, while a console connection without them gets the sp defaults.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdminHarness, errorCode, type AdminHarness } from '../../support/admin-harness.ts';
-import { TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../../support/app-harness.ts';
+import { errorCode } from '../../support/admin-forms.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
 const MINUTE = 60_000;
 const ago = (ms: number): Date => new Date(Date.now() - ms);
 
 describe('console IdP connections with their own response and authentication age', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
 
   before(async () => {
-    h = await startAdminHarness({ clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
     const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...extra });
     const put = (id: string, extra?: Record<string, unknown>) => h.service.store.putConnection({ kind: 'idp', id, entry: entry(id, extra), updatedAt: new Date(), updatedBy: 'test' }, 0);
     assert.ok(await put('strict', { maxResponseAgeSeconds: 60, maxAuthnAgeSeconds: 3600 }));

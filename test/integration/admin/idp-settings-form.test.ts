@@ -4,8 +4,9 @@
 // connection the ACS uses carries it at once; clearing a field brings back the default.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CookieClient } from '../../support/app-harness.ts';
-import { explicitIdpFields, fileIdpEntry, startAdminHarness, type AdminHarness } from '../../support/admin-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields, fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 
 const ADMIN_IDP = 'file-idp';
@@ -25,11 +26,11 @@ function summaryLinks(html: string): string[] {
 }
 
 describe('the IdP settings form', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAdminHarness({ idps: [fileIdpEntry(ADMIN_IDP)] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(ADMIN_IDP)] });
     admin = h.newClient();
     await h.signInAsAdmin(admin, ADMIN_IDP);
     const saved = await h.post(admin, '/admin/idps', explicitIdpFields(IDP));

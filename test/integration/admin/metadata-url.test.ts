@@ -11,9 +11,10 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { fileIdpEntry, startAdminHarness, type AdminHarness } from '../../support/admin-harness.ts';
 import { expiredCert, generateCert, idpMetadataXml, type GeneratedCert } from '../../support/admin-certs.ts';
-import type { CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { elementText, decodeHtml } from '../../support/http-flow.ts';
 import { fixtureKeys } from '../../support/sign-response.ts';
 
@@ -79,14 +80,14 @@ describe('admin form: IdP metadata by URL and by paste', () => {
     }
   });
 
-  async function adminOn(metadataFetch: Record<string, unknown>): Promise<{ h: AdminHarness; admin: CookieClient }> {
-    const h = await startAdminHarness({ metadataFetch, idps: [fileIdpEntry(ADMIN_IDP)] });
+  async function adminOn(metadataFetch: Record<string, unknown>): Promise<{ h: AppHarness; admin: CookieClient }> {
+    const h = await startAppHarness({ admin: true, metadataFetch, idps: [fileIdpEntry(ADMIN_IDP)] });
     const admin = h.newClient();
     await h.signInAsAdmin(admin, ADMIN_IDP);
     return { h, admin };
   }
 
-  async function submit(h: AdminHarness, admin: CookieClient, fields: Record<string, string>): Promise<FormResult> {
+  async function submit(h: AppHarness, admin: CookieClient, fields: Record<string, string>): Promise<FormResult> {
     const res = await admin.postForm('/admin/idps', { _csrf: await h.csrf(admin), action: 'preview', ...fields });
     const html = await res.text();
     return { status: res.status, html, error: elementText(html, 'form-error') };
@@ -101,7 +102,7 @@ describe('admin form: IdP metadata by URL and by paste', () => {
   }
 
   describe('with the default fetch settings', () => {
-    let h: AdminHarness;
+    let h: AppHarness;
     let admin: CookieClient;
     before(async () => ({ h, admin } = await adminOn({})));
     after(() => h.close());
@@ -183,7 +184,7 @@ describe('admin form: IdP metadata by URL and by paste', () => {
   });
 
   describe('with allowPrivateAddresses', () => {
-    let h: AdminHarness;
+    let h: AppHarness;
     let admin: CookieClient;
     before(async () => ({ h, admin } = await adminOn({ allowPrivateAddresses: true })));
     after(() => h.close());
@@ -215,7 +216,7 @@ describe('admin form: IdP metadata by URL and by paste', () => {
   });
 
   describe('with allowHttpLoopback, a 2048-byte cap and a 300 ms timeout', () => {
-    let h: AdminHarness;
+    let h: AppHarness;
     let admin: CookieClient;
     before(async () => ({ h, admin } = await adminOn({ allowHttpLoopback: true, maxBytes: 2048, timeoutMs: 300 })));
     after(() => h.close());

@@ -5,8 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startAdminHarness, explicitIdpFields, errorCode, fileIdpEntry, type AdminHarness } from '../../support/admin-harness.ts';
-import type { CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields, errorCode, fileIdpEntry } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { TEST_CLUSTER_IDENTIFIER } from '../../support/app-harness.ts';
 import { fixtureKeys, TEST_ROLE_ARN } from '../../support/sign-response.ts';
 import type { SigningKey } from '../../../src/dev/saml-response.ts';
@@ -17,12 +18,12 @@ const NEW = fixtureKeys.idpNext;
 const fingerprint = (key: SigningKey) => new X509Certificate(key.certificate).fingerprint256;
 
 describe('IdP certificate rollover in the admin console', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let admin: CookieClient;
 
   before(async () => {
     // The admin signs in through a configuration-file IdP, so changing "corp" never locks them out.
-    h = await startAdminHarness({ idps: [fileIdpEntry('file-admin')], clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, idps: [fileIdpEntry('file-admin')], clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
     admin = h.newClient();
     await h.signInAsAdmin(admin, 'file-admin');
     const created = await h.post(admin, '/admin/idps', explicitIdpFields(IDP, [OLD.certificate]));

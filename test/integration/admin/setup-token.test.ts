@@ -4,18 +4,19 @@
 // the first admin can sign in through it). Once an IdP exists the token is retired.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAdminHarness, explicitIdpFields, errorCode, type AdminHarness } from '../../support/admin-harness.ts';
-import { TEST_CLUSTER_IDENTIFIER, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, TEST_CLUSTER_IDENTIFIER } from '../../support/app-harness.ts';
+import { explicitIdpFields, errorCode } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { TEST_ROLE_ARN } from '../../support/sign-response.ts';
 
 const CLUSTER = 'analytics';
 
 describe('the setup token', () => {
-  let h: AdminHarness;
+  let h: AppHarness;
   let token: string;
 
   before(async () => {
-    h = await startAdminHarness({ clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({ admin: true, clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
     token = (await h.service.issueSetupToken()) ?? '';
     assert.ok(token.length >= 16);
   });

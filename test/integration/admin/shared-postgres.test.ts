@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import { startAdminHarness, explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP, type AdminHarness } from '../../support/admin-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/test-postgres.ts';
-import { SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, type CookieClient } from '../../support/app-harness.ts';
+import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../../support/app-harness.ts';
+import { explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP } from '../../support/admin-forms.ts';
+import type { CookieClient } from '../../support/cookie-client.ts';
 import { fixtureKeys, TEST_PRINCIPAL_ARN } from '../../support/sign-response.ts';
 
 const IDP = 'corp';
@@ -18,8 +19,8 @@ const CLUSTER = 'warehouse';
 describe('two instances on one PostgreSQL', () => {
   let database: TestDatabase;
   let emulator: AwsEmulator;
-  let a: AdminHarness;
-  let b: AdminHarness;
+  let a: AppHarness;
+  let b: AppHarness;
   let adminOnA: CookieClient;
 
   before(async () => {
@@ -30,8 +31,8 @@ describe('two instances on one PostgreSQL', () => {
     });
     // Opened at once: both run the start-up migrations, which the advisory lock serialises.
     const [storeA, storeB] = await Promise.all([openPostgresStore(database.url), openPostgresStore(database.url)]);
-    a = await startAdminHarness({ store: storeA, emulator });
-    b = await startAdminHarness({ store: storeB, emulator });
+    a = await startAppHarness({ admin: true, store: storeA, sharedEmulator: emulator });
+    b = await startAppHarness({ admin: true, store: storeB, sharedEmulator: emulator });
   });
   after(async () => {
     await a?.close();
