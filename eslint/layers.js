@@ -50,7 +50,14 @@ export const LAYERS = {
     'src/sign-in/session-user.ts',
     'src/setup-token/setup-session.ts',
   ],
-  'src/sign-in': ['src/config', 'src/saml', 'src/credentials', 'src/audit/audit-trail.ts', 'src/aws/ports.ts', 'src/store/ports.ts'],
+  'src/sign-in': [
+    'src/config',
+    'src/saml',
+    'src/credentials',
+    'src/audit/audit-trail.ts',
+    'src/aws/ports.ts',
+    'src/store/ports.ts',
+  ],
   'src/audit': [
     'src/config',
     'src/store/ports.ts',
@@ -58,7 +65,12 @@ export const LAYERS = {
     'src/credentials/issue-db-login.ts',
     'src/connections/metadata-retry.ts',
   ],
-  'src/setup-token': ['src/config', 'src/store/ports.ts', 'src/sign-in/session-user.ts', 'src/sign-in/session-lifetime.ts'],
+  'src/setup-token': [
+    'src/config',
+    'src/store/ports.ts',
+    'src/sign-in/session-user.ts',
+    'src/sign-in/session-lifetime.ts',
+  ],
   'src/cli-auth': ['src/config', 'src/audit', 'src/credentials', 'src/sign-in/session-user.ts', 'src/store/ports.ts'],
   'src/admin': [
     'src/config',
@@ -96,6 +108,13 @@ export const LAYERS = {
   'src/cluster.ts': [],
   // With server.workers > 1: the primary sums the workers' metrics registries.
   'src/cluster-metrics.ts': [],
-  'src/main.ts': [...WIRING, 'src/app.ts', 'src/start-app.ts', 'src/cluster.ts', 'src/cluster-metrics.ts', 'src/dev/demo.ts'],
+  'src/main.ts': [
+    ...WIRING,
+    'src/app.ts',
+    'src/start-app.ts',
+    'src/cluster.ts',
+    'src/cluster-metrics.ts',
+    'src/dev/demo.ts',
+  ],
   ...Object.fromEntries(SHARED.map((file) => [file, []])),
 };

@@ -20,7 +20,6 @@ import { buildServer } from './wiring/routes.ts';
 
 export type { AppOverrides };
 
-
 export interface App {
   app: Express;
   registry: ConnectionRegistry;
@@ -52,7 +51,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   let draining = false;
   const app = buildServer({ core, connections, useCases, overrides, draining: () => draining });
   // IdP signing certificates close to their end: a gauge read at each scrape (and a daily log line).
-  metrics.watchCertificates(() => useCases.certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })));
+  metrics.watchCertificates(() =>
+    useCases.certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })),
+  );
   const auditPruner = new AuditPruner({
     store,
     retentionDays: config.audit.retentionDays,
@@ -63,7 +64,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     batchSize: overrides.auditPrune?.batchSize,
   });
   const { registry, metadata } = connections;
-  const jobs = backgroundJobs({ config, store, registry, metadata, auditPruner, logger, now, certificateExpiryTimers: overrides.certificateExpiryTimers });
+  const jobs = backgroundJobs({
+    config,
+    store,
+    registry,
+    metadata,
+    auditPruner,
+    logger,
+    now,
+    certificateExpiryTimers: overrides.certificateExpiryTimers,
+  });
   return {
     app,
     registry,

@@ -48,7 +48,11 @@ export function backgroundJobs(deps: BackgroundJobsDeps): BackgroundJobs {
     start() {
       if (intervals !== undefined) return;
       intervals = [
-        every(config.sp.metadataFetch.refreshIntervalSeconds * 1000, () => metadata.refresh(registry.metadataUrls()), 'metadata refresh failed'),
+        every(
+          config.sp.metadataFetch.refreshIntervalSeconds * 1000,
+          () => metadata.refresh(registry.metadataUrls()),
+          'metadata refresh failed',
+        ),
         every(SWEEP_INTERVAL_MS, () => store.sweepExpired(now()), 'sweeping expired rows failed'),
       ];
       // Soon after start-up too, so instances restarted more often than the interval still prune.

@@ -96,7 +96,9 @@ export function primaryMetrics(listening: () => Worker[]): Pick<Metrics, 'render
   const render = async () => {
     const parts = await Promise.all([
       own.snapshot(),
-      ...listening().map((worker) => snapshots.ask((id) => worker.send({ type: SNAPSHOT_REQ, id }), `metrics of worker ${worker.id}`)),
+      ...listening().map((worker) =>
+        snapshots.ask((id) => worker.send({ type: SNAPSHOT_REQ, id }), `metrics of worker ${worker.id}`),
+      ),
     ]);
     return aggregateSnapshots(parts);
   };

@@ -56,7 +56,12 @@ export interface Primary {
   listening(): Worker[];
 }
 
-export const DEFAULT_SUPERVISION: Supervision = { baseDelayMs: 500, maxDelayMs: 30_000, maxCrashes: 5, windowMs: 60_000 };
+export const DEFAULT_SUPERVISION: Supervision = {
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxCrashes: 5,
+  windowMs: 60_000,
+};
 
 /**
  * Forks `workers` copies of this program and keeps them running. SIGTERM/SIGINT ask every worker to
@@ -112,7 +117,10 @@ export function runPrimary(workers: number, logger: Logger, supervision: Supervi
     const now = Date.now();
     crashes = [...crashes.filter((at) => now - at < supervision.windowMs), now];
     if (crashes.length > supervision.maxCrashes) {
-      logger.fatal({ crashes: crashes.length, windowSeconds: supervision.windowMs / 1000 }, 'workers keep crashing: stopping');
+      logger.fatal(
+        { crashes: crashes.length, windowSeconds: supervision.windowMs / 1000 },
+        'workers keep crashing: stopping',
+      );
       return stop('crash loop', true);
     }
     const delayMs = Math.min(supervision.maxDelayMs, supervision.baseDelayMs * 2 ** (crashes.length - 1));

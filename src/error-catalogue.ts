@@ -28,7 +28,7 @@ const SAML = inArea('saml', {
   SAML_RESPONSE_MISSING: {
     status: 400,
     meaning: 'The ACS request carries no SAMLResponse.',
-    action: 'Start the sign-in from this site; post the IdP\'s SAMLResponse field.',
+    action: "Start the sign-in from this site; post the IdP's SAMLResponse field.",
   },
   SAML_RESPONSE_TOO_LARGE: {
     status: 413,
@@ -50,7 +50,7 @@ const SAML = inArea('saml', {
   },
   SAML_DESTINATION_MISMATCH: {
     status: 401,
-    meaning: 'The Response Destination is not this connection\'s ACS URL.',
+    meaning: "The Response Destination is not this connection's ACS URL.",
     action: 'Admin: set the ACS URL at the IdP to /saml/acs/<id> under server.baseUrl.',
   },
   SAML_RECIPIENT_MISMATCH: {
@@ -74,22 +74,22 @@ const SAML = inArea('saml', {
   },
   SAML_ISSUER_MISMATCH: {
     status: 401,
-    meaning: 'The response comes from another Issuer than the connection\'s entity ID.',
-    action: 'Admin: check the connection\'s entityId or metadata.',
+    meaning: "The response comes from another Issuer than the connection's entity ID.",
+    action: "Admin: check the connection's entityId or metadata.",
   },
   SAML_AUDIENCE_MISMATCH: {
     status: 401,
-    meaning: 'The assertion\'s Audience is not one this service accepts.',
-    action: 'Admin: set the IdP\'s audience to urn:amazon:webservices or the SP entity ID, or add it to sp.audiences.',
+    meaning: "The assertion's Audience is not one this service accepts.",
+    action: "Admin: set the IdP's audience to urn:amazon:webservices or the SP entity ID, or add it to sp.audiences.",
   },
   SAML_EXPIRED: {
     status: 401,
-    meaning: 'The assertion\'s time window (NotOnOrAfter) has passed.',
+    meaning: "The assertion's time window (NotOnOrAfter) has passed.",
     action: CHECK_CLOCKS,
   },
   SAML_NOT_YET_VALID: {
     status: 401,
-    meaning: 'The assertion\'s time window has not started, or an IssueInstant or AuthnInstant is in the future.',
+    meaning: "The assertion's time window has not started, or an IssueInstant or AuthnInstant is in the future.",
     action: CHECK_CLOCKS,
   },
   SAML_SUBJECT_CONFIRMATION_INVALID: {
@@ -109,12 +109,12 @@ const SAML = inArea('saml', {
   },
   SAML_SESSION_EXPIRED: {
     status: 401,
-    meaning: 'The AuthnStatement\'s SessionNotOnOrAfter is past: the IdP session has ended.',
+    meaning: "The AuthnStatement's SessionNotOnOrAfter is past: the IdP session has ended.",
     action: 'Sign in at the IdP again.',
   },
   SAML_NAMEID_EMPTY: {
     status: 401,
-    meaning: 'The assertion\'s NameID is empty or only whitespace.',
+    meaning: "The assertion's NameID is empty or only whitespace.",
     action: 'Admin: map a user name to the NameID at the IdP.',
   },
   SAML_UNSOLICITED: {
@@ -153,12 +153,12 @@ const SAML = inArea('saml', {
   SAML_IDP_ERROR: {
     status: 401,
     meaning: 'The IdP answered with a non-Success status (its status code and message are shown).',
-    action: 'Follow the IdP\'s message (often: the user is not assigned to the application).',
+    action: "Follow the IdP's message (often: the user is not assigned to the application).",
   },
   SAML_LOGOUT_MISSING: {
     status: 400,
     meaning: 'The SLO endpoint got no SAMLRequest or SAMLResponse.',
-    action: 'Admin: check the IdP\'s Single Logout URL.',
+    action: "Admin: check the IdP's Single Logout URL.",
   },
   SAML_LOGOUT_UNSIGNED: {
     status: 401,
@@ -191,14 +191,14 @@ const SAML = inArea('saml', {
 const AWS = inArea('aws', {
   AWS_ACCESS_DENIED: {
     status: 403,
-    meaning: 'AWS refused: the role\'s trust policy (SAML:aud), its permissions, or the session policy.',
+    meaning: "AWS refused: the role's trust policy (SAML:aud), its permissions, or the session policy.",
     action: 'Admin: grant what the message names; after a cluster change, sign in again.',
   },
   AWS_SAML_EXPIRED: { status: 401, meaning: 'STS says the response is older than 5 minutes.', action: SIGN_IN_AGAIN },
   AWS_SAML_REJECTED: {
     status: 401,
     meaning: 'STS refused the response: IAM SAML provider metadata or RoleSessionName problem.',
-    action: 'Admin: upload the IdP\'s current metadata to the IAM SAML provider.',
+    action: "Admin: upload the IdP's current metadata to the IAM SAML provider.",
   },
   AWS_SESSION_EXPIRED: {
     status: 401,
@@ -207,8 +207,8 @@ const AWS = inArea('aws', {
   },
   AWS_DURATION_TOO_LONG: {
     status: 400,
-    meaning: 'The requested session is longer than the role\'s MaxSessionDuration.',
-    action: 'Admin: lower maxSessionDurationSeconds or raise the role\'s MaxSessionDuration.',
+    meaning: "The requested session is longer than the role's MaxSessionDuration.",
+    action: "Admin: lower maxSessionDurationSeconds or raise the role's MaxSessionDuration.",
   },
   AWS_CLUSTER_NOT_FOUND: {
     status: 404,
@@ -228,7 +228,7 @@ const AWS = inArea('aws', {
   AWS_ERROR: {
     status: 502,
     meaning: 'Any other AWS refusal (its error name is shown).',
-    action: 'Admin: the log line with the request ID has AWS\'s message.',
+    action: "Admin: the log line with the request ID has AWS's message.",
   },
 });
 
@@ -236,7 +236,7 @@ const SESSION = inArea('session', {
   NOT_SIGNED_IN: { status: 401, meaning: 'No signed-in session.', action: 'Sign in.' },
   SESSION_EXPIRED: {
     status: 401,
-    meaning: 'The session reached server.sessionMaxLifetimeSeconds (or the IdP\'s SessionNotOnOrAfter).',
+    meaning: "The session reached server.sessionMaxLifetimeSeconds (or the IdP's SessionNotOnOrAfter).",
     action: SIGN_IN_AGAIN,
   },
   ROLE_SESSION_MISSING: {
@@ -257,7 +257,7 @@ const SESSION = inArea('session', {
   ROLE_NOT_PERMITTED: {
     status: 403,
     meaning: 'The role may not use that cluster, none of your roles may, or (at sign-in) none may use any cluster.',
-    action: 'Admin: add the role to the cluster\'s roles.',
+    action: "Admin: add the role to the cluster's roles.",
   },
   ROLE_REQUIRED: {
     status: 400,
@@ -272,7 +272,7 @@ const SESSION = inArea('session', {
   PGPASS_UNREPRESENTABLE: {
     status: 500,
     meaning: 'A login field contains a line break and cannot be written as a .pgpass line.',
-    action: 'Admin: check the cluster\'s host and database settings.',
+    action: "Admin: check the cluster's host and database settings.",
   },
 });
 
@@ -306,13 +306,13 @@ const REQUEST = inArea('request', {
   RATE_LIMITED: {
     status: 429,
     meaning: 'Too many requests from your address (IPv6: your subnet) in this window (server.rateLimit).',
-    action: 'Wait for the Retry-After header\'s seconds.',
+    action: "Wait for the Retry-After header's seconds.",
   },
   NOT_FOUND: { status: 404, meaning: 'There is no page at this address.', action: 'Check the URL.' },
   IDP_UNKNOWN: {
     status: 404,
     meaning: 'There is no enabled IdP connection with that id.',
-    action: 'Use a connection from the chooser page; admin: check the IdP\'s ACS URL.',
+    action: "Use a connection from the chooser page; admin: check the IdP's ACS URL.",
   },
   METRICS_TOKEN_INVALID: {
     status: 401,
@@ -327,19 +327,21 @@ const REQUEST = inArea('request', {
   CA_BUNDLE_UNREADABLE: {
     status: 500,
     meaning: 'The configured CA bundle file cannot be read.',
-    action: 'Admin: fix clusters[].caBundle or the file\'s permissions.',
+    action: "Admin: fix clusters[].caBundle or the file's permissions.",
   },
 });
 
 const ADMIN = inArea('admin', {
   NO_ROLE_FOR_ACCOUNT: {
     status: null,
-    meaning: "Test this cluster: none of the admin's role sessions is for the cluster's AWS account (reported in the result).",
+    meaning:
+      "Test this cluster: none of the admin's role sessions is for the cluster's AWS account (reported in the result).",
     action: 'Sign in again with one of the roles the cluster lists.',
   },
   CLUSTER_NOT_TESTABLE: {
     status: null,
-    meaning: 'Test this cluster: the entry names the cluster only by its custom domain; DescribeClusters needs its identifier.',
+    meaning:
+      'Test this cluster: the entry names the cluster only by its custom domain; DescribeClusters needs its identifier.',
     action: 'Admin: add the cluster identifier to the entry to test it.',
   },
   ADMIN_REQUIRED: {
@@ -410,7 +412,7 @@ const ADMIN = inArea('admin', {
   },
   AUDIT_FILTER_INVALID: {
     status: 400,
-    meaning: 'An audit export\'s filter holds a value the service cannot use (each field and its problem is named).',
+    meaning: "An audit export's filter holds a value the service cannot use (each field and its problem is named).",
     action: 'Fix the named fields; the audit page shows each problem beside its field.',
   },
 });
@@ -418,7 +420,7 @@ const ADMIN = inArea('admin', {
 const CLI = inArea('cli', {
   CLI_AUTHORIZE_INVALID: {
     status: 400,
-    meaning: 'The CLI\'s sign-in link lacks a loopback redirect_uri, a PKCE S256 challenge or a state.',
+    meaning: "The CLI's sign-in link lacks a loopback redirect_uri, a PKCE S256 challenge or a state.",
     action: 'Run `redshift-sso login` again.',
   },
   CLI_CODE_INVALID: {
@@ -494,7 +496,7 @@ const CLI = inArea('cli', {
   CLI_DENIED_BY_USER: {
     status: null,
     meaning: 'Audit trail only: a CLI sign-in was denied in the browser.',
-    action: 'None; it records a person\'s choice.',
+    action: "None; it records a person's choice.",
   },
   TOKEN_INVALID: {
     status: 401,
@@ -504,7 +506,7 @@ const CLI = inArea('cli', {
   TOKEN_REVOKED: { status: 401, meaning: 'The bearer token was revoked.', action: 'Run `redshift-sso login`.' },
   TOKEN_EXPIRED: {
     status: 401,
-    meaning: 'The bearer token\'s role sessions have ended.',
+    meaning: "The bearer token's role sessions have ended.",
     action: 'Run `redshift-sso login`.',
   },
 });
@@ -541,17 +543,17 @@ const DEMO = inArea('demo', {
   DEMO_IDP_ACS_MISMATCH: {
     status: 400,
     meaning: 'Demo IdP: the AuthnRequest names another ACS URL.',
-    action: 'Use the demo service\'s own login link.',
+    action: "Use the demo service's own login link.",
   },
   DEMO_IDP_UNKNOWN_USER: {
     status: 400,
     meaning: 'Demo IdP: unknown demo user.',
-    action: 'Pick a user from the demo IdP\'s list.',
+    action: "Pick a user from the demo IdP's list.",
   },
   DEMO_IDP_UNKNOWN_SP: {
     status: 400,
     meaning: 'Demo IdP: the request comes from an SP it does not know.',
-    action: 'Use the demo service\'s own login link.',
+    action: "Use the demo service's own login link.",
   },
 });
 

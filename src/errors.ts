@@ -40,7 +40,12 @@ export class ConfigError extends AppError {
   /** Each entry is `path: problem`. */
   readonly problems: string[];
   constructor(problems: string[], cause?: unknown) {
-    super({ code: 'CONFIG_INVALID', status: 500, publicMessage: `invalid configuration:\n  ${problems.join('\n  ')}`, cause });
+    super({
+      code: 'CONFIG_INVALID',
+      status: 500,
+      publicMessage: `invalid configuration:\n  ${problems.join('\n  ')}`,
+      cause,
+    });
     this.problems = problems;
   }
 }

@@ -18,7 +18,15 @@ import { startMetricsListener, type MetricsListener } from './web/metrics-listen
 import type { Demo } from './dev/demo.ts';
 import { handOutSetupToken } from './setup-token/hand-out.ts';
 import { primaryMetrics } from './cluster-metrics.ts';
-import { followPrimary, type Primary, handsOutSetupToken, isWorker, runPrimary, workerCount, workerLogFields } from './cluster.ts';
+import {
+  followPrimary,
+  type Primary,
+  handsOutSetupToken,
+  isWorker,
+  runPrimary,
+  workerCount,
+  workerLogFields,
+} from './cluster.ts';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -34,7 +42,8 @@ async function main(): Promise<void> {
     } else {
       config = buildConfig(readConfigFile(mode.path), env);
     }
-    if (config.mode === 'development' && env.NODE_ENV === 'production') throw new ConfigError(['mode: development is refused when NODE_ENV=production']);
+    if (config.mode === 'development' && env.NODE_ENV === 'production')
+      throw new ConfigError(['mode: development is refused when NODE_ENV=production']);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.publicMessage);
@@ -58,7 +67,11 @@ async function startPrimary(config: Config, workers: number): Promise<void> {
   // The primary sums the workers' metrics: it serves the listener (bound before any fork, so a
   // taken port stops the start), and the workers' token route asks it.
   if (config.metrics.port !== undefined || config.metrics.token !== undefined) {
-    await listenForMetrics(config, primaryMetrics(() => started.primary?.listening() ?? []), primaryLogger);
+    await listenForMetrics(
+      config,
+      primaryMetrics(() => started.primary?.listening() ?? []),
+      primaryLogger,
+    );
   }
   started.primary = runPrimary(workers, primaryLogger);
 }
@@ -86,7 +99,13 @@ async function serve(config: Config, demo: Demo | undefined, logger: Logger): Pr
   await listen(config, built, demo, appLogger, logger);
 }
 
-async function listen(config: Config, built: App, demo: Demo | undefined, appLogger: Logger, logger: Logger): Promise<void> {
+async function listen(
+  config: Config,
+  built: App,
+  demo: Demo | undefined,
+  appLogger: Logger,
+  logger: Logger,
+): Promise<void> {
   const { app, close } = built;
   const server: Server = app.listen(config.server.port, config.server.host, () => {
     appLogger.info({ baseUrl: config.server.baseUrl, mode: config.mode }, 'listening');
@@ -136,7 +155,11 @@ async function listen(config: Config, built: App, demo: Demo | undefined, appLog
 }
 
 /** The separate metrics listener, when metrics.port is set; on server.host like the main one. */
-async function listenForMetrics(config: Config, metrics: Pick<Metrics, 'render' | 'contentType'>, logger: Logger): Promise<MetricsListener | undefined> {
+async function listenForMetrics(
+  config: Config,
+  metrics: Pick<Metrics, 'render' | 'contentType'>,
+  logger: Logger,
+): Promise<MetricsListener | undefined> {
   if (config.metrics.port === undefined) return undefined;
   try {
     const listener = await startMetricsListener(metrics, { host: config.server.host, port: config.metrics.port });
@@ -147,7 +170,6 @@ async function listenForMetrics(config: Config, metrics: Pick<Metrics, 'render' 
     process.exit(1);
   }
 }
-
 
 main().catch((err: unknown) => {
   console.error('redshift-sso failed to start:', err instanceof Error ? err.message : err);

@@ -2,7 +2,16 @@
 // process can hold several apps, as the tests do). The only module that imports prom-client; the
 // rest records through the narrow methods below. Label values come from bounded sets only: route
 // patterns, configured IdP and cluster ids, AWS operation names and stable error codes.
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 
 /** One registry's metrics as plain data: what a cluster worker sends the primary to be summed. */
 export type MetricsSnapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -53,9 +62,24 @@ export function createMetrics(options: MetricsOptions): Metrics {
     labelNames: ['method', 'route', 'status'] as const,
     registers,
   });
-  const logins = new Counter({ name: 'redshift_sso_logins_total', help: 'SAML sign-ins by IdP connection and outcome (ok, refused, error)', labelNames: ['idp', 'outcome'] as const, registers });
-  const refusals = new Counter({ name: 'redshift_sso_saml_refusals_total', help: 'refused SAML sign-ins by error code', labelNames: ['code'] as const, registers });
-  const dbLogins = new Counter({ name: 'redshift_sso_db_logins_total', help: 'database credentials issued, by cluster id', labelNames: ['cluster'] as const, registers });
+  const logins = new Counter({
+    name: 'redshift_sso_logins_total',
+    help: 'SAML sign-ins by IdP connection and outcome (ok, refused, error)',
+    labelNames: ['idp', 'outcome'] as const,
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'redshift_sso_saml_refusals_total',
+    help: 'refused SAML sign-ins by error code',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const dbLogins = new Counter({
+    name: 'redshift_sso_db_logins_total',
+    help: 'database credentials issued, by cluster id',
+    labelNames: ['cluster'] as const,
+    registers,
+  });
   const aws = new Histogram({
     name: 'redshift_sso_aws_call_duration_seconds',
     help: 'AWS API calls by operation and outcome (ok or the error code), with their duration',
@@ -85,7 +109,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     signIn: (idp, outcome) => logins.inc({ idp, outcome }),
     samlRefused: (code) => refusals.inc({ code: errorCodeLabel(code) }),
     dbLoginIssued: (cluster) => dbLogins.inc({ cluster }),
-    awsCall: (api, outcome, seconds) => aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
+    awsCall: (api, outcome, seconds) =>
+      aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
     render: () => registry.metrics(),
     snapshot: () => registry.getMetricsAsJSON() as Promise<MetricsSnapshot>,
     contentType: registry.contentType,

@@ -101,7 +101,7 @@ const OTHER_VARIABLES = [
   '| `NODE_ENV=production` | Refuses demo mode and `mode: development`. The container image sets it. |',
   '| `REDSHIFT_SSO_DEMO=1`, `DEMO_DATA_DIR` | Demo mode only. |',
   '',
-  'AWS endpoints use the SDK\'s standard variables: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_REDSHIFT`,',
+  "AWS endpoints use the SDK's standard variables: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_REDSHIFT`,",
   '`AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS` (or `AWS_ENDPOINT_URL` for all three), for VPC or FIPS endpoints or an',
   'emulator in tests. The region comes from `aws.region` / `AWS_REGION`, and per cluster from `clusters[].region`.',
   '',

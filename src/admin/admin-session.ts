@@ -18,16 +18,25 @@ export function adminSessionProblem(user: SessionUser, ctx: AdminSessionContext)
   const { identity } = user;
   if (identity.idpId === SETUP_TOKEN_IDP) {
     return ctx.anyIdpExists
-      ? new Unauthorized({ code: 'SETUP_SESSION_ENDED', publicMessage: 'The setup session ended when the first IdP connection was saved. Sign in through that IdP.' })
+      ? new Unauthorized({
+          code: 'SETUP_SESSION_ENDED',
+          publicMessage: 'The setup session ended when the first IdP connection was saved. Sign in through that IdP.',
+        })
       : undefined;
   }
   const idp = ctx.idps.find((i) => i.id === identity.idpId);
   // Same id but another issuer: the connection was removed and a different IdP added under its name.
   if (idp === undefined || idp.entityId !== identity.issuer) {
-    return new Unauthorized({ code: 'IDP_DISABLED', publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.' });
+    return new Unauthorized({
+      code: 'IDP_DISABLED',
+      publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.',
+    });
   }
   if (!idp.grantsAdmin) {
-    return new Forbidden({ code: 'IDP_ADMIN_NOT_ALLOWED', publicMessage: 'The identity provider you signed in with may no longer make administrators.' });
+    return new Forbidden({
+      code: 'IDP_ADMIN_NOT_ALLOWED',
+      publicMessage: 'The identity provider you signed in with may no longer make administrators.',
+    });
   }
   return undefined;
 }

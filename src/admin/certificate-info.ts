@@ -39,7 +39,18 @@ export function certificateSetProblems(certs: readonly CertificateInfo[]): strin
   if (certs.length === 0) return ['there is no signing certificate'];
   const problems = certs
     .filter((c) => c.keyType === 'rsa' && (c.keyBits ?? 0) < MIN_RSA_BITS)
-    .map((c) => `certificate ${c.subject} (${c.fingerprint256}) has a ${c.keyBits ?? '?'}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`);
-  if (certs.every((c) => c.expired)) problems.push(`every signing certificate has expired (latest: ${certs.map((c) => c.notAfter.toISOString()).sort().pop() ?? ''})`);
+    .map(
+      (c) =>
+        `certificate ${c.subject} (${c.fingerprint256}) has a ${c.keyBits ?? '?'}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`,
+    );
+  if (certs.every((c) => c.expired))
+    problems.push(
+      `every signing certificate has expired (latest: ${
+        certs
+          .map((c) => c.notAfter.toISOString())
+          .sort()
+          .pop() ?? ''
+      })`,
+    );
   return problems;
 }

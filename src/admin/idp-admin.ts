@@ -46,10 +46,26 @@ export class IdpAdmin {
     const metadata = await this.metadataOf(draft);
     const certificates = metadata.signingCerts.map((pem) => readCertificate(pem, this.deps.now()));
     const problems = certificateSetProblems(certificates);
-    if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: `The signing certificates are not acceptable: ${problems.join('; ')}.` });
+    if (problems.length > 0)
+      throw new BadRequest({
+        code: 'IDP_CERTIFICATES_REFUSED',
+        publicMessage: `The signing certificates are not acceptable: ${problems.join('; ')}.`,
+      });
     // A connection by URL keeps the URL, so its metadata (and certificates) is refreshed on a schedule.
-    const source = metadataUrlOf(draft) === undefined ? { entityId: metadata.entityId, ssoUrl: metadata.ssoUrl, ...(metadata.sloUrl === undefined ? {} : { sloUrl: metadata.sloUrl }), certs: metadata.signingCerts } : { metadataUrl: metadataUrlOf(draft) };
-    const base = { id: draft.id, ...(draft.name === undefined || draft.name === '' ? {} : { name: draft.name }), ...source };
+    const source =
+      metadataUrlOf(draft) === undefined
+        ? {
+            entityId: metadata.entityId,
+            ssoUrl: metadata.ssoUrl,
+            ...(metadata.sloUrl === undefined ? {} : { sloUrl: metadata.sloUrl }),
+            certs: metadata.signingCerts,
+          }
+        : { metadataUrl: metadataUrlOf(draft) };
+    const base = {
+      id: draft.id,
+      ...(draft.name === undefined || draft.name === '' ? {} : { name: draft.name }),
+      ...source,
+    };
     // A Single Logout URL typed on the form wins over the metadata's, as in the configuration file.
     const entry = withSettings(base, draft.settings ?? {});
     if (entry.sloUrl === undefined && 'sloUrl' in base) entry.sloUrl = base.sloUrl;
@@ -81,10 +97,17 @@ export class IdpAdmin {
     const record = await this.consoleRecord(id);
     const info = readCertificate(pem.trim(), this.deps.now());
     const problems = certificateSetProblems([info]);
-    if (problems.length > 0) throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: problems.join('; ') });
+    if (problems.length > 0)
+      throw new BadRequest({ code: 'IDP_CERTIFICATES_REFUSED', publicMessage: problems.join('; ') });
     const certs = this.trustedCerts(id, record.entry);
     if (certs.some((c) => describeCertificate(c, this.deps.now()).fingerprint256 === info.fingerprint256)) return;
-    await this.write(id, { ...record.entry, certs: [...certs, `${pem.trim()}\n`] }, record.version, actor, record.entry);
+    await this.write(
+      id,
+      { ...record.entry, certs: [...certs, `${pem.trim()}\n`] },
+      record.version,
+      actor,
+      record.entry,
+    );
   }
 
   /** Rollover step 2: stop trusting an old certificate; the last one cannot go. */
@@ -92,8 +115,16 @@ export class IdpAdmin {
     const record = await this.consoleRecord(id);
     const certs = this.trustedCerts(id, record.entry);
     const kept = certs.filter((c) => describeCertificate(c, this.deps.now()).fingerprint256 !== fingerprint256);
-    if (kept.length === certs.length) throw new NotFound({ code: 'CERTIFICATE_UNKNOWN', publicMessage: 'This connection has no certificate with that fingerprint.' });
-    if (kept.length === 0) throw new BadRequest({ code: 'LAST_CERTIFICATE', publicMessage: 'A connection needs at least one signing certificate; add the new one before removing the old.' });
+    if (kept.length === certs.length)
+      throw new NotFound({
+        code: 'CERTIFICATE_UNKNOWN',
+        publicMessage: 'This connection has no certificate with that fingerprint.',
+      });
+    if (kept.length === 0)
+      throw new BadRequest({
+        code: 'LAST_CERTIFICATE',
+        publicMessage: 'A connection needs at least one signing certificate; add the new one before removing the old.',
+      });
     await this.write(id, { ...record.entry, certs: kept }, record.version, actor, record.entry);
   }
 
@@ -112,8 +143,17 @@ export class IdpAdmin {
     return own.length > 0 ? own : (this.deps.registry.snapshot().idps.find((i) => i.id === id)?.certs ?? []);
   }
 
-  private async write(id: string, entry: Record<string, unknown>, version: number, actor: string, before: Record<string, unknown> | undefined): Promise<void> {
-    const ok = await this.deps.store.putConnection({ kind: 'idp', id, entry, updatedAt: this.deps.now(), updatedBy: actor }, version);
+  private async write(
+    id: string,
+    entry: Record<string, unknown>,
+    version: number,
+    actor: string,
+    before: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const ok = await this.deps.store.putConnection(
+      { kind: 'idp', id, entry, updatedAt: this.deps.now(), updatedBy: actor },
+      version,
+    );
     if (!ok) throw conflict();
     await this.deps.audit.changed(actor, 'idp', id, before, entry);
     await this.deps.registry.refresh();
@@ -121,15 +161,24 @@ export class IdpAdmin {
 
   private async consoleRecord(id: string) {
     const snapshot = await this.deps.registry.refresh();
-    if (snapshot.source('idp', id) === 'config') throw new Forbidden({ code: 'MANAGED_BY_CONFIGURATION', publicMessage: `IdP connection "${id}" is managed by the configuration file and cannot be changed here.` });
+    if (snapshot.source('idp', id) === 'config')
+      throw new Forbidden({
+        code: 'MANAGED_BY_CONFIGURATION',
+        publicMessage: `IdP connection "${id}" is managed by the configuration file and cannot be changed here.`,
+      });
     const record = snapshot.records.idps.find((r) => r.id === id);
-    if (record === undefined) throw new NotFound({ code: 'IDP_UNKNOWN', publicMessage: 'There is no identity provider connection with that name.' });
+    if (record === undefined)
+      throw new NotFound({
+        code: 'IDP_UNKNOWN',
+        publicMessage: 'There is no identity provider connection with that name.',
+      });
     return record;
   }
 
   private async metadataOf(draft: IdpDraft): Promise<IdpMetadata> {
     try {
-      if (draft.metadataXml !== undefined && draft.metadataXml.trim() !== '') return parseIdpMetadata(draft.metadataXml);
+      if (draft.metadataXml !== undefined && draft.metadataXml.trim() !== '')
+        return parseIdpMetadata(draft.metadataXml);
       const url = metadataUrlOf(draft);
       if (url !== undefined) {
         const xml = await fetchMetadata(url, this.deps.fetchOptions);
@@ -138,13 +187,22 @@ export class IdpAdmin {
         return parsed;
       }
     } catch (err) {
-      if (err instanceof MetadataError || err instanceof MetadataFetchError) throw new BadRequest({ code: 'IDP_METADATA_INVALID', publicMessage: err.message });
+      if (err instanceof MetadataError || err instanceof MetadataFetchError)
+        throw new BadRequest({ code: 'IDP_METADATA_INVALID', publicMessage: err.message });
       throw err;
     }
     if (draft.entityId === undefined || draft.ssoUrl === undefined || (draft.certs ?? []).length === 0) {
-      throw new BadRequest({ code: 'IDP_INCOMPLETE', publicMessage: 'Give metadata XML, a metadata URL, or the entity ID, SSO URL and at least one certificate.' });
+      throw new BadRequest({
+        code: 'IDP_INCOMPLETE',
+        publicMessage: 'Give metadata XML, a metadata URL, or the entity ID, SSO URL and at least one certificate.',
+      });
     }
-    return { entityId: draft.entityId, ssoUrl: draft.ssoUrl, ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', signingCerts: (draft.certs ?? []).map((c) => `${c.trim()}\n`) };
+    return {
+      entityId: draft.entityId,
+      ssoUrl: draft.ssoUrl,
+      ssoBinding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+      signingCerts: (draft.certs ?? []).map((c) => `${c.trim()}\n`),
+    };
   }
 }
 
@@ -153,7 +211,11 @@ function readCertificate(pem: string, now: Date): CertificateInfo {
   try {
     return describeCertificate(pem, now);
   } catch (err) {
-    throw new BadRequest({ code: 'CERTIFICATE_INVALID', publicMessage: 'That is not a PEM X.509 certificate.', cause: err });
+    throw new BadRequest({
+      code: 'CERTIFICATE_INVALID',
+      publicMessage: 'That is not a PEM X.509 certificate.',
+      cause: err,
+    });
   }
 }
 
@@ -168,5 +230,9 @@ function certsOf(entry: Record<string, unknown>): string[] {
 }
 
 function conflict(): AppError {
-  return new AppError({ code: 'EDIT_CONFLICT', status: 409, publicMessage: 'Someone else changed this entry at the same time. Reload and try again.' });
+  return new AppError({
+    code: 'EDIT_CONFLICT',
+    status: 409,
+    publicMessage: 'Someone else changed this entry at the same time. Reload and try again.',
+  });
 }

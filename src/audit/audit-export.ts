@@ -4,8 +4,22 @@
 import type { AuditEvent, AuditFilter } from '../store/ports.ts';
 
 const COLUMNS = [
-  'at', 'kind', 'outcome', 'code', 'idpId', 'nameId', 'roleArn', 'clusterId', 'dbUser',
-  'durationSeconds', 'expiresAt', 'clientIp', 'userAgent', 'awsRequestIds', 'requestId', 'actor',
+  'at',
+  'kind',
+  'outcome',
+  'code',
+  'idpId',
+  'nameId',
+  'roleArn',
+  'clusterId',
+  'dbUser',
+  'durationSeconds',
+  'expiresAt',
+  'clientIp',
+  'userAgent',
+  'awsRequestIds',
+  'requestId',
+  'actor',
 ] as const;
 const OUTCOMES = ['ok', 'refused', 'error'] as const;
 const MAX_TEXT = 200;
@@ -86,7 +100,14 @@ export function auditCsvLine(event: AuditEvent): string {
 }
 
 function csvCell(value: unknown): string {
-  const text = value === undefined || value === null ? '' : value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.join(' ') : String(value);
+  const text =
+    value === undefined || value === null
+      ? ''
+      : value instanceof Date
+        ? value.toISOString()
+        : Array.isArray(value)
+          ? value.join(' ')
+          : String(value);
   // Leading = + - @ (or a tab or CR before them) would make a spreadsheet evaluate the cell (CSV injection).
   const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

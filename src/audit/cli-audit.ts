@@ -17,8 +17,18 @@ export interface CliWho {
 export type CliGrantKind = 'code' | 'device';
 
 export interface CliAudit {
-  authorized(user: SessionUser, grant: CliGrantKind, client: string, approved: boolean, ctx: RequestContext): Promise<void>;
-  tokenIssued(user: SessionUser, details: { tokenId: string; grant: CliGrantKind; client: string; expiresAt: Date }, ctx: RequestContext): Promise<void>;
+  authorized(
+    user: SessionUser,
+    grant: CliGrantKind,
+    client: string,
+    approved: boolean,
+    ctx: RequestContext,
+  ): Promise<void>;
+  tokenIssued(
+    user: SessionUser,
+    details: { tokenId: string; grant: CliGrantKind; client: string; expiresAt: Date },
+    ctx: RequestContext,
+  ): Promise<void>;
   refused(err: unknown, who: CliWho | undefined, details: Record<string, unknown>, ctx: RequestContext): Promise<void>;
   revoked(who: CliWho, details: { tokenId: string; by: 'cli' | 'web' }, ctx: RequestContext): Promise<void>;
 }
@@ -28,10 +38,19 @@ export function whoOf(user: SessionUser): CliWho {
 }
 
 export function createCliAudit(log: AuditLog, logger: Logger, now: () => Date): CliAudit {
-  const base = (ctx: RequestContext) => ({ at: now(), clientIp: ctx.clientIp, userAgent: ctx.userAgent?.slice(0, 300), requestId: ctx.requestId });
+  const base = (ctx: RequestContext) => ({
+    at: now(),
+    clientIp: ctx.clientIp,
+    userAgent: ctx.userAgent?.slice(0, 300),
+    requestId: ctx.requestId,
+  });
   // A refusal is already on its way to the client as an error; a failed audit write must not replace it.
   const quietly = (event: AuditEvent): Promise<void> =>
-    log.appendAudit(event).catch((err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err), kind: event.kind }, 'audit write failed'));
+    log
+      .appendAudit(event)
+      .catch((err: unknown) =>
+        logger.error({ err: err instanceof Error ? err.message : String(err), kind: event.kind }, 'audit write failed'),
+      );
   return {
     authorized: (user, grant, client, approved, ctx) =>
       log.appendAudit({
@@ -43,7 +62,14 @@ export function createCliAudit(log: AuditLog, logger: Logger, now: () => Date): 
         details: { grant, client },
       }),
     tokenIssued: (user, details, ctx) =>
-      log.appendAudit({ ...base(ctx), ...whoOf(user), kind: 'cli_token_issued', outcome: 'ok', expiresAt: details.expiresAt, details: { tokenId: details.tokenId, grant: details.grant, client: details.client } }),
+      log.appendAudit({
+        ...base(ctx),
+        ...whoOf(user),
+        kind: 'cli_token_issued',
+        outcome: 'ok',
+        expiresAt: details.expiresAt,
+        details: { tokenId: details.tokenId, grant: details.grant, client: details.client },
+      }),
     refused: (err, who, details, ctx) =>
       quietly({
         ...base(ctx),
@@ -53,6 +79,7 @@ export function createCliAudit(log: AuditLog, logger: Logger, now: () => Date): 
         code: isAppError(err) ? err.code : 'INTERNAL_ERROR',
         details,
       }),
-    revoked: (who, details, ctx) => log.appendAudit({ ...base(ctx), ...who, kind: 'cli_token_revoked', outcome: 'ok', details }),
+    revoked: (who, details, ctx) =>
+      log.appendAudit({ ...base(ctx), ...who, kind: 'cli_token_revoked', outcome: 'ok', details }),
   };
 }

@@ -23,16 +23,46 @@ interface SdkErrorShape {
 }
 
 // The role session's keys were not accepted: as good as expired for the person signing in.
-const SESSION_INVALID = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidSignatureException']);
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const NETWORK = new Set(['TimeoutError', 'AbortError', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'RequestTimeout']);
+const SESSION_INVALID = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+]);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+]);
+const NETWORK = new Set([
+  'TimeoutError',
+  'AbortError',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'RequestTimeout',
+]);
 
 export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
   if (err instanceof AppError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
   const name = e.name ?? 'Error';
   const awsMessage = (e.message ?? '').slice(0, 500);
-  const details = { operation: ctx.operation, awsCode: name, awsMessage, awsRequestId: e.$metadata?.requestId, roleArn: ctx.roleArn, clusterIdentifier: ctx.clusterIdentifier, workgroup: ctx.workgroup, dbUser: ctx.dbUser };
+  const details = {
+    operation: ctx.operation,
+    awsCode: name,
+    awsMessage,
+    awsRequestId: e.$metadata?.requestId,
+    roleArn: ctx.roleArn,
+    clusterIdentifier: ctx.clusterIdentifier,
+    workgroup: ctx.workgroup,
+    dbUser: ctx.dbUser,
+  };
   const role = ctx.roleArn ?? 'the role';
 
   if (/^AccessDenied/.test(name) || name === 'UnauthorizedOperation') {
@@ -41,12 +71,32 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
     const publicMessage = bySessionPolicy ? sessionPolicyAdvice(ctx, role) : accessDeniedAdvice(ctx, role);
     return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage, cause: err, details });
   }
-  if (name === 'ExpiredTokenException' || name === 'ExpiredToken' || (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name))) {
+  if (
+    name === 'ExpiredTokenException' ||
+    name === 'ExpiredToken' ||
+    (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name))
+  ) {
     return ctx.operation === 'AssumeRoleWithSAML'
-      ? new Unauthorized({ code: 'AWS_SAML_EXPIRED', publicMessage: 'AWS says the sign-in response is too old (STS redeems it only within 5 minutes of issue). Sign in again.', cause: err, details })
-      : new Unauthorized({ code: 'AWS_SESSION_EXPIRED', publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.', cause: err, details });
+      ? new Unauthorized({
+          code: 'AWS_SAML_EXPIRED',
+          publicMessage:
+            'AWS says the sign-in response is too old (STS redeems it only within 5 minutes of issue). Sign in again.',
+          cause: err,
+          details,
+        })
+      : new Unauthorized({
+          code: 'AWS_SESSION_EXPIRED',
+          publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.',
+          cause: err,
+          details,
+        });
   }
-  if (name === 'InvalidIdentityTokenException' || name === 'IDPRejectedClaimException' || name === 'InvalidIdentityToken' || name === 'IDPRejectedClaim') {
+  if (
+    name === 'InvalidIdentityTokenException' ||
+    name === 'IDPRejectedClaimException' ||
+    name === 'InvalidIdentityToken' ||
+    name === 'IDPRejectedClaim'
+  ) {
     return new Unauthorized({
       code: 'AWS_SAML_REJECTED',
       publicMessage: `AWS STS refused the sign-in response for ${role}: ${awsMessage || name}. Check that the IAM SAML provider ${ctx.principalArn ?? ''} holds this IdP's current metadata and that the assertion carries RoleSessionName.`,
@@ -55,22 +105,56 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
     });
   }
   if (name === 'ValidationError' && /DurationSeconds exceeds/i.test(awsMessage)) {
-    return new BadRequest({ code: 'AWS_DURATION_TOO_LONG', publicMessage: `The requested session is longer than ${role} allows (its MaxSessionDuration).`, cause: err, details });
+    return new BadRequest({
+      code: 'AWS_DURATION_TOO_LONG',
+      publicMessage: `The requested session is longer than ${role} allows (its MaxSessionDuration).`,
+      cause: err,
+      details,
+    });
   }
   if (name === 'ClusterNotFoundFault' || name === 'ClusterNotFound') {
-    return new NotFound({ code: 'AWS_CLUSTER_NOT_FOUND', publicMessage: `Redshift has no cluster "${ctx.clusterIdentifier ?? ''}" in ${ctx.region ?? 'this region'} (identifiers are case-sensitive). Check the cluster entry in the configuration.`, cause: err, details });
+    return new NotFound({
+      code: 'AWS_CLUSTER_NOT_FOUND',
+      publicMessage: `Redshift has no cluster "${ctx.clusterIdentifier ?? ''}" in ${ctx.region ?? 'this region'} (identifiers are case-sensitive). Check the cluster entry in the configuration.`,
+      cause: err,
+      details,
+    });
   }
   if (name === 'ResourceNotFoundException') {
-    return new NotFound({ code: 'AWS_WORKGROUP_NOT_FOUND', publicMessage: `Redshift Serverless has no workgroup "${ctx.workgroup ?? ''}" in ${ctx.region ?? 'this region'}.`, cause: err, details });
+    return new NotFound({
+      code: 'AWS_WORKGROUP_NOT_FOUND',
+      publicMessage: `Redshift Serverless has no workgroup "${ctx.workgroup ?? ''}" in ${ctx.region ?? 'this region'}.`,
+      cause: err,
+      details,
+    });
   }
-  if (THROTTLING.has(name) || e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || NETWORK.has(name) || (e.code !== undefined && NETWORK.has(e.code))) {
-    return new UpstreamUnavailable({ code: 'AWS_UNAVAILABLE', publicMessage: `AWS did not answer ${ctx.operation} in time or is busy. Try again in a moment.`, cause: err, details });
+  if (
+    THROTTLING.has(name) ||
+    e.$fault === 'server' ||
+    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    NETWORK.has(name) ||
+    (e.code !== undefined && NETWORK.has(e.code))
+  ) {
+    return new UpstreamUnavailable({
+      code: 'AWS_UNAVAILABLE',
+      publicMessage: `AWS did not answer ${ctx.operation} in time or is busy. Try again in a moment.`,
+      cause: err,
+      details,
+    });
   }
-  return new AppError({ code: 'AWS_ERROR', status: 502, expose: true, publicMessage: `AWS refused ${ctx.operation} (${name.slice(0, 80)}).`, cause: err, details });
+  return new AppError({
+    code: 'AWS_ERROR',
+    status: 502,
+    expose: true,
+    publicMessage: `AWS refused ${ctx.operation} (${name.slice(0, 80)}).`,
+    cause: err,
+    details,
+  });
 }
 
 function sessionPolicyAdvice(ctx: AwsCallContext, role: string): string {
-  const target = ctx.workgroup !== undefined ? `workgroup "${ctx.workgroup}"` : `cluster "${ctx.clusterIdentifier ?? ''}"`;
+  const target =
+    ctx.workgroup !== undefined ? `workgroup "${ctx.workgroup}"` : `cluster "${ctx.clusterIdentifier ?? ''}"`;
   return `Your session for ${role} does not cover ${ctx.operation} on ${target}: this service limits each role session to the clusters its role could use when you signed in, and to your own DbUser. If the cluster entry changed since, sign in again.`;
 }
 

@@ -77,7 +77,10 @@ export interface ServerlessCredentialsInput {
 export interface RedshiftApi {
   getClusterCredentials(session: RoleSession, input: ClusterCredentialsInput): Promise<AwsResult<DbCredentials>>;
   /** The DB user is the role session's own (IAMR:<role>); DB roles come from IAM. */
-  getClusterCredentialsWithIam(session: RoleSession, input: ClusterCredentialsWithIamInput): Promise<AwsResult<DbCredentials>>;
+  getClusterCredentialsWithIam(
+    session: RoleSession,
+    input: ClusterCredentialsWithIamInput,
+  ): Promise<AwsResult<DbCredentials>>;
   describeClusterEndpoint(
     session: RoleSession,
     region: string,

@@ -244,10 +244,10 @@ export function createAwsApis(
 }
 
 /** AWS takes either the cluster identifier or its custom domain name, not both. */
-function clusterTarget(input: {
-  clusterIdentifier: string;
-  customDomainName?: string;
-}): { ClusterIdentifier?: string; CustomDomainName?: string } {
+function clusterTarget(input: { clusterIdentifier: string; customDomainName?: string }): {
+  ClusterIdentifier?: string;
+  CustomDomainName?: string;
+} {
   return input.customDomainName !== undefined
     ? { CustomDomainName: input.customDomainName }
     : { ClusterIdentifier: input.clusterIdentifier };

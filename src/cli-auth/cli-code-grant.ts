@@ -50,7 +50,11 @@ export class CodeGrant {
     const code = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.deps.now().getTime() + this.deps.codeTtlSeconds * 1000);
     const stored: StoredCode = { ...request, user, sessionId: ctx.sessionId ?? '', expiresAt: expiresAt.toISOString() };
-    await this.deps.grants.putCliGrant(`code:${hashCliSecret(code)}`, JSON.stringify(stored), new Date(expiresAt.getTime() + GRACE_MS));
+    await this.deps.grants.putCliGrant(
+      `code:${hashCliSecret(code)}`,
+      JSON.stringify(stored),
+      new Date(expiresAt.getTime() + GRACE_MS),
+    );
     await this.deps.audit.authorized(user, 'code', request.client, true, ctx);
     return code;
   }
@@ -61,11 +65,21 @@ export class CodeGrant {
 
   /** Takes the code first, so a wrong verifier also burns it (RFC 6749 §10.5: one try per code). */
   async redeem(request: RedeemRequest, ctx: RequestContext): Promise<IssuedCliToken> {
-    const raw = typeof request.code === 'string' && request.code.length <= 200 ? await this.deps.grants.takeCliGrant(`code:${hashCliSecret(request.code)}`) : null;
+    const raw =
+      typeof request.code === 'string' && request.code.length <= 200
+        ? await this.deps.grants.takeCliGrant(`code:${hashCliSecret(request.code)}`)
+        : null;
     const stored = raw === null ? undefined : (JSON.parse(raw) as StoredCode);
     const refusal = this.refusalFor(stored, request);
     if (refusal !== undefined) {
-      const who = stored === undefined ? undefined : { idpId: stored.user.identity.idpId, nameId: stored.user.identity.nameId, dbUser: stored.user.identity.dbUser };
+      const who =
+        stored === undefined
+          ? undefined
+          : {
+              idpId: stored.user.identity.idpId,
+              nameId: stored.user.identity.nameId,
+              dbUser: stored.user.identity.dbUser,
+            };
       await this.deps.audit.refused(refusal, who, { grant: 'code', client: stored?.client }, ctx);
       throw refusal;
     }
@@ -75,11 +89,28 @@ export class CodeGrant {
 
   private refusalFor(stored: StoredCode | undefined, request: RedeemRequest) {
     const again = 'Run `redshift-sso login` again.';
-    if (stored === undefined) return cliRefusal('CLI_CODE_INVALID', 'invalid_grant', `This sign-in code is unknown or was used already. ${again}`);
-    if (Date.parse(stored.expiresAt) <= this.deps.now().getTime()) return cliRefusal('CLI_CODE_EXPIRED', 'invalid_grant', `This sign-in code has expired. ${again}`);
-    if (request.redirectUri !== stored.redirectUri) return cliRefusal('CLI_REDIRECT_URI_MISMATCH', 'invalid_grant', `The redirect URI is not the one the code was issued for. ${again}`);
-    if (request.state !== stored.state) return cliRefusal('CLI_STATE_MISMATCH', 'invalid_grant', `The state does not match the sign-in this code belongs to. ${again}`);
-    if (!pkceVerifierMatches(request.codeVerifier, stored.codeChallenge)) return cliRefusal('PKCE_VERIFIER_MISMATCH', 'invalid_grant', `The PKCE code verifier does not match. ${again}`);
+    if (stored === undefined)
+      return cliRefusal(
+        'CLI_CODE_INVALID',
+        'invalid_grant',
+        `This sign-in code is unknown or was used already. ${again}`,
+      );
+    if (Date.parse(stored.expiresAt) <= this.deps.now().getTime())
+      return cliRefusal('CLI_CODE_EXPIRED', 'invalid_grant', `This sign-in code has expired. ${again}`);
+    if (request.redirectUri !== stored.redirectUri)
+      return cliRefusal(
+        'CLI_REDIRECT_URI_MISMATCH',
+        'invalid_grant',
+        `The redirect URI is not the one the code was issued for. ${again}`,
+      );
+    if (request.state !== stored.state)
+      return cliRefusal(
+        'CLI_STATE_MISMATCH',
+        'invalid_grant',
+        `The state does not match the sign-in this code belongs to. ${again}`,
+      );
+    if (!pkceVerifierMatches(request.codeVerifier, stored.codeChallenge))
+      return cliRefusal('PKCE_VERIFIER_MISMATCH', 'invalid_grant', `The PKCE code verifier does not match. ${again}`);
     return undefined;
   }
 }

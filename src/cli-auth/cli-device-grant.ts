@@ -67,7 +67,11 @@ export class DeviceGrant {
   }
 
   /** What the approval page shows for a user code; refused (audited) when unknown, used or expired. */
-  async pending(user: SessionUser, userCode: unknown, ctx: RequestContext): Promise<{ userCode: string; client: string; expiresAt: Date }> {
+  async pending(
+    user: SessionUser,
+    userCode: unknown,
+    ctx: RequestContext,
+  ): Promise<{ userCode: string; client: string; expiresAt: Date }> {
     const { stored } = await this.lookup(user, userCode, ctx);
     return { userCode: stored.userCode, client: stored.client, expiresAt: new Date(stored.expiresAt) };
   }
@@ -75,30 +79,66 @@ export class DeviceGrant {
   async decide(user: SessionUser, userCode: unknown, approve: boolean, ctx: RequestContext): Promise<void> {
     const { stored, deviceKey } = await this.lookup(user, userCode, ctx);
     // The user code is single use: whichever decision comes first is the one that counts.
-    if ((await this.deps.grants.takeCliGrant(`user-code:${stored.userCode}`)) === null) await this.refuse(user, unknownUserCode(), ctx);
-    const decided: StoredDevice = approve ? { ...stored, status: 'approved', user, sessionId: ctx.sessionId ?? '' } : { ...stored, status: 'denied' };
-    await this.deps.grants.putCliGrant(deviceKey, JSON.stringify(decided), new Date(Date.parse(stored.expiresAt) + GRACE_MS));
+    if ((await this.deps.grants.takeCliGrant(`user-code:${stored.userCode}`)) === null)
+      await this.refuse(user, unknownUserCode(), ctx);
+    const decided: StoredDevice = approve
+      ? { ...stored, status: 'approved', user, sessionId: ctx.sessionId ?? '' }
+      : { ...stored, status: 'denied' };
+    await this.deps.grants.putCliGrant(
+      deviceKey,
+      JSON.stringify(decided),
+      new Date(Date.parse(stored.expiresAt) + GRACE_MS),
+    );
     await this.deps.audit.authorized(user, 'device', stored.client, approve, ctx);
   }
 
   /** One poll of the token endpoint (RFC 8628 §3.4, §3.5). */
   async poll(deviceCode: unknown, ctx: RequestContext): Promise<IssuedCliToken> {
-    const deviceKey = typeof deviceCode === 'string' && deviceCode.length <= 200 ? `device:${hashCliSecret(deviceCode)}` : undefined;
+    const deviceKey =
+      typeof deviceCode === 'string' && deviceCode.length <= 200 ? `device:${hashCliSecret(deviceCode)}` : undefined;
     const raw = deviceKey === undefined ? null : await this.deps.grants.getCliGrant(deviceKey);
     const stored = raw === null ? undefined : (JSON.parse(raw) as StoredDevice);
     const who = stored?.user === undefined ? undefined : whoOf(stored.user);
-    if (stored === undefined || deviceKey === undefined) return this.refuse(undefined, cliRefusal('CLI_DEVICE_CODE_INVALID', 'invalid_grant', 'This device code is unknown or was used already. Run `redshift-sso login --device` again.'), ctx);
+    if (stored === undefined || deviceKey === undefined)
+      return this.refuse(
+        undefined,
+        cliRefusal(
+          'CLI_DEVICE_CODE_INVALID',
+          'invalid_grant',
+          'This device code is unknown or was used already. Run `redshift-sso login --device` again.',
+        ),
+        ctx,
+      );
     if (Date.parse(stored.expiresAt) <= this.deps.now().getTime()) {
-      return this.refuse(who, cliRefusal('CLI_DEVICE_CODE_EXPIRED', 'expired_token', 'Nobody approved this sign-in in time. Run `redshift-sso login --device` again.'), ctx, stored.client);
+      return this.refuse(
+        who,
+        cliRefusal(
+          'CLI_DEVICE_CODE_EXPIRED',
+          'expired_token',
+          'Nobody approved this sign-in in time. Run `redshift-sso login --device` again.',
+        ),
+        ctx,
+        stored.client,
+      );
     }
     if (stored.status === 'denied') {
       await this.deps.grants.takeCliGrant(deviceKey);
-      return this.refuse(who, cliRefusal('CLI_ACCESS_DENIED', 'access_denied', 'The sign-in was denied in the browser.', 403), ctx, stored.client);
+      return this.refuse(
+        who,
+        cliRefusal('CLI_ACCESS_DENIED', 'access_denied', 'The sign-in was denied in the browser.', 403),
+        ctx,
+        stored.client,
+      );
     }
     if (stored.status === 'pending') throw await this.pendingAnswer(deviceKey, stored);
     const taken = await this.deps.grants.takeCliGrant(deviceKey);
     const approved = taken === null ? undefined : (JSON.parse(taken) as StoredDevice);
-    if (approved?.status !== 'approved' || approved.user === undefined) return this.refuse(who, cliRefusal('CLI_DEVICE_CODE_INVALID', 'invalid_grant', 'This device code was used already.'), ctx);
+    if (approved?.status !== 'approved' || approved.user === undefined)
+      return this.refuse(
+        who,
+        cliRefusal('CLI_DEVICE_CODE_INVALID', 'invalid_grant', 'This device code was used already.'),
+        ctx,
+      );
     return this.deps.tokens.mint(approved.user, approved.sessionId ?? '', 'device', approved.client, ctx);
   }
 
@@ -111,25 +151,52 @@ export class DeviceGrant {
     const interval = last?.interval ?? this.deps.pollIntervalSeconds;
     const tooSoon = last !== undefined && now - last.at < interval * 1000;
     const next = tooSoon ? interval + SLOW_DOWN_STEP_SECONDS : interval;
-    await this.deps.grants.putCliGrant(pollKey, JSON.stringify({ at: now, interval: next }), new Date(Date.parse(stored.expiresAt) + GRACE_MS));
+    await this.deps.grants.putCliGrant(
+      pollKey,
+      JSON.stringify({ at: now, interval: next }),
+      new Date(Date.parse(stored.expiresAt) + GRACE_MS),
+    );
     return tooSoon
       ? cliRefusal('CLI_SLOW_DOWN', 'slow_down', `Polling too fast: wait ${next} s between polls.`)
-      : cliRefusal('CLI_AUTHORIZATION_PENDING', 'authorization_pending', 'Waiting for the sign-in to be approved in a browser.');
+      : cliRefusal(
+          'CLI_AUTHORIZATION_PENDING',
+          'authorization_pending',
+          'Waiting for the sign-in to be approved in a browser.',
+        );
   }
 
-  private async lookup(user: SessionUser, userCode: unknown, ctx: RequestContext): Promise<{ stored: StoredDevice; deviceKey: string }> {
+  private async lookup(
+    user: SessionUser,
+    userCode: unknown,
+    ctx: RequestContext,
+  ): Promise<{ stored: StoredDevice; deviceKey: string }> {
     const code = normalizeUserCode(userCode);
     const deviceKey = code === undefined ? null : await this.deps.grants.getCliGrant(`user-code:${code}`);
     const raw = deviceKey === null ? null : await this.deps.grants.getCliGrant(deviceKey);
     const stored = raw === null ? undefined : (JSON.parse(raw) as StoredDevice);
-    if (stored === undefined || deviceKey === null || stored.status !== 'pending') return this.refuse(user, unknownUserCode(), ctx);
+    if (stored === undefined || deviceKey === null || stored.status !== 'pending')
+      return this.refuse(user, unknownUserCode(), ctx);
     if (Date.parse(stored.expiresAt) <= this.deps.now().getTime()) {
-      return this.refuse(user, cliRefusal('CLI_USER_CODE_EXPIRED', 'expired_token', 'This code has expired. Start the sign-in on the other device again.'), ctx, stored.client);
+      return this.refuse(
+        user,
+        cliRefusal(
+          'CLI_USER_CODE_EXPIRED',
+          'expired_token',
+          'This code has expired. Start the sign-in on the other device again.',
+        ),
+        ctx,
+        stored.client,
+      );
     }
     return { stored, deviceKey };
   }
 
-  private async refuse(who: SessionUser | { idpId: string; nameId: string } | undefined, err: Error, ctx: RequestContext, client?: string): Promise<never> {
+  private async refuse(
+    who: SessionUser | { idpId: string; nameId: string } | undefined,
+    err: Error,
+    ctx: RequestContext,
+    client?: string,
+  ): Promise<never> {
     const person = who === undefined ? undefined : 'identity' in who ? whoOf(who) : who;
     await this.deps.audit.refused(err, person, { grant: 'device', client }, ctx);
     throw err;
@@ -137,5 +204,9 @@ export class DeviceGrant {
 }
 
 function unknownUserCode() {
-  return cliRefusal('CLI_USER_CODE_INVALID', 'invalid_grant', 'This code is unknown or was used already. Check it against the one your terminal shows.');
+  return cliRefusal(
+    'CLI_USER_CODE_INVALID',
+    'invalid_grant',
+    'This code is unknown or was used already. Check it against the one your terminal shows.',
+  );
 }

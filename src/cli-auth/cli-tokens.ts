@@ -47,7 +47,9 @@ export function hashCliSecret(secret: string): string {
 
 /** The end of the latest ready role session; undefined when none is left. */
 export function roleSessionsEnd(user: SessionUser, now: Date): Date | undefined {
-  const ends = user.grants.filter((g) => g.status === 'ready' && g.expiresAt !== undefined).map((g) => Date.parse(g.expiresAt ?? ''));
+  const ends = user.grants
+    .filter((g) => g.status === 'ready' && g.expiresAt !== undefined)
+    .map((g) => Date.parse(g.expiresAt ?? ''));
   const last = Math.max(...ends.filter(Number.isFinite));
   return Number.isFinite(last) && last > now.getTime() ? new Date(last) : undefined;
 }
@@ -56,10 +58,21 @@ export class CliTokens {
   constructor(private readonly deps: CliTokenDeps) {}
 
   /** `fromSessionId`: the browser session that approved, which the user's role sessions are sealed for. */
-  async mint(user: SessionUser, fromSessionId: string, grant: CliGrantKind, client: string, ctx: RequestContext): Promise<IssuedCliToken> {
+  async mint(
+    user: SessionUser,
+    fromSessionId: string,
+    grant: CliGrantKind,
+    client: string,
+    ctx: RequestContext,
+  ): Promise<IssuedCliToken> {
     const expiresAt = roleSessionsEnd(user, this.deps.now());
     if (expiresAt === undefined) {
-      const err = cliRefusal('AWS_SESSION_EXPIRED', 'invalid_grant', 'Your AWS role sessions have ended. Sign out and in again in the browser, then run the sign-in again.', 401);
+      const err = cliRefusal(
+        'AWS_SESSION_EXPIRED',
+        'invalid_grant',
+        'Your AWS role sessions have ended. Sign out and in again in the browser, then run the sign-in again.',
+        401,
+      );
       await this.deps.audit.refused(err, whoOf(user), { grant, client }, ctx);
       throw err;
     }
@@ -84,7 +97,12 @@ export class CliTokens {
     const record = token.startsWith(TOKEN_PREFIX) ? await this.deps.store.findCliToken(hashCliSecret(token)) : null;
     const refusal = this.refusalFor(record);
     if (refusal !== undefined) {
-      await this.deps.audit.refused(refusal, record === null ? undefined : { idpId: record.idpId, nameId: record.nameId }, { tokenId: record?.id }, ctx);
+      await this.deps.audit.refused(
+        refusal,
+        record === null ? undefined : { idpId: record.idpId, nameId: record.nameId },
+        { tokenId: record?.id },
+        ctx,
+      );
       throw refusal;
     }
     const live = record as CliTokenRecord;
@@ -97,7 +115,11 @@ export class CliTokens {
     const record = await this.deps.store.findCliToken(hashCliSecret(token));
     if (record === null || record.revokedAt !== undefined) return;
     if (await this.deps.store.revokeCliToken(record.id, this.deps.now())) {
-      await this.deps.audit.revoked({ idpId: record.idpId, nameId: record.nameId }, { tokenId: record.id, by: 'cli' }, ctx);
+      await this.deps.audit.revoked(
+        { idpId: record.idpId, nameId: record.nameId },
+        { tokenId: record.id, by: 'cli' },
+        ctx,
+      );
     }
   }
 
@@ -106,7 +128,10 @@ export class CliTokens {
     const record = await this.deps.store.getCliTokenById(tokenId);
     const owned = record !== null && record.idpId === user.identity.idpId && record.nameId === user.identity.nameId;
     if (!owned || !(await this.deps.store.revokeCliToken(tokenId, this.deps.now()))) {
-      const err = new NotFound({ code: 'CLI_TOKEN_NOT_FOUND', publicMessage: 'You have no signed-in tool with that ID (it may be revoked or expired already).' });
+      const err = new NotFound({
+        code: 'CLI_TOKEN_NOT_FOUND',
+        publicMessage: 'You have no signed-in tool with that ID (it may be revoked or expired already).',
+      });
       await this.deps.audit.refused(err, whoOf(user), { tokenId }, ctx);
       throw err;
     }
@@ -115,18 +140,32 @@ export class CliTokens {
 
   async list(user: SessionUser): Promise<CliTokenView[]> {
     const records = await this.deps.store.listCliTokens(user.identity.idpId, user.identity.nameId, this.deps.now());
-    return records.map((r) => ({ id: r.id, client: r.client, createdAt: r.createdAt, expiresAt: r.expiresAt, ...(r.lastUsedAt === undefined ? {} : { lastUsedAt: r.lastUsedAt }) }));
+    return records.map((r) => ({
+      id: r.id,
+      client: r.client,
+      createdAt: r.createdAt,
+      expiresAt: r.expiresAt,
+      ...(r.lastUsedAt === undefined ? {} : { lastUsedAt: r.lastUsedAt }),
+    }));
   }
 
   private refusalFor(record: CliTokenRecord | null): Unauthorized | undefined {
     const next = 'Run `redshift-sso login` to sign in again.';
-    if (record === null) return new Unauthorized({ code: 'TOKEN_INVALID', publicMessage: `This token is not known here. ${next}` });
-    if (record.revokedAt !== undefined) return new Unauthorized({ code: 'TOKEN_REVOKED', publicMessage: `This token was revoked. ${next}` });
+    if (record === null)
+      return new Unauthorized({ code: 'TOKEN_INVALID', publicMessage: `This token is not known here. ${next}` });
+    if (record.revokedAt !== undefined)
+      return new Unauthorized({ code: 'TOKEN_REVOKED', publicMessage: `This token was revoked. ${next}` });
     if (record.expiresAt.getTime() <= this.deps.now().getTime()) {
-      return new Unauthorized({ code: 'TOKEN_EXPIRED', publicMessage: `This token ended with the AWS role sessions it stood for. ${next}` });
+      return new Unauthorized({
+        code: 'TOKEN_EXPIRED',
+        publicMessage: `This token ended with the AWS role sessions it stood for. ${next}`,
+      });
     }
     if (!this.deps.idpEnabled(record.idpId)) {
-      return new Unauthorized({ code: 'IDP_DISABLED', publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.' });
+      return new Unauthorized({
+        code: 'IDP_DISABLED',
+        publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.',
+      });
     }
     return undefined;
   }
@@ -139,7 +178,9 @@ export class CliTokens {
       if (g.sealed === undefined) return g;
       const session = this.deps.vault.open(g.sealed, { ...person, sessionId: fromSessionId });
       const { sealed: _dropped, ...rest } = g;
-      return session === undefined ? rest : { ...rest, sealed: this.deps.vault.seal(session, { ...person, sessionId: cliTokenSealId(tokenId) }) };
+      return session === undefined
+        ? rest
+        : { ...rest, sealed: this.deps.vault.seal(session, { ...person, sessionId: cliTokenSealId(tokenId) }) };
     });
     return { ...user, grants };
   }

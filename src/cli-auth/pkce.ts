@@ -34,7 +34,15 @@ export function loopbackRedirectUri(value: unknown): { uri: string; port: number
     return undefined;
   }
   if (url.protocol !== 'http:' || (url.hostname !== '127.0.0.1' && url.hostname !== '[::1]')) return undefined;
-  if (url.port === '' || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || value.includes('#')) return undefined;
+  if (
+    url.port === '' ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    value.includes('#')
+  )
+    return undefined;
   // Compared byte for byte later, so only the canonical spelling is accepted now.
   if (url.href !== value) return undefined;
   return { uri: url.href, port: Number(url.port) };

@@ -15,7 +15,11 @@ interface RequestOptions {
   acceptErrors?: boolean;
 }
 
-export async function callService<T>(server: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> {
+export async function callService<T>(
+  server: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(new URL(path, server), {
@@ -31,17 +35,27 @@ export async function callService<T>(server: string, path: string, options: Requ
     });
   } catch (err) {
     const reason = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-    throw new CliError(`Cannot reach ${server} (${reason}). Check the address and your network or VPN.`, EXIT.unreachable);
+    throw new CliError(
+      `Cannot reach ${server} (${reason}). Check the address and your network or VPN.`,
+      EXIT.unreachable,
+    );
   }
   const text = await res.text();
   let body: unknown;
   try {
     body = text === '' ? {} : JSON.parse(text);
   } catch {
-    throw new CliError(`${server} answered ${res.status} with something that is not JSON: is it a redshift-sso server?`, EXIT.unreachable);
+    throw new CliError(
+      `${server} answered ${res.status} with something that is not JSON: is it a redshift-sso server?`,
+      EXIT.unreachable,
+    );
   }
   if (res.ok || options.acceptErrors === true) return { status: res.status, body: body as T };
   const error = (body as { error?: { code?: string; message?: string } }).error;
   const code = error?.code ?? `HTTP_${res.status}`;
-  throw new CliError(`${error?.message ?? `The server answered ${res.status}.`} (${code})`, exitCodeForStatus(res.status), code);
+  throw new CliError(
+    `${error?.message ?? `The server answered ${res.status}.`} (${code})`,
+    exitCodeForStatus(res.status),
+    code,
+  );
 }

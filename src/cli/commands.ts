@@ -8,7 +8,18 @@ import { CliError, EXIT } from './errors.ts';
 import { forgetToken, loadToken, resolveServer } from './local-files.ts';
 import { writePgpass } from './pgpass-file.ts';
 
-export const FORMATS = ['uri', 'keywords', 'jdbc', 'odbc', 'python', 'pgpass', 'env', 'dbt', 'sqlalchemy', 'json'] as const satisfies ReadonlyArray<keyof ConnectionStrings | 'json'>;
+export const FORMATS = [
+  'uri',
+  'keywords',
+  'jdbc',
+  'odbc',
+  'python',
+  'pgpass',
+  'env',
+  'dbt',
+  'sqlalchemy',
+  'json',
+] as const satisfies ReadonlyArray<keyof ConnectionStrings | 'json'>;
 export type Format = (typeof FORMATS)[number];
 
 export interface ClusterOptions {
@@ -48,7 +59,14 @@ export async function runPsql(options: ClusterOptions, args: string[]): Promise<
   const child = spawn('psql', args, { stdio: 'inherit', env: { ...process.env, ...libpqEnv(answer) } });
   return new Promise((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new CliError('psql is not installed. Install the PostgreSQL client (Debian/Ubuntu: postgresql-client; macOS: brew install libpq).', EXIT.usage) : err),
+      reject(
+        err.code === 'ENOENT'
+          ? new CliError(
+              'psql is not installed. Install the PostgreSQL client (Debian/Ubuntu: postgresql-client; macOS: brew install libpq).',
+              EXIT.usage,
+            )
+          : err,
+      ),
     );
     child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });
@@ -60,9 +78,17 @@ const libpqValue = (v: string) => (LIBPQ_BARE.test(v) ? v : `'${v.replace(/[\\']
 export async function updatePgpass(options: ClusterOptions): Promise<void> {
   const answer = await credentialsFor(options);
   const path = await writePgpass(answer.connectionStrings.pgpass);
-  process.stderr.write(`Wrote the password for ${answer.dbUser}@${answer.host}:${answer.port}/${answer.database} to ${path} (expires ${answer.expiration}).\n`);
+  process.stderr.write(
+    `Wrote the password for ${answer.dbUser}@${answer.host}:${answer.port}/${answer.database} to ${path} (expires ${answer.expiration}).\n`,
+  );
   // The connection without its password: psql finds that in the file.
-  const pairs: Array<[string, string]> = [['host', answer.host], ['port', String(answer.port)], ['dbname', answer.database], ['user', answer.dbUser], ['sslmode', answer.sslMode]];
+  const pairs: Array<[string, string]> = [
+    ['host', answer.host],
+    ['port', String(answer.port)],
+    ['dbname', answer.database],
+    ['user', answer.dbUser],
+    ['sslmode', answer.sslMode],
+  ];
   if (answer.sslRootCert !== null) pairs.push(['sslrootcert', answer.sslRootCert]);
   process.stdout.write(`${pairs.map(([k, v]) => `${k}=${libpqValue(v)}`).join(' ')}\n`);
 }
@@ -71,7 +97,10 @@ export async function installCa(options: { server?: string; cluster: string }): 
   const server = await resolveServer(options.server);
   const path = await installCaBundle(server, options.cluster);
   if (path === undefined) {
-    throw new CliError(`${options.cluster} has no CA bundle on ${server}: its certificate chains to public roots. With libpq 16+ use sslrootcert=system; older clients need the Amazon Redshift CA bundle in ~/.postgresql/root.crt.`, EXIT.usage);
+    throw new CliError(
+      `${options.cluster} has no CA bundle on ${server}: its certificate chains to public roots. With libpq 16+ use sslrootcert=system; older clients need the Amazon Redshift CA bundle in ~/.postgresql/root.crt.`,
+      EXIT.usage,
+    );
   }
   process.stdout.write(`${path}\n`);
 }

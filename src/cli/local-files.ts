@@ -54,7 +54,10 @@ export async function loadToken(server: string): Promise<StoredToken | undefined
   try {
     return JSON.parse(text) as StoredToken;
   } catch {
-    throw new CliError(`The token file ${tokenPath(server)} is damaged. Delete it and run \`redshift-sso login --server ${server}\`.`, EXIT.usage);
+    throw new CliError(
+      `The token file ${tokenPath(server)} is damaged. Delete it and run \`redshift-sso login --server ${server}\`.`,
+      EXIT.usage,
+    );
   }
 }
 
@@ -66,7 +69,11 @@ export async function forgetToken(server: string): Promise<void> {
 export async function resolveServer(option: string | undefined): Promise<string> {
   const fromEnv = process.env.REDSHIFT_SSO_SERVER;
   const chosen = option ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv) ?? (await lastServer());
-  if (chosen === undefined) throw new CliError('No server given. Run `redshift-sso login --server https://…` first, or pass --server.', EXIT.usage);
+  if (chosen === undefined)
+    throw new CliError(
+      'No server given. Run `redshift-sso login --server https://…` first, or pass --server.',
+      EXIT.usage,
+    );
   return normalizeServer(chosen);
 }
 
@@ -75,9 +82,13 @@ export function normalizeServer(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CliError(`"${value}" is not a URL. Pass the service's address, e.g. --server https://redshift-sso.example.com`, EXIT.usage);
+    throw new CliError(
+      `"${value}" is not a URL. Pass the service's address, e.g. --server https://redshift-sso.example.com`,
+      EXIT.usage,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new CliError(`--server must be an http(s) URL, not ${url.protocol}`, EXIT.usage);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new CliError(`--server must be an http(s) URL, not ${url.protocol}`, EXIT.usage);
   return url.origin;
 }
 

@@ -35,16 +35,27 @@ export async function loginWithBrowser(options: BrowserLoginOptions): Promise<vo
       authorize.searchParams.set(k, v);
     }
     // With --idp the sign-in starts at that IdP and comes back to the approval page.
-    const url = options.idp === undefined ? authorize.href : `${new URL(`/login/${encodeURIComponent(options.idp)}`, options.server).href}?returnTo=${encodeURIComponent(authorize.pathname + authorize.search)}`;
+    const url =
+      options.idp === undefined
+        ? authorize.href
+        : `${new URL(`/login/${encodeURIComponent(options.idp)}`, options.server).href}?returnTo=${encodeURIComponent(authorize.pathname + authorize.search)}`;
     if (options.browser) {
       process.stderr.write(`Opening your browser to sign in. If it does not open, visit:\n  ${url}\n`);
-      await open(url).catch(() => process.stderr.write('Could not start a browser; open the address above yourself.\n'));
+      await open(url).catch(() =>
+        process.stderr.write('Could not start a browser; open the address above yourself.\n'),
+      );
     } else {
       process.stderr.write(`Open this address in a browser on this computer to sign in:\n  ${url}\n`);
     }
     process.stderr.write(`Waiting for the browser (listening on 127.0.0.1:${listener.port})…\n`);
     const callback = await listener.next(state);
-    const answer = await requestToken(options.server, { grant_type: 'authorization_code', code: callback, code_verifier: verifier, redirect_uri: redirectUri, state });
+    const answer = await requestToken(options.server, {
+      grant_type: 'authorization_code',
+      code: callback,
+      code_verifier: verifier,
+      redirect_uri: redirectUri,
+      state,
+    });
     if (answer.status !== 200) throw refusalOf(answer.status, answer.body);
     await storeToken(options.server, answer.body);
   } finally {
@@ -72,17 +83,36 @@ async function listenOnLoopback(): Promise<Loopback> {
       return;
     }
     const { resolve, reject, state } = settle;
-    const answer = (status: number, title: string, text: string) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page(title, text));
+    const answer = (status: number, title: string, text: string) =>
+      res
+        .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        .end(page(title, text));
     // A callback without our state did not come from the sign-in we started (RFC 6749 §10.12).
     if (url.searchParams.get('state') !== state) {
-      answer(400, 'Sign-in refused', 'This answer does not belong to the sign-in your terminal started. Nothing was signed in.');
-      reject(new CliError('The browser answered with a different state: this is not the sign-in this command started (CLI_STATE_MISMATCH). Run `redshift-sso login` again.', EXIT.denied, 'CLI_STATE_MISMATCH'));
+      answer(
+        400,
+        'Sign-in refused',
+        'This answer does not belong to the sign-in your terminal started. Nothing was signed in.',
+      );
+      reject(
+        new CliError(
+          'The browser answered with a different state: this is not the sign-in this command started (CLI_STATE_MISMATCH). Run `redshift-sso login` again.',
+          EXIT.denied,
+          'CLI_STATE_MISMATCH',
+        ),
+      );
       return;
     }
     const code = url.searchParams.get('code');
     if (code === null) {
       answer(200, 'Sign-in denied', 'Nothing was signed in. You can close this tab.');
-      reject(new CliError(`The sign-in was denied in the browser (${url.searchParams.get('error') ?? 'no code'}).`, EXIT.denied, 'CLI_ACCESS_DENIED'));
+      reject(
+        new CliError(
+          `The sign-in was denied in the browser (${url.searchParams.get('error') ?? 'no code'}).`,
+          EXIT.denied,
+          'CLI_ACCESS_DENIED',
+        ),
+      );
       return;
     }
     answer(200, 'Signed in', 'Return to your terminal; you can close this tab.');
@@ -97,11 +127,22 @@ async function listenOnLoopback(): Promise<Loopback> {
     port,
     next: (state) =>
       new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new CliError('No answer from the browser within 5 minutes. Run `redshift-sso login` again (or `login --device` on a machine without a browser).', EXIT.denied)), WAIT_MS);
-        const done = <A>(fn: (a: A) => void) => (a: A) => {
-          clearTimeout(timer);
-          fn(a);
-        };
+        const timer = setTimeout(
+          () =>
+            reject(
+              new CliError(
+                'No answer from the browser within 5 minutes. Run `redshift-sso login` again (or `login --device` on a machine without a browser).',
+                EXIT.denied,
+              ),
+            ),
+          WAIT_MS,
+        );
+        const done =
+          <A>(fn: (a: A) => void) =>
+          (a: A) => {
+            clearTimeout(timer);
+            fn(a);
+          };
         settle = { resolve: done(resolve), reject: done(reject), state };
       }),
     close: () => {

@@ -21,7 +21,11 @@ function program(): Command {
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run `redshift-sso --help` for usage)');
-  const serverOption = () => new Option('--server <url>', 'the redshift-sso service (default: the last one you signed in to, or $REDSHIFT_SSO_SERVER)');
+  const serverOption = () =>
+    new Option(
+      '--server <url>',
+      'the redshift-sso service (default: the last one you signed in to, or $REDSHIFT_SSO_SERVER)',
+    );
   const clusterCommand = (name: string, description: string) =>
     cli
       .command(name)
@@ -44,7 +48,11 @@ function program(): Command {
       else await loginWithBrowser({ server, idp: o.idp, browser: o.browser });
     });
 
-  cli.command('logout').description('revoke and delete the token for a server').addOption(serverOption()).action((o: { server?: string }) => logout(o));
+  cli
+    .command('logout')
+    .description('revoke and delete the token for a server')
+    .addOption(serverOption())
+    .action((o: { server?: string }) => logout(o));
 
   clusterCommand('credentials', 'print fresh credentials in one format (stdout)')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('uri'))
@@ -57,7 +65,10 @@ function program(): Command {
       process.exitCode = await runPsql(o, psqlArgs);
     });
 
-  clusterCommand('pgpass', 'write fresh credentials into ~/.pgpass (or $PGPASSFILE); prints the connection without password').action((o: ClusterFlags) => updatePgpass(o));
+  clusterCommand(
+    'pgpass',
+    'write fresh credentials into ~/.pgpass (or $PGPASSFILE); prints the connection without password',
+  ).action((o: ClusterFlags) => updatePgpass(o));
 
   cli
     .command('ca')

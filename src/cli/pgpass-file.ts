@@ -30,7 +30,9 @@ export function mergePgpass(existing: string, line: string): string {
   const key = (pgpassFields(line) ?? []).slice(0, 4).join('\u0000');
   // Split keeping each line's own ending, so CRLF lines and a missing final newline survive.
   const parts = existing.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const index = parts.findIndex((part) => (pgpassFields(part.replace(/\r?\n$/, '')) ?? []).slice(0, 4).join('\u0000') === key);
+  const index = parts.findIndex(
+    (part) => (pgpassFields(part.replace(/\r?\n$/, '')) ?? []).slice(0, 4).join('\u0000') === key,
+  );
   if (index >= 0) {
     const part = parts[index] ?? '';
     const ending = part.endsWith('\r\n') ? '\r\n' : part.endsWith('\n') ? '\n' : '';

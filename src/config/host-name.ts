@@ -5,7 +5,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
-/** A DNS name (RFC 1123 labels, an optional final dot), an IPv4 literal, or an unbracketed IPv6 literal without a zone. */
+/**
+ * A DNS name (RFC 1123 labels, an optional final dot), an IPv4 literal, or an unbracketed IPv6 literal without a zone.
+ */
 export function isHostName(value: string): boolean {
   if (isIPv4(value)) return true;
   if (value.includes(':')) return isIPv6(value) && !value.includes('%');

@@ -45,7 +45,8 @@ export function configPathFrom(argv: readonly string[], env: Env): string | unde
   }
   const fromEnv = env.REDSHIFT_SSO_CONFIG;
   // Set but empty is a mistake (an unfilled template, a typo in a manifest), never a request for demo mode.
-  if (fromEnv !== undefined && fromEnv.trim() === '') throw new ConfigError(['REDSHIFT_SSO_CONFIG: set but empty; name the configuration file, or unset it']);
+  if (fromEnv !== undefined && fromEnv.trim() === '')
+    throw new ConfigError(['REDSHIFT_SSO_CONFIG: set but empty; name the configuration file, or unset it']);
   return fromEnv;
 }
 
@@ -54,23 +55,31 @@ export function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([`${path}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
+    throw new ConfigError(
+      [`${path}: cannot read the configuration file (${(err as NodeJS.ErrnoException).code ?? 'error'})`],
+      err,
+    );
   }
   try {
     return /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ConfigError([`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`], err);
+    throw new ConfigError(
+      [`${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`],
+      err,
+    );
   }
 }
 
 /** Validates raw input (file contents merged with env) into a frozen Config. */
 export function buildConfig(fileContents: unknown, env: Env = {}): Config {
   const base = fileContents === undefined || fileContents === null ? {} : fileContents;
-  if (typeof base !== 'object' || Array.isArray(base)) throw new ConfigError(['(root): expected a mapping of sections']);
+  if (typeof base !== 'object' || Array.isArray(base))
+    throw new ConfigError(['(root): expected a mapping of sections']);
   const merged = applyEnv(structuredClone(base) as Record<string, unknown>, env);
   const parsed = configSchema.safeParse(merged);
   const problems = [...(parsed.success ? [] : formatIssues(parsed.error)), ...crossFieldProblems(merged)];
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(sortByPath([...new Set(problems)]), parsed.success ? undefined : parsed.error);
+  if (problems.length > 0 || !parsed.success)
+    throw new ConfigError(sortByPath([...new Set(problems)]), parsed.success ? undefined : parsed.error);
   return deepFreeze(parsed.data);
 }
 
@@ -87,7 +96,8 @@ export function loadConfig(argv: readonly string[], env: Env): { config: Config;
 export function formatIssues(err: ZodError): string[] {
   return err.issues.map((issue) => {
     const path = issue.path.reduce<string>(
-      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc === '' ? String(part) : `${acc}.${String(part)}`),
+      (acc, part) =>
+        typeof part === 'number' ? `${acc}[${part}]` : acc === '' ? String(part) : `${acc}.${String(part)}`,
       '',
     );
     return `${path === '' ? '(root)' : path}: ${issue.message}`;

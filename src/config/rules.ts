@@ -29,10 +29,14 @@ export function crossFieldProblems(input: unknown): string[] {
     if (type === 'provisioned' && cluster.clusterIdentifier === undefined && cluster.customDomainName === undefined) {
       problems.push(`clusters[${i}].clusterIdentifier: required for a provisioned cluster (or customDomainName)`);
     }
-    if (type === 'serverless' && cluster.workgroup === undefined) problems.push(`clusters[${i}].workgroup: required for a serverless cluster`);
-    if (type !== 'serverless' && cluster.workgroupId !== undefined) problems.push(`clusters[${i}].workgroupId: only for serverless workgroups`);
-    if (type === 'serverless' && cluster.credentialsApi === 'GetClusterCredentialsWithIAM') problems.push(`clusters[${i}].credentialsApi: serverless workgroups always use GetCredentials`);
-    if (production && typeof cluster.durationSeconds === 'number' && cluster.durationSeconds < 900) problems.push(`clusters[${i}].durationSeconds: AWS accepts 900-3600`);
+    if (type === 'serverless' && cluster.workgroup === undefined)
+      problems.push(`clusters[${i}].workgroup: required for a serverless cluster`);
+    if (type !== 'serverless' && cluster.workgroupId !== undefined)
+      problems.push(`clusters[${i}].workgroupId: only for serverless workgroups`);
+    if (type === 'serverless' && cluster.credentialsApi === 'GetClusterCredentialsWithIAM')
+      problems.push(`clusters[${i}].credentialsApi: serverless workgroups always use GetCredentials`);
+    if (production && typeof cluster.durationSeconds === 'number' && cluster.durationSeconds < 900)
+      problems.push(`clusters[${i}].durationSeconds: AWS accepts 900-3600`);
   });
 
   for (const section of ['idps', 'clusters'] as const) {
@@ -53,9 +57,12 @@ export function crossFieldProblems(input: unknown): string[] {
         'Set server.trustProxy to that proxy (a hop count like 1, or its addresses like "10.0.0.0/8" or "loopback"; see docs/operations.md, "Which proxies to trust")',
     );
   }
-  if (production && asRecord(root.aws).endpoint !== undefined) problems.push('aws.endpoint: development only; use AWS_ENDPOINT_URL_* in production');
+  if (production && asRecord(root.aws).endpoint !== undefined)
+    problems.push('aws.endpoint: development only; use AWS_ENDPOINT_URL_* in production');
   const sp = asRecord(root.sp);
-  if ((sp.signingKey === undefined) !== (sp.signingCert === undefined)) problems.push('sp.signingCert: signingKey and signingCert go together');
-  if (sp.decryptionKey !== undefined && sp.decryptionCert === undefined) problems.push('sp.decryptionCert: required with sp.decryptionKey (it is published in the SP metadata)');
+  if ((sp.signingKey === undefined) !== (sp.signingCert === undefined))
+    problems.push('sp.signingCert: signingKey and signingCert go together');
+  if (sp.decryptionKey !== undefined && sp.decryptionCert === undefined)
+    problems.push('sp.decryptionCert: required with sp.decryptionKey (it is published in the SP metadata)');
   return problems;
 }

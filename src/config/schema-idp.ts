@@ -11,22 +11,46 @@ export const maxAuthnAge = z.number().int().min(60).max(31_536_000);
 
 export const idSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes (max 63), starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'expected lowercase letters, digits and dashes (max 63), starting with a letter or digit',
+  );
 
 export const pemOrPath = z.string().min(1).describe('a PEM string, or the path of a PEM file');
 
 export const roleArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'expected an IAM role ARN (arn:aws:iam::123456789012:role/Name)');
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    'expected an IAM role ARN (arn:aws:iam::123456789012:role/Name)',
+  );
 
 export const attributeNamesSchema = z
   .object({
-    role: z.string().default('https://aws.amazon.com/SAML/Attributes/Role').describe('attribute with "roleArn,principalArn" pairs'),
-    roleSessionName: z.string().default('https://aws.amazon.com/SAML/Attributes/RoleSessionName').describe('attribute with the STS RoleSessionName'),
-    sessionDuration: z.string().default('https://aws.amazon.com/SAML/Attributes/SessionDuration').describe('attribute with the role session length in seconds'),
-    dbUser: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbUser').describe('attribute with the database user name'),
-    dbGroups: z.string().default('https://redshift.amazon.com/SAML/Attributes/DbGroups').describe('attribute with the database groups to join'),
-    autoCreate: z.string().default('https://redshift.amazon.com/SAML/Attributes/AutoCreate').describe('attribute saying whether to create the database user'),
+    role: z
+      .string()
+      .default('https://aws.amazon.com/SAML/Attributes/Role')
+      .describe('attribute with "roleArn,principalArn" pairs'),
+    roleSessionName: z
+      .string()
+      .default('https://aws.amazon.com/SAML/Attributes/RoleSessionName')
+      .describe('attribute with the STS RoleSessionName'),
+    sessionDuration: z
+      .string()
+      .default('https://aws.amazon.com/SAML/Attributes/SessionDuration')
+      .describe('attribute with the role session length in seconds'),
+    dbUser: z
+      .string()
+      .default('https://redshift.amazon.com/SAML/Attributes/DbUser')
+      .describe('attribute with the database user name'),
+    dbGroups: z
+      .string()
+      .default('https://redshift.amazon.com/SAML/Attributes/DbGroups')
+      .describe('attribute with the database groups to join'),
+    autoCreate: z
+      .string()
+      .default('https://redshift.amazon.com/SAML/Attributes/AutoCreate')
+      .describe('attribute saying whether to create the database user'),
     groups: z
       .string()
       .optional()
@@ -41,7 +65,11 @@ export const idpSchema = z
     name: z.string().min(1).optional().describe('display name on the chooser page'),
     metadataFile: z.string().min(1).optional().describe('path of the IdP metadata XML'),
     metadataXml: z.string().min(1).optional().describe('IdP metadata XML, inline'),
-    metadataUrl: z.string().url().optional().describe('IdP metadata URL, fetched at start-up (https; see sp.metadataFetch)'),
+    metadataUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe('IdP metadata URL, fetched at start-up (https; see sp.metadataFetch)'),
     entityId: z.string().min(1).optional().describe("the IdP's entity ID (Issuer), when not taken from metadata"),
     ssoUrl: z.string().url().optional().describe("the IdP's SSO URL for HTTP-Redirect AuthnRequests"),
     certs: z.array(pemOrPath).optional().describe('trusted signing certificates (several during rollover)'),
@@ -49,19 +77,26 @@ export const idpSchema = z
     wantLogoutSigned: z
       .boolean()
       .default(true)
-      .describe('refuse Redirect-binding logout messages from the IdP that are not signed (anyone who knows a NameID could craft one)'),
+      .describe(
+        'refuse Redirect-binding logout messages from the IdP that are not signed (anyone who knows a NameID could craft one)',
+      ),
     enabled: z.boolean().default(true).describe('a disabled connection refuses sign-ins'),
     grantsAdmin: z
       .boolean()
       .default(true)
-      .describe('members of admin.groups signing in through this IdP become admins; the console saves false unless its checkbox is ticked'),
+      .describe(
+        'members of admin.groups signing in through this IdP become admins; the console saves false unless its checkbox is ticked',
+      ),
     allowIdpInitiated: z.boolean().default(false).describe('accept responses without InResponseTo'),
     wantAssertionsSigned: z
       .boolean()
       .default(true)
       .describe('require a signature on the assertion itself; false lets a signed Response suffice'),
     wantResponseSigned: z.boolean().default(false).describe('also require a signature on the Response'),
-    allowSha1Signatures: z.boolean().default(false).describe('accept RSA-SHA1 signatures and SHA-1 digests (refused by default)'),
+    allowSha1Signatures: z
+      .boolean()
+      .default(false)
+      .describe('accept RSA-SHA1 signatures and SHA-1 digests (refused by default)'),
     clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('overrides sp.clockSkewSeconds'),
     maxResponseAgeSeconds: maxResponseAge.optional().describe('overrides sp.maxResponseAgeSeconds'),
     maxAuthnAgeSeconds: maxAuthnAge.optional().describe('overrides sp.maxAuthnAgeSeconds'),
@@ -75,4 +110,3 @@ export const idpSchema = z
     attributes: attributeNamesSchema,
   })
   .strict();
-

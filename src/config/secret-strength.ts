@@ -12,15 +12,34 @@ export const MIN_ESTIMATED_BITS = 64;
 const MIN_DISTINCT_CHARACTERS = 8;
 
 /** Fragments of the placeholders in our examples and the usual "put your secret here" texts. */
-const PLACEHOLDERS = ['replace-me', 'replace_me', 'replaceme', 'change-me', 'change_me', 'changeme', 'changeit', 'placeholder', 'your-secret', 'your_secret', 'yoursecret', 'openssl', 'example', 'secret-here', 'xxxxxxxx'];
+const PLACEHOLDERS = [
+  'replace-me',
+  'replace_me',
+  'replaceme',
+  'change-me',
+  'change_me',
+  'changeme',
+  'changeit',
+  'placeholder',
+  'your-secret',
+  'your_secret',
+  'yoursecret',
+  'openssl',
+  'example',
+  'secret-here',
+  'xxxxxxxx',
+];
 
 /** Why this secret is too weak, or undefined when it is acceptable. */
 export function weakSecretProblem(secret: string): string | undefined {
   if (secret.length < MIN_SECRET_LENGTH) return `expected at least ${MIN_SECRET_LENGTH} characters`;
   const lower = secret.toLowerCase();
-  if (PLACEHOLDERS.some((p) => lower.includes(p))) return 'is a placeholder; generate a secret with `openssl rand -hex 32`';
-  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `has fewer than ${MIN_DISTINCT_CHARACTERS} distinct characters; generate one with \`openssl rand -hex 32\``;
-  if (estimatedBits(secret) < MIN_ESTIMATED_BITS) return 'is too predictable (runs or repeats); generate one with `openssl rand -hex 32`';
+  if (PLACEHOLDERS.some((p) => lower.includes(p)))
+    return 'is a placeholder; generate a secret with `openssl rand -hex 32`';
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS)
+    return `has fewer than ${MIN_DISTINCT_CHARACTERS} distinct characters; generate one with \`openssl rand -hex 32\``;
+  if (estimatedBits(secret) < MIN_ESTIMATED_BITS)
+    return 'is too predictable (runs or repeats); generate one with `openssl rand -hex 32`';
   return undefined;
 }
 

@@ -53,20 +53,35 @@ export class ConnectionRegistry {
 
   /** Every metadata URL in use, for the scheduled refresh. */
   metadataUrls(): Array<{ url: string; idpId: string }> {
-    const fromFile = this.options.fileIdpEntries.flatMap((e) => (e.metadataUrl === undefined ? [] : [{ url: e.metadataUrl, idpId: e.id }]));
-    const fromConsole = this.current.records.idps.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : []));
+    const fromFile = this.options.fileIdpEntries.flatMap((e) =>
+      e.metadataUrl === undefined ? [] : [{ url: e.metadataUrl, idpId: e.id }],
+    );
+    const fromConsole = this.current.records.idps.flatMap((r) =>
+      typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : [],
+    );
     return [...fromFile, ...fromConsole];
   }
 
   async refresh(options: { strict?: boolean } = {}): Promise<RegistrySnapshot> {
     const version = `${await this.options.store.connectionsVersion()}/${this.options.metadata.version()}`;
     if (version === this.version) return this.current;
-    const [idpRecords, clusterRecords] = await Promise.all([this.options.store.listConnections('idp'), this.options.store.listConnections('cluster')]);
-    await this.options.metadata.ensure(idpRecords.flatMap((r) => (typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : [])));
+    const [idpRecords, clusterRecords] = await Promise.all([
+      this.options.store.listConnections('idp'),
+      this.options.store.listConnections('cluster'),
+    ]);
+    await this.options.metadata.ensure(
+      idpRecords.flatMap((r) =>
+        typeof r.entry.metadataUrl === 'string' ? [{ url: r.entry.metadataUrl, idpId: r.id }] : [],
+      ),
+    );
     this.fileIdps = this.resolveFileIdps();
     const clashes = [
-      ...idpRecords.filter((r) => this.options.fileIdpEntries.some((i) => i.id === r.id)).map((r) => `idps: id "${r.id}" is used by the configuration file and by the admin console`),
-      ...clusterRecords.filter((r) => this.options.fileClusters.some((c) => c.id === r.id)).map((r) => `clusters: id "${r.id}" is used by the configuration file and by the admin console`),
+      ...idpRecords
+        .filter((r) => this.options.fileIdpEntries.some((i) => i.id === r.id))
+        .map((r) => `idps: id "${r.id}" is used by the configuration file and by the admin console`),
+      ...clusterRecords
+        .filter((r) => this.options.fileClusters.some((c) => c.id === r.id))
+        .map((r) => `clusters: id "${r.id}" is used by the configuration file and by the admin console`),
     ];
     if (clashes.length > 0) {
       if (options.strict === true) throw new ConfigError(clashes);
@@ -82,8 +97,12 @@ export class ConnectionRegistry {
   private build(idpRecords: ConnectionRecord[], clusterRecords: ConnectionRecord[]): RegistrySnapshot {
     const fileIdpIds = new Set(this.options.fileIdpEntries.map((i) => i.id));
     const fileClusterIds = new Set(this.options.fileClusters.map((c) => c.id));
-    const consoleIdps = idpRecords.filter((r) => !fileIdpIds.has(r.id)).flatMap((record, i) => this.parseIdp(record, this.options.fileIdpEntries.length + i));
-    const consoleClusters = clusterRecords.filter((r) => !fileClusterIds.has(r.id)).flatMap((record) => this.parseCluster(record));
+    const consoleIdps = idpRecords
+      .filter((r) => !fileIdpIds.has(r.id))
+      .flatMap((record, i) => this.parseIdp(record, this.options.fileIdpEntries.length + i));
+    const consoleClusters = clusterRecords
+      .filter((r) => !fileClusterIds.has(r.id))
+      .flatMap((record) => this.parseCluster(record));
     const consoleIdpIds = new Set(consoleIdps.map((i) => i.id));
     const consoleClusterIds = new Set(consoleClusters.map((c) => c.id));
     return {
@@ -99,7 +118,17 @@ export class ConnectionRegistry {
 
   /** The file's entries with the latest metadata; a fetch never breaks them (the cache keeps the last good one). */
   private resolveFileIdps(): IdpConnection[] {
-    return this.options.fileIdpEntries.flatMap((entry, index) => (!entry.enabled ? [] : [this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl))]));
+    return this.options.fileIdpEntries.flatMap((entry, index) =>
+      !entry.enabled
+        ? []
+        : [
+            this.options.resolveIdp(
+              entry,
+              index,
+              entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl),
+            ),
+          ],
+    );
   }
 
   // A stored entry that no longer validates (a schema change, an expired metadata) is skipped
@@ -108,9 +137,18 @@ export class ConnectionRegistry {
     try {
       const entry = idpSchema.parse(record.entry);
       if (entry.enabled === false) return [];
-      return [this.options.resolveIdp(entry, index, entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl))];
+      return [
+        this.options.resolveIdp(
+          entry,
+          index,
+          entry.metadataUrl === undefined ? undefined : this.options.metadata.get(entry.metadataUrl),
+        ),
+      ];
     } catch (err) {
-      this.options.logger.error({ idpId: record.id, err: err instanceof Error ? err.message.slice(0, 500) : String(err) }, 'stored IdP connection is invalid; skipped');
+      this.options.logger.error(
+        { idpId: record.id, err: err instanceof Error ? err.message.slice(0, 500) : String(err) },
+        'stored IdP connection is invalid; skipped',
+      );
       return [];
     }
   }
@@ -118,7 +156,10 @@ export class ConnectionRegistry {
   private parseCluster(record: ConnectionRecord): ClusterConfig[] {
     const parsed = clusterSchema.safeParse(record.entry);
     if (parsed.success) return [parsed.data];
-    this.options.logger.error({ clusterId: record.id, err: parsed.error.message.slice(0, 500) }, 'stored cluster is invalid; skipped');
+    this.options.logger.error(
+      { clusterId: record.id, err: parsed.error.message.slice(0, 500) },
+      'stored cluster is invalid; skipped',
+    );
     return [];
   }
 }

@@ -90,7 +90,8 @@ export class MetadataCache {
   /** Stops every pending retry. */
   close(): void {
     this.closed = true;
-    for (const state of this.retries.values()) if (state.handle !== undefined) (this.deps.timers ?? realTimers).clear(state.handle);
+    for (const state of this.retries.values())
+      if (state.handle !== undefined) (this.deps.timers ?? realTimers).clear(state.handle);
     this.retries.clear();
   }
 
@@ -101,7 +102,10 @@ export class MetadataCache {
       xml = await (this.deps.fetch ?? fetchMetadata)(url, this.deps.fetchOptions);
       fingerprints = fingerprintsOf(xml);
     } catch (err) {
-      this.deps.logger.warn({ url: describeUrl(url), idpId, err: err instanceof Error ? err.message : String(err) }, 'metadata fetch failed; keeping the last good document');
+      this.deps.logger.warn(
+        { url: describeUrl(url), idpId, err: err instanceof Error ? err.message : String(err) },
+        'metadata fetch failed; keeping the last good document',
+      );
       if (!this.entries.has(url)) await this.loadStored(url, idpId);
       this.scheduleRetry(url, idpId);
       return;
@@ -113,13 +117,17 @@ export class MetadataCache {
     await this.store(url, xml);
     if (before?.xml === xml) return;
     this.changes += 1;
-    if (before !== undefined && before.fingerprints.join() !== fingerprints.join()) await this.auditRollover(url, idpId, before.fingerprints, fingerprints);
+    if (before !== undefined && before.fingerprints.join() !== fingerprints.join())
+      await this.auditRollover(url, idpId, before.fingerprints, fingerprints);
   }
 
   /** The store's last good document, when this instance has none (an IdP down at start-up). */
   private async loadStored(url: string, idpId: string | undefined): Promise<void> {
     const stored = await this.deps.records?.getMetadata(url).catch((err: unknown) => {
-      this.deps.logger.error({ url: describeUrl(url), idpId, err: err instanceof Error ? err.message : String(err) }, 'cannot read the stored metadata document');
+      this.deps.logger.error(
+        { url: describeUrl(url), idpId, err: err instanceof Error ? err.message : String(err) },
+        'cannot read the stored metadata document',
+      );
       return null;
     });
     if (stored === null || stored === undefined) return;
@@ -132,12 +140,18 @@ export class MetadataCache {
     }
     this.entries.set(url, { xml: stored.xml, fingerprints, fromStore: true });
     this.changes += 1;
-    this.deps.logger.warn({ url: describeUrl(url), idpId, fetchedAt: stored.fetchedAt.toISOString() }, 'using the stored metadata document until the metadata URL answers again');
+    this.deps.logger.warn(
+      { url: describeUrl(url), idpId, fetchedAt: stored.fetchedAt.toISOString() },
+      'using the stored metadata document until the metadata URL answers again',
+    );
   }
 
   private async store(url: string, xml: string): Promise<void> {
     await this.deps.records?.putMetadata(url, xml, this.deps.now()).catch((err: unknown) => {
-      this.deps.logger.error({ url: describeUrl(url), err: err instanceof Error ? err.message : String(err) }, 'cannot store the metadata document');
+      this.deps.logger.error(
+        { url: describeUrl(url), err: err instanceof Error ? err.message : String(err) },
+        'cannot store the metadata document',
+      );
     });
   }
 
@@ -155,7 +169,10 @@ export class MetadataCache {
       if (!this.closed) await this.fetchInto(url, idpId);
     }, delay);
     this.retries.set(url, { attempt: state.attempt + 1, handle });
-    this.deps.logger.info({ url: describeUrl(url), idpId, attempt: state.attempt + 1, delayMs: delay }, 'metadata fetch will be retried');
+    this.deps.logger.info(
+      { url: describeUrl(url), idpId, attempt: state.attempt + 1, delayMs: delay },
+      'metadata fetch will be retried',
+    );
   }
 
   private clearRetry(url: string): void {
@@ -164,7 +181,12 @@ export class MetadataCache {
     this.retries.delete(url);
   }
 
-  private async auditRollover(url: string, idpId: string | undefined, before: string[], after: string[]): Promise<void> {
+  private async auditRollover(
+    url: string,
+    idpId: string | undefined,
+    before: string[],
+    after: string[],
+  ): Promise<void> {
     this.deps.logger.info({ url: describeUrl(url), idpId, before, after }, 'IdP signing certificates changed');
     await this.deps.audit.appendAudit({
       at: this.deps.now(),
@@ -179,6 +201,10 @@ export class MetadataCache {
 
 export function fingerprintsOf(xml: string): string[] {
   return parseIdpMetadata(xml)
-    .signingCerts.map((pem) => createHash('sha256').update(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').digest('hex'))
+    .signingCerts.map((pem) =>
+      createHash('sha256')
+        .update(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')
+        .digest('hex'),
+    )
     .sort();
 }

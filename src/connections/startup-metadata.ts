@@ -24,7 +24,11 @@ export interface StartupMetadataDeps {
   fetch?: typeof fetchMetadata;
 }
 
-export async function loadConfiguredMetadata(idps: readonly IdpConfig[], options: MetadataFetchOptions, deps: StartupMetadataDeps): Promise<StartupMetadata> {
+export async function loadConfiguredMetadata(
+  idps: readonly IdpConfig[],
+  options: MetadataFetchOptions,
+  deps: StartupMetadataDeps,
+): Promise<StartupMetadata> {
   const result: StartupMetadata = { documents: new Map(), stale: [] };
   const problems: string[] = [];
   await Promise.all(
@@ -39,7 +43,10 @@ export async function loadConfiguredMetadata(idps: readonly IdpConfig[], options
       }
       const stored = await storedDocument(deps.records, url);
       if (stored !== undefined) {
-        deps.logger.warn({ idpId: idp.id, url: describeUrl(url), fetchedAt: stored.fetchedAt.toISOString(), err: fetched.error }, 'metadata URL failed at start-up; using the stored metadata document');
+        deps.logger.warn(
+          { idpId: idp.id, url: describeUrl(url), fetchedAt: stored.fetchedAt.toISOString(), err: fetched.error },
+          'metadata URL failed at start-up; using the stored metadata document',
+        );
         result.documents.set(idp.id, stored.xml);
         result.stale.push({ url, idpId: idp.id });
       } else if (fetched.xml !== undefined) {
@@ -68,7 +75,10 @@ async function fetchValid(url: string, options: MetadataFetchOptions, fetch: typ
   }
 }
 
-async function storedDocument(records: MetadataRecords, url: string): Promise<{ xml: string; fetchedAt: Date } | undefined> {
+async function storedDocument(
+  records: MetadataRecords,
+  url: string,
+): Promise<{ xml: string; fetchedAt: Date } | undefined> {
   const stored = await records.getMetadata(url);
   if (stored === null) return undefined;
   try {

@@ -51,9 +51,20 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
     });
   }
   const durationSeconds = roleSessionSeconds(input);
-  const binding: SealBinding = { sessionId: input.sessionId, idpId: input.identity.idpId, nameId: input.identity.nameId };
+  const binding: SealBinding = {
+    sessionId: input.sessionId,
+    idpId: input.identity.idpId,
+    nameId: input.identity.nameId,
+  };
   return mapLimit(usable, MAX_PARALLEL_STS_CALLS, (role) =>
-    assumeOne(deps, role, input.samlResponse, durationSeconds, binding, input.sessionPolicy?.(role.roleArn, input.identity)),
+    assumeOne(
+      deps,
+      role,
+      input.samlResponse,
+      durationSeconds,
+      binding,
+      input.sessionPolicy?.(role.roleArn, input.identity),
+    ),
   );
 }
 
@@ -63,8 +74,13 @@ export async function assumeGrantedRoles(deps: AssumeRolesDeps, input: AssumeRol
  * still ask for 900, because STS itself ends a session at SessionNotOnOrAfter when that comes
  * first (AssumeRoleWithSAML API reference), so the role session cannot outlive it either way.
  */
-export function roleSessionSeconds(input: Pick<AssumeRolesInput, 'identity' | 'maxSessionDurationSeconds' | 'sessionSecondsLeft'>): number {
-  const wanted = Math.min(input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS, input.maxSessionDurationSeconds);
+export function roleSessionSeconds(
+  input: Pick<AssumeRolesInput, 'identity' | 'maxSessionDurationSeconds' | 'sessionSecondsLeft'>,
+): number {
+  const wanted = Math.min(
+    input.identity.sessionDurationSeconds ?? DEFAULT_DURATION_SECONDS,
+    input.maxSessionDurationSeconds,
+  );
   if (input.sessionSecondsLeft === undefined) return wanted;
   return Math.max(MIN_DURATION_SECONDS, Math.min(wanted, input.sessionSecondsLeft));
 }
@@ -77,26 +93,48 @@ async function assumeOne(
   binding: SealBinding,
   policy: string | undefined,
 ): Promise<RoleGrant> {
-  const call = (seconds: number) => deps.sts.assumeRoleWithSaml({ ...role, samlAssertion, durationSeconds: seconds, ...(policy === undefined ? {} : { policy }) });
+  const call = (seconds: number) =>
+    deps.sts.assumeRoleWithSaml({
+      ...role,
+      samlAssertion,
+      durationSeconds: seconds,
+      ...(policy === undefined ? {} : { policy }),
+    });
   try {
     let result;
     try {
       result = await call(durationSeconds);
     } catch (err) {
       // The role's MaxSessionDuration is below what we asked; one hour is what every role allows.
-      if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS) throw err;
+      if (!(isAppError(err) && err.code === 'AWS_DURATION_TOO_LONG') || durationSeconds <= DEFAULT_DURATION_SECONDS)
+        throw err;
       result = await call(DEFAULT_DURATION_SECONDS);
     }
-    return { ...role, status: 'ready', sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }, binding), expiresAt: result.value.expiration.toISOString(), awsRequestId: result.requestId };
+    return {
+      ...role,
+      status: 'ready',
+      sealed: deps.vault.seal({ ...result.value, roleArn: role.roleArn }, binding),
+      expiresAt: result.value.expiration.toISOString(),
+      awsRequestId: result.requestId,
+    };
   } catch (err) {
     const appError = isAppError(err) ? err : undefined;
-    deps.logger.warn({ roleArn: role.roleArn, code: appError?.code, details: appError?.details, err: appError === undefined ? err : undefined }, 'role refused by sts');
+    deps.logger.warn(
+      {
+        roleArn: role.roleArn,
+        code: appError?.code,
+        details: appError?.details,
+        err: appError === undefined ? err : undefined,
+      },
+      'role refused by sts',
+    );
     return { ...role, status: 'refused', error: describe(appError) };
   }
 }
 
 function describe(err: AppError | undefined): { code: ErrorCode; status: number; message: string } {
-  if (err === undefined || !err.expose) return { code: err?.code ?? 'INTERNAL_ERROR', status: 502, message: 'The role could not be assumed.' };
+  if (err === undefined || !err.expose)
+    return { code: err?.code ?? 'INTERNAL_ERROR', status: 502, message: 'The role could not be assumed.' };
   return { code: err.code, status: err.status, message: err.publicMessage };
 }
 

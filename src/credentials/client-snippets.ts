@@ -12,7 +12,13 @@ export function percentEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-const PYTHON_NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const PYTHON_NAMED_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 /** A Python single-quoted str literal; control characters are escaped so the snippet stays one line. */
 function pythonString(value: string): string {
@@ -75,7 +81,10 @@ export function dbtProfile(t: DbLoginTarget): string {
     sslmode: t.sslMode,
   };
   // Quoting every string keeps YAML from reading a password as a number, boolean or null.
-  return stringify({ redshift_sso: { target: 'default', outputs: { default: output } } }, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+  return stringify(
+    { redshift_sso: { target: 'default', outputs: { default: output } } },
+    { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' },
+  );
 }
 
 /** sqlalchemy-redshift's redshift_connector dialect; query parameters reach connect() as keywords. */

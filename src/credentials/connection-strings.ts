@@ -33,7 +33,17 @@ export interface ConnectionStrings {
   sqlalchemy: string;
 }
 
-export const CONNECTION_FORMATS = ['uri', 'keywords', 'jdbc', 'odbc', 'python', 'pgpass', 'env', 'dbt', 'sqlalchemy'] as const satisfies ReadonlyArray<keyof ConnectionStrings>;
+export const CONNECTION_FORMATS = [
+  'uri',
+  'keywords',
+  'jdbc',
+  'odbc',
+  'python',
+  'pgpass',
+  'env',
+  'dbt',
+  'sqlalchemy',
+] as const satisfies ReadonlyArray<keyof ConnectionStrings>;
 
 export function buildConnectionStrings(target: DbLoginTarget): ConnectionStrings {
   return {
@@ -97,7 +107,9 @@ export function libpqKeywords(t: DbLoginTarget): string {
 export function jdbcUrl(t: DbLoginTarget): string {
   // With ssl=true and no sslmode the driver falls back to verify-ca (SslMode.of), so name it.
   const caFile = caFileOf(t);
-  const tls = (t.sslMode === 'disable' ? 'ssl=false' : `ssl=true&sslmode=${t.sslMode}`) + (caFile === undefined ? '' : `&sslrootcert=${percentEncode(caFile)}`);
+  const tls =
+    (t.sslMode === 'disable' ? 'ssl=false' : `ssl=true&sslmode=${t.sslMode}`) +
+    (caFile === undefined ? '' : `&sslrootcert=${percentEncode(caFile)}`);
   return (
     `jdbc:redshift://${bracketIpv6(t.host)}:${t.port}/${percentEncode(t.database)}` +
     `?${tls}&user=${percentEncode(t.dbUser)}&password=${percentEncode(t.dbPassword)}`

@@ -25,19 +25,35 @@ export class DbLoginService {
   constructor(private readonly deps: DbLoginServiceDeps) {}
 
   /** Without `requestedRole`, the one ready role that may use the cluster. */
-  async issue(user: SessionUser, requestedRole: string | undefined, clusterId: string, ctx: RequestContext, options: { caFile?: string } = {}): Promise<DbLogin> {
+  async issue(
+    user: SessionUser,
+    requestedRole: string | undefined,
+    clusterId: string,
+    ctx: RequestContext,
+    options: { caFile?: string } = {},
+  ): Promise<DbLogin> {
     let login: DbLogin;
     let roleArn = requestedRole ?? '';
     try {
       // A connection removed or disabled in the meantime ends what its sign-ins may still do.
       if (user.identity.idpId !== SETUP_TOKEN_IDP && !this.deps.idpEnabled(user.identity.idpId)) {
-        throw new Unauthorized({ code: 'IDP_DISABLED', publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.' });
+        throw new Unauthorized({
+          code: 'IDP_DISABLED',
+          publicMessage: 'The identity provider you signed in with is no longer enabled here. Sign in again.',
+        });
       }
       const ready = user.grants.filter((g) => g.status === 'ready').map((g) => g.roleArn);
       roleArn = requestedRole ?? onlyRoleForCluster(ready, this.deps.clusters(), clusterId);
       const grant = user.grants.find((g) => g.roleArn === roleArn);
-      if (grant === undefined) throw new RoleNotPermitted({ code: 'ROLE_NOT_GRANTED', publicMessage: 'Your sign-in did not grant that role.' });
-      login = await issueDbLogin({ ...this.deps.dbLogin, clusters: this.deps.clusters() }, { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '', ...options });
+      if (grant === undefined)
+        throw new RoleNotPermitted({
+          code: 'ROLE_NOT_GRANTED',
+          publicMessage: 'Your sign-in did not grant that role.',
+        });
+      login = await issueDbLogin(
+        { ...this.deps.dbLogin, clusters: this.deps.clusters() },
+        { identity: user.identity, grant, clusterId, sessionId: ctx.sessionId ?? '', ...options },
+      );
     } catch (err) {
       await this.deps.audit.credentialsRefused(user, roleArn, clusterId, err, ctx);
       throw err;
@@ -46,7 +62,15 @@ export class DbLoginService {
     this.deps.metrics.dbLoginIssued(clusterId);
     const { identity } = user;
     this.deps.logger.info(
-      { idpId: identity.idpId, nameId: identity.nameId, roleArn, clusterId, dbUser: login.dbUser, expiresAt: login.expiration.toISOString(), awsRequestIds: login.awsRequestIds },
+      {
+        idpId: identity.idpId,
+        nameId: identity.nameId,
+        roleArn,
+        clusterId,
+        dbUser: login.dbUser,
+        expiresAt: login.expiration.toISOString(),
+        awsRequestIds: login.awsRequestIds,
+      },
       'issued db login',
     );
     return login;

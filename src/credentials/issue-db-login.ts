@@ -66,7 +66,8 @@ export function defaultCaFile(clusterId: string): string {
 // libpq 16+ reads `system` as the OS trust store, but only with verify-full (weaker modes are an
 // error there); Redshift's own endpoints chain to public roots, so that is all they need.
 export function sslRootCertFor(cluster: ClusterConfig, caFile?: string): string | undefined {
-  if (cluster.caBundle !== undefined && (cluster.sslMode === 'verify-ca' || cluster.sslMode === 'verify-full')) return caFile ?? defaultCaFile(cluster.id);
+  if (cluster.caBundle !== undefined && (cluster.sslMode === 'verify-ca' || cluster.sslMode === 'verify-full'))
+    return caFile ?? defaultCaFile(cluster.id);
   return cluster.sslMode === 'verify-full' ? 'system' : undefined;
 }
 
@@ -105,26 +106,55 @@ export async function issueDbLogin(deps: IssueDbLoginDeps, input: IssueDbLoginIn
 
 function openSession(deps: IssueDbLoginDeps, { grant, identity, sessionId }: IssueDbLoginInput): RoleSession {
   if (grant.status === 'refused') {
-    throw new AppError({ code: grant.error?.code ?? 'AWS_ACCESS_DENIED', status: grant.error?.status ?? 403, expose: true, publicMessage: grant.error?.message ?? `AWS refused role ${grant.roleArn} at sign-in.` });
+    throw new AppError({
+      code: grant.error?.code ?? 'AWS_ACCESS_DENIED',
+      status: grant.error?.status ?? 403,
+      expose: true,
+      publicMessage: grant.error?.message ?? `AWS refused role ${grant.roleArn} at sign-in.`,
+    });
   }
   // A box sealed for another session or person (copied in the store) does not open: sign in again.
   const binding = { sessionId, idpId: identity.idpId, nameId: identity.nameId };
-  const session = grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed, binding) : undefined;
+  const session =
+    grant.status === 'ready' && grant.sealed !== undefined ? deps.vault.open(grant.sealed, binding) : undefined;
   if (session === undefined) {
-    throw new Unauthorized({ code: 'ROLE_SESSION_MISSING', publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.` });
+    throw new Unauthorized({
+      code: 'ROLE_SESSION_MISSING',
+      publicMessage: `There is no AWS session for role ${grant.roleArn}. Sign in again.`,
+    });
   }
   if (session.expiration.getTime() <= deps.now().getTime()) {
-    throw new Unauthorized({ code: 'AWS_SESSION_EXPIRED', publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.' });
+    throw new Unauthorized({
+      code: 'AWS_SESSION_EXPIRED',
+      publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.',
+    });
   }
   return session;
 }
 
-function requestCredentials(redshift: RedshiftApi, session: RoleSession, cluster: ClusterConfig, region: string, identity: FederatedIdentity): Promise<{ value: DbCredentials; requestId?: string }> {
+function requestCredentials(
+  redshift: RedshiftApi,
+  session: RoleSession,
+  cluster: ClusterConfig,
+  region: string,
+  identity: FederatedIdentity,
+): Promise<{ value: DbCredentials; requestId?: string }> {
   if (cluster.type === 'serverless') {
-    return redshift.getServerlessCredentials(session, { region, workgroupName: cluster.workgroup ?? '', dbName: cluster.database, durationSeconds: cluster.durationSeconds });
+    return redshift.getServerlessCredentials(session, {
+      region,
+      workgroupName: cluster.workgroup ?? '',
+      dbName: cluster.database,
+      durationSeconds: cluster.durationSeconds,
+    });
   }
   if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
-    return redshift.getClusterCredentialsWithIam(session, { region, clusterIdentifier: cluster.clusterIdentifier ?? '', ...customDomainOf(cluster), dbName: cluster.database, durationSeconds: cluster.durationSeconds });
+    return redshift.getClusterCredentialsWithIam(session, {
+      region,
+      clusterIdentifier: cluster.clusterIdentifier ?? '',
+      ...customDomainOf(cluster),
+      dbName: cluster.database,
+      durationSeconds: cluster.durationSeconds,
+    });
   }
   return redshift.getClusterCredentials(session, {
     region,
@@ -149,9 +179,15 @@ export function dbGroupsFor(cluster: ClusterConfig, fromSaml: readonly string[])
   return filterDbGroups(cluster.dbGroupsFilter, fromSaml);
 }
 
-async function resolveEndpoint(deps: IssueDbLoginDeps, session: RoleSession, cluster: ClusterConfig, region: string): Promise<{ value: Endpoint; requestId?: string }> {
+async function resolveEndpoint(
+  deps: IssueDbLoginDeps,
+  session: RoleSession,
+  cluster: ClusterConfig,
+  region: string,
+): Promise<{ value: Endpoint; requestId?: string }> {
   if (cluster.host !== undefined) return { value: { host: cluster.host, port: cluster.port ?? 5439 } };
-  if (cluster.customDomainName !== undefined) return { value: { host: cluster.customDomainName, port: cluster.port ?? 5439 } };
+  if (cluster.customDomainName !== undefined)
+    return { value: { host: cluster.customDomainName, port: cluster.port ?? 5439 } };
   const cached = deps.endpoints.get(cluster.id, deps.now());
   if (cached !== undefined) return { value: { ...cached, port: cluster.port ?? cached.port } };
   const found =

@@ -28,7 +28,10 @@ export function createRoleSessionVault(secret: string): RoleSessionVault {
     seal(session, binding) {
       // An unbound box would open in any session: a caller without a session ID is a bug.
       if (binding.sessionId === '') throw new Error('a role session must be sealed for a session');
-      return box.seal(JSON.stringify({ ...session, expiration: session.expiration.toISOString() }), associatedData(binding));
+      return box.seal(
+        JSON.stringify({ ...session, expiration: session.expiration.toISOString() }),
+        associatedData(binding),
+      );
     },
     open(sealed, binding) {
       if (binding.sessionId === '') return undefined;
@@ -42,5 +45,8 @@ export function createRoleSessionVault(secret: string): RoleSessionVault {
 
 /** A JSON array, so no choice of IDs can make two different bindings encode alike. */
 function associatedData(binding: SealBinding): Buffer {
-  return Buffer.from(JSON.stringify(['redshift-sso role session', binding.sessionId, binding.idpId, binding.nameId]), 'utf8');
+  return Buffer.from(
+    JSON.stringify(['redshift-sso role session', binding.sessionId, binding.idpId, binding.nameId]),
+    'utf8',
+  );
 }

@@ -20,7 +20,12 @@ export function createSealedBox(secret: string, label: string, version: string):
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
       if (associatedData !== undefined) cipher.setAAD(associatedData);
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return [version, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return [
+        version,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
     },
     open(sealed, associatedData) {
       const [boxVersion, iv, tag, body] = sealed.split('.');
@@ -28,7 +33,9 @@ export function createSealedBox(secret: string, label: string, version: string):
       const authTag = Buffer.from(tag, 'base64url');
       if (authTag.length !== TAG_LENGTH) return undefined;
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_LENGTH });
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+          authTagLength: TAG_LENGTH,
+        });
         if (associatedData !== undefined) decipher.setAAD(associatedData);
         decipher.setAuthTag(authTag);
         return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');

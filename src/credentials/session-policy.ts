@@ -67,10 +67,22 @@ interface Grants {
 }
 
 function statements(input: SessionPolicyInput, owner: Owner, widened: PolicyWidening): Statement[] {
-  const g: Grants = { getCredentials: [], createUser: [], withIam: [], describe: [], serverless: [], workgroups: [], joinsGroups: false, customDomain: false };
+  const g: Grants = {
+    getCredentials: [],
+    createUser: [],
+    withIam: [],
+    describe: [],
+    serverless: [],
+    workgroups: [],
+    joinsGroups: false,
+    customDomain: false,
+  };
   for (const cluster of input.clusters) grantCluster(g, cluster, input, owner, widened);
   return [
-    allow(g.joinsGroups ? ['redshift:GetClusterCredentials', 'redshift:JoinGroup'] : ['redshift:GetClusterCredentials'], g.getCredentials),
+    allow(
+      g.joinsGroups ? ['redshift:GetClusterCredentials', 'redshift:JoinGroup'] : ['redshift:GetClusterCredentials'],
+      g.getCredentials,
+    ),
     allow(['redshift:CreateClusterUser'], g.createUser),
     allow(['redshift:GetClusterCredentialsWithIAM'], g.withIam),
     allow(['redshift:DescribeClusters'], g.describe),
@@ -82,10 +94,17 @@ function statements(input: SessionPolicyInput, owner: Owner, widened: PolicyWide
 }
 
 /** What the service does with one cluster, as resource ARNs, at the given widening. */
-function grantCluster(g: Grants, cluster: ClusterConfig, input: SessionPolicyInput, owner: Owner, widened: PolicyWidening): void {
+function grantCluster(
+  g: Grants,
+  cluster: ClusterConfig,
+  input: SessionPolicyInput,
+  owner: Owner,
+  widened: PolicyWidening,
+): void {
   const anyCluster = widened === 'clusters';
   const anyDatabase = anyCluster || widened === 'databases';
-  const arn = (service: string, region: string, resource: string) => `arn:${owner.partition}:${service}:${region}:${owner.account}:${resource}`;
+  const arn = (service: string, region: string, resource: string) =>
+    `arn:${owner.partition}:${service}:${region}:${owner.account}:${resource}`;
   const region = anyCluster ? '*' : (cluster.region ?? input.defaultRegion);
   const redshift = (resource: string) => arn('redshift', region, resource);
   // A cluster reached only by its custom domain has no identifier to name; AWS resolves the domain.
@@ -95,7 +114,11 @@ function grantCluster(g: Grants, cluster: ClusterConfig, input: SessionPolicyInp
   g.customDomain ||= cluster.customDomainName !== undefined;
 
   if (cluster.type === 'serverless') {
-    const workgroup = arn('redshift-serverless', region, `workgroup/${anyCluster ? '*' : (cluster.workgroupId ?? '*')}`);
+    const workgroup = arn(
+      'redshift-serverless',
+      region,
+      `workgroup/${anyCluster ? '*' : (cluster.workgroupId ?? '*')}`,
+    );
     g.serverless.push(workgroup);
     if (discovers) g.workgroups.push(workgroup);
     return;
@@ -109,12 +132,18 @@ function grantCluster(g: Grants, cluster: ClusterConfig, input: SessionPolicyInp
   // The dbuser ARN is the one GetClusterCredentials always needs: it keeps naming the cluster
   // after databases and groups are widened to any of the account's.
   const dbUser = redshift(`dbuser:${id}/${literal(input.identity.dbUser)}`);
-  g.getCredentials.push(dbUser, anyDatabase ? arn('redshift', '*', 'dbname:*/*') : redshift(`dbname:${id}/${database}`));
+  g.getCredentials.push(
+    dbUser,
+    anyDatabase ? arn('redshift', '*', 'dbname:*/*') : redshift(`dbname:${id}/${database}`),
+  );
   const groups = dbGroupsFor(cluster, input.identity.dbGroups);
   if (groups.length > 0) {
     g.joinsGroups = true;
     if (anyDatabase) g.getCredentials.push(arn('redshift', '*', 'dbgroup:*/*'));
-    else g.getCredentials.push(...(widened === 'none' ? groups.map(literal) : ['*']).map((name) => redshift(`dbgroup:${id}/${name}`)));
+    else
+      g.getCredentials.push(
+        ...(widened === 'none' ? groups.map(literal) : ['*']).map((name) => redshift(`dbgroup:${id}/${name}`)),
+      );
   }
   if (cluster.autoCreate ?? input.identity.autoCreate) g.createUser.push(dbUser);
 }
@@ -137,16 +166,22 @@ interface Owner {
 /** `arn:aws:iam::123456789012:role/Name` -> the partition and account its resources live in. */
 function ownerOf(roleArn: string): Owner {
   const [, partition, , , account] = roleArn.split(':');
-  if (partition === undefined || account === undefined || !/^\d{12}$/.test(account)) throw new Error(`not a role ARN: ${roleArn}`);
+  if (partition === undefined || account === undefined || !/^\d{12}$/.test(account))
+    throw new Error(`not a role ARN: ${roleArn}`);
   return { partition, account };
 }
 
-/** IAM reads `*`, `?` and `$` in a Resource as wildcards or variables; `${*}` and friends are the literal characters. */
+/**
+ * IAM reads `*`, `?` and `$` in a Resource as wildcards or variables; `${*}` and friends are the literal characters.
+ */
 function literal(name: string): string {
   return name.replace(/[$*?]/g, (char) => `\${${char}}`);
 }
 
-/** STS takes only Latin-1 in a policy; anything beyond it goes as a JSON escape, which means the same (JSON.stringify escapes control characters). */
+/**
+ * STS takes only Latin-1 in a policy; anything beyond it goes as a JSON escape, which means the same (JSON.stringify
+ * escapes control characters).
+ */
 function latin1(json: string): string {
   return json.replace(/[^\u0020-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

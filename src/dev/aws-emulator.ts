@@ -104,7 +104,9 @@ export async function startAwsEmulator(
   const calls: EmulatorCall[] = [];
   const injected = new Map<string, InjectedError[]>();
   const holds = new Map<string, Hold[]>();
-  const provisioner = options.postgresAdminUrl ? await createDbLoginProvisioner(options.postgresAdminUrl, logger) : undefined;
+  const provisioner = options.postgresAdminUrl
+    ? await createDbLoginProvisioner(options.postgresAdminUrl, logger)
+    : undefined;
 
   const sts: StsContext = {
     providers: options.samlProviders,
@@ -174,7 +176,8 @@ export async function startAwsEmulator(
       record(call, requestId);
     } catch (error) {
       const fault = error instanceof AwsFault ? error : new AwsFault('InternalFailure', INTERNAL_FAILURE, 500);
-      if (!(error instanceof AwsFault)) logger?.error({ err: { message: (error as Error).message } }, 'aws emulator failure');
+      if (!(error instanceof AwsFault))
+        logger?.error({ err: { message: (error as Error).message } }, 'aws emulator failure');
       const service = call?.service ?? 'redshift';
       if (service === 'redshift-serverless') sendJsonError(res, fault, requestId);
       else sendQueryError(res, service, fault, requestId);
@@ -184,7 +187,14 @@ export async function startAwsEmulator(
 
   function record(call: ParsedCall, requestId: string, fault?: AwsFault): void {
     const params = Object.fromEntries(Object.entries(call.params).filter(([name]) => !UNRECORDED_PARAMS.has(name)));
-    calls.push({ service: call.service, action: call.action, params, ok: !fault, ...(fault ? { errorCode: fault.code } : {}), requestId });
+    calls.push({
+      service: call.service,
+      action: call.action,
+      params,
+      ok: !fault,
+      ...(fault ? { errorCode: fault.code } : {}),
+      requestId,
+    });
     const fields = { service: call.service, action: call.action, requestId, errorCode: fault?.code };
     if (!fault) logger?.debug(fields, 'aws call');
     else if (fault.status < 500) logger?.warn({ ...fields, reason: fault.message }, 'aws call refused');

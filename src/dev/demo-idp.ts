@@ -44,8 +44,26 @@ const ANALYST = { roleArn: 'arn:aws:iam::123456789012:role/RedshiftAnalyst', pri
 const ADMIN = { roleArn: 'arn:aws:iam::123456789012:role/RedshiftAdmin', principalArn: PRINCIPAL_ARN };
 
 export const DEMO_USERS: DemoUser[] = [
-  { id: 'alice', displayName: 'Alice (analyst)', nameId: 'alice@example.com', email: 'alice@example.com', roles: [ANALYST], roleSessionName: 'alice', dbUser: 'alice', dbGroups: ['analysts'] },
-  { id: 'bob', displayName: 'Bob (admin)', nameId: 'bob@example.com', email: 'bob@example.com', roles: [ANALYST, ADMIN], roleSessionName: 'bob', dbUser: 'bob', dbGroups: ['analysts', 'admins'] },
+  {
+    id: 'alice',
+    displayName: 'Alice (analyst)',
+    nameId: 'alice@example.com',
+    email: 'alice@example.com',
+    roles: [ANALYST],
+    roleSessionName: 'alice',
+    dbUser: 'alice',
+    dbGroups: ['analysts'],
+  },
+  {
+    id: 'bob',
+    displayName: 'Bob (admin)',
+    nameId: 'bob@example.com',
+    email: 'bob@example.com',
+    roles: [ANALYST, ADMIN],
+    roleSessionName: 'bob',
+    dbUser: 'bob',
+    dbGroups: ['analysts', 'admins'],
+  },
 ];
 
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
@@ -73,7 +91,8 @@ export function createDemoIdpRouter(options: DemoIdpOptions): Router {
   // change the ACS URL or InResponseTo between the two steps.
   function remember(request: Omit<PendingRequest, 'expiresAt'>): string {
     const at = now().getTime();
-    for (const [token, entry] of pending) if (entry.expiresAt <= at || pending.size >= MAX_PENDING) pending.delete(token);
+    for (const [token, entry] of pending)
+      if (entry.expiresAt <= at || pending.size >= MAX_PENDING) pending.delete(token);
     const token = randomBytes(32).toString('base64url');
     pending.set(token, { ...request, expiresAt: at + PENDING_TTL_MS });
     return token;
@@ -82,13 +101,22 @@ export function createDemoIdpRouter(options: DemoIdpOptions): Router {
   function take(token: unknown): PendingRequest {
     const entry = typeof token === 'string' ? pending.get(token) : undefined;
     if (typeof token === 'string') pending.delete(token);
-    if (!entry || entry.expiresAt <= now().getTime()) throw bad('DEMO_IDP_UNKNOWN_REQUEST', 'This sign-in request is unknown, used or expired; start again from the application.');
+    if (!entry || entry.expiresAt <= now().getTime())
+      throw bad(
+        'DEMO_IDP_UNKNOWN_REQUEST',
+        'This sign-in request is unknown, used or expired; start again from the application.',
+      );
     return entry;
   }
 
   async function showPicker(req: Request, res: Response, request: Omit<PendingRequest, 'expiresAt'>): Promise<void> {
     const token = remember(request);
-    const html = await render('dev-idp.ejs', { ...request, token, users: options.users, formAction: `${req.baseUrl}/sso` });
+    const html = await render('dev-idp.ejs', {
+      ...request,
+      token,
+      users: options.users,
+      formAction: `${req.baseUrl}/sso`,
+    });
     res.set('Cache-Control', 'no-store').type('html').send(html);
   }
 
@@ -99,30 +127,52 @@ export function createDemoIdpRouter(options: DemoIdpOptions): Router {
     res.type('application/samlmetadata+xml').send(demoIdpMetadataXml(options));
   });
 
-  router.get('/sso', handle(async (req, res) => {
-    const request = parseAuthnRequest(req.query.SAMLRequest);
-    const acsUrl = expectedAcsUrl(options, request.issuer);
-    if (request.acsUrl !== undefined && request.acsUrl !== acsUrl) {
-      throw bad('DEMO_IDP_ACS_MISMATCH', 'The AuthnRequest names an AssertionConsumerServiceURL this IdP does not post to.');
-    }
-    await showPicker(req, res, { requestId: request.id, spEntityId: request.issuer, acsUrl, relayState: relayStateOf(req.query.RelayState) });
-  }));
+  router.get(
+    '/sso',
+    handle(async (req, res) => {
+      const request = parseAuthnRequest(req.query.SAMLRequest);
+      const acsUrl = expectedAcsUrl(options, request.issuer);
+      if (request.acsUrl !== undefined && request.acsUrl !== acsUrl) {
+        throw bad(
+          'DEMO_IDP_ACS_MISMATCH',
+          'The AuthnRequest names an AssertionConsumerServiceURL this IdP does not post to.',
+        );
+      }
+      await showPicker(req, res, {
+        requestId: request.id,
+        spEntityId: request.issuer,
+        acsUrl,
+        relayState: relayStateOf(req.query.RelayState),
+      });
+    }),
+  );
 
-  router.get('/initiate', handle(async (req, res) => {
-    const acsUrl = options.idpInitiatedAcsUrl ?? options.defaultAcsUrl;
-    await showPicker(req, res, { acsUrl, relayState: relayStateOf(req.query.RelayState) });
-  }));
+  router.get(
+    '/initiate',
+    handle(async (req, res) => {
+      const acsUrl = options.idpInitiatedAcsUrl ?? options.defaultAcsUrl;
+      await showPicker(req, res, { acsUrl, relayState: relayStateOf(req.query.RelayState) });
+    }),
+  );
 
-  router.post('/sso', handle(async (req, res) => {
-    const body: Record<string, unknown> = req.body ?? {};
-    const request = take(body.token);
-    const user = options.users.find((u) => u.id === body.userId);
-    if (!user) throw bad('DEMO_IDP_UNKNOWN_USER', 'Unknown demo user.');
-    const samlResponse = signedResponseFor(options, user, request, now());
-    const html = await render('dev-idp-post.ejs', { acsUrl: request.acsUrl, samlResponse, relayState: request.relayState, user });
-    // The page holds a bearer assertion: keep it out of every cache.
-    res.set('Cache-Control', 'no-store').type('html').send(html);
-  }));
+  router.post(
+    '/sso',
+    handle(async (req, res) => {
+      const body: Record<string, unknown> = req.body ?? {};
+      const request = take(body.token);
+      const user = options.users.find((u) => u.id === body.userId);
+      if (!user) throw bad('DEMO_IDP_UNKNOWN_USER', 'Unknown demo user.');
+      const samlResponse = signedResponseFor(options, user, request, now());
+      const html = await render('dev-idp-post.ejs', {
+        acsUrl: request.acsUrl,
+        samlResponse,
+        relayState: request.relayState,
+        user,
+      });
+      // The page holds a bearer assertion: keep it out of every cache.
+      res.set('Cache-Control', 'no-store').type('html').send(html);
+    }),
+  );
 
   return router;
 }
@@ -167,7 +217,8 @@ function signedResponseFor(options: DemoIdpOptions, user: DemoUser, request: Pen
 }
 
 function parseAuthnRequest(samlRequest: unknown): { id: string; acsUrl?: string; issuer?: string } {
-  if (typeof samlRequest !== 'string' || samlRequest === '') throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is missing.');
+  if (typeof samlRequest !== 'string' || samlRequest === '')
+    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is missing.');
   let xml: string;
   try {
     xml = inflateRawSync(Buffer.from(samlRequest, 'base64'), { maxOutputLength: MAX_REQUEST_BYTES }).toString('utf8');
@@ -176,14 +227,21 @@ function parseAuthnRequest(samlRequest: unknown): { id: string; acsUrl?: string;
   }
   const problems: string[] = [];
   const report = (message: string) => problems.push(message);
-  const root = new DOMParser({ errorHandler: { warning: () => undefined, error: report, fatalError: report } })
-    .parseFromString(xml, 'text/xml').documentElement;
+  const root = new DOMParser({
+    errorHandler: { warning: () => undefined, error: report, fatalError: report },
+  }).parseFromString(xml, 'text/xml').documentElement;
   const id = root?.getAttribute('ID');
   if (problems.length > 0 || !root || root.localName !== 'AuthnRequest' || root.namespaceURI !== SAMLP || !id) {
-    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is not a SAML 2.0 AuthnRequest with an ID.', undefined, { problems });
+    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is not a SAML 2.0 AuthnRequest with an ID.', undefined, {
+      problems,
+    });
   }
   const issuer = Array.from(root.getElementsByTagNameNS(SAML, 'Issuer')).find((e) => e.parentNode === root);
-  return { id, acsUrl: root.getAttribute('AssertionConsumerServiceURL') || undefined, issuer: issuer?.textContent?.trim() || undefined };
+  return {
+    id,
+    acsUrl: root.getAttribute('AssertionConsumerServiceURL') || undefined,
+    issuer: issuer?.textContent?.trim() || undefined,
+  };
 }
 
 function expectedAcsUrl(options: DemoIdpOptions, issuer: string | undefined): string {
@@ -197,7 +255,8 @@ function expectedAcsUrl(options: DemoIdpOptions, issuer: string | undefined): st
 
 function relayStateOf(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > MAX_RELAY_STATE) throw bad('DEMO_IDP_BAD_REQUEST', 'RelayState is malformed or too long.');
+  if (typeof value !== 'string' || value.length > MAX_RELAY_STATE)
+    throw bad('DEMO_IDP_BAD_REQUEST', 'RelayState is malformed or too long.');
   return value;
 }
 

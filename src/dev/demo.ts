@@ -32,17 +32,30 @@ export interface Demo {
 }
 
 /** Starts demo mode where `settings` (decided by config/start-mode.ts) say; `env` supplies only DEMO_* and NODE_ENV. */
-export async function startDemo(settings: DemoSettings, env: Env, logger: Logger, options: { certsDir?: string } = {}): Promise<Demo> {
-  if (env.NODE_ENV === 'production') throw new Error('demo mode is refused when NODE_ENV=production: set REDSHIFT_SSO_CONFIG');
+export async function startDemo(
+  settings: DemoSettings,
+  env: Env,
+  logger: Logger,
+  options: { certsDir?: string } = {},
+): Promise<Demo> {
+  if (env.NODE_ENV === 'production')
+    throw new Error('demo mode is refused when NODE_ENV=production: set REDSHIFT_SSO_CONFIG');
   const { port, baseUrl, host } = settings;
   const idpKey = await ensureKeyPair(options.certsDir ?? 'certs/dev', 'idp', { commonName: 'redshift-sso demo IdP' });
-  logger.warn({ certsDir: options.certsDir ?? 'certs/dev' }, 'DEMO MODE: development-only IdP keys, AWS emulator and test users; never use this in production');
+  logger.warn(
+    { certsDir: options.certsDir ?? 'certs/dev' },
+    'DEMO MODE: development-only IdP keys, AWS emulator and test users; never use this in production',
+  );
 
   const { database, privatePg } = await demoDatabase(env, logger);
   const emulator = await startAwsEmulator({
     samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [idpKey.certificate] }],
-    clusters: [{ clusterIdentifier: 'demo-cluster', host: database?.host ?? '127.0.0.1', port: database?.port ?? 5432 }],
-    workgroups: [{ workgroupName: 'demo-serverless', host: database?.host ?? '127.0.0.1', port: database?.port ?? 5432 }],
+    clusters: [
+      { clusterIdentifier: 'demo-cluster', host: database?.host ?? '127.0.0.1', port: database?.port ?? 5432 },
+    ],
+    workgroups: [
+      { workgroupName: 'demo-serverless', host: database?.host ?? '127.0.0.1', port: database?.port ?? 5432 },
+    ],
     postgresAdminUrl: database?.url,
     minDbDurationSeconds: env.DEMO_DB_DURATION_SECONDS === undefined ? undefined : 1,
     logger,
@@ -50,16 +63,45 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
 
   const durationSeconds = Number(env.DEMO_DB_DURATION_SECONDS ?? 900);
   // With DEMO_PG_TLS_DIR the private PostgreSQL speaks TLS and the clusters ask for verify-full.
-  const tls = privatePg !== undefined && env.DEMO_PG_TLS_DIR !== undefined ? { sslMode: 'verify-full' as const, caBundle: join(env.DEMO_PG_TLS_DIR, 'ca.crt') } : { sslMode: 'disable' as const };
+  const tls =
+    privatePg !== undefined && env.DEMO_PG_TLS_DIR !== undefined
+      ? { sslMode: 'verify-full' as const, caBundle: join(env.DEMO_PG_TLS_DIR, 'ca.crt') }
+      : { sslMode: 'disable' as const };
   const config = await demoConfig(
     {
       mode: 'development',
       // A TLS proxy in front of the demo (to try https) can only be on this host.
       server: { baseUrl, port, host, trustProxy: 'loopback', sessionSecret: randomBytes(32).toString('hex') },
-      idps: [{ id: DEMO_IDP_ID, name: 'Demo IdP (built in)', entityId: `${baseUrl}/dev/idp/metadata`, ssoUrl: `${baseUrl}/dev/idp/sso`, certs: [idpKey.certificate], allowIdpInitiated: true }],
+      idps: [
+        {
+          id: DEMO_IDP_ID,
+          name: 'Demo IdP (built in)',
+          entityId: `${baseUrl}/dev/idp/metadata`,
+          ssoUrl: `${baseUrl}/dev/idp/sso`,
+          certs: [idpKey.certificate],
+          allowIdpInitiated: true,
+        },
+      ],
       clusters: [
-        { id: 'demo', name: 'Demo cluster (local PostgreSQL)', clusterIdentifier: 'demo-cluster', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE] },
-        { id: 'demo-serverless', name: 'Demo serverless workgroup', type: 'serverless', workgroup: 'demo-serverless', database: 'postgres', ...tls, durationSeconds, roles: [DEMO_ADMIN_ROLE] },
+        {
+          id: 'demo',
+          name: 'Demo cluster (local PostgreSQL)',
+          clusterIdentifier: 'demo-cluster',
+          database: 'postgres',
+          ...tls,
+          durationSeconds,
+          roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE],
+        },
+        {
+          id: 'demo-serverless',
+          name: 'Demo serverless workgroup',
+          type: 'serverless',
+          workgroup: 'demo-serverless',
+          database: 'postgres',
+          ...tls,
+          durationSeconds,
+          roles: [DEMO_ADMIN_ROLE],
+        },
       ],
       aws: { endpoint: emulator.url, region: 'us-east-1' },
       // Always its own file: the demo's admin (bob) must never write into a real service's store.
@@ -97,7 +139,10 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
     config,
     routers: [router],
     emulator,
-    postgres: database === undefined ? undefined : { ...database, checksPasswords: privatePg !== undefined || env.DEMO_PG_URL !== undefined },
+    postgres:
+      database === undefined
+        ? undefined
+        : { ...database, checksPasswords: privatePg !== undefined || env.DEMO_PG_URL !== undefined },
     async close() {
       await emulator.close();
       await privatePg?.stop();
@@ -105,7 +150,11 @@ export async function startDemo(settings: DemoSettings, env: Env, logger: Logger
   };
 }
 
-async function demoConfig(input: Record<string, unknown>, env: Record<string, string | undefined>, cleanUp: () => Promise<void>): Promise<Config> {
+async function demoConfig(
+  input: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  cleanUp: () => Promise<void>,
+): Promise<Config> {
   try {
     return buildConfig(input, env);
   } catch (err) {
@@ -115,16 +164,28 @@ async function demoConfig(input: Record<string, unknown>, env: Record<string, st
 }
 
 /** A private PostgreSQL when the server binaries exist (it checks passwords), else DEMO_PG_URL or the machine's. */
-async function demoDatabase(env: Env, logger: Logger): Promise<{ database?: { url: string; host: string; port: number }; privatePg?: PrivatePostgres }> {
+async function demoDatabase(
+  env: Env,
+  logger: Logger,
+): Promise<{ database?: { url: string; host: string; port: number }; privatePg?: PrivatePostgres }> {
   if (env.DEMO_PG_URL === undefined && findPostgresBinaries() !== null) {
     try {
       const tlsDir = env.DEMO_PG_TLS_DIR;
-      const tls = tlsDir === undefined ? undefined : { certFile: join(tlsDir, 'server.crt'), keyFile: join(tlsDir, 'server.key') };
+      const tls =
+        tlsDir === undefined
+          ? undefined
+          : { certFile: join(tlsDir, 'server.crt'), keyFile: join(tlsDir, 'server.key') };
       const privatePg = await startPrivatePostgres({ logger, ...(tls === undefined ? {} : { tls }) });
-      logger.info({ host: privatePg.host, port: privatePg.port }, 'demo: private PostgreSQL started; issued passwords are really checked');
+      logger.info(
+        { host: privatePg.host, port: privatePg.port },
+        'demo: private PostgreSQL started; issued passwords are really checked',
+      );
       return { database: { url: privatePg.url, host: privatePg.host, port: privatePg.port }, privatePg };
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'demo: could not start a private PostgreSQL; trying the machine one');
+      logger.warn(
+        { err: (err as Error).message },
+        'demo: could not start a private PostgreSQL; trying the machine one',
+      );
     }
   }
   const url = env.DEMO_PG_URL ?? MACHINE_POSTGRES;
@@ -137,6 +198,9 @@ async function demoDatabase(env: Env, logger: Logger): Promise<{ database?: { ur
     return {};
   }
   const parsed = new URL(url);
-  logger.warn({ host: parsed.hostname, port: parsed.port }, 'demo: using an existing PostgreSQL; it may not check passwords (trust auth)');
+  logger.warn(
+    { host: parsed.hostname, port: parsed.port },
+    'demo: using an existing PostgreSQL; it may not check passwords (trust auth)',
+  );
   return { database: { url, host: parsed.hostname, port: Number(parsed.port || 5432) } };
 }

@@ -33,7 +33,10 @@ export async function ensureKeyPair(dir: string, name: string, options: KeyPairO
 }
 
 /** An RSA-2048 key and a self-signed SHA-256 certificate, in memory only. */
-export async function generateKeyPair(commonName: string, options: { days?: number; now?: Date } = {}): Promise<SigningKey> {
+export async function generateKeyPair(
+  commonName: string,
+  options: { days?: number; now?: Date } = {},
+): Promise<SigningKey> {
   const notBeforeDate = options.now ?? new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + (options.days ?? 3650) * DAY);
   const pems = await generate([{ name: 'commonName', value: commonName }], {

@@ -67,7 +67,18 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
       for (const path of [dir, socketDir, pwfile]) await chown(path, owner.uid, owner.gid);
     }
     // --no-sync and fsync=off: the cluster is thrown away, so durability only costs start-up time.
-    const initdbArgs = ['-D', dataDir, '-A', 'scram-sha-256', '-U', 'postgres', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8'];
+    const initdbArgs = [
+      '-D',
+      dataDir,
+      '-A',
+      'scram-sha-256',
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ];
     await runAs(owner, binaries.initdb, initdbArgs, dir);
     await rm(pwfile);
     const tlsOptions = options.tls === undefined ? '' : await installTlsFiles(options.tls, dir, owner);
@@ -99,7 +110,11 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions = {})
 }
 
 /** Copies of the certificate and key the server may read: PostgreSQL refuses a key others can read. */
-async function installTlsFiles(tls: { certFile: string; keyFile: string }, dir: string, owner: { uid: number; gid: number } | undefined): Promise<string> {
+async function installTlsFiles(
+  tls: { certFile: string; keyFile: string },
+  dir: string,
+  owner: { uid: number; gid: number } | undefined,
+): Promise<string> {
   const cert = join(dir, 'server.crt');
   const key = join(dir, 'server.key');
   await writeFile(cert, await readFile(tls.certFile), { mode: 0o644 });
@@ -108,7 +123,12 @@ async function installTlsFiles(tls: { certFile: string; keyFile: string }, dir: 
   return ` -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`;
 }
 
-async function startServer(pgCtl: (args: string[]) => Promise<void>, socketDir: string, logFile: string, extraOptions = ''): Promise<number> {
+async function startServer(
+  pgCtl: (args: string[]) => Promise<void>,
+  socketDir: string,
+  logFile: string,
+  extraOptions = '',
+): Promise<number> {
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     const serverOptions = `-p ${port} -k ${socketDir} -c listen_addresses=${HOST} -c fsync=off${extraOptions}`;
@@ -118,7 +138,9 @@ async function startServer(pgCtl: (args: string[]) => Promise<void>, socketDir: 
     } catch (error) {
       if (attempt >= START_ATTEMPTS) {
         const log = await readFile(logFile, 'utf8').catch(() => '');
-        throw new Error(`private postgres did not start: ${(error as Error).message}\n${log.slice(-2000)}`, { cause: error });
+        throw new Error(`private postgres did not start: ${(error as Error).message}\n${log.slice(-2000)}`, {
+          cause: error,
+        });
       }
     }
   }
@@ -142,7 +164,9 @@ async function runAs(owner: { uid: number } | undefined, command: string, args: 
     await run(file, argv, { timeout: 60_000, cwd });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`${command.split('/').pop() ?? command} failed: ${stderr?.trim() || (error as Error).message}`, { cause: error });
+    throw new Error(`${command.split('/').pop() ?? command} failed: ${stderr?.trim() || (error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

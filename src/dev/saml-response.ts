@@ -75,7 +75,10 @@ const ATTRNAME_FORMAT = {
 } as const;
 
 const ALGORITHMS = {
-  sha256: { signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', digest: 'http://www.w3.org/2001/04/xmlenc#sha256' },
+  sha256: {
+    signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  },
   sha1: { signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digest: 'http://www.w3.org/2000/09/xmldsig#sha1' },
 } as const;
 
@@ -85,7 +88,10 @@ const MINUTE = 60_000;
 
 /** Escapes text and attribute values alike (both quote characters included). */
 export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c] ?? ''};`);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c] ?? ''};`,
+  );
 }
 
 export function randomSamlId(): string {
@@ -175,7 +181,8 @@ function attributeStatementXml(spec: SamlResponseSpec): string {
 
 function statusXml(code: string, status: SamlResponseSpec['status']): string {
   const sub = status?.subCode ? `<samlp:StatusCode Value="${escapeXml(statusUri(status.subCode))}"/>` : '';
-  const message = status?.message === undefined ? '' : `<samlp:StatusMessage>${escapeXml(status.message)}</samlp:StatusMessage>`;
+  const message =
+    status?.message === undefined ? '' : `<samlp:StatusMessage>${escapeXml(status.message)}</samlp:StatusMessage>`;
   return `<samlp:Status><samlp:StatusCode Value="${escapeXml(code)}">${sub}</samlp:StatusCode>${message}</samlp:Status>`;
 }
 

@@ -44,19 +44,24 @@ export class OutboundProxy {
 
   /** The proxy for this target, or undefined to connect directly. */
   proxyFor(target: URL): URL | undefined {
-    const proxy = target.protocol === 'https:' ? this.httpsProxy : target.protocol === 'http:' ? this.httpProxy : undefined;
+    const proxy =
+      target.protocol === 'https:' ? this.httpsProxy : target.protocol === 'http:' ? this.httpProxy : undefined;
     if (proxy === undefined || this.bypasses(target)) return undefined;
     return proxy;
   }
 
   /** True when a NO_PROXY entry covers the target's host (and port, when the entry names one). */
   bypasses(target: URL): boolean {
-    const host = target.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+    const host = target.hostname
+      .replace(/^\[|\]$/g, '')
+      .replace(/\.$/, '')
+      .toLowerCase();
     const port = Number(target.port === '' ? (target.protocol === 'https:' ? 443 : 80) : target.port);
     const address = isIP(host) === 0 ? undefined : ipaddr.process(host);
     return this.rules.some((rule) => {
       if (rule.kind === 'all') return true;
-      if (rule.kind === 'cidr') return address !== undefined && address.kind() === rule.range[0].kind() && address.match(rule.range);
+      if (rule.kind === 'cidr')
+        return address !== undefined && address.kind() === rule.range[0].kind() && address.match(rule.range);
       if (rule.port !== undefined && rule.port !== port) return false;
       if (rule.kind === 'address') return address !== undefined && address.toString() === rule.address;
       // Names match themselves and their subdomains; an IP target is matched by address rules only.
@@ -67,7 +72,12 @@ export class OutboundProxy {
   /** For the start-up log: proxies without user or password, and the NO_PROXY entries. */
   describe(): { httpsProxy?: string; httpProxy?: string; noProxy: string[]; ignoredNoProxy: string[] } {
     const show = (u: URL | undefined) => (u === undefined ? undefined : `${u.protocol}//${u.host}`);
-    return { httpsProxy: show(this.httpsProxy), httpProxy: show(this.httpProxy), noProxy: this.rules.map(describeRule), ignoredNoProxy: this.ignoredEntries };
+    return {
+      httpsProxy: show(this.httpsProxy),
+      httpProxy: show(this.httpProxy),
+      noProxy: this.rules.map(describeRule),
+      ignoredNoProxy: this.ignoredEntries,
+    };
   }
 }
 
@@ -86,10 +96,12 @@ export function parseNoProxyEntry(raw: string): NoProxyRule | undefined {
     }
   }
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-  const [host, portText] = bracketed !== null ? [bracketed[1] ?? '', bracketed[2]] : isIP(entry) === 6 ? [entry, undefined] : splitPort(entry);
+  const [host, portText] =
+    bracketed !== null ? [bracketed[1] ?? '', bracketed[2]] : isIP(entry) === 6 ? [entry, undefined] : splitPort(entry);
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) return undefined;
-  if (isIP(host) !== 0) return { kind: 'address', address: ipaddr.process(host).toString(), ...(port === undefined ? {} : { port }) };
+  if (isIP(host) !== 0)
+    return { kind: 'address', address: ipaddr.process(host).toString(), ...(port === undefined ? {} : { port }) };
   if (bracketed !== null) return undefined;
   const name = host.replace(/^\*?\./, '').replace(/\.$/, '');
   if (!/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(name)) return undefined;

@@ -39,7 +39,9 @@ export class RoutingAgent extends Agent {
 
   connect(_req: ClientRequest, opts: AgentConnectOpts): http.Agent {
     const host = opts.host ?? 'localhost';
-    const target = new URL(`${this.protocol}//${isIPv6(host) ? `[${host}]` : host}:${String(opts.port ?? this.defaultPort)}/`);
+    const target = new URL(
+      `${this.protocol}//${isIPv6(host) ? `[${host}]` : host}:${String(opts.port ?? this.defaultPort)}/`,
+    );
     const proxy = this.route.proxyFor(target);
     if (proxy === undefined) return this.direct;
     let agent = this.viaProxy.get(proxy.href);

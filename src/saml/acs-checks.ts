@@ -47,10 +47,18 @@ export async function checkBeforeSaml(
   isBoundRequest?: (requestId: string) => boolean,
 ): Promise<ResponseEnvelope> {
   if (typeof samlResponse !== 'string' || samlResponse.trim() === '') {
-    throw new AssertionRejected({ code: 'SAML_RESPONSE_MISSING', status: 400, publicMessage: 'The request carries no SAMLResponse.' });
+    throw new AssertionRejected({
+      code: 'SAML_RESPONSE_MISSING',
+      status: 400,
+      publicMessage: 'The request carries no SAMLResponse.',
+    });
   }
   if (samlResponse.length > MAX_SAML_RESPONSE_LENGTH) {
-    throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAMLResponse is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
+    throw new AssertionRejected({
+      code: 'SAML_RESPONSE_TOO_LARGE',
+      status: 413,
+      publicMessage: `The SAMLResponse is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.`,
+    });
   }
   const { idp, acsUrl } = ctx;
   const envelope = readResponseEnvelope(samlResponse);
@@ -58,18 +66,22 @@ export async function checkBeforeSaml(
   if (isBoundRequest !== undefined && envelope.inResponseTo !== undefined && !isBoundRequest(envelope.inResponseTo)) {
     throw new AssertionRejected({
       code: 'SAML_LOGIN_NOT_BOUND',
-      publicMessage: 'This sign-in was not started in this browser (or its cookie was blocked). Start the sign-in again from this site.',
+      publicMessage:
+        'This sign-in was not started in this browser (or its cookie was blocked). Start the sign-in again from this site.',
     });
   }
   if (envelope.destination !== acsUrl) {
     throw new AssertionRejected({
       code: 'SAML_DESTINATION_MISMATCH',
-      publicMessage: 'The response was addressed to a different URL than this connection\'s ACS URL.',
+      publicMessage: "The response was addressed to a different URL than this connection's ACS URL.",
       details: { expected: acsUrl, received: envelope.destination?.slice(0, 200) ?? null },
     });
   }
   if (envelope.encryptedAssertion !== undefined && ctx.decryptionKey !== undefined) {
-    checkSignatureAlgorithms(await checkDecryptedAssertion(envelope.encryptedAssertion, ctx.decryptionKey), idp.allowSha1Signatures);
+    checkSignatureAlgorithms(
+      await checkDecryptedAssertion(envelope.encryptedAssertion, ctx.decryptionKey),
+      idp.allowSha1Signatures,
+    );
   }
   return envelope;
 }
@@ -83,7 +95,10 @@ export async function checkVerifiedProfile(
 ): Promise<Omit<ValidatedLogin, 'samlResponse'>> {
   const { idp } = ctx;
   if (profile === null || typeof profile.getAssertion !== 'function') {
-    throw new AssertionRejected({ code: 'SAML_ASSERTION_MISSING', publicMessage: 'The response carries no assertion.' });
+    throw new AssertionRejected({
+      code: 'SAML_ASSERTION_MISSING',
+      publicMessage: 'The response carries no assertion.',
+    });
   }
   if (envelope.statusCode !== 'urn:oasis:names:tc:SAML:2.0:status:Success') {
     throw idpStatusError(envelope.statusMessage, envelope.statusCode);
@@ -108,33 +123,68 @@ export async function checkVerifiedProfile(
     responseIssueInstant: envelope.issueInstant,
   });
   if (!(await replay.rememberOnce(`${idp.id}:${conditions.assertionId}`, conditions.expiresAt, ctx.now()))) {
-    throw new AssertionRejected({ code: 'SAML_REPLAYED', publicMessage: 'This sign-in response was already used. Sign in again.' });
+    throw new AssertionRejected({
+      code: 'SAML_REPLAYED',
+      publicMessage: 'This sign-in response was already used. Sign in again.',
+    });
   }
   const identity = toFederatedIdentity(
-    { idpId: idp.id, issuer: profile.issuer, nameId: profile.nameID, nameIdFormat: profile.nameIDFormat, sessionIndex: profile.sessionIndex },
+    {
+      idpId: idp.id,
+      issuer: profile.issuer,
+      nameId: profile.nameID,
+      nameIdFormat: profile.nameIDFormat,
+      sessionIndex: profile.sessionIndex,
+    },
     (profile.attributes ?? {}) as Record<string, unknown>,
     idp.attributes,
   );
-  return { identity, assertionId: conditions.assertionId, expiresAt: conditions.expiresAt, ...(sessionNotOnOrAfter === undefined ? {} : { sessionNotOnOrAfter }) };
+  return {
+    identity,
+    assertionId: conditions.assertionId,
+    expiresAt: conditions.expiresAt,
+    ...(sessionNotOnOrAfter === undefined ? {} : { sessionNotOnOrAfter }),
+  };
 }
 
 /**
  * node-saml's refusals as our codes: an IdP status by its code and message; "no valid subject
  * confirmation" for a clock problem named as the clock.
  */
-export function explainSamlError(err: unknown, envelope: ResponseEnvelope | undefined, ctx: AcsContext): AssertionRejected {
+export function explainSamlError(
+  err: unknown,
+  envelope: ResponseEnvelope | undefined,
+  ctx: AcsContext,
+): AssertionRejected {
   if (err instanceof SamlStatusError) return idpStatusError(envelope?.statusMessage, envelope?.statusCode, err);
   const rejected = toAssertionRejected(err);
-  if (envelope === undefined || !['SAML_SUBJECT_CONFIRMATION_INVALID', 'SAML_EXPIRED', 'SAML_NOT_YET_VALID'].includes(rejected.code)) return rejected;
+  if (
+    envelope === undefined ||
+    !['SAML_SUBJECT_CONFIRMATION_INVALID', 'SAML_EXPIRED', 'SAML_NOT_YET_VALID'].includes(rejected.code)
+  )
+    return rejected;
   const problem = clockProblem(envelope.timeWindows, ctx.now().getTime(), ctx.idp.clockSkewSeconds * 1000);
-  if (problem === 'expired') return new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired, cause: rejected, details: rejected.details });
-  if (problem === 'early') return new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early, cause: rejected, details: rejected.details });
+  if (problem === 'expired')
+    return new AssertionRejected({
+      code: 'SAML_EXPIRED',
+      publicMessage: CLOCK_MESSAGES.expired,
+      cause: rejected,
+      details: rejected.details,
+    });
+  if (problem === 'early')
+    return new AssertionRejected({
+      code: 'SAML_NOT_YET_VALID',
+      publicMessage: CLOCK_MESSAGES.early,
+      cause: rejected,
+      details: rejected.details,
+    });
   return rejected;
 }
 
 function idpStatusError(message: string | undefined, code: string | undefined, cause?: unknown): AssertionRejected {
   const shortCode = (code ?? 'unknown').replace(/^urn:oasis:names:tc:SAML:2\.0:status:/, '');
-  const idpMessage = message === undefined || message.trim() === '' ? '' : ` It said: "${message.trim().slice(0, 300)}"`;
+  const idpMessage =
+    message === undefined || message.trim() === '' ? '' : ` It said: "${message.trim().slice(0, 300)}"`;
   return new AssertionRejected({
     code: 'SAML_IDP_ERROR',
     publicMessage: `The identity provider did not sign you in (status ${shortCode}).${idpMessage}`,

@@ -136,8 +136,7 @@ export function authenticateAcs(
       else if (login === false || login === undefined) {
         const publicMessage = 'The SAML response could not be validated.';
         reject(new AssertionRejected({ code: 'SAML_INVALID', publicMessage }));
-      }
-      else resolve(login);
+      } else resolve(login);
     };
     const passportOptions = { session: false, ...options };
     const next = (err?: unknown) => callback(err ?? new Error('passport passed the ACS request on'), undefined);

@@ -36,7 +36,8 @@ export function isLoopback(address: string): boolean {
  */
 function embeddedIpv4(v6: ipaddr.IPv6): ipaddr.IPv4[] | undefined {
   const p = v6.parts;
-  const v4 = (high: number | undefined, low: number | undefined) => new ipaddr.IPv4([((high ?? 0) >> 8) & 255, (high ?? 0) & 255, ((low ?? 0) >> 8) & 255, (low ?? 0) & 255]);
+  const v4 = (high: number | undefined, low: number | undefined) =>
+    new ipaddr.IPv4([((high ?? 0) >> 8) & 255, (high ?? 0) & 255, ((low ?? 0) >> 8) & 255, (low ?? 0) & 255]);
   switch (v6.range()) {
     case '6to4': // 2002:AABB:CCDD::/48 (RFC 3056)
       return [v4(p[1], p[2])];

@@ -22,7 +22,10 @@ export interface AssertionFacts {
   expiresAt: Date;
 }
 
-export function checkAssertionConditions(parsed: Record<string, unknown> | undefined, ctx: ConditionContext): AssertionFacts {
+export function checkAssertionConditions(
+  parsed: Record<string, unknown> | undefined,
+  ctx: ConditionContext,
+): AssertionFacts {
   const assertion = (parsed?.Assertion ?? undefined) as Node | undefined;
   const assertionId = assertion?.$?.ID;
   if (assertion === undefined || assertionId === undefined || assertionId === '') {
@@ -69,7 +72,10 @@ function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: n
   if (clockProblem === 'expired') {
     throw new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired });
   }
-  throw new AssertionRejected({ code: 'SAML_SUBJECT_CONFIRMATION_INVALID', publicMessage: 'The assertion\'s bearer confirmation has no NotOnOrAfter.' });
+  throw new AssertionRejected({
+    code: 'SAML_SUBJECT_CONFIRMATION_INVALID',
+    publicMessage: "The assertion's bearer confirmation has no NotOnOrAfter.",
+  });
 }
 
 function checkAudiences(conditions: Node | undefined, accepted: readonly string[]): void {
@@ -91,6 +97,9 @@ function checkNameId(subject: Node | undefined): void {
   // xml2js gives an element without attributes or text as a string, hence no children() here.
   const nameIds = Array.isArray(subject?.NameID) ? (subject.NameID as Array<Node | string>) : [];
   if (nameIds.some((n) => textOf(n) === '')) {
-    throw new AssertionRejected({ code: 'SAML_NAMEID_EMPTY', publicMessage: "The assertion's NameID is empty: the identity provider sent no user name." });
+    throw new AssertionRejected({
+      code: 'SAML_NAMEID_EMPTY',
+      publicMessage: "The assertion's NameID is empty: the identity provider sent no user name.",
+    });
   }
 }

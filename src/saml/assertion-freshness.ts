@@ -24,7 +24,10 @@ export interface FreshnessFacts {
   sessionNotOnOrAfter?: Date;
 }
 
-export function checkAssertionFreshness(parsed: Record<string, unknown> | undefined, ctx: FreshnessContext): FreshnessFacts {
+export function checkAssertionFreshness(
+  parsed: Record<string, unknown> | undefined,
+  ctx: FreshnessContext,
+): FreshnessFacts {
   const assertion = (parsed?.Assertion ?? undefined) as ParsedNode | undefined;
   const now = ctx.now.getTime();
   checkIssued(requiredTime(ctx.responseIssueInstant, 'Response IssueInstant'), now, ctx);
@@ -38,7 +41,8 @@ export function checkAssertionFreshness(parsed: Record<string, unknown> | undefi
     if (now >= sessionNotOnOrAfter + ctx.skewMs) {
       throw new AssertionRejected({
         code: 'SAML_SESSION_EXPIRED',
-        publicMessage: 'Your session at the identity provider has already ended (SessionNotOnOrAfter is past). Sign in at the identity provider again.',
+        publicMessage:
+          'Your session at the identity provider has already ended (SessionNotOnOrAfter is past). Sign in at the identity provider again.',
         details: { sessionNotOnOrAfter: new Date(sessionNotOnOrAfter).toISOString() },
       });
     }
@@ -49,7 +53,11 @@ export function checkAssertionFreshness(parsed: Record<string, unknown> | undefi
 
 function checkIssued(issuedAt: number, now: number, ctx: FreshnessContext): void {
   if (issuedAt > now + ctx.skewMs) {
-    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early, details: { issueInstant: new Date(issuedAt).toISOString() } });
+    throw new AssertionRejected({
+      code: 'SAML_NOT_YET_VALID',
+      publicMessage: CLOCK_MESSAGES.early,
+      details: { issueInstant: new Date(issuedAt).toISOString() },
+    });
   }
   if (now - issuedAt > ctx.maxResponseAgeMs + ctx.skewMs) {
     throw new AssertionRejected({
@@ -62,12 +70,17 @@ function checkIssued(issuedAt: number, now: number, ctx: FreshnessContext): void
 
 function checkAuthenticated(authnInstant: number, now: number, ctx: FreshnessContext): void {
   if (authnInstant > now + ctx.skewMs) {
-    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early, details: { authnInstant: new Date(authnInstant).toISOString() } });
+    throw new AssertionRejected({
+      code: 'SAML_NOT_YET_VALID',
+      publicMessage: CLOCK_MESSAGES.early,
+      details: { authnInstant: new Date(authnInstant).toISOString() },
+    });
   }
   if (ctx.maxAuthnAgeMs !== undefined && now - authnInstant > ctx.maxAuthnAgeMs + ctx.skewMs) {
     throw new AssertionRejected({
       code: 'SAML_AUTHN_TOO_OLD',
-      publicMessage: 'You authenticated at the identity provider too long ago for this service. Sign out at the identity provider and sign in again.',
+      publicMessage:
+        'You authenticated at the identity provider too long ago for this service. Sign out at the identity provider and sign in again.',
       details: { authnInstant: new Date(authnInstant).toISOString() },
     });
   }
@@ -87,5 +100,9 @@ function optionalTime(value: string | undefined, what: string): number | undefin
 }
 
 function unreadable(what: string): AssertionRejected {
-  return new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: `The response's ${what} is missing or cannot be read.` });
+  return new AssertionRejected({
+    code: 'SAML_MALFORMED',
+    status: 400,
+    publicMessage: `The response's ${what} is missing or cannot be read.`,
+  });
 }

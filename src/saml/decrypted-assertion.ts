@@ -12,7 +12,11 @@ export async function checkDecryptedAssertion(encryptedAssertionXml: string, pri
   let xml: string;
   try {
     xml = await new Promise<string>((resolve, reject) => {
-      decrypt(encryptedAssertionXml, { key: privateKey, disallowDecryptionWithInsecureAlgorithm: false }, (err, result) => (err === null ? resolve(result) : reject(err)));
+      decrypt(
+        encryptedAssertionXml,
+        { key: privateKey, disallowDecryptionWithInsecureAlgorithm: false },
+        (err, result) => (err === null ? resolve(result) : reject(err)),
+      );
     });
   } catch (err) {
     // The same library and messages as node-saml's own decryption, so the same codes.
@@ -23,7 +27,12 @@ export async function checkDecryptedAssertion(encryptedAssertionXml: string, pri
     doc = parseXmlStrict(xml);
   } catch (err) {
     if (!(err instanceof XmlParseError)) throw err;
-    throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: 'The encrypted assertion is not well-formed XML (DOCTYPE declarations are refused).', cause: err });
+    throw new AssertionRejected({
+      code: 'SAML_MALFORMED',
+      status: 400,
+      publicMessage: 'The encrypted assertion is not well-formed XML (DOCTYPE declarations are refused).',
+      cause: err,
+    });
   }
   refuseXInclude(doc);
   return signedInfoAlgorithms(doc);

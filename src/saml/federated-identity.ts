@@ -43,7 +43,11 @@ const DB_USER = /^[A-Za-z][\w+.@-]{0,63}$/;
 const DB_GROUP = /^[a-z0-9_+.@-]{1,127}$/;
 const MAX_ROLE_VALUES = 100;
 
-export function toFederatedIdentity(basics: AssertionBasics, attributes: Record<string, unknown>, names: AttributeNames & { groups: string }): FederatedIdentity {
+export function toFederatedIdentity(
+  basics: AssertionBasics,
+  attributes: Record<string, unknown>,
+  names: AttributeNames & { groups: string },
+): FederatedIdentity {
   const ignored: string[] = [];
   const roleValues = attributeValues(attributes, names.role);
   if (roleValues.length === 0) {
@@ -54,7 +58,10 @@ export function toFederatedIdentity(basics: AssertionBasics, attributes: Record<
     });
   }
   if (roleValues.length > MAX_ROLE_VALUES) {
-    throw new AssertionRejected({ code: 'SAML_ATTRIBUTE_INVALID', publicMessage: `The assertion carries ${roleValues.length} role values; at most ${MAX_ROLE_VALUES} are accepted.` });
+    throw new AssertionRejected({
+      code: 'SAML_ATTRIBUTE_INVALID',
+      publicMessage: `The assertion carries ${roleValues.length} role values; at most ${MAX_ROLE_VALUES} are accepted.`,
+    });
   }
   const roles = parseRolePairs(roleValues, ignored);
   if (roles.length === 0) {
@@ -74,7 +81,10 @@ export function toFederatedIdentity(basics: AssertionBasics, attributes: Record<
     });
   }
   if (!ROLE_SESSION_NAME.test(roleSessionName)) {
-    throw new AssertionRejected({ code: 'SAML_ATTRIBUTE_INVALID', publicMessage: `"${names.roleSessionName}" must be 2-64 characters of letters, digits and + = , . @ _ -.` });
+    throw new AssertionRejected({
+      code: 'SAML_ATTRIBUTE_INVALID',
+      publicMessage: `"${names.roleSessionName}" must be 2-64 characters of letters, digits and + = , . @ _ -.`,
+    });
   }
 
   const dbUser = singleValue(attributes, names.dbUser) ?? roleSessionName;
@@ -102,7 +112,10 @@ export function toFederatedIdentity(basics: AssertionBasics, attributes: Record<
 export function parseRolePairs(values: string[], ignored: string[]): RolePair[] {
   const pairs = new Map<string, RolePair>();
   for (const value of values) {
-    const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const parts = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     const roleArn = parts.find((p) => ROLE_ARN.test(p));
     const principalArn = parts.find((p) => PROVIDER_ARN.test(p));
     if (parts.length !== 2 || roleArn === undefined || principalArn === undefined) {
@@ -148,7 +161,9 @@ export function attributeValues(attributes: Record<string, unknown>, name: strin
 }
 
 function singleValue(attributes: Record<string, unknown>, name: string): string | undefined {
-  const values = attributeValues(attributes, name).map((v) => v.trim()).filter((v) => v !== '');
+  const values = attributeValues(attributes, name)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return values[0];
 }
 

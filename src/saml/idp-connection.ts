@@ -47,14 +47,26 @@ export interface ResolveContext {
 export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): IdpConnection {
   const at = (field: string): string => `idps[${ctx.index}].${field}`;
   const readFile = ctx.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; sloUrl?: string; signingCerts: string[] } = { signingCerts: [] };
-  if (entry.metadataUrl !== undefined && ctx.fetchedMetadataXml === undefined) throw new ConfigError([`${at('metadataUrl')}: metadata was not fetched`]);
-  const metadataXml = entry.metadataXml ?? ctx.fetchedMetadataXml ?? (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
+  let metadata: { entityId?: string; ssoUrl?: string; ssoBinding?: string; sloUrl?: string; signingCerts: string[] } = {
+    signingCerts: [],
+  };
+  if (entry.metadataUrl !== undefined && ctx.fetchedMetadataXml === undefined)
+    throw new ConfigError([`${at('metadataUrl')}: metadata was not fetched`]);
+  const metadataXml =
+    entry.metadataXml ??
+    ctx.fetchedMetadataXml ??
+    (entry.metadataFile === undefined ? undefined : readOrFail(readFile, entry.metadataFile, at('metadataFile')));
   if (metadataXml !== undefined) {
     try {
       metadata = parseIdpMetadata(metadataXml);
     } catch (err) {
-      if (err instanceof MetadataError) throw new ConfigError([`${at(entry.metadataUrl !== undefined ? 'metadataUrl' : entry.metadataFile === undefined ? 'metadataXml' : 'metadataFile')}: ${err.message}`], err);
+      if (err instanceof MetadataError)
+        throw new ConfigError(
+          [
+            `${at(entry.metadataUrl !== undefined ? 'metadataUrl' : entry.metadataFile === undefined ? 'metadataXml' : 'metadataFile')}: ${err.message}`,
+          ],
+          err,
+        );
       throw err;
     }
   }
@@ -74,7 +86,8 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
     wantResponseSigned: entry.wantResponseSigned,
     allowSha1Signatures: entry.allowSha1Signatures,
     clockSkewSeconds: entry.clockSkewSeconds ?? ctx.defaultClockSkewSeconds,
-    maxResponseAgeSeconds: entry.maxResponseAgeSeconds ?? ctx.defaultMaxResponseAgeSeconds ?? DEFAULT_MAX_RESPONSE_AGE_SECONDS,
+    maxResponseAgeSeconds:
+      entry.maxResponseAgeSeconds ?? ctx.defaultMaxResponseAgeSeconds ?? DEFAULT_MAX_RESPONSE_AGE_SECONDS,
     maxAuthnAgeSeconds: entry.maxAuthnAgeSeconds ?? ctx.defaultMaxAuthnAgeSeconds,
     maxSessionDurationSeconds: entry.maxSessionDurationSeconds,
     grantsAdmin: entry.grantsAdmin,
@@ -83,7 +96,12 @@ export function resolveIdpConnection(entry: IdpConfig, ctx: ResolveContext): Idp
 }
 
 /** A PEM given inline or as a file path. */
-export function loadPem(value: string, readFile: (path: string) => string, at: string, kind: 'certificate' | 'key' = 'certificate'): string {
+export function loadPem(
+  value: string,
+  readFile: (path: string) => string,
+  at: string,
+  kind: 'certificate' | 'key' = 'certificate',
+): string {
   const pem = value.includes('-----BEGIN') ? value : readOrFail(readFile, value, at);
   if (kind === 'certificate') {
     try {

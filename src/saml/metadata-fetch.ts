@@ -26,8 +26,15 @@ export interface MetadataFetchOptions {
 
 export class MetadataFetchError extends Error {}
 
-/** May a fetch connect to this address? Plain http only to loopback; https to global unicast unless private addresses are allowed. */
-export function addressAllowed(address: string, plainHttp: boolean, options: Pick<MetadataFetchOptions, 'allowPrivateAddresses'>): boolean {
+/**
+ * May a fetch connect to this address? Plain http only to loopback; https to global unicast unless private addresses
+ * are allowed.
+ */
+export function addressAllowed(
+  address: string,
+  plainHttp: boolean,
+  options: Pick<MetadataFetchOptions, 'allowPrivateAddresses'>,
+): boolean {
   if (plainHttp) return isLoopback(address);
   return options.allowPrivateAddresses || isGlobalUnicast(address);
 }
@@ -79,15 +86,24 @@ function download(target: URL, route: Route, options: MetadataFetchOptions): Pro
       else route.agent?.destroy();
     };
     // Whole-request deadline: the socket `timeout` only covers idle sockets.
-    const deadline = setTimeout(() => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const deadline = setTimeout(
+      () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     const precheck = route.precheck?.() ?? Promise.resolve();
     precheck.then(
       () => {
         if (settled) return;
-        req = send(target, route, options, (xml) => {
-          settled = true;
-          resolve(xml);
-        }, fail);
+        req = send(
+          target,
+          route,
+          options,
+          (xml) => {
+            settled = true;
+            resolve(xml);
+          },
+          fail,
+        );
         req.on('close', () => {
           clearTimeout(deadline);
           route.agent?.destroy();
@@ -95,40 +111,65 @@ function download(target: URL, route: Route, options: MetadataFetchOptions): Pro
       },
       (err: Error) => {
         clearTimeout(deadline);
-        fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`));
+        fail(
+          err instanceof MetadataFetchError
+            ? err
+            : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`),
+        );
       },
     );
   });
 }
 
-function send(target: URL, route: Route, options: MetadataFetchOptions, done: (xml: string) => void, fail: (err: MetadataFetchError) => void): http.ClientRequest {
+function send(
+  target: URL,
+  route: Route,
+  options: MetadataFetchOptions,
+  done: (xml: string) => void,
+  fail: (err: MetadataFetchError) => void,
+): http.ClientRequest {
   const client = target.protocol === 'http:' ? http : https;
   const via = route.agent === undefined ? { lookup: route.lookup } : { agent: route.agent };
-  const req = client.get(target, { ...via, timeout: options.timeoutMs, headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } }, (res) => {
-    res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
-    if ((res.statusCode ?? 0) !== 200) {
-      res.resume();
-      fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
-      return;
-    }
-    if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
-      fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
-      else chunks.push(chunk);
-    });
-    res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-  });
+  const req = client.get(
+    target,
+    {
+      ...via,
+      timeout: options.timeoutMs,
+      headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' },
+    },
+    (res) => {
+      res.on('error', () => fail(new MetadataFetchError('metadata download was interrupted')));
+      if ((res.statusCode ?? 0) !== 200) {
+        res.resume();
+        fail(new MetadataFetchError(`metadata URL answered HTTP ${res.statusCode ?? '?'}`));
+        return;
+      }
+      if (Number(res.headers['content-length'] ?? 0) > options.maxBytes) {
+        fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) fail(new MetadataFetchError(`metadata is larger than ${options.maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+    },
+  );
   req.on('timeout', () => fail(new MetadataFetchError(`metadata URL did not answer within ${options.timeoutMs} ms`)));
-  req.on('error', (err) => fail(err instanceof MetadataFetchError ? err : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`)));
+  req.on('error', (err) =>
+    fail(
+      err instanceof MetadataFetchError
+        ? err
+        : new MetadataFetchError(`metadata URL could not be fetched: ${err.message}`),
+    ),
+  );
   // A refused CONNECT would otherwise read as the metadata URL's own answer.
   req.on('proxyConnect', (answer: { statusCode?: number }) => {
-    if (answer.statusCode !== undefined && answer.statusCode !== 200) fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
+    if (answer.statusCode !== undefined && answer.statusCode !== 200)
+      fail(new MetadataFetchError(`the outbound proxy refused the connection (HTTP ${answer.statusCode})`));
   });
   return req;
 }
@@ -147,8 +188,16 @@ function checkedLookup(plainHttp: boolean, options: MetadataFetchOptions): Looku
   };
 }
 
-/** Every address the name resolves to when all are allowed; a MetadataFetchError when one is not, or the resolver's error. */
-function checkedAddresses(hostname: string, plainHttp: boolean, options: MetadataFetchOptions, lookupOptions: LookupOptions = {}): Promise<LookupAddress[]> {
+/**
+ * Every address the name resolves to when all are allowed; a MetadataFetchError when one is not, or the resolver's
+ * error.
+ */
+function checkedAddresses(
+  hostname: string,
+  plainHttp: boolean,
+  options: MetadataFetchOptions,
+  lookupOptions: LookupOptions = {},
+): Promise<LookupAddress[]> {
   return new Promise((resolve, reject) => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
       if (err !== null) reject(err);
@@ -156,12 +205,19 @@ function checkedAddresses(hostname: string, plainHttp: boolean, options: Metadat
       else {
         const refused = addresses.find((a) => !addressAllowed(a.address, plainHttp, options));
         if (refused === undefined) resolve(addresses);
-        else reject(new MetadataFetchError(`metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`));
+        else
+          reject(
+            new MetadataFetchError(
+              `metadata host ${hostname} resolves to ${refused.address}, ${refusedKind(plainHttp)}; refused`,
+            ),
+          );
       }
     });
   });
 }
 
 function refusedKind(plainHttp: boolean): string {
-  return plainHttp ? 'a non-loopback address' : 'not a global unicast address (private, loopback, link-local or reserved)';
+  return plainHttp
+    ? 'a non-loopback address'
+    : 'not a global unicast address (private, loopback, link-local or reserved)';
 }

@@ -30,23 +30,39 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   const entityId = entity.descriptor.getAttribute('entityID') ?? '';
   if (entityId === '') throw new MetadataError('metadata has no entityID');
 
-  const services = childElements(entity.idp, NS.metadata, 'SingleSignOnService').filter((s) => (s.getAttribute('Location') ?? '') !== '');
-  const sso = services.find((s) => s.getAttribute('Binding') === BINDINGS.redirect) ?? services.find((s) => s.getAttribute('Binding') === BINDINGS.post);
+  const services = childElements(entity.idp, NS.metadata, 'SingleSignOnService').filter(
+    (s) => (s.getAttribute('Location') ?? '') !== '',
+  );
+  const sso =
+    services.find((s) => s.getAttribute('Binding') === BINDINGS.redirect) ??
+    services.find((s) => s.getAttribute('Binding') === BINDINGS.post);
   const ssoUrl = sso?.getAttribute('Location') ?? '';
-  if (sso === undefined || ssoUrl === '') throw new MetadataError('metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding');
+  if (sso === undefined || ssoUrl === '')
+    throw new MetadataError('metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding');
 
   const signingCerts = childElements(entity.idp, NS.metadata, 'KeyDescriptor')
     .filter((kd) => kd.getAttribute('use') !== 'encryption') // no `use` means both signing and encryption
     .flatMap((kd) => Array.from(kd.getElementsByTagNameNS(NS.dsig, 'X509Certificate')))
     .map((el) => derBase64ToPem(el.textContent ?? ''));
   if (signingCerts.length === 0) throw new MetadataError('metadata has no signing certificate');
-  const slo = childElements(entity.idp, NS.metadata, 'SingleLogoutService').find((s) => s.getAttribute('Binding') === BINDINGS.redirect);
+  const slo = childElements(entity.idp, NS.metadata, 'SingleLogoutService').find(
+    (s) => s.getAttribute('Binding') === BINDINGS.redirect,
+  );
   const sloUrl = slo?.getAttribute('Location') || undefined;
-  return { entityId, ssoUrl, ssoBinding: sso.getAttribute('Binding') ?? BINDINGS.redirect, sloUrl, signingCerts: [...new Set(signingCerts)] };
+  return {
+    entityId,
+    ssoUrl,
+    ssoBinding: sso.getAttribute('Binding') ?? BINDINGS.redirect,
+    sloUrl,
+    signingCerts: [...new Set(signingCerts)],
+  };
 }
 
 function findIdpEntity(root: Element): { descriptor: Element; idp: Element } | undefined {
-  const candidates = root.localName === 'EntitiesDescriptor' ? Array.from(root.getElementsByTagNameNS(NS.metadata, 'EntityDescriptor')) : [root];
+  const candidates =
+    root.localName === 'EntitiesDescriptor'
+      ? Array.from(root.getElementsByTagNameNS(NS.metadata, 'EntityDescriptor'))
+      : [root];
   for (const descriptor of candidates) {
     if (descriptor.namespaceURI !== NS.metadata || descriptor.localName !== 'EntityDescriptor') continue;
     const idp = firstChild(descriptor, NS.metadata, 'IDPSSODescriptor');

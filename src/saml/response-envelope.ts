@@ -41,7 +41,8 @@ export function readResponseEnvelope(samlResponse: string): ResponseEnvelope {
   }
   refuseXInclude(doc);
   const root = doc.documentElement;
-  if (root.namespaceURI !== NS.protocol || root.localName !== 'Response') throw malformed('The SAMLResponse is not a SAML 2.0 Response.');
+  if (root.namespaceURI !== NS.protocol || root.localName !== 'Response')
+    throw malformed('The SAMLResponse is not a SAML 2.0 Response.');
   const status = firstChild(root, NS.protocol, 'Status');
   const statusCode = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusCode');
   const statusMessage = status === undefined ? undefined : firstChild(status, NS.protocol, 'StatusMessage');
@@ -74,7 +75,11 @@ export function refuseXInclude(doc: Document): void {
   // One iterative walk over every element: deep nesting costs no recursion.
   for (let node: Node | null = doc.documentElement; node !== null; node = nextInDocument(node)) {
     if (node.nodeType === 1 && XINCLUDE_NAMESPACES.includes((node as Element).namespaceURI ?? '')) {
-      throw new AssertionRejected({ code: 'SAML_XINCLUDE', status: 400, publicMessage: 'The SAMLResponse contains XInclude elements, which are refused.' });
+      throw new AssertionRejected({
+        code: 'SAML_XINCLUDE',
+        status: 400,
+        publicMessage: 'The SAMLResponse contains XInclude elements, which are refused.',
+      });
     }
   }
 }
@@ -96,7 +101,9 @@ export function signedInfoAlgorithms(doc: Document): string[] {
     const signedInfo = firstChild(signature, NS.dsig, 'SignedInfo');
     if (signedInfo === undefined) return [];
     const method = firstChild(signedInfo, NS.dsig, 'SignatureMethod')?.getAttribute('Algorithm') ?? '';
-    const digests = childElements(signedInfo, NS.dsig, 'Reference').map((ref) => firstChild(ref, NS.dsig, 'DigestMethod')?.getAttribute('Algorithm') ?? '');
+    const digests = childElements(signedInfo, NS.dsig, 'Reference').map(
+      (ref) => firstChild(ref, NS.dsig, 'DigestMethod')?.getAttribute('Algorithm') ?? '',
+    );
     return [method, ...digests];
   });
 }
@@ -107,7 +114,11 @@ function encryptedAssertionOf(root: Element): string | undefined {
 }
 
 /** Which side of its window `now` falls on, for a clearer refusal than "no valid subject confirmation". */
-export function clockProblem(windows: readonly TimeWindow[], now: number, skewMs: number): 'expired' | 'early' | undefined {
+export function clockProblem(
+  windows: readonly TimeWindow[],
+  now: number,
+  skewMs: number,
+): 'expired' | 'early' | undefined {
   if (windows.some((w) => w.notOnOrAfter !== undefined && now >= w.notOnOrAfter + skewMs)) return 'expired';
   if (windows.some((w) => w.notBefore !== undefined && now < w.notBefore - skewMs)) return 'early';
   return undefined;

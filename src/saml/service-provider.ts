@@ -73,7 +73,11 @@ export class ServiceProvider {
 
   idp(id: string): IdpConnection {
     const idp = this.connections.get(id);
-    if (idp === undefined) throw new NotFound({ code: 'IDP_UNKNOWN', publicMessage: 'There is no identity provider connection with that name.' });
+    if (idp === undefined)
+      throw new NotFound({
+        code: 'IDP_UNKNOWN',
+        publicMessage: 'There is no identity provider connection with that name.',
+      });
     return idp;
   }
 
@@ -89,7 +93,9 @@ export class ServiceProvider {
   /** As loginRedirectUrl, with the AuthnRequest's ID (to bind the sign-in to the browser). */
   async loginRedirect(idpId: string, relayState: string): Promise<{ url: string; requestId: string }> {
     const url = await this.samlFor(idpId).getAuthorizeUrlAsync(relayState, undefined, {});
-    const request = inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    const request = inflateRawSync(Buffer.from(new URL(url).searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
+      'utf8',
+    );
     return { url, requestId: /\sID="([^"]+)"/.exec(request)?.[1] ?? '' };
   }
 
@@ -98,11 +104,17 @@ export class ServiceProvider {
   }
 
   metadataXml(idpId: string): string {
-    const xml = this.samlFor(idpId).generateServiceProviderMetadata(this.sp.decryption?.certificate ?? null, this.sp.signing?.certificate ?? null);
+    const xml = this.samlFor(idpId).generateServiceProviderMetadata(
+      this.sp.decryption?.certificate ?? null,
+      this.sp.signing?.certificate ?? null,
+    );
     // node-saml lists Single Logout by HTTP-POST only; the Redirect binding is the one whose
     // top-level GET carries our SameSite=Lax cookie, so offer it first.
     const sloUrl = this.sloUrl(idpId);
-    return xml.replace(/(\s*)<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/, `$1<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sloUrl}"/>$&`);
+    return xml.replace(
+      /(\s*)<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/,
+      `$1<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${sloUrl}"/>$&`,
+    );
   }
 
   /** The Passport strategy name of a connection; IDP_UNKNOWN when there is none. */
@@ -115,9 +127,19 @@ export class ServiceProvider {
    * Validates a posted SAMLResponse through Passport and the connection's strategy, as the ACS
    * route does; for callers without an HTTP request (tests, benchmarks).
    */
-  async validateResponse(idpId: string, samlResponse: unknown, isBoundRequest?: (requestId: string) => boolean): Promise<ValidatedLogin> {
+  async validateResponse(
+    idpId: string,
+    samlResponse: unknown,
+    isBoundRequest?: (requestId: string) => boolean,
+  ): Promise<ValidatedLogin> {
     const name = this.strategyName(idpId);
-    const req = { method: 'POST', url: `/saml/acs/${idpId}`, headers: {}, query: {}, body: { SAMLResponse: samlResponse } } as unknown as Request;
+    const req = {
+      method: 'POST',
+      url: `/saml/acs/${idpId}`,
+      headers: {},
+      query: {},
+      body: { SAMLResponse: samlResponse },
+    } as unknown as Request;
     return authenticateAcs(this.passport, name, req, {} as Response, { isBoundRequest });
   }
 
@@ -134,7 +156,13 @@ export class ServiceProvider {
     if (current !== undefined && current.built === built) return current.strategy;
     const name = strategyName(idpId);
     const requests = new StoreRequestIdCache(this.requests, idpId, this.sp.requestTtlSeconds, this.now);
-    const ctx: AcsContext = { idp, acsUrl: this.acsUrl(idpId), audiences: this.sp.audiences, decryptionKey: this.sp.decryption?.privateKey, now: this.now };
+    const ctx: AcsContext = {
+      idp,
+      acsUrl: this.acsUrl(idpId),
+      audiences: this.sp.audiences,
+      decryptionKey: this.sp.decryption?.privateKey,
+      now: this.now,
+    };
     const strategy = new AcsStrategy({ ...this.samlOptions(idp, requests), name }, ctx, requests, this.replay);
     this.passport.use(name, strategy);
     this.strategies.set(idpId, { built, strategy });
@@ -165,7 +193,12 @@ export class ServiceProvider {
       generateUniqueId: () => `_${randomBytes(20).toString('hex')}`,
       ...(this.sp.signing === undefined
         ? {}
-        : { privateKey: this.sp.signing.privateKey, publicCert: this.sp.signing.certificate, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' }),
+        : {
+            privateKey: this.sp.signing.privateKey,
+            publicCert: this.sp.signing.certificate,
+            signatureAlgorithm: 'sha256' as const,
+            digestAlgorithm: 'sha256',
+          }),
       ...(this.sp.decryption === undefined ? {} : { decryptionPvk: this.sp.decryption.privateKey }),
     };
   }

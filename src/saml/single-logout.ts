@@ -25,7 +25,8 @@ export interface LogoutMessage {
   rawQuery?: string;
 }
 
-export type LogoutOutcome = { kind: 'response' } | { kind: 'request'; nameId: string; sessionIndex?: string; request: Profile };
+export type LogoutOutcome =
+  { kind: 'response' } | { kind: 'request'; nameId: string; sessionIndex?: string; request: Profile };
 
 export class SingleLogout {
   constructor(private readonly sp: ServiceProvider) {}
@@ -46,23 +47,43 @@ export class SingleLogout {
   async validateLogoutMessage(idpId: string, message: LogoutMessage): Promise<LogoutOutcome> {
     const idp = this.sp.idp(idpId);
     const fields = message.fields;
-    const kind = typeof fields.SAMLRequest === 'string' ? 'request' : typeof fields.SAMLResponse === 'string' ? 'response' : undefined;
-    if (kind === undefined) throw new AssertionRejected({ code: 'SAML_LOGOUT_MISSING', status: 400, publicMessage: 'The request carries no SAMLRequest or SAMLResponse.' });
+    const kind =
+      typeof fields.SAMLRequest === 'string'
+        ? 'request'
+        : typeof fields.SAMLResponse === 'string'
+          ? 'response'
+          : undefined;
+    if (kind === undefined)
+      throw new AssertionRejected({
+        code: 'SAML_LOGOUT_MISSING',
+        status: 400,
+        publicMessage: 'The request carries no SAMLRequest or SAMLResponse.',
+      });
     const encoded = String(kind === 'request' ? fields.SAMLRequest : fields.SAMLResponse);
     if (encoded.length > MAX_SAML_RESPONSE_LENGTH) {
-      throw new AssertionRejected({ code: 'SAML_RESPONSE_TOO_LARGE', status: 413, publicMessage: `The SAML message is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.` });
+      throw new AssertionRejected({
+        code: 'SAML_RESPONSE_TOO_LARGE',
+        status: 413,
+        publicMessage: `The SAML message is larger than ${MAX_SAML_RESPONSE_LENGTH} characters.`,
+      });
     }
     if (message.binding === 'redirect') {
       checkInflatedSize(encoded);
       if (typeof fields.Signature !== 'string') {
-        if (idp.wantLogoutSigned) throw new AssertionRejected({ code: 'SAML_LOGOUT_UNSIGNED', publicMessage: 'This identity provider must sign its logout messages, and this one is not signed.' });
+        if (idp.wantLogoutSigned)
+          throw new AssertionRejected({
+            code: 'SAML_LOGOUT_UNSIGNED',
+            publicMessage: 'This identity provider must sign its logout messages, and this one is not signed.',
+          });
       } else {
         checkSignatureAlgorithms([String(fields.SigAlg ?? '')], idp.allowSha1Signatures);
       }
     }
     const saml = this.sp.samlFor(idpId);
     try {
-      const container = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const container = Object.fromEntries(
+        Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
       const result =
         message.binding === 'redirect'
           ? await saml.validateRedirectAsync(container, message.rawQuery ?? '')
@@ -87,16 +108,27 @@ export class SingleLogout {
   }
 
   /** Our LogoutResponse to an IdP-initiated LogoutRequest, as an IdP URL. */
-  async logoutResponseRedirectUrl(idpId: string, request: Profile, relayState: string, success: boolean): Promise<string> {
+  async logoutResponseRedirectUrl(
+    idpId: string,
+    request: Profile,
+    relayState: string,
+    success: boolean,
+  ): Promise<string> {
     return this.sp.samlFor(idpId).getLogoutResponseUrlAsync(request, relayState, {}, success);
   }
 }
 
 function checkInflatedSize(encoded: string): void {
   try {
-    const xml = inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8');
+    const xml = inflateRawSync(Buffer.from(encoded, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES }).toString(
+      'utf8',
+    );
     if (/<!DOCTYPE/i.test(xml)) throw new Error('DOCTYPE');
   } catch {
-    throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage: `The SAML message is not valid deflated XML of at most ${MAX_INFLATED_BYTES} bytes (DOCTYPE declarations are refused).` });
+    throw new AssertionRejected({
+      code: 'SAML_MALFORMED',
+      status: 400,
+      publicMessage: `The SAML message is not valid deflated XML of at most ${MAX_INFLATED_BYTES} bytes (DOCTYPE declarations are refused).`,
+    });
   }
 }

@@ -15,7 +15,10 @@ export function spSettings(config: Config): SpSettings {
   const pair = (key: string | undefined, cert: string | undefined, what: 'signing' | 'decryption') =>
     key === undefined || cert === undefined
       ? undefined
-      : { privateKey: loadPem(key, readFile, `sp.${what}Key`, 'key'), certificate: loadPem(cert, readFile, `sp.${what}Cert`) };
+      : {
+          privateKey: loadPem(key, readFile, `sp.${what}Key`, 'key'),
+          certificate: loadPem(cert, readFile, `sp.${what}Cert`),
+        };
   return {
     entityId,
     baseUrl,
@@ -40,7 +43,14 @@ export function resolveIdps(config: Config, fetched: ReadonlyMap<string, string>
   const problems: string[] = [];
   const idps = config.idps.flatMap((entry, index) => {
     try {
-      return entry.enabled ? [resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: fetched.get(entry.id) })] : [];
+      return entry.enabled
+        ? [
+            resolveIdpConnection(entry, {
+              ...idpResolveContext(config, index),
+              fetchedMetadataXml: fetched.get(entry.id),
+            }),
+          ]
+        : [];
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;

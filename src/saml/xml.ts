@@ -16,7 +16,10 @@ export function parseXmlStrict(xml: string): Document {
   const fail = (msg: string): never => {
     throw new XmlParseError(msg.split('\n')[0] ?? 'malformed XML');
   };
-  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(
+    xml,
+    'text/xml',
+  );
   if (doc.documentElement === null || doc.documentElement === undefined) throw new XmlParseError('no document element');
   return doc as unknown as Document;
 }
@@ -24,7 +27,8 @@ export function parseXmlStrict(xml: string): Document {
 export function childElements(parent: Element, ns: string, localName: string): Element[] {
   const out: Element[] = [];
   for (let n = parent.firstChild; n !== null; n = n.nextSibling) {
-    if (n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName) out.push(n as Element);
+    if (n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName)
+      out.push(n as Element);
   }
   return out;
 }

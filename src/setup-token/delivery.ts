@@ -22,7 +22,9 @@ export function defaultSetupTokenPath(storeUrl: string): string {
 /** Throws (with the file system's code) when the file cannot be written. */
 export function deliverSetupToken(token: string, target: SetupTokenTarget): SetupTokenDelivery {
   if (target.terminal.isTTY === true) {
-    target.terminal.write(`\n  No IdP connection exists yet. Open ${target.setupUrl} with this one-time setup token:\n\n    ${token}\n\n`);
+    target.terminal.write(
+      `\n  No IdP connection exists yet. Open ${target.setupUrl} with this one-time setup token:\n\n    ${token}\n\n`,
+    );
     return { to: 'terminal' };
   }
   mkdirSync(dirname(target.filePath), { recursive: true, mode: 0o700 });

@@ -13,17 +13,30 @@ export interface SetupTokens {
 }
 
 /** A fresh install's one-time setup token: to the terminal or a 0600 file, never to the log. */
-export async function handOutSetupToken(built: SetupTokens, config: Config, logger: Logger, terminal: NodeJS.WriteStream): Promise<void> {
+export async function handOutSetupToken(
+  built: SetupTokens,
+  config: Config,
+  logger: Logger,
+  terminal: NodeJS.WriteStream,
+): Promise<void> {
   const token = await built.issueSetupToken();
   if (token === undefined) return;
   const setupUrl = `${config.server.baseUrl.replace(/\/+$/, '')}/admin/setup`;
   const filePath = config.admin.setupTokenFile ?? defaultSetupTokenPath(config.store.url);
   try {
     const delivery = deliverSetupToken(token, { terminal, filePath, setupUrl });
-    logger.warn({ setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) }, 'no IdP connection yet: a one-time setup token opens the admin console');
+    logger.warn(
+      { setupUrl, ...(delivery.to === 'file' ? { setupTokenFile: delivery.path } : { printedTo: 'stderr' }) },
+      'no IdP connection yet: a one-time setup token opens the admin console',
+    );
   } catch (err) {
     // Not handed out means nobody can use it: take it back, so the next start issues another.
     await built.withdrawSetupToken(token);
-    throw new ConfigError([`admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`], err);
+    throw new ConfigError(
+      [
+        `admin.setupTokenFile: cannot write the setup token to ${filePath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      ],
+      err,
+    );
   }
 }

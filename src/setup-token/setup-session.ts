@@ -13,7 +13,18 @@ export function isSetupSession(user: SessionUser | undefined): boolean {
 /** The session user the accepted setup token signs in (admin, and nothing else). */
 export function setupSessionUser(now: Date, maxLifetimeSeconds: number): SessionUser {
   return {
-    identity: { idpId: SETUP_TOKEN_IDP, issuer: 'redshift-sso', nameId: 'setup-token', roles: [], roleSessionName: 'setup', dbUser: 'setup', dbGroups: [], autoCreate: false, groups: [], ignored: [] },
+    identity: {
+      idpId: SETUP_TOKEN_IDP,
+      issuer: 'redshift-sso',
+      nameId: 'setup-token',
+      roles: [],
+      roleSessionName: 'setup',
+      dbUser: 'setup',
+      dbGroups: [],
+      autoCreate: false,
+      groups: [],
+      ignored: [],
+    },
     grants: [],
     admin: true,
     signedInAt: now.toISOString(),

@@ -27,5 +27,8 @@ export function sessionEndsAt(times: SessionTimes, maxLifetimeSeconds: number): 
 }
 
 export function sessionExpiredError(): AppError {
-  return new Unauthorized({ code: 'SESSION_EXPIRED', publicMessage: 'Your session has ended: sessions last a fixed time from sign-in. Sign in again.' });
+  return new Unauthorized({
+    code: 'SESSION_EXPIRED',
+    publicMessage: 'Your session has ended: sessions last a fixed time from sign-in. Sign in again.',
+  });
 }

@@ -37,7 +37,8 @@ export class SignInService {
       const clusters = this.deps.clusters();
       const scope = {
         mayUseAnyCluster: (roleArn: string) => roleMayUseAnyCluster(clusters, roleArn),
-        sessionPolicy: (roleArn: string, identity: FederatedIdentity) => this.sessionPolicy(clusters, roleArn, identity),
+        sessionPolicy: (roleArn: string, identity: FederatedIdentity) =>
+          this.sessionPolicy(clusters, roleArn, identity),
       };
       user = await signInWithSaml({ ...this.deps.signIn, ...scope }, login, ctx.sessionId ?? '');
     } catch (err) {
@@ -51,10 +52,22 @@ export class SignInService {
   }
 
   /** The role session gets only what this service does with it, for this person (session-policy.ts). */
-  private sessionPolicy(clusters: readonly ClusterConfig[], roleArn: string, identity: FederatedIdentity): string | undefined {
-    const policy = buildSessionPolicy({ roleArn, clusters: clustersForRole(clusters, roleArn), identity, defaultRegion: this.deps.dbLogin.defaultRegion });
+  private sessionPolicy(
+    clusters: readonly ClusterConfig[],
+    roleArn: string,
+    identity: FederatedIdentity,
+  ): string | undefined {
+    const policy = buildSessionPolicy({
+      roleArn,
+      clusters: clustersForRole(clusters, roleArn),
+      identity,
+      defaultRegion: this.deps.dbLogin.defaultRegion,
+    });
     if (policy !== undefined && policy.widened !== 'none') {
-      this.deps.logger.warn({ roleArn, widened: policy.widened }, 'session policy widened to fit the 2048-character limit');
+      this.deps.logger.warn(
+        { roleArn, widened: policy.widened },
+        'session policy widened to fit the 2048-character limit',
+      );
     }
     return policy?.json;
   }

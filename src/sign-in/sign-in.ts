@@ -33,7 +33,10 @@ export async function signInWithSaml(deps: SignInDeps, login: ValidatedLogin, se
       samlResponse,
       sessionId,
       maxSessionDurationSeconds: idp.maxSessionDurationSeconds,
-      sessionSecondsLeft: sessionNotOnOrAfter === undefined ? undefined : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
+      sessionSecondsLeft:
+        sessionNotOnOrAfter === undefined
+          ? undefined
+          : Math.floor((sessionNotOnOrAfter.getTime() - deps.now().getTime()) / 1000),
       mayUseAnyCluster: deps.mayUseAnyCluster,
       sessionPolicy: deps.sessionPolicy,
     });
@@ -44,7 +47,16 @@ export async function signInWithSaml(deps: SignInDeps, login: ValidatedLogin, se
     grants = [];
   }
   if (!(admin && grants.length === 0) && !grants.some((g) => g.status === 'ready')) throw allRefused(grants);
-  deps.logger.info({ idpId: identity.idpId, nameId: identity.nameId, dbUser: identity.dbUser, roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })), admin }, 'signed in');
+  deps.logger.info(
+    {
+      idpId: identity.idpId,
+      nameId: identity.nameId,
+      dbUser: identity.dbUser,
+      roles: grants.map((g) => ({ roleArn: g.roleArn, status: g.status })),
+      admin,
+    },
+    'signed in',
+  );
   const now = deps.now();
   const sessionExpiresAt = newSessionEnd(now, deps.sessionMaxLifetimeSeconds, sessionNotOnOrAfter);
   return { identity, grants, admin, signedInAt: now.toISOString(), sessionExpiresAt: sessionExpiresAt.toISOString() };
@@ -54,5 +66,10 @@ export async function signInWithSaml(deps: SignInDeps, login: ValidatedLogin, se
 function allRefused(grants: RoleGrant[]): AppError {
   const first = grants[0]?.error;
   const reasons = grants.map((g) => `${g.roleArn}: ${g.error?.message ?? 'refused'}`).join(' ');
-  return new AppError({ code: first?.code ?? 'AWS_ACCESS_DENIED', status: first?.status ?? 403, expose: true, publicMessage: `AWS refused every role in your sign-in. ${reasons}` });
+  return new AppError({
+    code: first?.code ?? 'AWS_ACCESS_DENIED',
+    status: first?.status ?? 403,
+    expose: true,
+    publicMessage: `AWS refused every role in your sign-in. ${reasons}`,
+  });
 }

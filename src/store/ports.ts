@@ -193,7 +193,17 @@ export interface RateLimitCounters {
   resetHits(key: string): Promise<void>;
 }
 
-export interface Store extends SessionRecords, RequestIdCache, ReplayCache, AuditLog, JobLocks, ConnectionRecords, MetadataRecords, CliTokenRecords, CliGrantRecords {
+export interface Store
+  extends
+    SessionRecords,
+    RequestIdCache,
+    ReplayCache,
+    AuditLog,
+    JobLocks,
+    ConnectionRecords,
+    MetadataRecords,
+    CliTokenRecords,
+    CliGrantRecords {
   /** Counters shared by several instances; absent on a single-instance store (they count in memory). */
   readonly rateLimits?: RateLimitCounters;
   /** Deletes expired rows of every kind; returns how many went. */

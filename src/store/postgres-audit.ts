@@ -25,7 +25,9 @@ export function postgresAuditLog(pool: pg.Pool): AuditLog & JobLocks {
   };
   return {
     async appendAudit(event) {
-      const columns = [event.code, event.idpId, event.nameId, event.roleArn, event.clusterId, event.dbUser].map((v) => nulFree(v) ?? null);
+      const columns = [event.code, event.idpId, event.nameId, event.roleArn, event.clusterId, event.dbUser].map(
+        (v) => nulFree(v) ?? null,
+      );
       const json = JSON.stringify(event, (_key, value: unknown) => nulFree(value));
       await pool.query(
         'INSERT INTO audit_log (at, kind, outcome, code, idp_id, name_id, role_arn, cluster_id, db_user, event) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
@@ -119,5 +121,10 @@ function nulFree<T>(value: T): T | string {
 /** pg parses jsonb but not the dates inside it; bigserial arrives as a string. */
 function reviveAuditEvent(id: string, raw: StoredAuditEvent): AuditEvent {
   const { expiresAt, ...rest } = raw;
-  return { ...rest, id: Number(id), at: new Date(raw.at), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) };
+  return {
+    ...rest,
+    id: Number(id),
+    at: new Date(raw.at),
+    ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }),
+  };
 }

@@ -22,7 +22,8 @@ type TokenRow = CliTokenRow<Date>;
 const toRecord = (row: TokenRow): CliTokenRecord => cliTokenFromRow(row, (t) => t);
 
 export function postgresCliRecords(pool: pg.Pool): CliTokenRecords & CliGrantRecords {
-  const rows = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> => (await pool.query<R>(sql, params)).rows;
+  const rows = async <R extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<R[]> =>
+    (await pool.query<R>(sql, params)).rows;
   return {
     async saveCliToken(r) {
       await pool.query(
@@ -46,7 +47,14 @@ export function postgresCliRecords(pool: pg.Pool): CliTokenRecords & CliGrantRec
       return found.map(toRecord);
     },
     async revokeCliToken(id, at) {
-      return (await rows('UPDATE cli_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id, at])).length === 1;
+      return (
+        (
+          await rows('UPDATE cli_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id', [
+            id,
+            at,
+          ])
+        ).length === 1
+      );
     },
     async touchCliToken(id, at) {
       await pool.query('UPDATE cli_tokens SET last_used_at = $2 WHERE id = $1', [id, at]);
@@ -61,7 +69,10 @@ export function postgresCliRecords(pool: pg.Pool): CliTokenRecords & CliGrantRec
       return (await rows<{ value: string }>('SELECT value FROM cli_grants WHERE key = $1', [key]))[0]?.value ?? null;
     },
     async takeCliGrant(key) {
-      return (await rows<{ value: string }>('DELETE FROM cli_grants WHERE key = $1 RETURNING value', [key]))[0]?.value ?? null;
+      return (
+        (await rows<{ value: string }>('DELETE FROM cli_grants WHERE key = $1 RETURNING value', [key]))[0]?.value ??
+        null
+      );
     },
   };
 }

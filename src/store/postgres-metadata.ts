@@ -8,7 +8,10 @@ export function postgresMetadata(pool: pg.Pool): MetadataRecords {
   const one = oneRow(pool);
   return {
     async getMetadata(url) {
-      const row = await one<{ xml: string; fetched_at: Date }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = $1', [url]);
+      const row = await one<{ xml: string; fetched_at: Date }>(
+        'SELECT xml, fetched_at FROM idp_metadata WHERE url = $1',
+        [url],
+      );
       return row === undefined ? null : { xml: row.xml, fetchedAt: row.fetched_at };
     },
     async putMetadata(url, xml, fetchedAt) {

@@ -52,7 +52,9 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
 }
 
 async function applyPending(client: PoolClient): Promise<number[]> {
-  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+  await client.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
   const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
   const done = new Set(rows.map((row) => row.version));
   const applied: number[] = [];

@@ -28,7 +28,9 @@ export function postgresRateLimits(pool: pg.Pool): RateLimitCounters {
       return { hits: row.hits, resetAt: row.reset_at };
     },
     async decrementHit(key) {
-      await pool.query('UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND hits > 0 AND reset_at > now()', [key]);
+      await pool.query('UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND hits > 0 AND reset_at > now()', [
+        key,
+      ]);
     },
     async resetHits(key) {
       await pool.query('DELETE FROM rate_limits WHERE key = $1', [key]);

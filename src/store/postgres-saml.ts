@@ -15,15 +15,23 @@ export function postgresSamlCaches(pool: pg.Pool): RequestIdCache & ReplayCache 
       );
     },
     async getRequestId(key, now) {
-      return (await one<{ value: string }>('SELECT value FROM saml_requests WHERE key = $1 AND expires_at > $2', [key, now]))?.value ?? null;
+      return (
+        (await one<{ value: string }>('SELECT value FROM saml_requests WHERE key = $1 AND expires_at > $2', [key, now]))
+          ?.value ?? null
+      );
     },
     async removeRequestId(key) {
       // DELETE … RETURNING: of two instances racing for the same ID, only one gets the value.
-      return (await one<{ value: string }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value', [key]))?.value ?? null;
+      return (
+        (await one<{ value: string }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value', [key]))?.value ?? null
+      );
     },
     async takeRequestId(key, now) {
       // One DELETE … RETURNING: of two instances taking the same ID, only one gets a row.
-      const row = await one<{ value: string; live: boolean }>('DELETE FROM saml_requests WHERE key = $1 RETURNING value, expires_at > $2 AS live', [key, now]);
+      const row = await one<{ value: string; live: boolean }>(
+        'DELETE FROM saml_requests WHERE key = $1 RETURNING value, expires_at > $2 AS live',
+        [key, now],
+      );
       return row?.live === true ? row.value : null;
     },
     async rememberOnce(key, expiresAt, now) {

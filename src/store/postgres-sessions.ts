@@ -7,7 +7,10 @@ export function postgresSessions(pool: pg.Pool): SessionRecords {
   const one = oneRow(pool);
   return {
     async getSession(sid, now) {
-      return (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))?.data ?? null;
+      return (
+        (await one<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]))
+          ?.data ?? null
+      );
     },
     async setSession(sid, data, expiresAt) {
       await pool.query(

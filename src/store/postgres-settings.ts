@@ -11,10 +11,17 @@ export function postgresSettings(pool: pg.Pool): SettingRecords {
       return (await one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null;
     },
     async setSettingOnce(key, value) {
-      return (await one('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [key, value])) !== undefined;
+      return (
+        (await one('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING key', [
+          key,
+          value,
+        ])) !== undefined
+      );
     },
     async takeSetting(key, value) {
-      return (await one('DELETE FROM settings WHERE key = $1 AND value = $2 RETURNING key', [key, value])) !== undefined;
+      return (
+        (await one('DELETE FROM settings WHERE key = $1 AND value = $2 RETURNING key', [key, value])) !== undefined
+      );
     },
     async deleteSetting(key) {
       await pool.query('DELETE FROM settings WHERE key = $1', [key]);

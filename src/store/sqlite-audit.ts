@@ -26,7 +26,18 @@ export function sqliteAuditLog(db: Database.Database): AuditLog & JobLocks {
   };
   return {
     async appendAudit(event) {
-      insert.run(event.at.getTime(), event.kind, event.outcome, event.code ?? null, event.idpId ?? null, event.nameId ?? null, event.roleArn ?? null, event.clusterId ?? null, event.dbUser ?? null, JSON.stringify(event));
+      insert.run(
+        event.at.getTime(),
+        event.kind,
+        event.outcome,
+        event.code ?? null,
+        event.idpId ?? null,
+        event.nameId ?? null,
+        event.roleArn ?? null,
+        event.clusterId ?? null,
+        event.dbUser ?? null,
+        JSON.stringify(event),
+      );
     },
     async queryAudit(filter) {
       return select(filter, auditLimit(filter.limit)).map((row) => reviveAuditEvent(row.id, row.event));
@@ -111,5 +122,10 @@ function auditQuery(filter: AuditFilter, limit: number, after?: Cursor): Query {
 /** Audit events are stored as JSON; dates come back as Date. */
 export function reviveAuditEvent(id: number, json: string): AuditEvent {
   const raw = JSON.parse(json) as AuditEvent & { at: string; expiresAt?: string };
-  return { ...raw, id, at: new Date(raw.at), expiresAt: raw.expiresAt === undefined ? undefined : new Date(raw.expiresAt) };
+  return {
+    ...raw,
+    id,
+    at: new Date(raw.at),
+    expiresAt: raw.expiresAt === undefined ? undefined : new Date(raw.expiresAt),
+  };
 }

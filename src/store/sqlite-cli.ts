@@ -11,7 +11,10 @@ export const SQLITE_CLI_MIGRATION = `CREATE TABLE cli_tokens (id TEXT PRIMARY KE
    CREATE TABLE cli_grants (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE INDEX cli_grants_expires ON cli_grants (expires_at);`;
 
-export const SQLITE_CLI_SWEEPS = ['DELETE FROM cli_tokens WHERE expires_at <= ?', 'DELETE FROM cli_grants WHERE expires_at <= ?'];
+export const SQLITE_CLI_SWEEPS = [
+  'DELETE FROM cli_tokens WHERE expires_at <= ?',
+  'DELETE FROM cli_grants WHERE expires_at <= ?',
+];
 
 type TokenRow = CliTokenRow<number>;
 
@@ -29,7 +32,9 @@ export function sqliteCliRecords(db: Database.Database): CliTokenRecords & CliGr
     ),
     revoke: db.prepare('UPDATE cli_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     touch: db.prepare('UPDATE cli_tokens SET last_used_at = ? WHERE id = ?'),
-    putGrant: db.prepare('INSERT INTO cli_grants (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at'),
+    putGrant: db.prepare(
+      'INSERT INTO cli_grants (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+    ),
     getGrant: db.prepare<[string], { value: string }>('SELECT value FROM cli_grants WHERE key = ?'),
     takeGrant: db.prepare<[string], { value: string }>('DELETE FROM cli_grants WHERE key = ? RETURNING value'),
   };

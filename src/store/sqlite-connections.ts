@@ -5,11 +5,16 @@ import type { ConnectionRecords, SettingRecords } from './ports.ts';
 
 export function sqliteConnections(db: Database.Database): Omit<ConnectionRecords, keyof SettingRecords> {
   const q = {
-    listConnections: db.prepare<[string], { id: string; entry: string; version: number; updated_at: number; updated_by: string }>(
-      'SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = ? ORDER BY id',
+    listConnections: db.prepare<
+      [string],
+      { id: string; entry: string; version: number; updated_at: number; updated_by: string }
+    >('SELECT id, entry, version, updated_at, updated_by FROM connections WHERE kind = ? ORDER BY id'),
+    insertConnection: db.prepare(
+      'INSERT INTO connections (kind, id, entry, version, updated_at, updated_by) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    insertConnection: db.prepare('INSERT INTO connections (kind, id, entry, version, updated_at, updated_by) VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT DO NOTHING'),
-    updateConnection: db.prepare('UPDATE connections SET entry = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ? AND version = ?'),
+    updateConnection: db.prepare(
+      'UPDATE connections SET entry = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE kind = ? AND id = ? AND version = ?',
+    ),
     deleteConnection: db.prepare('DELETE FROM connections WHERE kind = ? AND id = ?'),
     bumpConnections: db.prepare('UPDATE connections_changes SET counter = counter + 1 WHERE one = 1'),
     connectionsVersion: db.prepare<[], { counter: number }>('SELECT counter FROM connections_changes WHERE one = 1'),

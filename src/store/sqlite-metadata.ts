@@ -5,7 +5,9 @@ import type { MetadataRecords } from './ports.ts';
 
 export function sqliteMetadata(db: Database.Database): MetadataRecords {
   const q = {
-    getMetadata: db.prepare<[string], { xml: string; fetched_at: number }>('SELECT xml, fetched_at FROM idp_metadata WHERE url = ?'),
+    getMetadata: db.prepare<[string], { xml: string; fetched_at: number }>(
+      'SELECT xml, fetched_at FROM idp_metadata WHERE url = ?',
+    ),
     putMetadata: db.prepare(
       'INSERT INTO idp_metadata (url, xml, fetched_at) VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET xml = excluded.xml, fetched_at = excluded.fetched_at WHERE idp_metadata.fetched_at <= excluded.fetched_at',
     ),

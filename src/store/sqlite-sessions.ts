@@ -6,8 +6,12 @@ export const SQLITE_SESSIONS_SWEEP = 'DELETE FROM sessions WHERE expires_at <= ?
 
 export function sqliteSessions(db: Database.Database): SessionRecords {
   const q = {
-    getSession: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
-    setSession: db.prepare('INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at'),
+    getSession: db.prepare<[string, number], { data: string }>(
+      'SELECT data FROM sessions WHERE sid = ? AND expires_at > ?',
+    ),
+    setSession: db.prepare(
+      'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
+    ),
     touchSession: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
     destroySession: db.prepare('DELETE FROM sessions WHERE sid = ?'),
   };

@@ -32,7 +32,9 @@ export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): 
   db.pragma('busy_timeout = 5000');
   migrate(db);
 
-  const sweeps = [SQLITE_SESSIONS_SWEEP, ...SQLITE_SAML_SWEEPS, ...SQLITE_CLI_SWEEPS, SWEEP_SQLITE_RATE_LIMITS].map((sql) => db.prepare(sql));
+  const sweeps = [SQLITE_SESSIONS_SWEEP, ...SQLITE_SAML_SWEEPS, ...SQLITE_CLI_SWEEPS, SWEEP_SQLITE_RATE_LIMITS].map(
+    (sql) => db.prepare(sql),
+  );
 
   return {
     ...sqliteSessions(db),

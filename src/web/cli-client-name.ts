@@ -4,7 +4,10 @@ export const DEFAULT_CLIENT_NAME = 'redshift-sso CLI';
 
 export function clientName(value: unknown): string {
   if (typeof value !== 'string') return DEFAULT_CLIENT_NAME;
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim().slice(0, 80);
+  const clean = value
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .trim()
+    .slice(0, 80);
   return clean === '' ? DEFAULT_CLIENT_NAME : clean;
 }

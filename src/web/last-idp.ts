@@ -20,7 +20,13 @@ export function createLastIdp(options: { https: boolean }): LastIdp {
   return {
     remember(res, idpId) {
       if (!ID.test(idpId)) return;
-      res.cookie(name, idpId, { httpOnly: true, secure: options.https, sameSite: 'lax', path: '/', maxAge: MAX_AGE_MS });
+      res.cookie(name, idpId, {
+        httpOnly: true,
+        secure: options.https,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: MAX_AGE_MS,
+      });
     },
     order(req, idps) {
       const last = readCookie(req, name);

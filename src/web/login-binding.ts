@@ -21,13 +21,20 @@ export interface LoginBinding {
 export function createLoginBinding(options: { https: boolean; secret: string; ttlSeconds: number }): LoginBinding {
   const key = Buffer.from(hkdfSync('sha256', options.secret, 'redshift-sso', 'login-binding v1', 32));
   const mac = (requestId: string) => createHmac('sha256', key).update(requestId).digest('base64url').slice(0, 32);
-  const pending = (req: Request): string[] => (readCookie(req, COOKIE) ?? '').split('.').filter((v) => /^[A-Za-z0-9_-]{32}$/.test(v));
+  const pending = (req: Request): string[] =>
+    (readCookie(req, COOKIE) ?? '').split('.').filter((v) => /^[A-Za-z0-9_-]{32}$/.test(v));
   return {
     enforced: options.https,
     remember(req, res, requestId) {
       if (!options.https) return;
       const values = [...pending(req).slice(-(MAX_PENDING - 1)), mac(requestId)];
-      res.cookie(COOKIE, values.join('.'), { httpOnly: true, secure: true, sameSite: 'none', path: '/', maxAge: options.ttlSeconds * 1000 });
+      res.cookie(COOKIE, values.join('.'), {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'none',
+        path: '/',
+        maxAge: options.ttlSeconds * 1000,
+      });
     },
     holds(req, requestId) {
       const expected = Buffer.from(mac(requestId));

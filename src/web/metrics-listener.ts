@@ -10,7 +10,10 @@ export interface MetricsListener {
   close(): Promise<void>;
 }
 
-export async function startMetricsListener(metrics: Pick<Metrics, 'render' | 'contentType'>, address: { host: string; port: number }): Promise<MetricsListener> {
+export async function startMetricsListener(
+  metrics: Pick<Metrics, 'render' | 'contentType'>,
+  address: { host: string; port: number },
+): Promise<MetricsListener> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -18,7 +21,10 @@ export async function startMetricsListener(metrics: Pick<Metrics, 'render' | 'co
       return;
     }
     metrics.render().then(
-      (text) => res.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text),
+      (text) =>
+        res
+          .writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' })
+          .end(req.method === 'HEAD' ? undefined : text),
       () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics failed\n'),
     );
   });

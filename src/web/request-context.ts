@@ -9,5 +9,11 @@ export function requestContext(req: Request, res: Response): RequestContext {
   const requestId = typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined;
   // A bearer request has no browser session: its role sessions are sealed for the token instead.
   const sessionId = cliTokenId === undefined ? req.sessionID : cliTokenSealId(cliTokenId);
-  return { clientIp: req.ip, userAgent: req.get('user-agent'), requestId, sessionId, ...(cliTokenId === undefined ? {} : { cliTokenId }) };
+  return {
+    clientIp: req.ip,
+    userAgent: req.get('user-agent'),
+    requestId,
+    sessionId,
+    ...(cliTokenId === undefined ? {} : { cliTokenId }),
+  };
 }

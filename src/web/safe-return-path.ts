@@ -7,6 +7,7 @@ const SAFE_PATH = /^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/;
 const ENCODED_CONTROL = /%(?:[01][0-9a-f]|7f)/i;
 
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || value.length > 512 || !SAFE_PATH.test(value) || ENCODED_CONTROL.test(value)) return '/';
+  if (typeof value !== 'string' || value.length > 512 || !SAFE_PATH.test(value) || ENCODED_CONTROL.test(value))
+    return '/';
   return value;
 }

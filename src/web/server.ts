@@ -97,7 +97,11 @@ function requestLogger(logger: ServerOptions['logger']): express.RequestHandler 
     genReqId: (_req, res) => String((res as express.Response).locals?.requestId ?? ''),
     // Method, path and status only: no headers, no query string, no body.
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+      }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err) => (err !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
@@ -132,7 +136,10 @@ function sessionMiddleware(options: ServerOptions, https: boolean): express.Requ
     name: https ? '__Host-redshift-sso' : 'redshift-sso',
     secret: options.sessionSecret,
     store: new RecordsSessionStore(options.sessions, options.sessionTtlSeconds * 1000, {
-      endOf: (data) => (data.passport?.user === undefined ? undefined : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds)),
+      endOf: (data) =>
+        data.passport?.user === undefined
+          ? undefined
+          : sessionEndsAt(data.passport.user, options.sessionLifetime.maxLifetimeSeconds),
     }),
     genid: generateSessionId,
     resave: false,
@@ -144,7 +151,12 @@ function sessionMiddleware(options: ServerOptions, https: boolean): express.Requ
 
 /** Per-client limits by bucket, counted in the store when it shares them (rateLimitCounters). */
 function useRateLimits(app: Express, options: ServerOptions): void {
-  const limits = { windowMs: options.rateLimit.windowSeconds * 1000, ipv6Subnet: options.rateLimit.ipv6Subnet, counters: options.rateLimitCounters, logger: options.logger };
+  const limits = {
+    windowMs: options.rateLimit.windowSeconds * 1000,
+    ipv6Subnet: options.rateLimit.ipv6Subnet,
+    counters: options.rateLimitCounters,
+    logger: options.logger,
+  };
   app.use(['/login', '/saml/slo'], rateLimit({ ...limits, bucket: 'login', limit: options.rateLimit.login }));
   app.use('/saml/acs', rateLimit({ ...limits, bucket: 'acs', limit: options.rateLimit.acs }));
   app.use(['/api', '/credentials', '/admin'], rateLimit({ ...limits, bucket: 'api', limit: options.rateLimit.api }));

@@ -37,15 +37,24 @@ export class RecordsSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.records.setSession(sid, JSON.stringify(data), this.expiry(data)).then(() => callback?.(), (err: unknown) => callback?.(err));
+    this.records.setSession(sid, JSON.stringify(data), this.expiry(data)).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.records.destroySession(sid).then(() => callback?.(), (err: unknown) => callback?.(err));
+    this.records.destroySession(sid).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   override touch(sid: string, data: session.SessionData, callback?: () => void): void {
-    this.records.touchSession(sid, this.expiry(data)).then(() => callback?.(), () => callback?.());
+    this.records.touchSession(sid, this.expiry(data)).then(
+      () => callback?.(),
+      () => callback?.(),
+    );
   }
 
   // express-session builds every live session through these two: a loaded one, and the new one
@@ -65,7 +74,10 @@ export class RecordsSessionStore extends session.Store {
 
   private expiry(data: Partial<session.SessionData>): Date {
     const expires = data.cookie?.expires;
-    const idle = expires instanceof Date || typeof expires === 'string' ? new Date(expires) : new Date(this.now().getTime() + this.ttlMs);
+    const idle =
+      expires instanceof Date || typeof expires === 'string'
+        ? new Date(expires)
+        : new Date(this.now().getTime() + this.ttlMs);
     const end = this.endOf(data);
     return end !== undefined && end < idle ? end : idle;
   }

@@ -37,7 +37,13 @@ export function createSetupFormToken(options: { https: boolean }): SetupFormToke
         const expected = current(req);
         const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
         if (expected === undefined || typeof sent !== 'string' || !safeEqual(sent, expected)) {
-          next(new Forbidden({ code: 'CSRF_TOKEN_INVALID', publicMessage: 'This form has expired or did not come from this site. Go back, reload the page and try again.' }));
+          next(
+            new Forbidden({
+              code: 'CSRF_TOKEN_INVALID',
+              publicMessage:
+                'This form has expired or did not come from this site. Go back, reload the page and try again.',
+            }),
+          );
           return;
         }
         next();

@@ -42,7 +42,8 @@ export interface Connections {
 export function outboundProxy(config: Config, logger?: Logger): OutboundProxy {
   const proxy = new OutboundProxy(config.outboundProxy);
   if (proxy.enabled) logger?.info(proxy.describe(), 'outbound proxy');
-  if (proxy.ignoredEntries.length > 0) logger?.warn({ ignoredNoProxy: proxy.ignoredEntries }, 'NO_PROXY entries not understood; they match nothing');
+  if (proxy.ignoredEntries.length > 0)
+    logger?.warn({ ignoredNoProxy: proxy.ignoredEntries }, 'NO_PROXY entries not understood; they match nothing');
   return proxy;
 }
 
@@ -50,11 +51,15 @@ export function buildCore(config: Config, overrides: AppOverrides): Core {
   const logger = overrides.logger ?? createLogger(config.log);
   warnAboutTrustProxy(config, logger);
   const proxy = outboundProxy(config, logger);
-  const aws = overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws, proxy);
+  const aws =
+    overrides.sts !== undefined && overrides.redshift !== undefined ? undefined : createAwsApis(config.aws, proxy);
   // Exposed metrics only: the process metrics start monitors that live as long as the process.
   // In a cluster worker, render asks the primary for the sum over every worker (cluster-metrics.ts).
   const metrics = shareWithPrimary(
-    createMetrics({ processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined, processLabels: processMetricLabels() }),
+    createMetrics({
+      processMetrics: config.metrics.port !== undefined || config.metrics.token !== undefined,
+      processLabels: processMetricLabels(),
+    }),
   );
   return {
     config,
@@ -72,7 +77,14 @@ export function buildCore(config: Config, overrides: AppOverrides): Core {
 export function buildConnections(core: Core, overrides: AppOverrides): Connections {
   const { config, store, logger, now } = core;
   // One Passport per app (several apps in one process never share strategies or sessions).
-  const sp = new ServiceProvider(spSettings(config), resolveIdps(config, overrides.idpMetadata), store, store, now, new passport.Passport());
+  const sp = new ServiceProvider(
+    spSettings(config),
+    resolveIdps(config, overrides.idpMetadata),
+    store,
+    store,
+    now,
+    new passport.Passport(),
+  );
   const metadata = new MetadataCache({
     fetchOptions: core.fetchOptions,
     audit: store,
@@ -90,7 +102,8 @@ export function buildConnections(core: Core, overrides: AppOverrides): Connectio
     fileIdpEntries: config.idps,
     fileClusters: config.clusters,
     store,
-    resolveIdp: (entry, index, metadataXml) => resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: metadataXml }),
+    resolveIdp: (entry, index, metadataXml) =>
+      resolveIdpConnection(entry, { ...idpResolveContext(config, index), fetchedMetadataXml: metadataXml }),
     metadata,
     logger,
     onIdpsChanged: (idps) => sp.setConnections(idps),

@@ -45,7 +45,12 @@ export function buildServer(parts: Parts): Express {
     sessionLifetime: {
       maxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
       now,
-      expired: (user, req, res) => useCases.audit.sessionRefused(user, sessionExpiredError(), { ...requestContext(req, res), method: req.method, path: req.path }),
+      expired: (user, req, res) =>
+        useCases.audit.sessionRefused(user, sessionExpiredError(), {
+          ...requestContext(req, res),
+          method: req.method,
+          path: req.path,
+        }),
     },
     demo: overrides.demo ?? false,
     logger: core.logger,
@@ -58,7 +63,11 @@ export function buildServer(parts: Parts): Express {
     beforeRoutes: () => connections.registry.refresh().then(() => undefined),
     // Ready when the store answers: without it there is no sign-in, session or audit line.
     probes: healthRoutes({
-      ready: () => store.connectionsVersion().then(() => true, () => false),
+      ready: () =>
+        store.connectionsVersion().then(
+          () => true,
+          () => false,
+        ),
       draining: parts.draining,
       metrics: config.metrics.token === undefined ? undefined : { token: config.metrics.token, metrics },
     }),
@@ -82,11 +91,27 @@ function userRouters({ core, connections, useCases }: Parts): Router[] {
       signIn: useCases.signIns.signIn.bind(useCases.signIns),
       loggedOut: (user, ctx) => audit.loggedOut(user, ctx),
       logoutRefused: (idpId, err, user, ctx) => audit.logoutRefused(idpId, err, user, ctx),
-      binding: createLoginBinding({ https, secret: config.server.sessionSecret, ttlSeconds: config.sp.requestTtlSeconds }),
+      binding: createLoginBinding({
+        https,
+        secret: config.server.sessionSecret,
+        ttlSeconds: config.sp.requestTtlSeconds,
+      }),
       lastIdp,
     }),
-    dbLoginRoutes({ clusters, listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })), lastIdp, issue, loginBox: createIssuedLoginBox(config.server.sessionSecret), now }),
-    apiRoutes({ baseUrl: config.server.baseUrl, clusters, issue, authenticateToken: (token, ctx) => cli.tokens.authenticate(token, ctx) }),
+    dbLoginRoutes({
+      clusters,
+      listIdps: () => sp.listIdps().map((i) => ({ id: i.id, name: i.name })),
+      lastIdp,
+      issue,
+      loginBox: createIssuedLoginBox(config.server.sessionSecret),
+      now,
+    }),
+    apiRoutes({
+      baseUrl: config.server.baseUrl,
+      clusters,
+      issue,
+      authenticateToken: (token, ctx) => cli.tokens.authenticate(token, ctx),
+    }),
     cliApiRoutes({ baseUrl: config.server.baseUrl, ...cli, logger: core.logger, now }),
     cliPageRoutes({ ...cli, now }),
     caBundleRoutes({ clusters }),
@@ -101,7 +126,14 @@ function adminRouter({ core, connections, useCases }: Parts): Router {
   return adminRoutes({
     idps: new IdpAdmin({ store, registry, metadata, fetchOptions: core.fetchOptions, audit: adminAudit, now }),
     clusters: new ClusterAdmin({ store, registry, audit: adminAudit, now, production: config.mode === 'production' }),
-    clusterTester: new ClusterTester({ redshift: core.redshift, vault: useCases.vault, clusters: useCases.clusters, defaultRegion: config.aws.region, now, logger: core.logger }),
+    clusterTester: new ClusterTester({
+      redshift: core.redshift,
+      vault: useCases.vault,
+      clusters: useCases.clusters,
+      defaultRegion: config.aws.region,
+      now,
+      logger: core.logger,
+    }),
     defaultRegion: config.aws.region,
     registry,
     audit: store,

@@ -43,7 +43,15 @@ export function buildUseCases(core: Core, { sp, registry }: Connections): UseCas
   const vault = createRoleSessionVault(config.server.sessionSecret);
   const audit = createAuditTrail(store, logger, now);
   const signIns = new SignInService({
-    signIn: { sp, sts: core.sts, vault, logger, now, adminGroups: config.admin.groups, sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds },
+    signIn: {
+      sp,
+      sts: core.sts,
+      vault,
+      logger,
+      now,
+      adminGroups: config.admin.groups,
+      sessionMaxLifetimeSeconds: config.server.sessionMaxLifetimeSeconds,
+    },
     dbLogin: { defaultRegion: config.aws.region },
     clusters,
     idpEnabled,
@@ -77,8 +85,27 @@ function createCliServices(
   deps: { store: Store; vault: Vault; now: () => Date; logger: Logger; idpEnabled: (idpId: string) => boolean },
 ): CliServices {
   const audit = createCliAudit(deps.store, deps.logger, deps.now);
-  const tokens = new CliTokens({ store: deps.store, vault: deps.vault, idpEnabled: deps.idpEnabled, audit, now: deps.now });
-  const codes = new CodeGrant({ grants: deps.store, tokens, audit, now: deps.now, codeTtlSeconds: config.cli.codeTtlSeconds });
-  const devices = new DeviceGrant({ grants: deps.store, tokens, audit, now: deps.now, deviceCodeTtlSeconds: config.cli.deviceCodeTtlSeconds, pollIntervalSeconds: config.cli.pollIntervalSeconds });
+  const tokens = new CliTokens({
+    store: deps.store,
+    vault: deps.vault,
+    idpEnabled: deps.idpEnabled,
+    audit,
+    now: deps.now,
+  });
+  const codes = new CodeGrant({
+    grants: deps.store,
+    tokens,
+    audit,
+    now: deps.now,
+    codeTtlSeconds: config.cli.codeTtlSeconds,
+  });
+  const devices = new DeviceGrant({
+    grants: deps.store,
+    tokens,
+    audit,
+    now: deps.now,
+    deviceCodeTtlSeconds: config.cli.deviceCodeTtlSeconds,
+    pollIntervalSeconds: config.cli.pollIntervalSeconds,
+  });
   return { tokens, codes, devices };
 }

@@ -100,7 +100,10 @@ const instantSts: StsApi = {
 };
 
 /** Redshift is not reached by a sign-in: every method refuses (a Proxy, so new methods need no stub). */
-const unusedRedshift = new Proxy({}, { get: () => () => Promise.reject(new Error('Redshift is not used by the benchmark')) }) as RedshiftApi;
+const unusedRedshift = new Proxy(
+  {},
+  { get: () => () => Promise.reject(new Error('Redshift is not used by the benchmark')) },
+) as RedshiftApi;
 
 function benchConfig(dbPath: string): Config {
   return buildConfig({
@@ -109,8 +112,20 @@ function benchConfig(dbPath: string): Config {
     // Behind a TLS-terminating proxy on loopback, as in production: Secure __Host- cookie, HSTS.
     // Every request comes from 127.0.0.1, so the per-client sign-in and ACS rate limits are raised
     // out of reach (the limiters still run on every request).
-    server: { baseUrl: BASE_URL, sessionSecret: SESSION_SECRET, trustProxy: 'loopback', rateLimit: { login: 1_000_000_000, acs: 1_000_000_000 } },
-    idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate] }],
+    server: {
+      baseUrl: BASE_URL,
+      sessionSecret: SESSION_SECRET,
+      trustProxy: 'loopback',
+      rateLimit: { login: 1_000_000_000, acs: 1_000_000_000 },
+    },
+    idps: [
+      {
+        id: IDP,
+        entityId: TEST_IDP_ISSUER,
+        ssoUrl: 'https://idp.test.example/sso',
+        certs: [fixtureKeys.idp.certificate],
+      },
+    ],
     clusters: [{ id: 'analytics', clusterIdentifier: 'bench-cluster', region: 'us-east-1', roles: [TEST_ROLE_ARN] }],
     store: { url: `sqlite:${dbPath}` },
   });
@@ -205,13 +220,23 @@ interface Sample {
 /** GET /login/:idp as a browser would: the AuthnRequest ID (stored by the service) and the cookies. */
 async function startSignIn(service: Service, agent: http.Agent): Promise<{ requestId: string; cookie: string }> {
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: service.port, path: `/login/${IDP}`, agent, headers: { 'x-forwarded-proto': 'https' } }, resolve);
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: service.port,
+        path: `/login/${IDP}`,
+        agent,
+        headers: { 'x-forwarded-proto': 'https' },
+      },
+      resolve,
+    );
     req.on('error', reject);
     req.end();
   });
   res.resume();
   const location = res.headers.location;
-  if (res.statusCode !== 302 || location === undefined) throw new Error(`GET /login/${IDP} answered ${res.statusCode ?? '?'}`);
+  if (res.statusCode !== 302 || location === undefined)
+    throw new Error(`GET /login/${IDP} answered ${res.statusCode ?? '?'}`);
   const request = new URL(location).searchParams.get('SAMLRequest');
   if (request === null) throw new Error('no SAMLRequest in the sign-in redirect');
   const requestId = /\sID="([^"]+)"/.exec(inflateRawSync(Buffer.from(request, 'base64')).toString('utf8'))?.[1];
@@ -246,14 +271,29 @@ async function checksAreLive(service: Service, agent: http.Agent): Promise<strin
     }
   };
   const assertionId = `_bench-replay-${randomBytes(8).toString('hex')}`;
-  const first = aSamlResponse({ destination: acsUrl, inResponseTo: (await startSignIn(service, agent)).requestId, assertionId });
-  const again = aSamlResponse({ destination: acsUrl, inResponseTo: (await startSignIn(service, agent)).requestId, assertionId });
+  const first = aSamlResponse({
+    destination: acsUrl,
+    inResponseTo: (await startSignIn(service, agent)).requestId,
+    assertionId,
+  });
+  const again = aSamlResponse({
+    destination: acsUrl,
+    inResponseTo: (await startSignIn(service, agent)).requestId,
+    assertionId,
+  });
   const accepted = await refusal(first);
   const reused = await refusal(first);
   const replayed = await refusal(again);
   const unknown = await refusal(aSamlResponse({ destination: acsUrl, inResponseTo: '_never-sent' }));
-  if (accepted !== 'ACCEPTED' || reused === 'ACCEPTED' || replayed !== 'SAML_REPLAYED' || unknown !== 'SAML_IN_RESPONSE_TO_UNKNOWN') {
-    throw new Error(`the service's checks are not what this benchmark expects: first ${accepted}, reposted ${reused}, replayed ${replayed}, unknown request ${unknown}`);
+  if (
+    accepted !== 'ACCEPTED' ||
+    reused === 'ACCEPTED' ||
+    replayed !== 'SAML_REPLAYED' ||
+    unknown !== 'SAML_IN_RESPONSE_TO_UNKNOWN'
+  ) {
+    throw new Error(
+      `the service's checks are not what this benchmark expects: first ${accepted}, reposted ${reused}, replayed ${replayed}, unknown request ${unknown}`,
+    );
   }
   return `reposted response -> ${reused}, new request + used assertion ID -> ${replayed}, unknown InResponseTo -> ${unknown}`;
 }
@@ -298,7 +338,12 @@ function httpPostJob(service: Service, agent: http.Agent, path: string, session:
           res.on('end', () => {
             const cookie = res.headers['set-cookie']?.some((c) => c.startsWith('__Host-redshift-sso=')) ?? false;
             if (res.statusCode === 303 && res.headers.location === '/' && cookie === session) resolve();
-            else reject(new Error(`ACS answered ${res.statusCode ?? '?'} (session cookie: ${cookie}): ${Buffer.concat(chunks).toString('utf8').slice(0, 400)}`));
+            else
+              reject(
+                new Error(
+                  `ACS answered ${res.statusCode ?? '?'} (session cookie: ${cookie}): ${Buffer.concat(chunks).toString('utf8').slice(0, 400)}`,
+                ),
+              );
           });
           res.on('error', reject);
         },
@@ -313,11 +358,22 @@ function inProcessJob(service: Service): Job {
   const ttlMs = service.config.server.sessionTtlSeconds * 1000;
   return async (sample) => {
     const sessionId = randomBytes(24).toString('base64url');
-    const user = await signInWithSaml(service.deps, await service.app.sp.validateResponse(IDP, sample.response), sessionId);
+    const user = await signInWithSaml(
+      service.deps,
+      await service.app.sp.validateResponse(IDP, sample.response),
+      sessionId,
+    );
     const expires = new Date(Date.now() + ttlMs);
     // The shape express-session + Passport store: the cookie settings and passport.user.
     const data = JSON.stringify({
-      cookie: { originalMaxAge: ttlMs, expires: expires.toISOString(), secure: true, httpOnly: true, path: '/', sameSite: 'lax' },
+      cookie: {
+        originalMaxAge: ttlMs,
+        expires: expires.toISOString(),
+        secure: true,
+        httpOnly: true,
+        path: '/',
+        sameSite: 'lax',
+      },
       passport: { user },
     });
     await service.app.store.setSession(sessionId, data, expires);
@@ -330,11 +386,15 @@ const NOOP_ACS_PATH = '/saml/acs/bench-noop';
  * limiter included: same path prefix), with no SAML and no session. */
 function noopAcsRouter(): Router {
   const router = Router();
-  router.post(NOOP_ACS_PATH, express.urlencoded({ extended: false, limit: '150kb', parameterLimit: 10 }), (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof body.SAMLResponse !== 'string') throw new Error('no SAMLResponse in the posted form');
-    res.redirect(303, '/');
-  });
+  router.post(
+    NOOP_ACS_PATH,
+    express.urlencoded({ extended: false, limit: '150kb', parameterLimit: 10 }),
+    (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof body.SAMLResponse !== 'string') throw new Error('no SAMLResponse in the posted form');
+      res.redirect(303, '/');
+    },
+  );
   return router;
 }
 
@@ -434,7 +494,10 @@ async function timeEach<T>(items: readonly T[], fn: (item: T) => unknown): Promi
 
 async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
   const times: PhaseTimes = new Map();
-  const service = await startService(dir, 'phases', { wrapStore: (s) => timedStore(s, times), extraRouters: [noopAcsRouter()] });
+  const service = await startService(dir, 'phases', {
+    wrapStore: (s) => timedStore(s, times),
+    extraRouters: [noopAcsRouter()],
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const samples = await signSamples(service, agent, PHASE_N + WARMUP);
@@ -469,33 +532,65 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
     const idp = service.app.sp.idp(IDP);
     const acsUrl = service.app.sp.acsUrl(IDP);
     const { audiences } = spSettings(service.config);
-    const profiles = await Promise.all(measured.map(async (s) => (await bare.validatePostResponseAsync({ SAMLResponse: s.response })).profile));
+    const profiles = await Promise.all(
+      measured.map(async (s) => (await bare.validatePostResponseAsync({ SAMLResponse: s.response })).profile),
+    );
     const envelopeNs = await timeEach(measured, (s) => readResponseEnvelope(s.response));
     const conditionsNs = await timeEach(profiles, (p) =>
-      checkAssertionConditions(p?.getAssertion?.(), { acsUrl, audiences, now: new Date(), skewMs: idp.clockSkewSeconds * 1000 }),
+      checkAssertionConditions(p?.getAssertion?.(), {
+        acsUrl,
+        audiences,
+        now: new Date(),
+        skewMs: idp.clockSkewSeconds * 1000,
+      }),
     );
     const identityNs = await timeEach(profiles, (p) =>
       toFederatedIdentity(
-        { idpId: IDP, issuer: p?.issuer ?? '', nameId: p?.nameID ?? '', nameIdFormat: p?.nameIDFormat, sessionIndex: p?.sessionIndex },
+        {
+          idpId: IDP,
+          issuer: p?.issuer ?? '',
+          nameId: p?.nameID ?? '',
+          nameIdFormat: p?.nameIDFormat,
+          sessionIndex: p?.sessionIndex,
+        },
         (p?.attributes ?? {}) as Record<string, unknown>,
         idp.attributes,
       ),
     );
-    const sealNs = await timeEach(measured, () => service.deps.vault.seal(ROLE_SESSION, { sessionId: 'bench-session', idpId: IDP, nameId: 'alice@example.com' }));
+    const sealNs = await timeEach(measured, () =>
+      service.deps.vault.seal(ROLE_SESSION, { sessionId: 'bench-session', idpId: IDP, nameId: 'alice@example.com' }),
+    );
     const logNs = await timeEach(measured, () =>
-      service.logger.info({ idpId: IDP, nameId: 'alice@example.com', dbUser: 'alice', roles: [{ roleArn: TEST_ROLE_ARN, status: 'ready' }], admin: false }, 'signed in'),
+      service.logger.info(
+        {
+          idpId: IDP,
+          nameId: 'alice@example.com',
+          dbUser: 'alice',
+          roles: [{ roleArn: TEST_ROLE_ARN, status: 'ready' }],
+          admin: false,
+        },
+        'signed in',
+      ),
     );
 
     const n = measured.length;
     const per = (ns: bigint | number): number => Number(ns) / 1e6 / n;
     const storeCalls = [...acsTimes].filter(([name]) => name.startsWith('store.'));
     // node-saml reaches the request-ID cache itself; those calls are listed with the store's.
-    const requestCacheNs = storeCalls.filter(([name]) => /(get|remove)RequestId$/.test(name)).reduce((sum, [, t]) => sum + t.ns, 0n);
+    const requestCacheNs = storeCalls
+      .filter(([name]) => /(get|remove)RequestId$/.test(name))
+      .reduce((sum, [, t]) => sum + t.ns, 0n);
     const rows: [string, number][] = [
-      ['node-saml validatePostResponseAsync (without its request-ID cache calls)', per((acsTimes.get('node-saml')?.ns ?? 0n) - requestCacheNs)],
+      [
+        'node-saml validatePostResponseAsync (without its request-ID cache calls)',
+        per((acsTimes.get('node-saml')?.ns ?? 0n) - requestCacheNs),
+      ],
       ...storeCalls
         .sort((x, y) => Number(y[1].ns - x[1].ns))
-        .map(([name, t]): [string, number] => [`SQLite ${name.slice(6)} (${(t.calls / n).toFixed(1)} per response)`, per(t.ns)]),
+        .map(([name, t]): [string, number] => [
+          `SQLite ${name.slice(6)} (${(t.calls / n).toFixed(1)} per response)`,
+          per(t.ns),
+        ]),
       ['readResponseEnvelope (a second xmldom parse of the response) *', per(envelopeNs)],
       ['checkAssertionConditions *', per(conditionsNs)],
       ['toFederatedIdentity *', per(identityNs)],
@@ -507,11 +602,16 @@ async function phaseBreakdown(dir: string, bare: SAML): Promise<void> {
     const accounted = rows.reduce((sum, [, ms]) => sum + ms, 0);
     rows.push(['rest: session regenerate + cookies, Passport, audit/glue, GC, await hops', totalMs - accounted]);
 
-    console.log(`\nPhase breakdown: HTTP POST /saml/acs/${IDP}, concurrency 1, ${n} responses, on an instrumented copy of the service`);
+    console.log(
+      `\nPhase breakdown: HTTP POST /saml/acs/${IDP}, concurrency 1, ${n} responses, on an instrumented copy of the service`,
+    );
     console.log('(* timed on its own over the same responses; ** a separate batch; the rest timed in place)\n');
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log(`${'phase'.padEnd(width)}  ms/response  share`);
-    for (const [name, ms] of rows) console.log(`${name.padEnd(width)}  ${ms.toFixed(3).padStart(11)}  ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%`);
+    for (const [name, ms] of rows)
+      console.log(
+        `${name.padEnd(width)}  ${ms.toFixed(3).padStart(11)}  ${((ms / totalMs) * 100).toFixed(1).padStart(5)}%`,
+      );
     console.log(`${'total (HTTP ACS, instrumented)'.padEnd(width)}  ${totalMs.toFixed(3).padStart(11)}  100.0%`);
   } finally {
     agent.destroy();
@@ -572,7 +672,8 @@ function selectedSides(): Set<Side> {
 async function main(): Promise<void> {
   if (!['on', 'off', 'only'].includes(args.cores)) throw new Error('--cores: expected on, off or only');
   if (!['on', 'off', 'only'].includes(args.instances)) throw new Error('--instances: expected on, off or only');
-  if (!['sqlite', 'postgres'].includes(args['cores-store'])) throw new Error('--cores-store: expected sqlite or postgres');
+  if (!['sqlite', 'postgres'].includes(args['cores-store']))
+    throw new Error('--cores-store: expected sqlite or postgres');
   // The spawned services say they listen in an info line: those parts log at info at least.
   const spawnedLogLevel = ['silent', 'fatal', 'error', 'warn'].includes(LOG_LEVEL) ? 'info' : LOG_LEVEL;
   if (args.instances === 'only') return instances(spawnedLogLevel);
@@ -618,24 +719,36 @@ async function inProcessBench(): Promise<void> {
     const service = await startService(dir, 'service');
     services.push(service);
     // The floor runs on a second app, so the measured one is exactly what production builds.
-    const floor = sides.has('floor') ? await startService(dir, 'floor', { extraRouters: [noopAcsRouter()] }) : undefined;
+    const floor = sides.has('floor')
+      ? await startService(dir, 'floor', { extraRouters: [noopAcsRouter()] })
+      : undefined;
     if (floor !== undefined) services.push(floor);
     // The service sides consume a response each (replay cache); the bare sides reuse the HTTP side's.
     const consumers = (sides.has('http') || !sides.has('inproc') ? 1 : 0) + (sides.has('inproc') ? 1 : 0);
     const total = consumers * (WARMUP + ROUNDS * CONCURRENCY.length * N);
-    console.log(`redshift-sso ACS benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'})`);
+    console.log(
+      `redshift-sso ACS benchmark: node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'})`,
+    );
     const sync = sqliteSynchronousRule(dir);
-    const level = args['fresh-db'] ? `${sync.fresh} (new file, --fresh-db)` : `${sync.reopened} (existing file, as after a restart)`;
+    const level = args['fresh-db']
+      ? `${sync.fresh} (new file, --fresh-db)`
+      : `${sync.reopened} (existing file, as after a restart)`;
     console.log(`SQLite store: file in ${tmpdir()}, WAL, synchronous=${level}; 2=FULL, 1=NORMAL`);
-    console.log(`service log level: ${LOG_LEVEL} (to /dev/null); STS: in-process fake; ACS rate limit raised (one client IP), limiter still runs`);
+    console.log(
+      `service log level: ${LOG_LEVEL} (to /dev/null); STS: in-process fake; ACS rate limit raised (one client IP), limiter still runs`,
+    );
     const size = aSamlResponse({ destination: service.app.sp.acsUrl(IDP), inResponseTo: '_size-probe' }).length;
-    console.log(`responses: signed assertion (RSA-SHA256, exclusive c14n), unsigned Response, ${size} base64 characters`);
+    console.log(
+      `responses: signed assertion (RSA-SHA256, exclusive c14n), unsigned Response, ${size} base64 characters`,
+    );
     const idp = service.app.sp.idp(IDP);
     console.log(
       `node-saml options on both sides: same IdP cert and issuer, wantAssertionsSigned ${idp.wantAssertionsSigned}, audience false, ` +
         `acceptedClockSkewMs ${idp.clockSkewSeconds * 1000}; validateInResponseTo: service always (SQLite cache), bare never`,
     );
-    process.stdout.write(`signing ${total} responses, each answering its own stored AuthnRequest ID (not measured)... `);
+    process.stdout.write(
+      `signing ${total} responses, each answering its own stored AuthnRequest ID (not measured)... `,
+    );
     const signStart = process.hrtime.bigint();
     const pool = new SamplePool(await signSamples(service, agent, total));
     console.log(`${(Number(process.hrtime.bigint() - signStart) / 1e9).toFixed(1)} s`);
@@ -658,7 +771,8 @@ async function inProcessBench(): Promise<void> {
     };
     const c0 = CONCURRENCY[0] ?? 1;
     // The in-memory InResponseTo variant is a cross-check of node-saml's own cost: first concurrency only.
-    const runs = (side: Side, concurrency: number): boolean => sides.has(side) && (side !== 'bareIrt' || concurrency === c0);
+    const runs = (side: Side, concurrency: number): boolean =>
+      sides.has(side) && (side !== 'bareIrt' || concurrency === c0);
 
     // Warm-up: JIT, SQLite page cache, keep-alive sockets.
     const warmShared = pool.take(WARMUP);
@@ -685,7 +799,11 @@ async function inProcessBench(): Promise<void> {
           const seconds = await runBatch(batch, concurrency, jobs[side]);
           const key = `${side}@${concurrency}`;
           const t = tallies.get(key) ?? { responses: 0, seconds: 0, rates: [] };
-          tallies.set(key, { responses: t.responses + batch.length, seconds: t.seconds + seconds, rates: [...t.rates, batch.length / seconds] });
+          tallies.set(key, {
+            responses: t.responses + batch.length,
+            seconds: t.seconds + seconds,
+            rates: [...t.rates, batch.length / seconds],
+          });
         }
       }
     }
@@ -702,23 +820,33 @@ async function inProcessBench(): Promise<void> {
       const ra = tallies.get(`${a}@${c}`)?.rates ?? [];
       const rb = tallies.get(`${b}@${c}`)?.rates ?? [];
       const ratios = ra.map((r, i) => r / (rb[i] ?? NaN)).sort((x, y) => x - y);
-      const median = ratios.length % 2 === 1 ? (ratios[(ratios.length - 1) / 2] ?? NaN) : ((ratios[ratios.length / 2 - 1] ?? NaN) + (ratios[ratios.length / 2] ?? NaN)) / 2;
+      const median =
+        ratios.length % 2 === 1
+          ? (ratios[(ratios.length - 1) / 2] ?? NaN)
+          : ((ratios[ratios.length / 2 - 1] ?? NaN) + (ratios[ratios.length / 2] ?? NaN)) / 2;
       return `median of ${ratios.length} per-round ratios ${median.toFixed(2)}, range ${(ratios[0] ?? NaN).toFixed(2)}-${(ratios[ratios.length - 1] ?? NaN).toFixed(2)}`;
     };
     const ms = (side: Side, c: number): number => 1000 / rate(side, c);
     const ran = (side: Side, c: number): boolean => tallies.has(`${side}@${c}`);
     console.log('');
     if (ran('http', c0) && ran('bare', c0)) {
-      console.log(`ratio (service / bare node-saml): ${ratio('http', 'bare', c0)}   [service = HTTP ACS, bare = InResponseTo never, concurrency ${c0}]`);
+      console.log(
+        `ratio (service / bare node-saml): ${ratio('http', 'bare', c0)}   [service = HTTP ACS, bare = InResponseTo never, concurrency ${c0}]`,
+      );
     }
     for (const c of CONCURRENCY) {
       const lines: string[] = [];
-      if (ran('http', c) && ran('bare', c)) lines.push(`HTTP ACS / bare ${ratio('http', 'bare', c)} (${roundRatios('http', 'bare', c)})`);
-      if (ran('inproc', c) && ran('bare', c)) lines.push(`in-process / bare ${ratio('inproc', 'bare', c)} (${roundRatios('inproc', 'bare', c)})`);
-      if (ran('http', c) && ran('bareIrt', c)) lines.push(`HTTP ACS / bare with InResponseTo cache ${ratio('http', 'bareIrt', c)}`);
+      if (ran('http', c) && ran('bare', c))
+        lines.push(`HTTP ACS / bare ${ratio('http', 'bare', c)} (${roundRatios('http', 'bare', c)})`);
+      if (ran('inproc', c) && ran('bare', c))
+        lines.push(`in-process / bare ${ratio('inproc', 'bare', c)} (${roundRatios('inproc', 'bare', c)})`);
+      if (ran('http', c) && ran('bareIrt', c))
+        lines.push(`HTTP ACS / bare with InResponseTo cache ${ratio('http', 'bareIrt', c)}`);
       const costs: string[] = [];
-      if (ran('inproc', c) && ran('bare', c)) costs.push(`in-process - bare ${signed(ms('inproc', c) - ms('bare', c))}`);
-      if (ran('http', c) && ran('inproc', c)) costs.push(`HTTP ACS - in-process ${signed(ms('http', c) - ms('inproc', c))}`);
+      if (ran('inproc', c) && ran('bare', c))
+        costs.push(`in-process - bare ${signed(ms('inproc', c) - ms('bare', c))}`);
+      if (ran('http', c) && ran('inproc', c))
+        costs.push(`HTTP ACS - in-process ${signed(ms('http', c) - ms('inproc', c))}`);
       if (ran('floor', c)) costs.push(`no-op route (HTTP floor) ${ms('floor', c).toFixed(3)}`);
       if (lines.length > 0) console.log(`  concurrency ${c}:\n    ${lines.join('\n    ')}`);
       if (costs.length > 0) console.log(`    ms/response: ${costs.join('; ')}`);
@@ -743,12 +871,25 @@ function printTable(tallies: Map<string, Tally>): void {
     const [side, c] = key.split('@') as [Side, string];
     const mean = t.rates.reduce((a, b) => a + b, 0) / t.rates.length;
     const sd = Math.sqrt(t.rates.reduce((a, r) => a + (r - mean) ** 2, 0) / Math.max(1, t.rates.length - 1));
-    return [SIDES[side], c, String(t.responses), t.seconds.toFixed(3), (t.responses / t.seconds).toFixed(0), ((t.seconds * 1000) / t.responses).toFixed(3), `${((100 * sd) / mean).toFixed(1)}%`];
+    return [
+      SIDES[side],
+      c,
+      String(t.responses),
+      t.seconds.toFixed(3),
+      (t.responses / t.seconds).toFixed(0),
+      ((t.seconds * 1000) / t.responses).toFixed(3),
+      `${((100 * sd) / mean).toFixed(1)}%`,
+    ];
   });
-  rows.sort((a, b) => Number(a[1]) - Number(b[1]) || Object.values(SIDES).indexOf(a[0] as never) - Object.values(SIDES).indexOf(b[0] as never));
+  rows.sort(
+    (a, b) =>
+      Number(a[1]) - Number(b[1]) ||
+      Object.values(SIDES).indexOf(a[0] as never) - Object.values(SIDES).indexOf(b[0] as never),
+  );
   const head = ['side', 'conc', 'responses', 'seconds', 'responses/s', 'ms/response', 'sd/round'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   console.log('');
   console.log(line(head));
   console.log(line(widths.map((w) => '-'.repeat(w))));

@@ -10,7 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { spawnService, freePort, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
@@ -50,7 +56,13 @@ interface SpawnOptions {
   cpuProfDir?: string;
 }
 
-async function spawn(dir: string, name: string, workers: number, aws: { sts: string; redshift: string }, o: SpawnOptions): Promise<Spawned> {
+async function spawn(
+  dir: string,
+  name: string,
+  workers: number,
+  aws: { sts: string; redshift: string },
+  o: SpawnOptions,
+): Promise<Spawned> {
   const metricsPort = await freePort();
   const configPath = join(dir, `${name}.yml`);
   writeFileSync(
@@ -93,20 +105,42 @@ async function spawn(dir: string, name: string, workers: number, aws: { sts: str
   return { service, workers, metricsPort };
 }
 
-export function request(port: number, path: string, options: { method?: string; agent?: http.Agent | false; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function request(
+  port: number,
+  path: string,
+  options: {
+    method?: string;
+    agent?: http.Agent | false;
+    headers?: http.OutgoingHttpHeaders;
+    body?: Buffer | string;
+  } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        agent: options.agent,
+        headers: options.headers,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-const cookiesOf = (headers: http.IncomingHttpHeaders): string => (headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '').join('; ');
+const cookiesOf = (headers: http.IncomingHttpHeaders): string =>
+  (headers['set-cookie'] ?? []).map((c) => c.split(';')[0] ?? '').join('; ');
 
 async function signSamples(s: Spawned, count: number, agent: http.Agent): Promise<Sample[]> {
   return signSamplesAt(s.service.port, `${s.service.baseUrl}/saml/acs/${IDP}`, count, agent);
@@ -118,10 +152,16 @@ export async function signSamplesAt(port: number, acsUrl: string, count: number,
   for (let i = 0; i < count; i++) {
     const res = await request(port, `/login/${IDP}`, { agent });
     const samlRequest = new URL(String(res.headers.location)).searchParams.get('SAMLRequest') ?? '';
-    const inResponseTo = /\sID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
+    const inResponseTo = /\sID="([^"]+)"/.exec(
+      inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'),
+    )?.[1];
     if (res.status !== 302 || inResponseTo === undefined) throw new Error(`GET /login answered ${res.status}`);
     const response = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo });
-    samples.push({ response, form: Buffer.from(new URLSearchParams({ SAMLResponse: response, RelayState: '/' }).toString()), cookie: cookiesOf(res.headers) });
+    samples.push({
+      response,
+      form: Buffer.from(new URLSearchParams({ SAMLResponse: response, RelayState: '/' }).toString()),
+      cookie: cookiesOf(res.headers),
+    });
   }
   return samples;
 }
@@ -130,14 +170,22 @@ export async function postAcs(port: number, sample: Sample, agent: http.Agent): 
   const res = await request(port, `/saml/acs/${IDP}`, {
     method: 'POST',
     agent,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': sample.form.length, cookie: sample.cookie },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': sample.form.length,
+      cookie: sample.cookie,
+    },
     body: sample.form,
   });
   if (res.status !== 303) throw new Error(`ACS answered ${res.status}: ${res.body.slice(0, 300)}`);
   return cookiesOf(res.headers);
 }
 
-export async function runBatch<T>(items: T[], concurrency: number, job: (item: T) => Promise<unknown>): Promise<number> {
+export async function runBatch<T>(
+  items: T[],
+  concurrency: number,
+  job: (item: T) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
@@ -163,7 +211,10 @@ async function scrape(s: Spawned): Promise<Scrape> {
       .filter((m) => m[1]?.includes('worker="primary"') !== true)
       .map((m) => Number(m[2]))
       .filter(Number.isFinite);
-  return { lagMs: Math.max(0, ...series('nodejs_eventloop_lag_p99_seconds')) * 1000, cpuSeconds: series('process_cpu_seconds_total').reduce((a, b) => a + b, 0) };
+  return {
+    lagMs: Math.max(0, ...series('nodejs_eventloop_lag_p99_seconds')) * 1000,
+    cpuSeconds: series('process_cpu_seconds_total').reduce((a, b) => a + b, 0),
+  };
 }
 
 /** /healthz on a new connection every 10 ms until `done`; the latencies in ms. */
@@ -186,13 +237,26 @@ export const percentile = (values: number[], p: number): number => {
 
 /** An AssumeRoleWithSAML answer recorded from the emulator once, replayed at no cost: AWS that answers at once. */
 export async function instantSts(emulator: AwsEmulator): Promise<http.Server> {
-  const form = new URLSearchParams({ Action: 'AssumeRoleWithSAML', Version: '2011-06-15', RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, SAMLAssertion: aSamlResponse({ recipient: AWS_SAML_URL, destination: AWS_SAML_URL }) });
-  const recorded = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const form = new URLSearchParams({
+    Action: 'AssumeRoleWithSAML',
+    Version: '2011-06-15',
+    RoleArn: TEST_ROLE_ARN,
+    PrincipalArn: TEST_PRINCIPAL_ARN,
+    SAMLAssertion: aSamlResponse({ recipient: AWS_SAML_URL, destination: AWS_SAML_URL }),
+  });
+  const recorded = await fetch(emulator.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
   const body = await recorded.text();
-  if (recorded.status !== 200) throw new Error(`emulator AssumeRoleWithSAML answered ${recorded.status}: ${body.slice(0, 300)}`);
+  if (recorded.status !== 200)
+    throw new Error(`emulator AssumeRoleWithSAML answered ${recorded.status}: ${body.slice(0, 300)}`);
   const server = http.createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': recorded.headers.get('content-type') ?? 'text/xml' }).end(body));
+    req.on('end', () =>
+      res.writeHead(200, { 'content-type': recorded.headers.get('content-type') ?? 'text/xml' }).end(body),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
@@ -222,14 +286,20 @@ export async function coresBench(options: CoresOptions): Promise<void> {
   try {
     sts = await instantSts(emulator);
     const stsUrl = `http://127.0.0.1:${(sts.address() as { port: number }).port}`;
-    console.log(`\n== Every core: src/main.ts spawned (config file, ${options.store} store, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`);
+    console.log(
+      `\n== Every core: src/main.ts spawned (config file, ${options.store} store, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`,
+    );
     const storeUrl = async (name: string) => {
       if (options.store === 'sqlite') return `sqlite:${join(dir, `${name}.db`)}`;
       const database = await createTestDatabase(`redshift_sso_bench_${name}`);
       databases.push(database);
       return database.url;
     };
-    const o = async (name: string): Promise<SpawnOptions> => ({ logLevel: options.logLevel, storeUrl: await storeUrl(name), cpuProfDir: options.cpuProfDir });
+    const o = async (name: string): Promise<SpawnOptions> => ({
+      logLevel: options.logLevel,
+      storeUrl: await storeUrl(name),
+      cpuProfDir: options.cpuProfDir,
+    });
     // Every database first: a spawn that fails while another database is still being created
     // would otherwise reject before Promise.all listens, and end the process without the clean-up.
     const [oOne, oAll, oFull] = [await o('one'), await o('all'), await o('full')];
@@ -240,7 +310,10 @@ export async function coresBench(options: CoresOptions): Promise<void> {
     ]);
     spawned.push(one, all, full);
     const perService = options.warmup + options.rounds * options.n;
-    const [oneSamples, allSamples] = [await signSamples(one, perService, agent), await signSamples(all, perService, agent)];
+    const [oneSamples, allSamples] = [
+      await signSamples(one, perService, agent),
+      await signSamples(all, perService, agent),
+    ];
     const bare = new SAML({
       callbackUrl: `${one.service.baseUrl}/saml/acs/${IDP}`,
       issuer: `${one.service.baseUrl}/saml/metadata`,
@@ -253,14 +326,19 @@ export async function coresBench(options: CoresOptions): Promise<void> {
       validateInResponseTo: ValidateInResponseTo.never,
     });
     const bareJob = async (sample: Sample) => {
-      if ((await bare.validatePostResponseAsync({ SAMLResponse: sample.response })).profile === null) throw new Error('no profile');
+      if ((await bare.validatePostResponseAsync({ SAMLResponse: sample.response })).profile === null)
+        throw new Error('no profile');
     };
     const sides = {
-      bare: { label: 'bare node-saml validatePostResponseAsync, one core', run: (batch: Sample[]) => runBatch(batch, 1, bareJob) },
+      bare: {
+        label: 'bare node-saml validatePostResponseAsync, one core',
+        run: (batch: Sample[]) => runBatch(batch, 1, bareJob),
+      },
       one: { label: 'service, 1 worker: HTTP POST /saml/acs', spawned: one, samples: oneSamples },
       all: { label: `service, ${cores} workers: HTTP POST /saml/acs`, spawned: all, samples: allSamples },
     };
-    const acsBatch = (s: Spawned, batch: Sample[]) => runBatch(batch, options.concurrency, (sample) => postAcs(s.service.port, sample, agent));
+    const acsBatch = (s: Spawned, batch: Sample[]) =>
+      runBatch(batch, options.concurrency, (sample) => postAcs(s.service.port, sample, agent));
     // Warm-up (not measured): JIT in every worker, SQLite page cache, keep-alive sockets.
     await runBatch(oneSamples.slice(0, options.warmup), 1, bareJob);
     await acsBatch(one, oneSamples.slice(0, options.warmup));
@@ -302,7 +380,8 @@ export async function coresBench(options: CoresOptions): Promise<void> {
     await fullLogin(full, options.logins, agent);
   } catch (err) {
     // What the services said last: a crash or a refused request explains a failed batch.
-    for (const s of spawned) console.error(`--- ${s.workers} worker(s), last output:\n${s.service.output().slice(-3000)}`);
+    for (const s of spawned)
+      console.error(`--- ${s.workers} worker(s), last output:\n${s.service.output().slice(-3000)}`);
     throw err;
   } finally {
     agent.destroy();
@@ -314,15 +393,24 @@ export async function coresBench(options: CoresOptions): Promise<void> {
   }
 }
 
-function printCores(tallies: Map<string, Tally>, sides: Record<'bare' | 'one' | 'all', { label: string }>, options: CoresOptions): void {
+function printCores(
+  tallies: Map<string, Tally>,
+  sides: Record<'bare' | 'one' | 'all', { label: string }>,
+  options: CoresOptions,
+): void {
   const rate = (side: string): number => {
     const t = tallies.get(side);
     return t === undefined ? NaN : t.responses / t.seconds;
   };
-  console.log(`ACS over HTTP at concurrency ${options.concurrency} (client in this process); bare node-saml at concurrency 1; ${options.rounds} rounds of ${options.n}, order rotating`);
+  console.log(
+    `ACS over HTTP at concurrency ${options.concurrency} (client in this process); bare node-saml at concurrency 1; ${options.rounds} rounds of ${options.n}, order rotating`,
+  );
   for (const side of ['bare', 'one', 'all'] as const) {
     const t = tallies.get(side);
-    const saturated = t === undefined || t.lags.length === 0 ? '' : `  event-loop lag p99 ${percentile(t.lags, 50).toFixed(1)} ms (median of batches; worst ${Math.max(...t.lags).toFixed(1)}), /healthz p99 ${percentile(t.health, 99).toFixed(1)} ms (${t.health.length} probes)`;
+    const saturated =
+      t === undefined || t.lags.length === 0
+        ? ''
+        : `  event-loop lag p99 ${percentile(t.lags, 50).toFixed(1)} ms (median of batches; worst ${Math.max(...t.lags).toFixed(1)}), /healthz p99 ${percentile(t.health, 99).toFixed(1)} ms (${t.health.length} probes)`;
     console.log(`  ${sides[side].label.padEnd(48)} ${rate(side).toFixed(0).padStart(6)} responses/s${saturated}`);
     if (t !== undefined && t.lags.length > 0) {
       // Where the time went: CPU the service itself used per response (health probes included) vs
@@ -337,7 +425,9 @@ function printCores(tallies: Map<string, Tally>, sides: Record<'bare' | 'one' | 
   }
   const cores = availableParallelism();
   console.log(`ratio per core (1 worker / bare, one core): ${(rate('one') / rate('bare')).toFixed(2)}`);
-  console.log(`ratio with all cores (${cores} workers / bare, one core): ${(rate('all') / rate('bare')).toFixed(2)}   [target >= 1.3]`);
+  console.log(
+    `ratio with all cores (${cores} workers / bare, one core): ${(rate('all') / rate('bare')).toFixed(2)}   [target >= 1.3]`,
+  );
   // CPU time per response does not depend on how many other processes share the cores, so on a busy
   // machine this is the steadier figure: what the ratio would be if every core ran only the service.
   const cpuPer = (side: string) => {
@@ -363,7 +453,12 @@ async function fullLogin(s: Spawned, count: number, agent: http.Agent): Promise<
     const res = await request(s.service.port, '/api/credentials', {
       method: 'POST',
       agent,
-      headers: { cookie: session, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers: {
+        cookie: session,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
       body,
     });
     if (res.status !== 200) throw new Error(`POST /api/credentials answered ${res.status}: ${res.body.slice(0, 300)}`);

@@ -60,7 +60,11 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
   let sts: http.Server | undefined;
   const services: SpawnedService[] = [];
   const proxies: Nginx[] = [];
-  const agents = { direct: new http.Agent({ keepAlive: true }), nginx1: new http.Agent({ keepAlive: true }), nginx2: new http.Agent({ keepAlive: true }) };
+  const agents = {
+    direct: new http.Agent({ keepAlive: true }),
+    nginx1: new http.Agent({ keepAlive: true }),
+    nginx2: new http.Agent({ keepAlive: true }),
+  };
   try {
     database = await createTestDatabase('redshift_sso_bench_instances');
     sts = await instantSts(emulator);
@@ -84,7 +88,9 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
     proxies.push(await startNginx([a.port]), await startNginx([a.port, b.port], nginxPort));
     const [one, two] = proxies as [Nginx, Nginx];
     const ports: Record<SideName, number> = { direct: a.port, nginx1: one.port, nginx2: two.port };
-    console.log(`\n== One instance vs two behind nginx: src/main.ts x2 (1 worker each), one PostgreSQL database, nginx on loopback ==`);
+    console.log(
+      `\n== One instance vs two behind nginx: src/main.ts x2 (1 worker each), one PostgreSQL database, nginx on loopback ==`,
+    );
 
     // Every AuthnRequest is started on A: the request-ID cache is the shared database, so any side can consume it.
     const perSide = options.warmup + options.rounds * options.n;
@@ -94,7 +100,8 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
       nginx1: await signSamplesAt(a.port, acsUrl, perSide, agents.direct),
       nginx2: await signSamplesAt(a.port, acsUrl, perSide, agents.direct),
     };
-    const batch = (side: SideName, items: Sample[]) => runBatch(items, options.concurrency, (sample) => postAcs(ports[side], sample, agents[side]));
+    const batch = (side: SideName, items: Sample[]) =>
+      runBatch(items, options.concurrency, (sample) => postAcs(ports[side], sample, agents[side]));
     const order: SideName[] = ['direct', 'nginx1', 'nginx2'];
     for (const side of order) await batch(side, samples[side].slice(0, options.warmup));
     const seconds: Record<SideName, number> = { direct: 0, nginx1: 0, nginx2: 0 };
@@ -106,13 +113,21 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
       }
     }
     const upstreams = new Set(two.accessLog().map((line) => line.split(' ')[3]));
-    if (upstreams.size !== 2) throw new Error(`nginx sent the two-instance side to ${[...upstreams].join(', ')}: not both instances`);
+    if (upstreams.size !== 2)
+      throw new Error(`nginx sent the two-instance side to ${[...upstreams].join(', ')}: not both instances`);
     const rate = (side: SideName) => (options.rounds * options.n) / seconds[side];
-    console.log(`ACS over HTTP at concurrency ${options.concurrency}, ${options.rounds} rounds of ${options.n} per side, order rotating (client in this process)`);
-    for (const side of order) console.log(`  ${LABELS[side].padEnd(44)} ${rate(side).toFixed(0).padStart(6)} responses/s`);
+    console.log(
+      `ACS over HTTP at concurrency ${options.concurrency}, ${options.rounds} rounds of ${options.n} per side, order rotating (client in this process)`,
+    );
+    for (const side of order)
+      console.log(`  ${LABELS[side].padEnd(44)} ${rate(side).toFixed(0).padStart(6)} responses/s`);
     console.log(`ratio behind nginx / direct (one instance): ${(rate('nginx1') / rate('direct')).toFixed(2)}`);
-    console.log(`ratio two instances / one instance (both behind nginx): ${(rate('nginx2') / rate('nginx1')).toFixed(2)}`);
-    console.log(`ratio two instances behind nginx / one instance direct: ${(rate('nginx2') / rate('direct')).toFixed(2)}`);
+    console.log(
+      `ratio two instances / one instance (both behind nginx): ${(rate('nginx2') / rate('nginx1')).toFixed(2)}`,
+    );
+    console.log(
+      `ratio two instances behind nginx / one instance direct: ${(rate('nginx2') / rate('direct')).toFixed(2)}`,
+    );
   } finally {
     for (const agent of Object.values(agents)) agent.destroy();
     await Promise.allSettled(proxies.map((p) => p.stop()));

@@ -16,7 +16,10 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '25' } },
+  allowPositionals: true,
+});
 
 function packageOf(url: string, name: string): string {
   if (url === '') return `(${name.replace(/[()]/g, '') || 'anonymous'})`;
@@ -38,7 +41,10 @@ for (const file of positionals) {
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (frame === undefined) continue;
-    const where = frame.url === '' ? '' : ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/src\//, 'src/')}:${frame.lineNumber + 1}`;
+    const where =
+      frame.url === ''
+        ? ''
+        : ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/src\//, 'src/')}:${frame.lineNumber + 1}`;
     const key = `${frame.functionName || '(anonymous)'}${where}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     const pkg = packageOf(frame.url, frame.functionName);
@@ -47,9 +53,19 @@ for (const file of positionals) {
   const busy = total - (byPackage.get('(idle)') ?? 0);
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
   const top = Number(values.top);
-  console.log(`\n${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle (percentages of that)`);
+  console.log(
+    `\n${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle (percentages of that)`,
+  );
   console.log('  self time by package:');
-  for (const [pkg, us] of [...byPackage].filter(([p]) => p !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`    ${pct(us)}  ${pkg}`);
+  for (const [pkg, us] of [...byPackage]
+    .filter(([p]) => p !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15))
+    console.log(`    ${pct(us)}  ${pkg}`);
   console.log('  self time by function:');
-  for (const [fn, us] of [...byFunction].filter(([f]) => !f.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`    ${pct(us)}  ${fn}`);
+  for (const [fn, us] of [...byFunction]
+    .filter(([f]) => !f.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    console.log(`    ${pct(us)}  ${fn}`);
 }

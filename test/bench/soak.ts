@@ -14,7 +14,13 @@ import { inflateRawSync } from 'node:zlib';
 import { startAwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../support/app-harness.ts';
 import { CookieClient } from '../support/cookie-client.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { freePort, spawnService, productionEnvWithEmulator } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
@@ -34,13 +40,21 @@ const { values: args } = parseArgs({
 const MINUTES = Number(args.minutes);
 const CONCURRENCY = Number(args.concurrency);
 const CREDENTIALS_PER_SIGN_IN = Number(args['credentials-per-sign-in']);
-if (!(MINUTES > 0) || !(CONCURRENCY >= 1) || !(CREDENTIALS_PER_SIGN_IN >= 0) || !['sqlite', 'postgres'].includes(args.store)) {
-  throw new Error('usage: npm run soak -- [--minutes N] [--warmup-seconds S] [--warmup-sign-ins N] [--concurrency C] [--credentials-per-sign-in K] [--store sqlite|postgres]');
+if (
+  !(MINUTES > 0) ||
+  !(CONCURRENCY >= 1) ||
+  !(CREDENTIALS_PER_SIGN_IN >= 0) ||
+  !['sqlite', 'postgres'].includes(args.store)
+) {
+  throw new Error(
+    'usage: npm run soak -- [--minutes N] [--warmup-seconds S] [--warmup-sign-ins N] [--concurrency C] [--credentials-per-sign-in K] [--store sqlite|postgres]',
+  );
 }
 // Warm-up: JIT, caches, connection pools and the heap settle; growth is measured from there. It
 // ends after both a time and an amount of work: on a busy machine a minute may hold only a few
 // dozen sign-ins, and V8 keeps growing its heap capacity until the load has run for a while.
-const WARMUP_MS = 1000 * (args['warmup-seconds'] === undefined ? Math.min(60, MINUTES * 12) : Number(args['warmup-seconds']));
+const WARMUP_MS =
+  1000 * (args['warmup-seconds'] === undefined ? Math.min(60, MINUTES * 12) : Number(args['warmup-seconds']));
 const WARMUP_SIGN_INS = Number(args['warmup-sign-ins']);
 const RSS_WINDOW_MS = 10_000;
 const IDP = 'corp';
@@ -87,10 +101,22 @@ async function iteration(baseUrl: string): Promise<void> {
   const client = new CookieClient(baseUrl);
   const start = await client.get(`/login/${IDP}`);
   if (start.status !== 302) return void (await expect(start, 302));
-  const request = inflateRawSync(Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+  const request = inflateRawSync(
+    Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
+  ).toString('utf8');
   const acsUrl = `${baseUrl}/saml/acs/${IDP}`;
-  const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1] });
-  if (!(await expect(await client.postForm(`/saml/acs/${IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' }), 303))) return;
+  const samlResponse = aSamlResponse({
+    destination: acsUrl,
+    recipient: acsUrl,
+    inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1],
+  });
+  if (
+    !(await expect(
+      await client.postForm(`/saml/acs/${IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' }),
+      303,
+    ))
+  )
+    return;
   stats.signIns += 1;
   for (let i = 0; i < CREDENTIALS_PER_SIGN_IN; i++) {
     if (await expect(await client.postJson('/api/credentials', { cluster: CLUSTER }), 200)) stats.credentials += 1;
@@ -102,7 +128,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** The service's JS heap in use, from its metrics listener: tells a leak of objects from a heap or allocator that grew. */
+/**
+ * The service's JS heap in use, from its metrics listener: tells a leak of objects from a heap or allocator that grew.
+ */
 async function heapOfService(metricsUrl: string): Promise<{ used?: number; total?: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const read = (name: string) => {
@@ -120,7 +148,8 @@ async function main(): Promise<void> {
     samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
   });
-  const database: TestDatabase | undefined = args.store === 'postgres' ? await createTestDatabase('redshift_sso_soak') : undefined;
+  const database: TestDatabase | undefined =
+    args.store === 'postgres' ? await createTestDatabase('redshift_sso_soak') : undefined;
   const port = await freePort();
   const metricsPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -128,9 +157,15 @@ async function main(): Promise<void> {
   writeFileSync(
     configPath,
     JSON.stringify({
-      server: { baseUrl, sessionSecret: testSessionSecret(), rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 } },
+      server: {
+        baseUrl,
+        sessionSecret: testSessionSecret(),
+        rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 },
+      },
       idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [IDP_CERT_PATH] }],
-      clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: [TEST_ROLE_ARN] }],
+      clusters: [
+        { id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: [TEST_ROLE_ARN] },
+      ],
       store: { url: database?.url ?? `sqlite:${join(dir, 'store.db')}` },
       metrics: { port: metricsPort },
     }),
@@ -143,7 +178,9 @@ async function main(): Promise<void> {
   });
   service.discardOutput();
   const load = loadavg()[0] ?? 0;
-  console.log(`soak: ${MINUTES} min (warm-up ${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins), ${CONCURRENCY} clients, ${CREDENTIALS_PER_SIGN_IN} credential requests per sign-in, ${args.store} store, pid ${service.pid}, ${cpus().length} cores, load average ${load.toFixed(2)} at start`);
+  console.log(
+    `soak: ${MINUTES} min (warm-up ${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins), ${CONCURRENCY} clients, ${CREDENTIALS_PER_SIGN_IN} credential requests per sign-in, ${args.store} store, pid ${service.pid}, ${cpus().length} cores, load average ${load.toFixed(2)} at start`,
+  );
 
   const started = performance.now();
   const endAt = started + MINUTES * 60_000;
@@ -151,7 +188,8 @@ async function main(): Promise<void> {
   const sample = () => {
     const entry: Sample = { at: performance.now() - started, rss: rssOf(service.pid), signIns: stats.signIns };
     samples.push(entry);
-    if (samples.length % 5 === 1) void heapOfService(`http://127.0.0.1:${metricsPort}/metrics`).then(
+    if (samples.length % 5 === 1)
+      void heapOfService(`http://127.0.0.1:${metricsPort}/metrics`).then(
         (heap) => Object.assign(entry, { heapUsed: heap.used, heapTotal: heap.total }),
         () => undefined,
       );
@@ -159,7 +197,9 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 1000);
   const progress = setInterval(() => {
     const last = samples.at(-1);
-    console.log(`  ${Math.round((performance.now() - started) / 1000)} s: ${stats.signIns} sign-ins, ${stats.credentials} credentials, ${[...stats.errors.values()].reduce((a, b) => a + b, 0)} errors, RSS ${last === undefined ? '?' : mib(last.rss)}`);
+    console.log(
+      `  ${Math.round((performance.now() - started) / 1000)} s: ${stats.signIns} sign-ins, ${stats.credentials} credentials, ${[...stats.errors.values()].reduce((a, b) => a + b, 0)} errors, RSS ${last === undefined ? '?' : mib(last.rss)}`,
+    );
   }, 30_000);
   const worker = async () => {
     while (performance.now() < endAt) {
@@ -189,7 +229,9 @@ function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: 
   const end = samples.at(-1)?.at ?? 0;
   const warmedAt = samples.find((s) => s.at >= WARMUP_MS && s.signIns >= WARMUP_SIGN_INS)?.at;
   if (warmedAt === undefined || warmedAt > end - 3 * RSS_WINDOW_MS) {
-    console.log(`\nFAIL: the warm-up (${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins) left no time to measure: ${stats.signIns} sign-ins in ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} → ${endLoad.toFixed(2)}); run longer or on a quieter machine`);
+    console.log(
+      `\nFAIL: the warm-up (${WARMUP_MS / 1000} s and ${WARMUP_SIGN_INS} sign-ins) left no time to measure: ${stats.signIns} sign-ins in ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} → ${endLoad.toFixed(2)}); run longer or on a quieter machine`,
+    );
     process.exitCode = 1;
     return;
   }
@@ -200,21 +242,36 @@ function report(samples: Sample[], elapsed: number, startLoad: number, endLoad: 
   const rssEnd = median(atEnd.map((s) => s.rss));
   const signInsMeasured = median(atEnd.map((s) => s.signIns)) - median(afterWarmup.map((s) => s.signIns));
   const growth = (rssEnd - rssWarm) / rssWarm;
-  const heapOf = (window: Sample[], key: 'heapUsed' | 'heapTotal' = 'heapUsed') => median(window.flatMap((s) => (s[key] === undefined ? [] : [s[key]])));
+  const heapOf = (window: Sample[], key: 'heapUsed' | 'heapTotal' = 'heapUsed') =>
+    median(window.flatMap((s) => (s[key] === undefined ? [] : [s[key]])));
   const errors = [...stats.errors.values()].reduce((a, b) => a + b, 0);
   console.log('');
-  console.log(`duration                      ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} at start, ${endLoad.toFixed(2)} at end, ${cpus().length} cores)`);
+  console.log(
+    `duration                      ${elapsed.toFixed(0)} s (load average ${startLoad.toFixed(2)} at start, ${endLoad.toFixed(2)} at end, ${cpus().length} cores)`,
+  );
   console.log(`sign-ins                      ${stats.signIns} (${(stats.signIns / elapsed).toFixed(1)}/s)`);
   console.log(`credential requests           ${stats.credentials} (${(stats.credentials / elapsed).toFixed(1)}/s)`);
-  console.log(`errors                        ${errors}${errors === 0 ? '' : ` ${JSON.stringify(Object.fromEntries(stats.errors))}`}`);
-  console.log(`RSS after warm-up             ${mib(rssWarm)} (median of ${afterWarmup.length} samples from ${(warmEnd / 1000).toFixed(0)} s)`);
+  console.log(
+    `errors                        ${errors}${errors === 0 ? '' : ` ${JSON.stringify(Object.fromEntries(stats.errors))}`}`,
+  );
+  console.log(
+    `RSS after warm-up             ${mib(rssWarm)} (median of ${afterWarmup.length} samples from ${(warmEnd / 1000).toFixed(0)} s)`,
+  );
   console.log(`RSS at end                    ${mib(rssEnd)} (median of the last ${atEnd.length} samples)`);
   console.log(`RSS growth after warm-up      ${(growth * 100).toFixed(2)}%`);
-  console.log(`JS heap in use               ${mib(heapOf(afterWarmup))} after warm-up, ${mib(heapOf(atEnd))} at end (includes garbage not yet collected)`);
-  console.log(`JS heap reserved             ${mib(heapOf(afterWarmup, 'heapTotal'))} after warm-up, ${mib(heapOf(atEnd, 'heapTotal'))} at end`);
-  console.log(`RSS growth per 10,000 sign-ins ${signInsMeasured > 0 ? mib(((rssEnd - rssWarm) / signInsMeasured) * 10_000) : 'n/a'} (${signInsMeasured} sign-ins measured)`);
+  console.log(
+    `JS heap in use               ${mib(heapOf(afterWarmup))} after warm-up, ${mib(heapOf(atEnd))} at end (includes garbage not yet collected)`,
+  );
+  console.log(
+    `JS heap reserved             ${mib(heapOf(afterWarmup, 'heapTotal'))} after warm-up, ${mib(heapOf(atEnd, 'heapTotal'))} at end`,
+  );
+  console.log(
+    `RSS growth per 10,000 sign-ins ${signInsMeasured > 0 ? mib(((rssEnd - rssWarm) / signInsMeasured) * 10_000) : 'n/a'} (${signInsMeasured} sign-ins measured)`,
+  );
   const pass = errors === 0 && Number.isFinite(growth) && growth < 0.05;
-  console.log(`${pass ? 'PASS' : 'FAIL'}: ${errors} errors, RSS growth ${(growth * 100).toFixed(2)}% after warm-up (target: 0 errors, under 5%)`);
+  console.log(
+    `${pass ? 'PASS' : 'FAIL'}: ${errors} errors, RSS growth ${(growth * 100).toFixed(2)}% after warm-up (target: 0 errors, under 5%)`,
+  );
   process.exitCode = pass ? 0 : 1;
 }
 

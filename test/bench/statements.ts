@@ -66,7 +66,12 @@ async function countFor(storeName: 'sqlite' | 'postgres', signIns: number): Prom
       if (res.status !== 303) throw new Error(`sign-in ${i} answered ${res.status}`);
     }
     const all = [...total.values()].reduce((a, b) => a + b, 0);
-    return { store: storeName, signIns, perSignIn: all / signIns, byStatement: [...total].map(([sql, n]) => [sql, n / signIns]) };
+    return {
+      store: storeName,
+      signIns,
+      perSignIn: all / signIns,
+      byStatement: [...total].map(([sql, n]) => [sql, n / signIns]),
+    };
   } finally {
     counts = undefined;
     await h.close();
@@ -74,7 +79,10 @@ async function countFor(storeName: 'sqlite' | 'postgres', signIns: number): Prom
   }
 }
 
-export async function statementCounts(stores: Array<'sqlite' | 'postgres'>, signIns: number): Promise<StatementCount[]> {
+export async function statementCounts(
+  stores: Array<'sqlite' | 'postgres'>,
+  signIns: number,
+): Promise<StatementCount[]> {
   instrumentDrivers();
   const results: StatementCount[] = [];
   for (const store of stores) results.push(await countFor(store, signIns));
@@ -83,13 +91,17 @@ export async function statementCounts(stores: Array<'sqlite' | 'postgres'>, sign
 
 export function printStatementCounts(results: StatementCount[]): void {
   for (const r of results) {
-    console.log(`\nSQL statements per sign-in (ACS POST, SP-initiated, ${r.store}, mean of ${r.signIns}): ${r.perSignIn.toFixed(1)}`);
+    console.log(
+      `\nSQL statements per sign-in (ACS POST, SP-initiated, ${r.store}, mean of ${r.signIns}): ${r.perSignIn.toFixed(1)}`,
+    );
     for (const [sql, n] of r.byStatement) console.log(`  ${n.toFixed(1).padStart(4)}  ${sql}`);
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { 'sign-ins': { type: 'string', default: '20' }, store: { type: 'string', default: 'both' } } });
+  const { values } = parseArgs({
+    options: { 'sign-ins': { type: 'string', default: '20' }, store: { type: 'string', default: 'both' } },
+  });
   const stores = values.store === 'both' ? (['sqlite', 'postgres'] as const) : [values.store as 'sqlite' | 'postgres'];
   statementCounts([...stores], Number(values['sign-ins']))
     .then(printStatementCounts)

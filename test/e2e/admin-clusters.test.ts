@@ -9,10 +9,23 @@ import { inflateRawSync } from 'node:zlib';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { startAppHarness, type AppHarness, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
+import {
+  startAppHarness,
+  type AppHarness,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+} from '../support/app-harness.ts';
 import { ADMIN_GROUP } from '../support/admin-forms.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { aSamlResponse, AWS_ROLE, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  AWS_ROLE,
+  fixtureKeys,
+  REDSHIFT_DB_GROUPS,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 
 const IDP = 'corp';
 const OTHER_ACCOUNT = '210987654321';
@@ -38,9 +51,14 @@ async function startStandInIdp(acsUrl: () => string): Promise<{ url: string; clo
       },
     });
     const relayState = url.searchParams.get('RelayState');
-    const relay = relayState === null ? '' : `<input type="hidden" name="RelayState" value="${relayState.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}">`;
+    const relay =
+      relayState === null
+        ? ''
+        : `<input type="hidden" name="RelayState" value="${relayState.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`)}">`;
     res.setHeader('content-type', 'text/html');
-    res.end(`<form method="post" action="${acsUrl()}"><input type="hidden" name="SAMLResponse" value="${response}">${relay}</form><script>document.forms[0].submit()</script>`);
+    res.end(
+      `<form method="post" action="${acsUrl()}"><input type="hidden" name="SAMLResponse" value="${response}">${relay}</form><script>document.forms[0].submit()</script>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -63,13 +81,34 @@ describe('the cluster page in a browser', () => {
         { arn: OTHER_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] },
       ],
       clusters: [
-        { clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: 5439, region: 'us-east-1', accountId: '123456789012' },
-        { clusterIdentifier: 'sales-cluster', host: 'sales.eu.example.test', port: 5440, region: 'eu-west-1', accountId: OTHER_ACCOUNT },
+        {
+          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          host: TEST_CLUSTER_HOST,
+          port: 5439,
+          region: 'us-east-1',
+          accountId: '123456789012',
+        },
+        {
+          clusterIdentifier: 'sales-cluster',
+          host: 'sales.eu.example.test',
+          port: 5440,
+          region: 'eu-west-1',
+          accountId: OTHER_ACCOUNT,
+        },
       ],
     });
-    h = await startAppHarness({ admin: true,
+    h = await startAppHarness({
+      admin: true,
       sharedEmulator: emulator,
-      idps: [{ id: IDP, name: 'Corp IdP', entityId: TEST_IDP_ISSUER, ssoUrl: `${idp.url}/sso`, certs: [fixtureKeys.idp.certificate] }],
+      idps: [
+        {
+          id: IDP,
+          name: 'Corp IdP',
+          entityId: TEST_IDP_ISSUER,
+          ssoUrl: `${idp.url}/sso`,
+          certs: [fixtureKeys.idp.certificate],
+        },
+      ],
       clusters: [
         { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] },
         { id: 'eu-sales', clusterIdentifier: 'sales-cluster', region: 'eu-west-1', roles: [OTHER_ROLE_ARN] },
@@ -97,7 +136,12 @@ describe('the cluster page in a browser', () => {
     assert.deepEqual(accounts, ['AWS account 123456789012', `AWS account ${OTHER_ACCOUNT}`]);
     const otherAccount = page.locator('section.cluster-account').nth(1);
     assert.deepEqual(await otherAccount.locator('h3').allTextContents(), ['Region eu-west-1']);
-    assert.deepEqual(await otherAccount.locator('tr[data-cluster]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster'))), ['eu-gone', 'eu-sales']);
+    assert.deepEqual(
+      await otherAccount
+        .locator('tr[data-cluster]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster'))),
+      ['eu-gone', 'eu-sales'],
+    );
 
     await page.getByRole('button', { name: 'Test this cluster: eu-sales' }).click();
     const result = page.getByRole('status');
@@ -112,7 +156,9 @@ describe('the cluster page in a browser', () => {
     assert.equal(await page.locator('.test-result .test-code').textContent(), 'AWS_CLUSTER_NOT_FOUND');
     assert.match((await page.locator('.test-result').textContent()) ?? '', /No database password was requested/);
 
-    const actions = emulator.calls.filter((c) => c.service !== 'sts').map((c) => `${c.action}:${c.ok ? 'ok' : c.errorCode ?? ''}`);
+    const actions = emulator.calls
+      .filter((c) => c.service !== 'sts')
+      .map((c) => `${c.action}:${c.ok ? 'ok' : (c.errorCode ?? '')}`);
     assert.deepEqual(actions, ['DescribeClusters:ok', 'DescribeClusters:ClusterNotFound']);
     assert.deepEqual(chromium.dialogs, []);
     await context.close();

@@ -18,7 +18,11 @@ describe('audit page in a browser', () => {
   let page: Page;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(IDP)], clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      admin: true,
+      idps: [fileIdpEntry(IDP)],
+      clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
     const admin = h.newClient();
     await h.signInAsAdmin(admin, IDP, { nameId: `${LONG}@example.com` });
     for (let i = 0; i < 20; i += 1) {
@@ -48,7 +52,12 @@ describe('audit page in a browser', () => {
   const widths = () =>
     page.evaluate(() => {
       const region = document.querySelector('.table-scroll') as HTMLElement;
-      return { page: document.documentElement.scrollWidth, viewport: window.innerWidth, region: region.clientWidth, table: region.scrollWidth };
+      return {
+        page: document.documentElement.scrollWidth,
+        viewport: window.innerWidth,
+        region: region.clientWidth,
+        table: region.scrollWidth,
+      };
     });
 
   for (const width of [320, 768, 1280]) {

@@ -40,7 +40,12 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined, DEMO_PG_TLS_DIR: ca.dir });
     chromium = await launchChromium();
     // A person's own home: the token file, the CA bundle and ~/.pgpass all land here.
-    env = { HOME: join(work, 'home'), XDG_CONFIG_HOME: join(work, 'home', '.config'), PGPASSFILE: '', REDSHIFT_SSO_SERVER: '' };
+    env = {
+      HOME: join(work, 'home'),
+      XDG_CONFIG_HOME: join(work, 'home', '.config'),
+      PGPASSFILE: '',
+      REDSHIFT_SSO_SERVER: '',
+    };
     delete env.PGPASSFILE;
   });
 
@@ -57,9 +62,12 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     const page = await (await chromium.newContext()).newPage();
     await page.goto(url ?? '');
     await Promise.all([page.waitForURL(/\/cli\/authorize\?/), page.getByRole('button', { name: /Alice/ }).click()]);
-    assert.match(await page.textContent('body') ?? '', /redshift-sso CLI on .* port \d+/s);
-    await Promise.all([page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/), page.getByRole('button', { name: 'Approve' }).click()]);
-    assert.match(await page.textContent('body') ?? '', /Signed in/);
+    assert.match((await page.textContent('body')) ?? '', /redshift-sso CLI on .* port \d+/s);
+    await Promise.all([
+      page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/),
+      page.getByRole('button', { name: 'Approve' }).click(),
+    ]);
+    assert.match((await page.textContent('body')) ?? '', /Signed in/);
     const result = await cli.done;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Signed in to .* until/);
@@ -74,10 +82,17 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     const uri = await runCli(['credentials', '--cluster', 'demo', '--format', 'uri', '--install-ca'], env);
     assert.equal(uri.code, 0, uri.stderr);
     const printed = uri.stdout.trim();
-    assert.match(printed, /^postgresql:\/\/IAM%3Aalice:[^@]+@127\.0\.0\.1:\d+\/postgres\?sslmode=verify-full&sslrootcert=/);
+    assert.match(
+      printed,
+      /^postgresql:\/\/IAM%3Aalice:[^@]+@127\.0\.0\.1:\d+\/postgres\?sslmode=verify-full&sslrootcert=/,
+    );
     const withoutCa = await psql([printed.replace(/&sslrootcert=[^&]+/, ''), '-Atc', 'select current_user']);
     assert.equal(withoutCa.ok, false, 'verify-full really verifies: without the CA it fails');
-    const first = await psql([printed, '-Atc', "select current_user || ' ' || ssl from pg_stat_ssl where pid = pg_backend_pid()"]);
+    const first = await psql([
+      printed,
+      '-Atc',
+      "select current_user || ' ' || ssl from pg_stat_ssl where pid = pg_backend_pid()",
+    ]);
     assert.deepEqual(first, { ok: true, out: 'IAM:alice true' }, 'over TLS');
     secrets.push(new URL(printed).password);
 
@@ -85,19 +100,31 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     assert.equal(again.code, 0, again.stderr);
     const second = JSON.parse(again.stdout) as { dbPassword: string; connectionStrings: Record<string, string> };
     assert.notEqual(second.dbPassword, decodeURIComponent(new URL(printed).password), 'a fresh password, no browser');
-    assert.deepEqual(await psql([second.connectionStrings.uri ?? '', '-Atc', 'select current_user']), { ok: true, out: 'IAM:alice' });
+    assert.deepEqual(await psql([second.connectionStrings.uri ?? '', '-Atc', 'select current_user']), {
+      ok: true,
+      out: 'IAM:alice',
+    });
   });
 
   it('follows the page instead: download the CA bundle, give its path, and the pasted URI logs in at verify-full', async () => {
     const page = await (await chromium.newContext()).newPage();
     await page.goto(`${service.baseUrl}/login`);
     await Promise.all([page.waitForURL(`${service.baseUrl}/`), page.getByRole('button', { name: /Alice/ }).click()]);
-    await Promise.all([page.waitForURL(`${service.baseUrl}/credentials`), page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click()]);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the CA bundle' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${service.baseUrl}/credentials`),
+      page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click(),
+    ]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the CA bundle' }).click(),
+    ]);
     const saved = join(work, 'downloads', download.suggestedFilename());
     await download.saveAs(saved);
     await page.fill('#ca-file', saved);
-    await Promise.all([page.waitForURL(`${service.baseUrl}/credentials`), page.getByRole('button', { name: 'Use this path' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${service.baseUrl}/credentials`),
+      page.getByRole('button', { name: 'Use this path' }).click(),
+    ]);
     const pasted = (await page.locator('#conn-uri').textContent()) ?? '';
     secrets.push(new URL(pasted).password);
     assert.equal(new URL(pasted).searchParams.get('sslmode'), 'verify-full');
@@ -123,7 +150,10 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const conninfo = res.stdout.trim();
     assert.doesNotMatch(conninfo, /password/);
-    assert.deepEqual(await psql([conninfo, '-w', '-Atc', 'select current_user'], { HOME: home }), { ok: true, out: 'IAM:alice' });
+    assert.deepEqual(await psql([conninfo, '-w', '-Atc', 'select current_user'], { HOME: home }), {
+      ok: true,
+      out: 'IAM:alice',
+    });
 
     const again = await runCli(['pgpass', '--cluster', 'demo'], env);
     assert.equal(again.code, 0);
@@ -131,7 +161,10 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     assert.ok(rewritten.startsWith(`${others}\n`));
     assert.equal(rewritten.split('\n').length, written.split('\n').length, 'the line is replaced, not added');
     assert.notEqual(rewritten, written, 'with the fresh password');
-    assert.deepEqual(await psql([conninfo, '-w', '-Atc', 'select current_user'], { HOME: home }), { ok: true, out: 'IAM:alice' });
+    assert.deepEqual(await psql([conninfo, '-w', '-Atc', 'select current_user'], { HOME: home }), {
+      ok: true,
+      out: 'IAM:alice',
+    });
   });
 
   it('prints every format so its real client connects: env (psql), URLs and dbt (node-postgres)', async () => {
@@ -141,10 +174,16 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
       return res.stdout.trim();
     };
     const envExports = await format('env');
-    const viaEnv = await execFileP('bash', ['-c', `${envExports}; psql -Atc 'select current_user'`], { env: { PATH: process.env.PATH ?? '' } });
+    const viaEnv = await execFileP('bash', ['-c', `${envExports}; psql -Atc 'select current_user'`], {
+      env: { PATH: process.env.PATH ?? '' },
+    });
     assert.equal(viaEnv.stdout.trim(), 'IAM:alice');
 
-    assert.deepEqual(await psql([await format('keywords'), '-Atc', 'select current_user']), { ok: true, out: 'IAM:alice' }, 'keywords through psql');
+    assert.deepEqual(
+      await psql([await format('keywords'), '-Atc', 'select current_user']),
+      { ok: true, out: 'IAM:alice' },
+      'keywords through psql',
+    );
 
     const ca = readFileSync(join(work, 'ca.crt'), 'utf8');
     const connectAs = async (config: pg.ClientConfig) => {
@@ -156,17 +195,44 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
         await client.end();
       }
     };
-    assert.equal(await connectAs({ connectionString: await format('uri') }), 'IAM:alice', 'node-postgres reads sslrootcert from the URI');
+    assert.equal(
+      await connectAs({ connectionString: await format('uri') }),
+      'IAM:alice',
+      'node-postgres reads sslrootcert from the URI',
+    );
     const sqlalchemy = new URL((await format('sqlalchemy')).replace(/^redshift\+redshift_connector:/, 'postgresql:'));
     assert.equal(sqlalchemy.searchParams.get('sslmode'), 'verify-full');
     assert.equal(
-      await connectAs({ host: sqlalchemy.hostname, port: Number(sqlalchemy.port), user: decodeURIComponent(sqlalchemy.username), password: decodeURIComponent(sqlalchemy.password), database: sqlalchemy.pathname.slice(1), ssl: { ca } }),
+      await connectAs({
+        host: sqlalchemy.hostname,
+        port: Number(sqlalchemy.port),
+        user: decodeURIComponent(sqlalchemy.username),
+        password: decodeURIComponent(sqlalchemy.password),
+        database: sqlalchemy.pathname.slice(1),
+        ssl: { ca },
+      }),
       'IAM:alice',
     );
-    const dbt = parseYaml(await format('dbt')) as { redshift_sso: { outputs: { default: { host: string; port: number; user: string; password: string; dbname: string; sslmode: string } } } };
+    const dbt = parseYaml(await format('dbt')) as {
+      redshift_sso: {
+        outputs: {
+          default: { host: string; port: number; user: string; password: string; dbname: string; sslmode: string };
+        };
+      };
+    };
     const target = dbt.redshift_sso.outputs.default;
     assert.equal(target.sslmode, 'verify-full');
-    assert.equal(await connectAs({ host: target.host, port: target.port, user: target.user, password: target.password, database: target.dbname, ssl: { ca } }), 'IAM:alice');
+    assert.equal(
+      await connectAs({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database: target.dbname,
+        ssl: { ca },
+      }),
+      'IAM:alice',
+    );
   });
 
   it('is refused with exit 3 after logout, and after the token is revoked on the web page', async () => {
@@ -177,15 +243,23 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
     assert.match(afterLogout.stderr, /not signed in .*redshift-sso login --server/);
 
     await loginThroughChromium();
-    const token = JSON.parse(readFileSync(join(env.XDG_CONFIG_HOME ?? '', 'redshift-sso', 'tokens', `http_127.0.0.1_${service.port}.json`), 'utf8')) as { token: string };
+    const token = JSON.parse(
+      readFileSync(
+        join(env.XDG_CONFIG_HOME ?? '', 'redshift-sso', 'tokens', `http_127.0.0.1_${service.port}.json`),
+        'utf8',
+      ),
+    ) as { token: string };
     secrets.push(token.token);
     // The same person revokes it from "Signed-in tools" in a browser.
     const page = await (await chromium.newContext()).newPage();
     await page.goto(`${service.baseUrl}/cli/tokens`);
     await page.getByRole('button', { name: /Alice/ }).click();
     await page.waitForURL(`${service.baseUrl}/cli/tokens`);
-    await Promise.all([page.waitForURL(`${service.baseUrl}/cli/tokens`), page.getByRole('button', { name: 'Revoke' }).click()]);
-    assert.match(await page.textContent('body') ?? '', /No tool is signed in/);
+    await Promise.all([
+      page.waitForURL(`${service.baseUrl}/cli/tokens`),
+      page.getByRole('button', { name: 'Revoke' }).click(),
+    ]);
+    assert.match((await page.textContent('body')) ?? '', /No tool is signed in/);
     const refused = await runCli(['credentials', '--cluster', 'demo'], env);
     assert.equal(refused.code, 3);
     assert.match(refused.stderr, /revoked.*TOKEN_REVOKED/s);
@@ -202,6 +276,10 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
   it('never writes a token or password to the service output', async () => {
     await service.stop();
     const output = service.output();
-    for (const secret of secrets.filter((s) => s.length > 0)) assert.ok(!output.includes(secret) && !output.includes(encodeURIComponent(secret)), 'a secret appeared in the log output');
+    for (const secret of secrets.filter((s) => s.length > 0))
+      assert.ok(
+        !output.includes(secret) && !output.includes(encodeURIComponent(secret)),
+        'a secret appeared in the log output',
+      );
   });
 });

@@ -41,8 +41,15 @@ describe('redshift-sso login --device against the demo server', () => {
     assert.ok(url?.startsWith(`${service.baseUrl}/cli/device?user_code=`), url);
     const page = await (await chromium.newContext()).newPage();
     await page.goto(url ?? '');
-    await Promise.all([page.waitForURL(/\/cli\/device\?user_code=/), page.getByRole('button', { name: /Alice/ }).click()]);
-    assert.equal(await page.locator('.user-code').textContent(), userCode, 'the browser shows the code the terminal shows');
+    await Promise.all([
+      page.waitForURL(/\/cli\/device\?user_code=/),
+      page.getByRole('button', { name: /Alice/ }).click(),
+    ]);
+    assert.equal(
+      await page.locator('.user-code').textContent(),
+      userCode,
+      'the browser shows the code the terminal shows',
+    );
     await page.getByRole('button', { name: decision }).click();
     await page.waitForSelector(decision === 'Approve' ? 'text=Approved' : 'text=Denied');
     return cli.done;

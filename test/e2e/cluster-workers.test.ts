@@ -12,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { get } from 'node:http';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { runServiceToExit, spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS, productionEnvWithEmulator } from '../support/spawn-service.ts';
+import {
+  runServiceToExit,
+  spawnService,
+  freePort,
+  type SpawnedService,
+  WITHOUT_AMBIENT_AWS,
+  productionEnvWithEmulator,
+} from '../support/spawn-service.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -20,13 +27,21 @@ const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.
 const SIGN_INS = 6;
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 
-function getOnNewConnection(url: string, cookie: string, extra: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: string }> {
+function getOnNewConnection(
+  url: string,
+  cookie: string,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: string }> {
   return new Promise((resolve, reject) => {
     get(url, { agent: false, headers: { cookie, accept: 'application/json', ...extra } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: new Headers({ 'x-request-id': String(res.headers['x-request-id'] ?? '') }), body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new Headers({ 'x-request-id': String(res.headers['x-request-id'] ?? '') }),
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     }).on('error', reject);
   });
@@ -135,35 +150,67 @@ describe('server.workers: 2 (node:cluster)', () => {
     assert.equal(emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML' && c.ok).length, SIGN_INS);
   });
 
-  it('sums both workers\' metrics in one scrape, on the metrics listener and on the token route', async () => {
+  it("sums both workers' metrics in one scrape, on the metrics listener and on the token route", async () => {
     // The six sign-ins were served by both workers (previous test); each worker counted only its share.
     const scraped = await fetch(metricsUrl);
     assert.equal(scraped.status, 200);
     const text = await scraped.text();
     assert.equal(sample(text, 'redshift_sso_logins_total{idp="corp",outcome="ok"}'), SIGN_INS, text);
     assert.equal(sample(text, 'redshift_sso_db_logins_total{cluster="warehouse"}'), SIGN_INS);
-    assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count{method="POST",route="/saml/acs/:idp",status="303"}'), SIGN_INS);
-    assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/saml/acs/:idp",status="303"}'), SIGN_INS);
-    assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count{api="AssumeRoleWithSAML",outcome="ok"}'), SIGN_INS);
+    assert.equal(
+      sample(
+        text,
+        'redshift_sso_http_request_duration_seconds_count{method="POST",route="/saml/acs/:idp",status="303"}',
+      ),
+      SIGN_INS,
+    );
+    assert.equal(
+      sample(
+        text,
+        'redshift_sso_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/saml/acs/:idp",status="303"}',
+      ),
+      SIGN_INS,
+    );
+    assert.equal(
+      sample(text, 'redshift_sso_aws_call_duration_seconds_count{api="AssumeRoleWithSAML",outcome="ok"}'),
+      SIGN_INS,
+    );
     for (const worker of ['1', '2', 'primary']) {
-      assert.ok((sample(text, `process_resident_memory_bytes{worker="${worker}"}`) ?? 0) > 0, `process metrics of worker ${worker}`);
+      assert.ok(
+        (sample(text, `process_resident_memory_bytes{worker="${worker}"}`) ?? 0) > 0,
+        `process metrics of worker ${worker}`,
+      );
     }
-    assert.equal(text.match(/^process_resident_memory_bytes\{/gm)?.length, 3, 'one RSS series per process, none summed');
+    assert.equal(
+      text.match(/^process_resident_memory_bytes\{/gm)?.length,
+      3,
+      'one RSS series per process, none summed',
+    );
 
     // The token route is answered by whichever worker got the connection (new connections are dealt
     // in turn, so both answer here): every one gives the sum.
-    const viaToken = await Promise.all([1, 2, 3, 4].map(() => getOnNewConnection(`${baseUrl}/metrics`, '', { authorization: `Bearer ${METRICS_TOKEN}` })));
+    const viaToken = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        getOnNewConnection(`${baseUrl}/metrics`, '', { authorization: `Bearer ${METRICS_TOKEN}` }),
+      ),
+    );
     for (const res of viaToken) {
       assert.equal(res.status, 200, res.body);
       assert.equal(sample(res.body, 'redshift_sso_logins_total{idp="corp",outcome="ok"}'), SIGN_INS);
     }
-    const refused = await getOnNewConnection(`${baseUrl}/metrics`, '', { authorization: 'Bearer wrong-token-wrong-token' });
+    const refused = await getOnNewConnection(`${baseUrl}/metrics`, '', {
+      authorization: 'Bearer wrong-token-wrong-token',
+    });
     assert.equal(refused.status, 401);
   });
 
   it('counts the sign-in rate limit across workers in the SQLite file', async () => {
     // Each worker saw only part of the six sign-in starts; the seventh is over the shared budget.
-    const refused = await Promise.all([new HttpFlow(baseUrl), new HttpFlow(baseUrl)].map((flow) => flow.get('/login/corp', { accept: 'application/json' })));
+    const refused = await Promise.all(
+      [new HttpFlow(baseUrl), new HttpFlow(baseUrl)].map((flow) =>
+        flow.get('/login/corp', { accept: 'application/json' }),
+      ),
+    );
     for (const res of refused) {
       assert.equal(res.status, 429);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
@@ -189,7 +236,11 @@ describe('server.workers: 2 (node:cluster)', () => {
   it('drains every worker on SIGTERM to the primary and exits 0', async () => {
     service.signal('SIGTERM');
     assert.equal(await service.exited, 0, service.output());
-    assert.equal(logLines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).length, 2, 'both workers drained');
+    assert.equal(
+      logLines().filter((line) => line.msg === 'stopped' && line.worker !== undefined).length,
+      2,
+      'both workers drained',
+    );
   });
 });
 
@@ -199,7 +250,17 @@ describe('server.workers: 2 when the workers cannot start', () => {
     const configPath = join(dir, 'redshift-sso.yml');
     // A regular file where the store's directory should be: every worker fails to open the store.
     writeFileSync(join(dir, 'not-a-dir'), '');
-    writeFileSync(configPath, ['server:', `  sessionSecret: "${testSessionSecret()}"`, '  workers: 2', 'store:', `  url: sqlite:${join(dir, 'not-a-dir', 'store.db')}`, ''].join('\n'));
+    writeFileSync(
+      configPath,
+      [
+        'server:',
+        `  sessionSecret: "${testSessionSecret()}"`,
+        '  workers: 2',
+        'store:',
+        `  url: sqlite:${join(dir, 'not-a-dir', 'store.db')}`,
+        '',
+      ].join('\n'),
+    );
     try {
       const { status, output } = await runServiceToExit({ REDSHIFT_SSO_CONFIG: configPath, ...WITHOUT_AMBIENT_AWS });
       assert.equal(status, 1, output);

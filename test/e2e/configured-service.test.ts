@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
 import { spawnService, freePort, type SpawnedService, productionEnvWithEmulator } from '../support/spawn-service.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
 const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
@@ -75,7 +81,9 @@ describe('configured service (no demo code)', () => {
     assert.equal(start.status, 302);
     const location = new URL(start.headers.get('location') ?? '');
     assert.equal(location.origin + location.pathname, 'https://idp.test.example/sso');
-    const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
+      'utf8',
+    );
     const requestId = /\bID="([^"]+)"/.exec(request)?.[1] ?? '';
     assert.ok(requestId.length > 10);
 

@@ -16,7 +16,11 @@ describe('the credentials page in a browser', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'redshift-sso-page-e2e-'));
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined, DEMO_DB_DURATION_SECONDS: '5' });
+    service = await spawnService({
+      DEMO_DATA_DIR: work,
+      REDSHIFT_SSO_CONFIG: undefined,
+      DEMO_DB_DURATION_SECONDS: '5',
+    });
     chromium = await launchChromium();
   });
 
@@ -33,7 +37,10 @@ describe('the credentials page in a browser', () => {
     const page = await context.newPage();
     await page.goto(`${service.baseUrl}/login`);
     await Promise.all([page.waitForURL(`${service.baseUrl}/`), page.getByRole('button', { name: /Alice/ }).click()]);
-    await Promise.all([page.waitForURL(`${service.baseUrl}/credentials`), page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click()]);
+    await Promise.all([
+      page.waitForURL(`${service.baseUrl}/credentials`),
+      page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click(),
+    ]);
     const password = await page.locator('#db-password').textContent();
     await page.reload();
     assert.equal(await page.locator('#db-password').textContent(), password, 'a reload shows the same login');
@@ -41,7 +48,9 @@ describe('the credentials page in a browser', () => {
     const local = (await page.locator('time.local').textContent()) ?? '';
     const utc = (await page.locator('.utc').textContent()) ?? '';
     assert.match(utc, /^\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/);
-    const expected = await page.evaluate(`new Date(document.querySelector('time.local').getAttribute('datetime')).toLocaleString()`);
+    const expected = await page.evaluate(
+      `new Date(document.querySelector('time.local').getAttribute('datetime')).toLocaleString()`,
+    );
     assert.equal(local, expected, 'local time as the browser writes it');
     assert.ok(!utc.includes(local), 'New York time differs from UTC');
 
@@ -51,7 +60,10 @@ describe('the credentials page in a browser', () => {
     assert.match((await copy.textContent()) ?? '', /^(Copied|Press Ctrl\+C)$/);
 
     await page.locator('.when-expired:not([hidden])').waitFor({ timeout: 20_000 });
-    assert.match((await page.locator('p.expiry').textContent())?.replace(/\s+/g, ' ') ?? '', /This password expired at .+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\./);
+    assert.match(
+      (await page.locator('p.expiry').textContent())?.replace(/\s+/g, ' ') ?? '',
+      /This password expired at .+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)\./,
+    );
     assert.equal(await page.locator('.when-live').isHidden(), true);
     await context.close();
   });

@@ -16,11 +16,14 @@ const DB_SECONDS = 6;
 
 async function psql(uri: string): Promise<{ ok: boolean; out: string }> {
   try {
-    const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], { env: { ...process.env, PGCONNECT_TIMEOUT: '5' } });
+    const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], {
+      env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+    });
     return { ok: true, out: stdout.trim() };
   } catch (err) {
     const e = err as { code?: unknown; stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('psql is not installed: install the postgresql-client package (.ci/run does)');
+    if (e.code === 'ENOENT')
+      throw new Error('psql is not installed: install the postgresql-client package (.ci/run does)');
     return { ok: false, out: e.stderr ?? '' };
   }
 }
@@ -33,7 +36,11 @@ describe('demo mode end to end', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'redshift-sso-e2e-'));
     // As `npm start`: no REDSHIFT_SSO_CONFIG (nor any other setting) at all; the demo's own store in a temp dir.
-    service = await spawnService({ DEMO_DATA_DIR: dataDir, DEMO_DB_DURATION_SECONDS: String(DB_SECONDS), REDSHIFT_SSO_CONFIG: undefined });
+    service = await spawnService({
+      DEMO_DATA_DIR: dataDir,
+      DEMO_DB_DURATION_SECONDS: String(DB_SECONDS),
+      REDSHIFT_SSO_CONFIG: undefined,
+    });
   });
 
   after(async () => {
@@ -51,7 +58,11 @@ describe('demo mode end to end', () => {
     const home = await flow.get('/');
     const form = hiddenFields(await home.text());
     assert.equal(form.cluster, 'demo', 'alice has one role and one cluster: the cluster form is shown');
-    const posted = await flow.postForm('/credentials', { _csrf: form._csrf ?? '', role: form.role ?? '', cluster: 'demo' });
+    const posted = await flow.postForm('/credentials', {
+      _csrf: form._csrf ?? '',
+      role: form.role ?? '',
+      cluster: 'demo',
+    });
     assert.equal(posted.status, 303);
     const page = await flow.get('/credentials');
     assert.equal(page.status, 200);
@@ -83,9 +94,14 @@ describe('demo mode end to end', () => {
     assert.match(chooser, /RedshiftAnalyst/);
     assert.match(chooser, /RedshiftAdmin/);
 
-    const clusters = await (await flow.get(`/?role=${encodeURIComponent('arn:aws:iam::123456789012:role/RedshiftAdmin')}`)).text();
+    const clusters = await (
+      await flow.get(`/?role=${encodeURIComponent('arn:aws:iam::123456789012:role/RedshiftAdmin')}`)
+    ).text();
     assert.match(clusters, /Demo serverless workgroup/);
-    const res = await flow.postJson('/api/credentials', { cluster: 'demo-serverless', role: 'arn:aws:iam::123456789012:role/RedshiftAdmin' });
+    const res = await flow.postJson('/api/credentials', {
+      cluster: 'demo-serverless',
+      role: 'arn:aws:iam::123456789012:role/RedshiftAdmin',
+    });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { dbUser: string; dbPassword: string; connectionStrings: { uri: string } };
     secrets.push(body.dbPassword);
@@ -100,7 +116,8 @@ describe('demo mode end to end', () => {
     for (const secret of secrets.filter((s) => s.length > 0)) {
       assert.ok(!output.includes(secret), 'a secret appeared in the log output');
       if (secret.length > 200) {
-        for (let i = 0; i + 80 < secret.length; i += 997) assert.ok(!output.includes(secret.slice(i, i + 80)), 'part of a SAMLResponse appeared in the log');
+        for (let i = 0; i + 80 < secret.length; i += 997)
+          assert.ok(!output.includes(secret.slice(i, i + 80)), 'part of a SAMLResponse appeared in the log');
       }
     }
   });

@@ -7,10 +7,18 @@ import assert from 'node:assert/strict';
 import { runServiceToExit } from '../support/spawn-service.ts';
 
 // No configuration from the test runner's own environment leaks into these starts.
-const CLEAN: Record<string, string | undefined> = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('REDSHIFT_SSO_') || k.startsWith('DEMO_')).map((k) => [k, undefined]));
+const CLEAN: Record<string, string | undefined> = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith('REDSHIFT_SSO_') || k.startsWith('DEMO_'))
+    .map((k) => [k, undefined]),
+);
 
 const refusals: Array<{ name: string; env: Record<string, string>; args?: string[]; message: string }> = [
-  { name: 'an empty REDSHIFT_SSO_CONFIG', env: { REDSHIFT_SSO_CONFIG: '' }, message: 'REDSHIFT_SSO_CONFIG: set but empty' },
+  {
+    name: 'an empty REDSHIFT_SSO_CONFIG',
+    env: { REDSHIFT_SSO_CONFIG: '' },
+    message: 'REDSHIFT_SSO_CONFIG: set but empty',
+  },
   {
     name: 'a store URL without a configuration file',
     env: { REDSHIFT_SSO_STORE_URL: 'postgres://postgres@127.0.0.1:5432/production' },
@@ -21,11 +29,32 @@ const refusals: Array<{ name: string; env: Record<string, string>; args?: string
     env: { REDSHIFT_SSO_SESSION_SECRET: testSessionSecret(), REDSHIFT_SSO_TRUST_PROXY: '1' },
     message: 'REDSHIFT_SSO_SESSION_SECRET, REDSHIFT_SSO_TRUST_PROXY configure the service',
   },
-  { name: 'a non-loopback host without REDSHIFT_SSO_DEMO=1', env: { REDSHIFT_SSO_HOST: '0.0.0.0' }, message: 'REDSHIFT_SSO_HOST: demo mode listens on loopback only' },
-  { name: 'a public base URL without REDSHIFT_SSO_DEMO=1', env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' }, message: 'REDSHIFT_SSO_BASE_URL: demo mode serves loopback addresses only' },
-  { name: 'REDSHIFT_SSO_DEMO=1 with NODE_ENV=production', env: { REDSHIFT_SSO_DEMO: '1', NODE_ENV: 'production' }, message: 'demo mode is refused when NODE_ENV=production' },
-  { name: 'REDSHIFT_SSO_DEMO=1 with a configuration file', env: { REDSHIFT_SSO_DEMO: '1' }, args: ['--config', 'config.example.yml'], message: 'REDSHIFT_SSO_DEMO: demo mode takes no configuration file' },
-  { name: 'REDSHIFT_SSO_DEMO set to anything but 1', env: { REDSHIFT_SSO_DEMO: 'yes' }, message: 'REDSHIFT_SSO_DEMO: expected 1' },
+  {
+    name: 'a non-loopback host without REDSHIFT_SSO_DEMO=1',
+    env: { REDSHIFT_SSO_HOST: '0.0.0.0' },
+    message: 'REDSHIFT_SSO_HOST: demo mode listens on loopback only',
+  },
+  {
+    name: 'a public base URL without REDSHIFT_SSO_DEMO=1',
+    env: { REDSHIFT_SSO_BASE_URL: 'https://sso.example.com' },
+    message: 'REDSHIFT_SSO_BASE_URL: demo mode serves loopback addresses only',
+  },
+  {
+    name: 'REDSHIFT_SSO_DEMO=1 with NODE_ENV=production',
+    env: { REDSHIFT_SSO_DEMO: '1', NODE_ENV: 'production' },
+    message: 'demo mode is refused when NODE_ENV=production',
+  },
+  {
+    name: 'REDSHIFT_SSO_DEMO=1 with a configuration file',
+    env: { REDSHIFT_SSO_DEMO: '1' },
+    args: ['--config', 'config.example.yml'],
+    message: 'REDSHIFT_SSO_DEMO: demo mode takes no configuration file',
+  },
+  {
+    name: 'REDSHIFT_SSO_DEMO set to anything but 1',
+    env: { REDSHIFT_SSO_DEMO: 'yes' },
+    message: 'REDSHIFT_SSO_DEMO: expected 1',
+  },
 ];
 
 describe('src/main.ts refuses demo mode by accident', () => {

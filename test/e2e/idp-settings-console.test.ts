@@ -32,7 +32,9 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     chromium = await launchChromium();
     // The admin signs in through the configuration file's IdP; the browser takes over that session.
     const admin = h.newClient();
-    const signedIn = await admin.postForm(`/saml/acs/${HA_IDP}`, { SAMLResponse: await h.samlResponse(admin, { groups: [HA_ADMIN_GROUP] }) });
+    const signedIn = await admin.postForm(`/saml/acs/${HA_IDP}`, {
+      SAMLResponse: await h.samlResponse(admin, { groups: [HA_ADMIN_GROUP] }),
+    });
     assert.equal(signedIn.status, 303, await signedIn.text());
     const context = await chromium.newContext();
     await context.addCookies([{ name: SESSION_COOKIE, value: admin.cookie(SESSION_COOKIE) ?? '', url: h.url }]);
@@ -55,7 +57,10 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
       if (typeof value === 'boolean') await input.setChecked(value);
       else await input.fill(value);
     }
-    await Promise.all([page.waitForURL(`${h.url}/admin/idps/${IDP}`), page.getByRole('button', { name: 'Save settings' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${h.url}/admin/idps/${IDP}`),
+      page.getByRole('button', { name: 'Save settings' }).click(),
+    ]);
     assert.equal(await page.locator('#form-error').count(), 0, `saved without errors: ${await pageText()}`);
     for (const [name, value] of Object.entries(changes)) {
       const input = page.locator(`#field-${name}`);
@@ -65,12 +70,19 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
   }
 
   /** A sign-in through the console connection whose ACS POST lands on `instance`. */
-  async function signIn(instance: SpawnedService, overrides: Overrides = {}): Promise<{ res: Response; client: CookieClient }> {
+  async function signIn(
+    instance: SpawnedService,
+    overrides: Overrides = {},
+  ): Promise<{ res: Response; client: CookieClient }> {
     const client = h.newClient();
     const { unsolicited, ...rest } = overrides;
     const samlResponse = await h.samlResponse(unsolicited === true ? undefined : client, { idp: IDP, ...rest });
     await h.steer(instance);
-    const res = await client.postForm(`/saml/acs/${IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' });
+    const res = await client.postForm(
+      `/saml/acs/${IDP}`,
+      { SAMLResponse: samlResponse },
+      { accept: 'application/json' },
+    );
     assert.equal(upstreamOf(res), h.addr(instance), 'the ACS POST landed where steered');
     return { res, client };
   }
@@ -88,7 +100,8 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     const { res } = await signIn(instance, overrides);
     assert.equal(res.status, 303, `accepted on ${name}: ${await res.text()}`);
   };
-  const me = async (client: CookieClient) => (await (await client.get('/api/me', { accept: 'application/json' })).json()) as { dbUser: string; admin: boolean };
+  const me = async (client: CookieClient) =>
+    (await (await client.get('/api/me', { accept: 'application/json' })).json()) as { dbUser: string; admin: boolean };
 
   it('adds the connection in the browser with the defaults', { timeout: 60_000 }, async () => {
     await page.goto(`${h.url}/admin/idps/new`);
@@ -99,25 +112,39 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     await page.fill('#field-certs', fixtureKeys.idp.certificate);
     assert.equal(await page.isChecked('#field-grantsAdmin'), false, 'a new connection makes no admins unless ticked');
     await page.getByRole('button', { name: 'Preview' }).click();
-    await page.locator('#preview').waitFor().catch(async () => assert.fail(`no preview: ${await pageText()}`));
-    await Promise.all([page.waitForURL(`${h.url}/admin/idps/${IDP}`), page.getByRole('button', { name: 'Save', exact: true }).click()]);
+    await page
+      .locator('#preview')
+      .waitFor()
+      .catch(async () => assert.fail(`no preview: ${await pageText()}`));
+    await Promise.all([
+      page.waitForURL(`${h.url}/admin/idps/${IDP}`),
+      page.getByRole('button', { name: 'Save', exact: true }).click(),
+    ]);
     await bothInstances(accepted({}));
   });
 
-  it('maximum response age: a response 3 minutes old is refused once it is 60 seconds', { timeout: 60_000 }, async () => {
-    const stale = { now: ago(3 * MINUTE), authnInstant: ago(3 * MINUTE), notBefore: ago(4 * MINUTE) };
-    await accepted(stale)(h.a, 'A before the change');
-    await setInConsole({ maxResponseAgeSeconds: '60' });
-    await bothInstances(refusedWith('SAML_RESPONSE_TOO_OLD', stale));
-    await bothInstances(accepted({}));
-  });
+  it(
+    'maximum response age: a response 3 minutes old is refused once it is 60 seconds',
+    { timeout: 60_000 },
+    async () => {
+      const stale = { now: ago(3 * MINUTE), authnInstant: ago(3 * MINUTE), notBefore: ago(4 * MINUTE) };
+      await accepted(stale)(h.a, 'A before the change');
+      await setInConsole({ maxResponseAgeSeconds: '60' });
+      await bothInstances(refusedWith('SAML_RESPONSE_TOO_OLD', stale));
+      await bothInstances(accepted({}));
+    },
+  );
 
-  it('maximum authentication age: an authentication 2 hours old is refused once it is an hour', { timeout: 60_000 }, async () => {
-    const old = { authnInstant: ago(120 * MINUTE) };
-    await accepted(old)(h.b, 'B before the change');
-    await setInConsole({ maxAuthnAgeSeconds: '3600' });
-    await bothInstances(refusedWith('SAML_AUTHN_TOO_OLD', old));
-  });
+  it(
+    'maximum authentication age: an authentication 2 hours old is refused once it is an hour',
+    { timeout: 60_000 },
+    async () => {
+      const old = { authnInstant: ago(120 * MINUTE) };
+      await accepted(old)(h.b, 'B before the change');
+      await setInConsole({ maxAuthnAgeSeconds: '3600' });
+      await bothInstances(refusedWith('SAML_AUTHN_TOO_OLD', old));
+    },
+  );
 
   it('SHA-1 allowance: an RSA-SHA1 signed response is accepted once ticked', { timeout: 60_000 }, async () => {
     const sha1 = { signatureAlgorithm: 'sha1' as const };
@@ -128,17 +155,21 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     await bothInstances(refusedWith('SAML_ALGORITHM_NOT_ALLOWED', sha1));
   });
 
-  it('signing policy: a signed Response is required, then a signed assertion no longer is', { timeout: 60_000 }, async () => {
-    await setInConsole({ wantResponseSigned: true });
-    await bothInstances(refusedWith('SAML_SIGNATURE_INVALID', {}));
-    await bothInstances(accepted({ signResponse: true }));
-    const responseOnly = { signResponse: true, signAssertion: false };
-    await setInConsole({ wantResponseSigned: false });
-    await bothInstances(refusedWith('SAML_SIGNATURE_INVALID', responseOnly));
-    await setInConsole({ wantAssertionsSigned: false });
-    await bothInstances(accepted(responseOnly));
-    await setInConsole({ wantAssertionsSigned: true });
-  });
+  it(
+    'signing policy: a signed Response is required, then a signed assertion no longer is',
+    { timeout: 60_000 },
+    async () => {
+      await setInConsole({ wantResponseSigned: true });
+      await bothInstances(refusedWith('SAML_SIGNATURE_INVALID', {}));
+      await bothInstances(accepted({ signResponse: true }));
+      const responseOnly = { signResponse: true, signAssertion: false };
+      await setInConsole({ wantResponseSigned: false });
+      await bothInstances(refusedWith('SAML_SIGNATURE_INVALID', responseOnly));
+      await setInConsole({ wantAssertionsSigned: false });
+      await bothInstances(accepted(responseOnly));
+      await setInConsole({ wantAssertionsSigned: true });
+    },
+  );
 
   it('attribute names: the DB user is read from the attribute named in the console', { timeout: 60_000 }, async () => {
     const custom = { extraAttributes: { 'urn:partner:login': 'carol_partner' } };
@@ -153,21 +184,26 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     assert.equal((await me(client)).dbUser, 'alice', 'the default attribute again');
   });
 
-  it('grantsAdmin: members of admin.groups become admins through it only once ticked', { timeout: 60_000 }, async () => {
-    const adminGroup = { groups: [HA_ADMIN_GROUP] };
-    const adminOf = async (instance: SpawnedService) => {
-      const { res, client } = await signIn(instance, adminGroup);
-      assert.equal(res.status, 303, await res.text());
-      return (await me(client)).admin;
-    };
-    assert.equal(await adminOf(h.a), false);
-    await setInConsole({ grantsAdmin: true });
-    await bothInstances(async (instance, name) => assert.equal(await adminOf(instance), true, name));
-  });
+  it(
+    'grantsAdmin: members of admin.groups become admins through it only once ticked',
+    { timeout: 60_000 },
+    async () => {
+      const adminGroup = { groups: [HA_ADMIN_GROUP] };
+      const adminOf = async (instance: SpawnedService) => {
+        const { res, client } = await signIn(instance, adminGroup);
+        assert.equal(res.status, 303, await res.text());
+        return (await me(client)).admin;
+      };
+      assert.equal(await adminOf(h.a), false);
+      await setInConsole({ grantsAdmin: true });
+      await bothInstances(async (instance, name) => assert.equal(await adminOf(instance), true, name));
+    },
+  );
 
   it('maximum session duration: it becomes the STS DurationSeconds', { timeout: 60_000 }, async () => {
     const asking = { extraAttributes: { [SESSION_DURATION]: '3600' } };
-    const lastDuration = () => h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML').at(-1)?.params.DurationSeconds;
+    const lastDuration = () =>
+      h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML').at(-1)?.params.DurationSeconds;
     for (const seconds of ['900', '1800']) {
       await setInConsole({ maxSessionDurationSeconds: seconds });
       await bothInstances(async (instance, name) => {
@@ -177,82 +213,116 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     }
   });
 
-  it('Single Logout URL: signing out sends the browser to the URL set in the console', { timeout: 60_000 }, async () => {
-    await setInConsole({ sloUrl: PARTNER_SLO });
-    await bothInstances(async (instance, name) => {
-      const { res, client } = await signIn(instance);
-      assert.equal(res.status, 303);
-      const home = await (await client.get('/', { accept: 'text/html' })).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
-      await h.steer(instance);
-      const out = await client.postForm('/logout', { _csrf: csrf });
-      const html = await out.text();
-      assert.equal(upstreamOf(out), h.addr(instance));
-      assert.ok(html.includes(`href="${PARTNER_SLO}?SAMLRequest=`), `${name} continues to the partner SLO URL: ${html.slice(0, 400)}`);
-    });
-  });
-
-  it('signed logout messages: an unsigned LogoutRequest from the IdP ends the session once unticked', { timeout: 60_000 }, async () => {
-    // Anyone who knows a NameID can build this link: no signature, Redirect binding.
-    const unsignedLogout = async () => {
-      const slo = `${h.url}/saml/slo/${IDP}`;
-      const idpSide = new SAML({
-        issuer: TEST_IDP_ISSUER,
-        callbackUrl: `${PARTNER_SLO}/unused`,
-        entryPoint: slo,
-        logoutUrl: slo,
-        idpCert: fixtureKeys.sp.certificate,
-        wantAuthnResponseSigned: false,
+  it(
+    'Single Logout URL: signing out sends the browser to the URL set in the console',
+    { timeout: 60_000 },
+    async () => {
+      await setInConsole({ sloUrl: PARTNER_SLO });
+      await bothInstances(async (instance, name) => {
+        const { res, client } = await signIn(instance);
+        assert.equal(res.status, 303);
+        const home = await (await client.get('/', { accept: 'text/html' })).text();
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
+        await h.steer(instance);
+        const out = await client.postForm('/logout', { _csrf: csrf });
+        const html = await out.text();
+        assert.equal(upstreamOf(out), h.addr(instance));
+        assert.ok(
+          html.includes(`href="${PARTNER_SLO}?SAMLRequest=`),
+          `${name} continues to the partner SLO URL: ${html.slice(0, 400)}`,
+        );
       });
-      const subject = { issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' };
-      const url = new URL(await idpSide.getLogoutUrlAsync(subject, '', {}));
-      return `${url.pathname}${url.search}`;
-    };
-    const logoutOn = async (instance: SpawnedService) => {
-      const { res, client } = await signIn(instance);
-      assert.equal(res.status, 303);
-      const link = await unsignedLogout();
-      await h.steer(instance);
-      const answer = await client.get(link, { accept: 'application/json' });
-      assert.equal(upstreamOf(answer), h.addr(instance));
-      return { answer, client };
-    };
-    await bothInstances(async (instance, name) => {
-      const { answer, client } = await logoutOn(instance);
-      assert.equal(await errorCode(answer), 'SAML_LOGOUT_UNSIGNED', name);
-      assert.equal((await client.get('/api/me', { accept: 'application/json' })).status, 200, `${name}: the session survives`);
-    });
-    await setInConsole({ wantLogoutSigned: false });
-    await bothInstances(async (instance, name) => {
-      const { answer, client } = await logoutOn(instance);
-      assert.equal(answer.status, 302, `${name}: ${await answer.text()}`);
-      assert.ok(answer.headers.get('location')?.startsWith(`${PARTNER_SLO}?SAMLResponse=`), `${name}: a LogoutResponse to the IdP`);
-      assert.equal((await client.get('/api/me', { accept: 'application/json' })).status, 401, `${name}: signed out`);
-    });
-  });
+    },
+  );
 
-  it('clock skew: a NotBefore 90 seconds ahead is accepted once the skew is 120 seconds', { timeout: 60_000 }, async () => {
-    const ahead = { notBefore: new Date(Date.now() + 90_000) };
-    await bothInstances(refusedWith('SAML_NOT_YET_VALID', ahead));
-    await setInConsole({ clockSkewSeconds: '120' });
-    await bothInstances(accepted({ notBefore: new Date(Date.now() + 90_000) }));
-  });
+  it(
+    'signed logout messages: an unsigned LogoutRequest from the IdP ends the session once unticked',
+    { timeout: 60_000 },
+    async () => {
+      // Anyone who knows a NameID can build this link: no signature, Redirect binding.
+      const unsignedLogout = async () => {
+        const slo = `${h.url}/saml/slo/${IDP}`;
+        const idpSide = new SAML({
+          issuer: TEST_IDP_ISSUER,
+          callbackUrl: `${PARTNER_SLO}/unused`,
+          entryPoint: slo,
+          logoutUrl: slo,
+          idpCert: fixtureKeys.sp.certificate,
+          wantAuthnResponseSigned: false,
+        });
+        const subject = {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        };
+        const url = new URL(await idpSide.getLogoutUrlAsync(subject, '', {}));
+        return `${url.pathname}${url.search}`;
+      };
+      const logoutOn = async (instance: SpawnedService) => {
+        const { res, client } = await signIn(instance);
+        assert.equal(res.status, 303);
+        const link = await unsignedLogout();
+        await h.steer(instance);
+        const answer = await client.get(link, { accept: 'application/json' });
+        assert.equal(upstreamOf(answer), h.addr(instance));
+        return { answer, client };
+      };
+      await bothInstances(async (instance, name) => {
+        const { answer, client } = await logoutOn(instance);
+        assert.equal(await errorCode(answer), 'SAML_LOGOUT_UNSIGNED', name);
+        assert.equal(
+          (await client.get('/api/me', { accept: 'application/json' })).status,
+          200,
+          `${name}: the session survives`,
+        );
+      });
+      await setInConsole({ wantLogoutSigned: false });
+      await bothInstances(async (instance, name) => {
+        const { answer, client } = await logoutOn(instance);
+        assert.equal(answer.status, 302, `${name}: ${await answer.text()}`);
+        assert.ok(
+          answer.headers.get('location')?.startsWith(`${PARTNER_SLO}?SAMLResponse=`),
+          `${name}: a LogoutResponse to the IdP`,
+        );
+        assert.equal((await client.get('/api/me', { accept: 'application/json' })).status, 401, `${name}: signed out`);
+      });
+    },
+  );
 
-  it('IdP-initiated sign-in: a response without InResponseTo is accepted once allowed', { timeout: 60_000 }, async () => {
-    await bothInstances(refusedWith('SAML_UNSOLICITED', { unsolicited: true }));
-    await setInConsole({ allowIdpInitiated: true });
-    await bothInstances(accepted({ unsolicited: true }));
-  });
+  it(
+    'clock skew: a NotBefore 90 seconds ahead is accepted once the skew is 120 seconds',
+    { timeout: 60_000 },
+    async () => {
+      const ahead = { notBefore: new Date(Date.now() + 90_000) };
+      await bothInstances(refusedWith('SAML_NOT_YET_VALID', ahead));
+      await setInConsole({ clockSkewSeconds: '120' });
+      await bothInstances(accepted({ notBefore: new Date(Date.now() + 90_000) }));
+    },
+  );
 
-  it('enabled: an unticked connection refuses sign-ins, and a ticked one takes them again', { timeout: 60_000 }, async () => {
-    await setInConsole({ enabled: false });
-    await bothInstances(async (instance, name) => {
-      const { res } = await signIn(instance, { unsolicited: true });
-      assert.equal(res.status, 404, `refused on ${name}`);
-    });
-    await setInConsole({ enabled: true });
-    await bothInstances(accepted({ unsolicited: true }));
-  });
+  it(
+    'IdP-initiated sign-in: a response without InResponseTo is accepted once allowed',
+    { timeout: 60_000 },
+    async () => {
+      await bothInstances(refusedWith('SAML_UNSOLICITED', { unsolicited: true }));
+      await setInConsole({ allowIdpInitiated: true });
+      await bothInstances(accepted({ unsolicited: true }));
+    },
+  );
+
+  it(
+    'enabled: an unticked connection refuses sign-ins, and a ticked one takes them again',
+    { timeout: 60_000 },
+    async () => {
+      await setInConsole({ enabled: false });
+      await bothInstances(async (instance, name) => {
+        const { res } = await signIn(instance, { unsolicited: true });
+        assert.equal(res.status, 404, `refused on ${name}`);
+      });
+      await setInConsole({ enabled: true });
+      await bothInstances(accepted({ unsolicited: true }));
+    },
+  );
 
   it('shows a refused value beside its field and keeps it, changing nothing', { timeout: 60_000 }, async () => {
     await page.goto(`${h.url}/admin/idps/${IDP}`);
@@ -261,10 +331,19 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.locator('#form-error').waitFor();
     assert.match((await page.locator('#form-error').textContent()) ?? '', /2 settings are not valid \(IDP_INVALID\)/);
-    assert.equal(await page.locator('#error-maxResponseAgeSeconds').textContent(), 'Number must be greater than or equal to 30');
+    assert.equal(
+      await page.locator('#error-maxResponseAgeSeconds').textContent(),
+      'Number must be greater than or equal to 30',
+    );
     assert.equal(await page.inputValue('#field-sloUrl'), 'not a url', 'the input is kept');
     await page.locator('#form-error a[href="#field-sloUrl"]').click();
     assert.equal(new URL(page.url()).hash, '#field-sloUrl', 'the summary links to the field');
-    await bothInstances(refusedWith('SAML_RESPONSE_TOO_OLD', { now: ago(3 * MINUTE), authnInstant: ago(3 * MINUTE), notBefore: ago(4 * MINUTE) }));
+    await bothInstances(
+      refusedWith('SAML_RESPONSE_TOO_OLD', {
+        now: ago(3 * MINUTE),
+        authnInstant: ago(3 * MINUTE),
+        notBefore: ago(4 * MINUTE),
+      }),
+    );
   });
 });

@@ -17,11 +17,19 @@ import { csrfOf, signInWithSetupToken } from '../support/admin-forms.ts';
 import { CookieClient } from '../support/cookie-client.ts';
 import { generateCert, idpMetadataXml } from '../support/admin-certs.ts';
 import { elementText } from '../support/http-flow.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { spawnService, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy.ts';
 
-const METADATA = idpMetadataXml(TEST_IDP_ISSUER, 'https://idp.test.example/sso', [{ certificate: fixtureKeys.idp.certificate, use: 'signing' }]);
+const METADATA = idpMetadataXml(TEST_IDP_ISSUER, 'https://idp.test.example/sso', [
+  { certificate: fixtureKeys.idp.certificate, use: 'signing' },
+]);
 const SECRET = 'an-operator-chosen-secret-of-sufficient-length';
 
 describe('outbound proxy (tinyproxy on loopback)', () => {
@@ -56,7 +64,9 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
     };
     tlsMetadata = createHttpsServer({ key: tls.privateKey, cert: tls.certificate }, serve);
     plainMetadata = createHttpServer(serve);
-    await Promise.all([tlsMetadata, plainMetadata].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+    await Promise.all(
+      [tlsMetadata, plainMetadata].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))),
+    );
     tlsPort = (tlsMetadata.address() as AddressInfo).port;
     plainPort = (plainMetadata.address() as AddressInfo).port;
   });
@@ -73,9 +83,20 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   });
 
   /** The service with a config file; AWS endpoints with a path per service, so the proxy log names each. */
-  async function start(name: string, config: Record<string, unknown>, env: Record<string, string>): Promise<SpawnedService> {
+  async function start(
+    name: string,
+    config: Record<string, unknown>,
+    env: Record<string, string>,
+  ): Promise<SpawnedService> {
     const path = join(dir, `${name}.json`);
-    writeFileSync(path, JSON.stringify({ server: { sessionSecret: SECRET }, store: { url: `sqlite:${join(dir, `${name}.db`)}` }, ...config }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        server: { sessionSecret: SECRET },
+        store: { url: `sqlite:${join(dir, `${name}.db`)}` },
+        ...config,
+      }),
+    );
     const service = await spawnService({
       REDSHIFT_SSO_CONFIG: path,
       NODE_ENV: 'production',
@@ -110,12 +131,21 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
     const client = new CookieClient(service.baseUrl);
     const login = await client.get('/login/corp');
     assert.equal(login.status, 302);
-    const request = inflateRawSync(Buffer.from(new URL(login.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+    const request = inflateRawSync(
+      Buffer.from(new URL(login.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
+    ).toString('utf8');
     const acsUrl = `${service.baseUrl}/saml/acs/corp`;
-    const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1] });
+    const samlResponse = aSamlResponse({
+      destination: acsUrl,
+      recipient: acsUrl,
+      inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1],
+    });
     const acs = await client.postForm('/saml/acs/corp', { SAMLResponse: samlResponse });
     assert.equal(acs.status, 303, await acs.text());
-    for (const [cluster, host] of [['warehouse', 'warehouse.example.internal'], ['lake', 'lake-wg.example.internal']]) {
+    for (const [cluster, host] of [
+      ['warehouse', 'warehouse.example.internal'],
+      ['lake', 'lake-wg.example.internal'],
+    ]) {
       const res = await client.postJson('/api/credentials', { cluster });
       assert.equal(res.status, 200, await res.clone().text());
       assert.equal(((await res.json()) as { host?: string }).host, host);
@@ -130,12 +160,25 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
     await walkEveryAwsCall(service);
 
     const actions = emulator.calls.slice(calls).map((c) => `${c.action}:${c.ok}`);
-    assert.deepEqual(actions.sort(), ['AssumeRoleWithSAML:true', 'DescribeClusters:true', 'GetClusterCredentials:true', 'GetCredentials:true', 'GetWorkgroup:true']);
+    assert.deepEqual(actions.sort(), [
+      'AssumeRoleWithSAML:true',
+      'DescribeClusters:true',
+      'GetClusterCredentials:true',
+      'GetCredentials:true',
+      'GetWorkgroup:true',
+    ]);
     const lines = proxy.requests().slice(proxied);
     const aws = new URL(emulator.url).host;
     assert.deepEqual(
       lines.map((l) => l.replace(`http://${aws}`, 'http://<emulator>').replace(/\/$/, '')).sort(),
-      [`CONNECT localhost:${tlsPort}`, 'POST http://<emulator>/redshift', 'POST http://<emulator>/redshift', 'POST http://<emulator>/serverless', 'POST http://<emulator>/serverless', 'POST http://<emulator>/sts'],
+      [
+        `CONNECT localhost:${tlsPort}`,
+        'POST http://<emulator>/redshift',
+        'POST http://<emulator>/redshift',
+        'POST http://<emulator>/serverless',
+        'POST http://<emulator>/serverless',
+        'POST http://<emulator>/sts',
+      ],
       'one proxy request per metadata fetch and AWS call, none direct',
     );
     assert.equal(metadataHits - hits, 1, 'the metadata server was reached once, through the tunnel');
@@ -145,7 +188,11 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   it('connects directly to targets NO_PROXY covers (host:port and address entries): the proxy log does not grow', async () => {
     const calls = emulator.calls.length;
     const hits = metadataHits;
-    const service = await signInService('no-proxy', { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: `localhost:${tlsPort}, 127.0.0.1` });
+    const service = await signInService('no-proxy', {
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: proxy.url,
+      NO_PROXY: `localhost:${tlsPort}, 127.0.0.1`,
+    });
     const proxied = proxy.requests().length;
     await walkEveryAwsCall(service);
     assert.equal(emulator.calls.length - calls, 5, 'every AWS call was made');
@@ -154,14 +201,23 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   });
 
   it('refuses a metadata URL the SSRF guard forbids before anything reaches the proxy, and sends an allowed one through it', async () => {
-    const service = await start('ssrf', { sp: { metadataFetch: { allowHttpLoopback: true } }, admin: { groups: ['admins'] } }, { HTTPS_PROXY: proxy.url, http_proxy: proxy.url });
+    const service = await start(
+      'ssrf',
+      { sp: { metadataFetch: { allowHttpLoopback: true } }, admin: { groups: ['admins'] } },
+      { HTTPS_PROXY: proxy.url, http_proxy: proxy.url },
+    );
     // Not a terminal here: the one-time token is written to a 0600 file beside the SQLite store.
     const token = readFileSync(join(dir, 'setup-token'), 'utf8').trim();
     assert.ok(token !== '', 'the setup token was handed out');
     const admin = new CookieClient(service.baseUrl);
     await signInWithSetupToken(admin, token);
     const preview = async (metadataUrl: string) => {
-      const res = await admin.postForm('/admin/idps', { _csrf: await csrfOf(admin), action: 'preview', id: 'by-url', metadataUrl });
+      const res = await admin.postForm('/admin/idps', {
+        _csrf: await csrfOf(admin),
+        action: 'preview',
+        id: 'by-url',
+        metadataUrl,
+      });
       return { status: res.status, error: elementText(await res.text(), 'form-error') };
     };
 
@@ -182,6 +238,10 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
 
     const allowed = await preview(`http://localhost:${plainPort}/metadata`);
     assert.equal(allowed.status, 200, allowed.error);
-    assert.deepEqual(proxy.requests().slice(proxied), [`GET http://localhost:${plainPort}/metadata`], 'the allowed target went through the proxy');
+    assert.deepEqual(
+      proxy.requests().slice(proxied),
+      [`GET http://localhost:${plainPort}/metadata`],
+      'the allowed target went through the proxy',
+    );
   });
 });

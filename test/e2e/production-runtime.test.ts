@@ -14,7 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import { spawnCompiledService, freePort, type SpawnedService, productionEnvWithEmulator } from '../support/spawn-service.ts';
+import {
+  spawnCompiledService,
+  freePort,
+  type SpawnedService,
+  productionEnvWithEmulator,
+} from '../support/spawn-service.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,7 +40,13 @@ function probe(url: string): Promise<{ status: number; headers: IncomingHttpHead
 }
 
 function configYaml(baseUrl: string, dir: string, metricsPort: number): string {
-  const idp = (id: string, name: string, entityId: string) => [`  - id: ${id}`, `    name: ${name}`, `    entityId: ${entityId}`, `    ssoUrl: https://idp.test.example/sso/${id}`, `    certs: [${IDP_CERT_PATH}]`];
+  const idp = (id: string, name: string, entityId: string) => [
+    `  - id: ${id}`,
+    `    name: ${name}`,
+    `    entityId: ${entityId}`,
+    `    ssoUrl: https://idp.test.example/sso/${id}`,
+    `    certs: [${IDP_CERT_PATH}]`,
+  ];
   return [
     'server:',
     `  baseUrl: ${baseUrl}`,
@@ -107,12 +118,16 @@ describe('the compiled service (npm run build, node dist/main.js)', () => {
       const res = await probe(`${baseUrl}${path}`);
       assert.equal(res.status, status, `${path}: ${res.body.slice(0, 200)}`);
       assert.ok(res.body.includes(marker), `${path} shows ${marker}`);
-      if (res.headers['content-type']?.startsWith('text/html')) assert.match(res.body, /<html/i, `${path} is a rendered page`);
+      if (res.headers['content-type']?.startsWith('text/html'))
+        assert.match(res.body, /<html/i, `${path} is a rendered page`);
     }
     assert.equal((await probe(`${baseUrl}/metrics`)).status, 404, 'no metrics on the public port without a token');
     const metrics = await probe(metricsUrl);
     assert.equal(metrics.status, 200);
-    assert.match(metrics.body, /redshift_sso_http_request_duration_seconds_count\{method="GET",route="\/login",status="200"\} 1/);
+    assert.match(
+      metrics.body,
+      /redshift_sso_http_request_duration_seconds_count\{method="GET",route="\/login",status="200"\} 1/,
+    );
     assert.match(metrics.body, /^nodejs_eventloop_lag_seconds /m);
     assert.ok(!/DEMO|demo mode/i.test(service.output()), 'no demo code ran');
   });

@@ -14,7 +14,13 @@ import { startPrivatePostgres, type PrivatePostgres } from '../../src/dev/privat
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
 import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
-import { startSimpleSamlPhp, SSP_ADMIN_ROLE, SSP_ANALYST_ROLE, SSP_PROVIDER_ARN, type SimpleSamlPhp } from '../support/ssp-idp.ts';
+import {
+  startSimpleSamlPhp,
+  SSP_ADMIN_ROLE,
+  SSP_ANALYST_ROLE,
+  SSP_PROVIDER_ARN,
+  type SimpleSamlPhp,
+} from '../support/ssp-idp.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
 const run = promisify(execFile);
@@ -26,7 +32,9 @@ interface AcsPost {
 }
 
 async function psql(uri: string): Promise<string> {
-  const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], { env: { ...process.env, PGCONNECT_TIMEOUT: '5' } });
+  const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], {
+    env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+  });
   return stdout.trim();
 }
 
@@ -44,42 +52,52 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
   // Installing the Debian packages (only when missing, as root) may take minutes; starting up may not.
   before(() => ensureSimpleSamlPhpTools(), { timeout: 15 * 60_000 });
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ssp-e2e-'));
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    // allSettled: whatever did start is assigned, so after() stops it even when another part failed.
-    const started = await Promise.allSettled([
-      startSimpleSamlPhp({ spBaseUrl: baseUrl }).then((s) => (ssp = s)),
-      startPrivatePostgres().then((p) => (pg = p)),
-      launchChromium().then((c) => (chromium = c)),
-    ]);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: SSP_PROVIDER_ARN, certs: [ssp.certificatePem], entityId: ssp.entityId }],
-      clusters: [{ clusterIdentifier: 'ssp-cluster', host: pg.host, port: pg.port }],
-      postgresAdminUrl: pg.url,
-    });
-    const metadataXml = await (await fetch(ssp.metadataUrl)).text();
-    const configPath = join(dir, 'redshift-sso.json');
-    const config = {
-      mode: 'development',
-      server: { baseUrl, sessionSecret: testSessionSecret() },
-      idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
-      clusters: [
-        { id: 'ssp', name: 'SimpleSAMLphp cluster', clusterIdentifier: 'ssp-cluster', database: 'postgres', sslMode: 'disable', roles: [SSP_ANALYST_ROLE, SSP_ADMIN_ROLE] },
-      ],
-      aws: { endpoint: emulator.url },
-      store: { url: `sqlite:${join(dir, 'store.db')}` },
-    };
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    service = await spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      PORT: String(port),
-      ...WITHOUT_AMBIENT_AWS,
-    });
-  }, { timeout: 90_000 });
+  before(
+    async () => {
+      dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ssp-e2e-'));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      // allSettled: whatever did start is assigned, so after() stops it even when another part failed.
+      const started = await Promise.allSettled([
+        startSimpleSamlPhp({ spBaseUrl: baseUrl }).then((s) => (ssp = s)),
+        startPrivatePostgres().then((p) => (pg = p)),
+        launchChromium().then((c) => (chromium = c)),
+      ]);
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      emulator = await startAwsEmulator({
+        samlProviders: [{ arn: SSP_PROVIDER_ARN, certs: [ssp.certificatePem], entityId: ssp.entityId }],
+        clusters: [{ clusterIdentifier: 'ssp-cluster', host: pg.host, port: pg.port }],
+        postgresAdminUrl: pg.url,
+      });
+      const metadataXml = await (await fetch(ssp.metadataUrl)).text();
+      const configPath = join(dir, 'redshift-sso.json');
+      const config = {
+        mode: 'development',
+        server: { baseUrl, sessionSecret: testSessionSecret() },
+        idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
+        clusters: [
+          {
+            id: 'ssp',
+            name: 'SimpleSAMLphp cluster',
+            clusterIdentifier: 'ssp-cluster',
+            database: 'postgres',
+            sslMode: 'disable',
+            roles: [SSP_ANALYST_ROLE, SSP_ADMIN_ROLE],
+          },
+        ],
+        aws: { endpoint: emulator.url },
+        store: { url: `sqlite:${join(dir, 'store.db')}` },
+      };
+      writeFileSync(configPath, JSON.stringify(config, null, 2));
+      service = await spawnService({
+        REDSHIFT_SSO_CONFIG: configPath,
+        REDSHIFT_SSO_BASE_URL: baseUrl,
+        PORT: String(port),
+        ...WITHOUT_AMBIENT_AWS,
+      });
+    },
+    { timeout: 90_000 },
+  );
 
   after(async () => {
     await chromium?.close();
@@ -104,58 +122,80 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
       if (request.method() === 'POST' && request.url() === `${baseUrl}/saml/acs/ssp`) {
         const samlResponse = new URLSearchParams(request.postData() ?? '').get('SAMLResponse') ?? '';
         secrets.push(samlResponse);
-        acsPosts.push(request.allHeaders().then((headers) => ({ secFetchSite: headers['sec-fetch-site'], samlResponse })));
+        acsPosts.push(
+          request.allHeaders().then((headers) => ({ secFetchSite: headers['sec-fetch-site'], samlResponse })),
+        );
       }
     });
     await page.goto(`${baseUrl}${startPath}`);
-    await page.waitForSelector('#username').catch(async (err: unknown) => assert.fail(`no SimpleSAMLphp login form (${String(err)}) ${await diagnose(page)}`));
+    await page
+      .waitForSelector('#username')
+      .catch(async (err: unknown) =>
+        assert.fail(`no SimpleSAMLphp login form (${String(err)}) ${await diagnose(page)}`),
+      );
     assert.equal(new URL(page.url()).origin, ssp.baseUrl, 'the login form is served by SimpleSAMLphp at localhost');
     await page.fill('#username', username);
     await page.fill('#password', password);
     await Promise.all([
       page.waitForURL((url) => url.origin === baseUrl && !url.pathname.startsWith('/saml/'), { waitUntil: 'load' }),
       page.click('#submit_button'),
-    ]).catch(async (err: unknown) => assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(page)}`));
+    ]).catch(async (err: unknown) =>
+      assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(page)}`),
+    );
     assert.equal(acsPosts.length, 1, 'the IdP posted one response to our ACS');
     return (await acsPosts[0]) ?? { secFetchSite: undefined, samlResponse: '' };
   }
 
   async function failIfErrorPage(page: Page): Promise<void> {
-    const code = await page.locator('p.meta code').first().textContent({ timeout: 200 }).catch(() => null);
+    const code = await page
+      .locator('p.meta code')
+      .first()
+      .textContent({ timeout: 200 })
+      .catch(() => null);
     if (code !== null) assert.fail(`the service showed error ${code} ${await diagnose(page)}`);
   }
 
-  it('alice (one role) signs in, gets credentials, and her libpq URI logs in with psql', { timeout: 60_000 }, async () => {
-    const page = await (await chromium.newContext()).newPage();
-    const { secFetchSite, samlResponse } = await signIn(page, '/login/ssp', 'alice', 'alicepass');
-    assert.equal(secFetchSite, 'cross-site', 'the IdP at localhost posted to the ACS at 127.0.0.1 across sites');
-    // What SimpleSAMLphp really sent: Response and Assertion both signed, uri NameFormat, two audiences.
-    const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
-    assert.equal(xml.match(/<ds:Signature\b/g)?.length, 2, 'Response and Assertion are each signed');
-    assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256"/);
-    assert.match(xml, /NameFormat="urn:oasis:names:tc:SAML:2\.0:attrname-format:uri"/);
-    assert.deepEqual([...xml.matchAll(/<saml:Audience>([^<]+)</g)].map((m) => m[1]), [`${baseUrl}/saml/metadata`, 'urn:amazon:webservices']);
-    assert.ok(xml.includes(`<saml:Issuer>${ssp.entityId}</saml:Issuer>`));
-    await failIfErrorPage(page);
-    assert.equal(new URL(page.url()).pathname, '/');
+  it(
+    'alice (one role) signs in, gets credentials, and her libpq URI logs in with psql',
+    { timeout: 60_000 },
+    async () => {
+      const page = await (await chromium.newContext()).newPage();
+      const { secFetchSite, samlResponse } = await signIn(page, '/login/ssp', 'alice', 'alicepass');
+      assert.equal(secFetchSite, 'cross-site', 'the IdP at localhost posted to the ACS at 127.0.0.1 across sites');
+      // What SimpleSAMLphp really sent: Response and Assertion both signed, uri NameFormat, two audiences.
+      const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
+      assert.equal(xml.match(/<ds:Signature\b/g)?.length, 2, 'Response and Assertion are each signed');
+      assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmldsig-more#rsa-sha256"/);
+      assert.match(xml, /NameFormat="urn:oasis:names:tc:SAML:2\.0:attrname-format:uri"/);
+      assert.deepEqual(
+        [...xml.matchAll(/<saml:Audience>([^<]+)</g)].map((m) => m[1]),
+        [`${baseUrl}/saml/metadata`, 'urn:amazon:webservices'],
+      );
+      assert.ok(xml.includes(`<saml:Issuer>${ssp.entityId}</saml:Issuer>`));
+      await failIfErrorPage(page);
+      assert.equal(new URL(page.url()).pathname, '/');
 
-    const button = page.getByRole('button', { name: /Get credentials/ });
-    await button.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(page)}`));
-    assert.equal(await page.getByRole('heading', { name: 'Choose a role' }).count(), 0, 'one role: no role chooser');
-    await Promise.all([page.waitForURL(`${baseUrl}/credentials`), button.click()]);
-    await failIfErrorPage(page);
+      const button = page.getByRole('button', { name: /Get credentials/ });
+      await button.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(page)}`));
+      assert.equal(await page.getByRole('heading', { name: 'Choose a role' }).count(), 0, 'one role: no role chooser');
+      await Promise.all([page.waitForURL(`${baseUrl}/credentials`), button.click()]);
+      await failIfErrorPage(page);
 
-    assert.equal(await page.textContent('#db-user'), 'IAM:alice');
-    const uri = (await page.textContent('#conn-uri')) ?? '';
-    secrets.push((await page.textContent('#db-password')) ?? '');
-    assert.match(uri, /^postgresql:\/\/IAM%3Aalice:/);
-    assert.equal(await psql(uri), 'IAM:alice');
+      assert.equal(await page.textContent('#db-user'), 'IAM:alice');
+      const uri = (await page.textContent('#conn-uri')) ?? '';
+      secrets.push((await page.textContent('#db-password')) ?? '');
+      assert.match(uri, /^postgresql:\/\/IAM%3Aalice:/);
+      assert.equal(await psql(uri), 'IAM:alice');
 
-    const actions = emulator.calls.map((c) => `${c.action}:${c.ok}`);
-    assert.ok(actions.includes('AssumeRoleWithSAML:true'), `STS accepted the SimpleSAMLphp assertion: ${actions.join(' ')}`);
-    assert.ok(actions.includes('GetClusterCredentials:true'), actions.join(' '));
-    await page.context().close();
-  });
+      const actions = emulator.calls.map((c) => `${c.action}:${c.ok}`);
+      assert.ok(
+        actions.includes('AssumeRoleWithSAML:true'),
+        `STS accepted the SimpleSAMLphp assertion: ${actions.join(' ')}`,
+      );
+      assert.ok(actions.includes('GetClusterCredentials:true'), actions.join(' '));
+      await page.context().close();
+    },
+  );
 
   it('bob (two roles) chooses RedshiftAdmin and gets credentials as IAM:bob', { timeout: 60_000 }, async () => {
     const page = await (await chromium.newContext()).newPage();
@@ -165,7 +205,10 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
     const roleLinks = page.locator('ul.choices li.role a.button');
     assert.deepEqual(await roleLinks.allTextContents(), ['RedshiftAnalyst', 'RedshiftAdmin']);
 
-    await Promise.all([page.waitForURL((url) => url.searchParams.get('role') === SSP_ADMIN_ROLE), page.getByRole('link', { name: 'RedshiftAdmin' }).click()]);
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get('role') === SSP_ADMIN_ROLE),
+      page.getByRole('link', { name: 'RedshiftAdmin' }).click(),
+    ]);
     const button = page.getByRole('button', { name: /Get credentials/ });
     await Promise.all([page.waitForURL(`${baseUrl}/credentials`), button.click()]);
     await failIfErrorPage(page);
@@ -177,36 +220,46 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
     await page.context().close();
   });
 
-  it('keeps the return path through the IdP round trip and sets a Lax, HttpOnly session cookie on 127.0.0.1', { timeout: 60_000 }, async () => {
-    const context = await chromium.newContext();
-    const page = await context.newPage();
-    await signIn(page, `/login?returnTo=${encodeURIComponent('/api/me')}`, 'alice', 'alicepass');
-    assert.equal(new URL(page.url()).pathname, '/api/me', 'RelayState brought the browser back to /api/me');
-    const me = JSON.parse((await page.textContent('body')) ?? '{}') as Record<string, unknown>;
-    assert.equal(me.idp, 'ssp');
-    assert.equal(me.nameId, 'alice', 'the persistent NameID is the uid');
-    assert.equal(me.dbUser, 'alice');
+  it(
+    'keeps the return path through the IdP round trip and sets a Lax, HttpOnly session cookie on 127.0.0.1',
+    { timeout: 60_000 },
+    async () => {
+      const context = await chromium.newContext();
+      const page = await context.newPage();
+      await signIn(page, `/login?returnTo=${encodeURIComponent('/api/me')}`, 'alice', 'alicepass');
+      assert.equal(new URL(page.url()).pathname, '/api/me', 'RelayState brought the browser back to /api/me');
+      const me = JSON.parse((await page.textContent('body')) ?? '{}') as Record<string, unknown>;
+      assert.equal(me.idp, 'ssp');
+      assert.equal(me.nameId, 'alice', 'the persistent NameID is the uid');
+      assert.equal(me.dbUser, 'alice');
 
-    const cookies = await context.cookies(baseUrl);
-    const session = cookies.find((c) => c.name === 'redshift-sso');
-    assert.ok(session, `a session cookie on 127.0.0.1: ${cookies.map((c) => c.name).join(', ')}`);
-    assert.equal(session.domain, '127.0.0.1');
-    assert.equal(session.sameSite, 'Lax');
-    assert.equal(session.httpOnly, true);
+      const cookies = await context.cookies(baseUrl);
+      const session = cookies.find((c) => c.name === 'redshift-sso');
+      assert.ok(session, `a session cookie on 127.0.0.1: ${cookies.map((c) => c.name).join(', ')}`);
+      assert.equal(session.domain, '127.0.0.1');
+      assert.equal(session.sameSite, 'Lax');
+      assert.equal(session.httpOnly, true);
 
-    await page.goto(`${baseUrl}/?role=${encodeURIComponent(SSP_ANALYST_ROLE)}`);
-    await page.getByRole('button', { name: /Get credentials/ }).waitFor();
-    await context.close();
-  });
+      await page.goto(`${baseUrl}/?role=${encodeURIComponent(SSP_ANALYST_ROLE)}`);
+      await page.getByRole('button', { name: /Get credentials/ }).waitFor();
+      await context.close();
+    },
+  );
 
-  it('opened no JS dialog and never wrote a password or SAMLResponse to the service output', { timeout: 60_000 }, async () => {
-    assert.deepEqual(chromium.dialogs, []);
-    const output = service.output();
-    assert.ok(output.includes('issued db login'), 'the run did log the issued logins');
-    for (const secret of secrets.filter((s) => s.length > 0)) {
-      assert.ok(!output.includes(secret), 'a secret appeared in the service output');
-      for (let i = 0; i + 80 < secret.length; i += 997) assert.ok(!output.includes(secret.slice(i, i + 80)), 'part of a SAMLResponse appeared in the output');
-    }
-    for (const password of ['alicepass', 'bobpass']) assert.ok(!output.includes(password), 'an IdP password appeared in the service output');
-  });
+  it(
+    'opened no JS dialog and never wrote a password or SAMLResponse to the service output',
+    { timeout: 60_000 },
+    async () => {
+      assert.deepEqual(chromium.dialogs, []);
+      const output = service.output();
+      assert.ok(output.includes('issued db login'), 'the run did log the issued logins');
+      for (const secret of secrets.filter((s) => s.length > 0)) {
+        assert.ok(!output.includes(secret), 'a secret appeared in the service output');
+        for (let i = 0; i + 80 < secret.length; i += 997)
+          assert.ok(!output.includes(secret.slice(i, i + 80)), 'part of a SAMLResponse appeared in the output');
+      }
+      for (const password of ['alicepass', 'bobpass'])
+        assert.ok(!output.includes(password), 'an IdP password appeared in the service output');
+    },
+  );
 });

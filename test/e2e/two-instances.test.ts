@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { clusterFields, csrfOf, errorCode } from '../support/admin-forms.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
-import { HA_ADMIN_GROUP, HA_CLUSTER, HA_IDP, startTwoInstances, upstreamOf, type TwoInstances } from '../support/two-instances.ts';
+import {
+  HA_ADMIN_GROUP,
+  HA_CLUSTER,
+  HA_IDP,
+  startTwoInstances,
+  upstreamOf,
+  type TwoInstances,
+} from '../support/two-instances.ts';
 import { runTraffic } from '../support/ha-traffic.ts';
 import { approvedCode, authorizeParams, bearer, redeemBody, tokenRequest } from '../support/cli-flow.ts';
 
@@ -21,7 +28,8 @@ describe('two instances behind nginx on one PostgreSQL', () => {
     await h?.close();
   });
 
-  const acs = (client: CookieClient, samlResponse: string) => client.postForm(`/saml/acs/${HA_IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' });
+  const acs = (client: CookieClient, samlResponse: string) =>
+    client.postForm(`/saml/acs/${HA_IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' });
 
   it('completes on B a sign-in started on A, and keeps the session on both as requests alternate', async () => {
     const alice = h.newClient();
@@ -81,7 +89,10 @@ describe('two instances behind nginx on one PostgreSQL', () => {
     assert.equal(replay.status, 401);
     assert.equal(await errorCode(replay), 'SAML_REPLAYED');
     assert.equal((await attacker.get('/api/me', { accept: 'application/json' })).status, 401, 'no session');
-    const rows = await h.query<{ code: string }>(`SELECT code FROM audit_log WHERE kind = 'login_refused' AND event->>'requestId' = $1`, [replay.headers.get('x-request-id')]);
+    const rows = await h.query<{ code: string }>(
+      `SELECT code FROM audit_log WHERE kind = 'login_refused' AND event->>'requestId' = $1`,
+      [replay.headers.get('x-request-id')],
+    );
     assert.deepEqual(rows, [{ code: 'SAML_REPLAYED' }]);
   });
 
@@ -131,7 +142,9 @@ describe('two instances behind nginx on one PostgreSQL', () => {
 
     const result = await runTraffic(h, { workers: 4, rounds: 12, killAfter: 30, kill: () => h.b.signal('SIGKILL') });
     assert.equal(await h.b.exited, null, 'B died of the signal');
-    t.diagnostic(`answered by ${JSON.stringify(Object.fromEntries(result.answeredBy))}; retried by the client: ${JSON.stringify(result.retried)}`);
+    t.diagnostic(
+      `answered by ${JSON.stringify(Object.fromEntries(result.answeredBy))}; retried by the client: ${JSON.stringify(result.retried)}`,
+    );
     assert.deepEqual(result.failures, [], 'every request succeeded, at most after one retry');
     assert.ok((result.answeredBy.get(h.addr(h.b)) ?? 0) > 0, 'B served traffic before it was killed');
     assert.equal(result.getsRetriedByClient, 0, 'nginx retried idempotent requests itself (proxy_next_upstream)');
@@ -141,10 +154,17 @@ describe('two instances behind nginx on one PostgreSQL', () => {
       assert.equal(me.status, 200, 'the session survived');
       assert.equal(upstreamOf(me), h.addr(h.a), 'only A is left');
     }
-    const audited = new Set((await h.query<{ id: string }>(`SELECT event->>'requestId' AS id FROM audit_log WHERE outcome = 'ok'`)).map((r) => r.id));
+    const audited = new Set(
+      (await h.query<{ id: string }>(`SELECT event->>'requestId' AS id FROM audit_log WHERE outcome = 'ok'`)).map(
+        (r) => r.id,
+      ),
+    );
     const missing = result.successIds.filter((id) => !audited.has(id));
     assert.deepEqual(missing, [], 'every sign-in and credential the client received is in the audit trail');
     const auditAfter = Number((await h.query<{ n: string }>('SELECT count(*) AS n FROM audit_log'))[0]?.n);
-    assert.ok(auditAfter - auditBefore >= result.successIds.length, `${auditAfter - auditBefore} new audit rows for ${result.successIds.length} successes`);
+    assert.ok(
+      auditAfter - auditBefore >= result.successIds.length,
+      `${auditAfter - auditBefore} new audit rows for ${result.successIds.length} successes`,
+    );
   });
 });

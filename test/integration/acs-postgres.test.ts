@@ -26,7 +26,12 @@ describe('POST /saml/acs/:idp on the PostgreSQL store', () => {
     const response = await h.validResponse({ inResponseTo: undefined });
     assert.equal((await h.postAcs(response)).status, 303, 'the first use signs in');
     const attacker = h.newClient();
-    await assertAcsRefused(h, () => attacker.postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }), 401, 'SAML_REPLAYED');
+    await assertAcsRefused(
+      h,
+      () => attacker.postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }),
+      401,
+      'SAML_REPLAYED',
+    );
     assert.equal(attacker.cookie(SESSION_COOKIE), undefined, 'no session for the replay');
     const [refused] = await h.service.store.queryAudit({ outcome: 'refused' });
     assert.equal(refused?.code, 'SAML_REPLAYED', 'the replay is audited');
@@ -35,6 +40,11 @@ describe('POST /saml/acs/:idp on the PostgreSQL store', () => {
   it('refuses a replay of an SP-initiated response too', async () => {
     const response = await h.validResponse();
     assert.equal((await h.postAcs(response)).status, 303);
-    await assertAcsRefused(h, () => h.newClient().postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }), 401, ['SAML_REPLAYED', 'SAML_IN_RESPONSE_TO_UNKNOWN']);
+    await assertAcsRefused(
+      h,
+      () => h.newClient().postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }),
+      401,
+      ['SAML_REPLAYED', 'SAML_IN_RESPONSE_TO_UNKNOWN'],
+    );
   });
 });

@@ -3,7 +3,14 @@
 // its stable code, never be a 500 or show a stack trace, set no session and never reach AWS STS.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { harnessForEachTest, startAppHarness, rolePair, SESSION_COOKIE, UNLISTED_ROLE_ARN, type AppHarness } from '../support/app-harness.ts';
+import {
+  harnessForEachTest,
+  startAppHarness,
+  rolePair,
+  SESSION_COOKIE,
+  UNLISTED_ROLE_ARN,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import { assertAcsRefused, assertNoStackTrace } from '../support/app-assertions.ts';
 import { aSamlResponseXml, fixtureKeys, AWS_ROLE, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
@@ -20,7 +27,8 @@ interface RefusalCase {
 }
 
 const json = { json: true } as const;
-const signedThen = (h: AppHarness, overrides: Parameters<AppHarness['validResponse']>[0]) => async () => h.postAcs(await h.validResponse(overrides), json);
+const signedThen = (h: AppHarness, overrides: Parameters<AppHarness['validResponse']>[0]) => async () =>
+  h.postAcs(await h.validResponse(overrides), json);
 
 const refusals: RefusalCase[] = [
   {
@@ -103,7 +111,11 @@ const refusals: RefusalCase[] = [
     code: 'SAML_EXPIRED',
     post: async (h) => {
       const now = Date.now();
-      return signedThen(h, { now: new Date(now - 10 * MINUTE), notOnOrAfter: new Date(now - 5 * MINUTE), subjectNotOnOrAfter: new Date(now - 5 * MINUTE) })();
+      return signedThen(h, {
+        now: new Date(now - 10 * MINUTE),
+        notOnOrAfter: new Date(now - 5 * MINUTE),
+        subjectNotOnOrAfter: new Date(now - 5 * MINUTE),
+      })();
     },
   },
   {
@@ -125,7 +137,7 @@ const refusals: RefusalCase[] = [
     post: (h) => signedThen(h, { inResponseTo: '_4f2b9c1d0e8a7f6b5c4d3e2f1a0b9c8d7e6f5a4b' })(),
   },
   {
-    name: 'reports an IdP error status with the IdP\'s own message',
+    name: "reports an IdP error status with the IdP's own message",
     status: 401,
     code: 'SAML_IDP_ERROR',
     message: /user locked/,
@@ -236,8 +248,10 @@ describe('POST /saml/acs/:idp', () => {
     assertNoStackTrace(html);
   });
 
-  it('escapes the IdP\'s status message on the error page', async () => {
-    const res = await h.postAcs(await h.validResponse({ status: { code: 'Responder', message: '<script>alert(1)</script>' } }));
+  it("escapes the IdP's status message on the error page", async () => {
+    const res = await h.postAcs(
+      await h.validResponse({ status: { code: 'Responder', message: '<script>alert(1)</script>' } }),
+    );
     assert.equal(res.status, 401);
     const html = await res.text();
     assert.ok(html.includes('SAML_IDP_ERROR'));

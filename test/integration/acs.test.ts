@@ -61,7 +61,11 @@ describe('POST /saml/acs/:idp', () => {
     const me = await attacker.get('/api/me', { accept: 'application/json' });
     assert.equal(me.status, 401, 'the planted session ID does not become signed in');
     const plantedData = await h.service.store.getSession(planted, new Date());
-    assert.equal(plantedData === null ? undefined : (JSON.parse(plantedData) as { passport?: unknown }).passport, undefined, 'the planted session holds no user');
+    assert.equal(
+      plantedData === null ? undefined : (JSON.parse(plantedData) as { passport?: unknown }).passport,
+      undefined,
+      'the planted session holds no user',
+    );
   });
 
   it('returns to a same-site RelayState path, and to / for an absolute one', async () => {
@@ -91,21 +95,40 @@ describe('POST /saml/acs/:idp with IdP-initiated sign-in allowed', () => {
     assert.equal((await h.postAcs(response)).status, 303);
     const attacker = h.newClient();
     const mark = h.emulator.calls.length;
-    const error = await assertAcsRefused(h, () => attacker.postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }), 401, 'SAML_REPLAYED');
+    const error = await assertAcsRefused(
+      h,
+      () => attacker.postForm('/saml/acs/test', { SAMLResponse: response }, { accept: 'application/json' }),
+      401,
+      'SAML_REPLAYED',
+    );
     assert.ok(error.message.length > 0);
     assert.deepEqual(h.callsSince(mark), []);
     assert.equal(attacker.cookie(SESSION_COOKIE), undefined);
   });
 
   it('still rejects an InResponseTo this service never sent', async () => {
-    await assertAcsRefused(h, async () => h.postAcs(await h.validResponse({ inResponseTo: '_0123456789abcdef0123456789abcdef01234567' }), json), 401, 'SAML_IN_RESPONSE_TO_UNKNOWN');
+    await assertAcsRefused(
+      h,
+      async () => h.postAcs(await h.validResponse({ inResponseTo: '_0123456789abcdef0123456789abcdef01234567' }), json),
+      401,
+      'SAML_IN_RESPONSE_TO_UNKNOWN',
+    );
   });
 
   it('still checks expiry of an unsolicited response', async () => {
     const now = Date.now();
     await assertAcsRefused(
       h,
-      async () => h.postAcs(await h.validResponse({ inResponseTo: undefined, now: new Date(now - 10 * MINUTE), notOnOrAfter: new Date(now - 5 * MINUTE), subjectNotOnOrAfter: new Date(now - 5 * MINUTE) }), json),
+      async () =>
+        h.postAcs(
+          await h.validResponse({
+            inResponseTo: undefined,
+            now: new Date(now - 10 * MINUTE),
+            notOnOrAfter: new Date(now - 5 * MINUTE),
+            subjectNotOnOrAfter: new Date(now - 5 * MINUTE),
+          }),
+          json,
+        ),
       401,
       'SAML_EXPIRED',
     );

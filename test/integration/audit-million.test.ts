@@ -53,11 +53,14 @@ describe('a million-event audit trail on PostgreSQL', () => {
     database = await createTestDatabase('redshift_sso_audit_1m');
     const store = await openPostgresStore(database.url);
     // The job's own timer never fires here: the test runs it, so it starts where the test says.
-    h = await startAppHarness({ admin: true,
+    h = await startAppHarness({
+      admin: true,
       store,
       idps: [fileIdpEntry(IDP)],
       clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-      auditPrune: { timers: fakeTimers().timers }, config: { audit: { retentionDays: RETENTION_DAYS } } });
+      auditPrune: { timers: fakeTimers().timers },
+      config: { audit: { retentionDays: RETENTION_DAYS } },
+    });
     sql = new pg.Client({ connectionString: database.url });
     await sql.connect();
     const started = Date.now();
@@ -159,7 +162,11 @@ describe('a million-event audit trail on PostgreSQL', () => {
     assert.equal(keptSeeded, SEEDED - expected, 'the seeded events inside the retention are kept');
 
     assert.ok(duringPrune >= 1, 'sign-ins went on while the prune ran');
-    assert.deepEqual(signIns.filter((s) => s.status !== 303), [], 'every sign-in succeeded');
+    assert.deepEqual(
+      signIns.filter((s) => s.status !== 303),
+      [],
+      'every sign-in succeeded',
+    );
     const kept = await h.service.store.queryAudit({ user: 'during-', kind: 'login', limit: 10_000 });
     const keptNames = new Set(kept.map((e) => e.nameId));
     assert.deepEqual(keptNames, new Set(signIns.map((s) => s.nameId)), 'every sign-in is in the trail');

@@ -13,13 +13,21 @@ describe('audit trail', () => {
     const good = await h.validResponse();
     secrets.push(good);
     assert.equal((await h.postAcs(good)).status, 303);
-    const res = await h.client.postJson('/api/credentials', { cluster: TEST_CLUSTER_ID }, { 'user-agent': 'audit-test/1.0' });
+    const res = await h.client.postJson(
+      '/api/credentials',
+      { cluster: TEST_CLUSTER_ID },
+      { 'user-agent': 'audit-test/1.0' },
+    );
     assert.equal(res.status, 200);
     const body = (await res.json()) as { dbPassword: string };
     secrets.push(body.dbPassword);
     for (const s of await h.roleSessionsOf()) secrets.push(s.secretAccessKey, s.sessionToken);
     assert.equal((await h.client.postJson('/api/credentials', { cluster: 'nope' })).status, 404);
-    const expired = await h.validResponse({ now: new Date(Date.now() - 20 * 60_000), notOnOrAfter: new Date(Date.now() - 10 * 60_000), subjectNotOnOrAfter: new Date(Date.now() - 10 * 60_000) });
+    const expired = await h.validResponse({
+      now: new Date(Date.now() - 20 * 60_000),
+      notOnOrAfter: new Date(Date.now() - 10 * 60_000),
+      subjectNotOnOrAfter: new Date(Date.now() - 10 * 60_000),
+    });
     secrets.push(expired);
     assert.equal((await h.newClient().postForm('/saml/acs/test', { SAMLResponse: expired })).status, 401);
   });
@@ -28,7 +36,12 @@ describe('audit trail', () => {
   it('records the sign-in, the issued credential with its AWS request IDs, and both refusals', async () => {
     const events = await h.service.store.queryAudit({});
     const kinds = events.map((e) => `${e.kind}:${e.outcome}:${e.code ?? ''}`).reverse();
-    assert.deepEqual(kinds, ['login:ok:', 'credentials_issued:ok:', 'credentials_refused:refused:CLUSTER_UNKNOWN', 'login_refused:refused:SAML_EXPIRED']);
+    assert.deepEqual(kinds, [
+      'login:ok:',
+      'credentials_issued:ok:',
+      'credentials_refused:refused:CLUSTER_UNKNOWN',
+      'login_refused:refused:SAML_EXPIRED',
+    ]);
     const issued = events.find((e) => e.kind === 'credentials_issued');
     assert.equal(issued?.idpId, 'test');
     assert.equal(issued?.nameId, 'alice@example.com');

@@ -11,7 +11,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function npx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['--no-install', 'redshift-sso', ...args], { cwd: root, env: { ...process.env, REDSHIFT_SSO_SERVER: '' } });
+    const { stdout, stderr } = await run('npx', ['--no-install', 'redshift-sso', ...args], {
+      cwd: root,
+      env: { ...process.env, REDSHIFT_SSO_SERVER: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -23,7 +26,8 @@ describe('npx redshift-sso', () => {
   it('lists the commands', async () => {
     const help = await npx(['--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const command of ['login', 'logout', 'credentials', 'psql', 'pgpass', 'ca']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['login', 'logout', 'credentials', 'psql', 'pgpass', 'ca'])
+      assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
   });
 
   it('exits 1 on a usage error, saying why', async () => {

@@ -19,12 +19,17 @@ let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
 
 async function startDevice(h: AppHarness): Promise<DeviceStart> {
-  const res = await fetch(new URL('/api/cli/device', h.baseUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=redshift-sso-cli&client_name=cron%20box' });
+  const res = await fetch(new URL('/api/cli/device', h.baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'client_id=redshift-sso-cli&client_name=cron%20box',
+  });
   assert.equal(res.status, 200);
   return (await res.json()) as DeviceStart;
 }
 
-const poll = (h: AppHarness, deviceCode: string) => tokenRequest(h.baseUrl, { grant_type: DEVICE_GRANT_TYPE, device_code: deviceCode });
+const poll = (h: AppHarness, deviceCode: string) =>
+  tokenRequest(h.baseUrl, { grant_type: DEVICE_GRANT_TYPE, device_code: deviceCode });
 
 async function decide(client: CookieClient, userCode: string, decision: 'approve' | 'deny'): Promise<Response> {
   const page = await client.get(`/cli/device?user_code=${encodeURIComponent(userCode)}`, { accept: 'text/html' });
@@ -52,11 +57,18 @@ describe('CLI sign-in: device code', () => {
     assert.equal(started.verification_uri, `${h.baseUrl}/cli/device`);
     assert.deepEqual([started.expires_in, started.interval], [600, 5]);
     const first = await poll(h, started.device_code);
-    assert.deepEqual([first.status, first.body.error, first.body.code], [400, 'authorization_pending', 'CLI_AUTHORIZATION_PENDING']);
+    assert.deepEqual(
+      [first.status, first.body.error, first.body.code],
+      [400, 'authorization_pending', 'CLI_AUTHORIZATION_PENDING'],
+    );
     const hasty = await poll(h, started.device_code);
     assert.deepEqual([hasty.body.error, hasty.body.code], ['slow_down', 'CLI_SLOW_DOWN']);
     offsetMs += 11_000;
-    assert.equal((await poll(h, started.device_code)).body.error, 'authorization_pending', 'after the longer interval: pending again');
+    assert.equal(
+      (await poll(h, started.device_code)).body.error,
+      'authorization_pending',
+      'after the longer interval: pending again',
+    );
 
     assert.equal((await decide(h.client, started.user_code, 'approve')).status, 200);
     const granted = await poll(h, started.device_code);
@@ -65,7 +77,13 @@ describe('CLI sign-in: device code', () => {
     const again = await poll(h, started.device_code);
     assert.equal(again.body.code, 'CLI_DEVICE_CODE_INVALID', 'the device code is single use');
     const audit = await h.service.store.queryAudit({});
-    assert.deepEqual(audit.filter((e) => e.kind.startsWith('cli_')).map((e) => `${e.kind}:${e.code ?? e.outcome}`).reverse(), ['cli_authorized:ok', 'cli_token_issued:ok', 'cli_refused:CLI_DEVICE_CODE_INVALID']);
+    assert.deepEqual(
+      audit
+        .filter((e) => e.kind.startsWith('cli_'))
+        .map((e) => `${e.kind}:${e.code ?? e.outcome}`)
+        .reverse(),
+      ['cli_authorized:ok', 'cli_token_issued:ok', 'cli_refused:CLI_DEVICE_CODE_INVALID'],
+    );
   });
 
   it('answers a denial with access_denied (403), audited on both sides', async () => {
@@ -94,10 +112,13 @@ describe('CLI sign-in: device code', () => {
     await decide(h.client, started.user_code, 'approve');
     const reused = await h.client.get(`/cli/device?user_code=${started.user_code}`, { accept: 'application/json' });
     assert.equal(((await reused.json()) as { error: { code: string } }).error.code, 'CLI_USER_CODE_INVALID');
-    assert.deepEqual((await h.service.store.queryAudit({ kind: 'cli_refused' })).map((e) => [e.code, e.nameId]), [
-      ['CLI_USER_CODE_INVALID', 'alice@example.com'],
-      ['CLI_USER_CODE_INVALID', 'alice@example.com'],
-    ]);
+    assert.deepEqual(
+      (await h.service.store.queryAudit({ kind: 'cli_refused' })).map((e) => [e.code, e.nameId]),
+      [
+        ['CLI_USER_CODE_INVALID', 'alice@example.com'],
+        ['CLI_USER_CODE_INVALID', 'alice@example.com'],
+      ],
+    );
   });
 });
 
@@ -107,13 +128,20 @@ describe('redshift-sso login --device when nobody approves', () => {
     const h = await startAppHarness({ now: clock, config: { cli: { pollIntervalSeconds: 1 } } });
     const home = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-'));
     try {
-      const cli = startCli(['login', '--device', '--server', h.baseUrl], { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), REDSHIFT_SSO_SERVER: '' });
+      const cli = startCli(['login', '--device', '--server', h.baseUrl], {
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, '.config'),
+        REDSHIFT_SSO_SERVER: '',
+      });
       await cli.waitForStderr(/^\s{4}[A-Z]{4}-[A-Z]{4}$/m);
       offsetMs = 601_000;
       const result = await cli.done;
       assert.equal(result.code, 3);
       assert.match(result.stderr, /Nobody approved this sign-in in time.*CLI_DEVICE_CODE_EXPIRED/);
-      assert.deepEqual((await h.service.store.queryAudit({ kind: 'cli_refused' })).map((e) => e.code), ['CLI_DEVICE_CODE_EXPIRED']);
+      assert.deepEqual(
+        (await h.service.store.queryAudit({ kind: 'cli_refused' })).map((e) => e.code),
+        ['CLI_DEVICE_CODE_EXPIRED'],
+      );
     } finally {
       await h.close();
       rmSync(home, { recursive: true, force: true });
@@ -132,7 +160,8 @@ describe('CLI tokens and the IdP behind them', () => {
       const alice = h.newClient();
       assert.equal((await h.signIn(alice, 'corp')).res.status, 303);
       const p = authorizeParams();
-      const token = (await tokenRequest(h.baseUrl, redeemBody(p, await approvedCode(alice, p)))).body.access_token ?? '';
+      const token =
+        (await tokenRequest(h.baseUrl, redeemBody(p, await approvedCode(alice, p)))).body.access_token ?? '';
       assert.equal((await bearer(h.baseUrl, token, '/api/credentials', { cluster: 'analytics' })).status, 200);
 
       const owner = h.newClient();
@@ -144,7 +173,13 @@ describe('CLI tokens and the IdP behind them', () => {
         assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'IDP_DISABLED');
       }
       const lines = await h.service.store.queryAudit({ kind: 'cli_refused' });
-      assert.deepEqual(lines.map((e) => [e.code, e.idpId]), [['IDP_DISABLED', 'corp'], ['IDP_DISABLED', 'corp']]);
+      assert.deepEqual(
+        lines.map((e) => [e.code, e.idpId]),
+        [
+          ['IDP_DISABLED', 'corp'],
+          ['IDP_DISABLED', 'corp'],
+        ],
+      );
     } finally {
       await h.close();
     }

@@ -12,12 +12,21 @@ import { execFile } from 'node:child_process';
 import { CLI_BIN } from '../support/run-cli.ts';
 
 /** Runs the CLI under `script`, so it has a terminal, answering `input` to its prompt. */
-function inTerminal(args: string[], env: Record<string, string>, input: string): Promise<{ code: number; output: string }> {
+function inTerminal(
+  args: string[],
+  env: Record<string, string>,
+  input: string,
+): Promise<{ code: number; output: string }> {
   const command = [process.execPath, CLI_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve) => {
-    const child = execFile('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...env } }, (err, stdout) => {
-      resolve({ code: (err as { code?: number } | null)?.code ?? 0, output: stdout });
-    });
+    const child = execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      { env: { ...process.env, ...env } },
+      (err, stdout) => {
+        resolve({ code: (err as { code?: number } | null)?.code ?? 0, output: stdout });
+      },
+    );
     child.stdin?.end(input);
   });
 }
@@ -46,8 +55,13 @@ describe('redshift-sso login (loopback)', () => {
 
   async function decide(url: URL, decision: 'approve' | 'deny'): Promise<string> {
     const page = await h.client.get(url.pathname + url.search, { accept: 'text/html' });
-    const form = /<form method="post" action="\/cli\/authorize"[^>]*>([\s\S]*?)<\/form>/.exec(await page.text())?.[1] ?? '';
-    const done = await h.client.postForm('/cli/authorize', { ...hiddenFields(form), decision }, { accept: 'text/html' });
+    const form =
+      /<form method="post" action="\/cli\/authorize"[^>]*>([\s\S]*?)<\/form>/.exec(await page.text())?.[1] ?? '';
+    const done = await h.client.postForm(
+      '/cli/authorize',
+      { ...hiddenFields(form), decision },
+      { accept: 'text/html' },
+    );
     return decodeHtml(/href="([^"]+)" data-auto-follow/.exec(await done.text())?.[1] ?? '');
   }
 

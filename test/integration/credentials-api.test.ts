@@ -2,7 +2,15 @@
 // emulator: what reaches AWS, what comes back, and how refusals look.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { harnessForEachTest, startAppHarness, SECOND_ROLE_ARN, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, type AppHarness } from '../support/app-harness.ts';
+import {
+  harnessForEachTest,
+  startAppHarness,
+  SECOND_ROLE_ARN,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  TEST_CLUSTER_PORT,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import { actions, signedIn, type IssuedLogin } from '../support/credentials-flow.ts';
 import { TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
@@ -30,10 +38,26 @@ describe('POST /api/credentials', () => {
     assert.equal(login.port, TEST_CLUSTER_PORT);
     assert.equal(login.database, 'dev');
     const strings = login.connectionStrings;
-    assert.deepEqual(Object.keys(strings).sort(), ['dbt', 'env', 'jdbc', 'keywords', 'odbc', 'pgpass', 'python', 'sqlalchemy', 'uri']);
-    const encodedPassword = encodeURIComponent(login.dbPassword).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    assert.deepEqual(Object.keys(strings).sort(), [
+      'dbt',
+      'env',
+      'jdbc',
+      'keywords',
+      'odbc',
+      'pgpass',
+      'python',
+      'sqlalchemy',
+      'uri',
+    ]);
+    const encodedPassword = encodeURIComponent(login.dbPassword).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
     // No CA bundle configured: libpq 16+ verifies against the system's roots.
-    assert.equal(strings.uri, `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full&sslrootcert=system`);
+    assert.equal(
+      strings.uri,
+      `postgresql://IAM%3Aalice:${encodedPassword}@${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?sslmode=verify-full&sslrootcert=system`,
+    );
     assert.ok(strings.keywords?.includes(`host=${TEST_CLUSTER_HOST}`));
     assert.ok(strings.jdbc?.startsWith(`jdbc:redshift://${TEST_CLUSTER_HOST}:${TEST_CLUSTER_PORT}/dev?`));
     assert.ok(strings.jdbc?.includes(`password=${encodedPassword}`));
@@ -45,7 +69,11 @@ describe('POST /api/credentials', () => {
     const [sts, gcc] = h.emulator.calls;
     const { Policy, ...stsParams } = sts?.params ?? {};
     assert.deepEqual(stsParams, { RoleArn: TEST_ROLE_ARN, PrincipalArn: TEST_PRINCIPAL_ARN, DurationSeconds: '3600' });
-    assert.match(String(Policy), /dbuser:analytics-cluster\/alice"/, 'the role session is scoped to her own DbUser (session-policy.test.ts)');
+    assert.match(
+      String(Policy),
+      /dbuser:analytics-cluster\/alice"/,
+      'the role session is scoped to her own DbUser (session-policy.test.ts)',
+    );
     assert.equal(gcc?.ok, true);
     assert.equal(gcc?.params.DbUser, 'alice');
     assert.deepEqual(gcc?.params.DbGroups, ['analysts']);
@@ -73,9 +101,21 @@ describe('POST /api/credentials', () => {
   it('answers 415 UNSUPPORTED_MEDIA_TYPE to a JSON body sent as text/plain, XML, multipart or with no content type', async () => {
     await signedIn(h);
     const mark = h.emulator.calls.length;
-    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/xml', 'multipart/form-data; boundary=x', undefined]) {
-      const headers: Record<string, string> = { accept: 'application/json', ...(type === undefined ? {} : { 'content-type': type }) };
-      const res = await h.client.request('POST', '/api/credentials', { headers, body: type === undefined ? undefined : '{"cluster":"analytics"}' });
+    for (const type of [
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      undefined,
+    ]) {
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...(type === undefined ? {} : { 'content-type': type }),
+      };
+      const res = await h.client.request('POST', '/api/credentials', {
+        headers,
+        body: type === undefined ? undefined : '{"cluster":"analytics"}',
+      });
       await assertJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
     }
     assert.deepEqual(actions(h, mark), [], 'no AWS call for any of them');
@@ -84,7 +124,11 @@ describe('POST /api/credentials', () => {
   it('answers 403 to a cross-origin request and accepts a same-origin one', async () => {
     await signedIn(h);
     const mark = h.emulator.calls.length;
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'analytics' }, { origin: 'https://evil.example' }), 403, 'CROSS_ORIGIN_REFUSED');
+    await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'analytics' }, { origin: 'https://evil.example' }),
+      403,
+      'CROSS_ORIGIN_REFUSED',
+    );
     assert.deepEqual(actions(h, mark), []);
     const same = await h.client.postJson('/api/credentials', { cluster: 'analytics' }, { origin: h.baseUrl });
     assert.equal(same.status, 200);
@@ -92,14 +136,25 @@ describe('POST /api/credentials', () => {
 
   it('answers 400 to a body that is not the expected JSON', async () => {
     await signedIn(h);
-    await assertJsonError(await h.client.request('POST', '/api/credentials', { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"cluster":' }), 400, 'BAD_JSON');
+    await assertJsonError(
+      await h.client.request('POST', '/api/credentials', {
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{"cluster":',
+      }),
+      400,
+      'BAD_JSON',
+    );
     await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 42 }), 400, 'BAD_REQUEST');
   });
 
   it('answers 404 CLUSTER_UNKNOWN for a cluster that is not configured', async () => {
     await signedIn(h);
     const mark = h.emulator.calls.length;
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'nope', role: TEST_ROLE_ARN }), 404, 'CLUSTER_UNKNOWN');
+    await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'nope', role: TEST_ROLE_ARN }),
+      404,
+      'CLUSTER_UNKNOWN',
+    );
     await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'nope' }), 404, 'CLUSTER_UNKNOWN');
     assert.deepEqual(actions(h, mark), []);
   });
@@ -107,14 +162,26 @@ describe('POST /api/credentials', () => {
   it('answers 403 for a role the sign-in did not grant', async () => {
     await signedIn(h);
     const mark = h.emulator.calls.length;
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'analytics', role: SECOND_ROLE_ARN }), 403, ['ROLE_NOT_GRANTED', 'ROLE_NOT_PERMITTED']);
+    await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'analytics', role: SECOND_ROLE_ARN }),
+      403,
+      ['ROLE_NOT_GRANTED', 'ROLE_NOT_PERMITTED'],
+    );
     assert.deepEqual(actions(h, mark), []);
   });
 
   it('answers 403 AWS_ACCESS_DENIED naming role, cluster and DbUser when Redshift refuses', async () => {
     await signedIn(h);
-    h.emulator.failNext('GetClusterCredentials', { code: 'AccessDenied', message: 'User: assumed-role is not authorized to perform: redshift:GetClusterCredentials', status: 403 });
-    const error = await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'analytics' }), 403, 'AWS_ACCESS_DENIED');
+    h.emulator.failNext('GetClusterCredentials', {
+      code: 'AccessDenied',
+      message: 'User: assumed-role is not authorized to perform: redshift:GetClusterCredentials',
+      status: 403,
+    });
+    const error = await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'analytics' }),
+      403,
+      'AWS_ACCESS_DENIED',
+    );
     assert.match(error.message, /RedshiftAnalyst/, 'names the role');
     assert.ok(error.message.includes(TEST_CLUSTER_IDENTIFIER), 'names the cluster');
     assert.match(error.message, /"alice"/, 'names the DbUser');
@@ -122,8 +189,16 @@ describe('POST /api/credentials', () => {
 
   it('answers 404 AWS_CLUSTER_NOT_FOUND when Redshift does not know the cluster', async () => {
     await signedIn(h);
-    h.emulator.failNext('GetClusterCredentials', { code: 'ClusterNotFound', message: `Cluster ${TEST_CLUSTER_IDENTIFIER} not found.`, status: 404 });
-    const error = await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'analytics' }), 404, 'AWS_CLUSTER_NOT_FOUND');
+    h.emulator.failNext('GetClusterCredentials', {
+      code: 'ClusterNotFound',
+      message: `Cluster ${TEST_CLUSTER_IDENTIFIER} not found.`,
+      status: 404,
+    });
+    const error = await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'analytics' }),
+      404,
+      'AWS_CLUSTER_NOT_FOUND',
+    );
     assert.ok(error.message.includes(TEST_CLUSTER_IDENTIFIER));
   });
 
@@ -134,7 +209,10 @@ describe('POST /api/credentials', () => {
     const sts = h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML');
     assert.deepEqual(
       sts.map((c) => [c.params.DurationSeconds, c.ok, c.errorCode]),
-      [['7200', false, 'ValidationError'], ['3600', true, undefined]],
+      [
+        ['7200', false, 'ValidationError'],
+        ['3600', true, undefined],
+      ],
       'the role allows 3600 (MaxSessionDuration): STS refuses 7200, the retry at 3600 succeeds',
     );
   });
@@ -155,29 +233,49 @@ describe('POST /api/credentials', () => {
 
 describe('POST /api/credentials for a cluster Redshift does not have', () => {
   let h: AppHarness;
-  harnessForEachTest(async () => (h = await startAppHarness({ clusters: [{ id: 'ghost', clusterIdentifier: 'ghost-cluster', roles: [TEST_ROLE_ARN] }] })));
+  harnessForEachTest(
+    async () =>
+      (h = await startAppHarness({
+        clusters: [{ id: 'ghost', clusterIdentifier: 'ghost-cluster', roles: [TEST_ROLE_ARN] }],
+      })),
+  );
 
   it('answers 404 AWS_CLUSTER_NOT_FOUND', async () => {
     await signedIn(h);
-    const error = await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'ghost' }), 404, 'AWS_CLUSTER_NOT_FOUND');
+    const error = await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'ghost' }),
+      404,
+      'AWS_CLUSTER_NOT_FOUND',
+    );
     assert.ok(error.message.includes('ghost-cluster'));
   });
 });
 
 describe('POST /api/credentials for a cluster the role may not use', () => {
   let h: AppHarness;
-  harnessForEachTest(async () => (h = await startAppHarness({
-      clusters: [
-        { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] },
-        { id: 'finance', clusterIdentifier: 'finance-cluster', roles: [SECOND_ROLE_ARN] },
-      ],
-    })));
+  harnessForEachTest(
+    async () =>
+      (h = await startAppHarness({
+        clusters: [
+          { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] },
+          { id: 'finance', clusterIdentifier: 'finance-cluster', roles: [SECOND_ROLE_ARN] },
+        ],
+      })),
+  );
 
   it('answers 403 ROLE_NOT_PERMITTED, with or without the role named', async () => {
     await signedIn(h);
     const mark = h.emulator.calls.length;
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'finance', role: TEST_ROLE_ARN }), 403, 'ROLE_NOT_PERMITTED');
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'finance' }), 403, 'ROLE_NOT_PERMITTED');
+    await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'finance', role: TEST_ROLE_ARN }),
+      403,
+      'ROLE_NOT_PERMITTED',
+    );
+    await assertJsonError(
+      await h.client.postJson('/api/credentials', { cluster: 'finance' }),
+      403,
+      'ROLE_NOT_PERMITTED',
+    );
     assert.deepEqual(actions(h, mark), []);
   });
 });

@@ -2,7 +2,16 @@
 // credentials page and its CA bundle), with the real AWS SDK against the emulator.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { harnessForEachTest, startAppHarness, rolePair, SECOND_ROLE_ARN, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, type AppHarness } from '../support/app-harness.ts';
+import {
+  harnessForEachTest,
+  startAppHarness,
+  rolePair,
+  SECOND_ROLE_ARN,
+  SESSION_COOKIE,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
 import { assertJsonError, assertNoStackTrace } from '../support/app-assertions.ts';
 import { actions, formFields, signedIn, type IssuedLogin } from '../support/credentials-flow.ts';
@@ -34,8 +43,16 @@ describe('browser pages after sign-in', () => {
     await signedIn(h);
     const { _csrf: _token, ...rest } = await clusterForm();
     const mark = h.emulator.calls.length;
-    await assertJsonError(await h.client.postForm('/credentials', rest, { accept: 'application/json' }), 403, 'CSRF_TOKEN_INVALID');
-    await assertJsonError(await h.client.postForm('/credentials', { ...rest, _csrf: 'x'.repeat(32) }, { accept: 'application/json' }), 403, 'CSRF_TOKEN_INVALID');
+    await assertJsonError(
+      await h.client.postForm('/credentials', rest, { accept: 'application/json' }),
+      403,
+      'CSRF_TOKEN_INVALID',
+    );
+    await assertJsonError(
+      await h.client.postForm('/credentials', { ...rest, _csrf: 'x'.repeat(32) }, { accept: 'application/json' }),
+      403,
+      'CSRF_TOKEN_INVALID',
+    );
     const page = await h.client.postForm('/credentials', rest);
     assert.equal(page.status, 403);
     const html = await page.text();
@@ -67,7 +84,11 @@ describe('browser pages after sign-in', () => {
     const fields = await clusterForm();
     const oldCookie = h.client.cookie(SESSION_COOKIE);
     assert.ok(oldCookie);
-    await assertJsonError(await h.client.postForm('/logout', {}, { accept: 'application/json' }), 403, 'CSRF_TOKEN_INVALID');
+    await assertJsonError(
+      await h.client.postForm('/logout', {}, { accept: 'application/json' }),
+      403,
+      'CSRF_TOKEN_INVALID',
+    );
     const out = await h.client.postForm('/logout', { _csrf: fields._csrf ?? '' });
     assert.equal(out.status, 303);
     assert.equal(out.headers.get('location'), '/');
@@ -81,7 +102,19 @@ describe('browser pages after sign-in', () => {
 describe('a sign-in granting two roles', () => {
   let h: AppHarness;
   const twoRoles = { extraAttributes: { [AWS_ROLE]: [rolePair(TEST_ROLE_ARN), rolePair(SECOND_ROLE_ARN)] } };
-  harnessForEachTest(async () => (h = await startAppHarness({ clusters: [{ id: 'analytics', name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN, SECOND_ROLE_ARN] }] })));
+  harnessForEachTest(
+    async () =>
+      (h = await startAppHarness({
+        clusters: [
+          {
+            id: 'analytics',
+            name: 'Analytics',
+            clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+            roles: [TEST_ROLE_ARN, SECOND_ROLE_ARN],
+          },
+        ],
+      })),
+  );
 
   it('shows the role chooser listing both roles', async () => {
     await signedIn(h, twoRoles);
@@ -92,7 +125,10 @@ describe('a sign-in granting two roles', () => {
     assert.ok(html.includes(TEST_ROLE_ARN));
     assert.ok(html.includes(SECOND_ROLE_ARN));
     assert.ok(html.includes(`href="/?role=${encodeURIComponent(SECOND_ROLE_ARN)}"`), 'each ready role is a choice');
-    const sts = h.emulator.calls.filter((c) => c.action === 'AssumeRoleWithSAML').map((c) => c.params.RoleArn).sort();
+    const sts = h.emulator.calls
+      .filter((c) => c.action === 'AssumeRoleWithSAML')
+      .map((c) => c.params.RoleArn)
+      .sort();
     assert.deepEqual(sts, [TEST_ROLE_ARN, SECOND_ROLE_ARN].sort(), 'both roles were assumed at sign-in');
   });
 
@@ -112,7 +148,9 @@ describe('a sign-in granting two roles', () => {
     const refusedArn = denied[0]?.params.RoleArn;
     const workingArn = refusedArn === TEST_ROLE_ARN ? SECOND_ROLE_ARN : TEST_ROLE_ARN;
 
-    const me = (await (await h.client.get('/api/me', { accept: 'application/json' })).json()) as { roles: Array<{ roleArn: string; status: string; error?: { code: string; message: string } }> };
+    const me = (await (await h.client.get('/api/me', { accept: 'application/json' })).json()) as {
+      roles: Array<{ roleArn: string; status: string; error?: { code: string; message: string } }>;
+    };
     const refused = me.roles.find((r) => r.roleArn === refusedArn);
     const working = me.roles.find((r) => r.roleArn === workingArn);
     assert.equal(refused?.status, 'refused');
@@ -162,14 +200,21 @@ describe('the credentials page (post, redirect, get)', () => {
     const first = await issueOnPage();
     const again = await (await h.client.get('/credentials')).text();
     assert.equal(elementText(again, 'db-password'), elementText(first, 'db-password'));
-    assert.deepEqual(actions(h, mark).filter((a) => a === 'GetClusterCredentials'), ['GetClusterCredentials']);
+    assert.deepEqual(
+      actions(h, mark).filter((a) => a === 'GetClusterCredentials'),
+      ['GetClusterCredentials'],
+    );
   });
 
   it('shows the expiry in local time and UTC, the new formats, help per client, and where to get TLS right', async () => {
     const html = await issueOnPage();
-    assert.match(html, /<time class="local" datetime="\d{4}-\d\d-\d\dT[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time> <span class="utc">\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)<\/span>/);
+    assert.match(
+      html,
+      /<time class="local" datetime="\d{4}-\d\d-\d\dT[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/time> <span class="utc">\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)<\/span>/,
+    );
     for (const id of ['conn-env', 'conn-dbt', 'conn-sqlalchemy']) assert.ok(elementText(html, id), id);
-    for (const client of ['DBeaver', 'DataGrip', 'Power BI Desktop', 'Tableau']) assert.match(html, new RegExp(`<summary>${client}</summary>`));
+    for (const client of ['DBeaver', 'DataGrip', 'Power BI Desktop', 'Tableau'])
+      assert.match(html, new RegExp(`<summary>${client}</summary>`));
     assert.match(elementText(html, 'tls-help') ?? '', /sslrootcert=system/);
   });
 
@@ -195,28 +240,65 @@ describe('the credentials page (post, redirect, get)', () => {
 describe('the credentials page of a cluster with its own CA bundle', () => {
   it('offers the bundle and names the path the person saved it at in every string, for this and later logins', async () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const h = await startAppHarness({ clusters: [{ id: 'analytics', name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, caBundle: pem, roles: [TEST_ROLE_ARN] }] });
+    const h = await startAppHarness({
+      clusters: [
+        {
+          id: 'analytics',
+          name: 'Analytics',
+          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          caBundle: pem,
+          roles: [TEST_ROLE_ARN],
+        },
+      ],
+    });
     try {
       await signedIn(h);
       const fields = formFields(await (await h.client.get('/')).text(), '/credentials');
       assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
       const first = await (await h.client.get('/credentials')).text();
       assert.match(first, /href="\/ca\/analytics.pem" download/);
-      assert.equal(new URL(elementText(first, 'conn-uri') ?? '').searchParams.get('sslrootcert'), 'redshift-sso-analytics-ca.pem');
+      assert.equal(
+        new URL(elementText(first, 'conn-uri') ?? '').searchParams.get('sslrootcert'),
+        'redshift-sso-analytics-ca.pem',
+      );
       const password = elementText(first, 'db-password');
 
       const csrf = formFields(first, '/credentials/ca-file')._csrf ?? '';
-      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: 'relative.pem' }, { accept: 'application/json' })).status, 400);
-      assert.equal((await h.client.postForm('/credentials/ca-file', { _csrf: csrf, caFile: '/home/alice/Downloads/ca bundle.pem' })).status, 303);
+      assert.equal(
+        (
+          await h.client.postForm(
+            '/credentials/ca-file',
+            { _csrf: csrf, caFile: 'relative.pem' },
+            { accept: 'application/json' },
+          )
+        ).status,
+        400,
+      );
+      assert.equal(
+        (
+          await h.client.postForm('/credentials/ca-file', {
+            _csrf: csrf,
+            caFile: '/home/alice/Downloads/ca bundle.pem',
+          })
+        ).status,
+        303,
+      );
       const updated = await (await h.client.get('/credentials')).text();
       assert.equal(elementText(updated, 'db-password'), password, 'the same login, no new password');
-      assert.equal(new URL(elementText(updated, 'conn-uri') ?? '').searchParams.get('sslrootcert'), '/home/alice/Downloads/ca bundle.pem');
+      assert.equal(
+        new URL(elementText(updated, 'conn-uri') ?? '').searchParams.get('sslrootcert'),
+        '/home/alice/Downloads/ca bundle.pem',
+      );
       assert.match(elementText(updated, 'conn-env') ?? '', /PGSSLROOTCERT='\/home\/alice\/Downloads\/ca bundle.pem'/);
 
       assert.equal((await h.client.postForm('/credentials', fields)).status, 303);
       const renewed = await (await h.client.get('/credentials')).text();
       assert.notEqual(elementText(renewed, 'db-password'), password);
-      assert.match(elementText(renewed, 'conn-keywords') ?? '', /sslrootcert='\/home\/alice\/Downloads\/ca bundle.pem'/, 'later logins keep the path');
+      assert.match(
+        elementText(renewed, 'conn-keywords') ?? '',
+        /sslrootcert='\/home\/alice\/Downloads\/ca bundle.pem'/,
+        'later logins keep the path',
+      );
     } finally {
       await h.close();
     }

@@ -2,7 +2,13 @@
 // CustomDomainName, and the connection strings name that domain.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT, type AppHarness } from '../support/app-harness.ts';
+import {
+  startAppHarness,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  TEST_CLUSTER_PORT,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const DOMAIN = 'warehouse.corp.example.com';
@@ -12,7 +18,16 @@ describe('cluster with a custom domain name', () => {
   before(async () => {
     h = await startAppHarness({
       clusters: [{ id: 'cname', customDomainName: DOMAIN, sslMode: 'verify-ca', roles: [TEST_ROLE_ARN] }],
-      emulator: { clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, customDomainName: DOMAIN, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }] },
+      emulator: {
+        clusters: [
+          {
+            clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+            customDomainName: DOMAIN,
+            host: TEST_CLUSTER_HOST,
+            port: TEST_CLUSTER_PORT,
+          },
+        ],
+      },
     });
   });
   after(() => h.close());
@@ -28,6 +43,9 @@ describe('cluster with a custom domain name', () => {
     const gcc = h.emulator.calls.find((c) => c.action === 'GetClusterCredentials');
     assert.equal(gcc?.params.CustomDomainName, DOMAIN);
     assert.equal(gcc?.params.ClusterIdentifier, undefined);
-    assert.ok(!h.emulator.calls.some((c) => c.action === 'DescribeClusters'), 'no endpoint lookup: the domain is the host');
+    assert.ok(
+      !h.emulator.calls.some((c) => c.action === 'DescribeClusters'),
+      'no endpoint lookup: the domain is the host',
+    );
   });
 });

@@ -15,11 +15,23 @@ const MATCHING = 'a'.repeat(60);
 
 describe('clusters[].dbGroupsFilter', () => {
   it('filters 127-character groups with (a+)+ at once, and the service keeps answering', async () => {
-    const h = await startAppHarness({ clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN], dbGroupsFilter: '(a+)+' }] });
+    const h = await startAppHarness({
+      clusters: [
+        {
+          id: 'analytics',
+          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          roles: [TEST_ROLE_ARN],
+          dbGroupsFilter: '(a+)+',
+        },
+      ],
+    });
     try {
       const signIn = await h.signIn({ extraAttributes: { [REDSHIFT_DB_GROUPS]: [...ALMOST, MATCHING] } });
       assert.equal(signIn.status, 303);
-      const [res, health] = await Promise.all([h.client.postJson('/api/credentials', { cluster: 'analytics' }), h.newClient().get('/healthz')]);
+      const [res, health] = await Promise.all([
+        h.client.postJson('/api/credentials', { cluster: 'analytics' }),
+        h.newClient().get('/healthz'),
+      ]);
       assert.equal(res.status, 200, await res.clone().text());
       assert.equal(health.status, 200);
       const gcc = h.emulator.calls.find((c) => c.action === 'GetClusterCredentials');
@@ -30,7 +42,8 @@ describe('clusters[].dbGroupsFilter', () => {
   });
 
   it('refuses in the console a pattern RE2 cannot run, naming the field, and saves nothing', async () => {
-    const h = await startAppHarness({ admin: true,
+    const h = await startAppHarness({
+      admin: true,
       idps: [{ id: 'test', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
       clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
     });
@@ -43,10 +56,18 @@ describe('clusters[].dbGroupsFilter', () => {
         assert.equal(res.status, 400, pattern);
         // The form comes back with its problems listed by field.
         const problems = (await res.text()).split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
-        assert.match(problems, /<li>dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)[^<]*<\/li>/, pattern);
+        assert.match(
+          problems,
+          /<li>dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)[^<]*<\/li>/,
+          pattern,
+        );
       }
       assert.deepEqual(await h.service.store.listConnections('cluster'), []);
-      assert.equal((await h.post(admin, '/admin/clusters', clusterFields('filtered', { dbGroupsFilter: '(a+)+|bi_.*' }))).status, 303, 'an RE2 pattern is saved');
+      assert.equal(
+        (await h.post(admin, '/admin/clusters', clusterFields('filtered', { dbGroupsFilter: '(a+)+|bi_.*' }))).status,
+        303,
+        'an RE2 pattern is saved',
+      );
     } finally {
       await h.close();
     }

@@ -13,7 +13,12 @@ interface Answer {
 }
 
 /** `/slow` waits until released; everything else answers at once. Attach the drainer before requests. */
-async function startServer(): Promise<{ server: Server; port: number; slowArrived: Promise<void>; releaseSlow: () => void }> {
+async function startServer(): Promise<{
+  server: Server;
+  port: number;
+  slowArrived: Promise<void>;
+  releaseSlow: () => void;
+}> {
   let arrived = () => {};
   let releaseSlow = () => {};
   const slowArrived = new Promise<void>((resolve) => (arrived = resolve));

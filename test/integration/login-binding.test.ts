@@ -10,20 +10,39 @@ import { buildBareApp } from '../support/app-harness.ts';
 
 const BASE = 'https://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
-const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake', sessionToken: 'fake', expiration: new Date(Date.now() + 3600_000) } }) };
+const sts: StsApi = {
+  assumeRoleWithSaml: async () => ({
+    value: {
+      accessKeyId: 'ASIAFAKE',
+      secretAccessKey: 'fake',
+      sessionToken: 'fake',
+      expiration: new Date(Date.now() + 3600_000),
+    },
+  }),
+};
 
 // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
 const build = () => buildBareApp({ baseUrl: BASE, server: { trustProxy: 'loopback' } }, { sts });
 
 async function startLogin(app: Parameters<typeof request>[0], cookie = '') {
   const res = await request(app).get('/login/corp').set('x-forwarded-proto', 'https').set('cookie', cookie);
-  const xml = inflateRawSync(Buffer.from(new URL(res.headers.location ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
-  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('__Host-redshift-sso-login='));
+  const xml = inflateRawSync(
+    Buffer.from(new URL(res.headers.location ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
+  ).toString('utf8');
+  const setCookie = ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith('__Host-redshift-sso-login='));
   return { requestId: /\sID="([^"]+)"/.exec(xml)?.[1] ?? '', setCookie, cookie: setCookie?.split(';')[0] ?? '' };
 }
 
 const post = (app: Parameters<typeof request>[0], samlResponse: string, cookie: string) =>
-  request(app).post('/saml/acs/corp').set('x-forwarded-proto', 'https').set('accept', 'application/json').set('cookie', cookie).type('form').send({ SAMLResponse: samlResponse });
+  request(app)
+    .post('/saml/acs/corp')
+    .set('x-forwarded-proto', 'https')
+    .set('accept', 'application/json')
+    .set('cookie', cookie)
+    .type('form')
+    .send({ SAMLResponse: samlResponse });
 
 describe('login binding (HTTPS)', () => {
   it('sets a SameSite=None, Secure, HttpOnly __Host- cookie when a sign-in starts', async () => {
@@ -40,13 +59,22 @@ describe('login binding (HTTPS)', () => {
     const { app, close } = build();
     const attacker = await startLogin(app);
     const victim = await startLogin(app);
-    const forged = aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: attacker.requestId, nameId: 'mallory@example.com' });
+    const forged = aSamlResponse({
+      destination: ACS,
+      recipient: ACS,
+      inResponseTo: attacker.requestId,
+      nameId: 'mallory@example.com',
+    });
     const refused = await post(app, forged, victim.cookie);
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error.code, 'SAML_LOGIN_NOT_BOUND');
 
     const own = await startLogin(app);
-    const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: own.requestId }), own.cookie);
+    const accepted = await post(
+      app,
+      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: own.requestId }),
+      own.cookie,
+    );
     assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
     await close();
   });
@@ -55,7 +83,11 @@ describe('login binding (HTTPS)', () => {
     const { app, close } = build();
     const first = await startLogin(app);
     const second = await startLogin(app, first.cookie);
-    const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: first.requestId }), second.cookie);
+    const accepted = await post(
+      app,
+      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: first.requestId }),
+      second.cookie,
+    );
     assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
     await close();
   });

@@ -52,30 +52,54 @@ describe('log lines', () => {
     const chooser = await (await h.client.get('/')).text();
     const fields = hiddenFields(chooser);
     keep('CSRF token', fields._csrf);
-    assert.equal((await h.client.postForm('/credentials', { _csrf: fields._csrf ?? '', role: fields.role ?? '', cluster: fields.cluster ?? '' })).status, 303);
+    assert.equal(
+      (
+        await h.client.postForm('/credentials', {
+          _csrf: fields._csrf ?? '',
+          role: fields.role ?? '',
+          cluster: fields.cluster ?? '',
+        })
+      ).status,
+      303,
+    );
     const page = await h.client.get('/credentials');
     assert.equal(page.status, 200);
     keep('dbPassword (page)', elementText(await page.text(), 'db-password'));
 
     // Refusals: each goes through the error handler and is logged.
-    const tamperedXml = aSamlResponseXml({ destination: h.acsUrl, recipient: h.acsUrl, inResponseTo: await h.startLogin() }).replace('>alice@example.com<', '>mallory@example.com<');
+    const tamperedXml = aSamlResponseXml({
+      destination: h.acsUrl,
+      recipient: h.acsUrl,
+      inResponseTo: await h.startLogin(),
+    }).replace('>alice@example.com<', '>mallory@example.com<');
     const refused = [
       Buffer.from(tamperedXml, 'utf8').toString('base64'),
       await h.validResponse({ key: fixtureKeys.attacker }),
-      await h.validResponse({ now: new Date(Date.now() - 10 * 60_000), notOnOrAfter: new Date(Date.now() - 5 * 60_000) }),
+      await h.validResponse({
+        now: new Date(Date.now() - 10 * 60_000),
+        notOnOrAfter: new Date(Date.now() - 5 * 60_000),
+      }),
       await h.validResponse({ inResponseTo: '_0000000000000000000000000000000000000000' }),
       await h.validResponse({ status: { code: 'Responder', message: 'user locked' } }),
     ];
     samlResponses.push(...refused);
     for (const response of refused) {
-      const res = await h.newClient().postForm('/saml/acs/test', { SAMLResponse: response, RelayState: '/' }, { accept: 'application/json' });
+      const res = await h
+        .newClient()
+        .postForm('/saml/acs/test', { SAMLResponse: response, RelayState: '/' }, { accept: 'application/json' });
       assert.ok(res.status >= 400 && res.status < 500, `refused with a 4xx (${res.status})`);
     }
-    const replay = await h.newClient().postForm('/saml/acs/test', { SAMLResponse: good }, { accept: 'application/json' });
+    const replay = await h
+      .newClient()
+      .postForm('/saml/acs/test', { SAMLResponse: good }, { accept: 'application/json' });
     assert.equal(replay.status, 401);
     h.emulator.failNext('GetClusterCredentials', { code: 'AccessDenied', message: 'Not authorized', status: 403 });
     assert.equal((await h.client.postJson('/api/credentials', { cluster: 'analytics' })).status, 403);
-    assert.equal((await h.client.postForm('/credentials', { _csrf: 'wrong', role: fields.role ?? '', cluster: 'analytics' })).status, 403);
+    assert.equal(
+      (await h.client.postForm('/credentials', { _csrf: 'wrong', role: fields.role ?? '', cluster: 'analytics' }))
+        .status,
+      403,
+    );
 
     logText = h.logs.join('\n');
   });
@@ -90,11 +114,21 @@ describe('log lines', () => {
     assert.equal(lines.filter((l) => l.msg === 'issued db login').length, 2);
     const refusals = lines.filter((l) => l.msg === 'request refused');
     const codes = refusals.map((l) => l.code);
-    for (const code of ['SAML_SIGNATURE_INVALID', 'SAML_IN_RESPONSE_TO_UNKNOWN', 'SAML_IDP_ERROR', 'AWS_ACCESS_DENIED', 'CSRF_TOKEN_INVALID']) {
+    for (const code of [
+      'SAML_SIGNATURE_INVALID',
+      'SAML_IN_RESPONSE_TO_UNKNOWN',
+      'SAML_IDP_ERROR',
+      'AWS_ACCESS_DENIED',
+      'CSRF_TOKEN_INVALID',
+    ]) {
       assert.ok(codes.includes(code), `a refusal line for ${code} (got ${codes.join(', ')})`);
     }
     for (const line of refusals) assert.match(String(line.requestId), /^[A-Za-z0-9._-]{8,64}$/);
-    assert.deepEqual(lines.filter((l) => l.msg === 'request failed'), [], 'no refusal was an unexpected failure');
+    assert.deepEqual(
+      lines.filter((l) => l.msg === 'request failed'),
+      [],
+      'no refusal was an unexpected failure',
+    );
   });
 
   it('holds no DB password, AWS secret key, session token, cookie or CSRF token', () => {

@@ -24,11 +24,23 @@ import { testSessionSecret } from '../support/test-secret.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
-const sts: StsApi = { assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake', sessionToken: 'fake', expiration: new Date(Date.now() + 3600_000) } }) };
+const sts: StsApi = {
+  assumeRoleWithSaml: async () => ({
+    value: {
+      accessKeyId: 'ASIAFAKE',
+      secretAccessKey: 'fake',
+      sessionToken: 'fake',
+      expiration: new Date(Date.now() + 3600_000),
+    },
+  }),
+};
 
 function metadataWith(certs: string[]): string {
   const descriptors = certs
-    .map((pem) => `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${pem.replace(/-----[^-]+-----|\s/g, '')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`)
+    .map(
+      (pem) =>
+        `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${pem.replace(/-----[^-]+-----|\s/g, '')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+    )
     .join('');
   return `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${TEST_IDP_ISSUER}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${descriptors}<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>`;
 }
@@ -44,11 +56,22 @@ describe('scheduled metadata refresh', () => {
     const config = buildConfig({
       server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
       sp: { metadataFetch: { allowHttpLoopback: true } },
-      idps: [{ id: 'corp', metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`, allowIdpInitiated: true }],
+      idps: [
+        {
+          id: 'corp',
+          metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`,
+          allowIdpInitiated: true,
+        },
+      ],
       clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
       store: { url: 'sqlite::memory:' },
     });
-    built = await startApp(config, { logger: createLogger({ level: 'silent' }), sts, redshift: {} as RedshiftApi, store: openSqliteStore('sqlite::memory:') });
+    built = await startApp(config, {
+      logger: createLogger({ level: 'silent' }),
+      sts,
+      redshift: {} as RedshiftApi,
+      store: openSqliteStore('sqlite::memory:'),
+    });
   });
   after(async () => {
     await built.close();
@@ -56,7 +79,11 @@ describe('scheduled metadata refresh', () => {
   });
 
   const signInWith = (key: typeof fixtureKeys.idp) =>
-    request(built.app).post('/saml/acs/corp').set('accept', 'application/json').type('form').send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, key }) });
+    request(built.app)
+      .post('/saml/acs/corp')
+      .set('accept', 'application/json')
+      .type('form')
+      .send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, key }) });
 
   it('trusts the new certificate after a refresh, and records the change', async () => {
     assert.equal((await signInWith(fixtureKeys.idp)).status, 303);
@@ -118,18 +145,33 @@ describe('metadata URL down at start-up', () => {
     const logs: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _e, done) {
-        logs.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+        logs.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
         done();
       },
     });
     const timers = fakeTimers();
-    const built = await startApp(config(), { logger: createLogger({ level: 'debug' }, sink), sts, redshift: {} as RedshiftApi, store: openSqliteStore(storeUrl()), metadataRetry: { timers: timers.timers } });
+    const built = await startApp(config(), {
+      logger: createLogger({ level: 'debug' }, sink),
+      sts,
+      redshift: {} as RedshiftApi,
+      store: openSqliteStore(storeUrl()),
+      metadataRetry: { timers: timers.timers },
+    });
     return { built, logs, timers };
   }
 
   const signIn = (app: App, idpId: string, key: typeof fixtureKeys.idp) => {
     const acs = `${BASE}/saml/acs/${idpId}`;
-    return request(app.app).post(`/saml/acs/${idpId}`).set('accept', 'application/json').type('form').send({ SAMLResponse: aSamlResponse({ destination: acs, recipient: acs, key }) });
+    return request(app.app)
+      .post(`/saml/acs/${idpId}`)
+      .set('accept', 'application/json')
+      .type('form')
+      .send({ SAMLResponse: aSamlResponse({ destination: acs, recipient: acs, key }) });
   };
 
   before(async () => {
@@ -144,36 +186,74 @@ describe('metadata URL down at start-up', () => {
 
   it('refuses to start when the URL is down and nothing was ever stored (nothing to trust)', async () => {
     await metadataServerDown();
-    await assert.rejects(start(), (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && /^idps\[0\]\.metadataUrl: /.test(err.problems[0] ?? ''));
+    await assert.rejects(
+      start(),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.length === 1 &&
+        /^idps\[0\]\.metadataUrl: /.test(err.problems[0] ?? ''),
+    );
     await metadataServerUp();
   });
 
   it('signs in through a file IdP and a console IdP from the stored documents, then a retry picks up the live ones', async () => {
     // A first run while the URL answers: the documents are fetched and stored.
     const first = await start();
-    await first.built.store.putConnection({ kind: 'idp', id: 'console', entry: { id: 'console', metadataUrl: metadataUrl('console'), allowIdpInitiated: true }, updatedAt: new Date(), updatedBy: 'admin' }, 0);
-    for (const idp of ['corp', 'console']) assert.equal((await signIn(first.built, idp, fixtureKeys.idp)).status, 303, idp);
+    await first.built.store.putConnection(
+      {
+        kind: 'idp',
+        id: 'console',
+        entry: { id: 'console', metadataUrl: metadataUrl('console'), allowIdpInitiated: true },
+        updatedAt: new Date(),
+        updatedBy: 'admin',
+      },
+      0,
+    );
+    for (const idp of ['corp', 'console'])
+      assert.equal((await signIn(first.built, idp, fixtureKeys.idp)).status, 303, idp);
     await first.built.close();
 
     // Restart during an IdP outage.
     await metadataServerDown();
     const second = await start();
-    for (const idp of ['corp', 'console']) assert.equal((await signIn(second.built, idp, fixtureKeys.idp)).status, 303, `${idp} signs in from the stored metadata`);
-    const warnings = second.logs.map((l) => JSON.parse(l) as { level: number; msg: string; idpId?: string }).filter((l) => l.level === 40 && /stored metadata document/.test(l.msg));
+    for (const idp of ['corp', 'console'])
+      assert.equal(
+        (await signIn(second.built, idp, fixtureKeys.idp)).status,
+        303,
+        `${idp} signs in from the stored metadata`,
+      );
+    const warnings = second.logs
+      .map((l) => JSON.parse(l) as { level: number; msg: string; idpId?: string })
+      .filter((l) => l.level === 40 && /stored metadata document/.test(l.msg));
     assert.deepEqual(warnings.map((w) => w.idpId).sort(), ['console', 'corp'], 'a warning names each IdP');
     assert.equal(second.timers.pending.length, 2, 'one retry per URL');
-    assert.ok(second.timers.pending.every((t) => t.ms <= 30_000), 'the first retry comes within 30 s, long before the hourly refresh');
+    assert.ok(
+      second.timers.pending.every((t) => t.ms <= 30_000),
+      'the first retry comes within 30 s, long before the hourly refresh',
+    );
 
     // The IdP is back, with a new signing certificate: the retry picks it up.
     served = metadataWith([fixtureKeys.idpNext.certificate]);
     await metadataServerUp();
     await second.timers.fireAll();
     for (const idp of ['corp', 'console']) {
-      assert.equal((await signIn(second.built, idp, fixtureKeys.idpNext)).status, 303, `${idp} trusts the live document`);
-      assert.equal((await signIn(second.built, idp, fixtureKeys.idp)).status, 401, `${idp} no longer trusts the stored one`);
+      assert.equal(
+        (await signIn(second.built, idp, fixtureKeys.idpNext)).status,
+        303,
+        `${idp} trusts the live document`,
+      );
+      assert.equal(
+        (await signIn(second.built, idp, fixtureKeys.idp)).status,
+        401,
+        `${idp} no longer trusts the stored one`,
+      );
     }
     assert.equal(second.timers.pending.length, 0, 'no more retries');
-    assert.equal((await second.built.store.getMetadata(metadataUrl('file')))?.xml, served, 'the live document is stored for the next start');
+    assert.equal(
+      (await second.built.store.getMetadata(metadataUrl('file')))?.xml,
+      served,
+      'the live document is stored for the next start',
+    );
     await second.built.close();
   });
 });

@@ -40,7 +40,12 @@ describe('GET /metrics on the main port', () => {
     after(() => h.close());
 
     it('answers 401 without the token or with a wrong one', async () => {
-      const attempts: Array<Record<string, string>> = [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: `Basic ${TOKEN}` }, { authorization: 'Bearer ' }];
+      const attempts: Array<Record<string, string>> = [
+        {},
+        { authorization: `Bearer ${TOKEN}x` },
+        { authorization: `Basic ${TOKEN}` },
+        { authorization: 'Bearer ' },
+      ];
       for (const headers of attempts) {
         const res = await h.newClient().get('/metrics', { accept: 'application/json', ...headers });
         assert.equal(res.status, 401, JSON.stringify(headers));
@@ -51,7 +56,10 @@ describe('GET /metrics on the main port', () => {
 
     it('counts sign-ins, refusals, AWS calls, issued credentials and requests by route', async () => {
       assert.equal((await h.signIn()).status, 303);
-      const refused = await h.postAcs(aSamlResponse({ destination: h.acsUrl, recipient: h.acsUrl, audiences: ['urn:somebody-else'] }), { json: true });
+      const refused = await h.postAcs(
+        aSamlResponse({ destination: h.acsUrl, recipient: h.acsUrl, audiences: ['urn:somebody-else'] }),
+        { json: true },
+      );
       const refusalCode = ((await refused.json()) as { error: { code: string } }).error.code;
       assert.equal(refused.status, 401);
       await h.newClient().postForm('/saml/acs/attacker-chosen-idp', { SAMLResponse: 'x' });
@@ -66,18 +74,70 @@ describe('GET /metrics on the main port', () => {
       const text = await res.text();
       assert.equal(sample(text, 'redshift_sso_logins_total', { idp: 'test', outcome: 'ok' }), 1);
       assert.equal(sample(text, 'redshift_sso_logins_total', { idp: 'test', outcome: 'refused' }), 1);
-      assert.equal(sample(text, 'redshift_sso_logins_total', { idp: 'other', outcome: 'refused' }), 1, 'an unknown IdP id is not a label value');
+      assert.equal(
+        sample(text, 'redshift_sso_logins_total', { idp: 'other', outcome: 'refused' }),
+        1,
+        'an unknown IdP id is not a label value',
+      );
       assert.equal(sample(text, 'redshift_sso_saml_refusals_total', { code: refusalCode }), 1);
       assert.equal(sample(text, 'redshift_sso_db_logins_total', { cluster: TEST_CLUSTER_ID }), 1);
-      assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'AssumeRoleWithSAML', outcome: 'ok' }), 1);
-      assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'GetClusterCredentials', outcome: 'ok' }), 1);
-      assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'GetClusterCredentials', outcome: 'AWS_ACCESS_DENIED' }), 1);
-      assert.ok(sample(text, 'redshift_sso_aws_call_duration_seconds_bucket', { api: 'AssumeRoleWithSAML', outcome: 'ok', le: '+Inf' }) === 1);
-      assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count', { method: 'POST', route: '/saml/acs/:idp', status: '303' }), 1);
-      assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count', { method: 'POST', route: '/api/credentials', status: '200' }), 1);
-      assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count', { method: 'GET', route: '(unmatched)', status: '404' }), 1);
-      assert.ok(!text.includes('no-such-page-4711') && !text.includes('attacker-chosen-idp'), 'raw paths never become label values');
-      for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+      assert.equal(
+        sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'AssumeRoleWithSAML', outcome: 'ok' }),
+        1,
+      );
+      assert.equal(
+        sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'GetClusterCredentials', outcome: 'ok' }),
+        1,
+      );
+      assert.equal(
+        sample(text, 'redshift_sso_aws_call_duration_seconds_count', {
+          api: 'GetClusterCredentials',
+          outcome: 'AWS_ACCESS_DENIED',
+        }),
+        1,
+      );
+      assert.ok(
+        sample(text, 'redshift_sso_aws_call_duration_seconds_bucket', {
+          api: 'AssumeRoleWithSAML',
+          outcome: 'ok',
+          le: '+Inf',
+        }) === 1,
+      );
+      assert.equal(
+        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
+          method: 'POST',
+          route: '/saml/acs/:idp',
+          status: '303',
+        }),
+        1,
+      );
+      assert.equal(
+        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
+          method: 'POST',
+          route: '/api/credentials',
+          status: '200',
+        }),
+        1,
+      );
+      assert.equal(
+        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
+          method: 'GET',
+          route: '(unmatched)',
+          status: '404',
+        }),
+        1,
+      );
+      assert.ok(
+        !text.includes('no-such-page-4711') && !text.includes('attacker-chosen-idp'),
+        'raw paths never become label values',
+      );
+      for (const name of [
+        'nodejs_eventloop_lag_seconds',
+        'nodejs_eventloop_lag_p99_seconds',
+        'process_resident_memory_bytes',
+        'process_cpu_seconds_total',
+        'nodejs_heap_size_used_bytes',
+      ]) {
         assert.match(text, new RegExp(`^${name} `, 'm'), name);
       }
     });

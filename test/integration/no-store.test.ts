@@ -21,7 +21,11 @@ describe('Cache-Control: no-store on signed-in pages and the API', () => {
     noStore(chooser, 'GET / signed in');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await chooser.text())?.[1] ?? '';
     // Post, redirect, get: the issued login is kept sealed in the session and shown by the GET.
-    const posted = await h.client.postForm('/credentials', { _csrf: csrf, role: TEST_ROLE_ARN, cluster: TEST_CLUSTER_ID });
+    const posted = await h.client.postForm('/credentials', {
+      _csrf: csrf,
+      role: TEST_ROLE_ARN,
+      cluster: TEST_CLUSTER_ID,
+    });
     assert.equal(posted.status, 303);
     noStore(posted, 'POST /credentials');
     const page = await h.client.get(posted.headers.get('location') ?? '', { accept: 'text/html' });

@@ -10,7 +10,13 @@ import { NAMEID_FORMAT } from '../../src/dev/saml-response.ts';
 import type { ValidatedLogin } from '../../src/saml/service-provider.ts';
 import { encryptAssertionInResponse } from '../support/encrypt-assertion.ts';
 import { aShapeServiceProvider, type ShapeSpOptions } from '../support/idp-shape-sp.ts';
-import { aSamlResponseXml, fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
+import {
+  aSamlResponseXml,
+  fixtureKeys,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+  type SamlResponseOverrides,
+} from '../support/sign-response.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -21,7 +27,10 @@ type Outcome = { accepted: ValidatedLogin } | { refused: unknown };
 interface Scenario extends ShapeSpOptions {
   /** 'sp' (default) sends an AuthnRequest first and answers it; 'idp' sends no InResponseTo. */
   initiated?: 'sp' | 'idp';
-  /** Signed response overrides (destination, recipient and inResponseTo are filled in); a function is called when the test runs. */
+  /**
+   * Signed response overrides (destination, recipient and inResponseTo are filled in); a function is called when the
+   * test runs.
+   */
   response?: SamlResponseOverrides | (() => SamlResponseOverrides);
   /** Rewrites the signed XML before it is posted (encryption). */
   then?: (xml: string) => Promise<string>;
@@ -48,7 +57,9 @@ async function run(scenario: Scenario): Promise<Outcome> {
 function assertAccepted(outcome: Outcome): ValidatedLogin {
   if ('refused' in outcome) {
     const err = outcome.refused;
-    assert.fail(`expected the response to be accepted, got ${err instanceof AppError ? `${err.code}: ${err.publicMessage}` : String(err)}`);
+    assert.fail(
+      `expected the response to be accepted, got ${err instanceof AppError ? `${err.code}: ${err.publicMessage}` : String(err)}`,
+    );
   }
   assert.equal(outcome.accepted.identity.roleSessionName, 'alice');
   assert.deepEqual(outcome.accepted.identity.roles, [{ roleArn: TEST_ROLE_ARN, principalArn: TEST_PRINCIPAL_ARN }]);
@@ -92,10 +103,22 @@ describe('signature policy per IdP (wantAssertionsSigned, wantResponseSigned)', 
   const responseOnly = { signAssertion: false, signResponse: true };
   const both = { signAssertion: true, signResponse: true };
   runCases([
-    { name: 'accepts an assertion-only signature by default', scenario: { response: assertionOnly }, expect: 'accepted' },
+    {
+      name: 'accepts an assertion-only signature by default',
+      scenario: { response: assertionOnly },
+      expect: 'accepted',
+    },
     { name: 'accepts Response and assertion both signed by default', scenario: { response: both }, expect: 'accepted' },
-    { name: 'refuses a response-only signature by default', scenario: { response: responseOnly }, expect: 'SAML_SIGNATURE_INVALID' },
-    { name: 'accepts a response-only signature with wantAssertionsSigned: false', scenario: { idp: { wantAssertionsSigned: false }, response: responseOnly }, expect: 'accepted' },
+    {
+      name: 'refuses a response-only signature by default',
+      scenario: { response: responseOnly },
+      expect: 'SAML_SIGNATURE_INVALID',
+    },
+    {
+      name: 'accepts a response-only signature with wantAssertionsSigned: false',
+      scenario: { idp: { wantAssertionsSigned: false }, response: responseOnly },
+      expect: 'accepted',
+    },
     {
       name: 'still refuses a response with no signature at all with wantAssertionsSigned: false',
       scenario: { idp: { wantAssertionsSigned: false }, response: { signAssertion: false, signResponse: false } },
@@ -106,8 +129,16 @@ describe('signature policy per IdP (wantAssertionsSigned, wantResponseSigned)', 
       scenario: { idp: { wantAssertionsSigned: false }, response: { ...responseOnly, key: fixtureKeys.attacker } },
       expect: 'SAML_SIGNATURE_INVALID',
     },
-    { name: 'refuses an assertion-only signature with wantResponseSigned: true', scenario: { idp: { wantResponseSigned: true }, response: assertionOnly }, expect: 'SAML_SIGNATURE_INVALID' },
-    { name: 'accepts Response and assertion both signed with wantResponseSigned: true', scenario: { idp: { wantResponseSigned: true }, response: both }, expect: 'accepted' },
+    {
+      name: 'refuses an assertion-only signature with wantResponseSigned: true',
+      scenario: { idp: { wantResponseSigned: true }, response: assertionOnly },
+      expect: 'SAML_SIGNATURE_INVALID',
+    },
+    {
+      name: 'accepts Response and assertion both signed with wantResponseSigned: true',
+      scenario: { idp: { wantResponseSigned: true }, response: both },
+      expect: 'accepted',
+    },
     {
       name: 'accepts a response-only signature with wantResponseSigned: true and wantAssertionsSigned: false',
       scenario: { idp: { wantResponseSigned: true, wantAssertionsSigned: false }, response: responseOnly },
@@ -119,7 +150,12 @@ describe('signature policy per IdP (wantAssertionsSigned, wantResponseSigned)', 
 describe('SHA-1 signatures (allowSha1Signatures)', () => {
   const sha1 = { signatureAlgorithm: 'sha1' } as const;
   runCases([
-    { name: 'refuses an assertion signed with RSA-SHA1 and a SHA-1 digest, naming SHA1', scenario: { response: sha1 }, expect: 'SAML_ALGORITHM_NOT_ALLOWED', message: /SHA1/ },
+    {
+      name: 'refuses an assertion signed with RSA-SHA1 and a SHA-1 digest, naming SHA1',
+      scenario: { response: sha1 },
+      expect: 'SAML_ALGORITHM_NOT_ALLOWED',
+      message: /SHA1/,
+    },
     {
       name: 'refuses a Response and assertion both signed with SHA-1, naming SHA1',
       scenario: { response: { ...sha1, signResponse: true } },
@@ -128,12 +164,23 @@ describe('SHA-1 signatures (allowSha1Signatures)', () => {
     },
     {
       name: 'refuses a SHA-1 response-only signature with wantAssertionsSigned: false',
-      scenario: { idp: { wantAssertionsSigned: false }, response: { ...sha1, signAssertion: false, signResponse: true } },
+      scenario: {
+        idp: { wantAssertionsSigned: false },
+        response: { ...sha1, signAssertion: false, signResponse: true },
+      },
       expect: 'SAML_ALGORITHM_NOT_ALLOWED',
       message: /SHA1/,
     },
-    { name: 'accepts a SHA-1 signed assertion with allowSha1Signatures: true', scenario: { idp: { allowSha1Signatures: true }, response: sha1 }, expect: 'accepted' },
-    { name: 'still accepts RSA-SHA256 with allowSha1Signatures: true', scenario: { idp: { allowSha1Signatures: true } }, expect: 'accepted' },
+    {
+      name: 'accepts a SHA-1 signed assertion with allowSha1Signatures: true',
+      scenario: { idp: { allowSha1Signatures: true }, response: sha1 },
+      expect: 'accepted',
+    },
+    {
+      name: 'still accepts RSA-SHA256 with allowSha1Signatures: true',
+      scenario: { idp: { allowSha1Signatures: true } },
+      expect: 'accepted',
+    },
   ]);
 });
 
@@ -148,7 +195,9 @@ describe('encrypted assertions (RSA-OAEP key transport, AES-128-CBC, as SimpleSA
   });
 
   it('really received an EncryptedAssertion (no plain Assertion left in the response)', async () => {
-    const xml = await forSp(aSamlResponseXml({ destination: 'https://sp.example/acs', recipient: 'https://sp.example/acs' }));
+    const xml = await forSp(
+      aSamlResponseXml({ destination: 'https://sp.example/acs', recipient: 'https://sp.example/acs' }),
+    );
     assert.match(xml, /<saml:EncryptedAssertion\b[^>]*><xenc:EncryptedData\b/);
     assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmlenc#rsa-oaep-mgf1p"/);
     assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2001\/04\/xmlenc#aes128-cbc"/);
@@ -161,16 +210,23 @@ describe('encrypted assertions (RSA-OAEP key transport, AES-128-CBC, as SimpleSA
   });
 
   it('refuses an encrypted assertion whose inner signature is missing', async () => {
-    assertRefused(await run({ sp: SP_DECRYPTION, response: { signAssertion: false }, then: forSp }), 'SAML_SIGNATURE_INVALID');
+    assertRefused(
+      await run({ sp: SP_DECRYPTION, response: { signAssertion: false }, then: forSp }),
+      'SAML_SIGNATURE_INVALID',
+    );
   });
 
   it('refuses an encrypted assertion signed by an untrusted key', async () => {
-    assertRefused(await run({ sp: SP_DECRYPTION, response: { key: fixtureKeys.attacker }, then: forSp }), 'SAML_SIGNATURE_INVALID');
+    assertRefused(
+      await run({ sp: SP_DECRYPTION, response: { key: fixtureKeys.attacker }, then: forSp }),
+      'SAML_SIGNATURE_INVALID',
+    );
   });
 
-  const forAttacker = (xml: string) => encryptAssertionInResponse(xml, { certificate: fixtureKeys.attacker.certificate });
+  const forAttacker = (xml: string) =>
+    encryptAssertionInResponse(xml, { certificate: fixtureKeys.attacker.certificate });
 
-  it('refuses an assertion encrypted for another certificate (the attacker\'s)', async () => {
+  it("refuses an assertion encrypted for another certificate (the attacker's)", async () => {
     const outcome = await run({ sp: SP_DECRYPTION, then: forAttacker });
     assert.ok('refused' in outcome, 'the response was accepted');
     assert.ok(outcome.refused instanceof AppError, `expected an AppError, got ${String(outcome.refused)}`);
@@ -189,15 +245,25 @@ describe('encrypted assertions (RSA-OAEP key transport, AES-128-CBC, as SimpleSA
   });
 
   it('accepts an encrypted assertion whose inner signature uses SHA-1 with allowSha1Signatures: true', async () => {
-    assertAccepted(await run({ sp: SP_DECRYPTION, idp: { allowSha1Signatures: true }, response: { signatureAlgorithm: 'sha1' }, then: forSp }));
+    assertAccepted(
+      await run({
+        sp: SP_DECRYPTION,
+        idp: { allowSha1Signatures: true },
+        response: { signatureAlgorithm: 'sha1' },
+        then: forSp,
+      }),
+    );
   });
 
-  it(
-    'accepts the key transport with an explicit OAEP <DigestMethod …#sha1/> (xml-encryption, ADFS, Shibboleth) under SHA-256 signatures',
-    async () => {
-      assertAccepted(await run({ sp: SP_DECRYPTION, then: (xml) => encryptAssertionInResponse(xml, { certificate: fixtureKeys.sp.certificate, keepOaepDigestMethod: true }) }));
-    },
-  );
+  it('accepts the key transport with an explicit OAEP <DigestMethod …#sha1/> (xml-encryption, ADFS, Shibboleth) under SHA-256 signatures', async () => {
+    assertAccepted(
+      await run({
+        sp: SP_DECRYPTION,
+        then: (xml) =>
+          encryptAssertionInResponse(xml, { certificate: fixtureKeys.sp.certificate, keepOaepDigestMethod: true }),
+      }),
+    );
+  });
 });
 
 describe('NameID formats and attribute NameFormats', () => {
@@ -216,7 +282,12 @@ describe('NameID formats and attribute NameFormats', () => {
       const { roles, roleSessionName, dbUser, dbGroups } = login.identity;
       assert.deepEqual(
         { roles, roleSessionName, dbUser, dbGroups },
-        { roles: [{ roleArn: TEST_ROLE_ARN, principalArn: TEST_PRINCIPAL_ARN }], roleSessionName: 'alice', dbUser: 'alice', dbGroups: ['analysts'] },
+        {
+          roles: [{ roleArn: TEST_ROLE_ARN, principalArn: TEST_PRINCIPAL_ARN }],
+          roleSessionName: 'alice',
+          dbUser: 'alice',
+          dbGroups: ['analysts'],
+        },
       );
     });
   }
@@ -240,24 +311,66 @@ describe('clock skew between IdP and SP', () => {
     const perIdpSkew = { ...base.idp, clockSkewSeconds: 180 };
     const label = initiated === 'sp' ? 'SP-initiated' : 'IdP-initiated';
     runCases([
-      { name: `${label}: accepts an IdP clock 50 s ahead with the default 60 s skew`, scenario: { ...base, response: ahead(50) }, expect: 'accepted' },
-      { name: `${label}: accepts an assertion whose windows ended 50 s ago with the default 60 s skew`, scenario: { ...base, response: endedAgo(50) }, expect: 'accepted' },
-      { name: `${label}: refuses an IdP clock 120 s ahead, naming the clock`, scenario: { ...base, response: ahead(120) }, expect: 'SAML_NOT_YET_VALID', message: /clock/i },
-      { name: `${label}: refuses an assertion whose windows ended 120 s ago, naming the clock`, scenario: { ...base, response: endedAgo(120) }, expect: 'SAML_EXPIRED', message: /clock/i },
-      { name: `${label}: accepts an IdP clock 120 s ahead with clockSkewSeconds: 180`, scenario: { ...base, idp: perIdpSkew, response: ahead(120) }, expect: 'accepted' },
-      { name: `${label}: accepts windows that ended 120 s ago with clockSkewSeconds: 180`, scenario: { ...base, idp: perIdpSkew, response: endedAgo(120) }, expect: 'accepted' },
+      {
+        name: `${label}: accepts an IdP clock 50 s ahead with the default 60 s skew`,
+        scenario: { ...base, response: ahead(50) },
+        expect: 'accepted',
+      },
+      {
+        name: `${label}: accepts an assertion whose windows ended 50 s ago with the default 60 s skew`,
+        scenario: { ...base, response: endedAgo(50) },
+        expect: 'accepted',
+      },
+      {
+        name: `${label}: refuses an IdP clock 120 s ahead, naming the clock`,
+        scenario: { ...base, response: ahead(120) },
+        expect: 'SAML_NOT_YET_VALID',
+        message: /clock/i,
+      },
+      {
+        name: `${label}: refuses an assertion whose windows ended 120 s ago, naming the clock`,
+        scenario: { ...base, response: endedAgo(120) },
+        expect: 'SAML_EXPIRED',
+        message: /clock/i,
+      },
+      {
+        name: `${label}: accepts an IdP clock 120 s ahead with clockSkewSeconds: 180`,
+        scenario: { ...base, idp: perIdpSkew, response: ahead(120) },
+        expect: 'accepted',
+      },
+      {
+        name: `${label}: accepts windows that ended 120 s ago with clockSkewSeconds: 180`,
+        scenario: { ...base, idp: perIdpSkew, response: endedAgo(120) },
+        expect: 'accepted',
+      },
     ]);
   }
 });
 
 describe('IdP-initiated login (allowIdpInitiated)', () => {
   runCases([
-    { name: 'accepts a response without InResponseTo when allowIdpInitiated is on', scenario: { initiated: 'idp', idp: { allowIdpInitiated: true } }, expect: 'accepted' },
-    { name: 'still accepts SP-initiated responses when allowIdpInitiated is on', scenario: { initiated: 'sp', idp: { allowIdpInitiated: true } }, expect: 'accepted' },
-    { name: 'refuses a response without InResponseTo by default', scenario: { initiated: 'idp' }, expect: 'SAML_UNSOLICITED' },
+    {
+      name: 'accepts a response without InResponseTo when allowIdpInitiated is on',
+      scenario: { initiated: 'idp', idp: { allowIdpInitiated: true } },
+      expect: 'accepted',
+    },
+    {
+      name: 'still accepts SP-initiated responses when allowIdpInitiated is on',
+      scenario: { initiated: 'sp', idp: { allowIdpInitiated: true } },
+      expect: 'accepted',
+    },
+    {
+      name: 'refuses a response without InResponseTo by default',
+      scenario: { initiated: 'idp' },
+      expect: 'SAML_UNSOLICITED',
+    },
     {
       name: 'refuses a response answering a request this SP never sent, even with allowIdpInitiated on',
-      scenario: { initiated: 'idp', idp: { allowIdpInitiated: true }, response: { inResponseTo: '_never-sent-0123456789abcdef' } },
+      scenario: {
+        initiated: 'idp',
+        idp: { allowIdpInitiated: true },
+        response: { inResponseTo: '_never-sent-0123456789abcdef' },
+      },
       expect: 'SAML_IN_RESPONSE_TO_UNKNOWN',
     },
   ]);

@@ -4,13 +4,22 @@
 // open there, and the person gets a clear "sign in again" refusal, never a 500.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, SESSION_COOKIE, TEST_CLUSTER_ID, TEST_IDP_ID, type AppHarness } from '../support/app-harness.ts';
+import {
+  startAppHarness,
+  SESSION_COOKIE,
+  TEST_CLUSTER_ID,
+  TEST_IDP_ID,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
 import type { SessionUser } from '../../src/sign-in/session-user.ts';
 
-const BOB: SamlResponseOverrides = { nameId: 'bob@example.com', extraAttributes: { 'https://aws.amazon.com/SAML/Attributes/RoleSessionName': 'bob' } };
+const BOB: SamlResponseOverrides = {
+  nameId: 'bob@example.com',
+  extraAttributes: { 'https://aws.amazon.com/SAML/Attributes/RoleSessionName': 'bob' },
+};
 
 interface StoredSession {
   passport?: { user?: SessionUser };
@@ -55,16 +64,26 @@ describe('sealed role sessions are bound to their browser session and person', (
     assert.equal((await credentials(client)).status, 200);
   });
 
-  const moves: Array<{ name: string; target: SamlResponseOverrides; move: (from: StoredSession, to: StoredSession) => StoredSession }> = [
+  const moves: Array<{
+    name: string;
+    target: SamlResponseOverrides;
+    move: (from: StoredSession, to: StoredSession) => StoredSession;
+  }> = [
     {
       name: "a box copied into the same person's other session",
       target: {},
-      move: (from, to) => ({ ...to, passport: { user: { ...(to.passport?.user as SessionUser), grants: from.passport?.user?.grants ?? [] } } }),
+      move: (from, to) => ({
+        ...to,
+        passport: { user: { ...(to.passport?.user as SessionUser), grants: from.passport?.user?.grants ?? [] } },
+      }),
     },
     {
       name: "a box copied into another person's session",
       target: BOB,
-      move: (from, to) => ({ ...to, passport: { user: { ...(to.passport?.user as SessionUser), grants: from.passport?.user?.grants ?? [] } } }),
+      move: (from, to) => ({
+        ...to,
+        passport: { user: { ...(to.passport?.user as SessionUser), grants: from.passport?.user?.grants ?? [] } },
+      }),
     },
     {
       name: "the whole signed-in user copied into another session's row",
@@ -82,17 +101,26 @@ describe('sealed role sessions are bound to their browser session and person', (
 
       const error = await assertJsonError(await credentials(other), 401, 'ROLE_SESSION_MISSING');
       assert.match(error.message, /Sign in again/);
-      const page = await other.postForm('/credentials', { _csrf: await csrfOf(other), role: TEST_ROLE_ARN, cluster: TEST_CLUSTER_ID }, { accept: 'text/html' });
+      const page = await other.postForm(
+        '/credentials',
+        { _csrf: await csrfOf(other), role: TEST_ROLE_ARN, cluster: TEST_CLUSTER_ID },
+        { accept: 'text/html' },
+      );
       assert.equal(page.status, 401, 'the browser page refuses it too');
       assert.match(await page.text(), /ROLE_SESSION_MISSING/);
       const refused = await h.service.store.queryAudit({ kind: 'credentials_refused' });
-      assert.deepEqual(refused.map((e) => e.code), ['ROLE_SESSION_MISSING', 'ROLE_SESSION_MISSING']);
+      assert.deepEqual(
+        refused.map((e) => e.code),
+        ['ROLE_SESSION_MISSING', 'ROLE_SESSION_MISSING'],
+      );
       assert.equal((await credentials(alice)).status, 200, 'the box still opens where it was sealed');
     });
   }
 
   async function csrfOf(client: CookieClient): Promise<string> {
-    const token = /name="_csrf" value="([^"]+)"/.exec(await (await client.get('/', { accept: 'text/html' })).text())?.[1];
+    const token = /name="_csrf" value="([^"]+)"/.exec(
+      await (await client.get('/', { accept: 'text/html' })).text(),
+    )?.[1];
     assert.ok(token !== undefined);
     return token;
   }

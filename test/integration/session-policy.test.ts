@@ -5,9 +5,20 @@
 // service's own path still works, and a cluster that opts out gets an unscoped session.
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { DescribeClustersCommand, GetClusterCredentialsCommand, GetClusterCredentialsWithIAMCommand, RedshiftClient } from '@aws-sdk/client-redshift';
+import {
+  DescribeClustersCommand,
+  GetClusterCredentialsCommand,
+  GetClusterCredentialsWithIAMCommand,
+  RedshiftClient,
+} from '@aws-sdk/client-redshift';
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { startAppHarness, SECOND_ROLE_ARN, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, type AppHarness } from '../support/app-harness.ts';
+import {
+  startAppHarness,
+  SECOND_ROLE_ARN,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import { clusterFields, explicitIdpFields } from '../support/admin-forms.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
@@ -27,7 +38,13 @@ const emulator = {
 const clusters = (analytics: Record<string, unknown> = {}) => [
   { id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN], ...analytics },
   { id: 'finance', clusterIdentifier: OTHER_CLUSTER, roles: [SECOND_ROLE_ARN] },
-  { id: 'finance-wg', type: 'serverless', workgroup: 'finance-wg', workgroupId: WORKGROUP_ID, roles: [SECOND_ROLE_ARN] },
+  {
+    id: 'finance-wg',
+    type: 'serverless',
+    workgroup: 'finance-wg',
+    workgroupId: WORKGROUP_ID,
+    roles: [SECOND_ROLE_ARN],
+  },
 ];
 
 async function aliceSession(h: AppHarness): Promise<RoleSession> {
@@ -44,7 +61,11 @@ function redshiftAs(h: AppHarness, session: RoleSession): RedshiftClient {
 
 async function refused(promise: Promise<unknown>, name: string, resource: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    const { name: actual, message, $metadata } = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    const {
+      name: actual,
+      message,
+      $metadata,
+    } = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
     assert.equal(actual, name);
     assert.equal($metadata?.httpStatusCode, 403);
     assert.ok(message.includes(`on resource: ${resource}`), message);
@@ -63,20 +84,92 @@ describe('session policy on the role sessions', () => {
     const redshift = redshiftAs(h, session);
     const arn = (resource: string) => `arn:aws:redshift:${REGION}:123456789012:${resource}`;
 
-    const own = await redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'alice', DbName: 'dev', DbGroups: ['analysts'] }));
+    const own = await redshift.send(
+      new GetClusterCredentialsCommand({
+        ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+        DbUser: 'alice',
+        DbName: 'dev',
+        DbGroups: ['analysts'],
+      }),
+    );
     assert.equal(own.DbUser, 'IAM:alice', 'her own DbUser on her cluster is allowed');
 
-    await refused(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob', DbName: 'dev' })), 'AccessDenied', arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/bob`));
-    await refused(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: OTHER_CLUSTER, DbUser: 'alice', DbName: 'dev' })), 'AccessDenied', arn(`dbuser:${OTHER_CLUSTER}/alice`));
-    await refused(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'alice', DbName: 'payroll' })), 'AccessDenied', arn(`dbname:${TEST_CLUSTER_IDENTIFIER}/payroll`));
-    await refused(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'alice', DbGroups: ['admins'] })), 'AccessDenied', arn(`dbgroup:${TEST_CLUSTER_IDENTIFIER}/admins`));
-    await refused(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'alice', AutoCreate: true })), 'AccessDenied', arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/alice`));
-    await refused(redshift.send(new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbName: 'dev' })), 'AccessDenied', arn(`dbname:${TEST_CLUSTER_IDENTIFIER}/dev`));
-    await refused(redshift.send(new DescribeClustersCommand({ ClusterIdentifier: OTHER_CLUSTER })), 'AccessDenied', arn(`cluster:${OTHER_CLUSTER}`));
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob', DbName: 'dev' }),
+      ),
+      'AccessDenied',
+      arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/bob`),
+    );
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsCommand({ ClusterIdentifier: OTHER_CLUSTER, DbUser: 'alice', DbName: 'dev' }),
+      ),
+      'AccessDenied',
+      arn(`dbuser:${OTHER_CLUSTER}/alice`),
+    );
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          DbUser: 'alice',
+          DbName: 'payroll',
+        }),
+      ),
+      'AccessDenied',
+      arn(`dbname:${TEST_CLUSTER_IDENTIFIER}/payroll`),
+    );
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          DbUser: 'alice',
+          DbGroups: ['admins'],
+        }),
+      ),
+      'AccessDenied',
+      arn(`dbgroup:${TEST_CLUSTER_IDENTIFIER}/admins`),
+    );
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          DbUser: 'alice',
+          AutoCreate: true,
+        }),
+      ),
+      'AccessDenied',
+      arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/alice`),
+    );
+    await refused(
+      redshift.send(
+        new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbName: 'dev' }),
+      ),
+      'AccessDenied',
+      arn(`dbname:${TEST_CLUSTER_IDENTIFIER}/dev`),
+    );
+    await refused(
+      redshift.send(new DescribeClustersCommand({ ClusterIdentifier: OTHER_CLUSTER })),
+      'AccessDenied',
+      arn(`cluster:${OTHER_CLUSTER}`),
+    );
     await refused(redshift.send(new DescribeClustersCommand({})), 'AccessDenied', arn('cluster:*'));
-    const serverless = new RedshiftServerlessClient({ endpoint: h.emulator.url, region: REGION, maxAttempts: 1, credentials: session });
-    await refused(serverless.send(new GetCredentialsCommand({ workgroupName: 'finance-wg' })), 'AccessDeniedException', `arn:aws:redshift-serverless:${REGION}:123456789012:workgroup/${WORKGROUP_ID}`);
-    assert.equal(h.emulator.calls.filter((c) => c.errorCode === 'ClusterNotFound').length, 0, 'refused by the policy, not for want of a cluster');
+    const serverless = new RedshiftServerlessClient({
+      endpoint: h.emulator.url,
+      region: REGION,
+      maxAttempts: 1,
+      credentials: session,
+    });
+    await refused(
+      serverless.send(new GetCredentialsCommand({ workgroupName: 'finance-wg' })),
+      'AccessDeniedException',
+      `arn:aws:redshift-serverless:${REGION}:123456789012:workgroup/${WORKGROUP_ID}`,
+    );
+    assert.equal(
+      h.emulator.calls.filter((c) => c.errorCode === 'ClusterNotFound').length,
+      0,
+      'refused by the policy, not for want of a cluster',
+    );
 
     const res = await h.client.postJson('/api/credentials', { cluster: 'analytics' });
     assert.equal(res.status, 200, "the service's own path still works");
@@ -93,23 +186,37 @@ describe('session policy on the role sessions', () => {
     await h.close();
 
     // The entry names another workgroup ID than the one AWS has: the session does not reach it.
-    h = await startAppHarness({ clusters: [{ ...workgroup, workgroupId: '00000000-0000-4000-8000-000000000000' }], emulator });
+    h = await startAppHarness({
+      clusters: [{ ...workgroup, workgroupId: '00000000-0000-4000-8000-000000000000' }],
+      emulator,
+    });
     await aliceSession(h);
     const denied = await h.client.postJson('/api/credentials', { cluster: 'wg' });
     const error = await assertJsonError(denied, 403, 'AWS_ACCESS_DENIED');
     assert.match(error.message, /sign in again/);
     assert.ok(!error.message.includes('assumed-role'), "AWS's own text stays in the logs");
     const events = await h.service.store.queryAudit({});
-    assert.ok(events.some((e) => e.kind === 'credentials_refused' && e.code === 'AWS_ACCESS_DENIED'), 'the refusal is audited');
+    assert.ok(
+      events.some((e) => e.kind === 'credentials_refused' && e.code === 'AWS_ACCESS_DENIED'),
+      'the refusal is audited',
+    );
   });
 
   it('sends no session policy for a role that may use a cluster which opts out', async () => {
-    h = await startAppHarness({ clusters: [...clusters(), { id: 'wide', clusterIdentifier: OTHER_CLUSTER, roles: [TEST_ROLE_ARN], sessionPolicy: false }], emulator });
+    h = await startAppHarness({
+      clusters: [
+        ...clusters(),
+        { id: 'wide', clusterIdentifier: OTHER_CLUSTER, roles: [TEST_ROLE_ARN], sessionPolicy: false },
+      ],
+      emulator,
+    });
     const session = await aliceSession(h);
     const assume = h.emulator.calls.find((c) => c.action === 'AssumeRoleWithSAML');
     assert.equal(assume?.params.Policy, undefined);
     // Unscoped, the session can do whatever the role can: the trade-off an opt-out makes.
-    const bob = await redshiftAs(h, session).send(new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob' }));
+    const bob = await redshiftAs(h, session).send(
+      new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob' }),
+    );
     assert.equal(bob.DbUser, 'IAM:bob');
   });
 });
@@ -135,13 +242,21 @@ describe('session policy setting in the admin console', () => {
       assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse'))).status, 303);
       assert.match(String((await assumeCall())?.Policy), /dbuser:analytics-cluster\/alice"/);
 
-      assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse', { sessionPolicy: 'off' }))).status, 303);
+      assert.equal(
+        (await admin.post(setup, '/admin/clusters', clusterFields('warehouse', { sessionPolicy: 'off' }))).status,
+        303,
+      );
       const [record] = await admin.service.store.listConnections('cluster');
       assert.equal((record?.entry as { sessionPolicy?: unknown }).sessionPolicy, false);
       assert.match(await (await setup.get('/admin/clusters')).text(), /<td>off<\/td>/);
       assert.equal((await assumeCall())?.Policy, undefined);
 
-      const serverless = { type: 'serverless', clusterIdentifier: '', workgroup: 'finance-wg', workgroupId: WORKGROUP_ID };
+      const serverless = {
+        type: 'serverless',
+        clusterIdentifier: '',
+        workgroup: 'finance-wg',
+        workgroupId: WORKGROUP_ID,
+      };
       assert.equal((await admin.post(setup, '/admin/clusters', clusterFields('warehouse', serverless))).status, 303);
       assert.match(String((await assumeCall())?.Policy), new RegExp(`workgroup/${WORKGROUP_ID}"`));
       const wrong = await admin.post(setup, '/admin/clusters', clusterFields('other', { workgroupId: 'not-a-uuid' }));

@@ -14,10 +14,18 @@ const SLO = `${BASE}/saml/slo/corp`;
 const IDP_SLO = 'https://idp.example.com/slo';
 
 const sts: StsApi = {
-  assumeRoleWithSaml: async () => ({ value: { accessKeyId: 'ASIAFAKE', secretAccessKey: 'fake-secret', sessionToken: 'fake-token', expiration: new Date(Date.now() + 3600_000) } }),
+  assumeRoleWithSaml: async () => ({
+    value: {
+      accessKeyId: 'ASIAFAKE',
+      secretAccessKey: 'fake-secret',
+      sessionToken: 'fake-token',
+      expiration: new Date(Date.now() + 3600_000),
+    },
+  }),
 };
 
-const build = (idp: Record<string, unknown> = {}) => buildBareApp({ baseUrl: BASE, idp: { sloUrl: IDP_SLO, allowIdpInitiated: true, ...idp } }, { sts });
+const build = (idp: Record<string, unknown> = {}) =>
+  buildBareApp({ baseUrl: BASE, idp: { sloUrl: IDP_SLO, allowIdpInitiated: true, ...idp } }, { sts });
 
 /** The IdP's side of SLO: signs LogoutRequests/Responses by HTTP-Redirect to our SLO endpoint. */
 function idpSide(sign = true): SAML {
@@ -33,7 +41,10 @@ function idpSide(sign = true): SAML {
 }
 
 async function signIn(agent: request.Agent) {
-  const res = await agent.post('/saml/acs/corp').type('form').send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, sessionIndex: '_session-1' }) });
+  const res = await agent
+    .post('/saml/acs/corp')
+    .type('form')
+    .send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, sessionIndex: '_session-1' }) });
   assert.equal(res.status, 303, res.text);
   assert.equal((await agent.get('/api/me')).status, 200);
 }
@@ -62,7 +73,18 @@ describe('Single Logout', () => {
     const { app, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
-    const idpUrl = new URL(await idpSide().getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', sessionIndex: '_session-1' }, 'rs', {}));
+    const idpUrl = new URL(
+      await idpSide().getLogoutUrlAsync(
+        {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+          sessionIndex: '_session-1',
+        },
+        'rs',
+        {},
+      ),
+    );
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
     assert.equal(res.status, 302, res.text);
     const back = new URL(res.headers.location ?? '');
@@ -79,7 +101,17 @@ describe('Single Logout', () => {
     const agent = request.agent(app);
     await signIn(agent);
     // Anyone who knows alice's NameID can build this link; it must not sign her out.
-    const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const idpUrl = new URL(
+      await idpSide(false).getLogoutUrlAsync(
+        {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        },
+        '',
+        {},
+      ),
+    );
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
@@ -98,7 +130,17 @@ describe('Single Logout', () => {
     const { app, close } = build({ wantLogoutSigned: false });
     const agent = request.agent(app);
     await signIn(agent);
-    const idpUrl = new URL(await idpSide(false).getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const idpUrl = new URL(
+      await idpSide(false).getLogoutUrlAsync(
+        {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        },
+        '',
+        {},
+      ),
+    );
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
     assert.equal(res.status, 302, res.text);
     assert.equal((await agent.get('/api/me')).status, 401);
@@ -109,8 +151,26 @@ describe('Single Logout', () => {
     const { app, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
-    const attacker = new SAML({ issuer: TEST_IDP_ISSUER, callbackUrl: 'https://x/unused', entryPoint: SLO, logoutUrl: SLO, idpCert: fixtureKeys.sp.certificate, privateKey: fixtureKeys.attacker.privateKey, signatureAlgorithm: 'sha256' });
-    const idpUrl = new URL(await attacker.getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const attacker = new SAML({
+      issuer: TEST_IDP_ISSUER,
+      callbackUrl: 'https://x/unused',
+      entryPoint: SLO,
+      logoutUrl: SLO,
+      idpCert: fixtureKeys.sp.certificate,
+      privateKey: fixtureKeys.attacker.privateKey,
+      signatureAlgorithm: 'sha256',
+    });
+    const idpUrl = new URL(
+      await attacker.getLogoutUrlAsync(
+        {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        },
+        '',
+        {},
+      ),
+    );
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_SIGNATURE_INVALID');
@@ -122,8 +182,26 @@ describe('Single Logout', () => {
     const { app, close } = build();
     const agent = request.agent(app);
     await signIn(agent);
-    const sha1 = new SAML({ issuer: TEST_IDP_ISSUER, callbackUrl: 'https://x/unused', entryPoint: SLO, logoutUrl: SLO, idpCert: fixtureKeys.sp.certificate, privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha1' });
-    const idpUrl = new URL(await sha1.getLogoutUrlAsync({ issuer: TEST_IDP_ISSUER, nameID: 'alice@example.com', nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' }, '', {}));
+    const sha1 = new SAML({
+      issuer: TEST_IDP_ISSUER,
+      callbackUrl: 'https://x/unused',
+      entryPoint: SLO,
+      logoutUrl: SLO,
+      idpCert: fixtureKeys.sp.certificate,
+      privateKey: fixtureKeys.idp.privateKey,
+      signatureAlgorithm: 'sha1',
+    });
+    const idpUrl = new URL(
+      await sha1.getLogoutUrlAsync(
+        {
+          issuer: TEST_IDP_ISSUER,
+          nameID: 'alice@example.com',
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        },
+        '',
+        {},
+      ),
+    );
     const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
     assert.equal(res.status, 401);
     assert.equal(res.body.error.code, 'SAML_ALGORITHM_NOT_ALLOWED');
@@ -137,7 +215,9 @@ describe('Single Logout', () => {
     assert.ok(bomb.length < 12_000, 'the bomb fits in a URL (Node refuses headers over 16 kB)');
     const before = process.memoryUsage().rss;
     const started = Date.now();
-    const res = await request(app).get(`/saml/slo/corp?SAMLRequest=${encodeURIComponent(bomb)}`).set('accept', 'application/json');
+    const res = await request(app)
+      .get(`/saml/slo/corp?SAMLRequest=${encodeURIComponent(bomb)}`)
+      .set('accept', 'application/json');
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'SAML_MALFORMED');
     assert.ok(Date.now() - started < 2000, 'refused without inflating 8 MB');

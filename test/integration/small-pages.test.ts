@@ -9,7 +9,13 @@ import { fixtureKeys, TEST_IDP_ISSUER } from '../support/sign-response.ts';
 import { VIEWS_DIR } from '../../src/web/server.ts';
 
 const LAST_IDP_COOKIE = 'redshift-sso-idp';
-const idp = (id: string, name: string) => ({ id, name, entityId: `${TEST_IDP_ISSUER}/${id}`, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] });
+const idp = (id: string, name: string) => ({
+  id,
+  name,
+  entityId: `${TEST_IDP_ISSUER}/${id}`,
+  ssoUrl: TEST_SSO_URL,
+  certs: [fixtureKeys.idp.certificate],
+});
 
 /** The IdP IDs in the order the page's sign-in links name them. */
 function listedIdps(html: string): string[] {
@@ -21,7 +27,13 @@ describe('favicon, 404 page and the remembered IdP', () => {
 
   before(async () => {
     h = await startAppHarness({
-      config: { idps: [{ ...idp(TEST_IDP_ID, 'Test IdP'), entityId: TEST_IDP_ISSUER }, idp('partner', 'Partner Okta'), idp('zeta', 'Zeta Entra ID')] },
+      config: {
+        idps: [
+          { ...idp(TEST_IDP_ID, 'Test IdP'), entityId: TEST_IDP_ISSUER },
+          idp('partner', 'Partner Okta'),
+          idp('zeta', 'Zeta Entra ID'),
+        ],
+      },
     });
   });
   after(async () => h?.close());

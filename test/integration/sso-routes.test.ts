@@ -13,7 +13,13 @@ const unusedRedshift = {} as RedshiftApi;
 
 function appWith(extra: { idps?: unknown[]; sp?: Record<string, unknown> } = {}) {
   const idp = { name: 'Corp', ssoUrl: 'https://idp.example.com/sso?tenant=1' };
-  const options = { baseUrl: 'https://sso.example.com', server: { trustProxy: 'loopback' }, sp: extra.sp ?? {}, idp, ...(extra.idps === undefined ? {} : { idps: extra.idps }) };
+  const options = {
+    baseUrl: 'https://sso.example.com',
+    server: { trustProxy: 'loopback' },
+    sp: extra.sp ?? {},
+    idp,
+    ...(extra.idps === undefined ? {} : { idps: extra.idps }),
+  };
   return buildBareApp(options, { sts: unusedSts, redshift: unusedRedshift });
 }
 
@@ -35,8 +41,20 @@ describe('GET /login', () => {
   it('shows a chooser when several IdPs exist', async () => {
     const { app, close } = appWith({
       idps: [
-        { id: 'corp', name: 'Corp SSO', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate] },
-        { id: 'partner', name: 'Partner <IdP>', entityId: 'https://partner.example.com', ssoUrl: 'https://partner.example.com/sso', certs: [fixtureKeys.idpNext.certificate] },
+        {
+          id: 'corp',
+          name: 'Corp SSO',
+          entityId: TEST_IDP_ISSUER,
+          ssoUrl: 'https://idp.example.com/sso',
+          certs: [fixtureKeys.idp.certificate],
+        },
+        {
+          id: 'partner',
+          name: 'Partner <IdP>',
+          entityId: 'https://partner.example.com',
+          ssoUrl: 'https://partner.example.com/sso',
+          certs: [fixtureKeys.idpNext.certificate],
+        },
       ],
     });
     const res = await request(app).get('/login');
@@ -65,15 +83,25 @@ describe('GET /login/:idp', () => {
   });
 
   it('signs the AuthnRequest with RSA-SHA256 when sp.signingKey is set', async () => {
-    const { app, close } = appWith({ sp: { signingKey: fixtureKeys.sp.privateKey, signingCert: fixtureKeys.sp.certificate } });
+    const { app, close } = appWith({
+      sp: { signingKey: fixtureKeys.sp.privateKey, signingCert: fixtureKeys.sp.certificate },
+    });
     const res = await request(app).get('/login/corp');
     const url = new URL(res.headers.location ?? '');
     assert.equal(url.searchParams.get('SigAlg'), 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     // Redirect binding: the signature covers the raw query in this order.
-    const raw = (url.search.slice(1).split('&') ?? []).filter((p) => /^(SAMLRequest|RelayState|SigAlg)=/.test(p)).join('&');
+    const raw = (url.search.slice(1).split('&') ?? [])
+      .filter((p) => /^(SAMLRequest|RelayState|SigAlg)=/.test(p))
+      .join('&');
     const verifier = createVerify('RSA-SHA256');
     verifier.update(raw);
-    assert.ok(verifier.verify(new X509Certificate(fixtureKeys.sp.certificate).publicKey, url.searchParams.get('Signature') ?? '', 'base64'));
+    assert.ok(
+      verifier.verify(
+        new X509Certificate(fixtureKeys.sp.certificate).publicKey,
+        url.searchParams.get('Signature') ?? '',
+        'base64',
+      ),
+    );
     await close();
   });
 
@@ -89,7 +117,12 @@ describe('GET /login/:idp', () => {
 describe('GET /saml/metadata/:idp', () => {
   it('publishes the entity ID, the ACS URL and the signing and encryption certificates when set', async () => {
     const { app, close } = appWith({
-      sp: { signingKey: fixtureKeys.sp.privateKey, signingCert: fixtureKeys.sp.certificate, decryptionKey: fixtureKeys.sp.privateKey, decryptionCert: fixtureKeys.sp.certificate },
+      sp: {
+        signingKey: fixtureKeys.sp.privateKey,
+        signingCert: fixtureKeys.sp.certificate,
+        decryptionKey: fixtureKeys.sp.privateKey,
+        decryptionCert: fixtureKeys.sp.certificate,
+      },
     });
     const res = await request(app).get('/saml/metadata/corp');
     assert.equal(res.status, 200);

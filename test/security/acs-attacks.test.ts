@@ -19,7 +19,16 @@ import { strictCases } from './corpus-strict.ts';
 
 const SHARED_PUBLIC_URL = 'http://redshift-sso.lb.test';
 
-const corpus: SecurityCase[] = [...controlCases, ...xswCases, ...signatureCases, ...parserProbes, ...parserAttacks, ...protocolCases, ...attributeCases, ...strictCases];
+const corpus: SecurityCase[] = [
+  ...controlCases,
+  ...xswCases,
+  ...signatureCases,
+  ...parserProbes,
+  ...parserAttacks,
+  ...protocolCases,
+  ...attributeCases,
+  ...strictCases,
+];
 
 describe('attack corpus against POST /saml/acs/:idp', () => {
   let apps: AttackApps | undefined;
@@ -28,12 +37,19 @@ describe('attack corpus against POST /saml/acs/:idp', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'redshift-sso-security-'));
-    const shared = { storeUrl: `sqlite:${join(dir, 'shared.db')}`, publicBaseUrl: SHARED_PUBLIC_URL, idp: { allowIdpInitiated: true } };
+    const shared = {
+      storeUrl: `sqlite:${join(dir, 'shared.db')}`,
+      publicBaseUrl: SHARED_PUBLIC_URL,
+      idp: { allowIdpInitiated: true },
+    };
     apps = {
       sp: await startSecurityApp({ name: 'sp', decryption: true }),
       idpInit: await startSecurityApp({ name: 'idpInit', ...shared }),
       peer: await startSecurityApp({ name: 'peer', ...shared }),
-      respOnly: await startSecurityApp({ name: 'respOnly', idp: { wantAssertionsSigned: false, wantResponseSigned: true } }),
+      respOnly: await startSecurityApp({
+        name: 'respOnly',
+        idp: { wantAssertionsSigned: false, wantResponseSigned: true },
+      }),
     };
   });
 
@@ -58,7 +74,10 @@ describe('attack corpus against POST /saml/acs/:idp', () => {
       assert.ok(apps !== undefined, 'the apps started');
       const result = await runCase(c, apps);
       results.push(result);
-      assert.ok(result.passed, `${result.verdict}: expected ${result.expected}, got ${result.actual}${result.problems.length > 0 ? `; ${result.problems.join('; ')}` : ''}`);
+      assert.ok(
+        result.passed,
+        `${result.verdict}: expected ${result.expected}, got ${result.actual}${result.problems.length > 0 ? `; ${result.problems.join('; ')}` : ''}`,
+      );
     });
   }
 });

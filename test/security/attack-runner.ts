@@ -87,13 +87,16 @@ export class CaseContext {
 
   /** Steps before this call are setup: STS calls and sign-ins they cause are not held against the case. */
   beginAttack(): void {
-    this.marks = new Map(Object.values(this.apps).map((a) => [a, { calls: a.emulator.calls.length, logs: a.logs.length }]));
+    this.marks = new Map(
+      Object.values(this.apps).map((a) => [a, { calls: a.emulator.calls.length, logs: a.logs.length }]),
+    );
   }
 
   /** A valid signed response (XML) for `app`; SP-initiated through `client` unless inResponseTo is given. */
   async responseXml(app: AppName, overrides: SamlResponseOverrides = {}, client?: Client): Promise<string> {
     const target = this.apps[app];
-    const inResponseTo = 'inResponseTo' in overrides ? overrides.inResponseTo : await target.startLogin(client ?? this.victim(app));
+    const inResponseTo =
+      'inResponseTo' in overrides ? overrides.inResponseTo : await target.startLogin(client ?? this.victim(app));
     return aSamlResponseXml({ destination: target.acsUrl, recipient: target.acsUrl, ...overrides, inResponseTo });
   }
 
@@ -115,7 +118,9 @@ export class CaseContext {
   }
 
   stsCallsSinceAttack(): EmulatorCall[] {
-    return [...this.marks].flatMap(([app, mark]) => app.emulator.calls.slice(mark.calls)).filter((c) => c.action === 'AssumeRoleWithSAML');
+    return [...this.marks]
+      .flatMap(([app, mark]) => app.emulator.calls.slice(mark.calls))
+      .filter((c) => c.action === 'AssumeRoleWithSAML');
   }
 
   logsSinceAttack(): string[] {
@@ -146,7 +151,10 @@ export async function runCase(c: SecurityCase, apps: AttackApps): Promise<CaseRe
   const seen = await observe(c, ctx);
   const ms = Math.round(performance.now() - started);
   const { verdict, passed, refused } = judgeOutcome(c, seen);
-  const notes = [...ctx.notes.filter((n) => !n.startsWith('!')), ...(c.kind !== 'control' && seen.sts.length > 0 ? [`STS called ${seen.sts.length}x`] : [])];
+  const notes = [
+    ...ctx.notes.filter((n) => !n.startsWith('!')),
+    ...(c.kind !== 'control' && seen.sts.length > 0 ? [`STS called ${seen.sts.length}x`] : []),
+  ];
   const actual = seen.res === undefined ? 'no answer' : `${seen.status} ${seen.code}`;
   return {
     name: c.name,
@@ -197,26 +205,44 @@ function judgeOutcome(c: SecurityCase, seen: Observation): { verdict: string; pa
   const { status, me, sts, problems } = seen;
   // An expected code the catalogue does not list is a typo in the corpus, or an undocumented code.
   const uncatalogued = (c.codes ?? []).filter((code) => code !== '-' && !isErrorCode(code));
-  if (uncatalogued.length > 0) problems.push(`expects codes missing from the error catalogue: ${uncatalogued.join(', ')}`);
+  if (uncatalogued.length > 0)
+    problems.push(`expects codes missing from the error catalogue: ${uncatalogued.join(', ')}`);
   if (c.kind === 'control') {
     const okSts = sts.some((call) => call.ok);
     const passed = status === 303 && me?.nameId === 'alice@example.com' && okSts && problems.length === 0;
-    return { passed, refused: false, verdict: passed ? 'accepted, STS called' : `NOT ACCEPTED${me === undefined ? ' (no session)' : ''}${okSts ? '' : ' (no STS)'}` };
+    return {
+      passed,
+      refused: false,
+      verdict: passed
+        ? 'accepted, STS called'
+        : `NOT ACCEPTED${me === undefined ? ' (no session)' : ''}${okSts ? '' : ' (no STS)'}`,
+    };
   }
   if (status >= 400 && status < 500) {
     const refused = me === undefined && seen.signedInLogs === 0 && (c.kind === 'probe' || sts.length === 0);
     if (me !== undefined) problems.push('SESSION after a refusal');
     if (c.kind === 'attack' && sts.length > 0) problems.push(`STS AssumeRoleWithSAML called ${sts.length}x`);
     if (seen.signedInLogs > 0) problems.push('"signed in" logged');
-    const codeOk = (c.codes === undefined || c.codes.includes(seen.code)) && (c.statuses === undefined || c.statuses.includes(status));
+    const codeOk =
+      (c.codes === undefined || c.codes.includes(seen.code)) &&
+      (c.statuses === undefined || c.statuses.includes(status));
     if (!codeOk) problems.push(`unexpected refusal ${status} ${seen.code}`);
-    return { passed: refused && codeOk && problems.length === 0, refused, verdict: refused ? (codeOk ? 'refused' : 'refused (other code)') : 'NOT SAFE' };
+    return {
+      passed: refused && codeOk && problems.length === 0,
+      refused,
+      verdict: refused ? (codeOk ? 'refused' : 'refused (other code)') : 'NOT SAFE',
+    };
   }
   if (c.kind === 'probe' && (status === 303 || status === 200) && me !== undefined && c.judge !== undefined) {
     const judgement = c.judge(me, sts);
     return { passed: judgement.ok && problems.length === 0, refused: false, verdict: judgement.label };
   }
-  const verdict = seen.res === undefined ? 'NO ANSWER' : status >= 500 ? 'SERVER ERROR' : `ACCEPTED (${status})${me === undefined ? '' : ` as ${me.nameId}`}`;
+  const verdict =
+    seen.res === undefined
+      ? 'NO ANSWER'
+      : status >= 500
+        ? 'SERVER ERROR'
+        : `ACCEPTED (${status})${me === undefined ? '' : ` as ${me.nameId}`}`;
   return { passed: false, refused: false, verdict };
 }
 
@@ -239,9 +265,22 @@ async function signedInIdentity(ctx: CaseContext): Promise<Me | undefined> {
 }
 
 export function formatTable(results: readonly CaseResult[]): string {
-  const rows = results.map((r, i) => [String(i + 1), r.kind, r.class, r.name, r.expected, r.actual, r.verdict, `${r.ms}`]);
+  const rows = results.map((r, i) => [
+    String(i + 1),
+    r.kind,
+    r.class,
+    r.name,
+    r.expected,
+    r.actual,
+    r.verdict,
+    `${r.ms}`,
+  ]);
   const header = ['n', 'kind', 'class', 'case', 'expected', 'actual', 'outcome', 'ms'];
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((r) => (r[col] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, col) => cell.padEnd(widths[col] ?? 0))
+      .join(' | ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n');
 }

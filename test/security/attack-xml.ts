@@ -41,7 +41,8 @@ export function toBase64(xml: string): string {
 
 export function childElements(parent: Element, ns: string, localName: string): Element[] {
   return Array.from(parent.childNodes).filter(
-    (n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName,
+    (n): n is Element =>
+      n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName,
   );
 }
 
@@ -138,15 +139,26 @@ export function signWith(xml: string, options: SignOptions): string {
 
 /** Signs the Response's Assertion the way an IdP does, with the given variations. */
 export function signAssertionWith(xml: string, options: Omit<SignOptions, 'referenceXpath' | 'location'>): string {
-  return signWith(xml, { ...options, referenceXpath: ASSERTION_XPATH, location: { reference: `${ASSERTION_XPATH}/*[local-name()='Issuer']`, action: 'after' } });
+  return signWith(xml, {
+    ...options,
+    referenceXpath: ASSERTION_XPATH,
+    location: { reference: `${ASSERTION_XPATH}/*[local-name()='Issuer']`, action: 'after' },
+  });
 }
 
 /** Signs the Response itself, with the given variations. */
 export function signResponseWith(xml: string, options: Omit<SignOptions, 'referenceXpath' | 'location'>): string {
-  return signWith(xml, { ...options, referenceXpath: RESPONSE_XPATH, location: { reference: `${RESPONSE_XPATH}/*[local-name()='Issuer']`, action: 'after' } });
+  return signWith(xml, {
+    ...options,
+    referenceXpath: RESPONSE_XPATH,
+    location: { reference: `${RESPONSE_XPATH}/*[local-name()='Issuer']`, action: 'after' },
+  });
 }
 
 /** Rewrites the Transform algorithms of every ds:Signature in the document. */
 export function setTransforms(xml: string, algorithms: readonly string[]): string {
-  return xml.replace(/<ds:Transforms>[\s\S]*?<\/ds:Transforms>/g, `<ds:Transforms>${algorithms.map((a) => `<ds:Transform Algorithm="${a}"/>`).join('')}</ds:Transforms>`);
+  return xml.replace(
+    /<ds:Transforms>[\s\S]*?<\/ds:Transforms>/g,
+    `<ds:Transforms>${algorithms.map((a) => `<ds:Transform Algorithm="${a}"/>`).join('')}</ds:Transforms>`,
+  );
 }

@@ -8,15 +8,36 @@ import { existsSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { CHROMIUM_PATH } from '../support/ssp-install.ts';
-import { AWS_ROLE, defaultTestAttributes, REDSHIFT_DB_GROUPS, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  AWS_ROLE,
+  defaultTestAttributes,
+  REDSHIFT_DB_GROUPS,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { SECOND_ROLE_ARN, startSecurityApp, type SecurityApp } from './support-app.ts';
-import { autoPostPage, startAttackerSite, startFakeIdp, type AttackerSite, type FakeIdp } from './support-browser-sites.ts';
+import {
+  autoPostPage,
+  startAttackerSite,
+  startFakeIdp,
+  type AttackerSite,
+  type FakeIdp,
+} from './support-browser-sites.ts';
 import { assertNoInjection, pageText, watchContext, type Watch } from './support-browser-watch.ts';
 
 const XSS_NAME_ID = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>';
 const XSS_STATUS_MESSAGE = '<img src=x onerror=alert(3)>';
 const XSS_CLUSTER_ID = '<img src=x onerror=alert(4)>"\'><script>alert(5)</script>';
-const EVIL_RETURN_PATHS = ['https://evil.example/', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '\\/evil.example', 'https:evil.example', '/\t/evil.example', '/%2F%2Fevil.example'];
+const EVIL_RETURN_PATHS = [
+  'https://evil.example/',
+  '//evil.example',
+  '/\\evil.example',
+  'javascript:alert(1)',
+  '\\/evil.example',
+  'https:evil.example',
+  '/\t/evil.example',
+  '/%2F%2Fevil.example',
+];
 const BOTH_ROLES = [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`, `${SECOND_ROLE_ARN},${TEST_PRINCIPAL_ARN}`];
 
 describe('browser hardening (headless Chromium)', () => {
@@ -28,8 +49,16 @@ describe('browser hardening (headless Chromium)', () => {
   let appOrigin: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM_PATH), `Chromium is required at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`);
-    [idp, attacker, sibling, chromium] = await Promise.all([startFakeIdp(), startAttackerSite('localhost'), startAttackerSite('127.0.0.1'), launchChromium()]);
+    assert.ok(
+      existsSync(CHROMIUM_PATH),
+      `Chromium is required at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`,
+    );
+    [idp, attacker, sibling, chromium] = await Promise.all([
+      startFakeIdp(),
+      startAttackerSite('localhost'),
+      startAttackerSite('127.0.0.1'),
+      launchChromium(),
+    ]);
     app = await startSecurityApp({ idp: { ssoUrl: idp.ssoUrl } });
     idp.acsUrl = app.acsUrl;
     appOrigin = new URL(app.baseUrl).origin;
@@ -43,7 +72,10 @@ describe('browser hardening (headless Chromium)', () => {
   /** Goes through /login (or `start`), the stand-in IdP and the ACS; resolves once back on the service. */
   async function signInThroughBrowser(page: Page, start = '/login'): Promise<void> {
     await page.goto(`${app.baseUrl}${start}`);
-    await page.waitForURL((url) => url.origin !== idp.origin && !(url.origin === appOrigin && url.pathname.startsWith('/login')), { waitUntil: 'load' });
+    await page.waitForURL(
+      (url) => url.origin !== idp.origin && !(url.origin === appOrigin && url.pathname.startsWith('/login')),
+      { waitUntil: 'load' },
+    );
   }
 
   async function newWatchedContext(): Promise<{ context: BrowserContext; page: Page; watch: Watch }> {
@@ -66,8 +98,17 @@ describe('browser hardening (headless Chromium)', () => {
         attributes: {
           ...defaultTestAttributes,
           [AWS_ROLE]: BOTH_ROLES,
-          [REDSHIFT_DB_GROUPS]: ['<script>alert(6)</script>', '"\'><img src=x onerror=alert(7)>', 'javascript:alert(8)', 'analysts'],
-          'https://example.com/SAML/Attributes/Evil': ['<script>alert(9)</script>', 'javascript:alert(10)', '"><svg onload=alert(11)>'],
+          [REDSHIFT_DB_GROUPS]: [
+            '<script>alert(6)</script>',
+            '"\'><img src=x onerror=alert(7)>',
+            'javascript:alert(8)',
+            'analysts',
+          ],
+          'https://example.com/SAML/Attributes/Evil': [
+            '<script>alert(9)</script>',
+            'javascript:alert(10)',
+            '"><svg onload=alert(11)>',
+          ],
         },
       };
       try {
@@ -94,7 +135,11 @@ describe('browser hardening (headless Chromium)', () => {
 
         // /api/me reflects the NameID too: as JSON it must never be rendered as HTML.
         await page.goto(`${app.baseUrl}/api/me`);
-        assert.equal(await page.evaluate<number>('document.querySelectorAll("img, script").length'), 0, '/api/me renders as text');
+        assert.equal(
+          await page.evaluate<number>('document.querySelectorAll("img, script").length'),
+          0,
+          '/api/me renders as text',
+        );
         assert.ok((await pageText(page)).includes('<script>alert(1)</script>'), '/api/me shows the NameID as text');
       } finally {
         await context.close();
@@ -110,7 +155,9 @@ describe('browser hardening (headless Chromium)', () => {
       try {
         await signInThroughBrowser(page);
         // The chooser's own form, with its valid CSRF token, naming a cluster that does not exist.
-        await page.evaluate(`document.querySelector('form[action="/credentials"] input[name="cluster"]').value = ${JSON.stringify(XSS_CLUSTER_ID)}`);
+        await page.evaluate(
+          `document.querySelector('form[action="/credentials"] input[name="cluster"]').value = ${JSON.stringify(XSS_CLUSTER_ID)}`,
+        );
         const [answer] = await Promise.all([
           page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials`),
           page.locator('form[action="/credentials"] button[type="submit"]').first().click(),
@@ -120,7 +167,10 @@ describe('browser hardening (headless Chromium)', () => {
         await assertNoInjection(page, 'the CLUSTER_UNKNOWN error page');
         const text = await pageText(page);
         assert.ok(text.includes('CLUSTER_UNKNOWN'), 'the error code is shown');
-        assert.ok(text.includes(XSS_CLUSTER_ID.slice(0, 30)), `the cluster id is shown as text (page: ${text.slice(0, 300)})`);
+        assert.ok(
+          text.includes(XSS_CLUSTER_ID.slice(0, 30)),
+          `the cluster id is shown as text (page: ${text.slice(0, 300)})`,
+        );
       } finally {
         await context.close();
       }
@@ -132,12 +182,18 @@ describe('browser hardening (headless Chromium)', () => {
       const dialogsBefore = chromium.dialogs.length;
       idp.response = { status: { code: 'Responder', subCode: 'AuthnFailed', message: XSS_STATUS_MESSAGE } };
       try {
-        const [acs] = await Promise.all([page.waitForResponse((r) => r.url() === app.acsUrl), signInThroughBrowser(page)]);
+        const [acs] = await Promise.all([
+          page.waitForResponse((r) => r.url() === app.acsUrl),
+          signInThroughBrowser(page),
+        ]);
         assert.equal(acs.status(), 401);
         await assertNoInjection(page, 'the SAML_IDP_ERROR page');
         const text = await pageText(page);
         assert.ok(text.includes('SAML_IDP_ERROR'), 'the error code is shown');
-        assert.ok(text.includes(XSS_STATUS_MESSAGE), `the IdP's message is shown as text (page: ${text.slice(0, 300)})`);
+        assert.ok(
+          text.includes(XSS_STATUS_MESSAGE),
+          `the IdP's message is shown as text (page: ${text.slice(0, 300)})`,
+        );
       } finally {
         idp.response = {};
         await context.close();
@@ -193,22 +249,35 @@ describe('browser hardening (headless Chromium)', () => {
       async function stillSignedIn(): Promise<void> {
         await page.goto(`${app.baseUrl}/`);
         assert.ok((await pageText(page)).includes('Signed in as'), 'the session still works');
-        const me = await page.evaluate<number>("fetch('/api/me', { headers: { accept: 'application/json' } }).then((r) => r.status)");
+        const me = await page.evaluate<number>(
+          "fetch('/api/me', { headers: { accept: 'application/json' } }).then((r) => r.status)",
+        );
         assert.equal(me, 200, '/api/me still answers for the session');
       }
 
       /** Same-site requests carry the session cookie, so the refusal must come from the CSRF token. */
       function assertRefused(status: number, text: string, what: string): void {
         if (kind === 'cross-site') assert.ok(status === 401 || status === 403, `${what}: refused (${status})`);
-        else assert.ok(status === 403 && text.includes('CSRF_TOKEN_INVALID'), `${what}: refused by the CSRF token (${status}: ${text.slice(0, 200)})`);
+        else
+          assert.ok(
+            status === 403 && text.includes('CSRF_TOKEN_INVALID'),
+            `${what}: refused by the CSRF token (${status}: ${text.slice(0, 200)})`,
+          );
       }
 
       it('a top-level auto-submitted form POST to /credentials issues nothing', async () => {
         const mark = app.emulator.calls.length;
         for (const guess of [undefined, '', 'undefined', 'null', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']) {
-          const fields: Record<string, string> = { role: TEST_ROLE_ARN, cluster: 'analytics', ...(guess === undefined ? {} : { _csrf: guess }) };
+          const fields: Record<string, string> = {
+            role: TEST_ROLE_ARN,
+            cluster: 'analytics',
+            ...(guess === undefined ? {} : { _csrf: guess }),
+          };
           const url = site.page('/csrf-credentials', autoPostPage(`${app.baseUrl}/credentials`, fields));
-          const [answer] = await Promise.all([page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials`), page.goto(url)]);
+          const [answer] = await Promise.all([
+            page.waitForResponse((r) => r.url() === `${app.baseUrl}/credentials`),
+            page.goto(url),
+          ]);
           await page.waitForLoadState('load');
           const text = await pageText(page);
           assertRefused(answer.status(), text, `_csrf ${JSON.stringify(guess)}`);
@@ -226,9 +295,15 @@ describe('browser hardening (headless Chromium)', () => {
           ['/logout', { _csrf: 'guessed' }],
         ];
         for (const [path, fields] of targets) {
-          const html = autoPostPage(`${app.baseUrl}${path}`, fields, { target: 'sink', before: '<iframe name="sink"></iframe>' });
+          const html = autoPostPage(`${app.baseUrl}${path}`, fields, {
+            target: 'sink',
+            before: '<iframe name="sink"></iframe>',
+          });
           const refusedBefore = app.refusals.length;
-          const [answer] = await Promise.all([page.waitForResponse((r) => r.url() === `${app.baseUrl}${path}`), page.goto(site.page('/csrf-frame', html))]);
+          const [answer] = await Promise.all([
+            page.waitForResponse((r) => r.url() === `${app.baseUrl}${path}`),
+            page.goto(site.page('/csrf-frame', html)),
+          ]);
           // The framed answer is replaced by Chromium's error page (frame-ancestors), so read the code from the log.
           const refusal = app.refusals.slice(refusedBefore).find((r) => r.path === path);
           assertRefused(answer.status(), refusal?.code ?? '(no refusal logged)', path);
@@ -254,7 +329,10 @@ describe('browser hardening (headless Chromium)', () => {
           const outcome = await page.evaluate<string>(
             `fetch(${JSON.stringify(target)}, ${init}).then((r) => r.text().then((t) => 'read ' + r.type + ' ' + r.status + ': ' + t.slice(0, 200)), (e) => 'failed: ' + e.name)`,
           );
-          assert.ok(/^failed/.test(outcome) || /^read opaque 0: $/.test(outcome), `${name}: the attacker page reads nothing (${outcome})`);
+          assert.ok(
+            /^failed/.test(outcome) || /^read opaque 0: $/.test(outcome),
+            `${name}: the attacker page reads nothing (${outcome})`,
+          );
         }
         assert.equal(getClusterCredentialsCalls(mark), 0, 'no GetClusterCredentials from a cross-origin fetch');
         await stillSignedIn();
@@ -264,14 +342,28 @@ describe('browser hardening (headless Chromium)', () => {
         const mark = app.emulator.calls.length;
         // Sends the body {"cluster":"analytics","pad":"="} as text/plain.
         const smuggled = { '{"cluster":"analytics","pad":"': '"}' };
-        const html = autoPostPage(`${app.baseUrl}/api/credentials`, smuggled, { enctype: 'text/plain', target: 'sink', before: '<iframe name="sink"></iframe>' });
-        const [answer] = await Promise.all([page.waitForResponse((r) => r.url() === `${app.baseUrl}/api/credentials`), page.goto(site.page('/csrf-text-plain', html))]);
+        const html = autoPostPage(`${app.baseUrl}/api/credentials`, smuggled, {
+          enctype: 'text/plain',
+          target: 'sink',
+          before: '<iframe name="sink"></iframe>',
+        });
+        const [answer] = await Promise.all([
+          page.waitForResponse((r) => r.url() === `${app.baseUrl}/api/credentials`),
+          page.goto(site.page('/csrf-text-plain', html)),
+        ]);
         assert.ok(answer.status() === 401 || answer.status() === 415, `refused (${answer.status()})`);
         await page.waitForTimeout(200);
-        assert.match(await page.evaluate<string>(readFrameScriptFor('iframe')), /^blocked|^empty/, 'the attacker page cannot read the answer');
+        assert.match(
+          await page.evaluate<string>(readFrameScriptFor('iframe')),
+          /^blocked|^empty/,
+          'the attacker page cannot read the answer',
+        );
         // The same form as a top-level navigation: the person sees an error, not credentials.
         const top = autoPostPage(`${app.baseUrl}/api/credentials`, smuggled, { enctype: 'text/plain' });
-        const [topAnswer] = await Promise.all([page.waitForResponse((r) => r.url() === `${app.baseUrl}/api/credentials`), page.goto(site.page('/csrf-text-plain-top', top))]);
+        const [topAnswer] = await Promise.all([
+          page.waitForResponse((r) => r.url() === `${app.baseUrl}/api/credentials`),
+          page.goto(site.page('/csrf-text-plain-top', top)),
+        ]);
         assert.ok(topAnswer.status() === 401 || topAnswer.status() === 415, `refused (${topAnswer.status()})`);
         assert.equal(getClusterCredentialsCalls(mark), 0, 'no GetClusterCredentials from a text/plain form');
         await stillSignedIn();
@@ -296,16 +388,30 @@ describe('browser hardening (headless Chromium)', () => {
       const consoleLines: string[] = [];
       page.on('console', (m) => consoleLines.push(m.text()));
       try {
-        await page.goto(attacker.page('/frame', `<!doctype html><title>attacker</title><iframe name="app" src="${app.baseUrl}/" width="600" height="400"></iframe>`));
+        await page.goto(
+          attacker.page(
+            '/frame',
+            `<!doctype html><title>attacker</title><iframe name="app" src="${app.baseUrl}/" width="600" height="400"></iframe>`,
+          ),
+        );
         await page.waitForLoadState('load');
         await page.waitForTimeout(300);
         const frame = page.frame({ name: 'app' });
         assert.ok(frame !== null, 'the iframe exists');
-        const framed = await frame.evaluate<string | null>("document.querySelector('a.brand') ? document.body.innerText.slice(0, 100) : null").catch(() => null);
+        const framed = await frame
+          .evaluate<string | null>("document.querySelector('a.brand') ? document.body.innerText.slice(0, 100) : null")
+          .catch(() => null);
         assert.equal(framed, null, `the service's page did not load in the frame (frame url ${frame.url()})`);
         const blockedByCsp = consoleLines.some((line) => /frame-ancestors 'none'/.test(line));
-        assert.ok(frame.url().startsWith('chrome-error://') || blockedByCsp, `Chromium blocked the frame (url ${frame.url()}; console: ${consoleLines.join(' | ')})`);
-        assert.match(await page.evaluate<string>(readFrameScriptFor('iframe')), /^blocked|^empty/, 'the attacker page cannot read the frame');
+        assert.ok(
+          frame.url().startsWith('chrome-error://') || blockedByCsp,
+          `Chromium blocked the frame (url ${frame.url()}; console: ${consoleLines.join(' | ')})`,
+        );
+        assert.match(
+          await page.evaluate<string>(readFrameScriptFor('iframe')),
+          /^blocked|^empty/,
+          'the attacker page cannot read the frame',
+        );
       } finally {
         await context.close();
       }
@@ -343,7 +449,11 @@ describe('browser hardening (headless Chromium)', () => {
         const api = await page.evaluate<Record<string, string | null>>(
           "fetch('/api/credentials', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cluster: 'analytics' }) }).then((r) => ({ status: String(r.status), cacheControl: r.headers.get('cache-control'), referrerPolicy: r.headers.get('referrer-policy') }))",
         );
-        assert.deepEqual(api, { status: '200', cacheControl: 'no-store', referrerPolicy: 'no-referrer' }, 'the credentials API answer is never cached');
+        assert.deepEqual(
+          api,
+          { status: '200', cacheControl: 'no-store', referrerPolicy: 'no-referrer' },
+          'the credentials API answer is never cached',
+        );
       } finally {
         await context.close();
       }
@@ -365,15 +475,25 @@ describe('browser hardening (headless Chromium)', () => {
         await assertNoInjection(page, 'the role chooser');
         await Promise.all([page.waitForURL(/\/\?role=/), page.locator('a.button[href^="/?role="]').first().click()]);
         await assertNoInjection(page, 'the cluster chooser');
-        await Promise.all([page.waitForURL(`${app.baseUrl}/credentials`), page.locator('form[action="/credentials"] button[type="submit"]').first().click()]);
+        await Promise.all([
+          page.waitForURL(`${app.baseUrl}/credentials`),
+          page.locator('form[action="/credentials"] button[type="submit"]').first().click(),
+        ]);
         await assertNoInjection(page, 'the credentials page');
         // Exercise the page's script: reveal, copy and the countdown.
         await page.locator('button[data-reveal="db-password"]').click();
-        assert.equal(await page.locator('#db-password').isVisible(), true, 'Show reveals the password (credentials.js ran)');
+        assert.equal(
+          await page.locator('#db-password').isVisible(),
+          true,
+          'Show reveals the password (credentials.js ran)',
+        );
         await page.locator('button[data-copy="db-user"]').click();
         await page.waitForTimeout(200);
         assert.notEqual(await page.textContent('.countdown'), '…', 'the countdown runs');
-        await Promise.all([page.waitForURL(`${app.baseUrl}/`), page.locator('form[action="/logout"] button[type="submit"]').click()]);
+        await Promise.all([
+          page.waitForURL(`${app.baseUrl}/`),
+          page.locator('form[action="/logout"] button[type="submit"]').click(),
+        ]);
         assert.ok(!(await pageText(page)).includes('Signed in as'), 'signed out');
         await assertNoInjection(page, 'the page after sign-out');
       } finally {

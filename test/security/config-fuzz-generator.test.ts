@@ -20,7 +20,12 @@ const exotic: Array<{ name: string; make: () => unknown }> = [
 describe('setPath (config fuzz generator)', () => {
   for (const c of exotic) {
     it(`writes through ${c.name} standing where a container was`, () => {
-      for (const path of [['idps', 0], ['idps', 0, 'id'], ['idps', 1, 'id'], ['clusters', 0, 'roles']] as const) {
+      for (const path of [
+        ['idps', 0],
+        ['idps', 0, 'id'],
+        ['idps', 1, 'id'],
+        ['clusters', 0, 'roles'],
+      ] as const) {
         const root: Record<string, unknown> = { idps: c.make(), clusters: c.make() };
         setPath(root, path, 'changed');
         let node: unknown = root;

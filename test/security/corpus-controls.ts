@@ -5,7 +5,12 @@ import { encryptAssertionInResponse } from '../support/encrypt-assertion.ts';
 import { fixtureKeys } from '../support/sign-response.ts';
 import type { AppName, SecurityCase } from './attack-runner.ts';
 
-function control(name: string, app: AppName, signing: { signResponse?: boolean; signAssertion?: boolean }, idpInitiated = false): SecurityCase {
+function control(
+  name: string,
+  app: AppName,
+  signing: { signResponse?: boolean; signAssertion?: boolean },
+  idpInitiated = false,
+): SecurityCase {
   return {
     name,
     kind: 'control',
@@ -25,12 +30,17 @@ export const controlCases: SecurityCase[] = [
     kind: 'control',
     class: 'control',
     async run(ctx) {
-      const xml = await encryptAssertionInResponse(await ctx.responseXml('sp'), { certificate: fixtureKeys.sp.certificate });
+      const xml = await encryptAssertionInResponse(await ctx.responseXml('sp'), {
+        certificate: fixtureKeys.sp.certificate,
+      });
       return ctx.postXml('sp', xml);
     },
   },
   control('IdP-initiated, assertion signed', 'idpInit', {}, true),
   control('IdP-initiated, Response and assertion signed', 'idpInit', { signResponse: true, signAssertion: true }, true),
   control('IdP-initiated on the second instance (shared store)', 'peer', {}, true),
-  control('SP-initiated, Response signed only (wantAssertionsSigned: false)', 'respOnly', { signResponse: true, signAssertion: false }),
+  control('SP-initiated, Response signed only (wantAssertionsSigned: false)', 'respOnly', {
+    signResponse: true,
+    signAssertion: false,
+  }),
 ];

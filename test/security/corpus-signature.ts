@@ -28,12 +28,23 @@ import {
 
 const SIGNATURE_CODES = ['SAML_SIGNATURE_INVALID'];
 
-function attack(klass: string, name: string, codes: readonly string[], run: (ctx: CaseContext) => Promise<Response>, statuses: readonly number[] = [401]): SecurityCase {
+function attack(
+  klass: string,
+  name: string,
+  codes: readonly string[],
+  run: (ctx: CaseContext) => Promise<Response>,
+  statuses: readonly number[] = [401],
+): SecurityCase {
   return { name, kind: 'attack', class: klass, codes, statuses, run };
 }
 
 /** A valid response for `app`, then `tamper` on its DOM. */
-function tampered(name: string, tamper: (doc: Document) => void, signing: { signResponse?: boolean; signAssertion?: boolean } = {}, app: AppName = 'sp'): SecurityCase {
+function tampered(
+  name: string,
+  tamper: (doc: Document) => void,
+  signing: { signResponse?: boolean; signAssertion?: boolean } = {},
+  app: AppName = 'sp',
+): SecurityCase {
   return attack('signature', name, SIGNATURE_CODES, async (ctx) => {
     const doc = parse(await ctx.responseXml(app, signing));
     tamper(doc);
@@ -42,8 +53,15 @@ function tampered(name: string, tamper: (doc: Document) => void, signing: { sign
 }
 
 /** An unsigned response for the sp app, then signed by `sign`. */
-function signedBy(klass: string, name: string, sign: (xml: string) => string | Promise<string>, codes: readonly string[] = SIGNATURE_CODES): SecurityCase {
-  return attack(klass, name, codes, async (ctx) => ctx.postXml('sp', await sign(await ctx.responseXml('sp', { signAssertion: false }))));
+function signedBy(
+  klass: string,
+  name: string,
+  sign: (xml: string) => string | Promise<string>,
+  codes: readonly string[] = SIGNATURE_CODES,
+): SecurityCase {
+  return attack(klass, name, codes, async (ctx) =>
+    ctx.postXml('sp', await sign(await ctx.responseXml('sp', { signAssertion: false }))),
+  );
 }
 
 function withKey(name: string, key: () => Promise<SigningKey> | SigningKey, keyInfoCertificate?: string): SecurityCase {
@@ -55,7 +73,10 @@ function removeSignature(el: Element): void {
 }
 
 /** Accepting is fine only as the identity the IdP signed. */
-const signedIdentity = (me: Me) => (me.nameId === 'alice@example.com' ? { ok: true, label: 'accepted as the signed identity' } : { ok: false, label: `UNEXPECTED identity ${me.nameId}` });
+const signedIdentity = (me: Me) =>
+  me.nameId === 'alice@example.com'
+    ? { ok: true, label: 'accepted as the signed identity' }
+    : { ok: false, label: `UNEXPECTED identity ${me.nameId}` };
 
 /** Counts requests to a loopback listener while `body` runs: the SP must never fetch what KeyInfo names. */
 async function withListener(body: (url: string) => Promise<Response>): Promise<{ res: Response; hits: string[] }> {
@@ -77,13 +98,28 @@ async function withListener(body: (url: string) => Promise<Response>): Promise<{
 export const signatureCases: SecurityCase[] = [
   signedBy('signature', 'no signature on the Response or the assertion', (xml) => xml),
   tampered('assertion signature removed, Response unsigned', (doc) => removeSignature(assertionOf(doc))),
-  tampered('assertion signature removed from a Response+assertion-signed response', (doc) => removeSignature(assertionOf(doc)), { signResponse: true, signAssertion: true }),
-  tampered('both signatures removed from a Response+assertion-signed response', (doc) => {
-    removeSignature(assertionOf(doc));
-    removeSignature(doc.documentElement);
-  }, { signResponse: true, signAssertion: true }),
-  tampered('Response signature removed where a signed Response is required', (doc) => removeSignature(doc.documentElement), { signResponse: true, signAssertion: false }, 'respOnly'),
-  attack('signature', 'Response-only signature where the assertion must be signed', SIGNATURE_CODES, async (ctx) => ctx.postXml('sp', await ctx.responseXml('sp', { signResponse: true, signAssertion: false }))),
+  tampered(
+    'assertion signature removed from a Response+assertion-signed response',
+    (doc) => removeSignature(assertionOf(doc)),
+    { signResponse: true, signAssertion: true },
+  ),
+  tampered(
+    'both signatures removed from a Response+assertion-signed response',
+    (doc) => {
+      removeSignature(assertionOf(doc));
+      removeSignature(doc.documentElement);
+    },
+    { signResponse: true, signAssertion: true },
+  ),
+  tampered(
+    'Response signature removed where a signed Response is required',
+    (doc) => removeSignature(doc.documentElement),
+    { signResponse: true, signAssertion: false },
+    'respOnly',
+  ),
+  attack('signature', 'Response-only signature where the assertion must be signed', SIGNATURE_CODES, async (ctx) =>
+    ctx.postXml('sp', await ctx.responseXml('sp', { signResponse: true, signAssertion: false })),
+  ),
   tampered('SignatureValue emptied', (doc) => {
     const value = signatureOf(assertionOf(doc)).getElementsByTagNameNS(NS.ds, 'SignatureValue')[0] as Element;
     value.textContent = '';
@@ -94,7 +130,11 @@ export const signatureCases: SecurityCase[] = [
     digest.textContent = Buffer.alloc(32, 7).toString('base64');
   }),
   signedBy('signature', 'signature in the assertion over the Response (a different element ID)', (xml) =>
-    signWith(xml, { key: fixtureKeys.idp, referenceXpath: RESPONSE_XPATH, location: { reference: `${ASSERTION_XPATH}/*[local-name()='Issuer']`, action: 'after' } }),
+    signWith(xml, {
+      key: fixtureKeys.idp,
+      referenceXpath: RESPONSE_XPATH,
+      location: { reference: `${ASSERTION_XPATH}/*[local-name()='Issuer']`, action: 'after' },
+    }),
   ),
   signedBy('signature', 'signature in the assertion over an Extensions element with its own ID', (xml) => {
     const doc = parse(xml);
@@ -107,12 +147,19 @@ export const signatureCases: SecurityCase[] = [
       location: { reference: `${ASSERTION_XPATH}/*[local-name()='Issuer']`, action: 'after' },
     });
   }),
-  signedBy('signature', 'Reference URI="" (the whole document)', (xml) => signAssertionWith(xml, { key: fixtureKeys.idp, emptyUri: true })),
-  attack('signature', 'Reference URI with a quote (XPath injection)', ['SAML_SIGNATURE_INVALID', 'SAML_INVALID'], async (ctx) => {
-    const xml = await ctx.responseXml('sp');
-    return ctx.postXml('sp', xml.replace(/<ds:Reference URI="#([^"]+)"/, `<ds:Reference URI="#$1' or '1'='1"`));
-  }),
-  attack('signature', 'duplicate IDs: the Response carries the assertion\'s ID', SIGNATURE_CODES, async (ctx) => {
+  signedBy('signature', 'Reference URI="" (the whole document)', (xml) =>
+    signAssertionWith(xml, { key: fixtureKeys.idp, emptyUri: true }),
+  ),
+  attack(
+    'signature',
+    'Reference URI with a quote (XPath injection)',
+    ['SAML_SIGNATURE_INVALID', 'SAML_INVALID'],
+    async (ctx) => {
+      const xml = await ctx.responseXml('sp');
+      return ctx.postXml('sp', xml.replace(/<ds:Reference URI="#([^"]+)"/, `<ds:Reference URI="#$1' or '1'='1"`));
+    },
+  ),
+  attack('signature', "duplicate IDs: the Response carries the assertion's ID", SIGNATURE_CODES, async (ctx) => {
     const id = '_duplicate0123456789abcdef0123456789abcd';
     return ctx.postXml('sp', await ctx.responseXml('sp', { responseId: id, assertionId: id }));
   }),
@@ -121,7 +168,9 @@ export const signatureCases: SecurityCase[] = [
     ext.appendChild(unsignedCopy(doc, assertionOf(doc)));
     doc.documentElement.insertBefore(ext, doc.documentElement.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null);
   }),
-  signedBy('signature', 'two signatures on the assertion', (xml) => signAssertionWith(signAssertionWith(xml, { key: fixtureKeys.idp }), { key: fixtureKeys.idp })),
+  signedBy('signature', 'two signatures on the assertion', (xml) =>
+    signAssertionWith(signAssertionWith(xml, { key: fixtureKeys.idp }), { key: fixtureKeys.idp }),
+  ),
   signedBy('signature', 'one signature with two References (assertion and Response)', (xml) => {
     const doc = parse(signAssertionWith(xml, { key: fixtureKeys.idp }));
     const signedInfo = signatureOf(assertionOf(doc)).getElementsByTagNameNS(NS.ds, 'SignedInfo')[0] as Element;
@@ -132,7 +181,12 @@ export const signatureCases: SecurityCase[] = [
     return serialize(doc);
   }),
   attack('signature', 'attacker encrypts an unsigned evil assertion for the SP', SIGNATURE_CODES, async (ctx) =>
-    ctx.postXml('sp', await encryptAssertionInResponse(await ctx.responseXml('sp', { nameId: EVIL_IDENTITY, signAssertion: false }), { certificate: fixtureKeys.sp.certificate })),
+    ctx.postXml(
+      'sp',
+      await encryptAssertionInResponse(await ctx.responseXml('sp', { nameId: EVIL_IDENTITY, signAssertion: false }), {
+        certificate: fixtureKeys.sp.certificate,
+      }),
+    ),
   ),
   {
     name: 'KeyInfo RetrievalMethod pointing at a loopback listener (SSRF; KeyInfo is not signed)',
@@ -142,7 +196,10 @@ export const signatureCases: SecurityCase[] = [
     async run(ctx) {
       const xml = await ctx.responseXml('sp');
       const { res, hits } = await withListener(async (url) => {
-        const tampered = xml.replace(/<ds:KeyInfo>/, `<ds:KeyInfo><ds:RetrievalMethod URI="${url}/keyinfo" Type="http://www.w3.org/2000/09/xmldsig#X509Data"/>`);
+        const tampered = xml.replace(
+          /<ds:KeyInfo>/,
+          `<ds:KeyInfo><ds:RetrievalMethod URI="${url}/keyinfo" Type="http://www.w3.org/2000/09/xmldsig#X509Data"/>`,
+        );
         if (tampered === xml) throw new Error('no KeyInfo to tamper with');
         const answer = await ctx.postXml('sp', tampered);
         await answer.clone().arrayBuffer();
@@ -153,23 +210,49 @@ export const signatureCases: SecurityCase[] = [
     },
   },
   withKey('attacker key, attacker certificate in KeyInfo', () => fixtureKeys.attacker),
-  withKey('attacker key, the IdP\'s own certificate in KeyInfo', () => fixtureKeys.attacker, fixtureKeys.idp.certificate),
-  withKey('self-signed certificate copying the IdP\'s subject CN', async () => (await forgedKeys()).lookalike),
-  withKey('leaf with the IdP\'s CN under the attacker\'s CA, chain in KeyInfo', async () => (await forgedKeys()).chain),
+  withKey(
+    "attacker key, the IdP's own certificate in KeyInfo",
+    () => fixtureKeys.attacker,
+    fixtureKeys.idp.certificate,
+  ),
+  withKey("self-signed certificate copying the IdP's subject CN", async () => (await forgedKeys()).lookalike),
+  withKey("leaf with the IdP's CN under the attacker's CA, chain in KeyInfo", async () => (await forgedKeys()).chain),
   withKey('leaf under a CA named like the IdP, chain in KeyInfo', async () => (await forgedKeys()).chainUnderIdpName),
-  withKey('the IdP\'s next (rollover) key, not configured for this connection', () => fixtureKeys.idpNext),
-  signedBy('certificate', 'HMAC-SHA1 keyed with the IdP\'s public certificate (key confusion)', (xml) =>
-    signAssertionWith(xml, { key: fixtureKeys.idp, hmacSecret: fixtureKeys.idp.certificate, digestAlgorithm: ALG.sha256 }),
+  withKey("the IdP's next (rollover) key, not configured for this connection", () => fixtureKeys.idpNext),
+  signedBy(
+    'certificate',
+    "HMAC-SHA1 keyed with the IdP's public certificate (key confusion)",
+    (xml) =>
+      signAssertionWith(xml, {
+        key: fixtureKeys.idp,
+        hmacSecret: fixtureKeys.idp.certificate,
+        digestAlgorithm: ALG.sha256,
+      }),
     ['SAML_ALGORITHM_NOT_ALLOWED', 'SAML_SIGNATURE_INVALID'],
   ),
-  attack('certificate', 'partner IdP\'s trusted key, posted to the test connection', ['SAML_SIGNATURE_INVALID', 'SAML_ISSUER_MISMATCH'], async (ctx) =>
-    ctx.postXml('sp', await ctx.responseXml('sp', { key: fixtureKeys.attacker, issuer: ATTACKER_IDP_ISSUER })),
+  attack(
+    'certificate',
+    "partner IdP's trusted key, posted to the test connection",
+    ['SAML_SIGNATURE_INVALID', 'SAML_ISSUER_MISMATCH'],
+    async (ctx) =>
+      ctx.postXml('sp', await ctx.responseXml('sp', { key: fixtureKeys.attacker, issuer: ATTACKER_IDP_ISSUER })),
   ),
-  attack('certificate', 'partner IdP signs as the test IdP (Issuer copied), posted to its own connection', ['SAML_ISSUER_MISMATCH'], async (ctx) => {
-    const app = ctx.apps.sp;
-    const acsUrl = `${app.acsUrl.replace(/\/[^/]+$/, '')}/${ATTACKER_IDP_ID}`;
-    const inResponseTo = await app.startLogin(ctx.victim('sp'), ATTACKER_IDP_ID);
-    const xml = await ctx.responseXml('sp', { key: fixtureKeys.attacker, issuer: TEST_IDP_ISSUER, destination: acsUrl, recipient: acsUrl, inResponseTo });
-    return ctx.postXml('sp', xml, ATTACKER_IDP_ID);
-  }),
+  attack(
+    'certificate',
+    'partner IdP signs as the test IdP (Issuer copied), posted to its own connection',
+    ['SAML_ISSUER_MISMATCH'],
+    async (ctx) => {
+      const app = ctx.apps.sp;
+      const acsUrl = `${app.acsUrl.replace(/\/[^/]+$/, '')}/${ATTACKER_IDP_ID}`;
+      const inResponseTo = await app.startLogin(ctx.victim('sp'), ATTACKER_IDP_ID);
+      const xml = await ctx.responseXml('sp', {
+        key: fixtureKeys.attacker,
+        issuer: TEST_IDP_ISSUER,
+        destination: acsUrl,
+        recipient: acsUrl,
+        inResponseTo,
+      });
+      return ctx.postXml('sp', xml, ATTACKER_IDP_ID);
+    },
+  ),
 ];

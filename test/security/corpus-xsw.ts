@@ -3,9 +3,25 @@
 // alice is taken apart and an unsigned evil assertion for admin@evil.example (with a role the
 // cluster accepts) is put beside, before, after, around or inside the signed element.
 import { encryptAssertionInResponse } from '../support/encrypt-assertion.ts';
-import { aSamlResponseXml, fixtureKeys, defaultTestAttributes, AWS_ROLE_SESSION_NAME, REDSHIFT_DB_USER } from '../support/sign-response.ts';
+import {
+  aSamlResponseXml,
+  fixtureKeys,
+  defaultTestAttributes,
+  AWS_ROLE_SESSION_NAME,
+  REDSHIFT_DB_USER,
+} from '../support/sign-response.ts';
 import { EVIL_IDENTITY, type AppName, type CaseContext, type Me, type SecurityCase } from './attack-runner.ts';
-import { assertionOf, element, insertAfter, issuerOf, NS, parse, serialize, signatureOf, unsignedCopy } from './attack-xml.ts';
+import {
+  assertionOf,
+  element,
+  insertAfter,
+  issuerOf,
+  NS,
+  parse,
+  serialize,
+  signatureOf,
+  unsignedCopy,
+} from './attack-xml.ts';
 
 const SIGNATURE_CODES = ['SAML_SIGNATURE_INVALID', 'SAML_MULTIPLE_ASSERTIONS', 'SAML_ASSERTION_MISSING'];
 
@@ -18,12 +34,21 @@ interface Parts {
   evil: Element;
 }
 
-async function parts(ctx: CaseContext, app: AppName, signing: { signResponse?: boolean; signAssertion?: boolean } = {}): Promise<Parts> {
+async function parts(
+  ctx: CaseContext,
+  app: AppName,
+  signing: { signResponse?: boolean; signAssertion?: boolean } = {},
+): Promise<Parts> {
   const inResponseTo = app === 'sp' || app === 'respOnly' ? await ctx.apps[app].startLogin(ctx.victim(app)) : undefined;
   const xml = await ctx.responseXml(app, { ...signing, inResponseTo });
   const doc = parse(xml);
   const evilXml = evilResponseXml(ctx, app, inResponseTo);
-  return { doc, response: doc.documentElement, assertion: assertionOf(doc), evil: doc.importNode(assertionOf(parse(evilXml)), true) as Element };
+  return {
+    doc,
+    response: doc.documentElement,
+    assertion: assertionOf(doc),
+    evil: doc.importNode(assertionOf(parse(evilXml)), true) as Element,
+  };
 }
 
 function evilResponseXml(ctx: CaseContext, app: AppName, inResponseTo: string | undefined): string {
@@ -57,7 +82,12 @@ function moveSignature(from: Element, target: Element): Element {
   return signature;
 }
 
-function xsw(name: string, app: AppName, build: (p: Parts) => void, signing?: { signResponse?: boolean; signAssertion?: boolean }): SecurityCase {
+function xsw(
+  name: string,
+  app: AppName,
+  build: (p: Parts) => void,
+  signing?: { signResponse?: boolean; signAssertion?: boolean },
+): SecurityCase {
   return {
     name,
     kind: 'attack',
@@ -72,14 +102,23 @@ function xsw(name: string, app: AppName, build: (p: Parts) => void, signing?: { 
   };
 }
 
-/** Evil content hidden inside the signature is outside the signed bytes: the signed identity is the only acceptable reading. */
-function insideSignature(name: string, place: (signature: Element, evil: Element, doc: Document) => void): SecurityCase {
+/**
+ * Evil content hidden inside the signature is outside the signed bytes: the signed identity is the only acceptable
+ * reading.
+ */
+function insideSignature(
+  name: string,
+  place: (signature: Element, evil: Element, doc: Document) => void,
+): SecurityCase {
   return {
     name,
     kind: 'probe',
     class: 'XSW',
     codes: SIGNATURE_CODES,
-    judge: (me: Me) => (me.nameId === 'alice@example.com' ? { ok: true, label: 'accepted as the signed identity' } : { ok: false, label: `IDENTITY FROM UNSIGNED XML: ${me.nameId}` }),
+    judge: (me: Me) =>
+      me.nameId === 'alice@example.com'
+        ? { ok: true, label: 'accepted as the signed identity' }
+        : { ok: false, label: `IDENTITY FROM UNSIGNED XML: ${me.nameId}` },
     async run(ctx) {
       const p = await parts(ctx, 'sp');
       place(signatureOf(p.assertion), p.evil, p.doc);
@@ -96,11 +135,20 @@ function extensions(doc: Document, child: Element): Element {
 
 export const xswCases: SecurityCase[] = [
   responseXsw('XSW1: evil Response, original signed Response inside its moved Signature', 'inside-signature'),
-  responseXsw('XSW2: evil Response, original Response as a sibling before the Signature (detached)', 'before-signature'),
-  xsw('XSW3: evil assertion (new ID) before the signed assertion', 'sp', (p) => p.response.insertBefore(p.evil, p.assertion)),
-  xsw('XSW3b: evil assertion with the signed assertion\'s ID, before it', 'sp', (p) => p.response.insertBefore(sameId(p.evil, p.assertion), p.assertion)),
+  responseXsw(
+    'XSW2: evil Response, original Response as a sibling before the Signature (detached)',
+    'before-signature',
+  ),
+  xsw('XSW3: evil assertion (new ID) before the signed assertion', 'sp', (p) =>
+    p.response.insertBefore(p.evil, p.assertion),
+  ),
+  xsw("XSW3b: evil assertion with the signed assertion's ID, before it", 'sp', (p) =>
+    p.response.insertBefore(sameId(p.evil, p.assertion), p.assertion),
+  ),
   xsw('XSW3c: evil assertion after the signed assertion', 'sp', (p) => insertAfter(p.evil, p.assertion)),
-  xsw('XSW3d: evil assertion before the signed one, IdP-initiated', 'idpInit', (p) => p.response.insertBefore(p.evil, p.assertion)),
+  xsw('XSW3d: evil assertion before the signed one, IdP-initiated', 'idpInit', (p) =>
+    p.response.insertBefore(p.evil, p.assertion),
+  ),
   xsw('XSW4: evil assertion wraps the signed assertion (child at the end)', 'sp', (p) => {
     p.response.replaceChild(p.evil, p.assertion);
     p.evil.appendChild(p.assertion);
@@ -127,7 +175,10 @@ export const xswCases: SecurityCase[] = [
   }),
   xsw('XSW7: signed assertion moved into samlp:Extensions, evil assertion in its place', 'sp', (p) => {
     p.response.replaceChild(p.evil, p.assertion);
-    p.response.insertBefore(extensions(p.doc, p.assertion), p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null);
+    p.response.insertBefore(
+      extensions(p.doc, p.assertion),
+      p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null,
+    );
   }),
   xsw('XSW7b: evil assertion (same ID) with an Extensions child holding the signed assertion', 'sp', (p) => {
     p.response.replaceChild(sameId(p.evil, p.assertion), p.assertion);
@@ -135,7 +186,10 @@ export const xswCases: SecurityCase[] = [
   }),
   xsw('XSW7c: signed assertion in Extensions, evil assertion in its place, IdP-initiated', 'idpInit', (p) => {
     p.response.replaceChild(p.evil, p.assertion);
-    p.response.insertBefore(extensions(p.doc, p.assertion), p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null);
+    p.response.insertBefore(
+      extensions(p.doc, p.assertion),
+      p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null,
+    );
   }),
   xsw('XSW8: evil assertion (same ID) with the signature, original copy in ds:Object', 'sp', (p) => {
     const copy = unsignedCopy(p.doc, p.assertion);
@@ -156,8 +210,18 @@ export const xswCases: SecurityCase[] = [
     detail.appendChild(p.assertion);
     (p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] as Element).appendChild(detail);
   }),
-  xsw('evil assertion added beside the assertion of a signed Response (both signed)', 'sp', (p) => p.response.insertBefore(p.evil, p.assertion), { signResponse: true, signAssertion: true }),
-  xsw('signed Response: evil assertion replaces the signed one', 'respOnly', (p) => p.response.replaceChild(p.evil, p.assertion), { signResponse: true, signAssertion: false }),
+  xsw(
+    'evil assertion added beside the assertion of a signed Response (both signed)',
+    'sp',
+    (p) => p.response.insertBefore(p.evil, p.assertion),
+    { signResponse: true, signAssertion: true },
+  ),
+  xsw(
+    'signed Response: evil assertion replaces the signed one',
+    'respOnly',
+    (p) => p.response.replaceChild(p.evil, p.assertion),
+    { signResponse: true, signAssertion: false },
+  ),
   {
     name: 'XSW4 inside an EncryptedAssertion: evil assertion wraps the signed one, then encrypted',
     kind: 'attack',
@@ -168,15 +232,21 @@ export const xswCases: SecurityCase[] = [
       const p = await parts(ctx, 'sp');
       p.response.replaceChild(p.evil, p.assertion);
       p.evil.appendChild(p.assertion);
-      return ctx.postXml('sp', await encryptAssertionInResponse(serialize(p.doc), { certificate: fixtureKeys.sp.certificate }));
+      return ctx.postXml(
+        'sp',
+        await encryptAssertionInResponse(serialize(p.doc), { certificate: fixtureKeys.sp.certificate }),
+      );
     },
   },
-  insideSignature('evil assertion inside the signed assertion\'s ds:Object (outside the signed bytes)', (signature, evil, doc) => {
-    const object = element(doc, NS.ds, 'ds:Object');
-    object.appendChild(evil);
-    signature.appendChild(object);
-  }),
-  insideSignature('evil assertion inside the signed assertion\'s ds:KeyInfo', (signature, evil) => {
+  insideSignature(
+    "evil assertion inside the signed assertion's ds:Object (outside the signed bytes)",
+    (signature, evil, doc) => {
+      const object = element(doc, NS.ds, 'ds:Object');
+      object.appendChild(evil);
+      signature.appendChild(object);
+    },
+  ),
+  insideSignature("evil assertion inside the signed assertion's ds:KeyInfo", (signature, evil) => {
     (signature.getElementsByTagNameNS(NS.ds, 'KeyInfo')[0] as Element).appendChild(evil);
   }),
 ];
@@ -191,7 +261,9 @@ function responseXsw(name: string, placement: 'inside-signature' | 'before-signa
     statuses: [401],
     async run(ctx) {
       const inResponseTo = await ctx.apps.respOnly.startLogin(ctx.victim('respOnly'));
-      const original = parse(await ctx.responseXml('respOnly', { signResponse: true, signAssertion: false, inResponseTo }));
+      const original = parse(
+        await ctx.responseXml('respOnly', { signResponse: true, signAssertion: false, inResponseTo }),
+      );
       const evilDoc = parse(evilResponseXml(ctx, 'respOnly', inResponseTo));
       const evilResponse = evilDoc.documentElement;
       const signature = evilDoc.importNode(signatureOf(original.documentElement), true) as Element;

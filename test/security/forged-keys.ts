@@ -26,7 +26,10 @@ export function idpCommonName(): string {
   return cn;
 }
 
-async function keyPair(commonName: string, options: { ca?: { key: string; cert: string }; isCa?: boolean } = {}): Promise<{ private: string; cert: string }> {
+async function keyPair(
+  commonName: string,
+  options: { ca?: { key: string; cert: string }; isCa?: boolean } = {},
+): Promise<{ private: string; cert: string }> {
   const now = new Date();
   return generate([{ name: 'commonName', value: commonName }], {
     keyType: 'rsa',
@@ -44,7 +47,11 @@ async function keyPair(commonName: string, options: { ca?: { key: string; cert: 
 
 async function generateForged(): Promise<ForgedKeys> {
   const cn = idpCommonName();
-  const [lookalike, ca, idpNamedCa] = await Promise.all([keyPair(cn), keyPair('Attacker Root CA', { isCa: true }), keyPair(cn, { isCa: true })]);
+  const [lookalike, ca, idpNamedCa] = await Promise.all([
+    keyPair(cn),
+    keyPair('Attacker Root CA', { isCa: true }),
+    keyPair(cn, { isCa: true }),
+  ]);
   const [leaf, leafUnderIdpName] = await Promise.all([
     keyPair(cn, { ca: { key: ca.private, cert: ca.cert } }),
     keyPair(cn, { ca: { key: idpNamedCa.private, cert: idpNamedCa.cert } }),
@@ -52,7 +59,10 @@ async function generateForged(): Promise<ForgedKeys> {
   return {
     lookalike: { privateKey: lookalike.private, certificate: lookalike.cert },
     chain: { privateKey: leaf.private, certificate: `${leaf.cert.trim()}\n${ca.cert.trim()}\n` },
-    chainUnderIdpName: { privateKey: leafUnderIdpName.private, certificate: `${leafUnderIdpName.cert.trim()}\n${idpNamedCa.cert.trim()}\n` },
+    chainUnderIdpName: {
+      privateKey: leafUnderIdpName.private,
+      certificate: `${leafUnderIdpName.cert.trim()}\n${idpNamedCa.cert.trim()}\n`,
+    },
   };
 }
 

@@ -8,10 +8,38 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { buildConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { aSamlResponse, aSamlResponseXml, AWS_ROLE, AWS_ROLE_SESSION_NAME, REDSHIFT_DB_GROUPS, REDSHIFT_DB_USER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  aSamlResponseXml,
+  AWS_ROLE,
+  AWS_ROLE_SESSION_NAME,
+  REDSHIFT_DB_GROUPS,
+  REDSHIFT_DB_USER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import { SECOND_ROLE_ARN, startSecurityApp, TEST_IDP_ID, type SecurityApp } from './support-app.ts';
-import { assertSameOriginRedirect, countOutcome, formBody, installCrashRecorder, judge, send, summary, tally, type FuzzRequest } from './support-fuzz-http.ts';
-import { applyMutations, encodeXml, encoding, hostileString, mutation, relayState, responseShell, xmlish } from './support-saml-fuzz.ts';
+import {
+  assertSameOriginRedirect,
+  countOutcome,
+  formBody,
+  installCrashRecorder,
+  judge,
+  send,
+  summary,
+  tally,
+  type FuzzRequest,
+} from './support-fuzz-http.ts';
+import {
+  applyMutations,
+  encodeXml,
+  encoding,
+  hostileString,
+  mutation,
+  relayState,
+  responseShell,
+  xmlish,
+} from './support-saml-fuzz.ts';
 import { anyValue, environment, nearlyValidConfig, shapedConfig } from './support-config-fuzz.ts';
 
 // FUZZ_SEED=<n> replays a run: fast-check prints the seed with any failure.
@@ -48,7 +76,12 @@ describe('fuzzing', () => {
       aSamlResponseXml(base),
       aSamlResponseXml({ ...base, signResponse: true }),
       aSamlResponseXml({ ...base, signResponse: true, signAssertion: false }),
-      aSamlResponseXml({ ...base, extraAttributes: { [AWS_ROLE]: [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`, `${SECOND_ROLE_ARN},${TEST_PRINCIPAL_ARN}`] } }),
+      aSamlResponseXml({
+        ...base,
+        extraAttributes: {
+          [AWS_ROLE]: [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`, `${SECOND_ROLE_ARN},${TEST_PRINCIPAL_ARN}`],
+        },
+      }),
       aSamlResponseXml({ ...base, status: { code: 'Responder', message: 'denied' }, includeAssertion: true }),
       aSamlResponseXml({ ...base, signatureAlgorithm: 'sha1' }),
     ];
@@ -60,17 +93,26 @@ describe('fuzzing', () => {
     for (const [endpoint, t] of Object.entries(tallies)) console.log(summary(endpoint, t));
   });
 
-  const acsRequest = (samlResponse: string | undefined, relay: string | undefined, json: boolean, path = `/saml/acs/${TEST_IDP_ID}`): FuzzRequest => ({
+  const acsRequest = (
+    samlResponse: string | undefined,
+    relay: string | undefined,
+    json: boolean,
+    path = `/saml/acs/${TEST_IDP_ID}`,
+  ): FuzzRequest => ({
     path,
     json,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: json ? 'application/json' : 'text/html,application/xhtml+xml' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: json ? 'application/json' : 'text/html,application/xhtml+xml',
+    },
     body: formBody({ SAMLResponse: samlResponse, RelayState: relay }),
   });
 
   const checkAcs = async (req: FuzzRequest): Promise<void> => {
     const answer = await send(app.baseUrl, req, tallies[ACS]);
     judge(req, answer, tallies[ACS], app.errorLogs);
-    if (answer.status >= 300 && answer.status < 400) assertSameOriginRedirect(app.baseUrl, answer, `ACS with ${JSON.stringify(req.body).slice(0, 200)}`);
+    if (answer.status >= 300 && answer.status < 400)
+      assertSameOriginRedirect(app.baseUrl, answer, `ACS with ${JSON.stringify(req.body).slice(0, 200)}`);
   };
 
   describe(ACS, () => {
@@ -79,32 +121,59 @@ describe('fuzzing', () => {
         { weight: 3, arbitrary: hostileString },
         {
           weight: 1,
-          arbitrary: fc.constantFrom('SAMLResponse=a&SAMLResponse=b', 'SAMLResponse[x]=a', 'RelayState=/&RelayState=//evil.example&SAMLResponse=a', 'SAMLResponse=%', 'SAMLResponse=%E0%A4%A', '&&&=&=', 'SAMLResponse'),
+          arbitrary: fc.constantFrom(
+            'SAMLResponse=a&SAMLResponse=b',
+            'SAMLResponse[x]=a',
+            'RelayState=/&RelayState=//evil.example&SAMLResponse=a',
+            'SAMLResponse=%',
+            'SAMLResponse=%E0%A4%A',
+            '&&&=&=',
+            'SAMLResponse',
+          ),
         },
       );
       await fc.assert(
-        fc.asyncProperty(hostileString, rawBody, relayState, fc.boolean(), fc.boolean(), async (text, body, relay, json, raw) => {
-          const req = acsRequest(text, relay, json);
-          await checkAcs(raw ? { ...req, body } : req);
-        }),
+        fc.asyncProperty(
+          hostileString,
+          rawBody,
+          relayState,
+          fc.boolean(),
+          fc.boolean(),
+          async (text, body, relay, json, raw) => {
+            const req = acsRequest(text, relay, json);
+            await checkAcs(raw ? { ...req, body } : req);
+          },
+        ),
         { numRuns: 1000 },
       );
     });
 
     it('refuses base64 of arbitrary bytes', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), encoding, relayState, fc.boolean(), async (bytes, how, relay, json) => {
-          await checkAcs(acsRequest(encodeXml(Buffer.from(bytes), how), relay, json));
-        }),
+        fc.asyncProperty(
+          fc.uint8Array({ maxLength: 3000 }),
+          encoding,
+          relayState,
+          fc.boolean(),
+          async (bytes, how, relay, json) => {
+            await checkAcs(acsRequest(encodeXml(Buffer.from(bytes), how), relay, json));
+          },
+        ),
         { numRuns: 800 },
       );
     });
 
     it('refuses base64 of XML-ish strings and Response shells', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof(xmlish, responseShell(app.acsUrl)), encoding, relayState, fc.boolean(), async (xml, how, relay, json) => {
-          await checkAcs(acsRequest(encodeXml(xml, how), relay, json));
-        }),
+        fc.asyncProperty(
+          fc.oneof(xmlish, responseShell(app.acsUrl)),
+          encoding,
+          relayState,
+          fc.boolean(),
+          async (xml, how, relay, json) => {
+            await checkAcs(acsRequest(encodeXml(xml, how), relay, json));
+          },
+        ),
         { numRuns: 800 },
       );
     });
@@ -136,25 +205,44 @@ describe('fuzzing', () => {
       const pair = (role: string) => `${role},${TEST_PRINCIPAL_ARN}`;
       const signed = fc.record({
         nameId: hostileString,
-        roles: fc.array(fc.oneof(fc.constant(pair(TEST_ROLE_ARN)), fc.constant(pair(SECOND_ROLE_ARN)), hostileString), { maxLength: 4 }),
+        roles: fc.array(fc.oneof(fc.constant(pair(TEST_ROLE_ARN)), fc.constant(pair(SECOND_ROLE_ARN)), hostileString), {
+          maxLength: 4,
+        }),
         sessionName: fc.oneof(fc.constant('alice'), hostileString),
         dbUser: fc.option(fc.oneof(fc.constant('alice'), hostileString), { nil: undefined }),
         dbGroups: fc.array(hostileString, { maxLength: 4 }),
         duration: fc.option(fc.oneof(fc.integer().map(String), hostileString), { nil: undefined }),
-        extra: fc.dictionary(fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'toString')), fc.array(hostileString, { maxLength: 3 }), { maxKeys: 3 }),
+        extra: fc.dictionary(
+          fc.oneof(hostileString, fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', 'toString')),
+          fc.array(hostileString, { maxLength: 3 }),
+          { maxKeys: 3 },
+        ),
         signResponse: fc.boolean(),
       });
       await fc.assert(
         fc.asyncProperty(signed, relayState, fc.boolean(), async (s, relay, json) => {
           const attributes: Record<string, string | string[]> = {};
           // defineProperty: an attribute named __proto__ must become an own property, not a prototype.
-          for (const [name, values] of Object.entries(s.extra)) Object.defineProperty(attributes, name, { value: values, enumerable: true, writable: true, configurable: true });
+          for (const [name, values] of Object.entries(s.extra))
+            Object.defineProperty(attributes, name, {
+              value: values,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           attributes[AWS_ROLE] = s.roles;
           attributes[AWS_ROLE_SESSION_NAME] = s.sessionName;
           attributes[REDSHIFT_DB_GROUPS] = s.dbGroups;
           if (s.dbUser !== undefined) attributes[REDSHIFT_DB_USER] = s.dbUser;
           if (s.duration !== undefined) attributes[SESSION_DURATION] = s.duration;
-          const spec = { destination: app.acsUrl, recipient: app.acsUrl, inResponseTo: undefined, nameId: s.nameId, attributes, signResponse: s.signResponse };
+          const spec = {
+            destination: app.acsUrl,
+            recipient: app.acsUrl,
+            inResponseTo: undefined,
+            nameId: s.nameId,
+            attributes,
+            signResponse: s.signResponse,
+          };
           let samlResponse: string;
           try {
             samlResponse = aSamlResponse(spec);
@@ -172,12 +260,30 @@ describe('fuzzing', () => {
       const segment = fc.oneof(
         // Lone surrogates become U+FFFD first: encodeURIComponent throws on them.
         hostileString.map((s) => encodeURIComponent(Buffer.from(s, 'utf8').toString('utf8'))),
-        fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%00', '..%2F..%2Fetc', 'TEST', 'test%20', '__proto__', 'constructor', 'hasOwnProperty', 'a'.repeat(3000)),
+        fc.constantFrom(
+          '%',
+          '%zz',
+          '%E0%A4%A',
+          '%C0%AF',
+          '%00',
+          '..%2F..%2Fetc',
+          'TEST',
+          'test%20',
+          '__proto__',
+          'constructor',
+          'hasOwnProperty',
+          'a'.repeat(3000),
+        ),
       );
       await fc.assert(
-        fc.asyncProperty(segment, fc.oneof(hostileString, fc.constantFrom(...validXml.map((x) => encodeXml(x, 'base64')))), fc.boolean(), async (idp, samlResponse, json) => {
-          await checkAcs(acsRequest(samlResponse, undefined, json, `/saml/acs/${idp}`));
-        }),
+        fc.asyncProperty(
+          segment,
+          fc.oneof(hostileString, fc.constantFrom(...validXml.map((x) => encodeXml(x, 'base64')))),
+          fc.boolean(),
+          async (idp, samlResponse, json) => {
+            await checkAcs(acsRequest(samlResponse, undefined, json, `/saml/acs/${idp}`));
+          },
+        ),
         { numRuns: 500 },
       );
     });
@@ -221,7 +327,13 @@ describe('fuzzing', () => {
       }
     };
 
-    const accept = fc.constantFrom('application/json', 'text/html', '*/*', 'text/html,application/xhtml+xml', 'image/png');
+    const accept = fc.constantFrom(
+      'application/json',
+      'text/html',
+      '*/*',
+      'text/html,application/xhtml+xml',
+      'image/png',
+    );
     // Mostly no Origin (scripts, curl), sometimes ours, now and then a foreign one.
     const origin = fc.oneof(
       { weight: 8, arbitrary: fc.constant(undefined) },
@@ -256,7 +368,10 @@ describe('fuzzing', () => {
         fc.object({ maxDepth: 3 }),
         huge,
       );
-      const body = fc.record({ cluster: value, role: value, other: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] });
+      const body = fc.record(
+        { cluster: value, role: value, other: fc.jsonValue({ maxDepth: 2 }) },
+        { requiredKeys: [] },
+      );
       await fc.assert(
         fc.asyncProperty(body, accept, origin, async (b, a, o) => {
           await checkApi(apiRequest(JSON.stringify(b), jsonHeaders(a, o)));
@@ -269,19 +384,42 @@ describe('fuzzing', () => {
       const contentType = fc.option(
         fc.oneof(
           fc.constantFrom(
-            'text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-            'application/xml', 'application/json-seq', 'application/jsonx', 'application/vnd.api+json', 'application/json; charset=utf-16',
-            'application/json; charset=latin1', 'application/json; charset="', 'APPLICATION/JSON', 'application/json;;;', '*/*', ';', 'json',
+            'text/plain',
+            'text/plain;charset=UTF-8',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/xml',
+            'application/json-seq',
+            'application/jsonx',
+            'application/vnd.api+json',
+            'application/json; charset=utf-16',
+            'application/json; charset=latin1',
+            'application/json; charset="',
+            'APPLICATION/JSON',
+            'application/json;;;',
+            '*/*',
+            ';',
+            'json',
           ),
           fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
         ),
         { nil: undefined },
       );
       await fc.assert(
-        fc.asyncProperty(contentType, fc.constantFrom('{"cluster":"analytics"}', 'cluster=analytics', '<cluster>analytics</cluster>'), accept, async (type, text, a) => {
-          // A Uint8Array body leaves Content-Type unset when the property chose none.
-          await checkApi(apiRequest(new TextEncoder().encode(text), { accept: a, ...(type === undefined ? {} : { 'content-type': type }) }));
-        }),
+        fc.asyncProperty(
+          contentType,
+          fc.constantFrom('{"cluster":"analytics"}', 'cluster=analytics', '<cluster>analytics</cluster>'),
+          accept,
+          async (type, text, a) => {
+            // A Uint8Array body leaves Content-Type unset when the property chose none.
+            await checkApi(
+              apiRequest(new TextEncoder().encode(text), {
+                accept: a,
+                ...(type === undefined ? {} : { 'content-type': type }),
+              }),
+            );
+          },
+        ),
         { numRuns: 1000 },
       );
     });
@@ -290,13 +428,38 @@ describe('fuzzing', () => {
       const text = fc.oneof(
         fc.string({ maxLength: 200 }),
         xmlish,
-        fc.constantFrom('{', '{"cluster":', 'nul', '[1,]', '{"cluster":"analytics"', '\u0000', '{"a":1}{"b":2}', ' ', '', '"analytics"', 'null', '1e999', '{"cluster":"\\ud800"}'),
+        fc.constantFrom(
+          '{',
+          '{"cluster":',
+          'nul',
+          '[1,]',
+          '{"cluster":"analytics"',
+          '\u0000',
+          '{"a":1}{"b":2}',
+          ' ',
+          '',
+          '"analytics"',
+          'null',
+          '1e999',
+          '{"cluster":"\\ud800"}',
+        ),
       );
-      const body = fc.oneof({ weight: 4, arbitrary: text.map((t) => new TextEncoder().encode(t)) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) });
-      const contentEncoding = fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip'), { nil: undefined });
+      const body = fc.oneof(
+        { weight: 4, arbitrary: text.map((t) => new TextEncoder().encode(t)) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+      );
+      const contentEncoding = fc.option(
+        fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-unknown', 'gzip, gzip'),
+        { nil: undefined },
+      );
       await fc.assert(
         fc.asyncProperty(body, contentEncoding, async (b, enc) => {
-          await checkApi(apiRequest(b, { 'content-type': 'application/json', ...(enc === undefined ? {} : { 'content-encoding': enc }) }));
+          await checkApi(
+            apiRequest(b, {
+              'content-type': 'application/json',
+              ...(enc === undefined ? {} : { 'content-encoding': enc }),
+            }),
+          );
         }),
         { numRuns: 1000 },
       );
@@ -320,7 +483,9 @@ describe('fuzzing', () => {
         if (!(err instanceof ConfigError)) {
           count.serverErrors += 1;
           const e = err as Error;
-          assert.fail(`buildConfig threw ${e?.name}: ${e?.message} instead of a ConfigError for input ${inspect(input, { depth: 6 })} and env ${inspect(env)}`);
+          assert.fail(
+            `buildConfig threw ${e?.name}: ${e?.message} instead of a ConfigError for input ${inspect(input, { depth: 6 })} and env ${inspect(env)}`,
+          );
         }
         assert.equal(err.code, 'CONFIG_INVALID');
         countOutcome(count, 'ConfigError');
@@ -354,7 +519,10 @@ describe('fuzzing', () => {
   it(`sends at least ${MIN_INPUTS_PER_ENDPOINT} inputs per endpoint, with no unhandled rejection or uncaught exception`, () => {
     assert.deepEqual(recorder.crashes, [], 'no unhandled rejection or uncaught exception while fuzzing');
     for (const [endpoint, t] of Object.entries(tallies)) {
-      assert.ok(t.inputs >= MIN_INPUTS_PER_ENDPOINT, `${endpoint}: ${t.inputs} inputs, expected at least ${MIN_INPUTS_PER_ENDPOINT}`);
+      assert.ok(
+        t.inputs >= MIN_INPUTS_PER_ENDPOINT,
+        `${endpoint}: ${t.inputs} inputs, expected at least ${MIN_INPUTS_PER_ENDPOINT}`,
+      );
       assert.equal(t.serverErrors, 0, `${endpoint}: server errors`);
       assert.equal(t.slow, 0, `${endpoint}: inputs over the time bound`);
     }

@@ -11,7 +11,11 @@ export const MAX_MS = 2_000;
 export const MAX_RSS_GROWTH_MB = 200;
 
 /** Runs `send`, notes time and RSS growth on the case, and flags (with "!") anything over the limits. */
-export async function measured(ctx: CaseContext, send: () => Promise<Response>, limits: { ms?: number; rssMb?: number } = {}): Promise<Response> {
+export async function measured(
+  ctx: CaseContext,
+  send: () => Promise<Response>,
+  limits: { ms?: number; rssMb?: number } = {},
+): Promise<Response> {
   const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -30,7 +34,8 @@ export async function measured(ctx: CaseContext, send: () => Promise<Response>, 
   const rssMb = Math.round((process.memoryUsage().rss - rssBefore) / 1e6);
   ctx.note(`${ms} ms (${cpuMs} ms CPU), RSS ${rssMb >= 0 ? '+' : ''}${rssMb} MB`);
   if (cpuMs > (limits.ms ?? MAX_MS)) ctx.note(`! used ${cpuMs} ms of CPU (limit ${limits.ms ?? MAX_MS} ms)`);
-  if (rssMb > (limits.rssMb ?? MAX_RSS_GROWTH_MB)) ctx.note(`! RSS grew ${rssMb} MB (limit ${limits.rssMb ?? MAX_RSS_GROWTH_MB} MB)`);
+  if (rssMb > (limits.rssMb ?? MAX_RSS_GROWTH_MB))
+    ctx.note(`! RSS grew ${rssMb} MB (limit ${limits.rssMb ?? MAX_RSS_GROWTH_MB} MB)`);
   return res;
 }
 

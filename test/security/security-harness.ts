@@ -29,7 +29,10 @@ export interface SecurityAppOptions {
 }
 
 /** The harness's parts the attacks use (`acsUrl` is the one the IdP addresses: the public base URL). */
-export interface SecurityApp extends Pick<AppHarness, 'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'logs' | 'newClient' | 'close'> {
+export interface SecurityApp extends Pick<
+  AppHarness,
+  'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'logs' | 'newClient' | 'close'
+> {
   name: string;
   /** GET /login/:idp with `client`; returns the AuthnRequest ID. */
   startLogin(client: CookieClient, idpId?: string): Promise<string>;
@@ -39,15 +42,26 @@ export async function startSecurityApp(options: SecurityAppOptions): Promise<Sec
   const h = await startAppHarness({
     emulator: {
       // IAM holds the SP's private key too (AddPrivateKey), so encrypted assertions reach STS intact.
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate], decryptionKeys: [fixtureKeys.sp.privateKey] }],
+      samlProviders: [
+        { arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate], decryptionKeys: [fixtureKeys.sp.privateKey] },
+      ],
       clusters: [{ clusterIdentifier: CLUSTER_IDENTIFIER, host: 'analytics.example.internal', port: 5439 }],
     },
     ...(options.publicBaseUrl === undefined ? {} : { publicBaseUrl: options.publicBaseUrl }),
     rateLimit: { acs: 100_000, login: 100_000, api: 100_000 },
-    sp: options.decryption === true ? { decryptionKey: fixtureKeys.sp.privateKey, decryptionCert: fixtureKeys.sp.certificate } : {},
+    sp:
+      options.decryption === true
+        ? { decryptionKey: fixtureKeys.sp.privateKey, decryptionCert: fixtureKeys.sp.certificate }
+        : {},
     idps: [
       testIdpEntry(options.idp),
-      { id: ATTACKER_IDP_ID, name: 'Partner IdP', entityId: ATTACKER_IDP_ISSUER, ssoUrl: 'https://partner-idp.example/sso', certs: [fixtureKeys.attacker.certificate] },
+      {
+        id: ATTACKER_IDP_ID,
+        name: 'Partner IdP',
+        entityId: ATTACKER_IDP_ISSUER,
+        ssoUrl: 'https://partner-idp.example/sso',
+        certs: [fixtureKeys.attacker.certificate],
+      },
     ],
     clusters: [{ id: 'analytics', name: 'Analytics', clusterIdentifier: CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
     config: { store: { url: options.storeUrl ?? 'sqlite::memory:' } },

@@ -1,7 +1,13 @@
 // The service under attack for the security tests: test/support/app-harness.ts (real app, real
 // SAML validation, the AWS emulator on loopback) with the per-IP rate limits raised so thousands
 // of requests from one address are judged on their content, and with the IdP's SSO URL settable.
-import { SECOND_ROLE_ARN, startAppHarness, TEST_CLUSTER_IDENTIFIER, TEST_IDP_ID, type AppHarness } from '../support/app-harness.ts';
+import {
+  SECOND_ROLE_ARN,
+  startAppHarness,
+  TEST_CLUSTER_IDENTIFIER,
+  TEST_IDP_ID,
+  type AppHarness,
+} from '../support/app-harness.ts';
 import { CookieClient } from '../support/cookie-client.ts';
 import { authnRequestId } from '../support/harness-flows.ts';
 import { TEST_ROLE_ARN, type SamlResponseOverrides } from '../support/sign-response.ts';
@@ -17,7 +23,10 @@ export interface SecurityAppOptions {
   clusters?: Array<Record<string, unknown>>;
 }
 
-export interface SecurityApp extends Pick<AppHarness, 'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'client' | 'newClient' | 'callsSince' | 'close'> {
+export interface SecurityApp extends Pick<
+  AppHarness,
+  'baseUrl' | 'acsUrl' | 'config' | 'service' | 'emulator' | 'client' | 'newClient' | 'callsSince' | 'close'
+> {
   /** Log lines at level error or above (JSON text): a 500 always leaves one. */
   errorLogs: string[];
   /** Every refused request, from the error handler's "request refused" log lines, in order. */
@@ -33,7 +42,14 @@ export interface SecurityApp extends Pick<AppHarness, 'baseUrl' | 'acsUrl' | 'co
 export async function startSecurityApp(options: SecurityAppOptions = {}): Promise<SecurityApp> {
   const h = await startAppHarness({
     idp: options.idp,
-    clusters: options.clusters ?? [{ id: 'analytics', name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN, SECOND_ROLE_ARN] }],
+    clusters: options.clusters ?? [
+      {
+        id: 'analytics',
+        name: 'Analytics',
+        clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+        roles: [TEST_ROLE_ARN, SECOND_ROLE_ARN],
+      },
+    ],
     rateLimit: { windowSeconds: 60, login: UNLIMITED, acs: UNLIMITED, api: UNLIMITED },
     logLevel: 'warn',
     keepAliveTimeoutMs: 30_000,
@@ -76,7 +92,9 @@ export async function startSecurityApp(options: SecurityAppOptions = {}): Promis
     validResponse,
     async signIn(target = h.client, overrides = {}) {
       const inResponseTo = await startLogin(target);
-      const res = await target.postForm(`/saml/acs/${TEST_IDP_ID}`, { SAMLResponse: await validResponse({ inResponseTo, ...overrides }) });
+      const res = await target.postForm(`/saml/acs/${TEST_IDP_ID}`, {
+        SAMLResponse: await validResponse({ inResponseTo, ...overrides }),
+      });
       if (res.status !== 303) throw new Error(`sign-in failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
     },
     callsSince: h.callsSince,

@@ -35,7 +35,11 @@ export function escapeHtml(value: string): string {
 }
 
 /** An HTML page that auto-submits a POST form to `action` with these fields. */
-export function autoPostPage(action: string, fields: Record<string, string>, extra: { enctype?: string; target?: string; before?: string } = {}): string {
+export function autoPostPage(
+  action: string,
+  fields: Record<string, string>,
+  extra: { enctype?: string; target?: string; before?: string } = {},
+): string {
   const inputs = Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');
@@ -49,7 +53,12 @@ export function autoPostPage(action: string, fields: Record<string, string>, ext
 }
 
 export async function startFakeIdp(): Promise<FakeIdp> {
-  const idp: Omit<FakeIdp, 'origin' | 'ssoUrl' | 'close'> = { acsUrl: '', response: {}, relayStateOverride: undefined, requests: [] };
+  const idp: Omit<FakeIdp, 'origin' | 'ssoUrl' | 'close'> = {
+    acsUrl: '',
+    response: {},
+    relayStateOverride: undefined,
+    requests: [],
+  };
   const { origin, close } = await listen('localhost', (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const samlRequest = url.searchParams.get('SAMLRequest');
@@ -60,10 +69,20 @@ export async function startFakeIdp(): Promise<FakeIdp> {
     const id = authnRequestId(samlRequest);
     const received = url.searchParams.get('RelayState') ?? undefined;
     idp.requests.push({ id, relayState: received });
-    const samlResponse = aSamlResponse({ destination: idp.acsUrl, recipient: idp.acsUrl, inResponseTo: id, ...idp.response });
+    const samlResponse = aSamlResponse({
+      destination: idp.acsUrl,
+      recipient: idp.acsUrl,
+      inResponseTo: id,
+      ...idp.response,
+    });
     const relayState = idp.relayStateOverride ?? received;
-    const fields: Record<string, string> = { SAMLResponse: samlResponse, ...(relayState === undefined ? {} : { RelayState: relayState }) };
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(autoPostPage(idp.acsUrl, fields));
+    const fields: Record<string, string> = {
+      SAMLResponse: samlResponse,
+      ...(relayState === undefined ? {} : { RelayState: relayState }),
+    };
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .end(autoPostPage(idp.acsUrl, fields));
   });
   return Object.assign(idp, { origin, ssoUrl: `${origin}/sso`, close });
 }

@@ -23,7 +23,8 @@ export async function watchContext(context: BrowserContext): Promise<Watch> {
   const onPage = (page: Page): void => {
     page.on('console', (msg) => {
       const text = msg.text();
-      if (CSP_CONSOLE.test(text) || text.startsWith('CSP violation event')) watch.cspViolations.push(`${page.url()}: ${text}`);
+      if (CSP_CONSOLE.test(text) || text.startsWith('CSP violation event'))
+        watch.cspViolations.push(`${page.url()}: ${text}`);
     });
   };
   context.on('page', onPage);
@@ -51,7 +52,11 @@ export async function assertNoInjection(page: Page, where: string): Promise<void
       ['href', 'src', 'action', 'formaction'].some((name) => /^\\s*javascript:/i.test(el.getAttribute(name) || '')),
     ).length,
   })`);
-  assert.deepEqual(found, { injectedImages: 0, handlerAttributes: 0, foreignScripts: 0, inlineStyles: 0, javascriptUrls: 0 }, `no injected markup on ${where} (${page.url()})`);
+  assert.deepEqual(
+    found,
+    { injectedImages: 0, handlerAttributes: 0, foreignScripts: 0, inlineStyles: 0, javascriptUrls: 0 },
+    `no injected markup on ${where} (${page.url()})`,
+  );
 }
 
 /** The visible text of the page (what a person reads). */

@@ -41,15 +41,32 @@ function field<T>(plausible: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
 /** A record whose keys are all optional, sometimes with an unknown extra key. */
 function section(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
   const shaped = fc.record(fields, { requiredKeys: [] });
-  const extra = fc.tuple(shaped, fc.string({ maxLength: 12 }), wrongType).map(([obj, key, value]) => ({ ...(obj as object), [key]: value }));
-  return fc.oneof({ weight: 6, arbitrary: shaped }, { weight: 1, arbitrary: extra }, { weight: 1, arbitrary: wrongType });
+  const extra = fc
+    .tuple(shaped, fc.string({ maxLength: 12 }), wrongType)
+    .map(([obj, key, value]) => ({ ...(obj as object), [key]: value }));
+  return fc.oneof(
+    { weight: 6, arbitrary: shaped },
+    { weight: 1, arbitrary: extra },
+    { weight: 1, arbitrary: wrongType },
+  );
 }
 
-const id = fc.oneof(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), fc.constantFrom('test', 'Test', '-x', '', 'a'.repeat(64)));
-const url = fc.oneof(fc.webUrl(), fc.constantFrom('http://localhost:3000', 'not a url', 'javascript:alert(1)', 'file:///etc/passwd'));
+const id = fc.oneof(
+  fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/),
+  fc.constantFrom('test', 'Test', '-x', '', 'a'.repeat(64)),
+);
+const url = fc.oneof(
+  fc.webUrl(),
+  fc.constantFrom('http://localhost:3000', 'not a url', 'javascript:alert(1)', 'file:///etc/passwd'),
+);
 const seconds = (min: number, max: number) => fc.integer({ min: min - 10, max: max + 10 });
 
-const attributes = section({ role: field(fc.string()), roleSessionName: field(fc.string()), dbUser: field(fc.string()), groups: field(fc.string()) });
+const attributes = section({
+  role: field(fc.string()),
+  roleSessionName: field(fc.string()),
+  dbUser: field(fc.string()),
+  groups: field(fc.string()),
+});
 
 const idp = section({
   id: field(id),
@@ -97,10 +114,21 @@ export const shapedConfig: fc.Arbitrary<unknown> = section({
     baseUrl: field(url),
     host: field(fc.constantFrom('0.0.0.0', '127.0.0.1')),
     port: field(fc.integer({ min: -1, max: 70000 })),
-    trustProxy: field(fc.oneof(fc.boolean(), fc.integer(), fc.constantFrom('loopback', '10.0.0.0/8', 'loopback, fd00::/8', ['::1'], '10.0.0.0/99', []))),
+    trustProxy: field(
+      fc.oneof(
+        fc.boolean(),
+        fc.integer(),
+        fc.constantFrom('loopback', '10.0.0.0/8', 'loopback, fd00::/8', ['::1'], '10.0.0.0/99', []),
+      ),
+    ),
     sessionSecret: field(fc.string({ minLength: 28, maxLength: 40 })),
     sessionTtlSeconds: field(seconds(300, 43200)),
-    rateLimit: section({ windowSeconds: field(seconds(1, 3600)), login: field(fc.integer()), acs: field(fc.integer()), api: field(fc.integer()) }),
+    rateLimit: section({
+      windowSeconds: field(seconds(1, 3600)),
+      login: field(fc.integer()),
+      acs: field(fc.integer()),
+      api: field(fc.integer()),
+    }),
   }),
   sp: section({
     entityId: field(fc.string()),
@@ -111,11 +139,21 @@ export const shapedConfig: fc.Arbitrary<unknown> = section({
     decryptionCert: field(fc.constantFrom(PEM, '')),
     clockSkewSeconds: field(seconds(0, 300)),
     requestTtlSeconds: field(seconds(60, 3600)),
-    metadataFetch: section({ timeoutMs: field(seconds(100, 60000)), maxBytes: field(fc.integer()), allowHttpLoopback: field(fc.boolean()), allowPrivateAddresses: field(fc.boolean()) }),
+    metadataFetch: section({
+      timeoutMs: field(seconds(100, 60000)),
+      maxBytes: field(fc.integer()),
+      allowHttpLoopback: field(fc.boolean()),
+      allowPrivateAddresses: field(fc.boolean()),
+    }),
   }),
   idps: field(fc.array(idp, { maxLength: 3 })),
   clusters: field(fc.array(cluster, { maxLength: 3 })),
-  aws: section({ region: field(fc.string()), timeoutMs: field(seconds(500, 60000)), maxAttempts: field(seconds(1, 10)), endpoint: field(url) }),
+  aws: section({
+    region: field(fc.string()),
+    timeoutMs: field(seconds(500, 60000)),
+    maxAttempts: field(seconds(1, 10)),
+    endpoint: field(url),
+  }),
   store: section({ url: field(fc.constantFrom('sqlite::memory:', 'postgres://db/x', 'mysql://x')) }),
   admin: section({ groupsAttribute: field(fc.string()), groups: field(fc.array(fc.string(), { maxLength: 3 })) }),
 });
@@ -123,7 +161,13 @@ export const shapedConfig: fc.Arbitrary<unknown> = section({
 /** A small environment: the variables the loader reads (and one it ignores), with odd values. */
 export const environment: fc.Arbitrary<Record<string, string | undefined>> = fc.dictionary(
   fc.constantFrom(...ENV_OVERRIDES.map((o) => o.name), 'REDSHIFT_SSO_UNKNOWN'),
-  fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('true', 'false', '0', '3000', '99999999999999999999', 'development', 'production')), { nil: undefined }),
+  fc.option(
+    fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('true', 'false', '0', '3000', '99999999999999999999', 'development', 'production'),
+    ),
+    { nil: undefined },
+  ),
   { maxKeys: 4 },
 );
 
@@ -158,17 +202,24 @@ const validConfig = fc.record(
   {
     mode: fc.constantFrom('production', 'development'),
     log: fc.record({ level: fc.constantFrom('info', 'debug', 'silent') }),
-    server: fc.record(
-      {
-        baseUrl: fc.webUrl(),
-        sessionSecret: fc.string({ minLength: 32, maxLength: 64 }),
-        port: fc.integer({ min: 0, max: 65535 }),
-        trustProxy: fc.oneof(fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.constant('loopback')),
-        rateLimit: fc.record({ windowSeconds: fc.integer({ min: 1, max: 3600 }), acs: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: [] }),
-      },
-      { requiredKeys: ['sessionSecret'] },
-      // An https baseUrl means a TLS proxy in front, which the configuration must trust.
-    ).map((server) => (/^https:/.test(server.baseUrl ?? '') && !server.trustProxy ? { ...server, trustProxy: 1 } : server)),
+    server: fc
+      .record(
+        {
+          baseUrl: fc.webUrl(),
+          sessionSecret: fc.string({ minLength: 32, maxLength: 64 }),
+          port: fc.integer({ min: 0, max: 65535 }),
+          trustProxy: fc.oneof(fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.constant('loopback')),
+          rateLimit: fc.record(
+            { windowSeconds: fc.integer({ min: 1, max: 3600 }), acs: fc.integer({ min: 1, max: 1000 }) },
+            { requiredKeys: [] },
+          ),
+        },
+        { requiredKeys: ['sessionSecret'] },
+        // An https baseUrl means a TLS proxy in front, which the configuration must trust.
+      )
+      .map((server) =>
+        /^https:/.test(server.baseUrl ?? '') && !server.trustProxy ? { ...server, trustProxy: 1 } : server,
+      ),
     idps: fc.uniqueArray(validIdp, { selector: (idp) => idp.id, maxLength: 2 }),
     clusters: fc.uniqueArray(validCluster, { selector: (cluster) => cluster.id, maxLength: 2 }),
     store: fc.constant({ url: 'sqlite::memory:' }),
@@ -178,11 +229,38 @@ const validConfig = fc.record(
 );
 
 const PERTURBABLE: ReadonlyArray<ReadonlyArray<string | number>> = [
-  ['mode'], ['log'], ['log', 'level'], ['server'], ['server', 'baseUrl'], ['server', 'sessionSecret'], ['server', 'port'], ['server', 'trustProxy'],
-  ['server', 'rateLimit', 'acs'], ['sp', 'signingKey'], ['sp', 'decryptionKey'], ['sp', 'metadataFetch'], ['idps'], ['idps', 0], ['idps', 0, 'id'],
-  ['idps', 0, 'certs'], ['idps', 0, 'metadataXml'], ['idps', 1, 'id'], ['idps', 0, 'attributes', 'role'], ['clusters'], ['clusters', 0, 'id'],
-  ['clusters', 0, 'roles'], ['clusters', 0, 'type'], ['clusters', 0, 'durationSeconds'], ['clusters', 1], ['aws', 'endpoint'], ['aws', 'region'],
-  ['store', 'url'], ['admin', 'groups'], ['__proto__'], ['constructor'], ['extra'],
+  ['mode'],
+  ['log'],
+  ['log', 'level'],
+  ['server'],
+  ['server', 'baseUrl'],
+  ['server', 'sessionSecret'],
+  ['server', 'port'],
+  ['server', 'trustProxy'],
+  ['server', 'rateLimit', 'acs'],
+  ['sp', 'signingKey'],
+  ['sp', 'decryptionKey'],
+  ['sp', 'metadataFetch'],
+  ['idps'],
+  ['idps', 0],
+  ['idps', 0, 'id'],
+  ['idps', 0, 'certs'],
+  ['idps', 0, 'metadataXml'],
+  ['idps', 1, 'id'],
+  ['idps', 0, 'attributes', 'role'],
+  ['clusters'],
+  ['clusters', 0, 'id'],
+  ['clusters', 0, 'roles'],
+  ['clusters', 0, 'type'],
+  ['clusters', 0, 'durationSeconds'],
+  ['clusters', 1],
+  ['aws', 'endpoint'],
+  ['aws', 'region'],
+  ['store', 'url'],
+  ['admin', 'groups'],
+  ['__proto__'],
+  ['constructor'],
+  ['extra'],
 ];
 
 /** A valid configuration with zero to two fields set to something else (the success path is reached too). */

@@ -50,7 +50,10 @@ export function countOutcome(count: EndpointTally, outcome: string): void {
 /** "fuzz <endpoint>: N inputs, 0 server errors", then the outcomes seen, most frequent first. */
 export function summary(endpoint: string, count: EndpointTally): string {
   const slow = count.slow === 0 ? '' : `, ${count.slow} over the time bound`;
-  const outcomes = [...count.outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+  const outcomes = [...count.outcomes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   return `fuzz ${endpoint}: ${count.inputs} inputs, ${count.serverErrors} server errors${slow}\n  outcomes: ${outcomes}`;
 }
 
@@ -103,14 +106,20 @@ export function judge(req: FuzzRequest, answer: Answer, count: EndpointTally, er
     const body = JSON.parse(answer.text) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } };
     const code = body.error?.code;
     countOutcome(count, String(code));
-    assert.ok(typeof code === 'string' && DOCUMENTED_CODES.has(code), `documented error code expected, got ${String(code)} for ${where}`);
+    assert.ok(
+      typeof code === 'string' && DOCUMENTED_CODES.has(code),
+      `documented error code expected, got ${String(code)} for ${where}`,
+    );
     assert.ok(typeof body.error?.message === 'string' && body.error.message !== '', `error message for ${where}`);
     assert.equal(body.error?.requestId, answer.headers.get('x-request-id'), `request ID echoed for ${where}`);
   } else {
     assert.match(type, /^text\/html/, `error page expected for ${where}`);
     const code = /Error code <code>([A-Z0-9_]+)<\/code>/.exec(answer.text)?.[1];
     countOutcome(count, String(code));
-    assert.ok(code !== undefined && DOCUMENTED_CODES.has(code), `error page with a documented code expected for ${where}`);
+    assert.ok(
+      code !== undefined && DOCUMENTED_CODES.has(code),
+      `error page with a documented code expected for ${where}`,
+    );
   }
   assert.equal(answer.headers.get('cache-control'), 'no-store', `refusals are not cached: ${where}`);
 }
@@ -119,7 +128,11 @@ export function judge(req: FuzzRequest, answer: Answer, count: EndpointTally, er
 export function assertSameOriginRedirect(baseUrl: string, answer: Answer, what: string): void {
   const location = answer.headers.get('location');
   assert.ok(location !== null, `a Location header (${what})`);
-  assert.equal(new URL(location, baseUrl).origin, new URL(baseUrl).origin, `redirect to ${JSON.stringify(location)} leaves the service (${what})`);
+  assert.equal(
+    new URL(location, baseUrl).origin,
+    new URL(baseUrl).origin,
+    `redirect to ${JSON.stringify(location)} leaves the service (${what})`,
+  );
 }
 
 function assertNoLeak(text: string, where: string): void {
@@ -128,8 +141,10 @@ function assertNoLeak(text: string, where: string): void {
 }
 
 export function describeRequest(req: FuzzRequest): string {
-  const body = req.body === undefined ? '' : typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('latin1');
-  const shown = body.length > 200 ? `${JSON.stringify(body.slice(0, 200))}… (${body.length} chars)` : JSON.stringify(body);
+  const body =
+    req.body === undefined ? '' : typeof req.body === 'string' ? req.body : Buffer.from(req.body).toString('latin1');
+  const shown =
+    body.length > 200 ? `${JSON.stringify(body.slice(0, 200))}… (${body.length} chars)` : JSON.stringify(body);
   return `${req.method ?? 'POST'} ${req.path} ${JSON.stringify(req.headers ?? {})} ${shown}`;
 }
 

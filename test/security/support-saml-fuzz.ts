@@ -81,22 +81,45 @@ const XML_TOKENS = [
 ];
 
 export const xmlish: fc.Arbitrary<string> = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...XML_TOKENS) }, { weight: 1, arbitrary: hostileString }), { maxLength: 40 })
+  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...XML_TOKENS) }, { weight: 1, arbitrary: hostileString }), {
+    maxLength: 40,
+  })
   .map((parts) => parts.join(''));
 
 /** A SAML Response root (so the envelope checks pass) around token soup or deep nesting. */
 export function responseShell(acsUrl: string): fc.Arbitrary<string> {
   const open = `<samlp:Response xmlns:samlp="${PROTOCOL_NS}" xmlns:saml="${ASSERTION_NS}" ID="_fz" Version="2.0" IssueInstant="2024-01-01T00:00:00Z" Destination="${acsUrl}">`;
   const nested = fc
-    .record({ depth: fc.integer({ min: 1, max: 20_000 }), tag: fc.constantFrom('saml:Assertion', 'a', 'samlp:Status', 'saml:Attribute') })
+    .record({
+      depth: fc.integer({ min: 1, max: 20_000 }),
+      tag: fc.constantFrom('saml:Assertion', 'a', 'samlp:Status', 'saml:Attribute'),
+    })
     .map(({ depth, tag }) => `<${tag}>`.repeat(depth) + `</${tag}>`.repeat(depth));
   return fc.oneof(xmlish, nested).map((inner) => `${open}${inner}</samlp:Response>`);
 }
 
 export const ELEMENT_NAMES = [
-  'Assertion', 'Signature', 'SignedInfo', 'Reference', 'DigestValue', 'SignatureValue', 'X509Certificate', 'Issuer', 'Status',
-  'StatusCode', 'Subject', 'NameID', 'SubjectConfirmation', 'SubjectConfirmationData', 'Conditions', 'AudienceRestriction',
-  'Audience', 'AuthnStatement', 'AttributeStatement', 'Attribute', 'AttributeValue',
+  'Assertion',
+  'Signature',
+  'SignedInfo',
+  'Reference',
+  'DigestValue',
+  'SignatureValue',
+  'X509Certificate',
+  'Issuer',
+  'Status',
+  'StatusCode',
+  'Subject',
+  'NameID',
+  'SubjectConfirmation',
+  'SubjectConfirmationData',
+  'Conditions',
+  'AudienceRestriction',
+  'Audience',
+  'AuthnStatement',
+  'AttributeStatement',
+  'Attribute',
+  'AttributeValue',
 ] as const;
 
 export type Mutation =
@@ -111,8 +134,16 @@ export type Mutation =
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('duplicate' as const), element: fc.constantFrom(...ELEMENT_NAMES), occurrence: fc.nat(3) }),
-  fc.record({ kind: fc.constant('remove' as const), element: fc.constantFrom(...ELEMENT_NAMES), occurrence: fc.nat(3) }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    element: fc.constantFrom(...ELEMENT_NAMES),
+    occurrence: fc.nat(3),
+  }),
+  fc.record({
+    kind: fc.constant('remove' as const),
+    element: fc.constantFrom(...ELEMENT_NAMES),
+    occurrence: fc.nat(3),
+  }),
   fc.record({ kind: fc.constant('attribute' as const), index: fc.nat(), value: hostileString, raw: fc.boolean() }),
   fc.record({ kind: fc.constant('text' as const), index: fc.nat(), value: hostileString, raw: fc.boolean() }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(xmlish, hostileString) }),

@@ -10,7 +10,10 @@ export interface GeneratedCert {
 
 const DAY = 86_400_000;
 
-export async function generateCert(commonName: string, options: { keySize?: number; notBefore?: Date; notAfter?: Date; tlsHost?: boolean } = {}): Promise<GeneratedCert> {
+export async function generateCert(
+  commonName: string,
+  options: { keySize?: number; notBefore?: Date; notAfter?: Date; tlsHost?: boolean } = {},
+): Promise<GeneratedCert> {
   const notBeforeDate = options.notBefore ?? new Date(Date.now() - DAY);
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'rsa',
@@ -24,7 +27,13 @@ export async function generateCert(commonName: string, options: { keySize?: numb
             { name: 'basicConstraints', cA: true },
             { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
             { name: 'extKeyUsage', serverAuth: true },
-            { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+            {
+              name: 'subjectAltName',
+              altNames: [
+                { type: 2, value: 'localhost' },
+                { type: 7, ip: '127.0.0.1' },
+              ],
+            },
           ]
         : [
             { name: 'basicConstraints', cA: false },
@@ -36,7 +45,10 @@ export async function generateCert(commonName: string, options: { keySize?: numb
 
 /** An expired certificate: valid from two years ago until yesterday. */
 export function expiredCert(commonName: string): Promise<GeneratedCert> {
-  return generateCert(commonName, { notBefore: new Date(Date.now() - 730 * DAY), notAfter: new Date(Date.now() - DAY) });
+  return generateCert(commonName, {
+    notBefore: new Date(Date.now() - 730 * DAY),
+    notAfter: new Date(Date.now() - DAY),
+  });
 }
 
 export interface MetadataKey {

@@ -10,7 +10,13 @@ export const ADMIN_GROUP = 'admins';
 
 /** A configuration-file IdP (the fixture IdP) that may make admins, as file entries do by default. */
 export function fileIdpEntry(id: string): Record<string, unknown> {
-  return { id, name: `File IdP ${id}`, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] };
+  return {
+    id,
+    name: `File IdP ${id}`,
+    entityId: TEST_IDP_ISSUER,
+    ssoUrl: TEST_SSO_URL,
+    certs: [fixtureKeys.idp.certificate],
+  };
 }
 
 /** The session's CSRF token, read from a page it is on (any running service). */
@@ -33,12 +39,27 @@ export async function signInWithSetupToken(client: CookieClient, token: string):
 
 /** Form fields that add an IdP by explicit entity ID, SSO URL and certificate (the fixture IdP's). */
 export function explicitIdpFields(id: string, certs: string[] = [fixtureKeys.idp.certificate]): Record<string, string> {
-  return { action: 'save', id, name: `IdP ${id}`, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: certs.join('\n') };
+  return {
+    action: 'save',
+    id,
+    name: `IdP ${id}`,
+    entityId: TEST_IDP_ISSUER,
+    ssoUrl: TEST_SSO_URL,
+    certs: certs.join('\n'),
+  };
 }
 
 /** Form fields for a provisioned cluster on the emulator's cluster, for the fixture role. */
 export function clusterFields(id: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { id, name: `Cluster ${id}`, type: 'provisioned', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: TEST_ROLE_ARN, ...extra };
+  return {
+    id,
+    name: `Cluster ${id}`,
+    type: 'provisioned',
+    clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+    database: 'analytics',
+    roles: TEST_ROLE_ARN,
+    ...extra,
+  };
 }
 
 /** The code of a JSON error body, or undefined. */

@@ -18,7 +18,8 @@ export function adminRouteTable(app: Express): string[] {
       if (layer.route !== undefined) {
         for (const path of [layer.route.path].flat()) {
           if (!/^\/admin(\/|\.|$)/i.test(path) || path === '/admin/setup') continue;
-          for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') found.push(`${method.toUpperCase()} ${path}`);
+          for (const [method, on] of Object.entries(layer.route.methods))
+            if (on && method !== '_all') found.push(`${method.toUpperCase()} ${path}`);
         }
       } else if (Array.isArray(layer.handle?.stack)) {
         walk(layer.handle.stack);
@@ -31,11 +32,17 @@ export function adminRouteTable(app: Express): string[] {
 
 /** A concrete URL for a route pattern, naming these entries (so a missed check would act on them). */
 export function concreteAdminUrl(path: string, target: { idp: string; cluster: string }): string {
-  return path.replace('/idps/:id', `/idps/${target.idp}`).replace('/clusters/:id', `/clusters/${target.cluster}`).replace(/:\w+/g, 'x');
+  return path
+    .replace('/idps/:id', `/idps/${target.idp}`)
+    .replace('/clusters/:id', `/clusters/${target.cluster}`)
+    .replace(/:\w+/g, 'x');
 }
 
 /** Plausible form fields for each admin POST; `settings` for the IdP settings form. */
-export function adminFormFields(path: string, settings: Record<string, string> = { enabled: 'off' }): Record<string, string> {
+export function adminFormFields(
+  path: string,
+  settings: Record<string, string> = { enabled: 'off' },
+): Record<string, string> {
   if (path === '/admin/idps') return explicitIdpFields('sneaky');
   if (path === '/admin/clusters') return clusterFields('sneaky');
   if (path.endsWith('/certs')) return { certificate: fixtureKeys.attacker.certificate };

@@ -16,7 +16,11 @@ export function assertNoStackTrace(text: string): void {
 }
 
 /** Reads a JSON error answer and checks status, code (one of `codes`), request ID and no stack. */
-export async function assertJsonError(res: Response, status: number, codes: string | readonly string[]): Promise<ErrorBody['error']> {
+export async function assertJsonError(
+  res: Response,
+  status: number,
+  codes: string | readonly string[],
+): Promise<ErrorBody['error']> {
   const text = await res.text();
   const allowed = typeof codes === 'string' ? [codes] : codes;
   assert.notEqual(res.status, 500, `never a 500 (body: ${text.slice(0, 300)})`);

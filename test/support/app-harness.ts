@@ -98,12 +98,21 @@ export interface AppHarness extends HarnessFlows {
 
 /** The `test` IdP's configuration entry, with overrides. */
 export function testIdpEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: TEST_IDP_ID, name: 'Test IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...overrides };
+  return {
+    id: TEST_IDP_ID,
+    name: 'Test IdP',
+    entityId: TEST_IDP_ISSUER,
+    ssoUrl: TEST_SSO_URL,
+    certs: [fixtureKeys.idp.certificate],
+    ...overrides,
+  };
 }
 
 export async function startAppHarness(options: AppHarnessOptions = {}): Promise<AppHarness> {
   const emulator = options.sharedEmulator ?? (await startAwsEmulator(emulatorOptions(options)));
-  const server: Server = createServer(options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: options.keepAliveTimeoutMs });
+  const server: Server = createServer(
+    options.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: options.keepAliveTimeoutMs },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -124,7 +133,9 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
-    ...(options.certificateExpiryTimers === undefined ? {} : { certificateExpiryTimers: options.certificateExpiryTimers }),
+    ...(options.certificateExpiryTimers === undefined
+      ? {}
+      : { certificateExpiryTimers: options.certificateExpiryTimers }),
   });
   try {
     await service.registry.start();
@@ -177,11 +188,18 @@ function configInput(options: AppHarnessOptions, baseUrl: string, awsEndpoint: s
   const rateLimit = admin ? { ...HIGH_LIMITS, ...options.rateLimit } : options.rateLimit;
   const metadataFetch = admin ? { timeoutMs: 2000, ...options.metadataFetch } : options.metadataFetch;
   const sp = { ...(metadataFetch === undefined ? {} : { metadataFetch }), ...options.sp };
-  const defaultClusters = admin ? [] : [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }];
+  const defaultClusters = admin
+    ? []
+    : [{ id: TEST_CLUSTER_ID, name: 'Analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }];
   return {
     mode: 'development',
     log: { level: options.logLevel ?? 'debug' },
-    server: { baseUrl, sessionSecret: SESSION_SECRET, ...(rateLimit === undefined ? {} : { rateLimit }), ...options.server },
+    server: {
+      baseUrl,
+      sessionSecret: SESSION_SECRET,
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      ...options.server,
+    },
     ...(Object.keys(sp).length === 0 ? {} : { sp }),
     idps: options.idps ?? (admin ? [] : [testIdpEntry(options.idp)]),
     clusters: options.clusters ?? defaultClusters,
@@ -209,11 +227,24 @@ export function buildBareApp(options: BareAppOptions, overrides: AppOverrides = 
   const config = buildConfig({
     server: { baseUrl: options.baseUrl, sessionSecret: testSessionSecret(), ...options.server },
     ...(options.sp === undefined ? {} : { sp: options.sp }),
-    idps: options.idps ?? [{ id: 'corp', entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.example.com/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
+    idps: options.idps ?? [
+      {
+        id: 'corp',
+        entityId: TEST_IDP_ISSUER,
+        ssoUrl: 'https://idp.example.com/sso',
+        certs: [fixtureKeys.idp.certificate],
+        ...options.idp,
+      },
+    ],
     clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
     store: { url: 'sqlite::memory:' },
   });
-  return createApp(config, { logger: createLogger({ level: 'silent' }), sts: {} as StsApi, redshift: {} as RedshiftApi, ...overrides });
+  return createApp(config, {
+    logger: createLogger({ level: 'silent' }),
+    sts: {} as StsApi,
+    redshift: {} as RedshiftApi,
+    ...overrides,
+  });
 }
 
 /** Starts a harness before each test of the calling describe (`start` also keeps it for the tests)

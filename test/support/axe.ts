@@ -72,7 +72,10 @@ export class AxeAudit {
   /** Every serious or critical finding, naming the page, the rule and the elements. */
   failures(): string[] {
     return this.pages.flatMap((p) =>
-      p.blocking.map((f) => `${p.label} (${new URL(p.url).pathname}): ${f.rule} [${f.impact}] ${f.help}\n    ${f.elements.join('\n    ')}`),
+      p.blocking.map(
+        (f) =>
+          `${p.label} (${new URL(p.url).pathname}): ${f.rule} [${f.impact}] ${f.help}\n    ${f.elements.join('\n    ')}`,
+      ),
     );
   }
 }

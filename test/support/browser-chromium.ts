@@ -25,7 +25,12 @@ export interface LaunchedChromium {
 
 export async function launchChromium(options: { timeoutMs?: number } = {}): Promise<LaunchedChromium> {
   const timeout = options.timeoutMs ?? 15_000;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
   const dialogs: string[] = [];
   const contexts: BrowserContext[] = [];
   return {

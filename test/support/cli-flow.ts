@@ -34,7 +34,11 @@ export function authorizePath(p: AuthorizeParams): string {
 }
 
 /** The approval page, then Approve or Deny; returns the link back to the loopback listener. */
-export async function decideInBrowser(client: CookieClient, p: AuthorizeParams, decision: 'approve' | 'deny'): Promise<URL> {
+export async function decideInBrowser(
+  client: CookieClient,
+  p: AuthorizeParams,
+  decision: 'approve' | 'deny',
+): Promise<URL> {
   const page = await client.get(authorizePath(p), { accept: 'text/html' });
   assert.equal(page.status, 200, 'the approval page shows');
   const html = await page.text();
@@ -60,18 +64,37 @@ export interface TokenAnswer {
 }
 
 export async function tokenRequest(baseUrl: string, body: Record<string, unknown>): Promise<TokenAnswer> {
-  const res = await fetch(new URL('/api/cli/token', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(new URL('/api/cli/token', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as TokenAnswer['body'] };
 }
 
-export function redeemBody(p: AuthorizeParams, code: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { grant_type: 'authorization_code', code, code_verifier: p.verifier, redirect_uri: p.redirect_uri, state: p.state, ...overrides };
+export function redeemBody(
+  p: AuthorizeParams,
+  code: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: p.verifier,
+    redirect_uri: p.redirect_uri,
+    state: p.state,
+    ...overrides,
+  };
 }
 
 export function bearer(baseUrl: string, token: string, path: string, body?: unknown): Promise<Response> {
   return fetch(new URL(path, baseUrl), {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }

@@ -46,54 +46,65 @@ export async function startConsoleInstall(idps: Record<string, string>): Promise
   idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
   for (const [path, idpId] of Object.entries(idps)) {
     const acs = `${baseUrl}/saml/acs/${idpId}`;
-    idpApp.use(path, createDemoIdpRouter({
-      entityId: `${idpBase}${path}/metadata`,
-      ssoUrl: `${idpBase}${path}/sso`,
-      key: IDP_KEY,
-      users: DEMO_USERS,
-      audiences: ['urn:amazon:webservices'],
-      acsUrl: () => acs,
-      defaultAcsUrl: acs,
-    }));
+    idpApp.use(
+      path,
+      createDemoIdpRouter({
+        entityId: `${idpBase}${path}/metadata`,
+        ssoUrl: `${idpBase}${path}/sso`,
+        key: IDP_KEY,
+        users: DEMO_USERS,
+        audiences: ['urn:amazon:webservices'],
+        acsUrl: () => acs,
+        defaultAcsUrl: acs,
+      }),
+    );
   }
   const configPath = join(dir, 'redshift-sso.yml');
-  writeFileSync(configPath, [
-    'mode: development',
-    'server:',
-    `  baseUrl: ${baseUrl}`,
-    `  sessionSecret: "${testSessionSecret()}"`,
-    'aws:',
-    `  endpoint: ${emulator.url}`,
-    '  region: us-east-1',
-    'clusters:',
-    '  - id: warehouse',
-    '    name: Warehouse',
-    '    clusterIdentifier: demo-cluster',
-    '    database: dev',
-    '    sslMode: disable',
-    `    roles: ["${DEMO_ANALYST_ROLE}", "${DEMO_ADMIN_ROLE}"]`,
-    '  - id: lakehouse',
-    '    name: Lakehouse (serverless)',
-    '    type: serverless',
-    '    workgroup: demo-serverless',
-    '    database: dev',
-    '    sslMode: disable',
-    `    roles: ["${DEMO_ADMIN_ROLE}"]`,
-    'store:',
-    `  url: sqlite:${join(dir, 'store.db')}`,
-    'admin:',
-    '  groups: [admins]',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    configPath,
+    [
+      'mode: development',
+      'server:',
+      `  baseUrl: ${baseUrl}`,
+      `  sessionSecret: "${testSessionSecret()}"`,
+      'aws:',
+      `  endpoint: ${emulator.url}`,
+      '  region: us-east-1',
+      'clusters:',
+      '  - id: warehouse',
+      '    name: Warehouse',
+      '    clusterIdentifier: demo-cluster',
+      '    database: dev',
+      '    sslMode: disable',
+      `    roles: ["${DEMO_ANALYST_ROLE}", "${DEMO_ADMIN_ROLE}"]`,
+      '  - id: lakehouse',
+      '    name: Lakehouse (serverless)',
+      '    type: serverless',
+      '    workgroup: demo-serverless',
+      '    database: dev',
+      '    sslMode: disable',
+      `    roles: ["${DEMO_ADMIN_ROLE}"]`,
+      'store:',
+      `  url: sqlite:${join(dir, 'store.db')}`,
+      'admin:',
+      '  groups: [admins]',
+      '',
+    ].join('\n'),
+  );
   const service = await spawnService({
-    REDSHIFT_SSO_CONFIG: configPath, REDSHIFT_SSO_BASE_URL: baseUrl, PORT: String(port), AWS_EC2_METADATA_DISABLED: 'true', NODE_ENV: 'test',
+    REDSHIFT_SSO_CONFIG: configPath,
+    REDSHIFT_SSO_BASE_URL: baseUrl,
+    PORT: String(port),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NODE_ENV: 'test',
   });
   return {
     baseUrl,
     idpBase,
     service,
     setupToken: () => readFileSync(join(dir, 'setup-token'), 'utf8').trim(),
-    metadataFor: (path) => demoIdpMetadataXml({ entityId: `${idpBase}${path}/metadata`, ssoUrl: `${idpBase}${path}/sso`, key: IDP_KEY }),
+    metadataFor: (path) =>
+      demoIdpMetadataXml({ entityId: `${idpBase}${path}/metadata`, ssoUrl: `${idpBase}${path}/sso`, key: IDP_KEY }),
     async close() {
       await service.stop();
       idpServer.closeAllConnections();

@@ -28,11 +28,21 @@ export class CookieClient {
     return this.cookies.size;
   }
 
-  async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Response> {
     const cookie: Record<string, string> = this.cookies.size > 0 ? { cookie: this.header() } : {};
     const headers: Record<string, string> = { ...cookie, ...this.options.headers, ...init.headers };
     const signal = this.options.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.options.timeoutMs);
-    const res = await fetch(new URL(path, this.baseUrl), { method, redirect: 'manual', headers, body: init.body, signal });
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method,
+      redirect: 'manual',
+      headers,
+      body: init.body,
+      signal,
+    });
     this.store(res);
     return res;
   }
@@ -41,9 +51,16 @@ export class CookieClient {
     return this.request('GET', path, { headers });
   }
   /** A form post; `fields` is sent as is when it is a string (raw bytes tests), else URL-encoded. */
-  postForm(path: string, fields: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Response> {
+  postForm(
+    path: string,
+    fields: Record<string, string> | string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const body = typeof fields === 'string' ? fields : new URLSearchParams(fields).toString();
-    return this.request('POST', path, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    return this.request('POST', path, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
   }
   postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const json = { 'content-type': 'application/json', accept: 'application/json' };

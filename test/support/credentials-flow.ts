@@ -14,7 +14,10 @@ export interface IssuedLogin {
   connectionStrings: Record<string, string>;
 }
 
-export async function signedIn(h: AppHarness, overrides: Parameters<AppHarness['validResponse']>[0] = {}): Promise<void> {
+export async function signedIn(
+  h: AppHarness,
+  overrides: Parameters<AppHarness['validResponse']>[0] = {},
+): Promise<void> {
   const res = await h.signIn(overrides);
   assert.equal(res.status, 303, `sign-in succeeds (${res.status}: ${(await res.text()).slice(0, 300)})`);
 }

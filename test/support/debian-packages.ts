@@ -18,15 +18,22 @@ export async function ensureDebianPackages(purpose: string, requirements: readon
   const packages = [...new Set(missing.flatMap((r) => r.packages))];
   const names = missing.map((r) => r.what).join('; ');
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing for ${purpose}: ${names}. Install them with: sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+    throw new Error(
+      `missing for ${purpose}: ${names}. Install them with: sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     await run('apt-get', ['update'], { env, maxBuffer: 64 * 1024 * 1024 });
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, maxBuffer: 64 * 1024 * 1024 });
+    await run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`apt-get install ${packages.join(' ')} failed (needed: ${names}): ${(e.stderr ?? e.message).slice(-2000)}`);
+    throw new Error(
+      `apt-get install ${packages.join(' ')} failed (needed: ${names}): ${(e.stderr ?? e.message).slice(-2000)}`,
+    );
   }
   missing = await missingOf(requirements);
   if (missing.length > 0) {

@@ -15,7 +15,10 @@ export const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/Analyst';
 export const DEMO_PROVIDER_ARN = 'arn:aws:iam::123456789012:saml-provider/Demo';
 
 export async function generateSigningKey(): Promise<SamlSigningKey> {
-  const pems = await generate([{ name: 'commonName', value: 'emulator-test-idp' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'emulator-test-idp' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   return { privateKey: pems.private, cert: pems.cert };
 }
 
@@ -49,7 +52,9 @@ export function signedSamlResponseXml(options: SamlResponseOptions): string {
   const assertionId = `_a${randomUUID()}`;
   const attribute = (name: string, values: string[]): string =>
     `<saml:Attribute Name="${name}">${values.map((v) => `<saml:AttributeValue>${escape(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`;
-  const session = options.sessionNotOnOrAfter ? ` SessionNotOnOrAfter="${options.sessionNotOnOrAfter.toISOString()}"` : '';
+  const session = options.sessionNotOnOrAfter
+    ? ` SessionNotOnOrAfter="${options.sessionNotOnOrAfter.toISOString()}"`
+    : '';
   const xml =
     `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ` +
     `ID="_r${randomUUID()}" Version="2.0" IssueInstant="${issueInstant.toISOString()}" Destination="${recipient}">` +

@@ -21,14 +21,21 @@ export interface EncryptAssertionOptions {
 }
 
 /** `responseXml` with its one Assertion replaced by an EncryptedAssertion. */
-export async function encryptAssertionInResponse(responseXml: string, options: EncryptAssertionOptions): Promise<string> {
+export async function encryptAssertionInResponse(
+  responseXml: string,
+  options: EncryptAssertionOptions,
+): Promise<string> {
   const doc = new DOMParser().parseFromString(responseXml, 'text/xml');
   const assertion = Array.from(doc.documentElement.childNodes).find(
-    (n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === SAML_ASSERTION_NS && (n as Element).localName === 'Assertion',
+    (n): n is Element =>
+      n.nodeType === 1 && (n as Element).namespaceURI === SAML_ASSERTION_NS && (n as Element).localName === 'Assertion',
   );
   if (assertion === undefined) throw new Error('the response has no Assertion to encrypt');
   const encryptedData = await encryptXml(new XMLSerializer().serializeToString(assertion), options);
-  const wrapper = new DOMParser().parseFromString(`<saml:EncryptedAssertion xmlns:saml="${SAML_ASSERTION_NS}">${encryptedData}</saml:EncryptedAssertion>`, 'text/xml');
+  const wrapper = new DOMParser().parseFromString(
+    `<saml:EncryptedAssertion xmlns:saml="${SAML_ASSERTION_NS}">${encryptedData}</saml:EncryptedAssertion>`,
+    'text/xml',
+  );
   doc.documentElement.replaceChild(doc.importNode(wrapper.documentElement, true), assertion);
   return new XMLSerializer().serializeToString(doc);
 }

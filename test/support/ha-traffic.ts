@@ -49,15 +49,29 @@ async function readWhole(attempt: () => Promise<Response>): Promise<{ res: Respo
 }
 
 export async function runTraffic(h: TwoInstances, options: TrafficOptions): Promise<TrafficResult> {
-  const result: TrafficResult = { failures: [], sessions: [], successIds: [], answeredBy: new Map(), retried: [], getsRetriedByClient: 0 };
+  const result: TrafficResult = {
+    failures: [],
+    sessions: [],
+    successIds: [],
+    answeredBy: new Map(),
+    retried: [],
+    getsRetriedByClient: 0,
+  };
   let answered = 0;
   const tally = (res: Response) => {
     const last = upstreamOf(res).split(', ').at(-1) ?? '';
     result.answeredBy.set(last, (result.answeredBy.get(last) ?? 0) + 1);
     if (++answered === options.killAfter) options.kill();
   };
-  /** One request, retried once after a gateway error or a cut connection; the answer when it is `ok`, else a failure is noted. */
-  const send = async (label: string, ok: number, attempt: (headers: Record<string, string>) => Promise<Response>): Promise<{ res: Response; id: string } | undefined> => {
+  /**
+   * One request, retried once after a gateway error or a cut connection; the answer when it is `ok`, else a failure is
+   * noted.
+   */
+  const send = async (
+    label: string,
+    ok: number,
+    attempt: (headers: Record<string, string>) => Promise<Response>,
+  ): Promise<{ res: Response; id: string } | undefined> => {
     for (let tries = 0; tries < 2; tries++) {
       const id = randomUUID();
       const answer = await readWhole(() => attempt({ accept: 'application/json', 'x-request-id': id }));
@@ -90,7 +104,13 @@ export async function runTraffic(h: TwoInstances, options: TrafficOptions): Prom
         continue;
       }
       const id = randomUUID();
-      const answer = await readWhole(() => client.postForm(`/saml/acs/${HA_IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json', 'x-request-id': id }));
+      const answer = await readWhole(() =>
+        client.postForm(
+          `/saml/acs/${HA_IDP}`,
+          { SAMLResponse: samlResponse },
+          { accept: 'application/json', 'x-request-id': id },
+        ),
+      );
       if (answer === 'cut') {
         result.retried.push(`${label} sign-in (connection cut mid-answer)`);
         continue;
@@ -119,13 +139,17 @@ export async function runTraffic(h: TwoInstances, options: TrafficOptions): Prom
       if (client === undefined) return;
       const c = client;
       await send(`worker ${w} GET /api/me`, 200, (headers) => c.get('/api/me', headers));
-      const creds = await send(`worker ${w} POST /api/credentials`, 200, (headers) => c.postJson('/api/credentials', { cluster: HA_CLUSTER }, headers));
+      const creds = await send(`worker ${w} POST /api/credentials`, 200, (headers) =>
+        c.postJson('/api/credentials', { cluster: HA_CLUSTER }, headers),
+      );
       if (creds !== undefined) result.successIds.push(creds.id);
     }
   };
 
   await Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));
   // A cut connection is not nginx's to retry: it had already passed part of the answer on.
-  result.getsRetriedByClient = result.retried.filter((label) => label.includes(' GET ') && !label.includes('connection cut')).length;
+  result.getsRetriedByClient = result.retried.filter(
+    (label) => label.includes(' GET ') && !label.includes('connection cut'),
+  ).length;
   return result;
 }

@@ -42,7 +42,11 @@ export interface HarnessFlows {
   /** SP-initiated sign-in of the harness's client with a valid response; asserts nothing, returns the ACS answer. */
   signIn(overrides?: SamlResponseOverrides): Promise<Response>;
   /** SP-initiated sign-in of `client` through `idpId`; returns the ACS answer and the response posted. */
-  signIn(client: CookieClient, idpId: string, options?: SignInOptions): Promise<{ res: Response; samlResponse: string }>;
+  signIn(
+    client: CookieClient,
+    idpId: string,
+    options?: SignInOptions,
+  ): Promise<{ res: Response; samlResponse: string }>;
   /** A signed response from the fixture IdP (DbGroups included), answering a fresh AuthnRequest of this client. */
   samlResponseFor(client: CookieClient, idpId: string, options?: SignInOptions): Promise<string>;
   /** Emulator calls made since `mark` (an index from `emulator.calls.length`). */
@@ -88,7 +92,12 @@ export function harnessFlows(ctx: FlowContext): HarnessFlows {
 
   const validResponse = async (overrides: SamlResponseOverrides = {}): Promise<string> => {
     const inResponseTo = 'inResponseTo' in overrides ? overrides.inResponseTo : await startLogin();
-    return aSamlResponse({ destination: acsUrlOf(TEST_IDP_ID), recipient: acsUrlOf(TEST_IDP_ID), ...overrides, inResponseTo });
+    return aSamlResponse({
+      destination: acsUrlOf(TEST_IDP_ID),
+      recipient: acsUrlOf(TEST_IDP_ID),
+      ...overrides,
+      inResponseTo,
+    });
   };
 
   const postAcs = (samlResponse: string, opts: PostAcsOptions = {}): Promise<Response> => {
@@ -112,15 +121,23 @@ export function harnessFlows(ctx: FlowContext): HarnessFlows {
 
   const signInThrough = async (target: CookieClient, idpId: string, opts: SignInOptions = {}) => {
     const samlResponse = await samlResponseFor(target, idpId, opts);
-    const res = await target.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse }, {
-      accept: opts.json === true ? 'application/json' : 'text/html',
-      ...(opts.userAgent === undefined ? {} : { 'user-agent': opts.userAgent }),
-    });
+    const res = await target.postForm(
+      `/saml/acs/${idpId}`,
+      { SAMLResponse: samlResponse },
+      {
+        accept: opts.json === true ? 'application/json' : 'text/html',
+        ...(opts.userAgent === undefined ? {} : { 'user-agent': opts.userAgent }),
+      },
+    );
     return { res, samlResponse };
   };
 
   function signIn(overrides?: SamlResponseOverrides): Promise<Response>;
-  function signIn(target: CookieClient, idpId: string, opts?: SignInOptions): Promise<{ res: Response; samlResponse: string }>;
+  function signIn(
+    target: CookieClient,
+    idpId: string,
+    opts?: SignInOptions,
+  ): Promise<{ res: Response; samlResponse: string }>;
   async function signIn(first?: CookieClient | SamlResponseOverrides, idpId?: string, opts?: SignInOptions) {
     if (idpId !== undefined) return signInThrough(first as CookieClient, idpId, opts);
     return postAcs(await validResponse((first ?? {}) as SamlResponseOverrides));
@@ -138,14 +155,24 @@ export function harnessFlows(ctx: FlowContext): HarnessFlows {
     async plantSession(target = client) {
       const sid = `planted-${Date.now()}-${Math.random().toString(36).slice(2)}`;
       const expires = new Date(Date.now() + 3600_000);
-      const data = { cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax', secure: false } };
+      const data = {
+        cookie: {
+          originalMaxAge: 3600_000,
+          expires: expires.toISOString(),
+          httpOnly: true,
+          path: '/',
+          sameSite: 'lax',
+          secure: false,
+        },
+      };
       await service.store.setSession(sid, JSON.stringify(data), expires);
       // express-session signs with cookie-signature: HMAC-SHA256, base64 without padding.
       const signature = createHmac('sha256', ctx.sessionSecret).update(sid).digest('base64').replace(/=+$/, '');
       target.setCookie(SESSION_COOKIE, encodeURIComponent(`s:${sid}.${signature}`));
       return sid;
     },
-    roleSessionsOf: (target = client) => openRoleSessions(service.store, ctx.sessionSecret, target.cookie(SESSION_COOKIE)),
+    roleSessionsOf: (target = client) =>
+      openRoleSessions(service.store, ctx.sessionSecret, target.cookie(SESSION_COOKIE)),
     signInWithSetupToken,
     async saveFirstIdp(target, fields) {
       const res = await target.postForm('/admin/idps', { _csrf: await csrfOf(target), ...fields });
@@ -156,7 +183,11 @@ export function harnessFlows(ctx: FlowContext): HarnessFlows {
     },
     async signInAsAdmin(target, idpId, opts = {}) {
       const samlResponse = await samlResponseFor(target, idpId, { groups: [ADMIN_GROUP], ...opts });
-      const res = await target.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse }, { accept: 'application/json' });
+      const res = await target.postForm(
+        `/saml/acs/${idpId}`,
+        { SAMLResponse: samlResponse },
+        { accept: 'application/json' },
+      );
       assert.equal(res.status, 303, await res.text());
       assert.equal((await target.get('/admin')).status, 200, 'an admin now');
     },

@@ -8,8 +8,14 @@ import { aSamlResponse, type SamlResponseOverrides } from './sign-response.ts';
 /** A cookie client that also walks the browser's sign-in flows. */
 export class HttpFlow extends CookieClient {
   /** Through the demo IdP up to the auto-post page; returns the form it would post. */
-  async demoIdpResponse(idpId: string, userId: string, returnTo?: string): Promise<{ action: string; fields: Record<string, string> }> {
-    const start = await this.get(`/login/${idpId}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);
+  async demoIdpResponse(
+    idpId: string,
+    userId: string,
+    returnTo?: string,
+  ): Promise<{ action: string; fields: Record<string, string> }> {
+    const start = await this.get(
+      `/login/${idpId}${returnTo === undefined ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
+    );
     assert.equal(start.status, 302, 'GET /login/:idp redirects to the IdP');
     const picker = await this.get(start.headers.get('location') ?? '');
     assert.equal(picker.status, 200, 'the demo IdP shows its user picker');
@@ -20,15 +26,23 @@ export class HttpFlow extends CookieClient {
     const posted = await this.postForm(decodeHtml(action), { token, userId });
     assert.equal(posted.status, 200, 'the demo IdP signs a response');
     const postPage = await posted.text();
-    return { action: decodeHtml(/action="([^"]+)" data-auto-submit/.exec(postPage)?.[1] ?? ''), fields: hiddenFields(postPage) };
+    return {
+      action: decodeHtml(/action="([^"]+)" data-auto-submit/.exec(postPage)?.[1] ?? ''),
+      fields: hiddenFields(postPage),
+    };
   }
 
-  /** SP-initiated sign-in answered with the test IdP's signed response (an IdP configured by certificate); returns the ACS response. */
+  /**
+   * SP-initiated sign-in answered with the test IdP's signed response (an IdP configured by certificate); returns the
+   * ACS response.
+   */
   async signInWithSignedResponse(idpId: string, overrides: SamlResponseOverrides = {}): Promise<Response> {
     const start = await this.get(`/login/${idpId}`);
     assert.equal(start.status, 302, 'GET /login/:idp redirects to the IdP');
     const samlRequest = new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '';
-    const inResponseTo = /\bID="([^"]+)"/.exec(inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'))?.[1];
+    const inResponseTo = /\bID="([^"]+)"/.exec(
+      inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'),
+    )?.[1];
     const acsUrl = new URL(`/saml/acs/${idpId}`, this.baseUrl).href;
     const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...overrides });
     return this.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse, RelayState: '/' });

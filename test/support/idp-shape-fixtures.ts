@@ -49,7 +49,9 @@ export interface IdpShape {
   /** The entity ID in the IdP's usual form. */
   issuer: string;
   /** What the IdP sends unless its admin changes it. */
-  defaults: Required<Pick<IdpShapeSpec, 'signAssertion' | 'signResponse' | 'attributeNameFormat' | 'inclusiveNamespaces' | 'audience'>>;
+  defaults: Required<
+    Pick<IdpShapeSpec, 'signAssertion' | 'signResponse' | 'attributeNameFormat' | 'inclusiveNamespaces' | 'audience'>
+  >;
   /** '' for an unprefixed Signature with a default namespace (Entra ID). */
   signaturePrefix: string;
   template(spec: Resolved): string;
@@ -80,8 +82,10 @@ export { NAMEID_FORMAT };
 const iso = (d: Date): string => d.toISOString();
 const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const plus = (d: Date, ms: number): Date => new Date(d.getTime() + ms);
-const attr = (name: string, value: string | undefined): string => (value === undefined ? '' : ` ${name}="${escapeXml(value)}"`);
-const nameFormat = (f: ShapeAttributeNameFormat): string => (f === 'omitted' ? '' : attr('NameFormat', ATTRNAME_FORMAT[f]));
+const attr = (name: string, value: string | undefined): string =>
+  value === undefined ? '' : ` ${name}="${escapeXml(value)}"`;
+const nameFormat = (f: ShapeAttributeNameFormat): string =>
+  f === 'omitted' ? '' : attr('NameFormat', ATTRNAME_FORMAT[f]);
 
 /**
  * Okta (custom SAML 2.0 app): `saml2p:`/`saml2:` prefixes, each element declaring its own
@@ -96,7 +100,13 @@ const okta: IdpShape = {
   name: 'okta',
   label: 'Okta',
   issuer: 'http://www.okta.com/exk1fcia6d6EMsf331d8',
-  defaults: { signAssertion: true, signResponse: false, attributeNameFormat: 'unspecified', inclusiveNamespaces: ['xs'], audience: 'urn:amazon:webservices' },
+  defaults: {
+    signAssertion: true,
+    signResponse: false,
+    attributeNameFormat: 'unspecified',
+    inclusiveNamespaces: ['xs'],
+    audience: 'urn:amazon:webservices',
+  },
   signaturePrefix: 'ds',
   newId: () => `id${Array.from(randomBytes(27), (b) => b % 10).join('')}`,
   template: (s) =>
@@ -118,7 +128,12 @@ const okta: IdpShape = {
       .map(
         ([name, values]) =>
           `<saml2:Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>` +
-          values.map((v) => `<saml2:AttributeValue xmlns:xsi="${NS.xsi}" xsi:type="xs:string">${escapeXml(v)}</saml2:AttributeValue>`).join('') +
+          values
+            .map(
+              (v) =>
+                `<saml2:AttributeValue xmlns:xsi="${NS.xsi}" xsi:type="xs:string">${escapeXml(v)}</saml2:AttributeValue>`,
+            )
+            .join('') +
           '</saml2:Attribute>',
       )
       .join('') +
@@ -139,7 +154,13 @@ const entra: IdpShape = {
   name: 'entra',
   label: 'Entra ID',
   issuer: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/',
-  defaults: { signAssertion: true, signResponse: false, attributeNameFormat: 'omitted', inclusiveNamespaces: [], audience: 'https://signin.aws.amazon.com/saml' },
+  defaults: {
+    signAssertion: true,
+    signResponse: false,
+    attributeNameFormat: 'omitted',
+    inclusiveNamespaces: [],
+    audience: 'https://signin.aws.amazon.com/saml',
+  },
   signaturePrefix: '',
   newId: () => `_${randomUUID()}`,
   template: (s) =>
@@ -155,15 +176,24 @@ const entra: IdpShape = {
     '<AttributeStatement>' +
     [
       ['http://schemas.microsoft.com/identity/claims/tenantid', ['72f988bf-86f1-41af-91ab-2d7cd011db47']] as const,
-      ['http://schemas.microsoft.com/identity/claims/objectidentifier', ['0b5d3c0e-3f0a-4f7e-9a43-5f1f0b7c2d11']] as const,
+      [
+        'http://schemas.microsoft.com/identity/claims/objectidentifier',
+        ['0b5d3c0e-3f0a-4f7e-9a43-5f1f0b7c2d11'],
+      ] as const,
       ['http://schemas.microsoft.com/identity/claims/displayname', ['Alice Example']] as const,
       ['http://schemas.microsoft.com/identity/claims/identityprovider', [s.issuer]] as const,
-      ['http://schemas.microsoft.com/claims/authnmethodsreferences', ['http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password']] as const,
+      [
+        'http://schemas.microsoft.com/claims/authnmethodsreferences',
+        ['http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password'],
+      ] as const,
       ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', ['alice@example.com']] as const,
       ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', ['alice@example.com']] as const,
       ...s.attributes,
     ]
-      .map(([name, values]) => `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map((v) => `<AttributeValue>${escapeXml(v)}</AttributeValue>`).join('')}</Attribute>`)
+      .map(
+        ([name, values]) =>
+          `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map((v) => `<AttributeValue>${escapeXml(v)}</AttributeValue>`).join('')}</Attribute>`,
+      )
       .join('') +
     '</AttributeStatement>' +
     `<AuthnStatement${attr('AuthnInstant', iso(s.now))}${attr('SessionIndex', s.assertionId)}><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement>` +
@@ -185,12 +215,21 @@ const adfs: IdpShape = {
   name: 'adfs',
   label: 'ADFS',
   issuer: 'http://adfs.example.com/adfs/services/trust',
-  defaults: { signAssertion: true, signResponse: false, attributeNameFormat: 'omitted', inclusiveNamespaces: [], audience: 'urn:amazon:webservices' },
+  defaults: {
+    signAssertion: true,
+    signResponse: false,
+    attributeNameFormat: 'omitted',
+    inclusiveNamespaces: [],
+    audience: 'urn:amazon:webservices',
+  },
   signaturePrefix: 'ds',
   newId: () => `_${randomUUID()}`,
   template: (s) => {
     const typed = s.inclusiveNamespaces.includes('xs');
-    const value = (v: string): string => (typed ? `<AttributeValue xsi:type="xs:string">${escapeXml(v)}</AttributeValue>` : `<AttributeValue>${escapeXml(v)}</AttributeValue>`);
+    const value = (v: string): string =>
+      typed
+        ? `<AttributeValue xsi:type="xs:string">${escapeXml(v)}</AttributeValue>`
+        : `<AttributeValue>${escapeXml(v)}</AttributeValue>`;
     return (
       `<samlp:Response${attr('ID', s.responseId)} Version="2.0"${attr('IssueInstant', iso(s.now))}${attr('Destination', s.acsUrl)} Consent="urn:oasis:names:tc:SAML:2.0:consent:unspecified"${attr('InResponseTo', s.inResponseTo)} xmlns:samlp="${NS.protocol}"${typed ? ` xmlns:xs="${NS.xs}" xmlns:xsi="${NS.xsi}"` : ''}>` +
       `<Issuer xmlns="${NS.assertion}">${escapeXml(s.issuer)}</Issuer>` +
@@ -202,7 +241,12 @@ const adfs: IdpShape = {
       `<Conditions${attr('NotBefore', iso(s.now))}${attr('NotOnOrAfter', iso(plus(s.now, 60 * MINUTE)))}>` +
       `<AudienceRestriction><Audience>${escapeXml(s.audience)}</Audience></AudienceRestriction></Conditions>` +
       '<AttributeStatement>' +
-      s.attributes.map(([name, values]) => `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map(value).join('')}</Attribute>`).join('') +
+      s.attributes
+        .map(
+          ([name, values]) =>
+            `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map(value).join('')}</Attribute>`,
+        )
+        .join('') +
       '</AttributeStatement>' +
       `<AuthnStatement${attr('AuthnInstant', iso(s.now))}${attr('SessionIndex', s.assertionId)}><AuthnContext><AuthnContextClassRef>urn:federation:authentication:windows</AuthnContextClassRef></AuthnContext></AuthnStatement>` +
       '</Assertion></samlp:Response>'
@@ -223,7 +267,13 @@ const google: IdpShape = {
   name: 'google',
   label: 'Google Workspace',
   issuer: 'https://accounts.google.com/o/saml2?idpid=C03abc123',
-  defaults: { signAssertion: true, signResponse: false, attributeNameFormat: 'omitted', inclusiveNamespaces: [], audience: 'urn:amazon:webservices' },
+  defaults: {
+    signAssertion: true,
+    signResponse: false,
+    attributeNameFormat: 'omitted',
+    inclusiveNamespaces: [],
+    audience: 'urn:amazon:webservices',
+  },
   signaturePrefix: 'ds',
   newId: () => `_${randomBytes(16).toString('hex')}`,
   template: (s) =>
@@ -241,7 +291,12 @@ const google: IdpShape = {
       .map(
         ([name, values]) =>
           `<saml2:Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>` +
-          values.map((v) => `<saml2:AttributeValue xmlns:xs="${NS.xs}" xmlns:xsi="${NS.xsi}" xsi:type="xs:anyType">${escapeXml(v)}</saml2:AttributeValue>`).join('') +
+          values
+            .map(
+              (v) =>
+                `<saml2:AttributeValue xmlns:xs="${NS.xs}" xmlns:xsi="${NS.xsi}" xsi:type="xs:anyType">${escapeXml(v)}</saml2:AttributeValue>`,
+            )
+            .join('') +
           '</saml2:Attribute>',
       )
       .join('') +
@@ -301,6 +356,9 @@ function signEnveloped(xml: string, target: 'Assertion' | 'Response', s: Resolve
     inclusiveNamespacesPrefixList: [...s.inclusiveNamespaces],
   });
   // The schema puts the Signature right after the Issuer of the element it signs.
-  signer.computeSignature(xml, { prefix, location: { reference: `${xpath}/*[local-name()='Issuer']`, action: 'after' } });
+  signer.computeSignature(xml, {
+    prefix,
+    location: { reference: `${xpath}/*[local-name()='Issuer']`, action: 'after' },
+  });
   return signer.getSignedXml();
 }

@@ -40,7 +40,15 @@ export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
     {
       server: { baseUrl: SHAPE_BASE_URL, sessionSecret: testSessionSecret(), trustProxy: 'loopback' },
       sp: { ...options.sp },
-      idps: [{ id: SHAPE_IDP_ID, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [fixtureKeys.idp.certificate], ...options.idp }],
+      idps: [
+        {
+          id: SHAPE_IDP_ID,
+          entityId: TEST_IDP_ISSUER,
+          ssoUrl: 'https://idp.test.example/sso',
+          certs: [fixtureKeys.idp.certificate],
+          ...options.idp,
+        },
+      ],
       store: { url: 'sqlite::memory:' },
     },
     {},

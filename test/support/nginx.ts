@@ -22,7 +22,11 @@ export interface Nginx {
 
 export async function ensureNginx(): Promise<void> {
   await ensureDebianPackages('the several-instances tests', [
-    { what: 'nginx', packages: ['nginx-light'], present: async () => (await commandWorks('/usr/sbin/nginx', ['-v'])) || commandWorks('nginx', ['-v']) },
+    {
+      what: 'nginx',
+      packages: ['nginx-light'],
+      present: async () => (await commandWorks('/usr/sbin/nginx', ['-v'])) || commandWorks('nginx', ['-v']),
+    },
   ]);
 }
 
@@ -75,7 +79,11 @@ export async function startNginx(upstreamPorts: readonly number[], port?: number
   writeFileSync(join(dir, 'access.log'), '');
   // -e: the error log before the configuration is read (else the compiled-in /var/log/nginx path).
   // Debian installs it in /usr/sbin, which is not on an ordinary user's PATH.
-  const child: ChildProcess = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
+    ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -91,7 +99,10 @@ export async function startNginx(upstreamPorts: readonly number[], port?: number
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    accessLog: () => readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter((l) => l !== ''),
+    accessLog: () =>
+      readFileSync(join(dir, 'access.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
     async stop() {
       // SIGQUIT: graceful shutdown of the master and its worker.
       if (child.exitCode === null) child.kill('SIGQUIT');

@@ -13,7 +13,11 @@ export function sessionIdOf(cookieValue: string): string {
 }
 
 /** The role sessions sealed in that session, opened with the key the service derives from its secret. */
-export async function openRoleSessions(store: SessionRecords, sessionSecret: string, cookieValue: string | undefined): Promise<RoleSession[]> {
+export async function openRoleSessions(
+  store: SessionRecords,
+  sessionSecret: string,
+  cookieValue: string | undefined,
+): Promise<RoleSession[]> {
   if (cookieValue === undefined) return [];
   const data = await store.getSession(sessionIdOf(cookieValue), new Date());
   const user = data === null ? undefined : (JSON.parse(data) as { passport?: { user?: SessionUser } }).passport?.user;

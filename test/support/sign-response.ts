@@ -2,7 +2,12 @@
 // defaults. Callers pass what the SP under test checks (destination, recipient, inResponseTo).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildSamlResponse, buildSamlResponseXml, type SamlResponseSpec, type SigningKey } from '../../src/dev/saml-response.ts';
+import {
+  buildSamlResponse,
+  buildSamlResponseXml,
+  type SamlResponseSpec,
+  type SigningKey,
+} from '../../src/dev/saml-response.ts';
 
 // The attribute names AWS and Redshift define (the defaults of attributeNamesSchema).
 const AWS_ROLE = 'https://aws.amazon.com/SAML/Attributes/Role';

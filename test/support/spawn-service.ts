@@ -59,17 +59,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function spawnService(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 30_000, nodeFlags: string[] = []): Promise<SpawnedService> {
+export async function spawnService(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  timeoutMs = 30_000,
+  nodeFlags: string[] = [],
+): Promise<SpawnedService> {
   // nodeFlags (such as --cpu-prof, which NODE_OPTIONS refuses) reach cluster workers too: fork reuses execArgv.
   return spawnNode([...nodeFlags, '--import', 'tsx', 'src/main.ts', ...args], env, timeoutMs);
 }
 
 /** The production command: `node <outDir>/main.js`, no tsx (run `npm run build` first). */
-export async function spawnCompiledService(env: Record<string, string | undefined>, mainJs = 'dist/main.js', timeoutMs = 30_000): Promise<SpawnedService> {
+export async function spawnCompiledService(
+  env: Record<string, string | undefined>,
+  mainJs = 'dist/main.js',
+  timeoutMs = 30_000,
+): Promise<SpawnedService> {
   return spawnNode([mainJs], env, timeoutMs);
 }
 
-async function spawnNode(nodeArgs: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<SpawnedService> {
+async function spawnNode(
+  nodeArgs: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<SpawnedService> {
   const port = await freePort();
   const baseUrl = env.REDSHIFT_SSO_BASE_URL ?? `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {
@@ -83,7 +96,10 @@ async function spawnNode(nodeArgs: string[], env: Record<string, string | undefi
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const deadline = setTimeout(
+      () => reject(new Error(`service did not start in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const poll = setInterval(() => {
       if (output.includes('"msg":"listening"')) {
         clearTimeout(deadline);
@@ -118,7 +134,11 @@ async function spawnNode(nodeArgs: string[], env: Record<string, string | undefi
 }
 
 /** Runs `src/main.ts` until it exits (killed after `timeoutMs`, status null), for start-up refusals. */
-export async function runServiceToExit(env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 20_000): Promise<{ status: number | null; output: string }> {
+export async function runServiceToExit(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  timeoutMs = 20_000,
+): Promise<{ status: number | null; output: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     env: { ...process.env, PORT: String(port), ...env },

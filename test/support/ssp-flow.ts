@@ -84,12 +84,24 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
  * At SimpleSAMLphp's login form (the page must be on its way there): types the password and waits
  * until the browser is back at the service, on a page or on an error page.
  */
-export async function submitSspLogin(page: Page, d: SspDeployment, username = 'alice', password = 'alicepass'): Promise<void> {
-  await page.waitForSelector('#username').catch(async (err: unknown) => assert.fail(`no SimpleSAMLphp login form (${String(err)}) ${await d.diagnose(page)}`));
+export async function submitSspLogin(
+  page: Page,
+  d: SspDeployment,
+  username = 'alice',
+  password = 'alicepass',
+): Promise<void> {
+  await page
+    .waitForSelector('#username')
+    .catch(async (err: unknown) =>
+      assert.fail(`no SimpleSAMLphp login form (${String(err)}) ${await d.diagnose(page)}`),
+    );
   assert.equal(new URL(page.url()).origin, d.ssp.baseUrl, 'the login form is served by SimpleSAMLphp');
   await page.fill('#username', username);
   await page.fill('#password', password);
-  await Promise.all([page.waitForURL((url) => url.origin === d.baseUrl, { waitUntil: 'load' }), page.click('#submit_button')]).catch(async (err: unknown) =>
+  await Promise.all([
+    page.waitForURL((url) => url.origin === d.baseUrl, { waitUntil: 'load' }),
+    page.click('#submit_button'),
+  ]).catch(async (err: unknown) =>
     assert.fail(`did not come back from SimpleSAMLphp (${String(err)}) ${await d.diagnose(page)}`),
   );
 }

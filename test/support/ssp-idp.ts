@@ -137,7 +137,8 @@ export const defaultSspUsers: SspUser[] = [
 const STARTUP_MS = 15_000;
 
 export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise<SimpleSamlPhp> {
-  if (!existsSync(`${SIMPLESAMLPHP_ROOT}/www`)) throw new Error(`SimpleSAMLphp is not installed at ${SIMPLESAMLPHP_ROOT}; call ensureSimpleSamlPhpTools() first`);
+  if (!existsSync(`${SIMPLESAMLPHP_ROOT}/www`))
+    throw new Error(`SimpleSAMLphp is not installed at ${SIMPLESAMLPHP_ROOT}; call ensureSimpleSamlPhpTools() first`);
   const dir = await mkdtemp(join(tmpdir(), 'redshift-sso-ssp-'));
   let child: ChildProcess | undefined;
   let output = '';
@@ -156,7 +157,10 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
     const baseUrl = `http://${host}:${port}`;
     const paths = await makeDirs(dir);
     const signingKey = options.signingKey ?? (await generateKeyPair(dir));
-    const secrets: InstanceSecrets = { secretsalt: randomBytes(24).toString('hex'), adminPassword: randomBytes(24).toString('hex') };
+    const secrets: InstanceSecrets = {
+      secretsalt: randomBytes(24).toString('hex'),
+      adminPassword: randomBytes(24).toString('hex'),
+    };
     let current: SimpleSamlPhpOptions = { ...options, signingKey };
     await writeConfig(paths, baseUrl, current, secrets);
 
@@ -187,7 +191,10 @@ export async function startSimpleSamlPhp(options: SimpleSamlPhpOptions): Promise
       },
       logs: async () => {
         const log = await readFile(join(dir, 'log', 'simplesamlphp.log'), 'utf8').catch(() => '');
-        const requests = output.split('\n').filter((line) => !/ (Accepted|Closing)$/.test(line)).join('\n');
+        const requests = output
+          .split('\n')
+          .filter((line) => !/ (Accepted|Closing)$/.test(line))
+          .join('\n');
         return `${requests}\n--- simplesamlphp.log ---\n${log}`;
       },
       stop,
@@ -215,7 +222,21 @@ async function makeDirs(dir: string): Promise<Paths> {
 async function generateKeyPair(dir: string): Promise<SspKeyPair> {
   const keyout = join(dir, 'generated.key');
   const out = join(dir, 'generated.crt');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=ssp-test', '-keyout', keyout, '-out', out]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=ssp-test',
+    '-keyout',
+    keyout,
+    '-out',
+    out,
+  ]);
   const pair = { privateKeyPem: await readFile(keyout, 'utf8'), certificatePem: await readFile(out, 'utf8') };
   await Promise.all([rm(keyout), rm(out)]);
   return pair;
@@ -225,7 +246,12 @@ function spEntityIdOf(options: SimpleSamlPhpOptions): string {
   return options.spEntityId ?? `${options.spBaseUrl.replace(/\/+$/, '')}/saml/metadata`;
 }
 
-async function writeConfig(paths: Paths, baseUrl: string, options: SimpleSamlPhpOptions, secrets: InstanceSecrets): Promise<void> {
+async function writeConfig(
+  paths: Paths,
+  baseUrl: string,
+  options: SimpleSamlPhpOptions,
+  secrets: InstanceSecrets,
+): Promise<void> {
   const spBaseUrl = options.spBaseUrl.replace(/\/+$/, '');
   const sp = new URL(spBaseUrl);
   const idp = new URL(baseUrl);
@@ -302,15 +328,27 @@ async function writeConfig(paths: Paths, baseUrl: string, options: SimpleSamlPhp
   };
   if (options.singleLogout === true) spRemote.SingleLogoutService = `${spBaseUrl}/saml/slo/${idpId}`;
   if (options.spCertificatePem !== undefined) {
-    spRemote.keys = [{ encryption: true, signing: true, type: 'X509Certificate', X509Certificate: pemBody(options.spCertificatePem) }];
-  } else if (options.validateAuthnRequest === true || options.encryptAssertion === true || options.validateLogout === true) {
+    spRemote.keys = [
+      { encryption: true, signing: true, type: 'X509Certificate', X509Certificate: pemBody(options.spCertificatePem) },
+    ];
+  } else if (
+    options.validateAuthnRequest === true ||
+    options.encryptAssertion === true ||
+    options.validateLogout === true
+  ) {
     throw new Error('validateAuthnRequest, validateLogout and encryptAssertion need spCertificatePem');
   }
 
   await writeFile(join(paths.config, 'config.php'), `<?php\n$config = ${php(config)};\n`);
   await writeFile(join(paths.config, 'authsources.php'), authsourcesPhp);
-  await writeFile(join(paths.metadata, 'saml20-idp-hosted.php'), `<?php\n$metadata[${php(options.entityId ?? '__DYNAMIC:1__')}] = ${php(idpHosted)};\n`);
-  await writeFile(join(paths.metadata, 'saml20-sp-remote.php'), `<?php\n$metadata[${php(spEntityId)}] = ${php(spRemote)};\n`);
+  await writeFile(
+    join(paths.metadata, 'saml20-idp-hosted.php'),
+    `<?php\n$metadata[${php(options.entityId ?? '__DYNAMIC:1__')}] = ${php(idpHosted)};\n`,
+  );
+  await writeFile(
+    join(paths.metadata, 'saml20-sp-remote.php'),
+    `<?php\n$metadata[${php(spEntityId)}] = ${php(spRemote)};\n`,
+  );
 }
 
 /** A JSON-like value as a PHP literal: strings single-quoted, arrays and objects as PHP arrays. */
@@ -321,7 +359,9 @@ export function php(value: unknown, indent = ''): string {
   if (value === null || value === undefined) return 'null';
   const inner = `${indent}  `;
   if (Array.isArray(value)) return `[\n${value.map((v) => `${inner}${php(v, inner)},\n`).join('')}${indent}]`;
-  const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inner}${/^\d+$/.test(k) ? k : php(k)} => ${php(v, inner)},\n`);
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `${inner}${/^\d+$/.test(k) ? k : php(k)} => ${php(v, inner)},\n`,
+  );
   return `[\n${entries.join('')}${indent}]`;
 }
 

@@ -12,8 +12,16 @@ export const SIMPLESAMLPHP_ROOT = '/usr/share/simplesamlphp';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 const REQUIREMENTS: Requirement[] = [
-  { what: `SimpleSAMLphp (${SIMPLESAMLPHP_ROOT})`, packages: ['simplesamlphp'], present: async () => existsSync(`${SIMPLESAMLPHP_ROOT}/www/saml2/idp/SSOService.php`) },
-  { what: 'PHP with the dom, xml and mbstring extensions', packages: ['php-cli', 'php-xml', 'php-mbstring'], present: phpHasExtensions },
+  {
+    what: `SimpleSAMLphp (${SIMPLESAMLPHP_ROOT})`,
+    packages: ['simplesamlphp'],
+    present: async () => existsSync(`${SIMPLESAMLPHP_ROOT}/www/saml2/idp/SSOService.php`),
+  },
+  {
+    what: 'PHP with the dom, xml and mbstring extensions',
+    packages: ['php-cli', 'php-xml', 'php-mbstring'],
+    present: phpHasExtensions,
+  },
   { what: `Chromium (${CHROMIUM_PATH})`, packages: ['chromium'], present: async () => existsSync(CHROMIUM_PATH) },
   { what: 'psql', packages: ['postgresql-client'], present: async () => commandWorks('psql', ['--version']) },
 ];

@@ -19,7 +19,9 @@ export interface Tinyproxy {
 }
 
 export async function ensureTinyproxy(): Promise<void> {
-  await ensureDebianPackages('the outbound proxy tests', [{ what: 'tinyproxy', packages: ['tinyproxy-bin'], present: () => commandWorks('tinyproxy', ['-v']) }]);
+  await ensureDebianPackages('the outbound proxy tests', [
+    { what: 'tinyproxy', packages: ['tinyproxy-bin'], present: () => commandWorks('tinyproxy', ['-v']) },
+  ]);
 }
 
 export async function startTinyproxy(): Promise<Tinyproxy> {
@@ -31,10 +33,21 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
   // targets are not refused by tinyproxy; only clients are filtered (Allow).
   writeFileSync(
     join(dir, 'tinyproxy.conf'),
-    [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 30', `LogFile "${logFile}"`, 'LogLevel Connect', 'MaxClients 100', 'Allow 127.0.0.1', ''].join('\n'),
+    [
+      `Port ${port}`,
+      'Listen 127.0.0.1',
+      'Timeout 30',
+      `LogFile "${logFile}"`,
+      'LogLevel Connect',
+      'MaxClients 100',
+      'Allow 127.0.0.1',
+      '',
+    ].join('\n'),
   );
   writeFileSync(logFile, '');
-  const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

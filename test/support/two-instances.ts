@@ -14,7 +14,15 @@ import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.t
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from './app-harness.ts';
 import { CookieClient } from './cookie-client.ts';
 import { startNginx, type Nginx } from './nginx.ts';
-import { aSamlResponse, fixtureKeys, REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN, type SamlResponseOverrides } from './sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  REDSHIFT_DB_GROUPS,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+  type SamlResponseOverrides,
+} from './sign-response.ts';
 import { freePort, spawnService, productionEnvWithEmulator, type SpawnedService } from './spawn-service.ts';
 import { createTestDatabase } from './test-postgres.ts';
 import { testSessionSecret } from './test-secret.ts';
@@ -36,8 +44,14 @@ export interface TwoInstances {
   newClient(): CookieClient;
   /** Spends round-robin turns on /healthz until the next request goes to `instance`. */
   steer(instance: SpawnedService): Promise<void>;
-  /** A signed response from the fixture IdP (to `idp`, default the file's connection); with a client, answering a fresh AuthnRequest of it. */
-  samlResponse(client: CookieClient | undefined, overrides?: SamlResponseOverrides & { groups?: string[]; idp?: string }): Promise<string>;
+  /**
+   * A signed response from the fixture IdP (to `idp`, default the file's connection); with a client, answering a fresh
+   * AuthnRequest of it.
+   */
+  samlResponse(
+    client: CookieClient | undefined,
+    overrides?: SamlResponseOverrides & { groups?: string[]; idp?: string },
+  ): Promise<string>;
   /** Runs SQL on the shared database. */
   query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -91,11 +105,19 @@ export async function startTwoInstances(): Promise<TwoInstances> {
       if (client !== undefined) {
         const start = await client.get(`/login/${idp}`);
         assert.equal(start.status, 302, `GET /login/${idp} redirects to the IdP`);
-        const request = inflateRawSync(Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64')).toString('utf8');
+        const request = inflateRawSync(
+          Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
+        ).toString('utf8');
         inResponseTo = /\bID="([^"]+)"/.exec(request)?.[1];
         assert.ok(inResponseTo !== undefined, 'the AuthnRequest has an ID');
       }
-      return aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...rest, extraAttributes: { [REDSHIFT_DB_GROUPS]: groups ?? ['Analysts'], ...rest.extraAttributes } });
+      return aSamlResponse({
+        destination: acsUrl,
+        recipient: acsUrl,
+        inResponseTo,
+        ...rest,
+        extraAttributes: { [REDSHIFT_DB_GROUPS]: groups ?? ['Analysts'], ...rest.extraAttributes },
+      });
     },
     // A connection per query: none is left idle for the database's DROP … WITH (FORCE) to cut.
     async query(sql, params = []) {

@@ -58,7 +58,10 @@ export function aRoleSession(overrides: Partial<RoleSession> = {}): RoleSession 
 }
 
 /** An Error shaped like the AWS SDK v3's service exceptions. */
-export function anSdkError(name: string, options: { message?: string; fault?: 'client' | 'server'; httpStatusCode?: number; requestId?: string } = {}): Error {
+export function anSdkError(
+  name: string,
+  options: { message?: string; fault?: 'client' | 'server'; httpStatusCode?: number; requestId?: string } = {},
+): Error {
   return Object.assign(new Error(options.message ?? `${name} from AWS`), {
     name,
     $fault: options.fault ?? 'client',

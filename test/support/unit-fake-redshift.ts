@@ -2,7 +2,15 @@
 // kept in `calls` with the role session it was signed with; `failWith` makes one operation fail
 // with an SDK-shaped error mapped as the real adapter maps it.
 import { mapAwsError } from '../../src/aws/errors.ts';
-import type { ClusterCredentialsInput, ClusterCredentialsWithIamInput, DbCredentials, Endpoint, RedshiftApi, RoleSession, ServerlessCredentialsInput } from '../../src/aws/ports.ts';
+import type {
+  ClusterCredentialsInput,
+  ClusterCredentialsWithIamInput,
+  DbCredentials,
+  Endpoint,
+  RedshiftApi,
+  RoleSession,
+  ServerlessCredentialsInput,
+} from '../../src/aws/ports.ts';
 import { anSdkError } from './unit-builders.ts';
 
 export type RedshiftCall =
@@ -43,7 +51,10 @@ export function createFakeRedshift(options: FakeRedshiftOptions = {}): FakeRedsh
     calls.push(call);
     const failure = failures.get(call.op);
     if (failure !== undefined) {
-      throw mapAwsError(anSdkError(failure, { requestId: `req-${calls.length}` }), { operation: OPERATION[call.op], roleArn: call.session.assumedRoleArn });
+      throw mapAwsError(anSdkError(failure, { requestId: `req-${calls.length}` }), {
+        operation: OPERATION[call.op],
+        roleArn: call.session.assumedRoleArn,
+      });
     }
     return `req-${calls.length}`;
   };
@@ -64,7 +75,10 @@ export function createFakeRedshift(options: FakeRedshiftOptions = {}): FakeRedsh
     async getClusterCredentials(session, input) {
       const requestId = record({ op: 'getClusterCredentials', session, input: structuredClone(input) });
       // Like AWS: the returned DbUser carries the IAM: prefix (IAMA: with AutoCreate).
-      return { value: credentials(`${input.autoCreate ? 'IAMA' : 'IAM'}:${input.dbUser}`, input.durationSeconds), requestId };
+      return {
+        value: credentials(`${input.autoCreate ? 'IAMA' : 'IAM'}:${input.dbUser}`, input.durationSeconds),
+        requestId,
+      };
     },
     async getClusterCredentialsWithIam(session, input) {
       const requestId = record({ op: 'getClusterCredentialsWithIam', session, input: structuredClone(input) });
@@ -72,7 +86,13 @@ export function createFakeRedshift(options: FakeRedshiftOptions = {}): FakeRedsh
     },
     async describeClusterEndpoint(session, region, clusterIdentifier) {
       const requestId = record({ op: 'describeClusterEndpoint', session, region, clusterIdentifier });
-      return { value: options.clusterEndpoint ?? { host: `${clusterIdentifier}.abc123.${region}.redshift.amazonaws.com`, port: 5439 }, requestId };
+      return {
+        value: options.clusterEndpoint ?? {
+          host: `${clusterIdentifier}.abc123.${region}.redshift.amazonaws.com`,
+          port: 5439,
+        },
+        requestId,
+      };
     },
     async getServerlessCredentials(session, input) {
       const requestId = record({ op: 'getServerlessCredentials', session, input: structuredClone(input) });
@@ -80,7 +100,13 @@ export function createFakeRedshift(options: FakeRedshiftOptions = {}): FakeRedsh
     },
     async getWorkgroupEndpoint(session, region, workgroupName) {
       const requestId = record({ op: 'getWorkgroupEndpoint', session, region, workgroupName });
-      return { value: options.workgroupEndpoint ?? { host: `${workgroupName}.${ACCOUNT_HOST}.${region}.redshift-serverless.amazonaws.com`, port: 5439 }, requestId };
+      return {
+        value: options.workgroupEndpoint ?? {
+          host: `${workgroupName}.${ACCOUNT_HOST}.${region}.redshift-serverless.amazonaws.com`,
+          port: 5439,
+        },
+        requestId,
+      };
     },
   };
 }

@@ -22,7 +22,10 @@ export interface FakeSts extends StsApi {
   readonly calls: AssumeRoleWithSamlInput[];
   readonly maxInFlight: number;
   /** Calls matching `options` fail with an SDK error `name`, mapped by mapAwsError. */
-  failWith(name: string, options?: { roleArn?: string; message?: string; when?: (input: AssumeRoleWithSamlInput) => boolean }): void;
+  failWith(
+    name: string,
+    options?: { roleArn?: string; message?: string; when?: (input: AssumeRoleWithSamlInput) => boolean },
+  ): void;
   fail(rule: FailureRule): void;
   /** The session the fake returns for a call. */
   sessionFor(input: AssumeRoleWithSamlInput): RoleSession;
@@ -65,10 +68,16 @@ export function createFakeSts(options: { now?: () => Date; turnsPerCall?: number
       maxInFlight = Math.max(maxInFlight, inFlight);
       try {
         for (let i = 0; i < turns; i++) await nextTurn();
-        const rule = rules.find((r) => (r.roleArn === undefined || r.roleArn === input.roleArn) && (r.when === undefined || r.when(input)));
+        const rule = rules.find(
+          (r) => (r.roleArn === undefined || r.roleArn === input.roleArn) && (r.when === undefined || r.when(input)),
+        );
         if (rule?.sdkName !== undefined) {
           const sdkError = anSdkError(rule.sdkName, { message: rule.message, requestId: `req-${calls.length}` });
-          throw mapAwsError(sdkError, { operation: 'AssumeRoleWithSAML', roleArn: input.roleArn, principalArn: input.principalArn });
+          throw mapAwsError(sdkError, {
+            operation: 'AssumeRoleWithSAML',
+            roleArn: input.roleArn,
+            principalArn: input.principalArn,
+          });
         }
         if (rule !== undefined) throw rule.error;
         return { value: sessionFor(input), requestId: `req-${calls.length}` };

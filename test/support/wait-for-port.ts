@@ -2,7 +2,12 @@
 import { connect } from 'node:net';
 
 /** Resolves once the port accepts connections; rejects if the process exits first or never listens. */
-export async function waitForPort(what: string, port: number, exited: Promise<void>, output: () => string): Promise<void> {
+export async function waitForPort(
+  what: string,
+  port: number,
+  exited: Promise<void>,
+  output: () => string,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
   for (let attempt = 0; attempt < 200; attempt++) {

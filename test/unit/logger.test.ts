@@ -33,7 +33,10 @@ describe('createLogger', () => {
   const shapes: Array<{ name: string; wrap: (field: string, value: string) => Record<string, unknown> }> = [
     { name: 'at the top level', wrap: (field, value) => ({ [field]: value }) },
     { name: 'one level down', wrap: (field, value) => ({ login: { [field]: value } }) },
-    { name: 'one level down under another name', wrap: (field, value) => ({ credentials: { [field]: value, kept: 'visible' } }) },
+    {
+      name: 'one level down under another name',
+      wrap: (field, value) => ({ credentials: { [field]: value, kept: 'visible' } }),
+    },
   ];
   for (const shape of shapes) {
     for (const [field, value] of Object.entries(SECRETS)) {
@@ -57,7 +60,14 @@ describe('createLogger', () => {
   });
 
   it('never prints the password of a whole DbLogin, in any connection string', () => {
-    const target = { dbUser: 'IAM:alice', dbPassword: 'Pw-VALUE-9f8e7d', host: 'analytics.example.com', port: 5439, database: 'dev', sslMode: 'verify-full' as const };
+    const target = {
+      dbUser: 'IAM:alice',
+      dbPassword: 'Pw-VALUE-9f8e7d',
+      host: 'analytics.example.com',
+      port: 5439,
+      database: 'dev',
+      sslMode: 'verify-full' as const,
+    };
     const login: DbLogin = {
       ...target,
       clusterId: 'analytics',

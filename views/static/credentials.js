@@ -50,7 +50,10 @@ document.addEventListener('DOMContentLoaded', function () {
       var target = document.getElementById(button.getAttribute('data-copy'));
       if (!target) return;
       if (!navigator.clipboard || !navigator.clipboard.writeText) return fallbackCopy(button, target);
-      navigator.clipboard.writeText(target.textContent).then(function () { done(button); }, function () { fallbackCopy(button, target); });
+      navigator.clipboard.writeText(target.textContent).then(
+        function () { done(button); },
+        function () { fallbackCopy(button, target); },
+      );
     });
   });
 

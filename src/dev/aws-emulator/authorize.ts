@@ -27,7 +27,10 @@ export function workgroupArn(caller: Caller, workgroupId: string): string {
   return `arn:${partition}:redshift-serverless:${caller.region}:${account}:workgroup/${workgroupId}`;
 }
 
-/** Throws the service's AccessDenied (awsQuery) or AccessDeniedException (awsJson), 403, at the first request not allowed. */
+/**
+ * Throws the service's AccessDenied (awsQuery) or AccessDeniedException (awsJson), 403, at the first request not
+ * allowed.
+ */
 export function authorize(caller: Caller, requests: readonly PermissionRequest[]): void {
   const policy = caller.session.policy;
   if (policy === undefined) return;
@@ -36,9 +39,16 @@ export function authorize(caller: Caller, requests: readonly PermissionRequest[]
     if (decision === 'allow') continue;
     const { partition, account } = ownerOf(caller);
     const user = `arn:${partition}:sts::${account}:assumed-role/${roleNameOf(caller.session.roleArn)}/${caller.session.roleSessionName}`;
-    const reason = decision === 'explicit-deny' ? 'with an explicit deny in a session policy' : `because no session policy allows the ${action} action`;
+    const reason =
+      decision === 'explicit-deny'
+        ? 'with an explicit deny in a session policy'
+        : `because no session policy allows the ${action} action`;
     const code = action.startsWith('redshift-serverless:') ? 'AccessDeniedException' : 'AccessDenied';
-    throw new AwsFault(code, `User: ${user} is not authorized to perform: ${action} on resource: ${resource} ${reason}`, 403);
+    throw new AwsFault(
+      code,
+      `User: ${user} is not authorized to perform: ${action} on resource: ${resource} ${reason}`,
+      403,
+    );
   }
 }
 

@@ -36,13 +36,18 @@ export async function createDbLoginProvisioner(adminUrl: string, logger?: Logger
         const verb = (await roleExists(client, login.dbUser)) ? 'ALTER' : 'CREATE';
         const password = escapeLiteral(login.dbPassword);
         const validUntil = escapeLiteral(login.expiration.toISOString());
-        await client.query(`${verb} ROLE ${escapeIdentifier(login.dbUser)} LOGIN PASSWORD ${password} VALID UNTIL ${validUntil}`);
+        await client.query(
+          `${verb} ROLE ${escapeIdentifier(login.dbUser)} LOGIN PASSWORD ${password} VALID UNTIL ${validUntil}`,
+        );
         for (const group of login.dbGroups) {
           if (!(await roleExists(client, group))) await client.query(`CREATE ROLE ${escapeIdentifier(group)} NOLOGIN`);
           await client.query(`GRANT ${escapeIdentifier(group)} TO ${escapeIdentifier(login.dbUser)}`);
         }
         await client.query('COMMIT');
-        logger?.debug({ dbUser: login.dbUser, dbGroups: login.dbGroups, expiresAt: login.expiration }, 'provisioned postgres login');
+        logger?.debug(
+          { dbUser: login.dbUser, dbGroups: login.dbGroups, expiresAt: login.expiration },
+          'provisioned postgres login',
+        );
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;

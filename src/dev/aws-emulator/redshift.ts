@@ -4,7 +4,14 @@
 // Making the issued login usable in PostgreSQL is db-logins.ts's job, reached through `issue`.
 import { randomBytes, randomInt } from 'node:crypto';
 import { authorize, redshiftArn, workgroupArn, type Caller, type PermissionRequest } from './authorize.ts';
-import { findCluster, findWorkgroup, placedFor, workgroupIdOf, type EmulatorCluster, type EmulatorWorkgroup } from './resources.ts';
+import {
+  findCluster,
+  findWorkgroup,
+  placedFor,
+  workgroupIdOf,
+  type EmulatorCluster,
+  type EmulatorWorkgroup,
+} from './resources.ts';
 import type { DbLogin } from './db-logins.ts';
 import { roleNameOf, type StsSession } from './sts.ts';
 import { AwsFault, XmlList, epochSeconds } from './wire.ts';
@@ -40,7 +47,8 @@ export async function getClusterCredentials(
   if (dbName !== undefined) checkDbName('DbName', dbName);
   const dbGroups = Array.isArray(params.DbGroups) ? params.DbGroups.map(String) : [];
   for (const group of dbGroups) {
-    if (!DB_GROUP_PATTERN.test(group)) throw invalidParameter(`DbGroup ${group} is not a valid group name: use lowercase letters, digits and _+.@-`);
+    if (!DB_GROUP_PATTERN.test(group))
+      throw invalidParameter(`DbGroup ${group} is not a valid group name: use lowercase letters, digits and _+.@-`);
   }
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
   const autoCreate = stringParam(params.AutoCreate) === 'true';
@@ -48,8 +56,13 @@ export async function getClusterCredentials(
     const dbUserArn = redshiftArn(caller, `dbuser:${cluster}/${dbUser}`);
     return [
       { action: 'redshift:GetClusterCredentials', resource: dbUserArn },
-      ...(dbName === undefined ? [] : [{ action: 'redshift:GetClusterCredentials', resource: redshiftArn(caller, `dbname:${cluster}/${dbName}`) }]),
-      ...dbGroups.map((group) => ({ action: 'redshift:JoinGroup', resource: redshiftArn(caller, `dbgroup:${cluster}/${group}`) })),
+      ...(dbName === undefined
+        ? []
+        : [{ action: 'redshift:GetClusterCredentials', resource: redshiftArn(caller, `dbname:${cluster}/${dbName}`) }]),
+      ...dbGroups.map((group) => ({
+        action: 'redshift:JoinGroup',
+        resource: redshiftArn(caller, `dbgroup:${cluster}/${group}`),
+      })),
       ...(autoCreate ? [{ action: 'redshift:CreateClusterUser', resource: dbUserArn }] : []),
     ];
   });
@@ -76,11 +89,19 @@ export async function getClusterCredentialsWithIam(
   const seconds = durationParam(params.DurationSeconds, ctx, (message) => invalidParameter(message));
   // The API reference: with DbName the policy must allow its dbname resource; without, every database.
   const id = authorizedClusterId(params, caller, ctx, (cluster) => [
-    { action: 'redshift:GetClusterCredentialsWithIAM', resource: redshiftArn(caller, `dbname:${cluster}/${dbName ?? '*'}`) },
+    {
+      action: 'redshift:GetClusterCredentialsWithIAM',
+      resource: redshiftArn(caller, `dbname:${cluster}/${dbName ?? '*'}`),
+    },
   ]);
   if (!findCluster(ctx, caller, id)) throw clusterNotFound(id);
   const login = await issueRoleLogin(caller.session, seconds, ctx);
-  return { DbUser: login.dbUser, DbPassword: login.dbPassword, Expiration: login.expiration, NextRefreshTime: login.expiration };
+  return {
+    DbUser: login.dbUser,
+    DbPassword: login.dbPassword,
+    Expiration: login.expiration,
+    NextRefreshTime: login.expiration,
+  };
 }
 
 /** A role session maps to one database user per role: IAMR:<role-name> (facts §1.3.2). */
@@ -96,9 +117,15 @@ async function issueRoleLogin(session: StsSession, seconds: number, ctx: Redshif
 }
 
 /** Only the caller's account's clusters in the region it signed for, as AWS answers. */
-export function describeClusters(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
+export function describeClusters(
+  params: Record<string, unknown>,
+  caller: Caller,
+  ctx: RedshiftContext,
+): Record<string, unknown> {
   const identifier = stringParam(params.ClusterIdentifier);
-  authorize(caller, [{ action: 'redshift:DescribeClusters', resource: redshiftArn(caller, `cluster:${identifier ?? '*'}`) }]);
+  authorize(caller, [
+    { action: 'redshift:DescribeClusters', resource: redshiftArn(caller, `cluster:${identifier ?? '*'}`) },
+  ]);
   const visible = ctx.clusters.filter((c) => placedFor(c, caller));
   const clusters = identifier === undefined ? visible : visible.filter((c) => c.clusterIdentifier === identifier);
   if (identifier !== undefined && clusters.length === 0) throw clusterNotFound(identifier);
@@ -121,7 +148,9 @@ export async function getServerlessCredentials(
   ctx: RedshiftContext,
 ): Promise<Record<string, unknown>> {
   const workgroup = findWorkgroup(params, caller, ctx);
-  authorize(caller, [{ action: 'redshift-serverless:GetCredentials', resource: workgroupArn(caller, workgroupIdOf(workgroup)) }]);
+  authorize(caller, [
+    { action: 'redshift-serverless:GetCredentials', resource: workgroupArn(caller, workgroupIdOf(workgroup)) },
+  ]);
   const seconds = durationParam(params.durationSeconds, ctx, (message) => new AwsFault('ValidationException', message));
   const login = await issueRoleLogin(caller.session, seconds, ctx);
   return {
@@ -132,7 +161,11 @@ export async function getServerlessCredentials(
   };
 }
 
-export function getWorkgroup(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext): Record<string, unknown> {
+export function getWorkgroup(
+  params: Record<string, unknown>,
+  caller: Caller,
+  ctx: RedshiftContext,
+): Record<string, unknown> {
   const workgroup = findWorkgroup(params, caller, ctx);
   const arn = workgroupArn(caller, workgroupIdOf(workgroup));
   authorize(caller, [{ action: 'redshift-serverless:GetWorkgroup', resource: arn }]);
@@ -152,9 +185,17 @@ export function getWorkgroup(params: Record<string, unknown>, caller: Caller, ct
  * (as IAM authorizes before the service looks): by identifier, or by the cluster a custom domain
  * resolves to. An unknown custom domain has no cluster to name, so it is not found.
  */
-function authorizedClusterId(params: Record<string, unknown>, caller: Caller, ctx: RedshiftContext, requests: (cluster: string) => PermissionRequest[]): string {
+function authorizedClusterId(
+  params: Record<string, unknown>,
+  caller: Caller,
+  ctx: RedshiftContext,
+  requests: (cluster: string) => PermissionRequest[],
+): string {
   const customDomain = stringParam(params.CustomDomainName);
-  const id = customDomain === undefined ? (stringParam(params.ClusterIdentifier) ?? '') : findCluster(ctx, caller, undefined, customDomain)?.clusterIdentifier;
+  const id =
+    customDomain === undefined
+      ? (stringParam(params.ClusterIdentifier) ?? '')
+      : findCluster(ctx, caller, undefined, customDomain)?.clusterIdentifier;
   if (id === undefined) throw clusterNotFound(customDomain ?? '');
   authorize(caller, requests(id));
   return id;
@@ -162,7 +203,9 @@ function authorizedClusterId(params: Record<string, unknown>, caller: Caller, ct
 
 function checkDbName(field: string, value: string): void {
   if (!DB_NAME_PATTERN.test(value) || RESERVED.has(value.toLowerCase())) {
-    throw invalidParameter(`${field} ${value} is not valid: 1-64 characters, a letter first, then letters, digits or _+.@-; not a reserved word`);
+    throw invalidParameter(
+      `${field} ${value} is not valid: 1-64 characters, a letter first, then letters, digits or _+.@-; not a reserved word`,
+    );
   }
 }
 

@@ -62,12 +62,16 @@ export async function readSignedAssertion(samlAssertion: string, trust: Assertio
   // as an XML processor would: https://github.com/node-saml/passport-saml/issues/431).
   const xml = normalizeNewlines(Buffer.from(samlAssertion, 'base64').toString('utf8'));
   const response = parseXml(xml).documentElement;
-  if (!response || !isElement(response, NS.samlp, 'Response')) throw invalidToken('Invalid SAML response: no Response element');
+  if (!response || !isElement(response, NS.samlp, 'Response'))
+    throw invalidToken('Invalid SAML response: no Response element');
   const encrypted = childElements(response, NS.saml, 'EncryptedAssertion');
   const assertions = childElements(response, NS.saml, 'Assertion');
-  if (encrypted.length + assertions.length !== 1) throw invalidToken('Invalid SAML response: expected exactly one Assertion');
+  if (encrypted.length + assertions.length !== 1)
+    throw invalidToken('Invalid SAML response: expected exactly one Assertion');
   if (encrypted.length > 0 && (trust.decryptionKeys ?? []).length === 0) {
-    throw invalidToken('Invalid SAML response: the assertion is encrypted and the SAML provider holds no private key to decrypt it');
+    throw invalidToken(
+      'Invalid SAML response: the assertion is encrypted and the SAML provider holds no private key to decrypt it',
+    );
   }
   if (encrypted.length === 0 && trust.requireEncryption === true) {
     throw invalidToken('Invalid SAML response: the SAML provider requires encrypted assertions');
@@ -84,7 +88,12 @@ export async function readSignedAssertion(samlAssertion: string, trust: Assertio
   return readAssertion(trusted);
 }
 
-function trustedPlainAssertion(xml: string, assertions: Element[], signedRoot: Element | undefined, certs: readonly string[]): Element | undefined {
+function trustedPlainAssertion(
+  xml: string,
+  assertions: Element[],
+  signedRoot: Element | undefined,
+  certs: readonly string[],
+): Element | undefined {
   const assertion = assertions[0];
   if (assertion === undefined) return undefined;
   const signedAssertion = verifiedXml(xml, assertion, certs);
@@ -97,15 +106,23 @@ function trustedPlainAssertion(xml: string, assertions: Element[], signedRoot: E
  * Decrypts the EncryptedAssertion of `response` (the signed bytes when `responseSigned`); the plaintext
  * is trusted when its own signature verifies, or when the ciphertext came from a signed Response.
  */
-async function trustedDecryptedAssertion(response: Element, responseSigned: boolean, trust: AssertionTrust): Promise<Element | undefined> {
+async function trustedDecryptedAssertion(
+  response: Element,
+  responseSigned: boolean,
+  trust: AssertionTrust,
+): Promise<Element | undefined> {
   const encrypted = childElements(response, NS.saml, 'EncryptedAssertion');
   const only = encrypted[0];
   if (encrypted.length !== 1 || only === undefined) return undefined;
   const plain = await decryptAssertionXml(only, trust.decryptionKeys ?? []);
-  if (plain === undefined) throw invalidToken('Invalid SAML response: the encrypted assertion could not be decrypted with the SAML provider\'s private keys');
+  if (plain === undefined)
+    throw invalidToken(
+      "Invalid SAML response: the encrypted assertion could not be decrypted with the SAML provider's private keys",
+    );
   const xml = normalizeNewlines(plain);
   const assertion = parseXml(xml).documentElement;
-  if (!assertion || !isElement(assertion, NS.saml, 'Assertion')) throw invalidToken('Invalid SAML response: the EncryptedAssertion holds no Assertion');
+  if (!assertion || !isElement(assertion, NS.saml, 'Assertion'))
+    throw invalidToken('Invalid SAML response: the EncryptedAssertion holds no Assertion');
   const signedAssertion = verifiedXml(xml, assertion, trust.certs);
   if (signedAssertion !== undefined) return parseXml(signedAssertion).documentElement ?? undefined;
   return responseSigned ? assertion : undefined;
@@ -133,7 +150,10 @@ function verifiedXml(xml: string, element: Element, certs: readonly string[]): s
     if (id === '' || reference.uri !== `#${id}` || countIds(element.ownerDocument, id) !== 1) {
       throw invalidToken('Response signature invalid');
     }
-    if (reference.transforms.length > 2 || reference.transforms.some((transform) => !ALLOWED_TRANSFORMS.has(transform))) {
+    if (
+      reference.transforms.length > 2 ||
+      reference.transforms.some((transform) => !ALLOWED_TRANSFORMS.has(transform))
+    ) {
       throw invalidToken('Response signature invalid');
     }
     try {
@@ -210,7 +230,9 @@ function parseXml(xml: string): Document {
 }
 
 function isElement(node: Node, namespace: string, localName: string): node is Element {
-  return node.nodeType === 1 && (node as Element).namespaceURI === namespace && (node as Element).localName === localName;
+  return (
+    node.nodeType === 1 && (node as Element).namespaceURI === namespace && (node as Element).localName === localName
+  );
 }
 
 function childElements(parent: Element, namespace: string, localName: string): Element[] {
@@ -223,7 +245,8 @@ function childElements(parent: Element, namespace: string, localName: string): E
 
 function only(parent: Element, namespace: string, localName: string): Element {
   const found = childElements(parent, namespace, localName);
-  if (found.length !== 1 || found[0] === undefined) throw invalidToken(`There must be exactly one ${localName} element`);
+  if (found.length !== 1 || found[0] === undefined)
+    throw invalidToken(`There must be exactly one ${localName} element`);
   return found[0];
 }
 

@@ -24,12 +24,19 @@ export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny';
 
 // STS's model: 1-2048 characters of tab, newline, carriage return and U+0020-U+00FF.
 const MAX_POLICY_CHARS = 2048;
-const policyChar = (char: string): boolean => char === '\t' || char === '\n' || char === '\r' || (char >= ' ' && char <= '\u00ff');
+const policyChar = (char: string): boolean =>
+  char === '\t' || char === '\n' || char === '\r' || (char >= ' ' && char <= '\u00ff');
 
 export function parseSessionPolicy(text: string): SessionPolicyDocument {
   if (text.length === 0 || text.length > MAX_POLICY_CHARS || ![...text].every(policyChar)) {
-    const constraint = text.length > MAX_POLICY_CHARS ? `Member must have length less than or equal to ${MAX_POLICY_CHARS}` : 'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
-    throw new AwsFault('ValidationError', `1 validation error detected: Value at 'policy' failed to satisfy constraint: ${constraint}`);
+    const constraint =
+      text.length > MAX_POLICY_CHARS
+        ? `Member must have length less than or equal to ${MAX_POLICY_CHARS}`
+        : 'Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
+    throw new AwsFault(
+      'ValidationError',
+      `1 validation error detected: Value at 'policy' failed to satisfy constraint: ${constraint}`,
+    );
   }
   let document: unknown;
   try {
@@ -38,14 +45,16 @@ export function parseSessionPolicy(text: string): SessionPolicyDocument {
     throw malformed('Syntax errors in policy.');
   }
   if (!isRecord(document) || document.Statement === undefined) throw malformed('Missing required field Statement');
-  if (document.Version !== undefined && document.Version !== '2012-10-17' && document.Version !== '2008-10-17') throw malformed('The policy must contain a valid version string');
+  if (document.Version !== undefined && document.Version !== '2012-10-17' && document.Version !== '2008-10-17')
+    throw malformed('The policy must contain a valid version string');
   const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
   return { statements: raw.map(parseStatement) };
 }
 
 function parseStatement(raw: unknown): PolicyStatement {
   if (!isRecord(raw)) throw malformed('Statement is not an object');
-  if (raw.Principal !== undefined || raw.NotPrincipal !== undefined) throw malformed('Policy document should not specify a principal.');
+  if (raw.Principal !== undefined || raw.NotPrincipal !== undefined)
+    throw malformed('Policy document should not specify a principal.');
   if (raw.Effect !== 'Allow' && raw.Effect !== 'Deny') throw malformed('Invalid effect');
   const action = oneOf(raw, 'Action', 'NotAction');
   const resource = oneOf(raw, 'Resource', 'NotResource');
@@ -60,12 +69,21 @@ function parseStatement(raw: unknown): PolicyStatement {
   };
 }
 
-function oneOf(raw: Record<string, unknown>, name: string, negatedName: string): { values: string[]; negated: boolean } {
-  if ((raw[name] === undefined) === (raw[negatedName] === undefined)) throw malformed(`Statement must have exactly one of ${name} and ${negatedName}`);
+function oneOf(
+  raw: Record<string, unknown>,
+  name: string,
+  negatedName: string,
+): { values: string[]; negated: boolean } {
+  if ((raw[name] === undefined) === (raw[negatedName] === undefined))
+    throw malformed(`Statement must have exactly one of ${name} and ${negatedName}`);
   const negated = raw[name] === undefined;
   const value = negated ? raw[negatedName] : raw[name];
   const values = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(values) || values.length === 0 || !values.every((v): v is string => typeof v === 'string' && v !== '')) {
+  if (
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    !values.every((v): v is string => typeof v === 'string' && v !== '')
+  ) {
     throw malformed(`${negated ? negatedName : name} must be a non-empty string or list of strings`);
   }
   return { values, negated };
@@ -73,7 +91,11 @@ function oneOf(raw: Record<string, unknown>, name: string, negatedName: string):
 
 /** IAM's decision for one action (`service:Operation`) on one resource ARN. */
 export function decide(policy: SessionPolicyDocument, action: string, resource: string): PolicyDecision {
-  const applicable = policy.statements.filter((s) => s.notAction !== s.actions.some((p) => actionMatches(p, action)) && s.notResource !== s.resources.some((p) => arnMatches(p, resource)));
+  const applicable = policy.statements.filter(
+    (s) =>
+      s.notAction !== s.actions.some((p) => actionMatches(p, action)) &&
+      s.notResource !== s.resources.some((p) => arnMatches(p, resource)),
+  );
   if (applicable.some((s) => s.effect === 'Deny')) return 'explicit-deny';
   return applicable.some((s) => s.effect === 'Allow' && !s.conditional) ? 'allow' : 'implicit-deny';
 }

@@ -20,7 +20,12 @@ export interface SignedRequest {
 export type AuthDialect = 'query' | 'json';
 
 const CODES = {
-  query: { missing: 'MissingAuthenticationToken', unknown: 'InvalidClientTokenId', mismatch: 'SignatureDoesNotMatch', expired: 'ExpiredToken' },
+  query: {
+    missing: 'MissingAuthenticationToken',
+    unknown: 'InvalidClientTokenId',
+    mismatch: 'SignatureDoesNotMatch',
+    expired: 'ExpiredToken',
+  },
   json: {
     missing: 'MissingAuthenticationTokenException',
     unknown: 'UnrecognizedClientException',
@@ -48,14 +53,20 @@ export function verifySigV4(
 
   const amzDate = headers.get('x-amz-date') ?? '';
   const [scopeDate, region, scopeService, terminator] = authorization.scope;
-  if (scopeService !== service || terminator !== 'aws4_request' || region === undefined || !amzDate.startsWith(scopeDate ?? '-')) {
+  if (
+    scopeService !== service ||
+    terminator !== 'aws4_request' ||
+    region === undefined ||
+    !amzDate.startsWith(scopeDate ?? '-')
+  ) {
     throw new AwsFault(codes.mismatch, `Credential should be scoped to correct service: '${service}'.`, 403);
   }
   if (!authorization.signedHeaders.includes('host')) throw new AwsFault(codes.mismatch, MISMATCH_MESSAGE, 403);
   // The body is always hashed here: a client-supplied x-amz-content-sha256 must agree with it, never replace it.
   const payloadHash = sha256Hex(request.body);
   const claimedHash = headers.get('x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== payloadHash) throw new AwsFault(codes.mismatch, MISMATCH_MESSAGE, 403);
+  if (claimedHash !== undefined && claimedHash !== payloadHash)
+    throw new AwsFault(codes.mismatch, MISMATCH_MESSAGE, 403);
 
   const canonicalRequest = [
     request.method,
@@ -65,7 +76,9 @@ export function verifySigV4(
     authorization.signedHeaders.join(';'),
     payloadHash,
   ].join('\n');
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, authorization.scope.join('/'), sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, authorization.scope.join('/'), sha256Hex(canonicalRequest)].join(
+    '\n',
+  );
   let key: Buffer = hmac(`AWS4${session.secretAccessKey}`, scopeDate ?? '');
   for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
   const expected = hmac(key, stringToSign);
@@ -77,7 +90,8 @@ export function verifySigV4(
   if (headers.get('x-amz-security-token') !== session.sessionToken) {
     throw new AwsFault(codes.unknown, 'The security token included in the request is invalid.', 403);
   }
-  if (session.expiration <= now) throw new AwsFault(codes.expired, 'The security token included in the request is expired', 403);
+  if (session.expiration <= now)
+    throw new AwsFault(codes.expired, 'The security token included in the request is expired', 403);
   return { session, region };
 }
 
@@ -89,7 +103,9 @@ interface Authorization {
 }
 
 function parseAuthorization(header: string | undefined): Authorization | undefined {
-  const match = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(header ?? '');
+  const match = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/.exec(
+    header ?? '',
+  );
   if (!match?.[1] || !match[2] || !match[3]) return undefined;
   const [accessKeyId, ...scope] = match[1].split('/');
   if (!accessKeyId || scope.length !== 4) return undefined;

@@ -45,7 +45,10 @@ const AWS_AUDIENCE = /^(urn:amazon:webservices|https:\/\/([a-z0-9-]+\.)?signin\.
 const NAME_ID_FORMAT_PREFIX = 'urn:oasis:names:tc:SAML:2.0:nameid-format:';
 const DEFAULT_ROLE_MAX_SESSION_SECONDS = 3600;
 
-export async function assumeRoleWithSaml(params: Record<string, unknown>, ctx: StsContext): Promise<Record<string, unknown>> {
+export async function assumeRoleWithSaml(
+  params: Record<string, unknown>,
+  ctx: StsContext,
+): Promise<Record<string, unknown>> {
   const roleArn = requiredParam(params, 'RoleArn');
   const principalArn = requiredParam(params, 'PrincipalArn');
   const samlAssertion = requiredParam(params, 'SAMLAssertion');
@@ -66,7 +69,10 @@ export async function assumeRoleWithSaml(params: Record<string, unknown>, ctx: S
     throw new AwsFault('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
   }
   if (durationSeconds > (ctx.roleMaxSessionDuration[roleArn] ?? DEFAULT_ROLE_MAX_SESSION_SECONDS)) {
-    throw new AwsFault('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    throw new AwsFault(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
   }
 
   // The session lasts DurationSeconds or until SessionNotOnOrAfter, whichever is shorter.

@@ -48,7 +48,8 @@ export function toXml(fields: Record<string, unknown>): string {
 }
 
 function xmlValue(value: unknown): string {
-  if (value instanceof XmlList) return value.items.map((item) => `<${value.memberName}>${xmlValue(item)}</${value.memberName}>`).join('');
+  if (value instanceof XmlList)
+    return value.items.map((item) => `<${value.memberName}>${xmlValue(item)}</${value.memberName}>`).join('');
   if (Array.isArray(value)) return value.map((item: unknown) => `<member>${xmlValue(item)}</member>`).join('');
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object' && value !== null) return toXml(value as Record<string, unknown>);
@@ -70,7 +71,12 @@ export function sendQueryResult(
   send(res, 200, 'text/xml', body, requestId);
 }
 
-export function sendQueryError(res: ServerResponse, service: 'sts' | 'redshift', fault: AwsFault, requestId: string): void {
+export function sendQueryError(
+  res: ServerResponse,
+  service: 'sts' | 'redshift',
+  fault: AwsFault,
+  requestId: string,
+): void {
   // awsQuery errors: Type is Sender for client faults, Receiver for server faults.
   const type = fault.status >= 500 ? 'Receiver' : 'Sender';
   const body =

@@ -18,7 +18,12 @@ export function bearerAuth(authenticate: AuthenticateToken): RequestHandler {
     }
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(header);
     if (match?.[1] === undefined) {
-      next(new Unauthorized({ code: 'TOKEN_INVALID', publicMessage: 'Send the token as `Authorization: Bearer <token>`.' }));
+      next(
+        new Unauthorized({
+          code: 'TOKEN_INVALID',
+          publicMessage: 'Send the token as `Authorization: Bearer <token>`.',
+        }),
+      );
       return;
     }
     authenticate(match[1], requestContext(req, res)).then(({ user, tokenId }) => {

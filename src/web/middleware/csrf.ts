@@ -15,7 +15,13 @@ export function requireCsrfToken(): RequestHandler {
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
     const expected = req.session.csrfToken;
     if (typeof sent !== 'string' || typeof expected !== 'string' || !safeEqual(sent, expected)) {
-      next(new Forbidden({ code: 'CSRF_TOKEN_INVALID', publicMessage: 'This form has expired or did not come from this site. Go back, reload the page and try again.' }));
+      next(
+        new Forbidden({
+          code: 'CSRF_TOKEN_INVALID',
+          publicMessage:
+            'This form has expired or did not come from this site. Go back, reload the page and try again.',
+        }),
+      );
       return;
     }
     next();
@@ -26,7 +32,13 @@ export function requireJsonSameOrigin(baseUrl: string): RequestHandler {
   const origin = new URL(baseUrl).origin;
   return (req, _res, next) => {
     if (!req.is('application/json')) {
-      next(new AppError({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, publicMessage: 'Send the request body as application/json.' }));
+      next(
+        new AppError({
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          status: 415,
+          publicMessage: 'Send the request body as application/json.',
+        }),
+      );
       return;
     }
     const sentOrigin = req.get('origin');

@@ -10,36 +10,59 @@ export function wantsJson(req: Request): boolean {
 }
 
 export function notFoundHandler(): RequestHandler {
-  return (_req, _res, next) => next(new AppError({ code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.' }));
+  return (_req, _res, next) =>
+    next(new AppError({ code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.' }));
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const error = toAppError(err);
     const requestId = String(res.locals.requestId ?? '');
-    const log = { requestId, code: error.code, status: error.status, method: req.method, path: req.path, details: error.details, cause: causeSummary(error) };
+    const log = {
+      requestId,
+      code: error.code,
+      status: error.status,
+      method: req.method,
+      path: req.path,
+      details: error.details,
+      cause: causeSummary(error),
+    };
     if (error.expose) logger.warn(log, 'request refused');
-    else logger.error({ ...log, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'request failed');
+    else
+      logger.error(
+        {
+          ...log,
+          err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        },
+        'request failed',
+      );
 
     if (res.headersSent) {
       res.end();
       return;
     }
-    const message = error.expose ? error.publicMessage : 'Something went wrong on our side. Quote the request ID if you contact support.';
+    const message = error.expose
+      ? error.publicMessage
+      : 'Something went wrong on our side. Quote the request ID if you contact support.';
     res.status(error.status).setHeader('Cache-Control', 'no-store');
-    if (error.status === 429 && error.details.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
+    if (error.status === 429 && error.details.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
     if (wantsJson(req)) {
       res.json({ error: { code: error.code, message, requestId } });
       return;
     }
-    res.render('error', { title: pageTitle(error.status), code: error.code, message, requestId, status: error.status }, (renderErr, html) => {
-      if (renderErr !== null && renderErr !== undefined) {
-        logger.error({ requestId, err: renderErr.message }, 'error page failed to render');
-        res.type('text/plain').send(`${error.code}: ${message}\nRequest ID: ${requestId}\n`);
-        return;
-      }
-      res.send(html);
-    });
+    res.render(
+      'error',
+      { title: pageTitle(error.status), code: error.code, message, requestId, status: error.status },
+      (renderErr, html) => {
+        if (renderErr !== null && renderErr !== undefined) {
+          logger.error({ requestId, err: renderErr.message }, 'error page failed to render');
+          res.type('text/plain').send(`${error.code}: ${message}\nRequest ID: ${requestId}\n`);
+          return;
+        }
+        res.send(html);
+      },
+    );
   };
 }
 
@@ -50,16 +73,54 @@ function pageTitle(status: number): string {
 /** Library errors that carry an HTTP status (body-parser, express) keep it; the rest are 500s. */
 function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: string; status?: number; expose?: boolean };
-  if (e.type === 'entity.too.large') return new AppError({ code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request body is too large.', cause: err });
-  if (e.type === 'entity.parse.failed') return new AppError({ code: 'BAD_JSON', status: 400, publicMessage: 'The request body is not valid JSON.', cause: err });
-  if (e.type === 'parameters.too.many') return new AppError({ code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request has too many form fields.', cause: err });
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    type?: string;
+    status?: number;
+    expose?: boolean;
+  };
+  if (e.type === 'entity.too.large')
+    return new AppError({
+      code: 'REQUEST_TOO_LARGE',
+      status: 413,
+      publicMessage: 'The request body is too large.',
+      cause: err,
+    });
+  if (e.type === 'entity.parse.failed')
+    return new AppError({
+      code: 'BAD_JSON',
+      status: 400,
+      publicMessage: 'The request body is not valid JSON.',
+      cause: err,
+    });
+  if (e.type === 'parameters.too.many')
+    return new AppError({
+      code: 'REQUEST_TOO_LARGE',
+      status: 413,
+      publicMessage: 'The request has too many form fields.',
+      cause: err,
+    });
   if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
-    return new AppError({ code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, publicMessage: 'The request body uses a character set or encoding this service does not accept.', cause: err });
+    return new AppError({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      status: 415,
+      publicMessage: 'The request body uses a character set or encoding this service does not accept.',
+      cause: err,
+    });
   }
-  if (e.status === 404) return new AppError({ code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.', cause: err });
+  if (e.status === 404)
+    return new AppError({
+      code: 'NOT_FOUND',
+      status: 404,
+      publicMessage: 'There is no page at this address.',
+      cause: err,
+    });
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new AppError({ code: 'BAD_REQUEST', status: e.status, publicMessage: 'The request could not be read.', cause: err });
+    return new AppError({
+      code: 'BAD_REQUEST',
+      status: e.status,
+      publicMessage: 'The request could not be read.',
+      cause: err,
+    });
   }
   return new AppError({ code: 'INTERNAL_ERROR', status: 500, publicMessage: 'Internal error', cause: err });
 }

@@ -2,7 +2,12 @@
 // express-rate-limit: a fixed window per client and bucket. The client is its IP (through
 // `trust proxy`), or for IPv6 its subnet, since one host can hold a whole /64. Counts live in the
 // store when it is shared (PostgreSQL: one budget across instances), else in this process.
-import { MemoryStore, rateLimit as expressRateLimit, type Options, type Store as LimiterStore } from 'express-rate-limit';
+import {
+  MemoryStore,
+  rateLimit as expressRateLimit,
+  type Options,
+  type Store as LimiterStore,
+} from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import { TooManyRequests } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -26,13 +31,22 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
     ipv6Subnet: options.ipv6Subnet ?? 56,
     standardHeaders: 'draft-6',
     legacyHeaders: false,
-    store: options.counters === undefined ? new MemoryStore() : new SharedCounterStore(options.counters, `${options.bucket}:`),
+    store:
+      options.counters === undefined
+        ? new MemoryStore()
+        : new SharedCounterStore(options.counters, `${options.bucket}:`),
     // The refusal goes through the app's error handler: the same page or JSON, code and Retry-After.
     handler: (req, _res, next, used: Options) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const left = resetTime === undefined ? used.windowMs : resetTime.getTime() - Date.now();
       const retryAfterSeconds = Math.max(1, Math.ceil(left / 1000));
-      next(new TooManyRequests({ code: 'RATE_LIMITED', publicMessage: `Too many requests; try again in ${retryAfterSeconds} s.`, details: { bucket: options.bucket, retryAfterSeconds } }));
+      next(
+        new TooManyRequests({
+          code: 'RATE_LIMITED',
+          publicMessage: `Too many requests; try again in ${retryAfterSeconds} s.`,
+          details: { bucket: options.bucket, retryAfterSeconds },
+        }),
+      );
     },
     // A failing shared store fails the request (500 through the error handler) rather than lifting the limit.
     passOnStoreError: false,
@@ -72,7 +86,9 @@ class SharedCounterStore implements LimiterStore {
 
 function limiterLogger(logger: Logger): Options['logger'] {
   const log = logger.child({ module: 'rate-limit' });
-  const fields = (error: unknown) => ({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+  const fields = (error: unknown) => ({
+    err: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+  });
   return {
     error: (error, message) => log.error(fields(error), message ?? 'rate limiter error'),
     warn: (error, message) => log.warn(fields(error), message ?? 'rate limiter warning'),

@@ -26,7 +26,10 @@ export function requireAdmin(options: RequireAdminOptions): RequestHandler {
       }
       // A setup-token session is over for good once an IdP exists, even if every IdP goes again.
       const end = problem.code === 'SETUP_SESSION_ENDED' ? () => signOut(req) : () => Promise.resolve();
-      options.refused(user, problem, req, res).then(end).then(() => next(problem), next);
+      options
+        .refused(user, problem, req, res)
+        .then(end)
+        .then(() => next(problem), next);
       return;
     }
     if (sessionJustExpired(res)) {

@@ -43,7 +43,11 @@ export interface AdminRouteDeps {
   /** Why an admin session may no longer act as admin (see admin/admin-session.ts). */
   adminProblem: (user: SessionUser) => AppError | undefined;
   /** Records a refused admin request (the audit trail); must not throw. */
-  adminRefused: (user: SessionUser, err: AppError, ctx: RequestContext & { method: string; path: string }) => Promise<void>;
+  adminRefused: (
+    user: SessionUser,
+    err: AppError,
+    ctx: RequestContext & { method: string; path: string },
+  ) => Promise<void>;
   sessionMaxLifetimeSeconds: number;
   /** Every trusted IdP signing certificate and its days to expiry (the banner on every console page). */
   certificates: () => readonly CertificateExpiry[];
@@ -60,24 +64,37 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: undefined });
   });
 
-  router.post('/admin/setup', form, setupForm.require(), asyncHandler(async (req, res, next) => {
-    if (!(await deps.consumeSetupToken(field(req, 'token')))) {
-      res.status(403).render('admin/setup', {
-        title: 'Set up redshift-sso',
-        csrfToken: setupForm.issue(req, res),
-        error: 'That setup token is not valid, was already used, or an IdP connection already exists (then sign in through it).',
-      });
-      return;
-    }
-    setupForm.clear(res);
-    req.login(setupSessionUser(deps.now(), deps.sessionMaxLifetimeSeconds), (err) => (err === undefined || err === null ? res.redirect(303, '/admin') : next(err)));
-  }));
+  router.post(
+    '/admin/setup',
+    form,
+    setupForm.require(),
+    asyncHandler(async (req, res, next) => {
+      if (!(await deps.consumeSetupToken(field(req, 'token')))) {
+        res.status(403).render('admin/setup', {
+          title: 'Set up redshift-sso',
+          csrfToken: setupForm.issue(req, res),
+          error:
+            'That setup token is not valid, was already used, or an IdP connection already exists (then sign in through it).',
+        });
+        return;
+      }
+      setupForm.clear(res);
+      req.login(setupSessionUser(deps.now(), deps.sessionMaxLifetimeSeconds), (err) =>
+        err === undefined || err === null ? res.redirect(303, '/admin') : next(err),
+      );
+    }),
+  );
 
   router.use(
     '/admin',
     requireAdmin({
       problem: deps.adminProblem,
-      refused: (user, err, req, res) => deps.adminRefused(user, err, { ...requestContext(req, res), method: req.method, path: req.originalUrl.split('?')[0] ?? '' }),
+      refused: (user, err, req, res) =>
+        deps.adminRefused(user, err, {
+          ...requestContext(req, res),
+          method: req.method,
+          path: req.originalUrl.split('?')[0] ?? '',
+        }),
     }),
   );
   router.use('/admin', certificateBanner(deps.certificates));
@@ -85,9 +102,21 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   router.get('/admin', (_req, res) => {
     const snapshot = deps.registry.snapshot();
     const now = deps.now();
-    const idps = snapshot.idps.map((idp) => ({ id: idp.id, name: idp.name, entityId: idp.entityId, source: snapshot.source('idp', idp.id), certs: idp.certs.map((c) => describeCertificate(c, now)) }));
+    const idps = snapshot.idps.map((idp) => ({
+      id: idp.id,
+      name: idp.name,
+      entityId: idp.entityId,
+      source: snapshot.source('idp', idp.id),
+      certs: idp.certs.map((c) => describeCertificate(c, now)),
+    }));
     const disabled = snapshot.records.idps.filter((r) => !snapshot.idps.some((i) => i.id === r.id)).map((r) => r.id);
-    res.render('admin/home', { title: 'Admin', idps, disabled, clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })), warnDays: EXPIRY_WARNING_DAYS });
+    res.render('admin/home', {
+      title: 'Admin',
+      idps,
+      disabled,
+      clusters: snapshot.clusters.map((c) => ({ ...c, source: snapshot.source('cluster', c.id) })),
+      warnDays: EXPIRY_WARNING_DAYS,
+    });
   });
 
   router.use(idpRoutes(deps));
@@ -101,13 +130,15 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     }),
   );
 
-  router.use(auditRoutes({
-    audit: deps.audit,
-    known: () => {
-      const snapshot = deps.registry.snapshot();
-      return { idps: snapshot.idps.map((i) => i.id), clusters: snapshot.clusters.map((c) => c.id) };
-    },
-  }));
+  router.use(
+    auditRoutes({
+      audit: deps.audit,
+      known: () => {
+        const snapshot = deps.registry.snapshot();
+        return { idps: snapshot.idps.map((i) => i.id), clusters: snapshot.clusters.map((c) => c.id) };
+      },
+    }),
+  );
 
   return router;
 }

@@ -19,11 +19,16 @@ export interface ApiRouteDeps {
   /** The current clusters (configuration file and admin console). */
   clusters: () => readonly ClusterConfig[];
   /** Without a role, the one ready role that may use the cluster. */
-  issue: (user: SessionUser, roleArn: string | undefined, clusterId: string, ctx: RequestContext, options?: { caFile?: string }) => Promise<DbLogin>;
+  issue: (
+    user: SessionUser,
+    roleArn: string | undefined,
+    clusterId: string,
+    ctx: RequestContext,
+    options?: { caFile?: string },
+  ) => Promise<DbLogin>;
   /** Bearer tokens of SQL clients (the CLI). */
   authenticateToken: AuthenticateToken;
 }
-
 
 export function apiRoutes(deps: ApiRouteDeps): Router {
   const router = Router();
@@ -37,7 +42,14 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     res.json({
       idp: identity.idpId,
       nameId: identity.nameId,
-      roles: user.grants.map((g) => ({ roleArn: g.roleArn, principalArn: g.principalArn, status: g.status, expiresAt: g.expiresAt, error: g.error, clusters: clustersForRole(deps.clusters(), g.roleArn).map((c) => c.id) })),
+      roles: user.grants.map((g) => ({
+        roleArn: g.roleArn,
+        principalArn: g.principalArn,
+        status: g.status,
+        expiresAt: g.expiresAt,
+        error: g.error,
+        clusters: clustersForRole(deps.clusters(), g.roleArn).map((c) => c.id),
+      })),
       dbUser: identity.dbUser,
       dbGroups: identity.dbGroups,
       admin: user.admin,
@@ -52,11 +64,24 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
     express.json({ limit: '4kb', strict: true }),
     asyncHandler(async (req, res) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof body.cluster !== 'string' || (body.role !== undefined && typeof body.role !== 'string') || (body.caFile !== undefined && (typeof body.caFile !== 'string' || !CA_FILE.test(body.caFile)))) {
-        throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Expected { "cluster": string, "role"?: string, "caFile"?: absolute path }.' });
+      if (
+        typeof body.cluster !== 'string' ||
+        (body.role !== undefined && typeof body.role !== 'string') ||
+        (body.caFile !== undefined && (typeof body.caFile !== 'string' || !CA_FILE.test(body.caFile)))
+      ) {
+        throw new BadRequest({
+          code: 'BAD_REQUEST',
+          publicMessage: 'Expected { "cluster": string, "role"?: string, "caFile"?: absolute path }.',
+        });
       }
       const user = req.user as SessionUser;
-      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res), body.caFile === undefined ? {} : { caFile: body.caFile });
+      const login = await deps.issue(
+        user,
+        body.role,
+        body.cluster,
+        requestContext(req, res),
+        body.caFile === undefined ? {} : { caFile: body.caFile },
+      );
       res.setHeader('Cache-Control', 'no-store');
       res.json({
         dbUser: login.dbUser,
@@ -67,7 +92,9 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
         database: login.database,
         sslMode: login.sslMode,
         sslRootCert: login.sslRootCert ?? null,
-        caBundleUrl: login.hasCaBundle ? `${deps.baseUrl.replace(/\/+$/, '')}/ca/${encodeURIComponent(login.clusterId)}.pem` : null,
+        caBundleUrl: login.hasCaBundle
+          ? `${deps.baseUrl.replace(/\/+$/, '')}/ca/${encodeURIComponent(login.clusterId)}.pem`
+          : null,
         connectionStrings: login.connectionStrings,
       });
     }),

@@ -12,7 +12,12 @@ export function caBundleRoutes(deps: { clusters: () => readonly ClusterConfig[] 
   router.get('/ca/:file', (req, res) => {
     const id = /^([a-z0-9][a-z0-9-]{0,62})\.pem$/.exec(String(req.params.file ?? ''))?.[1];
     const cluster = deps.clusters().find((c) => c.id === id);
-    if (cluster?.caBundle === undefined) throw new NotFound({ code: 'CA_BUNDLE_NOT_FOUND', publicMessage: 'This cluster has no CA bundle here; its certificate chains to the public roots your system trusts.' });
+    if (cluster?.caBundle === undefined)
+      throw new NotFound({
+        code: 'CA_BUNDLE_NOT_FOUND',
+        publicMessage:
+          'This cluster has no CA bundle here; its certificate chains to the public roots your system trusts.',
+      });
     res.type('application/x-pem-file');
     res.setHeader('Content-Disposition', `attachment; filename="${defaultCaFile(cluster.id)}"`);
     res.send(pemOf(cluster.caBundle));
@@ -25,6 +30,12 @@ function pemOf(value: string): string {
   try {
     return readFileSync(value, 'utf8');
   } catch (err) {
-    throw new AppError({ code: 'CA_BUNDLE_UNREADABLE', status: 500, publicMessage: 'The CA bundle file cannot be read.', cause: err, details: { path: value } });
+    throw new AppError({
+      code: 'CA_BUNDLE_UNREADABLE',
+      status: 500,
+      publicMessage: 'The CA bundle file cannot be read.',
+      cause: err,
+      details: { path: value },
+    });
   }
 }

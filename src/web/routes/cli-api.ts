@@ -24,48 +24,77 @@ export interface CliApiDeps {
 export const DEVICE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
 // OAuth clients send forms; our CLI sends JSON. Both are small.
-const bodies = [express.json({ limit: '4kb', strict: true }), express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 })];
+const bodies = [
+  express.json({ limit: '4kb', strict: true }),
+  express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }),
+];
 
 export function cliApiRoutes(deps: CliApiDeps): Router {
   const router = Router();
   const base = deps.baseUrl.replace(/\/+$/, '');
 
-  router.post('/api/cli/device', ...bodies, oauth(deps, async (req, res) => {
-    const body = fields(req);
-    const started = await deps.devices.start(clientName(body.client_name));
-    const verificationUri = `${base}/cli/device`;
-    res.json({
-      device_code: started.deviceCode,
-      user_code: `${started.userCode.slice(0, 4)}-${started.userCode.slice(4)}`,
-      verification_uri: verificationUri,
-      verification_uri_complete: `${verificationUri}?user_code=${started.userCode}`,
-      expires_in: started.expiresIn,
-      interval: started.interval,
-    });
-  }));
+  router.post(
+    '/api/cli/device',
+    ...bodies,
+    oauth(deps, async (req, res) => {
+      const body = fields(req);
+      const started = await deps.devices.start(clientName(body.client_name));
+      const verificationUri = `${base}/cli/device`;
+      res.json({
+        device_code: started.deviceCode,
+        user_code: `${started.userCode.slice(0, 4)}-${started.userCode.slice(4)}`,
+        verification_uri: verificationUri,
+        verification_uri_complete: `${verificationUri}?user_code=${started.userCode}`,
+        expires_in: started.expiresIn,
+        interval: started.interval,
+      });
+    }),
+  );
 
-  router.post('/api/cli/token', ...bodies, oauth(deps, async (req, res) => {
-    const body = fields(req);
-    const ctx = requestContext(req, res);
-    let issued: IssuedCliToken;
-    if (body.grant_type === 'authorization_code') {
-      issued = await deps.codes.redeem({ code: body.code, codeVerifier: body.code_verifier, redirectUri: body.redirect_uri, state: body.state }, ctx);
-    } else if (body.grant_type === DEVICE_GRANT_TYPE) {
-      issued = await deps.devices.poll(body.device_code, ctx);
-    } else {
-      throw cliRefusal('CLI_GRANT_TYPE_UNSUPPORTED', 'unsupported_grant_type', `grant_type must be authorization_code or ${DEVICE_GRANT_TYPE}.`);
-    }
-    const expiresIn = Math.max(0, Math.floor((issued.expiresAt.getTime() - deps.now().getTime()) / 1000));
-    res.json({ access_token: issued.token, token_type: 'Bearer', expires_in: expiresIn, expires_at: issued.expiresAt.toISOString(), token_id: issued.tokenId });
-  }));
+  router.post(
+    '/api/cli/token',
+    ...bodies,
+    oauth(deps, async (req, res) => {
+      const body = fields(req);
+      const ctx = requestContext(req, res);
+      let issued: IssuedCliToken;
+      if (body.grant_type === 'authorization_code') {
+        issued = await deps.codes.redeem(
+          { code: body.code, codeVerifier: body.code_verifier, redirectUri: body.redirect_uri, state: body.state },
+          ctx,
+        );
+      } else if (body.grant_type === DEVICE_GRANT_TYPE) {
+        issued = await deps.devices.poll(body.device_code, ctx);
+      } else {
+        throw cliRefusal(
+          'CLI_GRANT_TYPE_UNSUPPORTED',
+          'unsupported_grant_type',
+          `grant_type must be authorization_code or ${DEVICE_GRANT_TYPE}.`,
+        );
+      }
+      const expiresIn = Math.max(0, Math.floor((issued.expiresAt.getTime() - deps.now().getTime()) / 1000));
+      res.json({
+        access_token: issued.token,
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+        expires_at: issued.expiresAt.toISOString(),
+        token_id: issued.tokenId,
+      });
+    }),
+  );
 
   // RFC 7009: the answer is the same whether or not the token was known.
-  router.post('/api/cli/revoke', ...bodies, oauth(deps, async (req, res) => {
-    const token = fields(req).token;
-    if (typeof token !== 'string' || token.length > 200) throw cliRefusal('BAD_REQUEST', 'invalid_request', 'Expected { "token": string }.');
-    await deps.tokens.revokeToken(token, requestContext(req, res));
-    res.json({ revoked: true });
-  }));
+  router.post(
+    '/api/cli/revoke',
+    ...bodies,
+    oauth(deps, async (req, res) => {
+      const token = fields(req).token;
+      if (typeof token !== 'string' || token.length > 200)
+        throw cliRefusal('BAD_REQUEST', 'invalid_request', 'Expected { "token": string }.');
+      await deps.tokens.revokeToken(token, requestContext(req, res));
+      res.json({ revoked: true });
+    }),
+  );
 
   router.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(base));
@@ -94,8 +123,13 @@ function oauth(deps: CliApiDeps, handler: (req: Request, res: Response) => Promi
       const requestId = String(res.locals.requestId ?? '');
       // Pending and slow_down are the normal rhythm of a device sign-in, not refusals.
       const routine = oauthError === 'authorization_pending' || oauthError === 'slow_down';
-      deps.logger[routine ? 'debug' : 'warn']({ requestId, code: err.code, status: err.status, path: req.path }, 'cli request refused');
-      res.status(err.status).json({ error: oauthError, error_description: err.publicMessage, code: err.code, requestId });
+      deps.logger[routine ? 'debug' : 'warn'](
+        { requestId, code: err.code, status: err.status, path: req.path },
+        'cli request refused',
+      );
+      res
+        .status(err.status)
+        .json({ error: oauthError, error_description: err.publicMessage, code: err.code, requestId });
     });
   };
 }

@@ -38,9 +38,18 @@ function authorizeRequest(source: Record<string, unknown>): AuthorizeRequest & {
           ? 'state must be 8-200 printable characters'
           : undefined;
   if (problem !== undefined || redirect === undefined) {
-    throw new BadRequest({ code: 'CLI_AUTHORIZE_INVALID', publicMessage: `This sign-in link is not valid: ${problem ?? ''}. Run \`redshift-sso login\` again.` });
+    throw new BadRequest({
+      code: 'CLI_AUTHORIZE_INVALID',
+      publicMessage: `This sign-in link is not valid: ${problem ?? ''}. Run \`redshift-sso login\` again.`,
+    });
   }
-  return { redirectUri: redirect.uri, port: redirect.port, codeChallenge: source.code_challenge as string, state: source.state as string, client: clientName(source.client_name) };
+  return {
+    redirectUri: redirect.uri,
+    port: redirect.port,
+    codeChallenge: source.code_challenge as string,
+    state: source.state as string,
+    client: clientName(source.client_name),
+  };
 }
 
 function withQuery(uri: string, params: Record<string, string>): string {
@@ -56,55 +65,104 @@ export function cliPageRoutes(deps: CliPageDeps): Router {
   router.get('/cli/authorize', requireUser(), (req, res) => {
     const request = authorizeRequest(req.query as Record<string, unknown>);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('cli-authorize', { title: 'Sign in a command-line tool', request, until: roleSessionsEnd(user(req), deps.now()), csrfToken: csrfToken(req) });
+    res.render('cli-authorize', {
+      title: 'Sign in a command-line tool',
+      request,
+      until: roleSessionsEnd(user(req), deps.now()),
+      csrfToken: csrfToken(req),
+    });
   });
 
-  router.post('/cli/authorize', requireUser(), form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const request = authorizeRequest(body);
-    const ctx = requestContext(req, res);
-    let continueUrl: string;
-    if (body.decision === 'approve') {
-      const code = await deps.codes.approve(user(req), request, ctx);
-      continueUrl = withQuery(request.redirectUri, { code, state: request.state });
-    } else {
-      await deps.codes.deny(user(req), request, ctx);
-      continueUrl = withQuery(request.redirectUri, { error: 'access_denied', state: request.state });
-    }
-    // A page that follows a link, not a redirect: CSP form-action 'self' stops a form POST from
-    // redirecting to another origin, and the loopback listener is one.
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('cli-continue', { title: 'Back to your terminal', approved: body.decision === 'approve', continueUrl, toolName: request.client });
-  }));
+  router.post(
+    '/cli/authorize',
+    requireUser(),
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const body = req.body as Record<string, unknown>;
+      const request = authorizeRequest(body);
+      const ctx = requestContext(req, res);
+      let continueUrl: string;
+      if (body.decision === 'approve') {
+        const code = await deps.codes.approve(user(req), request, ctx);
+        continueUrl = withQuery(request.redirectUri, { code, state: request.state });
+      } else {
+        await deps.codes.deny(user(req), request, ctx);
+        continueUrl = withQuery(request.redirectUri, { error: 'access_denied', state: request.state });
+      }
+      // A page that follows a link, not a redirect: CSP form-action 'self' stops a form POST from
+      // redirecting to another origin, and the loopback listener is one.
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('cli-continue', {
+        title: 'Back to your terminal',
+        approved: body.decision === 'approve',
+        continueUrl,
+        toolName: request.client,
+      });
+    }),
+  );
 
-  router.get('/cli/device', requireUser(), asyncHandler(async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    const entered = req.query.user_code;
-    if (entered === undefined || entered === '') {
-      res.render('cli-device', { title: 'Sign in a device', pending: undefined, csrfToken: csrfToken(req) });
-      return;
-    }
-    const pending = await deps.devices.pending(user(req), entered, requestContext(req, res));
-    res.render('cli-device', { title: 'Sign in a device', pending: { ...pending, userCode: displayUserCode(pending.userCode) }, csrfToken: csrfToken(req) });
-  }));
+  router.get(
+    '/cli/device',
+    requireUser(),
+    asyncHandler(async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      const entered = req.query.user_code;
+      if (entered === undefined || entered === '') {
+        res.render('cli-device', { title: 'Sign in a device', pending: undefined, csrfToken: csrfToken(req) });
+        return;
+      }
+      const pending = await deps.devices.pending(user(req), entered, requestContext(req, res));
+      res.render('cli-device', {
+        title: 'Sign in a device',
+        pending: { ...pending, userCode: displayUserCode(pending.userCode) },
+        csrfToken: csrfToken(req),
+      });
+    }),
+  );
 
-  router.post('/cli/device', requireUser(), form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const body = req.body as Record<string, unknown>;
-    const approve = body.decision === 'approve';
-    await deps.devices.decide(user(req), body.user_code, approve, requestContext(req, res));
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('cli-continue', { title: approve ? 'Device signed in' : 'Sign-in denied', approved: approve, continueUrl: undefined, toolName: undefined });
-  }));
+  router.post(
+    '/cli/device',
+    requireUser(),
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const body = req.body as Record<string, unknown>;
+      const approve = body.decision === 'approve';
+      await deps.devices.decide(user(req), body.user_code, approve, requestContext(req, res));
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('cli-continue', {
+        title: approve ? 'Device signed in' : 'Sign-in denied',
+        approved: approve,
+        continueUrl: undefined,
+        toolName: undefined,
+      });
+    }),
+  );
 
-  router.get('/cli/tokens', requireUser(), asyncHandler(async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.render('cli-tokens', { title: 'Signed-in tools', tokens: await deps.tokens.list(user(req)), csrfToken: csrfToken(req) });
-  }));
+  router.get(
+    '/cli/tokens',
+    requireUser(),
+    asyncHandler(async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      res.render('cli-tokens', {
+        title: 'Signed-in tools',
+        tokens: await deps.tokens.list(user(req)),
+        csrfToken: csrfToken(req),
+      });
+    }),
+  );
 
-  router.post('/cli/tokens/:id/revoke', requireUser(), form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.tokens.revokeById(user(req), String(req.params.id ?? ''), requestContext(req, res));
-    res.redirect(303, '/cli/tokens');
-  }));
+  router.post(
+    '/cli/tokens/:id/revoke',
+    requireUser(),
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      await deps.tokens.revokeById(user(req), String(req.params.id ?? ''), requestContext(req, res));
+      res.redirect(303, '/cli/tokens');
+    }),
+  );
 
   return router;
 }

@@ -29,7 +29,13 @@ export interface DbLoginRouteDeps {
   clusters: () => readonly ClusterConfig[];
   listIdps: () => Array<{ id: string; name: string }>;
   lastIdp: LastIdp;
-  issue: (user: SessionUser, roleArn: string, clusterId: string, ctx: RequestContext, options?: { caFile?: string }) => Promise<DbLogin>;
+  issue: (
+    user: SessionUser,
+    roleArn: string,
+    clusterId: string,
+    ctx: RequestContext,
+    options?: { caFile?: string },
+  ) => Promise<DbLogin>;
   loginBox: IssuedLoginBox;
   now: () => Date;
 }
@@ -53,7 +59,13 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
       }
       const user = req.user as SessionUser;
       const caFile = req.session.caFile;
-      const login = await deps.issue(user, body.role, body.cluster, requestContext(req, res), caFile === undefined ? {} : { caFile });
+      const login = await deps.issue(
+        user,
+        body.role,
+        body.cluster,
+        requestContext(req, res),
+        caFile === undefined ? {} : { caFile },
+      );
       req.session.issuedLogin = deps.loginBox.seal(login);
       res.redirect(303, '/credentials');
     }),
@@ -63,7 +75,11 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
   router.post('/credentials/ca-file', requireUser(), form, requireCsrfToken(), (req, res) => {
     const caFile = (req.body as Record<string, unknown>).caFile;
     if (typeof caFile !== 'string' || !CA_FILE.test(caFile)) {
-      throw new BadRequest({ code: 'BAD_REQUEST', publicMessage: 'Give the full path of the CA bundle file, e.g. /home/you/certs/redshift-ca.pem or C:\\certs\\redshift-ca.pem.' });
+      throw new BadRequest({
+        code: 'BAD_REQUEST',
+        publicMessage:
+          'Give the full path of the CA bundle file, e.g. /home/you/certs/redshift-ca.pem or C:\\certs\\redshift-ca.pem.',
+      });
     }
     req.session.caFile = caFile;
     const login = req.session.issuedLogin === undefined ? undefined : deps.loginBox.open(req.session.issuedLogin);
@@ -83,7 +99,13 @@ export function dbLoginRoutes(deps: DbLoginRouteDeps): Router {
     const expired = login.expiration.getTime() <= deps.now().getTime();
     if (expired) delete req.session.issuedLogin;
     res.setHeader('Cache-Control', 'no-store');
-    res.render('credentials', { title: 'Database credentials', user: req.user, login, expired, csrfToken: csrfToken(req) });
+    res.render('credentials', {
+      title: 'Database credentials',
+      user: req.user,
+      login,
+      expired,
+      csrfToken: csrfToken(req),
+    });
   });
 
   return router;
@@ -105,7 +127,19 @@ function homePage(deps: DbLoginRouteDeps): RequestHandler {
       res.render('choose-role', { title: 'Choose a role', user, grants: user.grants, csrfToken: csrfToken(req) });
       return;
     }
-    const clusters = clustersForRole(deps.clusters(), chosen.roleArn).map((c) => ({ id: c.id, name: c.name ?? c.id, type: c.type, database: c.database }));
-    res.render('choose-cluster', { title: 'Choose a cluster', user, grant: chosen, clusters, canChangeRole: ready.length > 1, csrfToken: csrfToken(req) });
+    const clusters = clustersForRole(deps.clusters(), chosen.roleArn).map((c) => ({
+      id: c.id,
+      name: c.name ?? c.id,
+      type: c.type,
+      database: c.database,
+    }));
+    res.render('choose-cluster', {
+      title: 'Choose a cluster',
+      user,
+      grant: chosen,
+      clusters,
+      canChangeRole: ready.length > 1,
+      csrfToken: csrfToken(req),
+    });
   };
 }

@@ -21,10 +21,7 @@ export function healthRoutes(deps: HealthDeps): Router {
       res.status(503).json({ status: 'draining' });
       return;
     }
-    deps.ready().then(
-      (ok) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' }),
-      next,
-    );
+    deps.ready().then((ok) => res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' }), next);
   });
   if (deps.metrics !== undefined) router.use(metricsRoutes(deps.metrics));
   return router;

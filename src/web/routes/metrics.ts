@@ -18,7 +18,9 @@ export function metricsRoutes(deps: { token: string; metrics: Pick<Metrics, 'ren
   router.get('/metrics', (req, res, next) => {
     if (!bearerTokenMatches(req.headers.authorization, deps.token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-      next(new Unauthorized({ code: 'METRICS_TOKEN_INVALID', publicMessage: 'Metrics need the configured bearer token.' }));
+      next(
+        new Unauthorized({ code: 'METRICS_TOKEN_INVALID', publicMessage: 'Metrics need the configured bearer token.' }),
+      );
       return;
     }
     deps.metrics.render().then((text) => res.type(deps.metrics.contentType).send(text), next);

@@ -37,39 +37,64 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     const idps = deps.sp.listIdps();
     const returnTo = safeReturnPath(req.query.returnTo);
     if (idps.length === 1 && idps[0] !== undefined) {
-      res.redirect(302, `/login/${encodeURIComponent(idps[0].id)}${returnTo === '/' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`);
+      res.redirect(
+        302,
+        `/login/${encodeURIComponent(idps[0].id)}${returnTo === '/' ? '' : `?returnTo=${encodeURIComponent(returnTo)}`}`,
+      );
       return;
     }
-    res.render('login', { title: 'Sign in', idps: deps.lastIdp.order(req, idps.map((i) => ({ id: i.id, name: i.name }))), returnTo });
+    res.render('login', {
+      title: 'Sign in',
+      idps: deps.lastIdp.order(
+        req,
+        idps.map((i) => ({ id: i.id, name: i.name })),
+      ),
+      returnTo,
+    });
   });
 
-  router.get('/login/:idp', asyncHandler(async (req, res) => {
-    const { url, requestId } = await deps.sp.loginRedirect(param(req, 'idp'), safeReturnPath(req.query.returnTo));
-    deps.binding.remember(req, res, requestId);
-    // Only after loginRedirect accepted the ID: an unknown IdP was refused above.
-    deps.lastIdp.remember(res, param(req, 'idp'));
-    res.redirect(302, url);
-  }));
+  router.get(
+    '/login/:idp',
+    asyncHandler(async (req, res) => {
+      const { url, requestId } = await deps.sp.loginRedirect(param(req, 'idp'), safeReturnPath(req.query.returnTo));
+      deps.binding.remember(req, res, requestId);
+      // Only after loginRedirect accepted the ID: an unknown IdP was refused above.
+      deps.lastIdp.remember(res, param(req, 'idp'));
+      res.redirect(302, url);
+    }),
+  );
 
   // The connection's passport-saml strategy validates the response (with our checks before it
   // and in its verify step); the custom callback hands the outcome to the sign-in use case, so
   // refusals keep our error pages and JSON codes.
-  router.post('/saml/acs/:idp', acsBody, asyncHandler(async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const idpId = param(req, 'idp');
-    const isBoundRequest = deps.binding.enforced ? (requestId: string) => deps.binding.holds(req, requestId) : undefined;
-    // The role sessions are sealed for the session ID the browser will hold once signed in.
-    const ctx = { ...requestContext(req, res), sessionId: signInSessionId(req) };
-    const user = await deps.signIn(idpId, ctx, () => authenticateAcs(deps.passport, deps.sp.strategyName(idpId), req, res, { isBoundRequest }));
-    await logInSession(req, user);
-    res.redirect(303, safeReturnPath(body.RelayState));
-  }));
+  router.post(
+    '/saml/acs/:idp',
+    acsBody,
+    asyncHandler(async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const idpId = param(req, 'idp');
+      const isBoundRequest = deps.binding.enforced
+        ? (requestId: string) => deps.binding.holds(req, requestId)
+        : undefined;
+      // The role sessions are sealed for the session ID the browser will hold once signed in.
+      const ctx = { ...requestContext(req, res), sessionId: signInSessionId(req) };
+      const user = await deps.signIn(idpId, ctx, () =>
+        authenticateAcs(deps.passport, deps.sp.strategyName(idpId), req, res, { isBoundRequest }),
+      );
+      await logInSession(req, user);
+      res.redirect(303, safeReturnPath(body.RelayState));
+    }),
+  );
 
   // The default SP entity ID is this URL; with one IdP it resolves to that connection's metadata.
   router.get('/saml/metadata', (_req, res) => {
     const idps = deps.sp.listIdps();
-    if (idps.length === 1 && idps[0] !== undefined) res.redirect(302, `/saml/metadata/${encodeURIComponent(idps[0].id)}`);
-    else res.type('text/plain').send(`SP metadata is per IdP connection: ${idps.map((i) => `/saml/metadata/${i.id}`).join(', ')}\n`);
+    if (idps.length === 1 && idps[0] !== undefined)
+      res.redirect(302, `/saml/metadata/${encodeURIComponent(idps[0].id)}`);
+    else
+      res
+        .type('text/plain')
+        .send(`SP metadata is per IdP connection: ${idps.map((i) => `/saml/metadata/${i.id}`).join(', ')}\n`);
   });
 
   router.get('/saml/metadata/:idp', (req, res) => {

@@ -43,7 +43,11 @@ const fieldsFor = (path: string) => adminFormFields(path);
 
 async function snapshotOf(h: AppHarness): Promise<string> {
   const store = h.service.store;
-  return JSON.stringify([await store.connectionsVersion(), await store.listConnections('idp'), await store.listConnections('cluster')]);
+  return JSON.stringify([
+    await store.connectionsVersion(),
+    await store.listConnections('idp'),
+    await store.listConnections('cluster'),
+  ]);
 }
 
 describe('admin console access', () => {
@@ -52,23 +56,40 @@ describe('admin console access', () => {
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({ admin: true,
+    h = await startAppHarness({
+      admin: true,
       idps: [
-        { id: FILE_IDP, name: 'File IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
-        { id: DISABLED_FILE_IDP, enabled: false, entityId: 'https://paused.idp.example/', ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
+        {
+          id: FILE_IDP,
+          name: 'File IdP',
+          entityId: TEST_IDP_ISSUER,
+          ssoUrl: TEST_SSO_URL,
+          certs: [fixtureKeys.idp.certificate],
+        },
+        {
+          id: DISABLED_FILE_IDP,
+          enabled: false,
+          entityId: 'https://paused.idp.example/',
+          ssoUrl: TEST_SSO_URL,
+          certs: [fixtureKeys.idp.certificate],
+        },
       ],
       clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
     });
     analyst = h.newClient();
     assert.equal((await h.signIn(analyst, FILE_IDP, { groups: ['Analysts'] })).res.status, 303);
     admin = h.newClient();
-    assert.equal((await h.signIn(admin, FILE_IDP, { groups: ['Analysts', ADMIN_GROUP.toUpperCase()] })).res.status, 303);
+    assert.equal(
+      (await h.signIn(admin, FILE_IDP, { groups: ['Analysts', ADMIN_GROUP.toUpperCase()] })).res.status,
+      303,
+    );
   });
   after(() => h.close());
 
   it('finds every admin route in the route table', () => {
     const table = adminRouteTable(h.service.app);
-    for (const route of EXPECTED_ROUTES) assert.ok(table.includes(route), `${route} is in the route table: ${table.join(', ')}`);
+    for (const route of EXPECTED_ROUTES)
+      assert.ok(table.includes(route), `${route} is in the route table: ${table.join(', ')}`);
   });
 
   it('refuses a signed-in non-admin on every admin route, GET and POST (valid CSRF token), with 403 ADMIN_REQUIRED', async () => {
@@ -124,7 +145,8 @@ describe('admin console access', () => {
   });
 
   it('lets an admin (group matched case-insensitively) in', async () => {
-    for (const url of ['/admin', '/admin/clusters', '/admin/audit', `/admin/idps/${FILE_IDP}`]) assert.equal((await admin.get(url)).status, 200, url);
+    for (const url of ['/admin', '/admin/clusters', '/admin/audit', `/admin/idps/${FILE_IDP}`])
+      assert.equal((await admin.get(url)).status, 200, url);
   });
 
   it('changes nothing when a form comes without its CSRF token, or with a wrong or foreign one', async () => {
@@ -141,7 +163,9 @@ describe('admin console access', () => {
     ];
     for (const [path, fields] of attempts) {
       for (const token of [undefined, 'not-the-token', foreign]) {
-        const res = await admin.postForm(path, token === undefined ? fields : { ...fields, _csrf: token }, { accept: 'application/json' });
+        const res = await admin.postForm(path, token === undefined ? fields : { ...fields, _csrf: token }, {
+          accept: 'application/json',
+        });
         assert.equal(res.status, 403, `${path} with token ${String(token)}`);
         assert.equal(await errorCode(res), 'CSRF_TOKEN_INVALID');
       }
@@ -150,8 +174,14 @@ describe('admin console access', () => {
     // The same forms with the token do work: it was the token that was missing.
     assert.equal((await h.post(admin, '/admin/clusters', clusterFields('new-cluster'))).status, 303);
     assert.equal((await h.post(admin, '/admin/idps/console-idp/delete', {})).status, 303);
-    assert.deepEqual((await h.service.store.listConnections('cluster')).map((r) => r.id), ['new-cluster']);
-    assert.deepEqual((await h.service.store.listConnections('idp')).map((r) => r.id), []);
+    assert.deepEqual(
+      (await h.service.store.listConnections('cluster')).map((r) => r.id),
+      ['new-cluster'],
+    );
+    assert.deepEqual(
+      (await h.service.store.listConnections('idp')).map((r) => r.id),
+      [],
+    );
   });
 
   it('keeps configuration-file entries read-only (403 MANAGED_BY_CONFIGURATION)', async () => {
@@ -188,11 +218,19 @@ describe('admin console access', () => {
 
   it('refuses an invalid cluster form with every problem, keeps the input and saves nothing', async () => {
     const before = await snapshotOf(h);
-    const res = await admin.postForm('/admin/clusters', { _csrf: await h.csrf(admin), id: 'Bad Id!', type: 'serverless', port: 'abc', roles: '', database: 'kept-db' });
+    const res = await admin.postForm('/admin/clusters', {
+      _csrf: await h.csrf(admin),
+      id: 'Bad Id!',
+      type: 'serverless',
+      port: 'abc',
+      roles: '',
+      database: 'kept-db',
+    });
     assert.equal(res.status, 400);
     const html = await res.text();
     const problems = html.split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
-    for (const field of ['id', 'workgroup', 'port', 'roles']) assert.match(problems, new RegExp(`<li>${field}[^<]*</li>`), `a problem for ${field}: ${problems}`);
+    for (const field of ['id', 'workgroup', 'port', 'roles'])
+      assert.match(problems, new RegExp(`<li>${field}[^<]*</li>`), `a problem for ${field}: ${problems}`);
     assert.ok(html.includes('value="Bad Id!"'), 'the id typed is kept');
     assert.ok(html.includes('value="kept-db"'), 'the database typed is kept');
     assert.equal(await snapshotOf(h), before, 'nothing saved');
@@ -208,8 +246,21 @@ describe('admin console access', () => {
   it('refuses to start when an id is used by both the configuration file and the console', async () => {
     for (const [kind, id, entry] of [
       ['cluster', FILE_CLUSTER, { id: FILE_CLUSTER, clusterIdentifier: 'other', roles: [TEST_ROLE_ARN] }],
-      ['idp', FILE_IDP, { id: FILE_IDP, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
-      ['idp', DISABLED_FILE_IDP, { id: DISABLED_FILE_IDP, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] }],
+      [
+        'idp',
+        FILE_IDP,
+        { id: FILE_IDP, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
+      ],
+      [
+        'idp',
+        DISABLED_FILE_IDP,
+        {
+          id: DISABLED_FILE_IDP,
+          entityId: TEST_IDP_ISSUER,
+          ssoUrl: TEST_SSO_URL,
+          certs: [fixtureKeys.idp.certificate],
+        },
+      ],
     ] as const) {
       const store = openSqliteStore('sqlite::memory:');
       assert.equal(await store.putConnection({ kind, id, entry, updatedAt: new Date(), updatedBy: 'test' }, 0), true);
@@ -217,7 +268,10 @@ describe('admin console access', () => {
       try {
         await assert.rejects(app.registry.start(), (err: unknown) => {
           assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
-          assert.ok(err.problems.some((p) => p.includes(`"${id}"`) && p.startsWith(kind === 'idp' ? 'idps' : 'clusters')), err.problems.join('; '));
+          assert.ok(
+            err.problems.some((p) => p.includes(`"${id}"`) && p.startsWith(kind === 'idp' ? 'idps' : 'clusters')),
+            err.problems.join('; '),
+          );
           return true;
         });
       } finally {

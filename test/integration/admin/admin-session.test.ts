@@ -7,7 +7,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../support/admin-routes.ts';
-import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER } from '../../support/app-harness.ts';
+import {
+  startAppHarness,
+  type AppHarness,
+  SESSION_COOKIE,
+  TEST_CLUSTER_IDENTIFIER,
+} from '../../support/app-harness.ts';
 import { clusterFields, errorCode, explicitIdpFields, fileIdpEntry, ADMIN_GROUP } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { sessionIdOf } from '../../support/session-inspect.ts';
@@ -22,7 +27,11 @@ const REENABLE = { settingsForm: '1', enabled: 'on', grantsAdmin: 'on', wantAsse
 
 async function snapshotOf(h: AppHarness): Promise<string> {
   const store = h.service.store;
-  return JSON.stringify([await store.connectionsVersion(), await store.listConnections('idp'), await store.listConnections('cluster')]);
+  return JSON.stringify([
+    await store.connectionsVersion(),
+    await store.listConnections('idp'),
+    await store.listConnections('cluster'),
+  ]);
 }
 
 describe('admin sessions whose IdP changed after sign-in', () => {
@@ -31,10 +40,17 @@ describe('admin sessions whose IdP changed after sign-in', () => {
   let corpAdmin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      admin: true,
+      idps: [fileIdpEntry(FILE_IDP)],
+      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
     fileAdmin = h.newClient();
     await h.signInAsAdmin(fileAdmin, FILE_IDP);
-    assert.equal((await h.post(fileAdmin, '/admin/idps', { ...explicitIdpFields(CONSOLE_IDP), grantsAdmin: 'on' })).status, 303);
+    assert.equal(
+      (await h.post(fileAdmin, '/admin/idps', { ...explicitIdpFields(CONSOLE_IDP), grantsAdmin: 'on' })).status,
+      303,
+    );
     assert.equal((await h.post(fileAdmin, '/admin/clusters', clusterFields(CONSOLE_CLUSTER))).status, 303);
     corpAdmin = h.newClient();
     await h.signInAsAdmin(corpAdmin, CONSOLE_IDP, { nameId: 'carol@example.com' });
@@ -42,7 +58,11 @@ describe('admin sessions whose IdP changed after sign-in', () => {
   after(() => h.close());
 
   async function setIdp(fields: Record<string, string>): Promise<void> {
-    const res = await h.post(fileAdmin, `/admin/idps/${CONSOLE_IDP}/settings`, { settingsForm: '1', wantAssertionsSigned: 'on', ...fields });
+    const res = await h.post(fileAdmin, `/admin/idps/${CONSOLE_IDP}/settings`, {
+      settingsForm: '1',
+      wantAssertionsSigned: 'on',
+      ...fields,
+    });
     assert.equal(res.status, 303, await res.text());
   }
 
@@ -59,7 +79,11 @@ describe('admin sessions whose IdP changed after sign-in', () => {
       const res =
         method === 'GET'
           ? await corpAdmin.get(url, { accept: 'application/json' })
-          : await corpAdmin.postForm(url, { _csrf: csrf, ...adminFormFields(path, REENABLE) }, { accept: 'application/json' });
+          : await corpAdmin.postForm(
+              url,
+              { _csrf: csrf, ...adminFormFields(path, REENABLE) },
+              { accept: 'application/json' },
+            );
       assert.equal(res.status, status, `${method} ${url}`);
       assert.equal(await errorCode(res), code, `${method} ${url}`);
     }
@@ -75,7 +99,8 @@ describe('admin sessions whose IdP changed after sign-in', () => {
   }
 
   it('lets the console IdP’s admin in while the IdP may make admins', async () => {
-    for (const url of ['/admin', '/admin/clusters', `/admin/idps/${CONSOLE_IDP}`]) assert.equal((await corpAdmin.get(url)).status, 200, url);
+    for (const url of ['/admin', '/admin/clusters', `/admin/idps/${CONSOLE_IDP}`])
+      assert.equal((await corpAdmin.get(url)).status, 200, url);
   });
 
   it('refuses that admin on every admin route with 403 IDP_ADMIN_NOT_ALLOWED once the IdP may no longer make admins', async () => {
@@ -102,7 +127,11 @@ describe('admin sessions whose IdP changed after sign-in', () => {
   });
 
   it('refuses that admin when another IdP is added under the same id', async () => {
-    const other = { ...explicitIdpFields(CONSOLE_IDP), entityId: 'https://other.idp.example/metadata', grantsAdmin: 'on' };
+    const other = {
+      ...explicitIdpFields(CONSOLE_IDP),
+      entityId: 'https://other.idp.example/metadata',
+      grantsAdmin: 'on',
+    };
     assert.equal((await h.post(fileAdmin, '/admin/idps', other)).status, 303);
     const res = await corpAdmin.get('/admin', { accept: 'application/json' });
     assert.equal(res.status, 401);
@@ -129,7 +158,12 @@ describe('the absolute session lifetime', () => {
 
   before(async () => {
     clock = Date.now();
-    h = await startAppHarness({ admin: true, now: () => new Date(clock), idps: [fileIdpEntry(FILE_IDP)], clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      admin: true,
+      now: () => new Date(clock),
+      idps: [fileIdpEntry(FILE_IDP)],
+      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
   });
   after(() => h.close());
 
@@ -153,17 +187,27 @@ describe('the absolute session lifetime', () => {
     const res = await admin.postForm('/admin/clusters', clusterFields('late'), { accept: 'application/json' });
     assert.equal(res.status, 401);
     assert.equal(await errorCode(res), 'SESSION_EXPIRED');
-    assert.deepEqual((await h.service.store.listConnections('cluster')).map((r) => r.id), [], 'nothing saved');
+    assert.deepEqual(
+      (await h.service.store.listConnections('cluster')).map((r) => r.id),
+      [],
+      'nothing saved',
+    );
     assert.equal((await admin.get('/admin')).status, 302, 'signed out: the next request is anonymous');
     const audited = await h.service.store.queryAudit({ kind: 'session_refused' });
-    assert.ok(audited.some((e) => e.code === 'SESSION_EXPIRED' && e.nameId === 'alice@example.com'), 'the expiry is audited');
+    assert.ok(
+      audited.some((e) => e.code === 'SESSION_EXPIRED' && e.nameId === 'alice@example.com'),
+      'the expiry is audited',
+    );
   });
 
   it('refuses a user session past its lifetime on the API, and lets the browser sign in again', async () => {
     clock = Date.now();
     const start = clock;
     const alice = h.newClient();
-    assert.equal((await h.signIn(alice, FILE_IDP, { sessionNotOnOrAfter: new Date(start + 2 * LIFETIME_MS) })).res.status, 303);
+    assert.equal(
+      (await h.signIn(alice, FILE_IDP, { sessionNotOnOrAfter: new Date(start + 2 * LIFETIME_MS) })).res.status,
+      303,
+    );
     clock = start + LIFETIME_MS - 1000;
     assert.equal((await alice.get('/api/me', { accept: 'application/json' })).status, 200);
     clock = start + LIFETIME_MS + 1;
@@ -185,7 +229,8 @@ describe('a lifetime shorter than the idle timeout', () => {
 
   before(async () => {
     clock = Date.now();
-    h = await startAppHarness({ admin: true,
+    h = await startAppHarness({
+      admin: true,
       now: () => new Date(clock),
       server: { sessionMaxLifetimeSeconds: LIFETIME_S, sessionTtlSeconds: 3600 },
       idps: [fileIdpEntry(FILE_IDP)],
@@ -202,8 +247,12 @@ describe('a lifetime shorter than the idle timeout', () => {
     assert.equal(res.status, 303);
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? '';
     const expires = Date.parse(/Expires=([^;]+)/i.exec(cookie)?.[1] ?? '');
-    assert.ok(expires <= end, `the cookie expires at ${new Date(expires).toISOString()}, not after ${new Date(end).toISOString()}`);
-    for (const path of ['/', '/api/me']) assert.equal((await alice.get(path, { accept: 'application/json' })).status, 200, path);
+    assert.ok(
+      expires <= end,
+      `the cookie expires at ${new Date(expires).toISOString()}, not after ${new Date(end).toISOString()}`,
+    );
+    for (const path of ['/', '/api/me'])
+      assert.equal((await alice.get(path, { accept: 'application/json' })).status, 200, path);
     const sid = sessionIdOf(alice.cookie(SESSION_COOKIE) ?? '');
     assert.notEqual(await h.service.store.getSession(sid, new Date(end - 1000)), null, 'stored until the end');
     assert.equal(await h.service.store.getSession(sid, new Date(end + 1)), null, 'and not a moment longer');
@@ -222,7 +271,11 @@ describe('an admin on an install without clusters', () => {
     const mark = h.emulator.calls.length;
     const admin = h.newClient();
     await h.signInAsAdmin(admin, FILE_IDP);
-    assert.deepEqual(h.emulator.calls.slice(mark).filter((c) => c.action === 'AssumeRoleWithSAML'), [], 'no role session without a cluster');
+    assert.deepEqual(
+      h.emulator.calls.slice(mark).filter((c) => c.action === 'AssumeRoleWithSAML'),
+      [],
+      'no role session without a cluster',
+    );
     assert.match(await (await admin.get('/')).text(), /No cluster accepts your roles yet[\s\S]*admin console/);
     const { res } = await h.signIn(h.newClient(), FILE_IDP, { json: true });
     assert.equal(res.status, 403);

@@ -13,9 +13,10 @@ import { AWS_ROLE_SESSION_NAME, fixtureKeys, REDSHIFT_DB_USER, TEST_ROLE_ARN } f
 
 const IDP = 'corp';
 const CLUSTER = 'warehouse';
-const CSV_COLUMNS = 'at,kind,outcome,code,idpId,nameId,roleArn,clusterId,dbUser,durationSeconds,expiresAt,clientIp,userAgent,awsRequestIds,requestId,actor';
+const CSV_COLUMNS =
+  'at,kind,outcome,code,idpId,nameId,roleArn,clusterId,dbUser,durationSeconds,expiresAt,clientIp,userAgent,awsRequestIds,requestId,actor';
 const FORMULA_NAME_ID = '=HYPERLINK("http://evil.example/x","open")';
-const FORMULA_AGENTS = ['=cmd|\' /C calc\'!A0', '+1+2', '-3+4', '@SUM(1+1)'];
+const FORMULA_AGENTS = ["=cmd|' /C calc'!A0", '+1+2', '-3+4', '@SUM(1+1)'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ExportedEvent {
@@ -33,7 +34,12 @@ interface ExportedEvent {
   userAgent?: string;
   awsRequestIds?: string[];
   actor?: string;
-  details?: { entry?: string; id?: string; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
+  details?: {
+    entry?: string;
+    id?: string;
+    before?: Record<string, unknown> | null;
+    after?: Record<string, unknown> | null;
+  };
 }
 
 /** RFC 4180 rows (quoted cells, doubled quotes, CRLF). */
@@ -78,7 +84,12 @@ describe('audit trail in the admin console', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /ndjson/);
     const text = await res.text();
-    return text === '' ? [] : text.trimEnd().split('\n').map((line) => JSON.parse(line) as ExportedEvent);
+    return text === ''
+      ? []
+      : text
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as ExportedEvent);
   }
 
   async function csv(query = ''): Promise<{ text: string; rows: string[][] }> {
@@ -111,20 +122,34 @@ describe('audit trail in the admin console', () => {
 
     bob = h.newClient();
     const bobAttributes = { [AWS_ROLE_SESSION_NAME]: 'bob', [REDSHIFT_DB_USER]: 'bob' };
-    assert.equal((await signIn(bob, { nameId: 'bob@example.com', groups: [ADMIN_GROUP], extraAttributes: bobAttributes })).status, 303);
-    assert.equal((await h.post(bob, `/admin/idps/${IDP}/certs`, { certificate: fixtureKeys.idpNext.certificate })).status, 303);
+    assert.equal(
+      (await signIn(bob, { nameId: 'bob@example.com', groups: [ADMIN_GROUP], extraAttributes: bobAttributes })).status,
+      303,
+    );
+    assert.equal(
+      (await h.post(bob, `/admin/idps/${IDP}/certs`, { certificate: fixtureKeys.idpNext.certificate })).status,
+      303,
+    );
     assert.equal((await h.post(bob, `/admin/idps/${IDP}/settings`, { clockSkewSeconds: '60' })).status, 303);
 
     const alice = h.newClient();
     assert.equal((await signIn(alice, { userAgent: 'audit-browser/2.0' })).status, 303);
-    const issued = await alice.postJson('/api/credentials', { cluster: CLUSTER }, { 'user-agent': 'audit-browser/2.0' });
+    const issued = await alice.postJson(
+      '/api/credentials',
+      { cluster: CLUSTER },
+      { 'user-agent': 'audit-browser/2.0' },
+    );
     assert.equal(issued.status, 200);
     const body = (await issued.json()) as { dbPassword: string; connectionStrings: Record<string, string> };
     secrets.push(body.dbPassword);
     for (const s of await h.roleSessionsOf(alice)) secrets.push(s.secretAccessKey, s.sessionToken);
     assert.equal((await alice.postJson('/api/credentials', { cluster: 'nope' })).status, 404);
 
-    for (const agent of FORMULA_AGENTS) assert.equal((await signIn(h.newClient(), { key: fixtureKeys.attacker, json: true, userAgent: agent })).status, 401);
+    for (const agent of FORMULA_AGENTS)
+      assert.equal(
+        (await signIn(h.newClient(), { key: fixtureKeys.attacker, json: true, userAgent: agent })).status,
+        401,
+      );
     assert.equal((await signIn(h.newClient(), { nameId: FORMULA_NAME_ID })).status, 303);
 
     const oldFingerprint = new X509Certificate(fixtureKeys.idp.certificate).fingerprint256;
@@ -138,7 +163,10 @@ describe('audit trail in the admin console', () => {
   it('records admin changes with the actor, before and after', async () => {
     const changes = (await jsonl()).filter((e) => e.kind === 'admin_change').reverse();
     assert.deepEqual(
-      changes.map((e) => `${e.actor} ${e.details?.entry} ${e.details?.id} ${e.details?.before === null ? 'new' : 'changed'}${e.details?.after === null ? ' removed' : ''}`),
+      changes.map(
+        (e) =>
+          `${e.actor} ${e.details?.entry} ${e.details?.id} ${e.details?.before === null ? 'new' : 'changed'}${e.details?.after === null ? ' removed' : ''}`,
+      ),
       [
         `setup-token:setup-token cluster ${CLUSTER} new`,
         `setup-token:setup-token idp ${IDP} new`,
@@ -174,9 +202,22 @@ describe('audit trail in the admin console', () => {
     assert.equal(issued.userAgent, 'audit-browser/2.0');
     assert.ok((issued.awsRequestIds ?? []).length >= 1);
     assert.ok(events.some((e) => e.kind === 'login' && e.outcome === 'ok' && e.nameId === 'bob@example.com'));
-    assert.ok(events.some((e) => e.kind === 'login' && e.outcome === 'ok' && e.nameId === 'alice@example.com' && e.userAgent === 'audit-browser/2.0'));
-    assert.equal(events.filter((e) => e.kind === 'login_refused' && e.code === 'SAML_SIGNATURE_INVALID' && e.idpId === IDP).length, FORMULA_AGENTS.length + 1);
-    assert.ok(events.some((e) => e.kind === 'credentials_refused' && e.code === 'CLUSTER_UNKNOWN' && e.clusterId === 'nope'));
+    assert.ok(
+      events.some(
+        (e) =>
+          e.kind === 'login' &&
+          e.outcome === 'ok' &&
+          e.nameId === 'alice@example.com' &&
+          e.userAgent === 'audit-browser/2.0',
+      ),
+    );
+    assert.equal(
+      events.filter((e) => e.kind === 'login_refused' && e.code === 'SAML_SIGNATURE_INVALID' && e.idpId === IDP).length,
+      FORMULA_AGENTS.length + 1,
+    );
+    assert.ok(
+      events.some((e) => e.kind === 'credentials_refused' && e.code === 'CLUSTER_UNKNOWN' && e.clusterId === 'nope'),
+    );
   });
 
   it('exports the same events as CSV, with its header and formula cells neutralised', async () => {
@@ -192,7 +233,10 @@ describe('audit trail in the admin console', () => {
     }
     const agents = rows.slice(1).map((r) => r[col('userAgent')]);
     for (const agent of FORMULA_AGENTS) assert.ok(agents.includes(`'${agent}`), `${agent} is kept, neutralised`);
-    assert.ok(rows.some((r) => r[col('nameId')] === `'${FORMULA_NAME_ID}`), 'a NameID formula is neutralised');
+    assert.ok(
+      rows.some((r) => r[col('nameId')] === `'${FORMULA_NAME_ID}`),
+      'a NameID formula is neutralised',
+    );
     const issued = rows.find((r) => r[col('kind')] === 'credentials_issued');
     assert.equal(issued?.[col('dbUser')], 'IAM:alice');
     assert.equal(issued?.[col('clusterId')], CLUSTER);
@@ -213,13 +257,19 @@ describe('audit trail in the admin console', () => {
     assert.ok(refused.every((e) => e.outcome === 'refused'));
 
     const early = await jsonl(`to=${encodeURIComponent(tMid.toISOString())}`);
-    assert.deepEqual(early.map((e) => e.actor), ['setup-token:setup-token', 'setup-token:setup-token']);
+    assert.deepEqual(
+      early.map((e) => e.actor),
+      ['setup-token:setup-token', 'setup-token:setup-token'],
+    );
     const late = await jsonl(`from=${encodeURIComponent(tMid.toISOString())}`);
     assert.equal(late.length + early.length, (await jsonl()).length);
     assert.ok(late.every((e) => new Date(e.at) >= tMid));
 
     const combined = `user=alice&cluster=${CLUSTER}&outcome=ok&from=${encodeURIComponent(tMid.toISOString())}`;
-    assert.deepEqual((await jsonl(combined)).map((e) => e.kind), ['credentials_issued']);
+    assert.deepEqual(
+      (await jsonl(combined)).map((e) => e.kind),
+      ['credentials_issued'],
+    );
     const { rows } = await csv(combined);
     assert.equal(rows.length, 2);
     assert.equal(rows[1]?.[1], 'credentials_issued');
@@ -236,8 +286,14 @@ describe('audit trail in the admin console', () => {
 
   it('finds an admin’s own changes when filtering by that admin', async () => {
     const bobs = await jsonl('user=bob');
-    assert.ok(bobs.some((e) => e.kind === 'login'), 'bob’s sign-in');
-    assert.ok(bobs.some((e) => e.kind === 'admin_change' && e.actor === `${IDP}:bob@example.com`), 'bob’s admin changes');
+    assert.ok(
+      bobs.some((e) => e.kind === 'login'),
+      'bob’s sign-in',
+    );
+    assert.ok(
+      bobs.some((e) => e.kind === 'admin_change' && e.actor === `${IDP}:bob@example.com`),
+      'bob’s admin changes',
+    );
   });
 
   it('escapes what a sign-in put in the audit page', async () => {
@@ -266,7 +322,13 @@ describe('audit trail in the admin console', () => {
   it('exports every event, not just the first page', async () => {
     const extra = 600;
     for (let i = 0; i < extra; i += 1) {
-      await h.service.store.appendAudit({ at: new Date(tMid.getTime() + 1 + i), kind: 'logout', outcome: 'ok', idpId: IDP, nameId: `bulk${i}@example.com` });
+      await h.service.store.appendAudit({
+        at: new Date(tMid.getTime() + 1 + i),
+        kind: 'logout',
+        outcome: 'ok',
+        idpId: IDP,
+        nameId: `bulk${i}@example.com`,
+      });
     }
     const total = (await h.service.store.queryAudit({ limit: 10_000 })).length;
     assert.ok(total > extra);

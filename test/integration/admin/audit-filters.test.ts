@@ -22,7 +22,11 @@ describe('audit filters in the console and the exports', () => {
     admin = h.newClient();
     await h.signInAsAdmin(admin, IDP);
     const at = new Date(`${DAY}T10:00:00Z`);
-    for (const [idpId, nameId] of [['partner', 'p1@partner.example'], ['partner', 'p2@partner.example'], ['other', 'o1@other.example']]) {
+    for (const [idpId, nameId] of [
+      ['partner', 'p1@partner.example'],
+      ['partner', 'p2@partner.example'],
+      ['other', 'o1@other.example'],
+    ]) {
       await h.service.store.appendAudit({ at, kind: 'login', outcome: 'ok', idpId, nameId });
     }
   });
@@ -37,8 +41,13 @@ describe('audit filters in the console and the exports', () => {
     assert.match(html, /href="\/admin\/audit\.csv\?idp=partner"/, 'the export links carry the filter');
     const csv = await (await admin.get('/admin/audit.csv?idp=partner')).text();
     assert.equal(csv.trimEnd().split('\r\n').length, 3);
-    const jsonl = (await (await admin.get(`/admin/audit.jsonl?idp=partner&from=${DAY}&to=${DAY}`)).text()).trimEnd().split('\n');
-    assert.deepEqual(jsonl.map((l) => (JSON.parse(l) as { nameId: string }).nameId).sort(), ['p1@partner.example', 'p2@partner.example']);
+    const jsonl = (await (await admin.get(`/admin/audit.jsonl?idp=partner&from=${DAY}&to=${DAY}`)).text())
+      .trimEnd()
+      .split('\n');
+    assert.deepEqual(jsonl.map((l) => (JSON.parse(l) as { nameId: string }).nameId).sort(), [
+      'p1@partner.example',
+      'p2@partner.example',
+    ]);
     assert.equal(tableRows(await (await admin.get(`/admin/audit?idp=${IDP}`)).text()), 1, 'the admin’s own sign-in');
   });
 
@@ -48,7 +57,11 @@ describe('audit filters in the console and the exports', () => {
     const html = await res.text();
     assert.match(html, /role="alert"/);
     for (const field of ['outcome', 'from', 'to']) {
-      assert.match(html, new RegExp(`id="filter-${field}"[^>]*aria-invalid="true" aria-describedby="filter-${field}-error"`), field);
+      assert.match(
+        html,
+        new RegExp(`id="filter-${field}"[^>]*aria-invalid="true" aria-describedby="filter-${field}-error"`),
+        field,
+      );
       assert.match(html, new RegExp(`<span id="filter-${field}-error" class="error-text">`), field);
     }
     assert.doesNotMatch(html, /id="filter-user"[^>]*aria-invalid/);
@@ -59,7 +72,12 @@ describe('audit filters in the console and the exports', () => {
   });
 
   it('refuses an export with an invalid filter with AUDIT_FILTER_INVALID, not a wider export', async () => {
-    for (const query of ['outcome=maybe', 'from=2026-02-01&to=2026-01-01', `cluster=${'x'.repeat(300)}`, 'idp=a&idp=b']) {
+    for (const query of [
+      'outcome=maybe',
+      'from=2026-02-01&to=2026-01-01',
+      `cluster=${'x'.repeat(300)}`,
+      'idp=a&idp=b',
+    ]) {
       for (const path of ['/admin/audit.csv', '/admin/audit.jsonl']) {
         const res = await admin.get(`${path}?${query}`, { accept: 'application/json' });
         assert.equal(res.status, 400, `${path}?${query}`);
@@ -74,7 +92,12 @@ describe('audit filters in the console and the exports', () => {
   });
 
   it('shows a prune in the trail with what it deleted', async () => {
-    await h.service.store.appendAudit({ at: new Date('2020-01-01T00:00:00Z'), kind: 'login', outcome: 'ok', nameId: 'ancient@example.com' });
+    await h.service.store.appendAudit({
+      at: new Date('2020-01-01T00:00:00Z'),
+      kind: 'login',
+      outcome: 'ok',
+      nameId: 'ancient@example.com',
+    });
     const outcome = await h.service.auditPruner.runOnce();
     assert.equal(outcome.ran && outcome.deleted, 1, 'the one older than 400 days (the default)');
     const html = await (await admin.get('/admin/audit')).text();

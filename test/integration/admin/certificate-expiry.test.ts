@@ -35,15 +35,24 @@ describe('IdP certificate 10 days from expiry', () => {
 
   before(async () => {
     // 10 days and an hour: the days left are rounded down, and the test takes seconds, not an hour.
-    const generated = await generateCert('partner-idp-signing', { notAfter: new Date(Date.now() + 10 * DAY_MS + 3600_000) });
+    const generated = await generateCert('partner-idp-signing', {
+      notAfter: new Date(Date.now() + 10 * DAY_MS + 3600_000),
+    });
     soon = new X509Certificate(generated.certificate);
     timers = fakeTimers();
     const corpEntry = fileIdpEntry(ADMIN_IDP);
     corp = new X509Certificate((corpEntry.certs as string[])[0] ?? '');
-    h = await startAppHarness({ admin: true,
+    h = await startAppHarness({
+      admin: true,
       idps: [
         corpEntry,
-        { id: PARTNER_IDP, name: 'Partner IdP', entityId: 'https://partner.example.test/idp', ssoUrl: TEST_SSO_URL, certs: [generated.certificate] },
+        {
+          id: PARTNER_IDP,
+          name: 'Partner IdP',
+          entityId: 'https://partner.example.test/idp',
+          ssoUrl: TEST_SSO_URL,
+          certs: [generated.certificate],
+        },
       ],
       config: { metrics: { token: TOKEN } },
       certificateExpiryTimers: timers.timers,
@@ -67,9 +76,14 @@ describe('IdP certificate 10 days from expiry', () => {
 
   it('shows every certificate with its days to expiry on the console home', async () => {
     const html = await (await admin.get('/admin')).text();
-    const days = [...html.matchAll(/data-days-left="(-?\d+)">\s*[^<]*\((?:expires in )?\1 days(?: left)?\)/g)].map((m) => Number(m[1]));
+    const days = [...html.matchAll(/data-days-left="(-?\d+)">\s*[^<]*\((?:expires in )?\1 days(?: left)?\)/g)].map(
+      (m) => Number(m[1]),
+    );
     const corpDays = Math.floor((new Date(corp.validTo).getTime() - Date.now()) / DAY_MS);
-    assert.deepEqual(days.sort((a, b) => a - b), [10, corpDays].sort((a, b) => a - b));
+    assert.deepEqual(
+      days.sort((a, b) => a - b),
+      [10, corpDays].sort((a, b) => a - b),
+    );
   });
 
   it('exports redshift_sso_idp_certificate_expiry_days with value 10 for that IdP and fingerprint', async () => {
@@ -77,8 +91,14 @@ describe('IdP certificate 10 days from expiry', () => {
     assert.equal(res.status, 200);
     const text = await res.text();
     assert.match(text, /# TYPE redshift_sso_idp_certificate_expiry_days gauge/);
-    assert.equal(gauge(text, 'redshift_sso_idp_certificate_expiry_days', { idp: PARTNER_IDP, fingerprint: soon.fingerprint256 }), 10);
-    const corpDays = gauge(text, 'redshift_sso_idp_certificate_expiry_days', { idp: ADMIN_IDP, fingerprint: corp.fingerprint256 });
+    assert.equal(
+      gauge(text, 'redshift_sso_idp_certificate_expiry_days', { idp: PARTNER_IDP, fingerprint: soon.fingerprint256 }),
+      10,
+    );
+    const corpDays = gauge(text, 'redshift_sso_idp_certificate_expiry_days', {
+      idp: ADMIN_IDP,
+      fingerprint: corp.fingerprint256,
+    });
     assert.ok(corpDays !== undefined && corpDays > 6000, `the 2044 certificate is exported too (${String(corpDays)})`);
   });
 
@@ -87,15 +107,26 @@ describe('IdP certificate 10 days from expiry', () => {
     for (const round of [1, 2]) {
       const before = h.logs.length;
       await timers.fire();
-      const lines = h.logs.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.module === 'certificate-expiry');
-      assert.equal(lines.length, 1, `round ${round}: one line, for the certificate close to its end: ${JSON.stringify(lines)}`);
+      const lines = h.logs
+        .slice(before)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.module === 'certificate-expiry');
+      assert.equal(
+        lines.length,
+        1,
+        `round ${round}: one line, for the certificate close to its end: ${JSON.stringify(lines)}`,
+      );
       const [line] = lines;
       assert.equal(line?.level, 40, 'warn');
       assert.equal(line?.idpId, PARTNER_IDP);
       assert.equal(line?.fingerprint, soon.fingerprint256);
       assert.equal(line?.daysLeft, 10);
       assert.equal(line?.msg, 'IdP signing certificate expires in 10 days');
-      assert.deepEqual(timers.pending.map((t) => t.ms), [DAY_MS], 'the next check is a day later');
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [DAY_MS],
+        'the next check is a day later',
+      );
     }
   });
 });

@@ -7,7 +7,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import type { ClusterTestResult } from '../../../src/credentials/cluster-test.ts';
-import { startAppHarness, type AppHarness, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, UNLISTED_ROLE_ARN } from '../../support/app-harness.ts';
+import {
+  startAppHarness,
+  type AppHarness,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  UNLISTED_ROLE_ARN,
+} from '../../support/app-harness.ts';
 import { fileIdpEntry } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { AWS_ROLE, fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';
@@ -26,7 +32,14 @@ const CLUSTERS = [
   { id: 'pinned', clusterIdentifier: 'pinned-cluster', host: 'pinned.example.test', roles: [TEST_ROLE_ARN] },
   { id: 'eu-sales', clusterIdentifier: 'sales-cluster', region: EU, roles: [OTHER_ROLE_ARN] },
   { id: 'eu-sales-wrong-region', clusterIdentifier: 'sales-cluster', region: 'us-west-2', roles: [OTHER_ROLE_ARN] },
-  { id: 'eu-finance', type: 'serverless', workgroup: 'finance-wg', workgroupId: WORKGROUP_ID, region: EU, roles: [OTHER_ROLE_ARN] },
+  {
+    id: 'eu-finance',
+    type: 'serverless',
+    workgroup: 'finance-wg',
+    workgroupId: WORKGROUP_ID,
+    region: EU,
+    roles: [OTHER_ROLE_ARN],
+  },
 ];
 
 interface TestAnswer {
@@ -55,15 +68,41 @@ describe('Test this cluster', () => {
         { arn: OTHER_PRINCIPAL_ARN, certs: trusted },
       ],
       clusters: [
-        { clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: 5439, region: 'us-east-1', accountId: '123456789012' },
+        {
+          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          host: TEST_CLUSTER_HOST,
+          port: 5439,
+          region: 'us-east-1',
+          accountId: '123456789012',
+        },
         { clusterIdentifier: 'pinned-cluster', host: 'pinned.example.test', port: 5439, region: 'us-east-1' },
-        { clusterIdentifier: 'sales-cluster', host: 'sales.eu.example.test', port: 5440, region: EU, accountId: OTHER_ACCOUNT, status: 'paused' },
+        {
+          clusterIdentifier: 'sales-cluster',
+          host: 'sales.eu.example.test',
+          port: 5440,
+          region: EU,
+          accountId: OTHER_ACCOUNT,
+          status: 'paused',
+        },
       ],
       workgroups: [
-        { workgroupName: 'finance-wg', workgroupId: WORKGROUP_ID, host: 'finance-wg.eu.example.test', port: 5439, region: EU, accountId: OTHER_ACCOUNT },
+        {
+          workgroupName: 'finance-wg',
+          workgroupId: WORKGROUP_ID,
+          host: 'finance-wg.eu.example.test',
+          port: 5439,
+          region: EU,
+          accountId: OTHER_ACCOUNT,
+        },
       ],
     });
-    h = await startAppHarness({ admin: true, sharedEmulator: emulator, idps: [fileIdpEntry(IDP)], clusters: CLUSTERS, now: () => new Date(Date.now() + clockOffsetMs) });
+    h = await startAppHarness({
+      admin: true,
+      sharedEmulator: emulator,
+      idps: [fileIdpEntry(IDP)],
+      clusters: CLUSTERS,
+      now: () => new Date(Date.now() + clockOffsetMs),
+    });
     admin = h.newClient();
     await h.signInAsAdmin(admin, IDP, { extraAttributes: { [AWS_ROLE]: BOTH_ROLES } });
   });
@@ -83,22 +122,35 @@ describe('Test this cluster', () => {
     assert.equal(result.port, 5439);
     assert.equal(result.region, 'us-east-1');
     const calls = emulator.calls.slice(callsBefore);
-    assert.deepEqual(calls.map((c) => [c.action, c.ok]), [['DescribeClusters', true]], 'one DescribeClusters, no credential call');
+    assert.deepEqual(
+      calls.map((c) => [c.action, c.ok]),
+      [['DescribeClusters', true]],
+      'one DescribeClusters, no credential call',
+    );
     assert.equal(result.awsRequestId, calls[0]?.requestId, 'the AWS request ID is reported');
   });
 
   it("finds a cluster and a workgroup in another account and region with that account's role session", async () => {
     const sales = (await testCluster(h, admin, 'eu-sales')).result;
     assert.equal(sales.found, true, JSON.stringify(sales));
-    assert.deepEqual([sales.roleArn, sales.region, sales.status, sales.host, sales.port], [OTHER_ROLE_ARN, EU, 'paused', 'sales.eu.example.test', 5440]);
+    assert.deepEqual(
+      [sales.roleArn, sales.region, sales.status, sales.host, sales.port],
+      [OTHER_ROLE_ARN, EU, 'paused', 'sales.eu.example.test', 5440],
+    );
     const finance = (await testCluster(h, admin, 'eu-finance')).result;
     assert.equal(finance.found, true, JSON.stringify(finance));
-    assert.deepEqual([finance.operation, finance.roleArn, finance.status, finance.host], ['GetWorkgroup', OTHER_ROLE_ARN, 'AVAILABLE', 'finance-wg.eu.example.test']);
+    assert.deepEqual(
+      [finance.operation, finance.roleArn, finance.status, finance.host],
+      ['GetWorkgroup', OTHER_ROLE_ARN, 'AVAILABLE', 'finance-wg.eu.example.test'],
+    );
     assert.ok(!emulator.calls.some((c) => /Credentials/.test(c.action)), 'no credential call was ever made');
   });
 
   it('reports a cluster AWS does not have, and the right name in the wrong region, as not found', async () => {
-    for (const [id, target, region] of [['gone', 'gone-cluster', 'us-east-1'], ['eu-sales-wrong-region', 'sales-cluster', 'us-west-2']] as const) {
+    for (const [id, target, region] of [
+      ['gone', 'gone-cluster', 'us-east-1'],
+      ['eu-sales-wrong-region', 'sales-cluster', 'us-west-2'],
+    ] as const) {
       const { result, signIn } = await testCluster(h, admin, id);
       assert.equal(result.found, false, id);
       assert.equal(result.error?.code, 'AWS_CLUSTER_NOT_FOUND', id);
@@ -109,7 +161,11 @@ describe('Test this cluster', () => {
   });
 
   it('reports AWS access denied with its stable code, from AWS and from the sign-in session policy', async () => {
-    emulator.failNext('DescribeClusters', { code: 'AccessDenied', message: 'User is not authorized to perform: redshift:DescribeClusters', status: 403 });
+    emulator.failNext('DescribeClusters', {
+      code: 'AccessDenied',
+      message: 'User is not authorized to perform: redshift:DescribeClusters',
+      status: 403,
+    });
     const denied = (await testCluster(h, admin, 'analytics')).result;
     assert.equal(denied.found, false);
     assert.equal(denied.error?.code, 'AWS_ACCESS_DENIED');
@@ -140,7 +196,10 @@ describe('Test this cluster', () => {
     await h.signInAsAdmin(oneAccount, IDP);
     const other = (await testCluster(h, oneAccount, 'eu-finance')).result;
     assert.equal(other.error?.code, 'NO_ROLE_FOR_ACCOUNT');
-    assert.ok(other.error?.message.includes(OTHER_ACCOUNT) && other.error.message.includes(OTHER_ROLE_ARN), other.error?.message);
+    assert.ok(
+      other.error?.message.includes(OTHER_ACCOUNT) && other.error.message.includes(OTHER_ROLE_ARN),
+      other.error?.message,
+    );
     assert.equal(other.signInAgain, true);
   });
 
@@ -163,7 +222,10 @@ describe('Test this cluster', () => {
     const accounts = [...html.matchAll(/<h2 id="account-[^"]*">AWS account (\d+)<\/h2>/g)].map((m) => m[1]);
     assert.deepEqual(accounts, ['123456789012', OTHER_ACCOUNT]);
     const otherAccount = html.slice(html.indexOf(`AWS account ${OTHER_ACCOUNT}`));
-    assert.deepEqual([...otherAccount.matchAll(/Region ([a-z0-9-]+)<\/h3>/g)].map((m) => m[1]), [EU, 'us-west-2']);
+    assert.deepEqual(
+      [...otherAccount.matchAll(/Region ([a-z0-9-]+)<\/h3>/g)].map((m) => m[1]),
+      [EU, 'us-west-2'],
+    );
     for (const { id } of CLUSTERS) assert.ok(html.includes(`action="/admin/clusters/${id}/test"`), id);
     const callsBefore = emulator.calls.length;
     const withoutToken = await admin.postForm('/admin/clusters/analytics/test', {}, { accept: 'application/json' });

@@ -20,7 +20,14 @@ const MALFORMED_PEMS = [
   '-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE-----',
   'just some text',
 ];
-const HOST_INJECTIONS = ['db.example.com;ssl=false', 'db.example.com/other', 'db.example.com?sslmode=disable', 'evil@db.example.com', 'db example.com', 'db.example.com\nHost: x'];
+const HOST_INJECTIONS = [
+  'db.example.com;ssl=false',
+  'db.example.com/other',
+  'db.example.com?sslmode=disable',
+  'evil@db.example.com',
+  'db example.com',
+  'db.example.com\nHost: x',
+];
 
 describe('admin console hardening', () => {
   let dir: string;
@@ -55,12 +62,18 @@ describe('admin console hardening', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
     const wrongToken = await stranger.postForm('/admin/setup', { _csrf: csrf, token: 'not-the-token' });
     assert.equal(wrongToken.status, 403);
-    const noCookie = await h.newClient().postForm('/admin/setup', { _csrf: csrf, token }, { accept: 'application/json' });
+    const noCookie = await h
+      .newClient()
+      .postForm('/admin/setup', { _csrf: csrf, token }, { accept: 'application/json' });
     assert.equal(noCookie.status, 403, 'the form token alone, without its cookie, is refused');
     assert.equal(await errorCode(noCookie), 'CSRF_TOKEN_INVALID');
     const forged = h.newClient();
     await forged.get('/admin/setup');
-    assert.equal(await errorCode(await forged.postForm('/admin/setup', { _csrf: csrf, token }, { accept: 'application/json' })), 'CSRF_TOKEN_INVALID', "another browser's form token is refused");
+    assert.equal(
+      await errorCode(await forged.postForm('/admin/setup', { _csrf: csrf, token }, { accept: 'application/json' })),
+      'CSRF_TOKEN_INVALID',
+      "another browser's form token is refused",
+    );
     assert.equal(sessionRows(), 0, 'refused attempts write no session either');
 
     admin = h.newClient();
@@ -96,8 +109,14 @@ describe('admin console hardening', () => {
     const settings = { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', grantsAdmin: 'on' };
     assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, settings)).status, 303);
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, false);
-    assert.match(await (await admin.get(`/admin/idps/${IDP}`)).text(), /<input type="checkbox" id="field-wantLogoutSigned" name="wantLogoutSigned" +aria-describedby/);
-    assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, { ...settings, wantLogoutSigned: 'on' })).status, 303);
+    assert.match(
+      await (await admin.get(`/admin/idps/${IDP}`)).text(),
+      /<input type="checkbox" id="field-wantLogoutSigned" name="wantLogoutSigned" +aria-describedby/,
+    );
+    assert.equal(
+      (await h.post(admin, `/admin/idps/${IDP}/settings`, { ...settings, wantLogoutSigned: 'on' })).status,
+      303,
+    );
     assert.equal(h.service.sp.idp(IDP).wantLogoutSigned, true);
   });
 
@@ -109,11 +128,30 @@ describe('admin console hardening', () => {
       assert.match(problems, /<li>host: expected a DNS name or an IP address/, JSON.stringify(host));
     }
     assert.deepEqual(await h.service.store.listConnections('cluster'), []);
-    assert.equal((await h.post(admin, '/admin/clusters', clusterFields('analytics', { host: 'analytics.internal.example', port: '5439' }))).status, 303);
+    assert.equal(
+      (
+        await h.post(
+          admin,
+          '/admin/clusters',
+          clusterFields('analytics', { host: 'analytics.internal.example', port: '5439' }),
+        )
+      ).status,
+      303,
+    );
   });
 
   it('marks every console page, form answer and audit export Cache-Control: no-store', async () => {
-    const pages = ['/admin', '/admin/idps/new', `/admin/idps/${IDP}`, '/admin/clusters', '/admin/audit', '/admin/audit?user=x', '/admin/audit.csv', '/admin/audit.jsonl', '/ADMIN/audit.csv'];
+    const pages = [
+      '/admin',
+      '/admin/idps/new',
+      `/admin/idps/${IDP}`,
+      '/admin/clusters',
+      '/admin/audit',
+      '/admin/audit?user=x',
+      '/admin/audit.csv',
+      '/admin/audit.jsonl',
+      '/ADMIN/audit.csv',
+    ];
     for (const path of pages) {
       const res = await admin.get(path);
       assert.equal(res.status, 200, path);
@@ -127,7 +165,13 @@ describe('admin console hardening', () => {
     const formError = await h.post(admin, '/admin/clusters', clusterFields('x', { host: 'a b' }));
     assert.equal(formError.status, 400);
     assert.equal(formError.headers.get('cache-control'), 'no-store', 'a form error page');
-    const redirect = await h.post(admin, `/admin/idps/${IDP}/settings`, { settingsForm: '1', enabled: 'on', wantAssertionsSigned: 'on', grantsAdmin: 'on', wantLogoutSigned: 'on' });
+    const redirect = await h.post(admin, `/admin/idps/${IDP}/settings`, {
+      settingsForm: '1',
+      enabled: 'on',
+      wantAssertionsSigned: 'on',
+      grantsAdmin: 'on',
+      wantLogoutSigned: 'on',
+    });
     assert.equal(redirect.status, 303);
     assert.equal(redirect.headers.get('cache-control'), 'no-store', 'a redirect after a change');
   });

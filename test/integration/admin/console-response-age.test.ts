@@ -14,9 +14,22 @@ describe('console IdP connections with their own response and authentication age
   let h: AppHarness;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
-    const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate], ...extra });
-    const put = (id: string, extra?: Record<string, unknown>) => h.service.store.putConnection({ kind: 'idp', id, entry: entry(id, extra), updatedAt: new Date(), updatedBy: 'test' }, 0);
+    h = await startAppHarness({
+      admin: true,
+      clusters: [{ id: 'warehouse', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
+    const entry = (id: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      entityId: TEST_IDP_ISSUER,
+      ssoUrl: TEST_SSO_URL,
+      certs: [fixtureKeys.idp.certificate],
+      ...extra,
+    });
+    const put = (id: string, extra?: Record<string, unknown>) =>
+      h.service.store.putConnection(
+        { kind: 'idp', id, entry: entry(id, extra), updatedAt: new Date(), updatedBy: 'test' },
+        0,
+      );
     assert.ok(await put('strict', { maxResponseAgeSeconds: 60, maxAuthnAgeSeconds: 3600 }));
     assert.ok(await put('plain'));
     await h.service.registry.refresh();

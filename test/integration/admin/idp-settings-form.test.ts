@@ -13,7 +13,14 @@ const ADMIN_IDP = 'file-idp';
 const IDP = 'corp';
 
 /** The settings form as a browser sends it with the stored defaults and these changes. */
-const FORM = { settingsForm: '1', enabled: 'on', grantsAdmin: 'on', wantAssertionsSigned: 'on', wantLogoutSigned: 'on', maxSessionDurationSeconds: '3600' };
+const FORM = {
+  settingsForm: '1',
+  enabled: 'on',
+  grantsAdmin: 'on',
+  wantAssertionsSigned: 'on',
+  wantLogoutSigned: 'on',
+  maxSessionDurationSeconds: '3600',
+};
 
 function fieldError(html: string, name: string): string | undefined {
   const m = new RegExp(`<p class="field-error error-text" id="error-${name}">([^<]*)</p>`).exec(html);
@@ -61,15 +68,27 @@ describe('the IdP settings form', () => {
     assert.equal(fieldError(html, 'sloUrl'), 'Invalid url');
     assert.equal(fieldError(html, 'name'), undefined, 'no error beside a valid field');
     assert.match(html, /id="form-error"[^>]*>5 settings are not valid \(IDP_INVALID\)/);
-    assert.deepEqual(summaryLinks(html), ['sloUrl', 'clockSkewSeconds', 'maxResponseAgeSeconds', 'maxAuthnAgeSeconds', 'maxSessionDurationSeconds'], 'in form order');
-    assert.match(html, /id="field-maxAuthnAgeSeconds" name="maxAuthnAgeSeconds" value="an hour"[^>]*aria-invalid="true"/);
-    for (const kept of ['value="Corp (typed)"', 'value="not a url"', 'value="99999"', 'value="urn:custom:DbUser"']) assert.ok(html.includes(kept), `keeps ${kept}`);
+    assert.deepEqual(
+      summaryLinks(html),
+      ['sloUrl', 'clockSkewSeconds', 'maxResponseAgeSeconds', 'maxAuthnAgeSeconds', 'maxSessionDurationSeconds'],
+      'in form order',
+    );
+    assert.match(
+      html,
+      /id="field-maxAuthnAgeSeconds" name="maxAuthnAgeSeconds" value="an hour"[^>]*aria-invalid="true"/,
+    );
+    for (const kept of ['value="Corp (typed)"', 'value="not a url"', 'value="99999"', 'value="urn:custom:DbUser"'])
+      assert.ok(html.includes(kept), `keeps ${kept}`);
     assert.deepEqual(await stored(), before, 'nothing stored');
     assert.equal(h.service.sp.idp(IDP).maxResponseAgeSeconds, 300);
   });
 
   it('refuses a response age above the schema limit, naming one problem, keeping the rest typed', async () => {
-    const res = await h.post(admin, `/admin/idps/${IDP}/settings`, { ...FORM, attr_role: 'urn:ok', maxResponseAgeSeconds: '3601' });
+    const res = await h.post(admin, `/admin/idps/${IDP}/settings`, {
+      ...FORM,
+      attr_role: 'urn:ok',
+      maxResponseAgeSeconds: '3601',
+    });
     assert.equal(res.status, 400);
     const html = await res.text();
     assert.equal(fieldError(html, 'maxResponseAgeSeconds'), 'Number must be less than or equal to 3600');
@@ -123,11 +142,18 @@ describe('the IdP settings form', () => {
     assert.equal(idp.sloUrl, undefined);
     assert.equal(idp.attributes.dbUser, 'https://redshift.amazon.com/SAML/Attributes/DbUser');
     const entry = (await stored())?.entry ?? {};
-    for (const key of ['maxResponseAgeSeconds', 'maxAuthnAgeSeconds', 'clockSkewSeconds', 'sloUrl']) assert.ok(!(key in entry), `${key} removed`);
+    for (const key of ['maxResponseAgeSeconds', 'maxAuthnAgeSeconds', 'clockSkewSeconds', 'sloUrl'])
+      assert.ok(!(key in entry), `${key} removed`);
   });
 
   it('checks the new-connection form the same way, beside each field, saving nothing', async () => {
-    const res = await h.post(admin, '/admin/idps', { ...explicitIdpFields('Bad Id!'), settingsForm: '1', enabled: 'on', maxAuthnAgeSeconds: '5', sloUrl: 'ftp:' });
+    const res = await h.post(admin, '/admin/idps', {
+      ...explicitIdpFields('Bad Id!'),
+      settingsForm: '1',
+      enabled: 'on',
+      maxAuthnAgeSeconds: '5',
+      sloUrl: 'ftp:',
+    });
     assert.equal(res.status, 400);
     const html = await res.text();
     assert.match(fieldError(html, 'id') ?? '', /expected lowercase letters, digits and dashes/);
@@ -135,7 +161,10 @@ describe('the IdP settings form', () => {
     assert.equal(fieldError(html, 'sloUrl'), 'Invalid url');
     assert.deepEqual(summaryLinks(html), ['id', 'sloUrl', 'maxAuthnAgeSeconds']);
     assert.ok(html.includes('value="Bad Id!"') && html.includes('value="ftp:"'), 'keeps the input');
-    assert.deepEqual((await h.service.store.listConnections('idp')).map((r) => r.id), [IDP]);
+    assert.deepEqual(
+      (await h.service.store.listConnections('idp')).map((r) => r.id),
+      [IDP],
+    );
   });
 
   it('puts a refusal that names no setting beside the input it is about', async () => {

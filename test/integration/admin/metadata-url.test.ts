@@ -22,7 +22,9 @@ const ENTITY_ID = 'https://idp.metadata.test/entity';
 /** The configuration-file IdP the admin signs in through. */
 const ADMIN_IDP = 'admin-idp';
 const SSO_URL = 'https://idp.metadata.test/sso';
-const GOOD_METADATA = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: fixtureKeys.idp.certificate, use: 'signing' }]);
+const GOOD_METADATA = idpMetadataXml(ENTITY_ID, SSO_URL, [
+  { certificate: fixtureKeys.idp.certificate, use: 'signing' },
+]);
 const REBOUND_HOST = 'metadata.rebound.test';
 
 interface FormResult {
@@ -48,7 +50,9 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       expiredCert('expired idp'),
       generateCert('soon idp', { notAfter: new Date(Date.now() + 10 * 86_400_000) }),
     ]);
-    tlsServer = https.createServer({ key: tlsCert.privateKey, cert: tlsCert.certificate }, (_req, res) => res.end(GOOD_METADATA));
+    tlsServer = https.createServer({ key: tlsCert.privateKey, cert: tlsCert.certificate }, (_req, res) =>
+      res.end(GOOD_METADATA),
+    );
     httpServer = createHttpServer((req, res) => {
       if (req.url === '/m') res.end(GOOD_METADATA);
       else if (req.url === '/huge') res.end(GOOD_METADATA + ' '.repeat(5_000));
@@ -60,8 +64,7 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       else if (req.url === '/redirect') {
         res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
         res.end();
-      }
-      else {
+      } else {
         res.statusCode = 404;
         res.end();
       }
@@ -108,10 +111,22 @@ describe('admin form: IdP metadata by URL and by paste', () => {
     after(() => h.close());
 
     const privateTargets: Array<[string, () => string, RegExp]> = [
-      ['a host name that resolves to loopback (https://localhost)', () => `https://localhost:${tlsPort}/m`, /localhost resolves to/],
-      ['the cloud metadata service (https://169.254.169.254)', () => 'https://169.254.169.254/latest', /169\.254\.169\.254/],
+      [
+        'a host name that resolves to loopback (https://localhost)',
+        () => `https://localhost:${tlsPort}/m`,
+        /localhost resolves to/,
+      ],
+      [
+        'the cloud metadata service (https://169.254.169.254)',
+        () => 'https://169.254.169.254/latest',
+        /169\.254\.169\.254/,
+      ],
       ['a loopback IP literal', () => `https://127.0.0.1:${tlsPort}/m`, /127\.0\.0\.1/],
-      ['a DNS name that resolves to 169.254.169.254', () => `https://${REBOUND_HOST}/latest`, /resolves to 169\.254\.169\.254/],
+      [
+        'a DNS name that resolves to 169.254.169.254',
+        () => `https://${REBOUND_HOST}/latest`,
+        /resolves to 169\.254\.169\.254/,
+      ],
     ];
     for (const [name, url, detail] of privateTargets) {
       it(`refuses ${name}, saying it is private and refused`, async () => {
@@ -123,14 +138,28 @@ describe('admin form: IdP metadata by URL and by paste', () => {
     }
 
     it('refuses plain http when allowHttpLoopback is off', async () => {
-      assertRefused(await submit(h, admin, { id: 'by-url', metadataUrl: `${httpBase}/m` }), 'IDP_METADATA_INVALID', /must use https/);
+      assertRefused(
+        await submit(h, admin, { id: 'by-url', metadataUrl: `${httpBase}/m` }),
+        'IDP_METADATA_INVALID',
+        /must use https/,
+      );
     });
 
     it('refuses metadata without a signing certificate (none at all, or encryption only)', async () => {
       const none = idpMetadataXml(ENTITY_ID, SSO_URL, []);
-      assertRefused(await submit(h, admin, { id: 'pasted', metadataXml: none }), 'IDP_METADATA_INVALID', /no signing certificate/);
-      const encryptionOnly = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: fixtureKeys.idp.certificate, use: 'encryption' }]);
-      assertRefused(await submit(h, admin, { id: 'pasted', metadataXml: encryptionOnly }), 'IDP_METADATA_INVALID', /no signing certificate/);
+      assertRefused(
+        await submit(h, admin, { id: 'pasted', metadataXml: none }),
+        'IDP_METADATA_INVALID',
+        /no signing certificate/,
+      );
+      const encryptionOnly = idpMetadataXml(ENTITY_ID, SSO_URL, [
+        { certificate: fixtureKeys.idp.certificate, use: 'encryption' },
+      ]);
+      assertRefused(
+        await submit(h, admin, { id: 'pasted', metadataXml: encryptionOnly }),
+        'IDP_METADATA_INVALID',
+        /no signing certificate/,
+      );
     });
 
     it('refuses metadata whose only signing certificate has expired', async () => {
@@ -142,8 +171,16 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       const xml = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: weakCert.certificate }]);
       const result = await submit(h, admin, { id: 'pasted', metadataXml: xml });
       assertRefused(result, 'IDP_CERTIFICATES_REFUSED', /1024-bit RSA/, /2048/);
-      assert.ok(result.error?.includes(new X509Certificate(weakCert.certificate).fingerprint256), 'names the certificate');
-      const explicit = await submit(h, admin, { id: 'explicit', entityId: ENTITY_ID, ssoUrl: SSO_URL, certs: weakCert.certificate });
+      assert.ok(
+        result.error?.includes(new X509Certificate(weakCert.certificate).fingerprint256),
+        'names the certificate',
+      );
+      const explicit = await submit(h, admin, {
+        id: 'explicit',
+        entityId: ENTITY_ID,
+        ssoUrl: SSO_URL,
+        certs: weakCert.certificate,
+      });
       assertRefused(explicit, 'IDP_CERTIFICATES_REFUSED', /1024-bit RSA/);
     });
 
@@ -151,8 +188,15 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       const xml = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: fixtureKeys.idp.certificate, use: 'signing' }]);
       assert.equal((await submit(h, admin, { id: 'rollme', metadataXml: xml, action: 'save' })).status, 303);
       const before = await h.service.store.listConnections('idp');
-      for (const [cert, word] of [[weakCert, /1024-bit/], [oldCert, /expired/]] as const) {
-        const res = await admin.postForm('/admin/idps/rollme/certs', { _csrf: await h.csrf(admin), certificate: cert.certificate }, { accept: 'application/json' });
+      for (const [cert, word] of [
+        [weakCert, /1024-bit/],
+        [oldCert, /expired/],
+      ] as const) {
+        const res = await admin.postForm(
+          '/admin/idps/rollme/certs',
+          { _csrf: await h.csrf(admin), certificate: cert.certificate },
+          { accept: 'application/json' },
+        );
         assert.equal(res.status, 400);
         const body = (await res.json()) as { error: { code: string; message: string } };
         assert.equal(body.error.code, 'IDP_CERTIFICATES_REFUSED');
@@ -162,7 +206,10 @@ describe('admin form: IdP metadata by URL and by paste', () => {
     });
 
     it('accepts a set with one expired and one valid certificate, marking the expired one', async () => {
-      const xml = idpMetadataXml(ENTITY_ID, SSO_URL, [{ certificate: oldCert.certificate }, { certificate: fixtureKeys.idp.certificate }]);
+      const xml = idpMetadataXml(ENTITY_ID, SSO_URL, [
+        { certificate: oldCert.certificate },
+        { certificate: fixtureKeys.idp.certificate },
+      ]);
       const result = await submit(h, admin, { id: 'mixed', metadataXml: xml });
       assert.equal(result.status, 200, result.error);
       assert.match(result.html, /\(EXPIRED\)/);
@@ -198,8 +245,15 @@ describe('admin form: IdP metadata by URL and by paste', () => {
         assert.equal(result.status, 200, result.error);
         assert.ok(result.html.includes(ENTITY_ID), 'the preview shows the entity ID');
         assert.ok(result.html.includes(SSO_URL), 'the preview shows the SSO URL');
-        assert.ok(result.html.includes(new X509Certificate(fixtureKeys.idp.certificate).fingerprint256), 'the preview shows the fingerprint');
-        const saved = await submit(h, admin, { id: 'local', metadataUrl: `https://localhost:${tlsPort}/m`, action: 'save' });
+        assert.ok(
+          result.html.includes(new X509Certificate(fixtureKeys.idp.certificate).fingerprint256),
+          'the preview shows the fingerprint',
+        );
+        const saved = await submit(h, admin, {
+          id: 'local',
+          metadataUrl: `https://localhost:${tlsPort}/m`,
+          action: 'save',
+        });
         assert.equal(saved.status, 303, saved.error);
       } finally {
         https.globalAgent.options.ca = previous;
@@ -207,11 +261,18 @@ describe('admin form: IdP metadata by URL and by paste', () => {
       }
       const login = await h.newClient().get('/login/local');
       assert.equal(login.status, 302);
-      assert.ok(login.headers.get('location')?.startsWith(`${SSO_URL}?`), 'the saved connection sends people to the metadata SSO URL');
+      assert.ok(
+        login.headers.get('location')?.startsWith(`${SSO_URL}?`),
+        'the saved connection sends people to the metadata SSO URL',
+      );
     });
 
     it('still refuses plain http', async () => {
-      assertRefused(await submit(h, admin, { id: 'plain', metadataUrl: `${httpBase}/m` }), 'IDP_METADATA_INVALID', /must use https/);
+      assertRefused(
+        await submit(h, admin, { id: 'plain', metadataUrl: `${httpBase}/m` }),
+        'IDP_METADATA_INVALID',
+        /must use https/,
+      );
     });
   });
 
@@ -232,23 +293,44 @@ describe('admin form: IdP metadata by URL and by paste', () => {
 
     it('refuses a body over the cap, whether announced by Content-Length or streamed', async () => {
       for (const path of ['/huge', '/huge-chunked']) {
-        assertRefused(await submit(h, admin, { id: 'big', metadataUrl: `${httpBase}${path}` }), 'IDP_METADATA_INVALID', /larger than 2048 bytes/);
+        assertRefused(
+          await submit(h, admin, { id: 'big', metadataUrl: `${httpBase}${path}` }),
+          'IDP_METADATA_INVALID',
+          /larger than 2048 bytes/,
+        );
       }
     });
 
     it('refuses a server slower than the timeout', async () => {
       const started = Date.now();
-      assertRefused(await submit(h, admin, { id: 'slow', metadataUrl: `${httpBase}/slow` }), 'IDP_METADATA_INVALID', /did not answer within 300 ms/);
+      assertRefused(
+        await submit(h, admin, { id: 'slow', metadataUrl: `${httpBase}/slow` }),
+        'IDP_METADATA_INVALID',
+        /did not answer within 300 ms/,
+      );
       assert.ok(Date.now() - started < 2_500, 'gave up at the timeout, not when the server answered');
     });
 
     it('does not follow a redirect (to the cloud metadata service, say)', async () => {
-      assertRefused(await submit(h, admin, { id: 'hop', metadataUrl: `${httpBase}/redirect` }), 'IDP_METADATA_INVALID', /HTTP 302/);
+      assertRefused(
+        await submit(h, admin, { id: 'hop', metadataUrl: `${httpBase}/redirect` }),
+        'IDP_METADATA_INVALID',
+        /HTTP 302/,
+      );
     });
 
     it('still refuses http to a non-loopback address and https to a private one', async () => {
-      assertRefused(await submit(h, admin, { id: 'imds', metadataUrl: 'http://169.254.169.254/latest' }), 'IDP_METADATA_INVALID', /refused/);
-      assertRefused(await submit(h, admin, { id: 'local', metadataUrl: `https://localhost:${tlsPort}/m` }), 'IDP_METADATA_INVALID', /refused/, /private/);
+      assertRefused(
+        await submit(h, admin, { id: 'imds', metadataUrl: 'http://169.254.169.254/latest' }),
+        'IDP_METADATA_INVALID',
+        /refused/,
+      );
+      assertRefused(
+        await submit(h, admin, { id: 'local', metadataUrl: `https://localhost:${tlsPort}/m` }),
+        'IDP_METADATA_INVALID',
+        /refused/,
+        /private/,
+      );
     });
   });
 });
@@ -258,9 +340,15 @@ async function withReboundDns<T>(fn: () => Promise<T>): Promise<T> {
   const original = dns.lookup;
   const fake = ((hostname: string, options: unknown, callback: unknown) => {
     if (hostname !== REBOUND_HOST) return (original as (...args: unknown[]) => unknown)(hostname, options, callback);
-    const cb = (typeof options === 'function' ? options : callback) as (err: null, address: unknown, family?: number) => void;
+    const cb = (typeof options === 'function' ? options : callback) as (
+      err: null,
+      address: unknown,
+      family?: number,
+    ) => void;
     const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all === true;
-    process.nextTick(() => (all ? cb(null, [{ address: '169.254.169.254', family: 4 }]) : cb(null, '169.254.169.254', 4)));
+    process.nextTick(() =>
+      all ? cb(null, [{ address: '169.254.169.254', family: 4 }]) : cb(null, '169.254.169.254', 4),
+    );
     return undefined;
   }) as unknown as typeof dns.lookup;
   dns.lookup = fake;

@@ -23,7 +23,11 @@ describe('IdP certificate rollover in the admin console', () => {
 
   before(async () => {
     // The admin signs in through a configuration-file IdP, so changing "corp" never locks them out.
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry('file-admin')], clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      admin: true,
+      idps: [fileIdpEntry('file-admin')],
+      clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
     admin = h.newClient();
     await h.signInAsAdmin(admin, 'file-admin');
     const created = await h.post(admin, '/admin/idps', explicitIdpFields(IDP, [OLD.certificate]));
@@ -76,34 +80,46 @@ describe('IdP certificate rollover in the admin console', () => {
     assert.deepEqual(await trustedFingerprints(), [fingerprint(OLD)]);
   });
 
-  it('rolls over: add the new certificate, then retire the old one, without a failed login in between', { timeout: 25_000 }, async () => {
-    const duringAdd = await whileSigningIn(OLD, async () => {
-      const res = await h.post(admin, `/admin/idps/${IDP}/certs`, { certificate: NEW.certificate });
-      assert.equal(res.status, 303, await res.text());
-    });
-    assert.ok(duringAdd >= 6);
-    assert.deepEqual(await trustedFingerprints(), [fingerprint(OLD), fingerprint(NEW)]);
-    assert.deepEqual(await signInWith(OLD), { status: 303, code: undefined }, 'both trusted: the old key');
-    assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined }, 'both trusted: the new key');
+  it(
+    'rolls over: add the new certificate, then retire the old one, without a failed login in between',
+    { timeout: 25_000 },
+    async () => {
+      const duringAdd = await whileSigningIn(OLD, async () => {
+        const res = await h.post(admin, `/admin/idps/${IDP}/certs`, { certificate: NEW.certificate });
+        assert.equal(res.status, 303, await res.text());
+      });
+      assert.ok(duringAdd >= 6);
+      assert.deepEqual(await trustedFingerprints(), [fingerprint(OLD), fingerprint(NEW)]);
+      assert.deepEqual(await signInWith(OLD), { status: 303, code: undefined }, 'both trusted: the old key');
+      assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined }, 'both trusted: the new key');
 
-    const duringRemove = await whileSigningIn(NEW, async () => {
-      const res = await h.post(admin, `/admin/idps/${IDP}/certs/remove`, { fingerprint: fingerprint(OLD) });
-      assert.equal(res.status, 303, await res.text());
-    });
-    assert.ok(duringRemove >= 6);
-    assert.deepEqual(await trustedFingerprints(), [fingerprint(NEW)]);
-    assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined }, 'the new key keeps working');
-    assert.deepEqual(await signInWith(OLD), { status: 401, code: 'SAML_SIGNATURE_INVALID' }, 'the retired key is refused');
-  });
+      const duringRemove = await whileSigningIn(NEW, async () => {
+        const res = await h.post(admin, `/admin/idps/${IDP}/certs/remove`, { fingerprint: fingerprint(OLD) });
+        assert.equal(res.status, 303, await res.text());
+      });
+      assert.ok(duringRemove >= 6);
+      assert.deepEqual(await trustedFingerprints(), [fingerprint(NEW)]);
+      assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined }, 'the new key keeps working');
+      assert.deepEqual(
+        await signInWith(OLD),
+        { status: 401, code: 'SAML_SIGNATURE_INVALID' },
+        'the retired key is refused',
+      );
+    },
+  );
 
   it('refuses to retire the last certificate, an unknown fingerprint, or to add something that is not a certificate', async () => {
     const last = await h.post(admin, `/admin/idps/${IDP}/certs/remove`, { fingerprint: fingerprint(NEW) });
     assert.equal(last.status, 400);
     assert.equal(await errorCode(last), 'LAST_CERTIFICATE');
-    const unknown = await h.post(admin, `/admin/idps/${IDP}/certs/remove`, { fingerprint: fingerprint(fixtureKeys.attacker) });
+    const unknown = await h.post(admin, `/admin/idps/${IDP}/certs/remove`, {
+      fingerprint: fingerprint(fixtureKeys.attacker),
+    });
     assert.equal(unknown.status, 404);
     assert.equal(await errorCode(unknown), 'CERTIFICATE_UNKNOWN');
-    const junk = await h.post(admin, `/admin/idps/${IDP}/certs`, { certificate: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----' });
+    const junk = await h.post(admin, `/admin/idps/${IDP}/certs`, {
+      certificate: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----',
+    });
     assert.equal(junk.status, 400);
     assert.equal(await errorCode(junk), 'CERTIFICATE_INVALID');
     assert.deepEqual(await trustedFingerprints(), [fingerprint(NEW)], 'nothing changed');
@@ -124,11 +140,23 @@ describe('IdP certificate rollover in the admin console', () => {
     const form = { settingsForm: '1', name: 'Corp (paused)', wantAssertionsSigned: 'on' };
     assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, form)).status, 303);
     assert.notEqual((await h.newClient().get(`/login/${IDP}`)).status, 302, 'a disabled IdP starts no sign-in');
-    const refused = await h.newClient().postForm(`/saml/acs/${IDP}`, { SAMLResponse: pending }, { accept: 'application/json' });
-    assert.ok(refused.status >= 400 && refused.status < 500, `a response to a disabled IdP is refused: ${refused.status}`);
+    const refused = await h
+      .newClient()
+      .postForm(`/saml/acs/${IDP}`, { SAMLResponse: pending }, { accept: 'application/json' });
+    assert.ok(
+      refused.status >= 400 && refused.status < 500,
+      `a response to a disabled IdP is refused: ${refused.status}`,
+    );
     assert.match(await (await admin.get('/admin')).text(), new RegExp(`Disabled: <a href="/admin/idps/${IDP}">`));
-    assert.equal((await h.post(admin, `/admin/idps/${IDP}/settings`, { ...form, name: 'Corp SSO', enabled: 'on' })).status, 303);
+    assert.equal(
+      (await h.post(admin, `/admin/idps/${IDP}/settings`, { ...form, name: 'Corp SSO', enabled: 'on' })).status,
+      303,
+    );
     assert.deepEqual(await signInWith(NEW), { status: 303, code: undefined });
-    assert.match(await (await h.newClient().get('/')).text(), /Sign in with Corp SSO/, 'the new display name shows at once');
+    assert.match(
+      await (await h.newClient().get('/')).text(),
+      /Sign in with Corp SSO/,
+      'the new display name shows at once',
+    );
   });
 });

@@ -16,7 +16,10 @@ describe('the setup token', () => {
   let token: string;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      admin: true,
+      clusters: [{ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+    });
     token = (await h.service.issueSetupToken()) ?? '';
     assert.ok(token.length >= 16);
   });
@@ -88,7 +91,10 @@ describe('the setup token', () => {
     assert.equal(await errorCode(refused), 'SETUP_SESSION_ENDED');
     assert.equal((await earlier.get('/admin')).status, 302, 'and it was signed out');
     const audited = await h.service.store.queryAudit({ kind: 'session_refused' });
-    assert.ok(audited.some((e) => e.code === 'SETUP_SESSION_ENDED' && e.idpId === 'setup-token'), 'the refusal is audited');
+    assert.ok(
+      audited.some((e) => e.code === 'SETUP_SESSION_ENDED' && e.idpId === 'setup-token'),
+      'the refusal is audited',
+    );
 
     assert.equal((await tryToken(token)).status, 403, 'refused once an IdP exists');
     assert.equal(await h.service.issueSetupToken(), undefined, 'and no new one is issued');

@@ -8,7 +8,14 @@ import { X509Certificate } from 'node:crypto';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/test-postgres.ts';
-import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../../support/app-harness.ts';
+import {
+  startAppHarness,
+  type AppHarness,
+  SESSION_COOKIE,
+  TEST_CLUSTER_HOST,
+  TEST_CLUSTER_IDENTIFIER,
+  TEST_CLUSTER_PORT,
+} from '../../support/app-harness.ts';
 import { explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { fixtureKeys, TEST_PRINCIPAL_ARN } from '../../support/sign-response.ts';
@@ -26,7 +33,9 @@ describe('two instances on one PostgreSQL', () => {
   before(async () => {
     database = await createTestDatabase('redshift_sso_admin');
     emulator = await startAwsEmulator({
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate, fixtureKeys.idpNext.certificate] }],
+      samlProviders: [
+        { arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate, fixtureKeys.idpNext.certificate] },
+      ],
       clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
     });
     // Opened at once: both run the start-up migrations, which the advisory lock serialises.
@@ -84,9 +93,18 @@ describe('two instances on one PostgreSQL', () => {
   it('applies a certificate rollover made on B to A’s next login', async () => {
     const admin = b.newClient();
     assert.equal((await b.signIn(admin, IDP, { groups: [ADMIN_GROUP] })).res.status, 303);
-    assert.equal((await b.post(admin, `/admin/idps/${IDP}/certs`, { certificate: fixtureKeys.idpNext.certificate })).status, 303);
-    assert.equal((await a.signIn(a.newClient(), IDP, { key: fixtureKeys.idpNext })).res.status, 303, 'A trusts the new certificate');
-    const retire = await b.post(admin, `/admin/idps/${IDP}/certs/remove`, { fingerprint: new X509Certificate(fixtureKeys.idp.certificate).fingerprint256 });
+    assert.equal(
+      (await b.post(admin, `/admin/idps/${IDP}/certs`, { certificate: fixtureKeys.idpNext.certificate })).status,
+      303,
+    );
+    assert.equal(
+      (await a.signIn(a.newClient(), IDP, { key: fixtureKeys.idpNext })).res.status,
+      303,
+      'A trusts the new certificate',
+    );
+    const retire = await b.post(admin, `/admin/idps/${IDP}/certs/remove`, {
+      fingerprint: new X509Certificate(fixtureKeys.idp.certificate).fingerprint256,
+    });
     assert.equal(retire.status, 303);
     const old = await a.signIn(a.newClient(), IDP, { json: true });
     assert.equal(old.res.status, 401, 'A refuses the retired certificate');
@@ -108,7 +126,11 @@ describe('two instances on one PostgreSQL', () => {
     const refused = await credentials(alice, CLUSTER);
     assert.equal(refused.status, 401, 'A ends what sign-ins through the removed IdP may do');
     assert.equal(await errorCode(refused), 'IDP_DISABLED');
-    assert.equal((await a.newClient().get(`/login/${IDP}`, { accept: 'application/json' })).status, 404, 'A no longer knows the IdP');
+    assert.equal(
+      (await a.newClient().get(`/login/${IDP}`, { accept: 'application/json' })).status,
+      404,
+      'A no longer knows the IdP',
+    );
     const home = await (await a.newClient().get('/')).text();
     assert.ok(!home.includes(`/login/${IDP}`), 'A no longer offers the IdP');
     const admins = await adminA.get('/admin', { accept: 'application/json' });

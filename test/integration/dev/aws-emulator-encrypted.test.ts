@@ -22,7 +22,10 @@ const CLEARTEXT = provider('Cleartext');
 const REQUIRED = provider('Required');
 
 const idpKey: SamlSigningKey = { privateKey: fixtureKeys.idp.privateKey, cert: fixtureKeys.idp.certificate };
-const attackerKey: SamlSigningKey = { privateKey: fixtureKeys.attacker.privateKey, cert: fixtureKeys.attacker.certificate };
+const attackerKey: SamlSigningKey = {
+  privateKey: fixtureKeys.attacker.privateKey,
+  cert: fixtureKeys.attacker.certificate,
+};
 
 type SignAt = 'assertion' | 'response' | 'none';
 
@@ -56,7 +59,10 @@ function signResponse(xml: string, key: SamlSigningKey): string {
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${response}/*[local-name(.)='Issuer']`, action: 'after' } });
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: `${response}/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return sig.getSignedXml();
 }
 
@@ -66,7 +72,9 @@ async function encryptedResponseXml(options: EncryptedOptions): Promise<string> 
   const roles = [`${DEMO_ROLE_ARN},${options.principalArn}`];
   const built = signedSamlResponseXml({ key, roles, roleSessionName: options.roleSessionName ?? 'alice' });
   const plain = (options.tamper ?? ((xml: string) => xml))(signAt === 'assertion' ? built : withoutSignature(built));
-  const encrypted = await encryptAssertionInResponse(plain, { certificate: options.encryptTo ?? fixtureKeys.sp.certificate });
+  const encrypted = await encryptAssertionInResponse(plain, {
+    certificate: options.encryptTo ?? fixtureKeys.sp.certificate,
+  });
   return signAt === 'response' ? signResponse(encrypted, key) : encrypted;
 }
 
@@ -115,7 +123,7 @@ describe('AWS emulator: AssumeRoleWithSAML with encrypted assertions', () => {
     assert.doesNotMatch(xml, /<saml:Assertion\b/);
   });
 
-  it('decrypts with the provider\'s private key and accepts the signed assertion inside', async () => {
+  it("decrypts with the provider's private key and accepts the signed assertion inside", async () => {
     const output = await assume(ENCRYPTING, await encryptedResponseXml({ principalArn: ENCRYPTING }));
     assert.match(output.Credentials?.AccessKeyId ?? '', /^ASIA/);
     assert.equal(output.Subject, 'alice@example.test', 'fields come from the decrypted assertion');
@@ -140,7 +148,10 @@ describe('AWS emulator: AssumeRoleWithSAML with encrypted assertions', () => {
   });
 
   it('refuses an assertion encrypted to a key the provider does not hold', async () => {
-    await refused(ENCRYPTING, await encryptedResponseXml({ principalArn: ENCRYPTING, encryptTo: fixtureKeys.attacker.certificate }));
+    await refused(
+      ENCRYPTING,
+      await encryptedResponseXml({ principalArn: ENCRYPTING, encryptTo: fixtureKeys.attacker.certificate }),
+    );
   });
 
   it('refuses a decrypted assertion signed by a key the provider does not trust', async () => {
@@ -148,7 +159,8 @@ describe('AWS emulator: AssumeRoleWithSAML with encrypted assertions', () => {
   });
 
   it('refuses a decrypted assertion changed after signing', async () => {
-    const tamper = (xml: string): string => xml.replace('>alice</saml:AttributeValue>', '>mallory</saml:AttributeValue>');
+    const tamper = (xml: string): string =>
+      xml.replace('>alice</saml:AttributeValue>', '>mallory</saml:AttributeValue>');
     await refused(ENCRYPTING, await encryptedResponseXml({ principalArn: ENCRYPTING, tamper }));
   });
 
@@ -159,7 +171,8 @@ describe('AWS emulator: AssumeRoleWithSAML with encrypted assertions', () => {
   it('refuses a signed Response whose EncryptedAssertion was swapped for another', async () => {
     const signed = await encryptedResponseXml({ principalArn: ENCRYPTING, signAt: 'response' });
     const other = await encryptedResponseXml({ principalArn: ENCRYPTING, signAt: 'none', roleSessionName: 'mallory' });
-    const pick = (xml: string): string => /<saml:EncryptedAssertion[\s\S]*<\/saml:EncryptedAssertion>/.exec(xml)?.[0] ?? '';
+    const pick = (xml: string): string =>
+      /<saml:EncryptedAssertion[\s\S]*<\/saml:EncryptedAssertion>/.exec(xml)?.[0] ?? '';
     const swapped = signed.replace(pick(signed), pick(other));
     assert.notEqual(swapped, signed);
     await refused(ENCRYPTING, swapped);

@@ -8,7 +8,13 @@ import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import { DEMO_PROVIDER_ARN, DEMO_ROLE_ARN, generateSigningKey, signedSamlResponse, type SamlSigningKey } from '../../support/emulator-saml.ts';
+import {
+  DEMO_PROVIDER_ARN,
+  DEMO_ROLE_ARN,
+  generateSigningKey,
+  signedSamlResponse,
+  type SamlSigningKey,
+} from '../../support/emulator-saml.ts';
 
 const OTHER_ACCOUNT = '210987654321';
 const OTHER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/Analyst`;
@@ -35,14 +41,19 @@ describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
   let home: Credentials;
   let other: Credentials;
 
-  const redshift = (region: string, credentials: Credentials) => new RedshiftClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
+  const redshift = (region: string, credentials: Credentials) =>
+    new RedshiftClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
   const serverless = (region: string, credentials: Credentials) =>
     new RedshiftServerlessClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
 
   async function assume(roleArn: string, principalArn: string): Promise<Credentials> {
     const sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1' });
     const out = await sts.send(
-      new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: principalArn, SAMLAssertion: signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] }) }),
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: roleArn,
+        PrincipalArn: principalArn,
+        SAMLAssertion: signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] }),
+      }),
     );
     const c = out.Credentials;
     assert.ok(c?.AccessKeyId !== undefined && c.SecretAccessKey !== undefined && c.SessionToken !== undefined);
@@ -57,43 +68,110 @@ describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
         { arn: OTHER_PROVIDER, certs: [key.cert] },
       ],
       clusters: [
-        { clusterIdentifier: 'home-cluster', host: 'home.example.test', port: 5439, region: 'us-east-1', accountId: '123456789012' },
-        { clusterIdentifier: 'eu-cluster', host: 'eu.example.test', port: 5440, region: 'eu-west-1', accountId: OTHER_ACCOUNT, status: 'paused' },
+        {
+          clusterIdentifier: 'home-cluster',
+          host: 'home.example.test',
+          port: 5439,
+          region: 'us-east-1',
+          accountId: '123456789012',
+        },
+        {
+          clusterIdentifier: 'eu-cluster',
+          host: 'eu.example.test',
+          port: 5440,
+          region: 'eu-west-1',
+          accountId: OTHER_ACCOUNT,
+          status: 'paused',
+        },
       ],
-      workgroups: [{ workgroupName: 'eu-wg', host: 'eu-wg.example.test', port: 5439, region: 'eu-west-1', accountId: OTHER_ACCOUNT }],
+      workgroups: [
+        {
+          workgroupName: 'eu-wg',
+          host: 'eu-wg.example.test',
+          port: 5439,
+          region: 'eu-west-1',
+          accountId: OTHER_ACCOUNT,
+        },
+      ],
     });
     [home, other] = await Promise.all([assume(DEMO_ROLE_ARN, DEMO_PROVIDER_ARN), assume(OTHER_ROLE, OTHER_PROVIDER)]);
   });
   after(() => emulator.close());
 
   it("answers each account's clusters in the region the call was signed for, with status and endpoint", async () => {
-    const found = await redshift('eu-west-1', other).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' }));
+    const found = await redshift('eu-west-1', other).send(
+      new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' }),
+    );
     const cluster = found.Clusters?.[0];
-    assert.deepEqual([cluster?.ClusterStatus, cluster?.Endpoint?.Address, cluster?.Endpoint?.Port], ['paused', 'eu.example.test', 5440]);
+    assert.deepEqual(
+      [cluster?.ClusterStatus, cluster?.Endpoint?.Address, cluster?.Endpoint?.Port],
+      ['paused', 'eu.example.test', 5440],
+    );
     const all = await redshift('us-east-1', home).send(new DescribeClustersCommand({}));
-    assert.deepEqual(all.Clusters?.map((c) => c.ClusterIdentifier), ['home-cluster'], 'only its own account, only that region');
+    assert.deepEqual(
+      all.Clusters?.map((c) => c.ClusterIdentifier),
+      ['home-cluster'],
+      'only its own account, only that region',
+    );
   });
 
   it('does not find a cluster from another account, or through another region', async () => {
-    await rejectsWith(redshift('eu-west-1', home).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })), 'ClusterNotFoundFault', 404);
-    await rejectsWith(redshift('us-east-1', other).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })), 'ClusterNotFoundFault', 404);
+    await rejectsWith(
+      redshift('eu-west-1', home).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
+      'ClusterNotFoundFault',
+      404,
+    );
+    await rejectsWith(
+      redshift('us-east-1', other).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
+      'ClusterNotFoundFault',
+      404,
+    );
   });
 
   it('answers GetWorkgroup with its ARN, status and endpoint, for its own account and region only', async () => {
-    const { workgroup } = await serverless('eu-west-1', other).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' }));
+    const { workgroup } = await serverless('eu-west-1', other).send(
+      new GetWorkgroupCommand({ workgroupName: 'eu-wg' }),
+    );
     assert.equal(workgroup?.status, 'AVAILABLE');
     assert.deepEqual([workgroup?.endpoint?.address, workgroup?.endpoint?.port], ['eu-wg.example.test', 5439]);
-    assert.match(workgroup?.workgroupArn ?? '', new RegExp(`^arn:aws:redshift-serverless:eu-west-1:${OTHER_ACCOUNT}:workgroup/${workgroup?.workgroupId ?? 'x'}$`));
-    await rejectsWith(serverless('eu-west-1', home).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })), 'ResourceNotFoundException', 400);
-    await rejectsWith(serverless('us-east-1', other).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })), 'ResourceNotFoundException', 400);
+    assert.match(
+      workgroup?.workgroupArn ?? '',
+      new RegExp(`^arn:aws:redshift-serverless:eu-west-1:${OTHER_ACCOUNT}:workgroup/${workgroup?.workgroupId ?? 'x'}$`),
+    );
+    await rejectsWith(
+      serverless('eu-west-1', home).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
+      'ResourceNotFoundException',
+      400,
+    );
+    await rejectsWith(
+      serverless('us-east-1', other).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
+      'ResourceNotFoundException',
+      400,
+    );
   });
 
   it('refuses both calls signed with keys STS never issued, or a wrong secret', async () => {
     const madeUp = { accessKeyId: 'ASIAMADEUP000000000', secretAccessKey: 'x', sessionToken: 'y' };
-    await rejectsWith(redshift('eu-west-1', madeUp).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })), 'InvalidClientTokenId', 403);
-    await rejectsWith(serverless('eu-west-1', madeUp).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })), 'UnrecognizedClientException', 403);
+    await rejectsWith(
+      redshift('eu-west-1', madeUp).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
+      'InvalidClientTokenId',
+      403,
+    );
+    await rejectsWith(
+      serverless('eu-west-1', madeUp).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
+      'UnrecognizedClientException',
+      403,
+    );
     const wrongSecret = { ...other, secretAccessKey: `${other.secretAccessKey}x` };
-    await rejectsWith(redshift('eu-west-1', wrongSecret).send(new DescribeClustersCommand({})), 'SignatureDoesNotMatch', 403);
-    await rejectsWith(serverless('eu-west-1', wrongSecret).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })), 'InvalidSignatureException', 403);
+    await rejectsWith(
+      redshift('eu-west-1', wrongSecret).send(new DescribeClustersCommand({})),
+      'SignatureDoesNotMatch',
+      403,
+    );
+    await rejectsWith(
+      serverless('eu-west-1', wrongSecret).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
+      'InvalidSignatureException',
+      403,
+    );
   });
 });

@@ -5,9 +5,19 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
-import { GetCredentialsCommand, GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import {
+  GetCredentialsCommand,
+  GetWorkgroupCommand,
+  RedshiftServerlessClient,
+} from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import { DEMO_PROVIDER_ARN, DEMO_ROLE_ARN, generateSigningKey, signedSamlResponse, type SamlSigningKey } from '../../support/emulator-saml.ts';
+import {
+  DEMO_PROVIDER_ARN,
+  DEMO_ROLE_ARN,
+  generateSigningKey,
+  signedSamlResponse,
+  type SamlSigningKey,
+} from '../../support/emulator-saml.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -40,7 +50,9 @@ describe('AWS emulator: session policies', () => {
   });
   after(() => emulator.close());
 
-  async function sessionWith(policy: unknown): Promise<{ redshift: RedshiftClient; serverless: RedshiftServerlessClient }> {
+  async function sessionWith(
+    policy: unknown,
+  ): Promise<{ redshift: RedshiftClient; serverless: RedshiftServerlessClient }> {
     const output = await new STSClient({ endpoint: emulator.url, region: REGION }).send(
       new AssumeRoleWithSAMLCommand({
         RoleArn: DEMO_ROLE_ARN,
@@ -61,24 +73,62 @@ describe('AWS emulator: session policies', () => {
     const { redshift, serverless } = await sessionWith({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: 'redshift:Get*', Resource: [`arn:aws:redshift:${REGION}:${ACCOUNT}:dbuser:demo-*/alice`, `arn:aws:redshift:*:${ACCOUNT}:dbname:demo-cluster/d?v`] },
-        { Effect: 'Allow', Action: 'redshift-serverless:GetWorkgroup', Resource: `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/*` },
+        {
+          Effect: 'Allow',
+          Action: 'redshift:Get*',
+          Resource: [
+            `arn:aws:redshift:${REGION}:${ACCOUNT}:dbuser:demo-*/alice`,
+            `arn:aws:redshift:*:${ACCOUNT}:dbname:demo-cluster/d?v`,
+          ],
+        },
+        {
+          Effect: 'Allow',
+          Action: 'redshift-serverless:GetWorkgroup',
+          Resource: `arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/*`,
+        },
       ],
     });
-    const own = await redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', DbName: 'dev' }));
+    const own = await redshift.send(
+      new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', DbName: 'dev' }),
+    );
     assert.equal(own.DbUser, 'IAM:alice');
     const user = `arn:aws:sts::${ACCOUNT}:assumed-role/Analyst/alice`;
     await rejectsWith(
-      redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'bob', DbName: 'dev' })),
+      redshift.send(
+        new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'bob', DbName: 'dev' }),
+      ),
       'AccessDenied',
       403,
-      new RegExp(`^User: ${user} is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:${REGION}:${ACCOUNT}:dbuser:demo-cluster/bob because no session policy allows`),
+      new RegExp(
+        `^User: ${user} is not authorized to perform: redshift:GetClusterCredentials on resource: arn:aws:redshift:${REGION}:${ACCOUNT}:dbuser:demo-cluster/bob because no session policy allows`,
+      ),
     );
-    await rejectsWith(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'secret-cluster', DbUser: 'alice' })), 'AccessDenied', 403, /dbuser:secret-cluster\/alice/);
-    await rejectsWith(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', DbName: 'prod' })), 'AccessDenied', 403, /dbname:demo-cluster\/prod/);
-    await rejectsWith(redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'demo-cluster' })), 'AccessDenied', 403, /redshift:DescribeClusters/);
+    await rejectsWith(
+      redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'secret-cluster', DbUser: 'alice' })),
+      'AccessDenied',
+      403,
+      /dbuser:secret-cluster\/alice/,
+    );
+    await rejectsWith(
+      redshift.send(
+        new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', DbName: 'prod' }),
+      ),
+      'AccessDenied',
+      403,
+      /dbname:demo-cluster\/prod/,
+    );
+    await rejectsWith(
+      redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'demo-cluster' })),
+      'AccessDenied',
+      403,
+      /redshift:DescribeClusters/,
+    );
     // An unknown cluster is refused by the policy before it is looked up, as IAM authorizes first.
-    await rejectsWith(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })), 'AccessDenied', 403);
+    await rejectsWith(
+      redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })),
+      'AccessDenied',
+      403,
+    );
 
     const { workgroup } = await serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' }));
     assert.equal(workgroup?.endpoint?.address, 'demo-wg.example.test');
@@ -86,7 +136,9 @@ describe('AWS emulator: session policies', () => {
       serverless.send(new GetCredentialsCommand({ workgroupName: 'demo-wg' })),
       'AccessDeniedException',
       403,
-      new RegExp(`redshift-serverless:GetCredentials on resource: arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/${WORKGROUP_ID}`),
+      new RegExp(
+        `redshift-serverless:GetCredentials on resource: arn:aws:redshift-serverless:${REGION}:${ACCOUNT}:workgroup/${WORKGROUP_ID}`,
+      ),
     );
   });
 
@@ -97,19 +149,42 @@ describe('AWS emulator: session policies', () => {
         { Effect: 'Deny', Action: 'redshift:GetClusterCredentials', Resource: `arn:aws:redshift:*:*:dbuser:*/bob` },
       ],
     });
-    assert.equal((await redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'secret-cluster', DbUser: 'alice' }))).DbUser, 'IAM:alice');
-    await rejectsWith(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'bob' })), 'AccessDenied', 403, /with an explicit deny in a session policy/);
+    assert.equal(
+      (await redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'secret-cluster', DbUser: 'alice' })))
+        .DbUser,
+      'IAM:alice',
+    );
+    await rejectsWith(
+      redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'bob' })),
+      'AccessDenied',
+      403,
+      /with an explicit deny in a session policy/,
+    );
   });
 
   it('refuses a session with an empty Statement list everything', async () => {
     const { redshift, serverless } = await sessionWith({ Version: '2012-10-17', Statement: [] });
     await rejectsWith(redshift.send(new DescribeClustersCommand({})), 'AccessDenied', 403);
-    await rejectsWith(serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' })), 'AccessDeniedException', 403);
+    await rejectsWith(
+      serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' })),
+      'AccessDeniedException',
+      403,
+    );
   });
 
   it('checks the Policy at AssumeRoleWithSAML as STS does', async () => {
     await rejectsWith(sessionWith('{"Statement": ['), 'MalformedPolicyDocumentException', 400);
-    await rejectsWith(sessionWith({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }), 'MalformedPolicyDocumentException', 400);
-    await rejectsWith(sessionWith({ Statement: [{ Effect: 'Allow', Action: '*', Resource: `arn:aws:redshift:*:*:dbuser:*/${'a'.repeat(2048)}` }] }), 'ValidationError', 400);
+    await rejectsWith(
+      sessionWith({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }),
+      'MalformedPolicyDocumentException',
+      400,
+    );
+    await rejectsWith(
+      sessionWith({
+        Statement: [{ Effect: 'Allow', Action: '*', Resource: `arn:aws:redshift:*:*:dbuser:*/${'a'.repeat(2048)}` }],
+      }),
+      'ValidationError',
+      400,
+    );
   });
 });

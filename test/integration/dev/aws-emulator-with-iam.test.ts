@@ -8,7 +8,16 @@ import { TEST_ROLE_ARN } from '../../support/sign-response.ts';
 describe('cluster with credentialsApi GetClusterCredentialsWithIAM', () => {
   let h: AppHarness;
   before(async () => {
-    h = await startAppHarness({ clusters: [{ id: 'iam-mapped', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, credentialsApi: 'GetClusterCredentialsWithIAM', roles: [TEST_ROLE_ARN] }] });
+    h = await startAppHarness({
+      clusters: [
+        {
+          id: 'iam-mapped',
+          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
+          credentialsApi: 'GetClusterCredentialsWithIAM',
+          roles: [TEST_ROLE_ARN],
+        },
+      ],
+    });
   });
   after(() => h.close());
 

@@ -2,7 +2,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssumeRoleWithSAMLCommand, STSClient, type AssumeRoleWithSAMLCommandInput } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
-import { GetCredentialsCommand, GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import {
+  GetCredentialsCommand,
+  GetWorkgroupCommand,
+  RedshiftServerlessClient,
+} from '@aws-sdk/client-redshift-serverless';
 import { Writable } from 'node:stream';
 import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../../src/dev/aws-emulator.ts';
 import { createLogger } from '../../../src/logger.ts';
@@ -65,7 +69,10 @@ describe('AWS emulator', () => {
     return new STSClient({ endpoint: url, region: REGION });
   }
 
-  async function assume(input: Partial<AssumeRoleWithSAMLCommandInput> = {}, url = emulator.url): Promise<SessionCredentials> {
+  async function assume(
+    input: Partial<AssumeRoleWithSAMLCommandInput> = {},
+    url = emulator.url,
+  ): Promise<SessionCredentials> {
     const output = await sts(url).send(
       new AssumeRoleWithSAMLCommand({
         RoleArn: DEMO_ROLE_ARN,
@@ -86,7 +93,11 @@ describe('AWS emulator', () => {
         new AssumeRoleWithSAMLCommand({
           RoleArn: DEMO_ROLE_ARN,
           PrincipalArn: DEMO_PROVIDER_ARN,
-          SAMLAssertion: signedSamlResponse({ key, nameId: 'alice@example.test', recipient: 'https://sso.example.test/saml/acs' }),
+          SAMLAssertion: signedSamlResponse({
+            key,
+            nameId: 'alice@example.test',
+            recipient: 'https://sso.example.test/saml/acs',
+          }),
           DurationSeconds: 1800,
         }),
       );
@@ -135,7 +146,11 @@ describe('AWS emulator', () => {
     });
 
     it('refuses an assertion signed by a key the provider does not trust', async () => {
-      await rejectsWith(assume({ SAMLAssertion: signedSamlResponse({ key: otherKey }) }), 'InvalidIdentityTokenException', 400);
+      await rejectsWith(
+        assume({ SAMLAssertion: signedSamlResponse({ key: otherKey }) }),
+        'InvalidIdentityTokenException',
+        400,
+      );
     });
 
     it('refuses a forged assertion placed beside a signed copy (signature wrapping)', async () => {
@@ -147,17 +162,29 @@ describe('AWS emulator', () => {
       const wrapped = xml
         .replace(signedAssertion, forged)
         .replace('<samlp:Status>', `<samlp:Extensions>${signedAssertion}</samlp:Extensions><samlp:Status>`);
-      await rejectsWith(assume({ SAMLAssertion: Buffer.from(wrapped).toString('base64') }), 'InvalidIdentityTokenException', 400);
+      await rejectsWith(
+        assume({ SAMLAssertion: Buffer.from(wrapped).toString('base64') }),
+        'InvalidIdentityTokenException',
+        400,
+      );
     });
 
     it('refuses an unsigned response', async () => {
       const xml = signedSamlResponseXml({ key }).replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
-      await rejectsWith(assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }), 'InvalidIdentityTokenException', 400);
+      await rejectsWith(
+        assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }),
+        'InvalidIdentityTokenException',
+        400,
+      );
     });
 
     it('refuses a response with a DOCTYPE', async () => {
       const xml = `<!DOCTYPE x [<!ENTITY e "e">]>${signedSamlResponseXml({ key })}`;
-      await rejectsWith(assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }), 'InvalidIdentityTokenException', 400);
+      await rejectsWith(
+        assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }),
+        'InvalidIdentityTokenException',
+        400,
+      );
     });
 
     it('refuses an unknown SAML provider', async () => {
@@ -170,7 +197,11 @@ describe('AWS emulator', () => {
     });
 
     it('refuses a RoleSessionName AWS would not accept', async () => {
-      await rejectsWith(assume({ SAMLAssertion: signedSamlResponse({ key, roleSessionName: 'alice smith' }) }), 'InvalidIdentityTokenException', 400);
+      await rejectsWith(
+        assume({ SAMLAssertion: signedSamlResponse({ key, roleSessionName: 'alice smith' }) }),
+        'InvalidIdentityTokenException',
+        400,
+      );
     });
 
     it('refuses an assertion issued more than 5 minutes ago', async () => {
@@ -196,15 +227,26 @@ describe('AWS emulator', () => {
       const redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
       const before = Date.now();
       const issued = await redshift.send(
-        new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', DbName: 'dev', DbGroups: ['analysts'] }),
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: 'demo-cluster',
+          DbUser: 'alice',
+          DbName: 'dev',
+          DbGroups: ['analysts'],
+        }),
       );
       assert.equal(issued.DbUser, 'IAM:alice');
-      for (const special of ['/', '+', '=']) assert.ok(issued.DbPassword?.includes(special), `password contains ${special}`);
+      for (const special of ['/', '+', '='])
+        assert.ok(issued.DbPassword?.includes(special), `password contains ${special}`);
       const expiresIn = (issued.Expiration?.getTime() ?? 0) - before;
       assert.ok(expiresIn > 895_000 && expiresIn < 905_000, `default duration is 900 s, got ${expiresIn} ms`);
 
       const autoCreated = await redshift.send(
-        new GetClusterCredentialsCommand({ ClusterIdentifier: 'demo-cluster', DbUser: 'alice', AutoCreate: true, DurationSeconds: 3600 }),
+        new GetClusterCredentialsCommand({
+          ClusterIdentifier: 'demo-cluster',
+          DbUser: 'alice',
+          AutoCreate: true,
+          DurationSeconds: 3600,
+        }),
       );
       assert.equal(autoCreated.DbUser, 'IAMA:alice');
 
@@ -219,8 +261,16 @@ describe('AWS emulator', () => {
 
     it('reports an unknown cluster as ClusterNotFoundFault', async () => {
       const redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
-      await rejectsWith(redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })), 'ClusterNotFoundFault', 404);
-      await rejectsWith(redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'Demo-Cluster' })), 'ClusterNotFoundFault', 404);
+      await rejectsWith(
+        redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })),
+        'ClusterNotFoundFault',
+        404,
+      );
+      await rejectsWith(
+        redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'Demo-Cluster' })),
+        'ClusterNotFoundFault',
+        404,
+      );
     });
 
     it('refuses DbUser, DbGroups and DurationSeconds that Redshift would refuse', async () => {
@@ -244,14 +294,26 @@ describe('AWS emulator', () => {
       await rejectsWith(stranger.send(new DescribeClustersCommand({})), 'InvalidClientTokenId', 403);
 
       const real = await assume();
-      const wrongSecret = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: { ...real, secretAccessKey: madeUp.secretAccessKey } });
+      const wrongSecret = new RedshiftClient({
+        endpoint: emulator.url,
+        region: REGION,
+        credentials: { ...real, secretAccessKey: madeUp.secretAccessKey },
+      });
       await rejectsWith(wrongSecret.send(new DescribeClustersCommand({})), 'SignatureDoesNotMatch', 403);
 
-      const wrongToken = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: { ...real, sessionToken: 'other' } });
+      const wrongToken = new RedshiftClient({
+        endpoint: emulator.url,
+        region: REGION,
+        credentials: { ...real, sessionToken: 'other' },
+      });
       await rejectsWith(wrongToken.send(new DescribeClustersCommand({})), 'InvalidClientTokenId', 403);
 
       const serverless = new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, credentials: madeUp });
-      await rejectsWith(serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' })), 'UnrecognizedClientException', 403);
+      await rejectsWith(
+        serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' })),
+        'UnrecognizedClientException',
+        403,
+      );
     });
 
     it('refuses calls from an expired session', async () => {
@@ -271,33 +333,59 @@ describe('AWS emulator', () => {
 
   describe('Redshift Serverless', () => {
     it('issues IAMR credentials for the role and describes the workgroup', async () => {
-      const serverless = new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
+      const serverless = new RedshiftServerlessClient({
+        endpoint: emulator.url,
+        region: REGION,
+        credentials: await assume(),
+      });
       const before = Date.now();
-      const issued = await serverless.send(new GetCredentialsCommand({ workgroupName: 'demo-wg', dbName: 'dev', durationSeconds: 1200 }));
+      const issued = await serverless.send(
+        new GetCredentialsCommand({ workgroupName: 'demo-wg', dbName: 'dev', durationSeconds: 1200 }),
+      );
       assert.equal(issued.dbUser, 'IAMR:Analyst');
       assert.ok(issued.dbPassword);
       assert.ok(issued.expiration instanceof Date);
       const expiresIn = issued.expiration.getTime() - before;
-      assert.ok(expiresIn > 1195_000 && expiresIn < 1205_000, `expiration follows durationSeconds, got ${expiresIn} ms`);
+      assert.ok(
+        expiresIn > 1195_000 && expiresIn < 1205_000,
+        `expiration follows durationSeconds, got ${expiresIn} ms`,
+      );
 
       const { workgroup } = await serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' }));
       assert.equal(workgroup?.workgroupName, 'demo-wg');
       assert.equal(workgroup?.endpoint?.address, 'demo-wg.example.test');
       assert.equal(workgroup?.endpoint?.port, 5440);
 
-      await rejectsWith(serverless.send(new GetWorkgroupCommand({ workgroupName: 'missing-wg' })), 'ResourceNotFoundException', 400);
-      await rejectsWith(serverless.send(new GetCredentialsCommand({ workgroupName: 'missing-wg' })), 'ResourceNotFoundException', 400);
+      await rejectsWith(
+        serverless.send(new GetWorkgroupCommand({ workgroupName: 'missing-wg' })),
+        'ResourceNotFoundException',
+        400,
+      );
+      await rejectsWith(
+        serverless.send(new GetCredentialsCommand({ workgroupName: 'missing-wg' })),
+        'ResourceNotFoundException',
+        400,
+      );
     });
   });
 
   it('is reached through AWS_ENDPOINT_URL_* environment variables', async () => {
-    const names = ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_REDSHIFT', 'AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS'];
+    const names = [
+      'AWS_ENDPOINT_URL_STS',
+      'AWS_ENDPOINT_URL_REDSHIFT',
+      'AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS',
+      'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
+    ];
     const saved = new Map(names.map((name) => [name, process.env[name]]));
     try {
       delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
       for (const name of names.slice(0, 3)) process.env[name] = emulator.url;
       const output = await new STSClient({ region: REGION }).send(
-        new AssumeRoleWithSAMLCommand({ RoleArn: DEMO_ROLE_ARN, PrincipalArn: DEMO_PROVIDER_ARN, SAMLAssertion: signedSamlResponse({ key }) }),
+        new AssumeRoleWithSAMLCommand({
+          RoleArn: DEMO_ROLE_ARN,
+          PrincipalArn: DEMO_PROVIDER_ARN,
+          SAMLAssertion: signedSamlResponse({ key }),
+        }),
       );
       const { AccessKeyId, SecretAccessKey, SessionToken } = output.Credentials ?? {};
       assert.ok(AccessKeyId && SecretAccessKey && SessionToken);
@@ -327,12 +415,19 @@ describe('AWS emulator', () => {
     const denial = 'User is not authorized to perform: redshift:GetClusterCredentials';
     emulator.failNext('GetClusterCredentials', { code: 'AccessDenied', message: denial, status: 403 });
     const input = { ClusterIdentifier: 'demo-cluster', DbUser: 'alice' };
-    await assert.rejects(redshift.send(new GetClusterCredentialsCommand(input)), { name: 'AccessDenied', message: denial });
+    await assert.rejects(redshift.send(new GetClusterCredentialsCommand(input)), {
+      name: 'AccessDenied',
+      message: denial,
+    });
     assert.equal((await redshift.send(new GetClusterCredentialsCommand(input))).DbUser, 'IAM:alice');
 
     const serverless = new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, credentials });
     emulator.failNext('GetCredentials', { code: 'ValidationException', message: 'nope', status: 400 });
-    await rejectsWith(serverless.send(new GetCredentialsCommand({ workgroupName: 'demo-wg' })), 'ValidationException', 400);
+    await rejectsWith(
+      serverless.send(new GetCredentialsCommand({ workgroupName: 'demo-wg' })),
+      'ValidationException',
+      400,
+    );
 
     const failed = emulator.calls.filter((call) => !call.ok && call.action === 'GetClusterCredentials');
     assert.equal(failed.at(-1)?.errorCode, 'AccessDenied');
@@ -342,7 +437,11 @@ describe('AWS emulator', () => {
   it('records and logs calls without SAML assertions, keys, tokens or passwords', async () => {
     const samlAssertion = signedSamlResponse({ key });
     const output = await sts().send(
-      new AssumeRoleWithSAMLCommand({ RoleArn: DEMO_ROLE_ARN, PrincipalArn: DEMO_PROVIDER_ARN, SAMLAssertion: samlAssertion }),
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: DEMO_ROLE_ARN,
+        PrincipalArn: DEMO_PROVIDER_ARN,
+        SAMLAssertion: samlAssertion,
+      }),
     );
     const { AccessKeyId = '', SecretAccessKey = '', SessionToken = '' } = output.Credentials ?? {};
     const credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
@@ -354,10 +453,22 @@ describe('AWS emulator', () => {
     );
 
     const recorded = JSON.stringify(emulator.calls) + logLines.join('');
-    assert.ok(logLines.some((line) => line.includes('GetClusterCredentials')), 'calls are logged');
-    assert.ok(emulator.calls.some((call) => call.action === 'AssumeRoleWithSAML' && call.params.RoleArn === DEMO_ROLE_ARN));
+    assert.ok(
+      logLines.some((line) => line.includes('GetClusterCredentials')),
+      'calls are logged',
+    );
+    assert.ok(
+      emulator.calls.some((call) => call.action === 'AssumeRoleWithSAML' && call.params.RoleArn === DEMO_ROLE_ARN),
+    );
     assert.ok(!recorded.includes('SAMLAssertion'));
-    for (const secret of [samlAssertion.slice(0, 200), AccessKeyId, SecretAccessKey, SessionToken, issued.DbPassword, serverless.dbPassword]) {
+    for (const secret of [
+      samlAssertion.slice(0, 200),
+      AccessKeyId,
+      SecretAccessKey,
+      SessionToken,
+      issued.DbPassword,
+      serverless.dbPassword,
+    ]) {
       assert.ok(secret && !recorded.includes(secret), 'a secret leaked into calls');
     }
   });

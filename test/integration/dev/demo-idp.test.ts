@@ -19,20 +19,23 @@ const DB_GROUPS = 'https://redshift.amazon.com/SAML/Attributes/DbGroups';
 
 function demoApp(overrides: Partial<DemoIdpOptions> = {}) {
   const app = express();
-  app.use('/dev/idp', createDemoIdpRouter({
-    entityId: IDP_ENTITY_ID,
-    ssoUrl: `${BASE}/dev/idp/sso`,
-    key: fixtureKeys.idp,
-    users: DEMO_USERS,
-    audiences: ['urn:amazon:webservices'],
-    acsUrl: (issuer) => {
-      if (issuer !== SP_ENTITY_ID) throw new Error(`unknown SP ${issuer}`);
-      return ACS;
-    },
-    defaultAcsUrl: ACS,
-    idpInitiatedAcsUrl: `${BASE}/saml/acs/demo?idp-initiated`,
-    ...overrides,
-  }));
+  app.use(
+    '/dev/idp',
+    createDemoIdpRouter({
+      entityId: IDP_ENTITY_ID,
+      ssoUrl: `${BASE}/dev/idp/sso`,
+      key: fixtureKeys.idp,
+      users: DEMO_USERS,
+      audiences: ['urn:amazon:webservices'],
+      acsUrl: (issuer) => {
+        if (issuer !== SP_ENTITY_ID) throw new Error(`unknown SP ${issuer}`);
+        return ACS;
+      },
+      defaultAcsUrl: ACS,
+      idpInitiatedAcsUrl: `${BASE}/saml/acs/demo?idp-initiated`,
+      ...overrides,
+    }),
+  );
   app.use((error: { status?: number; code?: string }, _req: Request, res: Response, _next: NextFunction) => {
     res.status(error.status ?? 500).json({ code: error.code });
   });
@@ -65,9 +68,20 @@ function field(html: string, name: string): string {
 }
 
 async function signIn(app: express.Express, userId: string, saml = sp()) {
-  const picker = await request(app).get(await authnRequestPath(saml)).expect(200);
-  const posted = await request(app).post('/dev/idp/sso').type('form').send({ token: field(picker.text, 'token'), userId }).expect(200);
-  return { picker: picker.text, page: posted.text, samlResponse: field(posted.text, 'SAMLResponse'), headers: posted.headers };
+  const picker = await request(app)
+    .get(await authnRequestPath(saml))
+    .expect(200);
+  const posted = await request(app)
+    .post('/dev/idp/sso')
+    .type('form')
+    .send({ token: field(picker.text, 'token'), userId })
+    .expect(200);
+  return {
+    picker: picker.text,
+    page: posted.text,
+    samlResponse: field(posted.text, 'SAMLResponse'),
+    headers: posted.headers,
+  };
 }
 
 describe('demo IdP', () => {
@@ -77,7 +91,10 @@ describe('demo IdP', () => {
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
     assert.ok(profile);
     assert.equal(profile.nameID, 'alice@example.com');
-    assert.equal(profile[ROLE], 'arn:aws:iam::123456789012:role/RedshiftAnalyst,arn:aws:iam::123456789012:saml-provider/RedshiftSsoDemo');
+    assert.equal(
+      profile[ROLE],
+      'arn:aws:iam::123456789012:role/RedshiftAnalyst,arn:aws:iam::123456789012:saml-provider/RedshiftSsoDemo',
+    );
     assert.equal(profile[SESSION_NAME], 'alice');
     assert.equal(profile[DB_GROUPS], 'analysts');
     assert.match(page, new RegExp(`<form method="post" action="${ACS}" data-auto-submit>`));
@@ -93,7 +110,11 @@ describe('demo IdP', () => {
     assert.ok(requestId);
     const app = demoApp();
     const picker = await request(app).get(path).expect(200);
-    const posted = await request(app).post('/dev/idp/sso').type('form').send({ token: field(picker.text, 'token'), userId: 'alice' }).expect(200);
+    const posted = await request(app)
+      .post('/dev/idp/sso')
+      .type('form')
+      .send({ token: field(picker.text, 'token'), userId: 'alice' })
+      .expect(200);
     const xml = Buffer.from(field(posted.text, 'SAMLResponse'), 'base64').toString('utf8');
     assert.match(xml, new RegExp(`<samlp:Response [^>]*Destination="${ACS}" InResponseTo="${requestId}"`));
     assert.match(xml, new RegExp(`Recipient="${ACS}" InResponseTo="${requestId}"`));
@@ -134,7 +155,9 @@ describe('demo IdP', () => {
 
   it('accepts each picker token once', async () => {
     const app = demoApp();
-    const picker = await request(app).get(await authnRequestPath(sp())).expect(200);
+    const picker = await request(app)
+      .get(await authnRequestPath(sp()))
+      .expect(200);
     const token = field(picker.text, 'token');
     await request(app).post('/dev/idp/sso').type('form').send({ token, userId: 'alice' }).expect(200);
     const reused = await request(app).post('/dev/idp/sso').type('form').send({ token, userId: 'alice' }).expect(400);
@@ -144,22 +167,38 @@ describe('demo IdP', () => {
   it('expires picker tokens after five minutes', async () => {
     let now = new Date('2030-01-01T00:00:00Z');
     const app = demoApp({ now: () => now });
-    const picker = await request(app).get(await authnRequestPath(sp())).expect(200);
+    const picker = await request(app)
+      .get(await authnRequestPath(sp()))
+      .expect(200);
     now = new Date('2030-01-01T00:05:00Z');
-    await request(app).post('/dev/idp/sso').type('form').send({ token: field(picker.text, 'token'), userId: 'alice' }).expect(400);
+    await request(app)
+      .post('/dev/idp/sso')
+      .type('form')
+      .send({ token: field(picker.text, 'token'), userId: 'alice' })
+      .expect(400);
   });
 
   it('refuses an unknown user', async () => {
     const app = demoApp();
-    const picker = await request(app).get(await authnRequestPath(sp())).expect(200);
-    const res = await request(app).post('/dev/idp/sso').type('form').send({ token: field(picker.text, 'token'), userId: 'mallory' }).expect(400);
+    const picker = await request(app)
+      .get(await authnRequestPath(sp()))
+      .expect(200);
+    const res = await request(app)
+      .post('/dev/idp/sso')
+      .type('form')
+      .send({ token: field(picker.text, 'token'), userId: 'mallory' })
+      .expect(400);
     assert.equal(res.body.code, 'DEMO_IDP_UNKNOWN_USER');
   });
 
   it('signs IdP-initiated responses without InResponseTo, to the IdP-initiated ACS', async () => {
     const app = demoApp();
     const picker = await request(app).get('/dev/idp/initiate').expect(200);
-    const posted = await request(app).post('/dev/idp/sso').type('form').send({ token: field(picker.text, 'token'), userId: 'bob' }).expect(200);
+    const posted = await request(app)
+      .post('/dev/idp/sso')
+      .type('form')
+      .send({ token: field(picker.text, 'token'), userId: 'bob' })
+      .expect(200);
     assert.match(posted.text, /action="https:\/\/sso\.test\.example\/saml\/acs\/demo\?idp-initiated"/);
     const saml = sp({ validateInResponseTo: 'never' as SamlConfig['validateInResponseTo'] });
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: field(posted.text, 'SAMLResponse') });
@@ -179,11 +218,17 @@ describe('demo IdP', () => {
   });
 
   it('publishes metadata with the signing certificate and the redirect SSO endpoint', async () => {
-    const res = await request(demoApp()).get('/dev/idp/metadata').expect(200).expect('content-type', /samlmetadata\+xml/);
+    const res = await request(demoApp())
+      .get('/dev/idp/metadata')
+      .expect(200)
+      .expect('content-type', /samlmetadata\+xml/);
     const certBody = fixtureKeys.idp.certificate.replace(/-----[A-Z ]+-----|\s/g, '');
     assert.match(res.text, new RegExp(`entityID="${IDP_ENTITY_ID}"`));
     assert.ok(res.text.includes(`<ds:X509Certificate>${certBody}</ds:X509Certificate>`));
-    assert.match(res.text, /<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https:\/\/sso\.test\.example\/dev\/idp\/sso"\/>/);
+    assert.match(
+      res.text,
+      /<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https:\/\/sso\.test\.example\/dev\/idp\/sso"\/>/,
+    );
   });
 });
 

@@ -7,7 +7,12 @@ import { GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-re
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import { findPostgresBinaries, startPrivatePostgres, type PrivatePostgres } from '../../../src/dev/private-postgres.ts';
-import { DEMO_PROVIDER_ARN, DEMO_ROLE_ARN, generateSigningKey, signedSamlResponse } from '../../support/emulator-saml.ts';
+import {
+  DEMO_PROVIDER_ARN,
+  DEMO_ROLE_ARN,
+  generateSigningKey,
+  signedSamlResponse,
+} from '../../support/emulator-saml.ts';
 
 const REGION = 'us-east-1';
 
@@ -51,7 +56,11 @@ describe('private PostgreSQL behind the AWS emulator', () => {
       postgresAdminUrl: postgres.url,
     });
     const output = await new STSClient({ endpoint: emulator.url, region: REGION }).send(
-      new AssumeRoleWithSAMLCommand({ RoleArn: DEMO_ROLE_ARN, PrincipalArn: DEMO_PROVIDER_ARN, SAMLAssertion: signedSamlResponse({ key }) }),
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: DEMO_ROLE_ARN,
+        PrincipalArn: DEMO_PROVIDER_ARN,
+        SAMLAssertion: signedSamlResponse({ key }),
+      }),
     );
     const { AccessKeyId, SecretAccessKey, SessionToken } = output.Credentials ?? {};
     assert.ok(AccessKeyId && SecretAccessKey && SessionToken);
@@ -81,12 +90,20 @@ describe('private PostgreSQL behind the AWS emulator', () => {
 
   it('lets the issued cluster user log in with the issued password, and no other', async () => {
     const issued = await redshift.send(
-      new GetClusterCredentialsCommand({ ClusterIdentifier: 'local', DbUser: 'alice', DbGroups: ['analysts'], DurationSeconds: 300 }),
+      new GetClusterCredentialsCommand({
+        ClusterIdentifier: 'local',
+        DbUser: 'alice',
+        DbGroups: ['analysts'],
+        DurationSeconds: 300,
+      }),
     );
     assert.equal(issued.DbUser, 'IAM:alice');
     const password = issued.DbPassword ?? '';
 
-    const ok = await psql(loginUrl('IAM:alice', password), "select current_user || ' ' || pg_has_role('analysts', 'MEMBER')");
+    const ok = await psql(
+      loginUrl('IAM:alice', password),
+      "select current_user || ' ' || pg_has_role('analysts', 'MEMBER')",
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'IAM:alice true');
 
@@ -96,7 +113,9 @@ describe('private PostgreSQL behind the AWS emulator', () => {
   });
 
   it('refuses the password once its expiration has passed', async () => {
-    const issued = await redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'local', DbUser: 'carol', DurationSeconds: 2 }));
+    const issued = await redshift.send(
+      new GetClusterCredentialsCommand({ ClusterIdentifier: 'local', DbUser: 'carol', DurationSeconds: 2 }),
+    );
     const url = loginUrl(issued.DbUser ?? '', issued.DbPassword ?? '');
     const beforeExpiry = await psql(url, 'select current_user');
     assert.equal(beforeExpiry.stdout, 'IAM:carol', beforeExpiry.stderr);
@@ -108,7 +127,9 @@ describe('private PostgreSQL behind the AWS emulator', () => {
   });
 
   it('lets the serverless IAMR user log in too', async () => {
-    const issued = await serverless.send(new GetCredentialsCommand({ workgroupName: 'local-wg', durationSeconds: 300 }));
+    const issued = await serverless.send(
+      new GetCredentialsCommand({ workgroupName: 'local-wg', durationSeconds: 300 }),
+    );
     const result = await psql(loginUrl(issued.dbUser ?? '', issued.dbPassword ?? ''), 'select current_user');
     assert.equal(result.stdout, 'IAMR:Analyst', result.stderr);
   });

@@ -7,7 +7,12 @@ import { fetchMetadata, MetadataFetchError, type MetadataFetchOptions } from '..
 import { OutboundProxy } from '../../../src/outbound/proxy-route.ts';
 
 const METADATA = '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x"/>';
-const defaults: MetadataFetchOptions = { timeoutMs: 1000, maxBytes: 10_000, allowHttpLoopback: true, allowPrivateAddresses: false };
+const defaults: MetadataFetchOptions = {
+  timeoutMs: 1000,
+  maxBytes: 10_000,
+  allowHttpLoopback: true,
+  allowPrivateAddresses: false,
+};
 
 describe('fetchMetadata', () => {
   let server: Server;
@@ -41,14 +46,44 @@ describe('fetchMetadata', () => {
   const refusals: Array<[string, () => string, Partial<MetadataFetchOptions>, RegExp]> = [
     ['plain http when not allowed', () => `${base}/metadata`, { allowHttpLoopback: false }, /must use https/],
     ['plain http to a non-loopback address', () => 'http://169.254.169.254/latest/meta-data', {}, /non-loopback/],
-    ['https to the cloud metadata service', () => 'https://169.254.169.254/latest/meta-data', {}, /169\.254\.169\.254.*refused/],
+    [
+      'https to the cloud metadata service',
+      () => 'https://169.254.169.254/latest/meta-data',
+      {},
+      /169\.254\.169\.254.*refused/,
+    ],
     ['https to a loopback IP literal', () => 'https://127.0.0.1:1/metadata', {}, /127\.0\.0\.1.*refused/],
-    ['https to a host name that resolves to loopback', () => 'https://localhost:1/metadata', {}, /localhost resolves to .*refused/],
-    ['https to IPv4-compatible loopback', () => 'https://[::127.0.0.1]:1/metadata', {}, /::7f00:1 is not a global unicast address.*refused/],
+    [
+      'https to a host name that resolves to loopback',
+      () => 'https://localhost:1/metadata',
+      {},
+      /localhost resolves to .*refused/,
+    ],
+    [
+      'https to IPv4-compatible loopback',
+      () => 'https://[::127.0.0.1]:1/metadata',
+      {},
+      /::7f00:1 is not a global unicast address.*refused/,
+    ],
     ['https to site-local IPv6', () => 'https://[fec0::1]:1/metadata', {}, /fec0::1 is not a global unicast/],
-    ['https to 6to4 wrapping loopback', () => 'https://[2002:7f00:1::]:1/metadata', {}, /2002:7f00:1:: is not a global unicast/],
-    ['https to NAT64 wrapping the metadata service', () => 'https://[64:ff9b::169.254.169.254]:1/metadata', {}, /not a global unicast/],
-    ['https to loopback spelled as one decimal number', () => 'https://2130706433:1/metadata', {}, /127\.0\.0\.1 is not a global unicast/],
+    [
+      'https to 6to4 wrapping loopback',
+      () => 'https://[2002:7f00:1::]:1/metadata',
+      {},
+      /2002:7f00:1:: is not a global unicast/,
+    ],
+    [
+      'https to NAT64 wrapping the metadata service',
+      () => 'https://[64:ff9b::169.254.169.254]:1/metadata',
+      {},
+      /not a global unicast/,
+    ],
+    [
+      'https to loopback spelled as one decimal number',
+      () => 'https://2130706433:1/metadata',
+      {},
+      /127\.0\.0\.1 is not a global unicast/,
+    ],
     ['https to a documentation address', () => 'https://[2001:db8::1]:1/metadata', {}, /not a global unicast/],
     ['a body over the cap (Content-Length)', () => `${base}/huge`, {}, /larger than 10000 bytes/],
     ['a body over the cap (chunked)', () => `${base}/huge-chunked`, {}, /larger than 10000 bytes/],
@@ -58,7 +93,10 @@ describe('fetchMetadata', () => {
   ];
   for (const [name, url, options, message] of refusals) {
     it(`refuses ${name}`, async () => {
-      await assert.rejects(fetchMetadata(url(), { ...defaults, ...options }), (err: unknown) => err instanceof MetadataFetchError && message.test(err.message));
+      await assert.rejects(
+        fetchMetadata(url(), { ...defaults, ...options }),
+        (err: unknown) => err instanceof MetadataFetchError && message.test(err.message),
+      );
     });
   }
 
@@ -90,7 +128,11 @@ describe('fetchMetadata through an outbound proxy that refuses the tunnel', () =
 
   it("says the proxy refused, rather than blaming the metadata URL's answer", async () => {
     const options = { ...defaults, allowPrivateAddresses: true, proxy: new OutboundProxy({ httpsUrl: proxyUrl }) };
-    await assert.rejects(fetchMetadata('https://127.0.0.1:1/metadata', options), (err: unknown) => err instanceof MetadataFetchError && /outbound proxy refused the connection \(HTTP 403\)/.test(err.message));
+    await assert.rejects(
+      fetchMetadata('https://127.0.0.1:1/metadata', options),
+      (err: unknown) =>
+        err instanceof MetadataFetchError && /outbound proxy refused the connection \(HTTP 403\)/.test(err.message),
+    );
     assert.deepEqual(connects, ['127.0.0.1:1']);
   });
 });

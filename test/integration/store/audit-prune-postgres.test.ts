@@ -22,10 +22,20 @@ describe('audit pruning on two PostgreSQL instances', () => {
   let b: Store;
 
   const pruner = (store: Store, pause?: () => Promise<void>) =>
-    new AuditPruner({ store, retentionDays: 30, intervalMs: 3_600_000, batchSize: 2, now: () => NOW, timers: fakeTimers().timers, logger, pause });
+    new AuditPruner({
+      store,
+      retentionDays: 30,
+      intervalMs: 3_600_000,
+      batchSize: 2,
+      now: () => NOW,
+      timers: fakeTimers().timers,
+      logger,
+      pause,
+    });
 
   const seed = async (count: number) => {
-    for (let i = 0; i < count; i += 1) await a.appendAudit({ at: new Date(NOW.getTime() - (31 + i) * DAY_MS), kind: 'login', outcome: 'ok' });
+    for (let i = 0; i < count; i += 1)
+      await a.appendAudit({ at: new Date(NOW.getTime() - (31 + i) * DAY_MS), kind: 'login', outcome: 'ok' });
   };
 
   before(async () => {

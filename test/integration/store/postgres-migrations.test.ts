@@ -38,10 +38,15 @@ describe('openPostgresStore with several instances on one database', () => {
       const logger = createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) });
       const stores = await Promise.all([openPostgresStore(url, { logger }), openPostgresStore(url, { logger })]);
       try {
-        const rows = await query<{ version: number; n: number }>('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
+        const rows = await query<{ version: number; n: number }>(
+          'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
+        );
         const versions = rows.map((r) => r.version);
         assert.ok(versions.length >= 2);
-        assert.deepEqual(versions, versions.map((_, i) => i + 1));
+        assert.deepEqual(
+          versions,
+          versions.map((_, i) => i + 1),
+        );
         assert.ok(rows.every((r) => r.n === 1));
 
         // Between them, the two instances applied every version once; a third applies nothing.
@@ -52,7 +57,10 @@ describe('openPostgresStore with several instances on one database', () => {
           .filter((entry) => entry.msg === 'PostgreSQL store ready')
           .map((entry) => entry.applied ?? []);
         assert.equal(applied.length, 3);
-        assert.deepEqual(applied.flat().sort((a, b) => a - b), versions);
+        assert.deepEqual(
+          applied.flat().sort((a, b) => a - b),
+          versions,
+        );
         assert.deepEqual(applied[2], []);
       } finally {
         await closeAll(stores);
@@ -75,7 +83,9 @@ describe('openPostgresStore with several instances on one database', () => {
         assert.equal(await a.rememberOnce('corp:_assertion', at(300), T0), true);
         assert.equal(await b.rememberOnce('corp:_assertion', at(300), at(1)), false);
 
-        const raced = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).rememberOnce('corp:_raced', at(300), T0)));
+        const raced = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).rememberOnce('corp:_raced', at(300), T0)),
+        );
         assert.equal(raced.filter((r) => r).length, 1);
       } finally {
         await closeAll([a, b]);

@@ -25,7 +25,8 @@ describe('openPostgresStore', () => {
   });
 
   describeStoreContract('PostgreSQL', async () => {
-    if (database === undefined || cleaner === undefined) throw new Error('no test database: see the failure of the before hook');
+    if (database === undefined || cleaner === undefined)
+      throw new Error('no test database: see the failure of the before hook');
     const store = await openPostgresStore(database.url, { poolSize: 5 });
     // DELETE, not TRUNCATE: on these small tables it is ~80 ms faster per test.
     await cleaner.query(

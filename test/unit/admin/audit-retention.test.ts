@@ -20,11 +20,21 @@ const tmp = mkdtempSync(join(tmpdir(), 'redshift-sso-prune-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function pruner(store: Store, options: Partial<AuditPrunerOptions> = {}): AuditPruner {
-  return new AuditPruner({ store, retentionDays: 30, intervalMs: 3_600_000, batchSize: 3, now: () => NOW, timers: fakeTimers().timers, logger, ...options });
+  return new AuditPruner({
+    store,
+    retentionDays: 30,
+    intervalMs: 3_600_000,
+    batchSize: 3,
+    now: () => NOW,
+    timers: fakeTimers().timers,
+    logger,
+    ...options,
+  });
 }
 
 async function seed(store: Store, ages: number[]): Promise<void> {
-  for (const [i, days] of ages.entries()) await store.appendAudit({ at: daysAgo(days), kind: 'login', outcome: 'ok', requestId: `d${days}-${i}` });
+  for (const [i, days] of ages.entries())
+    await store.appendAudit({ at: daysAgo(days), kind: 'login', outcome: 'ok', requestId: `d${days}-${i}` });
 }
 
 describe('AuditPruner', () => {
@@ -34,13 +44,25 @@ describe('AuditPruner', () => {
     const outcome = await pruner(store).runOnce();
     assert.deepEqual(outcome, { ran: true, deleted: 5, batches: 2, cutoff: daysAgo(30) });
     const left = await store.queryAudit({ limit: 100 });
-    assert.deepEqual(left.map((e) => e.requestId), [undefined, 'd0-7', 'd10-6', 'd29.9-5']);
+    assert.deepEqual(
+      left.map((e) => e.requestId),
+      [undefined, 'd0-7', 'd10-6', 'd29.9-5'],
+    );
     assert.equal(left[0]?.kind, 'audit_pruned');
-    assert.deepEqual(left[0]?.details, { deleted: 5, cutoff: daysAgo(30).toISOString(), retentionDays: 30, batches: 2 });
+    assert.deepEqual(left[0]?.details, {
+      deleted: 5,
+      cutoff: daysAgo(30).toISOString(),
+      retentionDays: 30,
+      batches: 2,
+    });
     assert.deepEqual(left[0]?.at, NOW);
 
     assert.deepEqual(await pruner(store).runOnce(), { ran: true, deleted: 0, batches: 1, cutoff: daysAgo(30) });
-    assert.equal((await store.queryAudit({ kind: 'audit_pruned' })).length, 1, 'a run that deleted nothing adds no line');
+    assert.equal(
+      (await store.queryAudit({ kind: 'audit_pruned' })).length,
+      1,
+      'a run that deleted nothing adds no line',
+    );
     await store.close();
   });
 
@@ -52,13 +74,18 @@ describe('AuditPruner', () => {
     let pauses = 0;
     const job = pruner(store, {
       timers: timers.timers,
-      pause: () => new Promise<void>((resolve) => {
-        pauses += 1;
-        paused = resolve;
-      }),
+      pause: () =>
+        new Promise<void>((resolve) => {
+          pauses += 1;
+          paused = resolve;
+        }),
     });
     job.start(60_000);
-    assert.deepEqual(timers.pending.map((t) => t.ms), [60_000], 'the first run a minute in');
+    assert.deepEqual(
+      timers.pending.map((t) => t.ms),
+      [60_000],
+      'the first run a minute in',
+    );
     const firing = timers.fire();
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(pauses, 1, 'between the first and second batch');
@@ -66,7 +93,11 @@ describe('AuditPruner', () => {
     paused();
     await stopping;
     await firing;
-    assert.equal((await store.queryAudit({ limit: 100 })).filter((e) => e.kind === 'login').length, 4, 'one batch of 3 went, then it stopped');
+    assert.equal(
+      (await store.queryAudit({ limit: 100 })).filter((e) => e.kind === 'login').length,
+      4,
+      'one batch of 3 went, then it stopped',
+    );
     assert.deepEqual(timers.pending, [], 'nothing scheduled after stop');
     await store.close();
   });
@@ -78,7 +109,11 @@ describe('AuditPruner', () => {
     job.start(1_000);
     await store.close();
     await timers.fire();
-    assert.deepEqual(timers.pending.map((t) => t.ms), [3_600_000], 'the closed store failed the run; the next one is scheduled');
+    assert.deepEqual(
+      timers.pending.map((t) => t.ms),
+      [3_600_000],
+      'the closed store failed the run; the next one is scheduled',
+    );
     await job.stop();
     assert.deepEqual(timers.pending, []);
   });

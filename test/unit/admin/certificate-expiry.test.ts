@@ -19,7 +19,8 @@ describe('certificate expiry', () => {
   });
 
   it('counts whole days left and warns from exactly 30 days before the end', () => {
-    const at = (msBeforeEnd: number) => certificateExpiries([{ id: 'corp', name: 'Corp', certs: [pem] }], new Date(notAfter.getTime() - msBeforeEnd))[0];
+    const at = (msBeforeEnd: number) =>
+      certificateExpiries([{ id: 'corp', name: 'Corp', certs: [pem] }], new Date(notAfter.getTime() - msBeforeEnd))[0];
     assert.deepEqual([at(30 * DAY_MS + 1000)?.days, at(30 * DAY_MS + 1000)?.warn], [30, false]);
     assert.deepEqual([at(30 * DAY_MS)?.days, at(30 * DAY_MS)?.warn], [30, true]);
     assert.deepEqual([at(10 * DAY_MS)?.days, at(10 * DAY_MS)?.warn, at(10 * DAY_MS)?.expired], [10, true, false]);
@@ -30,7 +31,8 @@ describe('certificate expiry', () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
@@ -42,14 +44,27 @@ describe('certificate expiry', () => {
       logger: createLogger({ level: 'info' }, sink),
       timers: timers.timers,
     });
-    assert.deepEqual(timers.pending.map((t) => t.ms), [60_000], 'the first check a minute after start');
+    assert.deepEqual(
+      timers.pending.map((t) => t.ms),
+      [60_000],
+      'the first check a minute after start',
+    );
     const daily: string[] = [];
     for (const day of [0, 14, 15, 16, 44, 46]) {
       now = new Date(T0.getTime() + day * DAY_MS);
       const before = lines.length;
       await timers.fire();
-      assert.deepEqual(timers.pending.map((t) => t.ms), [DAY_MS], 'the next check a day later');
-      daily.push(lines.slice(before).map((l) => `${String(l.msg)} (${String(l.daysLeft)})`).join('; '));
+      assert.deepEqual(
+        timers.pending.map((t) => t.ms),
+        [DAY_MS],
+        'the next check a day later',
+      );
+      daily.push(
+        lines
+          .slice(before)
+          .map((l) => `${String(l.msg)} (${String(l.daysLeft)})`)
+          .join('; '),
+      );
     }
     assert.deepEqual(daily, [
       '',

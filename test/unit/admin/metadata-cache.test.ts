@@ -17,7 +17,10 @@ import { fakeTimers, type FakeTimers } from '../../support/fake-timers.ts';
 const URL_WITH_TOKEN = 'https://user:hunter2@idp.example/app/metadata?token=s3cret-t0ken';
 const HOUR_MS = 3_600_000;
 const T0 = new Date('2030-01-01T00:00:00.000Z');
-const doc = (key = fixtureKeys.idp) => idpMetadataXml('https://idp.example/entity', 'https://idp.example/sso', [{ certificate: key.certificate, use: 'signing' }]);
+const doc = (key = fixtureKeys.idp) =>
+  idpMetadataXml('https://idp.example/entity', 'https://idp.example/sso', [
+    { certificate: key.certificate, use: 'signing' },
+  ]);
 
 describe('MetadataCache retries and the stored last good document', () => {
   let store: Store;
@@ -40,7 +43,12 @@ describe('MetadataCache retries and the stored last good document', () => {
   function cache(random = () => 1): MetadataCache {
     const sink = new Writable({
       write(chunk: Buffer, _e, done) {
-        logs.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+        logs.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((l) => l !== ''),
+        );
         done();
       },
     });
@@ -77,21 +85,41 @@ describe('MetadataCache retries and the stored last good document', () => {
     await metadata.refresh([{ url: URL_WITH_TOKEN, idpId: 'corp' }]);
     serve = () => 'not xml';
     await metadata.refresh([{ url: URL_WITH_TOKEN, idpId: 'corp' }]);
-    assert.deepEqual(clock.pending.map((p) => p.ms), [30_000], 'a success resets the backoff');
+    assert.deepEqual(
+      clock.pending.map((p) => p.ms),
+      [30_000],
+      'a success resets the backoff',
+    );
     assert.equal(metadata.get(URL_WITH_TOKEN), doc(), 'an invalid document keeps the last good one');
   });
 
   it('puts jitter between half and all of each delay', () => {
     for (let attempt = 0; attempt < 7; attempt += 1) {
       const full = RETRY_BASE_MS * 2 ** attempt;
-      assert.equal(backoffDelayMs(attempt, HOUR_MS, () => 0), full / 2);
-      assert.equal(backoffDelayMs(attempt, HOUR_MS, () => 1), full);
+      assert.equal(
+        backoffDelayMs(attempt, HOUR_MS, () => 0),
+        full / 2,
+      );
+      assert.equal(
+        backoffDelayMs(attempt, HOUR_MS, () => 1),
+        full,
+      );
       const mid = backoffDelayMs(attempt, HOUR_MS, () => 0.5) ?? 0;
       assert.ok(mid > full / 2 && mid < full);
     }
-    assert.equal(backoffDelayMs(7, HOUR_MS, () => 0), undefined);
-    assert.equal(backoffDelayMs(0, 60_000, () => 1), 30_000, 'the shortest refresh interval still gets one retry');
-    assert.equal(backoffDelayMs(1, 60_000, () => 1), undefined);
+    assert.equal(
+      backoffDelayMs(7, HOUR_MS, () => 0),
+      undefined,
+    );
+    assert.equal(
+      backoffDelayMs(0, 60_000, () => 1),
+      30_000,
+      'the shortest refresh interval still gets one retry',
+    );
+    assert.equal(
+      backoffDelayMs(1, 60_000, () => 1),
+      undefined,
+    );
   });
 
   it('schedules one retry per URL, however many fetches fail meanwhile', async () => {
@@ -109,12 +137,15 @@ describe('MetadataCache retries and the stored last good document', () => {
     await metadata.ensure([{ url: URL_WITH_TOKEN, idpId: 'corp' }]);
     assert.equal(metadata.get(URL_WITH_TOKEN), doc());
     assert.notEqual(metadata.version(), before, 'the registry rebuilds with it');
-    const warning = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'using the stored metadata document until the metadata URL answers again');
+    const warning = logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'using the stored metadata document until the metadata URL answers again');
     assert.ok(warning !== undefined, logs.join('\n'));
     assert.equal(warning.idpId, 'corp');
     assert.equal(warning.fetchedAt, '2029-12-31T12:00:00.000Z');
     assert.equal(warning.url, 'https://idp.example/app/metadata');
-    for (const secret of ['hunter2', 's3cret-t0ken']) assert.ok(!logs.join('\n').includes(secret), `no ${secret} in the logs`);
+    for (const secret of ['hunter2', 's3cret-t0ken'])
+      assert.ok(!logs.join('\n').includes(secret), `no ${secret} in the logs`);
     assert.equal(clock.pending.length, 1, 'and retries');
   });
 
@@ -153,7 +184,10 @@ describe('MetadataCache retries and the stored last good document', () => {
 
   it('stops every pending retry on close', async () => {
     const metadata = cache();
-    await metadata.refresh([{ url: URL_WITH_TOKEN, idpId: 'a' }, { url: 'https://other.example/m', idpId: 'b' }]);
+    await metadata.refresh([
+      { url: URL_WITH_TOKEN, idpId: 'a' },
+      { url: 'https://other.example/m', idpId: 'b' },
+    ]);
     assert.equal(clock.pending.length, 2);
     metadata.close();
     assert.equal(clock.pending.length, 0);
@@ -165,7 +199,10 @@ describe('MetadataCache retries and the stored last good document', () => {
 describe('describeUrl', () => {
   const cases: Array<[string, string]> = [
     [URL_WITH_TOKEN, 'https://idp.example/app/metadata'],
-    ['https://login.example/federationmetadata/2007-06/federationmetadata.xml?appid=1#x', 'https://login.example/federationmetadata/2007-06/federationmetadata.xml'],
+    [
+      'https://login.example/federationmetadata/2007-06/federationmetadata.xml?appid=1#x',
+      'https://login.example/federationmetadata/2007-06/federationmetadata.xml',
+    ],
     ['http://127.0.0.1:8080/m', 'http://127.0.0.1:8080/m'],
     ['not a url', '(not a URL)'],
   ];

@@ -3,7 +3,16 @@
 // else, and the default file sits beside the SQLite store.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSetupTokenPath, deliverSetupToken } from '../../../src/setup-token/delivery.ts';
@@ -21,7 +30,10 @@ describe('deliverSetupToken', () => {
   it('prints the token on a terminal stderr and writes no file', () => {
     const stderr = terminal(true);
     const filePath = join(tmp, 'tty', 'setup-token');
-    assert.deepEqual(deliverSetupToken(TOKEN, { terminal: stderr, filePath, setupUrl: 'https://sso.example.com/admin/setup' }), { to: 'terminal' });
+    assert.deepEqual(
+      deliverSetupToken(TOKEN, { terminal: stderr, filePath, setupUrl: 'https://sso.example.com/admin/setup' }),
+      { to: 'terminal' },
+    );
     assert.match(stderr.written.join(''), new RegExp(`https://sso\\.example\\.com/admin/setup[\\s\\S]*${TOKEN}`));
     assert.equal(existsSync(filePath), false);
   });
@@ -29,7 +41,10 @@ describe('deliverSetupToken', () => {
   it('otherwise writes it to a new file of mode 0600, in a directory it creates, and prints nothing', () => {
     const stderr = terminal(false);
     const filePath = join(tmp, 'new-dir', 'setup-token');
-    assert.deepEqual(deliverSetupToken(TOKEN, { terminal: stderr, filePath, setupUrl: 'x' }), { to: 'file', path: filePath });
+    assert.deepEqual(deliverSetupToken(TOKEN, { terminal: stderr, filePath, setupUrl: 'x' }), {
+      to: 'file',
+      path: filePath,
+    });
     assert.equal(readFileSync(filePath, 'utf8'), `${TOKEN}\n`);
     assert.equal(statSync(filePath).mode & 0o777, 0o600);
     assert.deepEqual(stderr.written, []);
@@ -51,7 +66,11 @@ describe('deliverSetupToken', () => {
   it('throws with the file system’s code when the file cannot be written', () => {
     const blocker = join(tmp, 'a-file');
     writeFileSync(blocker, '');
-    assert.throws(() => deliverSetupToken(TOKEN, { terminal: terminal(false), filePath: join(blocker, 'setup-token'), setupUrl: 'x' }), (err: NodeJS.ErrnoException) => typeof err.code === 'string');
+    assert.throws(
+      () =>
+        deliverSetupToken(TOKEN, { terminal: terminal(false), filePath: join(blocker, 'setup-token'), setupUrl: 'x' }),
+      (err: NodeJS.ErrnoException) => typeof err.code === 'string',
+    );
   });
 });
 

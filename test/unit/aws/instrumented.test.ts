@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { instrumentSts } from '../../../src/aws/instrumented.ts';
 import { createFakeSts } from '../../support/unit-fake-sts.ts';
 
-const input = { roleArn: 'arn:aws:iam::123456789012:role/Analyst', principalArn: 'arn:aws:iam::123456789012:saml-provider/Corp', samlAssertion: 'PHNhbWw+', durationSeconds: 3600 };
+const input = {
+  roleArn: 'arn:aws:iam::123456789012:role/Analyst',
+  principalArn: 'arn:aws:iam::123456789012:saml-provider/Corp',
+  samlAssertion: 'PHNhbWw+',
+  durationSeconds: 3600,
+};
 
 describe('instrumented AWS ports', () => {
   it('reports each call by AWS operation name with ok or the mapped error code, and passes results through', async () => {

@@ -51,19 +51,30 @@ const REFUSED: Array<[string, string]> = [
 
 describe('isHostName', () => {
   for (const host of ACCEPTED) it(`accepts ${host}`, () => assert.equal(isHostName(host), true));
-  for (const [host, what] of REFUSED) it(`refuses ${JSON.stringify(host).slice(0, 60)} (${what})`, () => assert.equal(isHostName(host), false));
+  for (const [host, what] of REFUSED)
+    it(`refuses ${JSON.stringify(host).slice(0, 60)} (${what})`, () => assert.equal(isHostName(host), false));
 });
 
 describe('clusters[].host in the configuration', () => {
   const config = (host: string) => ({
     server: { sessionSecret: 'a-session-secret-of-32-characters!' },
-    clusters: [{ id: 'analytics', clusterIdentifier: 'analytics-cluster', host, roles: ['arn:aws:iam::123456789012:role/RedshiftAnalyst'] }],
+    clusters: [
+      {
+        id: 'analytics',
+        clusterIdentifier: 'analytics-cluster',
+        host,
+        roles: ['arn:aws:iam::123456789012:role/RedshiftAnalyst'],
+      },
+    ],
   });
   for (const [host, what] of REFUSED) {
     it(`reports clusters[0].host for ${what}`, () => {
       const err = thrownBy(() => buildConfig(config(host), {}));
       assert.ok(err instanceof ConfigError);
-      assert.deepEqual(err.problems.map((p) => p.slice(0, p.indexOf(': '))), ['clusters[0].host']);
+      assert.deepEqual(
+        err.problems.map((p) => p.slice(0, p.indexOf(': '))),
+        ['clusters[0].host'],
+      );
     });
   }
   it('keeps a valid host as given', () => {

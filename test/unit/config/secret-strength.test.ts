@@ -11,7 +11,11 @@ import { thrownBy } from '../../support/unit-errors.ts';
 describe('weakSecretProblem', () => {
   it('accepts what the README tells operators to generate, every time', () => {
     for (let i = 0; i < 2000; i++) {
-      for (const secret of [randomBytes(16).toString('hex'), randomBytes(32).toString('hex'), randomBytes(32).toString('base64')]) {
+      for (const secret of [
+        randomBytes(16).toString('hex'),
+        randomBytes(32).toString('hex'),
+        randomBytes(32).toString('base64'),
+      ]) {
         assert.equal(weakSecretProblem(secret), undefined, secret);
       }
     }
@@ -27,13 +31,17 @@ describe('weakSecretProblem', () => {
     ['a repeated phrase', 'Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3-Tr0ub4dor&3', /predictable/],
     ['a short one', 'a1b2c3', /at least 32/],
   ];
-  for (const [name, secret, message] of weak) it(`refuses ${name}`, () => assert.match(weakSecretProblem(secret) ?? 'accepted', message));
+  for (const [name, secret, message] of weak)
+    it(`refuses ${name}`, () => assert.match(weakSecretProblem(secret) ?? 'accepted', message));
 });
 
 describe('buildConfig with a weak server.sessionSecret', () => {
   for (const secret of ['REPLACE-ME-with-the-output-of-openssl-rand-hex-32', 'x'.repeat(40), '0123456789'.repeat(4)]) {
     it(`refuses ${secret.slice(0, 12)}… naming the field, from the file or the environment`, () => {
-      for (const [file, env] of [[{ server: { sessionSecret: secret } }, {}], [{}, { REDSHIFT_SSO_SESSION_SECRET: secret }]] as const) {
+      for (const [file, env] of [
+        [{ server: { sessionSecret: secret } }, {}],
+        [{}, { REDSHIFT_SSO_SESSION_SECRET: secret }],
+      ] as const) {
         const err = thrownBy(() => buildConfig(file, env));
         assert.ok(err instanceof ConfigError, String(err));
         assert.equal(err.problems.length, 1, err.problems.join('; '));

@@ -2,14 +2,19 @@
 // SAMLResponse, how refusals and the MaxSessionDuration retry behave, and the concurrency bound.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assumeGrantedRoles, MAX_PARALLEL_STS_CALLS, type AssumeRolesInput } from '../../../src/credentials/assume-roles.ts';
+import {
+  assumeGrantedRoles,
+  MAX_PARALLEL_STS_CALLS,
+  type AssumeRolesInput,
+} from '../../../src/credentials/assume-roles.ts';
 import { createRoleSessionVault } from '../../../src/credentials/role-session-vault.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { aFederatedIdentity, aRolePair, roleArn } from '../../support/unit-builders.ts';
 import { assertAppError, rejectionOf } from '../../support/unit-errors.ts';
 import { createFakeSts, type FakeSts } from '../../support/unit-fake-sts.ts';
 
-const SAML_RESPONSE = 'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4=\r\nPD94bWw+';
+const SAML_RESPONSE =
+  'PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoyLjA6cHJvdG9jb2wiLz4=\r\nPD94bWw+';
 const DURATION_TOO_LONG = 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.';
 const SESSION_ID = 'browser-session-1';
 
@@ -33,17 +38,32 @@ describe('assumeGrantedRoles', () => {
     const roles = [aRolePair('A'), aRolePair('B')];
     const { sts, vault, binding, run } = setup({ identity: aFederatedIdentity({ roles }) });
     const grants = await run();
-    assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.principalArn]), roles.map((r) => [r.roleArn, r.principalArn]));
-    assert.deepEqual(grants.map((g) => [g.roleArn, g.principalArn, g.status]), roles.map((r) => [r.roleArn, r.principalArn, 'ready']));
+    assert.deepEqual(
+      sts.calls.map((c) => [c.roleArn, c.principalArn]),
+      roles.map((r) => [r.roleArn, r.principalArn]),
+    );
+    assert.deepEqual(
+      grants.map((g) => [g.roleArn, g.principalArn, g.status]),
+      roles.map((r) => [r.roleArn, r.principalArn, 'ready']),
+    );
     for (const [i, grant] of grants.entries()) {
       const call = sts.calls[i];
       assert.ok(call !== undefined && grant.sealed !== undefined);
       const expected = sts.sessionFor(call);
       const opened = vault.open(grant.sealed, binding);
       assert.ok(opened !== undefined);
-      assert.equal(vault.open(grant.sealed, { ...binding, sessionId: 'another-session' }), undefined, 'sealed for this browser session only');
-      assert.equal(vault.open(grant.sealed, { ...binding, nameId: 'bob@example.com' }), undefined, 'sealed for this person only');
-      for (const [key, value] of Object.entries(expected)) assert.deepEqual(opened[key as keyof typeof opened], value, key);
+      assert.equal(
+        vault.open(grant.sealed, { ...binding, sessionId: 'another-session' }),
+        undefined,
+        'sealed for this browser session only',
+      );
+      assert.equal(
+        vault.open(grant.sealed, { ...binding, nameId: 'bob@example.com' }),
+        undefined,
+        'sealed for this person only',
+      );
+      for (const [key, value] of Object.entries(expected))
+        assert.deepEqual(opened[key as keyof typeof opened], value, key);
       assert.equal(grant.expiresAt, expected.expiration.toISOString());
       assert.match(grant.awsRequestId ?? '', /^req-/);
       // The grant holds the session only sealed.
@@ -54,14 +74,26 @@ describe('assumeGrantedRoles', () => {
   it('assumes only the roles that may use some cluster', async () => {
     const roles = [aRolePair('A'), aRolePair('B'), aRolePair('C')];
     const allowed = new Set([roleArn('A'), roleArn('C')]);
-    const { sts, run } = setup({ identity: aFederatedIdentity({ roles }), mayUseAnyCluster: (arn) => allowed.has(arn) });
+    const { sts, run } = setup({
+      identity: aFederatedIdentity({ roles }),
+      mayUseAnyCluster: (arn) => allowed.has(arn),
+    });
     const grants = await run();
-    assert.deepEqual(sts.calls.map((c) => c.roleArn), [roleArn('A'), roleArn('C')]);
-    assert.deepEqual(grants.map((g) => g.roleArn), [roleArn('A'), roleArn('C')]);
+    assert.deepEqual(
+      sts.calls.map((c) => c.roleArn),
+      [roleArn('A'), roleArn('C')],
+    );
+    assert.deepEqual(
+      grants.map((g) => g.roleArn),
+      [roleArn('A'), roleArn('C')],
+    );
   });
 
   it('refuses with ROLE_NOT_PERMITTED, without calling STS, when no role may use a cluster', async () => {
-    const { sts, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }), mayUseAnyCluster: () => false });
+    const { sts, run } = setup({
+      identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }),
+      mayUseAnyCluster: () => false,
+    });
     assertAppError(await rejectionOf(run()), 'ROLE_NOT_PERMITTED', 403);
     assert.equal(sts.calls.length, 0);
   });
@@ -84,8 +116,17 @@ describe('assumeGrantedRoles', () => {
       },
     });
     await run();
-    assert.deepEqual(asked, [[roleArn('A'), 'alice'], [roleArn('B'), 'alice']]);
-    assert.deepEqual(sts.calls.map((c) => [c.roleArn, c.policy]), [[roleArn('A'), '{"Statement":[]}'], [roleArn('B'), undefined]]);
+    assert.deepEqual(asked, [
+      [roleArn('A'), 'alice'],
+      [roleArn('B'), 'alice'],
+    ]);
+    assert.deepEqual(
+      sts.calls.map((c) => [c.roleArn, c.policy]),
+      [
+        [roleArn('A'), '{"Statement":[]}'],
+        [roleArn('B'), undefined],
+      ],
+    );
     assert.equal('policy' in (sts.calls[1] ?? {}), false, 'no Policy parameter at all');
   });
 
@@ -102,9 +143,15 @@ describe('assumeGrantedRoles', () => {
   ];
   for (const c of durations) {
     it(`asks for ${c.expected} s with SessionDuration ${String(c.attribute)} and maximum ${c.max}`, async () => {
-      const { sts, run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }), maxSessionDurationSeconds: c.max });
+      const { sts, run } = setup({
+        identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }),
+        maxSessionDurationSeconds: c.max,
+      });
       await run();
-      assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
+      assert.deepEqual(
+        sts.calls.map((call) => call.durationSeconds),
+        [c.expected],
+      );
     });
   }
 
@@ -121,35 +168,64 @@ describe('assumeGrantedRoles', () => {
   ];
   for (const c of sessionLeft) {
     it(`asks for ${c.expected} s with ${c.left} s of the IdP session left (SessionDuration ${String(c.attribute)}, maximum ${c.max ?? 3600})`, async () => {
-      const { sts, run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }), maxSessionDurationSeconds: c.max ?? 3600, sessionSecondsLeft: c.left });
+      const { sts, run } = setup({
+        identity: aFederatedIdentity({ sessionDurationSeconds: c.attribute }),
+        maxSessionDurationSeconds: c.max ?? 3600,
+        sessionSecondsLeft: c.left,
+      });
       await run();
-      assert.deepEqual(sts.calls.map((call) => call.durationSeconds), [c.expected]);
+      assert.deepEqual(
+        sts.calls.map((call) => call.durationSeconds),
+        [c.expected],
+      );
     });
   }
 
   it('does not retry above what the IdP session has left when the role refuses a long duration', async () => {
     const sts = createFakeSts();
     sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
-    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200, sessionSecondsLeft: 2000 }, sts);
+    const { run } = setup(
+      {
+        identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }),
+        maxSessionDurationSeconds: 43200,
+        sessionSecondsLeft: 2000,
+      },
+      sts,
+    );
     await run();
-    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [2000]);
+    assert.deepEqual(
+      sts.calls.map((c) => c.durationSeconds),
+      [2000],
+    );
   });
 
   it('retries once at 3600 s when the role allows less than the 7200 s asked for', async () => {
     const sts = createFakeSts();
     sts.failWith('ValidationError', { message: DURATION_TOO_LONG, when: (input) => input.durationSeconds > 3600 });
-    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    const { run } = setup(
+      { identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 },
+      sts,
+    );
     const grants = await run();
-    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [7200, 3600]);
+    assert.deepEqual(
+      sts.calls.map((c) => c.durationSeconds),
+      [7200, 3600],
+    );
     assert.equal(grants[0]?.status, 'ready');
   });
 
   it('retries only once: a role refusing 3600 s too is refused with AWS_DURATION_TOO_LONG', async () => {
     const sts = createFakeSts();
     sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
-    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    const { run } = setup(
+      { identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 },
+      sts,
+    );
     const grants = await run();
-    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [7200, 3600]);
+    assert.deepEqual(
+      sts.calls.map((c) => c.durationSeconds),
+      [7200, 3600],
+    );
     assert.equal(grants[0]?.status, 'refused');
     assert.equal(grants[0]?.error?.code, 'AWS_DURATION_TOO_LONG');
   });
@@ -159,14 +235,20 @@ describe('assumeGrantedRoles', () => {
     sts.failWith('ValidationError', { message: DURATION_TOO_LONG });
     const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 3600 }) }, sts);
     const grants = await run();
-    assert.deepEqual(sts.calls.map((c) => c.durationSeconds), [3600]);
+    assert.deepEqual(
+      sts.calls.map((c) => c.durationSeconds),
+      [3600],
+    );
     assert.equal(grants[0]?.error?.code, 'AWS_DURATION_TOO_LONG');
   });
 
   it('does not retry other refusals', async () => {
     const sts = createFakeSts();
     sts.failWith('AccessDenied');
-    const { run } = setup({ identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 }, sts);
+    const { run } = setup(
+      { identity: aFederatedIdentity({ sessionDurationSeconds: 7200 }), maxSessionDurationSeconds: 43200 },
+      sts,
+    );
     await run();
     assert.equal(sts.calls.length, 1);
   });
@@ -181,7 +263,10 @@ describe('assumeGrantedRoles', () => {
     it(`marks a role refused with ${c.code} after ${c.sdkName} and keeps the other ready`, async () => {
       const sts = createFakeSts();
       sts.failWith(c.sdkName, { roleArn: roleArn('B') });
-      const { vault, binding, run } = setup({ identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) }, sts);
+      const { vault, binding, run } = setup(
+        { identity: aFederatedIdentity({ roles: [aRolePair('A'), aRolePair('B')] }) },
+        sts,
+      );
       const [a, b] = await run();
       assert.equal(a?.status, 'ready');
       assert.ok(a?.sealed !== undefined && vault.open(a.sealed, binding) !== undefined);
@@ -211,7 +296,10 @@ describe('assumeGrantedRoles', () => {
     assert.equal(MAX_PARALLEL_STS_CALLS, 10);
     assert.equal(sts.calls.length, 25);
     assert.equal(sts.maxInFlight, 10);
-    assert.deepEqual(grants.map((g) => g.roleArn), roles.map((r) => r.roleArn));
+    assert.deepEqual(
+      grants.map((g) => g.roleArn),
+      roles.map((r) => r.roleArn),
+    );
     assert.ok(grants.every((g) => g.status === 'ready'));
   });
 });

@@ -142,7 +142,9 @@ function evalPython(snippets: string[]): Record<string, unknown>[] {
     assert.ok(s.startsWith(prefix), s);
     return `    capture(${s.slice(prefix.length)},`;
   });
-  const script = ['import json', 'def capture(**kwargs): return kwargs', 'print(json.dumps([', ...calls, ']))'].join('\n');
+  const script = ['import json', 'def capture(**kwargs): return kwargs', 'print(json.dumps([', ...calls, ']))'].join(
+    '\n',
+  );
   return JSON.parse(execFileSync('python3', ['-c', script], { encoding: 'utf8' })) as Record<string, unknown>[];
 }
 
@@ -188,12 +190,22 @@ describe('buildConnectionStrings', () => {
   });
 
   it('writes the facts-sheet examples literally', () => {
-    const t: DbLoginTarget = { dbUser: 'IAM:alice', dbPassword: 'a/b+c=', host: 'h', port: 5439, database: 'dev', sslMode: 'verify-full' };
+    const t: DbLoginTarget = {
+      dbUser: 'IAM:alice',
+      dbPassword: 'a/b+c=',
+      host: 'h',
+      port: 5439,
+      database: 'dev',
+      sslMode: 'verify-full',
+    };
     // Without sslRootCert the strings name no CA (issue-db-login decides it; see the CA tests below).
     const s = buildConnectionStrings(t);
     assert.equal(s.uri, 'postgresql://IAM%3Aalice:a%2Fb%2Bc%3D@h:5439/dev?sslmode=verify-full');
     assert.equal(s.pgpass, 'h:5439:dev:IAM\\:alice:a/b+c=');
-    assert.equal(s.jdbc, 'jdbc:redshift://h:5439/dev?ssl=true&sslmode=verify-full&user=IAM%3Aalice&password=a%2Fb%2Bc%3D');
+    assert.equal(
+      s.jdbc,
+      'jdbc:redshift://h:5439/dev?ssl=true&sslmode=verify-full&user=IAM%3Aalice&password=a%2Fb%2Bc%3D',
+    );
     assert.equal(s.keywords, 'host=h port=5439 dbname=dev user=IAM:alice password=a/b+c= sslmode=verify-full');
     assert.equal(
       s.odbc,
@@ -212,7 +224,14 @@ describe('buildConnectionStrings', () => {
     [...cases, exotic].forEach((t, i) => {
       assert.deepEqual(
         parseKeywords(keywords[i] ?? ''),
-        { host: t.host, port: String(t.port), dbname: t.database, user: t.dbUser, password: t.dbPassword, sslmode: t.sslMode },
+        {
+          host: t.host,
+          port: String(t.port),
+          dbname: t.database,
+          user: t.dbUser,
+          password: t.dbPassword,
+          sslmode: t.sslMode,
+        },
         label(t),
       );
     });
@@ -228,10 +247,9 @@ describe('buildConnectionStrings', () => {
   });
 
   it('refuses a line break in a .pgpass field rather than forging a second entry', () => {
-    assert.throws(
-      () => buildConnectionStrings({ ...base, dbPassword: 'x\n*:*:*:*:y' }),
-      { code: 'PGPASS_UNREPRESENTABLE' },
-    );
+    assert.throws(() => buildConnectionStrings({ ...base, dbPassword: 'x\n*:*:*:*:y' }), {
+      code: 'PGPASS_UNREPRESENTABLE',
+    });
   });
 
   it('braces ODBC values so an ODBC-rules parser reads them back', () => {
@@ -262,7 +280,10 @@ describe('buildConnectionStrings', () => {
   });
 
   it('writes Python literals that python3 evaluates back to the same arguments', () => {
-    const exotic: DbLoginTarget = { ...base, dbPassword: 'nul\0 nl\n cr\r tab\t vt\v esc\x1b del\x7f c1\x85 é€😀 lone\ud800' };
+    const exotic: DbLoginTarget = {
+      ...base,
+      dbPassword: 'nul\0 nl\n cr\r tab\t vt\v esc\x1b del\x7f c1\x85 é€😀 lone\ud800',
+    };
     const targets = [...cases, exotic];
     const evaluated = evalPython(targets.map(pythonConnect));
     assert.equal(evaluated.length, targets.length);

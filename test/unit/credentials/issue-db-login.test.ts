@@ -19,7 +19,13 @@ const SESSION_ID = 'browser-session-1';
 const BINDING = { sessionId: SESSION_ID, idpId: aFederatedIdentity().idpId, nameId: aFederatedIdentity().nameId };
 
 function aGrant(overrides: Partial<RoleGrant> = {}): RoleGrant {
-  return { ...ANALYST, status: 'ready', sealed: vault.seal(session, BINDING), expiresAt: session.expiration.toISOString(), ...overrides };
+  return {
+    ...ANALYST,
+    status: 'ready',
+    sealed: vault.seal(session, BINDING),
+    expiresAt: session.expiration.toISOString(),
+    ...overrides,
+  };
 }
 
 interface Setup {
@@ -40,15 +46,26 @@ function setup(options: Setup = {}) {
     endpoints: options.endpoints ?? new EndpointCache(),
     now,
   };
-  const issue = (input: { identity?: FederatedIdentity; grant?: RoleGrant; clusterId?: string; sessionId?: string } = {}) =>
-    issueDbLogin(deps, { identity: input.identity ?? aFederatedIdentity(), grant: input.grant ?? aGrant(), clusterId: input.clusterId ?? 'analytics', sessionId: input.sessionId ?? SESSION_ID });
+  const issue = (
+    input: { identity?: FederatedIdentity; grant?: RoleGrant; clusterId?: string; sessionId?: string } = {},
+  ) =>
+    issueDbLogin(deps, {
+      identity: input.identity ?? aFederatedIdentity(),
+      grant: input.grant ?? aGrant(),
+      clusterId: input.clusterId ?? 'analytics',
+      sessionId: input.sessionId ?? SESSION_ID,
+    });
   return { redshift, issue };
 }
 
 describe('issueDbLogin', () => {
   it('gets cluster credentials with the role session and the identity, then the endpoint', async () => {
-    const { redshift, issue } = setup({ clusters: [aCluster({ region: 'eu-west-1', database: 'sales', durationSeconds: 1200 })] });
-    const login = await issue({ identity: aFederatedIdentity({ dbUser: 'alice', dbGroups: ['analysts', 'finance'], autoCreate: false }) });
+    const { redshift, issue } = setup({
+      clusters: [aCluster({ region: 'eu-west-1', database: 'sales', durationSeconds: 1200 })],
+    });
+    const login = await issue({
+      identity: aFederatedIdentity({ dbUser: 'alice', dbGroups: ['analysts', 'finance'], autoCreate: false }),
+    });
 
     const [call] = redshift.callsTo('getClusterCredentials');
     assert.ok(call !== undefined);
@@ -64,7 +81,10 @@ describe('issueDbLogin', () => {
       dbGroups: ['analysts', 'finance'],
     });
     const [describeCall] = redshift.callsTo('describeClusterEndpoint');
-    assert.deepEqual(describeCall && [describeCall.region, describeCall.clusterIdentifier], ['eu-west-1', 'analytics-cluster']);
+    assert.deepEqual(describeCall && [describeCall.region, describeCall.clusterIdentifier], [
+      'eu-west-1',
+      'analytics-cluster',
+    ]);
 
     assert.equal(login.clusterId, 'analytics');
     assert.equal(login.roleArn, ANALYST.roleArn);
@@ -93,12 +113,48 @@ describe('issueDbLogin', () => {
     assert.equal(redshift.callsTo('getClusterCredentials')[0]?.input.region, 'us-east-1');
   });
 
-  const overrides: Array<{ name: string; cluster: Partial<ClusterConfig>; identity: Partial<FederatedIdentity>; autoCreate: boolean; dbGroups: string[] }> = [
-    { name: 'identity values when the cluster sets none', cluster: {}, identity: { autoCreate: true, dbGroups: ['analysts'] }, autoCreate: true, dbGroups: ['analysts'] },
-    { name: 'the cluster autoCreate false over the identity true', cluster: { autoCreate: false }, identity: { autoCreate: true }, autoCreate: false, dbGroups: ['analysts'] },
-    { name: 'the cluster autoCreate true over the identity false', cluster: { autoCreate: true }, identity: { autoCreate: false }, autoCreate: true, dbGroups: ['analysts'] },
-    { name: 'the cluster dbGroups over the identity ones', cluster: { dbGroups: ['readonly'] }, identity: { dbGroups: ['admins'] }, autoCreate: false, dbGroups: ['readonly'] },
-    { name: 'an empty cluster dbGroups over the identity ones', cluster: { dbGroups: [] }, identity: { dbGroups: ['admins'] }, autoCreate: false, dbGroups: [] },
+  const overrides: Array<{
+    name: string;
+    cluster: Partial<ClusterConfig>;
+    identity: Partial<FederatedIdentity>;
+    autoCreate: boolean;
+    dbGroups: string[];
+  }> = [
+    {
+      name: 'identity values when the cluster sets none',
+      cluster: {},
+      identity: { autoCreate: true, dbGroups: ['analysts'] },
+      autoCreate: true,
+      dbGroups: ['analysts'],
+    },
+    {
+      name: 'the cluster autoCreate false over the identity true',
+      cluster: { autoCreate: false },
+      identity: { autoCreate: true },
+      autoCreate: false,
+      dbGroups: ['analysts'],
+    },
+    {
+      name: 'the cluster autoCreate true over the identity false',
+      cluster: { autoCreate: true },
+      identity: { autoCreate: false },
+      autoCreate: true,
+      dbGroups: ['analysts'],
+    },
+    {
+      name: 'the cluster dbGroups over the identity ones',
+      cluster: { dbGroups: ['readonly'] },
+      identity: { dbGroups: ['admins'] },
+      autoCreate: false,
+      dbGroups: ['readonly'],
+    },
+    {
+      name: 'an empty cluster dbGroups over the identity ones',
+      cluster: { dbGroups: [] },
+      identity: { dbGroups: ['admins'] },
+      autoCreate: false,
+      dbGroups: [],
+    },
   ];
   for (const c of overrides) {
     it(`sends ${c.name}`, async () => {
@@ -133,7 +189,10 @@ describe('issueDbLogin', () => {
   });
 
   it('applies a configured port to a looked-up host, cached or not', async () => {
-    const { issue } = setup({ clusters: [aCluster({ port: 5440 })], redshift: { clusterEndpoint: { host: 'found.example', port: 5439 } } });
+    const { issue } = setup({
+      clusters: [aCluster({ port: 5440 })],
+      redshift: { clusterEndpoint: { host: 'found.example', port: 5439 } },
+    });
     const first = await issue();
     const second = await issue();
     assert.deepEqual([first.port, second.port], [5440, 5440]);
@@ -156,38 +215,116 @@ describe('issueDbLogin', () => {
     const { redshift, issue } = setup({ clusters });
     const a = await issue({ clusterId: 'analytics' });
     const b = await issue({ clusterId: 'finance' });
-    assert.deepEqual(redshift.callsTo('describeClusterEndpoint').map((c) => c.clusterIdentifier), ['analytics-cluster', 'finance-cluster']);
+    assert.deepEqual(
+      redshift.callsTo('describeClusterEndpoint').map((c) => c.clusterIdentifier),
+      ['analytics-cluster', 'finance-cluster'],
+    );
     assert.notEqual(a.host, b.host);
   });
 
   it('uses GetCredentials and GetWorkgroup for a serverless workgroup', async () => {
-    const cluster = aCluster({ id: 'lake', type: 'serverless', clusterIdentifier: undefined, workgroup: 'lake-wg', region: 'eu-central-1', database: 'lake', durationSeconds: 1800 });
-    const { redshift, issue } = setup({ clusters: [cluster], redshift: { workgroupEndpoint: { host: 'lake-wg.example', port: 5440 } } });
+    const cluster = aCluster({
+      id: 'lake',
+      type: 'serverless',
+      clusterIdentifier: undefined,
+      workgroup: 'lake-wg',
+      region: 'eu-central-1',
+      database: 'lake',
+      durationSeconds: 1800,
+    });
+    const { redshift, issue } = setup({
+      clusters: [cluster],
+      redshift: { workgroupEndpoint: { host: 'lake-wg.example', port: 5440 } },
+    });
     const login = await issue({ clusterId: 'lake' });
     assert.equal(redshift.callsTo('getClusterCredentials').length, 0);
     assert.equal(redshift.callsTo('describeClusterEndpoint').length, 0);
-    assert.deepEqual(redshift.callsTo('getServerlessCredentials')[0]?.input, { region: 'eu-central-1', workgroupName: 'lake-wg', dbName: 'lake', durationSeconds: 1800 });
+    assert.deepEqual(redshift.callsTo('getServerlessCredentials')[0]?.input, {
+      region: 'eu-central-1',
+      workgroupName: 'lake-wg',
+      dbName: 'lake',
+      durationSeconds: 1800,
+    });
     const [wg] = redshift.callsTo('getWorkgroupEndpoint');
     assert.deepEqual(wg && [wg.region, wg.workgroupName], ['eu-central-1', 'lake-wg']);
-    assert.deepEqual([login.dbUser, login.host, login.port, login.database], ['IAMR:RedshiftAnalyst', 'lake-wg.example', 5440, 'lake']);
+    assert.deepEqual(
+      [login.dbUser, login.host, login.port, login.database],
+      ['IAMR:RedshiftAnalyst', 'lake-wg.example', 5440, 'lake'],
+    );
     await issue({ clusterId: 'lake' });
     assert.equal(redshift.callsTo('getWorkgroupEndpoint').length, 1);
   });
 
-  const refused: Array<{ name: string; clusters?: ClusterConfig[]; grant?: () => RoleGrant; clusterId?: string; sessionId?: string; identity?: FederatedIdentity; code: string; status: number }> = [
-    { name: 'a role the cluster does not list', grant: () => aGrant({ roleArn: roleArn('Intruder') }), code: 'ROLE_NOT_PERMITTED', status: 403 },
+  const refused: Array<{
+    name: string;
+    clusters?: ClusterConfig[];
+    grant?: () => RoleGrant;
+    clusterId?: string;
+    sessionId?: string;
+    identity?: FederatedIdentity;
+    code: string;
+    status: number;
+  }> = [
+    {
+      name: 'a role the cluster does not list',
+      grant: () => aGrant({ roleArn: roleArn('Intruder') }),
+      code: 'ROLE_NOT_PERMITTED',
+      status: 403,
+    },
     { name: 'a cluster that is not configured', clusterId: 'nope', code: 'CLUSTER_UNKNOWN', status: 404 },
-    { name: 'an expired role session', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: new Date(NOW.getTime() - 1000) }), BINDING) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
-    { name: 'a role session expiring right now', grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: NOW }), BINDING) }), code: 'AWS_SESSION_EXPIRED', status: 401 },
-    { name: 'a grant without a sealed session', grant: () => aGrant({ sealed: undefined }), code: 'ROLE_SESSION_MISSING', status: 401 },
-    { name: 'a session sealed with another secret', grant: () => aGrant({ sealed: createRoleSessionVault('another-session-secret-of-32-chars!').seal(session, BINDING) }), code: 'ROLE_SESSION_MISSING', status: 401 },
-    { name: 'a session sealed for another browser session (copied into this one)', sessionId: 'browser-session-2', code: 'ROLE_SESSION_MISSING', status: 401 },
-    { name: 'a session sealed for another person', identity: aFederatedIdentity({ nameId: 'bob@example.com' }), code: 'ROLE_SESSION_MISSING', status: 401 },
-    { name: 'a session sealed for the same NameID at another IdP', identity: aFederatedIdentity({ idpId: 'other' }), code: 'ROLE_SESSION_MISSING', status: 401 },
+    {
+      name: 'an expired role session',
+      grant: () =>
+        aGrant({ sealed: vault.seal(aRoleSession({ expiration: new Date(NOW.getTime() - 1000) }), BINDING) }),
+      code: 'AWS_SESSION_EXPIRED',
+      status: 401,
+    },
+    {
+      name: 'a role session expiring right now',
+      grant: () => aGrant({ sealed: vault.seal(aRoleSession({ expiration: NOW }), BINDING) }),
+      code: 'AWS_SESSION_EXPIRED',
+      status: 401,
+    },
+    {
+      name: 'a grant without a sealed session',
+      grant: () => aGrant({ sealed: undefined }),
+      code: 'ROLE_SESSION_MISSING',
+      status: 401,
+    },
+    {
+      name: 'a session sealed with another secret',
+      grant: () =>
+        aGrant({ sealed: createRoleSessionVault('another-session-secret-of-32-chars!').seal(session, BINDING) }),
+      code: 'ROLE_SESSION_MISSING',
+      status: 401,
+    },
+    {
+      name: 'a session sealed for another browser session (copied into this one)',
+      sessionId: 'browser-session-2',
+      code: 'ROLE_SESSION_MISSING',
+      status: 401,
+    },
+    {
+      name: 'a session sealed for another person',
+      identity: aFederatedIdentity({ nameId: 'bob@example.com' }),
+      code: 'ROLE_SESSION_MISSING',
+      status: 401,
+    },
+    {
+      name: 'a session sealed for the same NameID at another IdP',
+      identity: aFederatedIdentity({ idpId: 'other' }),
+      code: 'ROLE_SESSION_MISSING',
+      status: 401,
+    },
     { name: 'a request without a session ID', sessionId: '', code: 'ROLE_SESSION_MISSING', status: 401 },
     {
       name: 'a role STS refused at sign-in',
-      grant: () => aGrant({ status: 'refused', sealed: undefined, error: { code: 'AWS_ACCESS_DENIED', status: 403, message: 'denied' } }),
+      grant: () =>
+        aGrant({
+          status: 'refused',
+          sealed: undefined,
+          error: { code: 'AWS_ACCESS_DENIED', status: 403, message: 'denied' },
+        }),
       code: 'AWS_ACCESS_DENIED',
       status: 403,
     },
@@ -195,12 +332,23 @@ describe('issueDbLogin', () => {
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.code} before calling Redshift`, async () => {
       const { redshift, issue } = setup({ clusters: c.clusters });
-      assertAppError(await rejectionOf(issue({ grant: c.grant?.(), clusterId: c.clusterId, sessionId: c.sessionId, identity: c.identity })), c.code, c.status);
+      assertAppError(
+        await rejectionOf(
+          issue({ grant: c.grant?.(), clusterId: c.clusterId, sessionId: c.sessionId, identity: c.identity }),
+        ),
+        c.code,
+        c.status,
+      );
       assert.equal(redshift.calls.length, 0);
     });
   }
 
-  const awsFailures: Array<{ op: 'getClusterCredentials' | 'describeClusterEndpoint'; sdkName: string; code: string; status: number }> = [
+  const awsFailures: Array<{
+    op: 'getClusterCredentials' | 'describeClusterEndpoint';
+    sdkName: string;
+    code: string;
+    status: number;
+  }> = [
     { op: 'getClusterCredentials', sdkName: 'ExpiredTokenException', code: 'AWS_SESSION_EXPIRED', status: 401 },
     { op: 'getClusterCredentials', sdkName: 'AccessDenied', code: 'AWS_ACCESS_DENIED', status: 403 },
     { op: 'getClusterCredentials', sdkName: 'ClusterNotFoundFault', code: 'AWS_CLUSTER_NOT_FOUND', status: 404 },
@@ -226,8 +374,18 @@ describe('issueDbLogin cluster policies', () => {
 
   const groupCases: Array<{ name: string; cluster: Partial<ClusterConfig>; fromSaml: string[]; expected: string[] }> = [
     { name: 'as sent by SAML', cluster: {}, fromSaml: ['analysts', 'admins'], expected: ['analysts', 'admins'] },
-    { name: 'fixed by the cluster', cluster: { dbGroups: ['readonly'] }, fromSaml: ['analysts', 'admins'], expected: ['readonly'] },
-    { name: 'filtered by a whole-name pattern', cluster: { dbGroupsFilter: 'analysts|bi_.*' }, fromSaml: ['analysts', 'analysts_x', 'bi_sales', 'admins'], expected: ['analysts', 'bi_sales'] },
+    {
+      name: 'fixed by the cluster',
+      cluster: { dbGroups: ['readonly'] },
+      fromSaml: ['analysts', 'admins'],
+      expected: ['readonly'],
+    },
+    {
+      name: 'filtered by a whole-name pattern',
+      cluster: { dbGroupsFilter: 'analysts|bi_.*' },
+      fromSaml: ['analysts', 'analysts_x', 'bi_sales', 'admins'],
+      expected: ['analysts', 'bi_sales'],
+    },
   ];
   for (const c of groupCases) {
     it(`passes DbGroups ${c.name}`, () => {
@@ -259,9 +417,24 @@ describe('sslRootCertFor', () => {
   const cluster = (fields: Partial<ClusterConfig>): ClusterConfig => ({ ...aCluster(), ...fields });
   const table: Array<[string, Partial<ClusterConfig>, string | undefined, string | undefined]> = [
     ['verify-full without a bundle: the OS trust store (libpq 16+)', { sslMode: 'verify-full' }, undefined, 'system'],
-    ['verify-ca without a bundle: nothing (libpq refuses system below verify-full)', { sslMode: 'verify-ca' }, undefined, undefined],
-    ['a bundle: the file the page offers', { sslMode: 'verify-full', caBundle: 'PEM' }, undefined, 'redshift-sso-analytics-ca.pem'],
-    ['a bundle and the path the client installed it at', { sslMode: 'verify-ca', caBundle: 'PEM' }, '/home/a/.config/ca.pem', '/home/a/.config/ca.pem'],
+    [
+      'verify-ca without a bundle: nothing (libpq refuses system below verify-full)',
+      { sslMode: 'verify-ca' },
+      undefined,
+      undefined,
+    ],
+    [
+      'a bundle: the file the page offers',
+      { sslMode: 'verify-full', caBundle: 'PEM' },
+      undefined,
+      'redshift-sso-analytics-ca.pem',
+    ],
+    [
+      'a bundle and the path the client installed it at',
+      { sslMode: 'verify-ca', caBundle: 'PEM' },
+      '/home/a/.config/ca.pem',
+      '/home/a/.config/ca.pem',
+    ],
     ['no verification: nothing', { sslMode: 'require', caBundle: 'PEM' }, '/x.pem', undefined],
   ];
   for (const [what, fields, caFile, expected] of table) {

@@ -8,7 +8,10 @@ describe('PKCE S256', () => {
   const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wW1gFWFOEjXk';
   it('is base64url(SHA-256(verifier)) as openssl computes it', () => {
     const digest = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: verifier });
-    assert.equal(pkceChallengeS256(verifier), digest.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+    assert.equal(
+      pkceChallengeS256(verifier),
+      digest.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+    );
   });
   it('matches only the right verifier of a valid length', () => {
     const challenge = pkceChallengeS256(verifier);
@@ -33,5 +36,6 @@ describe('loopbackRedirectUri', () => {
     ['http://127.000.0.1:53682/callback', undefined],
     ['http://attacker.example:80/', undefined],
   ];
-  for (const [uri, port] of table) it(`${uri} → ${port ?? 'refused'}`, () => assert.equal(loopbackRedirectUri(uri)?.port, port));
+  for (const [uri, port] of table)
+    it(`${uri} → ${port ?? 'refused'}`, () => assert.equal(loopbackRedirectUri(uri)?.port, port));
 });

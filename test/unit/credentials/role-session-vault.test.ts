@@ -41,7 +41,12 @@ describe('createRoleSessionVault', () => {
 
   it('shows neither the keys nor the token in the sealed text', () => {
     const sealed = vault.seal(session, BINDING);
-    const encodings = (s: string) => [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url'), Buffer.from(s).toString('hex')];
+    const encodings = (s: string) => [
+      s,
+      Buffer.from(s).toString('base64'),
+      Buffer.from(s).toString('base64url'),
+      Buffer.from(s).toString('hex'),
+    ];
     for (const value of [session.secretAccessKey, session.sessionToken, session.accessKeyId]) {
       for (const encoded of encodings(value)) assert.equal(sealed.includes(encoded), false, encoded);
     }
@@ -63,7 +68,10 @@ describe('createRoleSessionVault', () => {
     { name: 'a tag cut to 12 bytes', box: withPart(sealed, 2, tagBytes.subarray(0, 12).toString('base64url')) },
     { name: 'a tag cut to 4 bytes', box: withPart(sealed, 2, tagBytes.subarray(0, 4).toString('base64url')) },
     { name: 'an empty tag', box: withPart(sealed, 2, '') },
-    { name: 'a body from another box', box: withPart(sealed, 3, vault.seal(aRoleSession({ sessionToken: 'other' }), BINDING).split('.')[3] ?? '') },
+    {
+      name: 'a body from another box',
+      box: withPart(sealed, 3, vault.seal(aRoleSession({ sessionToken: 'other' }), BINDING).split('.')[3] ?? ''),
+    },
     { name: 'another version', box: withPart(sealed, 0, 'v3') },
     { name: 'the same box labelled v1', box: withPart(sealed, 0, 'v1') },
     { name: 'a missing part', box: sealed.split('.').slice(0, 3).join('.') },
@@ -88,7 +96,10 @@ describe('createRoleSessionVault', () => {
     { name: 'another person at the same IdP', binding: { ...BINDING, nameId: 'bob@example.com' } },
     { name: 'the same NameID at another IdP', binding: { ...BINDING, idpId: 'other' } },
     { name: 'a NameID differing only in case', binding: { ...BINDING, nameId: 'Alice@example.com' } },
-    { name: 'fields shifted across the boundaries', binding: { sessionId: 'sess-Acorp', idpId: '', nameId: 'alice@example.com' } },
+    {
+      name: 'fields shifted across the boundaries',
+      binding: { sessionId: 'sess-Acorp', idpId: '', nameId: 'alice@example.com' },
+    },
     { name: 'no session ID', binding: { ...BINDING, sessionId: '' } },
   ];
   for (const c of elsewhere) {
@@ -106,8 +117,16 @@ describe('createRoleSessionVault', () => {
     const key = Buffer.from(hkdfSync('sha256', SECRET, 'redshift-sso', 'role-session-vault v1', 32));
     const iv = Buffer.alloc(12, 7);
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-    const body = Buffer.concat([cipher.update(JSON.stringify({ ...session, expiration: session.expiration.toISOString() })), cipher.final()]);
-    const v1 = ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    const body = Buffer.concat([
+      cipher.update(JSON.stringify({ ...session, expiration: session.expiration.toISOString() })),
+      cipher.final(),
+    ]);
+    const v1 = [
+      'v1',
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ].join('.');
     assert.equal(vault.open(v1, BINDING), undefined);
     assert.equal(vault.open(withPart(v1, 0, 'v2'), BINDING), undefined, 'relabelled, it fails the associated data');
   });

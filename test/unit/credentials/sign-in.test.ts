@@ -16,7 +16,12 @@ import { createFakeSts } from '../../support/unit-fake-sts.ts';
 const NOW = new Date('2030-01-01T08:00:00.000Z');
 const LIFETIME_S = 43_200;
 
-type DepOptions = { identity?: FederatedIdentity; grantsAdmin?: boolean; sessionNotOnOrAfter?: Date; clusterAcceptsRoles?: boolean };
+type DepOptions = {
+  identity?: FederatedIdentity;
+  grantsAdmin?: boolean;
+  sessionNotOnOrAfter?: Date;
+  clusterAcceptsRoles?: boolean;
+};
 
 /** The validated login the strategy hands over, and the rest of what the use case needs. */
 function deps(options: DepOptions = {}): SignInDeps & { login: ValidatedLogin } {
@@ -27,7 +32,9 @@ function deps(options: DepOptions = {}): SignInDeps & { login: ValidatedLogin } 
     samlResponse: 'PHNhbWxwOlJlc3BvbnNlLz4=',
     ...(options.sessionNotOnOrAfter === undefined ? {} : { sessionNotOnOrAfter: options.sessionNotOnOrAfter }),
   };
-  const sp = { idp: () => ({ maxSessionDurationSeconds: 3600, grantsAdmin: options.grantsAdmin ?? true }) } as unknown as ServiceProvider;
+  const sp = {
+    idp: () => ({ maxSessionDurationSeconds: 3600, grantsAdmin: options.grantsAdmin ?? true }),
+  } as unknown as ServiceProvider;
   return {
     login,
     sp,
@@ -72,7 +79,10 @@ describe('signInWithSaml', () => {
   });
 
   it('still refuses anyone else whose roles no cluster accepts', async () => {
-    for (const d of [deps({ clusterAcceptsRoles: false }), deps({ identity: admins, grantsAdmin: false, clusterAcceptsRoles: false })]) {
+    for (const d of [
+      deps({ clusterAcceptsRoles: false }),
+      deps({ identity: admins, grantsAdmin: false, clusterAcceptsRoles: false }),
+    ]) {
       assertAppError(await rejectionOf(signIn(d)), 'ROLE_NOT_PERMITTED', 403);
     }
   });

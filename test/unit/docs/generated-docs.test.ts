@@ -28,7 +28,9 @@ describe('generated docs', () => {
   });
 
   it('gives every configuration key a description', () => {
-    const bare = configKeys().filter((k) => k.type !== 'object' && k.description === undefined).map((k) => k.path);
+    const bare = configKeys()
+      .filter((k) => k.type !== 'object' && k.description === undefined)
+      .map((k) => k.path);
     assert.deepEqual(bare, [], 'add a .describe() to these keys in src/config/schema.ts');
   });
 

@@ -8,8 +8,10 @@ import { OutboundProxy } from '../../../src/outbound/proxy-route.ts';
 const HTTPS_PROXY = 'http://proxy.corp:3128/';
 const HTTP_PROXY = 'http://proxy.corp:3129/';
 
-const route = (noProxy: string[], settings: { httpsUrl?: string; httpUrl?: string } = { httpsUrl: HTTPS_PROXY, httpUrl: HTTP_PROXY }) =>
-  new OutboundProxy({ ...settings, noProxy });
+const route = (
+  noProxy: string[],
+  settings: { httpsUrl?: string; httpUrl?: string } = { httpsUrl: HTTPS_PROXY, httpUrl: HTTP_PROXY },
+) => new OutboundProxy({ ...settings, noProxy });
 const proxyOf = (r: OutboundProxy, url: string) => r.proxyFor(new URL(url))?.href ?? 'direct';
 
 describe('OutboundProxy.proxyFor', () => {
@@ -56,7 +58,10 @@ describe('OutboundProxy.proxyFor', () => {
   ];
   for (const [name, noProxy, url, direct] of cases) {
     it(`NO_PROXY ${JSON.stringify(noProxy)}: ${name} (${direct ? 'direct' : 'proxied'})`, () => {
-      assert.equal(proxyOf(route(noProxy), url), direct ? 'direct' : url.startsWith('https:') ? HTTPS_PROXY : HTTP_PROXY);
+      assert.equal(
+        proxyOf(route(noProxy), url),
+        direct ? 'direct' : url.startsWith('https:') ? HTTPS_PROXY : HTTP_PROXY,
+      );
     });
   }
 });
@@ -67,14 +72,19 @@ describe('OutboundProxy NO_PROXY entries it cannot read', () => {
   it('lists them, and they match nothing', () => {
     const r = route(['idp.corp', ...ignored]);
     assert.deepEqual(r.ignoredEntries, ignored);
-    for (const url of ['https://10.1.2.3/', 'https://local/', 'https://host/', 'https://bad_host/']) assert.equal(proxyOf(r, url), HTTPS_PROXY, url);
+    for (const url of ['https://10.1.2.3/', 'https://local/', 'https://host/', 'https://bad_host/'])
+      assert.equal(proxyOf(r, url), HTTPS_PROXY, url);
     assert.equal(proxyOf(r, 'https://idp.corp/'), 'direct');
   });
 });
 
 describe('OutboundProxy.describe', () => {
   it('shows the proxies without user or password, and the entries as understood', () => {
-    const r = new OutboundProxy({ httpsUrl: 'http://svc:hunter2@proxy.corp:3128', httpUrl: 'https://[::1]:8443', noProxy: ['.Corp.Example', '[::1]:80', '10.0.0.0/8', '10.*'] });
+    const r = new OutboundProxy({
+      httpsUrl: 'http://svc:hunter2@proxy.corp:3128',
+      httpUrl: 'https://[::1]:8443',
+      noProxy: ['.Corp.Example', '[::1]:80', '10.0.0.0/8', '10.*'],
+    });
     const shown = r.describe();
     assert.deepEqual(shown, {
       httpsProxy: 'http://proxy.corp:3128',

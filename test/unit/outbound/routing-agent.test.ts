@@ -11,7 +11,11 @@ import { OutboundProxy } from '../../../src/outbound/proxy-route.ts';
 import { outboundAgents, proxyAgent, type RoutingAgent } from '../../../src/outbound/routing-agent.ts';
 
 const request = {} as ClientRequest; // connect() decides from the target options alone
-const route = new OutboundProxy({ httpsUrl: 'http://proxy.corp:3128', httpUrl: 'http://proxy.corp:3129', noProxy: ['127.0.0.1', '.internal'] });
+const route = new OutboundProxy({
+  httpsUrl: 'http://proxy.corp:3128',
+  httpUrl: 'http://proxy.corp:3129',
+  noProxy: ['127.0.0.1', '.internal'],
+});
 
 function agents(): { httpAgent: RoutingAgent; httpsAgent: RoutingAgent } {
   const pair = outboundAgents(route);
@@ -27,7 +31,11 @@ describe('outboundAgents', () => {
   it('gives https targets a CONNECT agent for HTTPS_PROXY, shared across hosts', () => {
     const { httpsAgent } = agents();
     const sts = httpsAgent.connect(request, { host: 'sts.eu-west-1.amazonaws.com', port: 443, secureEndpoint: true });
-    const redshift = httpsAgent.connect(request, { host: 'redshift.eu-west-1.amazonaws.com', port: 443, secureEndpoint: true });
+    const redshift = httpsAgent.connect(request, {
+      host: 'redshift.eu-west-1.amazonaws.com',
+      port: 443,
+      secureEndpoint: true,
+    });
     assert.ok(sts instanceof HttpsProxyAgent);
     assert.equal(sts.proxy.href, 'http://proxy.corp:3128/');
     assert.equal(redshift, sts);

@@ -18,8 +18,15 @@ describe('ServiceProvider strategies', () => {
       assert.ok(first !== undefined, 'registered when the SP is built');
       const saml = shape.sp.samlFor(SHAPE_IDP_ID);
       shape.sp.setConnections(shape.sp.listIdps().map((idp) => ({ ...idp })));
-      await shape.sp.validateResponse(SHAPE_IDP_ID, aSamlResponse({ destination: shape.acsUrl, recipient: shape.acsUrl, inResponseTo: await shape.startLogin() }));
-      assert.equal(passport._strategy(`saml:${SHAPE_IDP_ID}`), first, 'the same strategy after an unchanged refresh and a sign-in');
+      await shape.sp.validateResponse(
+        SHAPE_IDP_ID,
+        aSamlResponse({ destination: shape.acsUrl, recipient: shape.acsUrl, inResponseTo: await shape.startLogin() }),
+      );
+      assert.equal(
+        passport._strategy(`saml:${SHAPE_IDP_ID}`),
+        first,
+        'the same strategy after an unchanged refresh and a sign-in',
+      );
       assert.equal(shape.sp.samlFor(SHAPE_IDP_ID), saml);
     } finally {
       await shape.close();
@@ -35,11 +42,19 @@ describe('ServiceProvider strategies', () => {
       assert.ok(idp !== undefined);
       shape.sp.setConnections([{ ...idp, certs: [fixtureKeys.idpNext.certificate] }]);
       assert.notEqual(passport._strategy(`saml:${SHAPE_IDP_ID}`), before, 'rebuilt for the new certificate');
-      const signed = aSamlResponse({ destination: shape.acsUrl, recipient: shape.acsUrl, inResponseTo: await shape.startLogin(), key: fixtureKeys.idpNext });
+      const signed = aSamlResponse({
+        destination: shape.acsUrl,
+        recipient: shape.acsUrl,
+        inResponseTo: await shape.startLogin(),
+        key: fixtureKeys.idpNext,
+      });
       assert.equal((await shape.sp.validateResponse(SHAPE_IDP_ID, signed)).identity.idpId, SHAPE_IDP_ID);
       shape.sp.setConnections([]);
       assert.equal(passport._strategy(`saml:${SHAPE_IDP_ID}`), undefined, 'unregistered');
-      assert.equal(((await rejectionOf(shape.sp.validateResponse(SHAPE_IDP_ID, signed))) as { code?: string }).code, 'IDP_UNKNOWN');
+      assert.equal(
+        ((await rejectionOf(shape.sp.validateResponse(SHAPE_IDP_ID, signed))) as { code?: string }).code,
+        'IDP_UNKNOWN',
+      );
     } finally {
       await shape.close();
     }
@@ -49,7 +64,9 @@ describe('ServiceProvider strategies', () => {
     const shape = aShapeServiceProvider();
     try {
       const requestId = await shape.startLogin();
-      const responses = [0, 1].map(() => aSamlResponse({ destination: shape.acsUrl, recipient: shape.acsUrl, inResponseTo: requestId }));
+      const responses = [0, 1].map(() =>
+        aSamlResponse({ destination: shape.acsUrl, recipient: shape.acsUrl, inResponseTo: requestId }),
+      );
       const outcomes = await Promise.allSettled(responses.map((r) => shape.sp.validateResponse(SHAPE_IDP_ID, r)));
       assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
       const refused = outcomes.find((o) => o.status === 'rejected');

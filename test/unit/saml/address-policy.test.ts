@@ -127,7 +127,16 @@ describe('IP literals as the URL parser spells them', () => {
   }
 });
 
-const RESOLVER_SPELLINGS = ['127.1', '0x7f.1', '2130706433', '017700000001', '0177.0.0.1', '0x7f000001', '169.254.43518', '0xa9fea9fe'];
+const RESOLVER_SPELLINGS = [
+  '127.1',
+  '0x7f.1',
+  '2130706433',
+  '017700000001',
+  '0177.0.0.1',
+  '0x7f000001',
+  '169.254.43518',
+  '0xa9fea9fe',
+];
 
 describe('numeric host names as the resolver reads them (inet_aton forms; no DNS query)', () => {
   const resolve = promisify(lookup);
@@ -142,7 +151,8 @@ describe('numeric host names as the resolver reads them (inet_aton forms; no DNS
 
 describe('addressAllowed', () => {
   it('lets allowPrivateAddresses open every address over https', () => {
-    for (const [address] of REFUSED.filter(([a]) => a !== '' && a !== 'localhost' && a !== '127.1')) assert.equal(addressAllowed(address, false, { allowPrivateAddresses: true }), true, address);
+    for (const [address] of REFUSED.filter(([a]) => a !== '' && a !== 'localhost' && a !== '127.1'))
+      assert.equal(addressAllowed(address, false, { allowPrivateAddresses: true }), true, address);
   });
   it('allows plain http to loopback only, whatever allowPrivateAddresses says', () => {
     for (const allowPrivateAddresses of [false, true]) {
@@ -154,6 +164,9 @@ describe('addressAllowed', () => {
     }
   });
   it('isLoopback knows only loopback', () => {
-    assert.deepEqual(['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1', '10.0.0.1', '::', 'localhost'].map(isLoopback), [true, true, true, true, false, false, false]);
+    assert.deepEqual(
+      ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1', '10.0.0.1', '::', 'localhost'].map(isLoopback),
+      [true, true, true, true, false, false, false],
+    );
   });
 });

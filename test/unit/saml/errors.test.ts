@@ -20,15 +20,30 @@ const cases: Array<{ message: string; code: string; type?: 'TypeError' }> = [
   { message: 'SAML assertion expired: clocks skewed too much', code: 'SAML_EXPIRED' },
   { message: 'SAML assertion expired: assertion too old', code: 'SAML_EXPIRED' },
   { message: 'SAML assertion not yet valid', code: 'SAML_NOT_YET_VALID' },
-  { message: 'Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: https://other.example/metadata', code: 'SAML_ISSUER_MISMATCH' },
+  {
+    message:
+      'Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: https://other.example/metadata',
+    code: 'SAML_ISSUER_MISMATCH',
+  },
   // The received issuer is quoted from the response; words in it must not change the code.
-  { message: 'Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: https://other.example/signature/decrypt', code: 'SAML_ISSUER_MISMATCH' },
+  {
+    message:
+      'Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: https://other.example/signature/decrypt',
+    code: 'SAML_ISSUER_MISMATCH',
+  },
   { message: 'Missing SAML issuer', code: 'SAML_ISSUER_MISMATCH' },
   // assertRequired throws a TypeError with this message.
   { message: 'No decryption key for encrypted SAML response', code: 'SAML_DECRYPTION_KEY_MISSING', type: 'TypeError' },
-  { message: 'No decryption key found getting name ID for encrypted SAML response', code: 'SAML_DECRYPTION_KEY_MISSING', type: 'TypeError' },
+  {
+    message: 'No decryption key found getting name ID for encrypted SAML response',
+    code: 'SAML_DECRYPTION_KEY_MISSING',
+    type: 'TypeError',
+  },
   { message: 'Invalid EncryptedAssertion content', code: 'SAML_DECRYPTION_FAILED' },
-  { message: 'SAML assertion audience mismatch. Expected: urn:amazon:webservices Received: https://elsewhere.example', code: 'SAML_AUDIENCE_MISMATCH' },
+  {
+    message: 'SAML assertion audience mismatch. Expected: urn:amazon:webservices Received: https://elsewhere.example',
+    code: 'SAML_AUDIENCE_MISMATCH',
+  },
   { message: 'SAML assertion has no AudienceRestriction', code: 'SAML_AUDIENCE_MISMATCH' },
   { message: 'Missing SAML assertion', code: 'SAML_ASSERTION_MISSING' },
   { message: 'Unknown SAML response message', code: 'SAML_ASSERTION_MISSING' },
@@ -51,8 +66,10 @@ describe('toAssertionRejected', () => {
     });
   }
 
-  it('never puts node-saml\'s message (which may quote the response) in publicMessage', () => {
-    const err = toAssertionRejected(new Error('Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: <script>x</script>'));
+  it("never puts node-saml's message (which may quote the response) in publicMessage", () => {
+    const err = toAssertionRejected(
+      new Error('Unknown SAML issuer. Expected: https://idp.test.example/metadata Received: <script>x</script>'),
+    );
     assert.equal(err.publicMessage.includes('<script>'), false);
   });
 

@@ -40,17 +40,39 @@ describe('parseRolePairs', () => {
   const accepted: Array<{ name: string; values: string[]; pairs: Array<[string, string]> }> = [
     { name: 'role then provider', values: [`${ROLE},${PROVIDER}`], pairs: [[ROLE, PROVIDER]] },
     { name: 'provider then role', values: [`${PROVIDER},${ROLE}`], pairs: [[ROLE, PROVIDER]] },
-    { name: 'spaces around the comma and the value', values: [`  ${ROLE} ,  ${PROVIDER}  `], pairs: [[ROLE, PROVIDER]] },
+    {
+      name: 'spaces around the comma and the value',
+      values: [`  ${ROLE} ,  ${PROVIDER}  `],
+      pairs: [[ROLE, PROVIDER]],
+    },
     { name: 'a role with a path', values: [`${ROLE_2},${PROVIDER}`], pairs: [[ROLE_2, PROVIDER]] },
-    { name: 'duplicates in either order collapsed', values: [`${ROLE},${PROVIDER}`, `${PROVIDER},${ROLE}`, ` ${ROLE}, ${PROVIDER}`], pairs: [[ROLE, PROVIDER]] },
-    { name: 'two roles kept in order', values: [`${ROLE_2},${PROVIDER}`, `${ROLE},${PROVIDER}`], pairs: [[ROLE_2, PROVIDER], [ROLE, PROVIDER]] },
-    { name: 'another partition when both agree', values: ['arn:aws-cn:iam::123456789012:role/R,arn:aws-cn:iam::123456789012:saml-provider/P'], pairs: [['arn:aws-cn:iam::123456789012:role/R', 'arn:aws-cn:iam::123456789012:saml-provider/P']] },
+    {
+      name: 'duplicates in either order collapsed',
+      values: [`${ROLE},${PROVIDER}`, `${PROVIDER},${ROLE}`, ` ${ROLE}, ${PROVIDER}`],
+      pairs: [[ROLE, PROVIDER]],
+    },
+    {
+      name: 'two roles kept in order',
+      values: [`${ROLE_2},${PROVIDER}`, `${ROLE},${PROVIDER}`],
+      pairs: [
+        [ROLE_2, PROVIDER],
+        [ROLE, PROVIDER],
+      ],
+    },
+    {
+      name: 'another partition when both agree',
+      values: ['arn:aws-cn:iam::123456789012:role/R,arn:aws-cn:iam::123456789012:saml-provider/P'],
+      pairs: [['arn:aws-cn:iam::123456789012:role/R', 'arn:aws-cn:iam::123456789012:saml-provider/P']],
+    },
   ];
   for (const c of accepted) {
     it(`accepts ${c.name}`, () => {
       const ignored: string[] = [];
       const pairs = parseRolePairs(c.values, ignored);
-      assert.deepEqual(pairs.map((p) => [p.roleArn, p.principalArn]), c.pairs);
+      assert.deepEqual(
+        pairs.map((p) => [p.roleArn, p.principalArn]),
+        c.pairs,
+      );
       assert.deepEqual(ignored, []);
     });
   }
@@ -65,12 +87,17 @@ describe('parseRolePairs', () => {
     { name: 'an empty value', value: '' },
     { name: 'free text', value: 'Analysts' },
     { name: 'role and provider in different accounts', value: `${ROLE},${OTHER_ACCOUNT_PROVIDER}` },
-    { name: 'role and provider in different partitions', value: `${ROLE},arn:aws-cn:iam::123456789012:saml-provider/TestIdP` },
+    {
+      name: 'role and provider in different partitions',
+      value: `${ROLE},arn:aws-cn:iam::123456789012:saml-provider/TestIdP`,
+    },
   ];
   for (const c of skipped) {
     it(`skips ${c.name} and says why in ignored`, () => {
       const ignored: string[] = [];
-      assert.deepEqual(parseRolePairs([c.value, `${ROLE_2},${PROVIDER}`], ignored), [{ roleArn: ROLE_2, principalArn: PROVIDER }]);
+      assert.deepEqual(parseRolePairs([c.value, `${ROLE_2},${PROVIDER}`], ignored), [
+        { roleArn: ROLE_2, principalArn: PROVIDER },
+      ]);
       assert.equal(ignored.length, 1, ignored.join('\n'));
     });
   }
@@ -78,7 +105,12 @@ describe('parseRolePairs', () => {
 
 describe('toFederatedIdentity', () => {
   it('builds the identity from the default AWS attribute names', () => {
-    const id = identity({ [names.dbGroups]: ['Analysts'], [names.autoCreate]: 'true', [names.sessionDuration]: '1800', [GROUPS]: ['sso-admins'] });
+    const id = identity({
+      [names.dbGroups]: ['Analysts'],
+      [names.autoCreate]: 'true',
+      [names.sessionDuration]: '1800',
+      [GROUPS]: ['sso-admins'],
+    });
     assert.deepEqual(id, {
       ...basics,
       roles: [{ roleArn: ROLE, principalArn: PROVIDER }],
@@ -93,8 +125,18 @@ describe('toFederatedIdentity', () => {
   });
 
   it('treats a single value and a one-element array the same', () => {
-    const single = identity({ [names.role]: `${ROLE},${PROVIDER}`, [names.roleSessionName]: 'alice', [names.dbGroups]: 'Analysts', [GROUPS]: 'admins' });
-    const array = identity({ [names.role]: [`${ROLE},${PROVIDER}`], [names.roleSessionName]: ['alice'], [names.dbGroups]: ['Analysts'], [GROUPS]: ['admins'] });
+    const single = identity({
+      [names.role]: `${ROLE},${PROVIDER}`,
+      [names.roleSessionName]: 'alice',
+      [names.dbGroups]: 'Analysts',
+      [GROUPS]: 'admins',
+    });
+    const array = identity({
+      [names.role]: [`${ROLE},${PROVIDER}`],
+      [names.roleSessionName]: ['alice'],
+      [names.dbGroups]: ['Analysts'],
+      [GROUPS]: ['admins'],
+    });
     assert.deepEqual(single, array);
   });
 
@@ -105,29 +147,89 @@ describe('toFederatedIdentity', () => {
   });
 
   const refused: Array<{ name: string; attributes: Record<string, unknown>; code: string; names?: string[] }> = [
-    { name: 'no Role attribute', attributes: { [names.role]: undefined }, code: 'SAML_ATTRIBUTE_MISSING', names: [names.role] },
-    { name: 'an empty Role attribute', attributes: { [names.role]: [] }, code: 'SAML_ATTRIBUTE_MISSING', names: [names.role] },
-    { name: 'no usable role value', attributes: { [names.role]: ['garbage', `${ROLE},${OTHER_ACCOUNT_PROVIDER}`] }, code: 'SAML_NO_USABLE_ROLE', names: [names.role] },
-    { name: '101 role values', attributes: { [names.role]: Array.from({ length: 101 }, (_, i) => `arn:aws:iam::123456789012:role/R${i},${PROVIDER}`) }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'no RoleSessionName attribute', attributes: { [names.roleSessionName]: undefined }, code: 'SAML_ATTRIBUTE_MISSING', names: [names.roleSessionName] },
-    { name: 'a blank RoleSessionName', attributes: { [names.roleSessionName]: '   ' }, code: 'SAML_ATTRIBUTE_MISSING', names: [names.roleSessionName] },
-    { name: 'a RoleSessionName with a space', attributes: { [names.roleSessionName]: 'alice smith' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a one-character RoleSessionName', attributes: { [names.roleSessionName]: 'a' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a 65-character RoleSessionName', attributes: { [names.roleSessionName]: 'a'.repeat(65) }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a RoleSessionName with a slash', attributes: { [names.roleSessionName]: 'corp/alice' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a DbUser starting with a digit', attributes: { [names.dbUser]: '1alice' }, code: 'SAML_ATTRIBUTE_INVALID' },
+    {
+      name: 'no Role attribute',
+      attributes: { [names.role]: undefined },
+      code: 'SAML_ATTRIBUTE_MISSING',
+      names: [names.role],
+    },
+    {
+      name: 'an empty Role attribute',
+      attributes: { [names.role]: [] },
+      code: 'SAML_ATTRIBUTE_MISSING',
+      names: [names.role],
+    },
+    {
+      name: 'no usable role value',
+      attributes: { [names.role]: ['garbage', `${ROLE},${OTHER_ACCOUNT_PROVIDER}`] },
+      code: 'SAML_NO_USABLE_ROLE',
+      names: [names.role],
+    },
+    {
+      name: '101 role values',
+      attributes: {
+        [names.role]: Array.from({ length: 101 }, (_, i) => `arn:aws:iam::123456789012:role/R${i},${PROVIDER}`),
+      },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'no RoleSessionName attribute',
+      attributes: { [names.roleSessionName]: undefined },
+      code: 'SAML_ATTRIBUTE_MISSING',
+      names: [names.roleSessionName],
+    },
+    {
+      name: 'a blank RoleSessionName',
+      attributes: { [names.roleSessionName]: '   ' },
+      code: 'SAML_ATTRIBUTE_MISSING',
+      names: [names.roleSessionName],
+    },
+    {
+      name: 'a RoleSessionName with a space',
+      attributes: { [names.roleSessionName]: 'alice smith' },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'a one-character RoleSessionName',
+      attributes: { [names.roleSessionName]: 'a' },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'a 65-character RoleSessionName',
+      attributes: { [names.roleSessionName]: 'a'.repeat(65) },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'a RoleSessionName with a slash',
+      attributes: { [names.roleSessionName]: 'corp/alice' },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'a DbUser starting with a digit',
+      attributes: { [names.dbUser]: '1alice' },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
     { name: 'DbUser PUBLIC', attributes: { [names.dbUser]: 'PUBLIC' }, code: 'SAML_ATTRIBUTE_INVALID' },
     { name: 'DbUser public', attributes: { [names.dbUser]: 'public' }, code: 'SAML_ATTRIBUTE_INVALID' },
     { name: 'an SQL-ish DbUser', attributes: { [names.dbUser]: "a';drop" }, code: 'SAML_ATTRIBUTE_INVALID' },
     { name: 'a DbUser with a colon', attributes: { [names.dbUser]: 'IAM:alice' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a 65-character DbUser', attributes: { [names.dbUser]: `a${'b'.repeat(64)}` }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a RoleSessionName that is no valid DbUser when DbUser is absent', attributes: { [names.roleSessionName]: '12345' }, code: 'SAML_ATTRIBUTE_INVALID' },
+    {
+      name: 'a 65-character DbUser',
+      attributes: { [names.dbUser]: `a${'b'.repeat(64)}` },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
+    {
+      name: 'a RoleSessionName that is no valid DbUser when DbUser is absent',
+      attributes: { [names.roleSessionName]: '12345' },
+      code: 'SAML_ATTRIBUTE_INVALID',
+    },
   ];
   for (const c of refused) {
     it(`refuses ${c.name} with ${c.code}`, () => {
       const err = rejection(c.attributes);
       assert.equal(err.code, c.code);
-      for (const name of c.names ?? []) assert.ok(err.publicMessage.includes(name), `publicMessage should name ${name}: ${err.publicMessage}`);
+      for (const name of c.names ?? [])
+        assert.ok(err.publicMessage.includes(name), `publicMessage should name ${name}: ${err.publicMessage}`);
     });
   }
 
@@ -145,10 +247,26 @@ describe('toFederatedIdentity', () => {
 
   const dbUsers: Array<{ name: string; attributes: Record<string, unknown>; dbUser: string }> = [
     { name: 'DbUser when sent', attributes: { [names.dbUser]: 'bob.smith@corp' }, dbUser: 'bob.smith@corp' },
-    { name: 'the RoleSessionName when DbUser is absent', attributes: { [names.roleSessionName]: 'carol' }, dbUser: 'carol' },
-    { name: 'the RoleSessionName when DbUser is blank', attributes: { [names.roleSessionName]: 'carol', [names.dbUser]: ' ' }, dbUser: 'carol' },
-    { name: 'a 64-character DbUser', attributes: { [names.dbUser]: `a${'b'.repeat(63)}` }, dbUser: `a${'b'.repeat(63)}` },
-    { name: 'a DbUser that merely starts with public', attributes: { [names.dbUser]: 'publicist' }, dbUser: 'publicist' },
+    {
+      name: 'the RoleSessionName when DbUser is absent',
+      attributes: { [names.roleSessionName]: 'carol' },
+      dbUser: 'carol',
+    },
+    {
+      name: 'the RoleSessionName when DbUser is blank',
+      attributes: { [names.roleSessionName]: 'carol', [names.dbUser]: ' ' },
+      dbUser: 'carol',
+    },
+    {
+      name: 'a 64-character DbUser',
+      attributes: { [names.dbUser]: `a${'b'.repeat(63)}` },
+      dbUser: `a${'b'.repeat(63)}`,
+    },
+    {
+      name: 'a DbUser that merely starts with public',
+      attributes: { [names.dbUser]: 'publicist' },
+      dbUser: 'publicist',
+    },
   ];
   for (const c of dbUsers) {
     it(`uses ${c.name}`, () => {
@@ -157,7 +275,9 @@ describe('toFederatedIdentity', () => {
   }
 
   it('lowercases multi-valued DbGroups, drops invalid ones into ignored and collapses duplicates', () => {
-    const id = identity({ [names.dbGroups]: ['Analysts', 'FINANCE', 'finance', 'bad group', 'x;drop', '', 'ok_1+.@-'] });
+    const id = identity({
+      [names.dbGroups]: ['Analysts', 'FINANCE', 'finance', 'bad group', 'x;drop', '', 'ok_1+.@-'],
+    });
     assert.deepEqual(id.dbGroups, ['analysts', 'finance', 'ok_1+.@-']);
     assert.equal(id.ignored.length, 3, id.ignored.join('\n'));
   });
@@ -203,7 +323,14 @@ describe('toFederatedIdentity', () => {
 
   it('reads the attribute names configured for the IdP', () => {
     const custom = {
-      ...attributeNamesSchema.parse({ role: 'Role', roleSessionName: 'SessionName', sessionDuration: 'Duration', dbUser: 'User', dbGroups: 'Groups', autoCreate: 'Create' }),
+      ...attributeNamesSchema.parse({
+        role: 'Role',
+        roleSessionName: 'SessionName',
+        sessionDuration: 'Duration',
+        dbUser: 'User',
+        dbGroups: 'Groups',
+        autoCreate: 'Create',
+      }),
       groups: 'memberOf',
     };
     const attributes = {
@@ -226,7 +353,9 @@ describe('toFederatedIdentity', () => {
     assert.equal(id.sessionDurationSeconds, 1200);
     assert.deepEqual(id.groups, ['admins']);
 
-    const err = thrownBy(() => toFederatedIdentity(basics, { [names.role]: `${ROLE},${PROVIDER}`, SessionName: 'dave' }, custom));
+    const err = thrownBy(() =>
+      toFederatedIdentity(basics, { [names.role]: `${ROLE},${PROVIDER}`, SessionName: 'dave' }, custom),
+    );
     assert.ok(err instanceof AssertionRejected);
     assert.equal(err.code, 'SAML_ATTRIBUTE_MISSING');
     assert.ok(err.publicMessage.includes('"Role"'), err.publicMessage);

@@ -7,9 +7,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DOMParser } from '@xmldom/xmldom';
 import type { RolePair } from '../../../src/saml/federated-identity.ts';
-import { buildIdpShapeXml, NAMEID_FORMAT, SHAPES, type IdpShapeName, type IdpShapeSpec, type ShapeAttribute } from '../../support/idp-shape-fixtures.ts';
+import {
+  buildIdpShapeXml,
+  NAMEID_FORMAT,
+  SHAPES,
+  type IdpShapeName,
+  type IdpShapeSpec,
+  type ShapeAttribute,
+} from '../../support/idp-shape-fixtures.ts';
 import { aShapeServiceProvider, type ShapeSpOptions } from '../../support/idp-shape-sp.ts';
-import { AWS_ROLE, AWS_ROLE_SESSION_NAME, REDSHIFT_DB_GROUPS, REDSHIFT_DB_USER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';
+import {
+  AWS_ROLE,
+  AWS_ROLE_SESSION_NAME,
+  REDSHIFT_DB_GROUPS,
+  REDSHIFT_DB_USER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../../support/sign-response.ts';
 import { assertAppError, rejectionOf } from '../../support/unit-errors.ts';
 
 const ROLE_B = 'arn:aws:iam::123456789012:role/RedshiftEngineer';
@@ -206,14 +220,26 @@ const cases: ShapeCase[] = [
 /** Local names of the parents of every ds:Signature, in document order. */
 function signedElements(xml: string): string[] {
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
-  return Array.from(doc.getElementsByTagNameNS(DSIG, 'Signature')).map((s) => (s.parentNode as Element | null)?.localName ?? '');
+  return Array.from(doc.getElementsByTagNameNS(DSIG, 'Signature')).map(
+    (s) => (s.parentNode as Element | null)?.localName ?? '',
+  );
 }
 
 /** What validateResponse throws for this case's response (after `tamper`, when given). */
-async function refusalOf(c: Pick<ShapeCase, 'shape' | 'nameId' | 'nameIdFormat' | 'attributes' | 'spec' | 'idp'>, tamper: (xml: string) => string = (xml) => xml): Promise<unknown> {
+async function refusalOf(
+  c: Pick<ShapeCase, 'shape' | 'nameId' | 'nameIdFormat' | 'attributes' | 'spec' | 'idp'>,
+  tamper: (xml: string) => string = (xml) => xml,
+): Promise<unknown> {
   const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
   try {
-    const xml = buildIdpShapeXml(c.shape, { acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), nameId: c.nameId, nameIdFormat: c.nameIdFormat, attributes: c.attributes, ...c.spec });
+    const xml = buildIdpShapeXml(c.shape, {
+      acsUrl: h.acsUrl,
+      inResponseTo: await h.startLogin(),
+      nameId: c.nameId,
+      nameIdFormat: c.nameIdFormat,
+      attributes: c.attributes,
+      ...c.spec,
+    });
     return await rejectionOf(h.validateXml(tamper(xml)));
   } finally {
     await h.close();
@@ -225,7 +251,14 @@ describe('ServiceProvider.validateResponse with the response shapes of common Id
     it(`accepts ${c.name}`, async () => {
       const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
       try {
-        const xml = buildIdpShapeXml(c.shape, { acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), nameId: c.nameId, nameIdFormat: c.nameIdFormat, attributes: c.attributes, ...c.spec });
+        const xml = buildIdpShapeXml(c.shape, {
+          acsUrl: h.acsUrl,
+          inResponseTo: await h.startLogin(),
+          nameId: c.nameId,
+          nameIdFormat: c.nameIdFormat,
+          attributes: c.attributes,
+          ...c.spec,
+        });
         assert.deepEqual(signedElements(xml), c.signed, 'the fixture signs what the case says');
 
         const { identity } = await h.validateXml(xml);
@@ -243,12 +276,23 @@ describe('ServiceProvider.validateResponse with the response shapes of common Id
   }
 
   it('carries the exc-c14n InclusiveNamespaces PrefixList that Okta sends (xml-crypto inclusiveNamespacesPrefixList)', () => {
-    const xml = buildIdpShapeXml('okta', { acsUrl: 'https://sp.example/acs', nameId: 'alice', nameIdFormat: NAMEID_FORMAT.unspecified, attributes: ONE_ROLE_ROLE_FIRST });
+    const xml = buildIdpShapeXml('okta', {
+      acsUrl: 'https://sp.example/acs',
+      nameId: 'alice',
+      nameIdFormat: NAMEID_FORMAT.unspecified,
+      attributes: ONE_ROLE_ROLE_FIRST,
+    });
     const doc = new DOMParser().parseFromString(xml, 'text/xml');
     const transforms = Array.from(doc.getElementsByTagNameNS(DSIG, 'Transform'));
     const excC14n = transforms.find((t) => t.getAttribute('Algorithm') === 'http://www.w3.org/2001/10/xml-exc-c14n#');
-    const prefixList = excC14n === undefined ? [] : Array.from(excC14n.getElementsByTagNameNS('http://www.w3.org/2001/10/xml-exc-c14n#', 'InclusiveNamespaces'));
-    assert.deepEqual(prefixList.map((e) => e.getAttribute('PrefixList')), ['xs']);
+    const prefixList =
+      excC14n === undefined
+        ? []
+        : Array.from(excC14n.getElementsByTagNameNS('http://www.w3.org/2001/10/xml-exc-c14n#', 'InclusiveNamespaces'));
+    assert.deepEqual(
+      prefixList.map((e) => e.getAttribute('PrefixList')),
+      ['xs'],
+    );
   });
 });
 
@@ -274,7 +318,12 @@ describe('ServiceProvider.validateResponse refuses altered or under-signed IdP s
 });
 
 describe('Entra ID Identifier with an instance suffix (https://signin.aws.amazon.com/saml#2)', () => {
-  const entraCase = { shape: 'entra', nameId: 'alice@example.com', nameIdFormat: NAMEID_FORMAT.emailAddress, attributes: ONE_ROLE_ROLE_FIRST } as const;
+  const entraCase = {
+    shape: 'entra',
+    nameId: 'alice@example.com',
+    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    attributes: ONE_ROLE_ROLE_FIRST,
+  } as const;
 
   it('is refused with the default sp.audiences (only exact values are accepted)', async () => {
     const err = await refusalOf({ ...entraCase, spec: { audience: 'https://signin.aws.amazon.com/saml#2' } });
@@ -284,10 +333,21 @@ describe('Entra ID Identifier with an instance suffix (https://signin.aws.amazon
   it('is accepted once sp.audiences lists it', async () => {
     const h = aShapeServiceProvider({
       idp: { entityId: SHAPES.entra.issuer },
-      sp: { audiences: ['urn:amazon:webservices', 'https://signin.aws.amazon.com/saml', 'https://signin.aws.amazon.com/saml#2'] },
+      sp: {
+        audiences: [
+          'urn:amazon:webservices',
+          'https://signin.aws.amazon.com/saml',
+          'https://signin.aws.amazon.com/saml#2',
+        ],
+      },
     });
     try {
-      const xml = buildIdpShapeXml('entra', { ...entraCase, acsUrl: h.acsUrl, inResponseTo: await h.startLogin(), audience: 'https://signin.aws.amazon.com/saml#2' });
+      const xml = buildIdpShapeXml('entra', {
+        ...entraCase,
+        acsUrl: h.acsUrl,
+        inResponseTo: await h.startLogin(),
+        audience: 'https://signin.aws.amazon.com/saml#2',
+      });
       const { identity } = await h.validateXml(xml);
       assert.deepEqual(identity.roles, ONE_ROLE.roles);
     } finally {

@@ -67,15 +67,50 @@ describe('parseIdpMetadata', () => {
     assert.equal(parsed.ssoUrl, REDIRECT_URL);
     assert.equal(parsed.ssoBinding, BINDINGS.redirect);
     assert.deepEqual(parsed.signingCerts.map(fingerprint), [fingerprint(idpPem)]);
-    assert.match(parsed.signingCerts[0] ?? '', /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n$/);
+    assert.match(
+      parsed.signingCerts[0] ?? '',
+      /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+\n-----END CERTIFICATE-----\n$/,
+    );
   });
 
   const ssoCases: Array<{ name: string; sso: Array<[string, string]>; url: string; binding: string }> = [
-    { name: 'prefers Redirect over POST listed first', sso: [[BINDINGS.post, POST_URL], [BINDINGS.redirect, REDIRECT_URL]], url: REDIRECT_URL, binding: BINDINGS.redirect },
-    { name: 'prefers Redirect over POST listed second', sso: [[BINDINGS.redirect, REDIRECT_URL], [BINDINGS.post, POST_URL]], url: REDIRECT_URL, binding: BINDINGS.redirect },
+    {
+      name: 'prefers Redirect over POST listed first',
+      sso: [
+        [BINDINGS.post, POST_URL],
+        [BINDINGS.redirect, REDIRECT_URL],
+      ],
+      url: REDIRECT_URL,
+      binding: BINDINGS.redirect,
+    },
+    {
+      name: 'prefers Redirect over POST listed second',
+      sso: [
+        [BINDINGS.redirect, REDIRECT_URL],
+        [BINDINGS.post, POST_URL],
+      ],
+      url: REDIRECT_URL,
+      binding: BINDINGS.redirect,
+    },
     { name: 'accepts POST only', sso: [[BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
-    { name: 'falls back to POST when the Redirect entry has no Location', sso: [[BINDINGS.redirect, ''], [BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
-    { name: 'skips an Artifact binding for POST', sso: [[ARTIFACT, 'https://idp.test.example/sso/artifact'], [BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
+    {
+      name: 'falls back to POST when the Redirect entry has no Location',
+      sso: [
+        [BINDINGS.redirect, ''],
+        [BINDINGS.post, POST_URL],
+      ],
+      url: POST_URL,
+      binding: BINDINGS.post,
+    },
+    {
+      name: 'skips an Artifact binding for POST',
+      sso: [
+        [ARTIFACT, 'https://idp.test.example/sso/artifact'],
+        [BINDINGS.post, POST_URL],
+      ],
+      url: POST_URL,
+      binding: BINDINGS.post,
+    },
   ];
   for (const c of ssoCases) {
     it(c.name, () => {
@@ -86,14 +121,35 @@ describe('parseIdpMetadata', () => {
   }
 
   const certCases: Array<{ name: string; keys: KeySpec[]; expected: string[] }> = [
-    { name: 'returns both signing certificates during a rollover', keys: [{ use: 'signing', cert: der(idpPem) }, { use: 'signing', cert: der(nextPem) }], expected: [idpPem, nextPem] },
+    {
+      name: 'returns both signing certificates during a rollover',
+      keys: [
+        { use: 'signing', cert: der(idpPem) },
+        { use: 'signing', cert: der(nextPem) },
+      ],
+      expected: [idpPem, nextPem],
+    },
     { name: 'counts a KeyDescriptor without use as signing', keys: [{ cert: der(nextPem) }], expected: [nextPem] },
-    { name: 'leaves out encryption-only certificates', keys: [{ use: 'encryption', cert: der(nextPem) }, { use: 'signing', cert: der(idpPem) }], expected: [idpPem] },
-    { name: 'returns a certificate listed twice once', keys: [{ use: 'signing', cert: der(idpPem) }, { cert: der(idpPem) }], expected: [idpPem] },
+    {
+      name: 'leaves out encryption-only certificates',
+      keys: [
+        { use: 'encryption', cert: der(nextPem) },
+        { use: 'signing', cert: der(idpPem) },
+      ],
+      expected: [idpPem],
+    },
+    {
+      name: 'returns a certificate listed twice once',
+      keys: [{ use: 'signing', cert: der(idpPem) }, { cert: der(idpPem) }],
+      expected: [idpPem],
+    },
   ];
   for (const c of certCases) {
     it(c.name, () => {
-      assert.deepEqual(parseIdpMetadata(metadata({ keys: c.keys })).signingCerts.map(fingerprint), c.expected.map(fingerprint));
+      assert.deepEqual(
+        parseIdpMetadata(metadata({ keys: c.keys })).signingCerts.map(fingerprint),
+        c.expected.map(fingerprint),
+      );
     });
   }
 
@@ -113,17 +169,55 @@ describe('parseIdpMetadata', () => {
   });
 
   const refused: Array<{ name: string; xml: () => string; reason: RegExp }> = [
-    { name: 'encryption-only certificates', xml: () => metadata({ keys: [{ use: 'encryption', cert: der(idpPem) }] }), reason: /no signing certificate/ },
+    {
+      name: 'encryption-only certificates',
+      xml: () => metadata({ keys: [{ use: 'encryption', cert: der(idpPem) }] }),
+      reason: /no signing certificate/,
+    },
     { name: 'no KeyDescriptor', xml: () => metadata({ keys: [] }), reason: /no signing certificate/ },
     { name: 'no entityID', xml: () => metadata({ entityId: null }), reason: /entityID/ },
     { name: 'an empty entityID', xml: () => metadata({ entityId: '' }), reason: /entityID/ },
     { name: 'no SingleSignOnService', xml: () => metadata({ sso: [] }), reason: /SingleSignOnService/ },
-    { name: 'only an Artifact SingleSignOnService', xml: () => metadata({ sso: [[ARTIFACT, 'https://idp.test.example/a']] }), reason: /SingleSignOnService/ },
-    { name: 'no IDPSSODescriptor', xml: () => SP_ENTITY.replace('<md:EntityDescriptor', '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'), reason: /IDPSSODescriptor/ },
-    { name: 'a DOCTYPE', xml: () => `<?xml version="1.0"?>\n<!DOCTYPE md:EntityDescriptor [<!ENTITY e "x">]>\n${entityDescriptor()}`, reason: /DOCTYPE/ },
-    { name: 'a certificate that is not base64', xml: () => metadata({ keys: [{ use: 'signing', cert: 'not*base64!' }] }), reason: /not base64/ },
-    { name: 'base64 that is not a certificate', xml: () => metadata({ keys: [{ use: 'signing', cert: Buffer.from('hello, world').toString('base64') }] }), reason: /not a valid X\.509 certificate/ },
-    { name: 'a good certificate next to a bad one', xml: () => metadata({ keys: [{ use: 'signing', cert: der(idpPem) }, { use: 'signing', cert: 'AAAA' }] }), reason: /not a valid X\.509 certificate/ },
+    {
+      name: 'only an Artifact SingleSignOnService',
+      xml: () => metadata({ sso: [[ARTIFACT, 'https://idp.test.example/a']] }),
+      reason: /SingleSignOnService/,
+    },
+    {
+      name: 'no IDPSSODescriptor',
+      xml: () =>
+        SP_ENTITY.replace(
+          '<md:EntityDescriptor',
+          '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"',
+        ),
+      reason: /IDPSSODescriptor/,
+    },
+    {
+      name: 'a DOCTYPE',
+      xml: () => `<?xml version="1.0"?>\n<!DOCTYPE md:EntityDescriptor [<!ENTITY e "x">]>\n${entityDescriptor()}`,
+      reason: /DOCTYPE/,
+    },
+    {
+      name: 'a certificate that is not base64',
+      xml: () => metadata({ keys: [{ use: 'signing', cert: 'not*base64!' }] }),
+      reason: /not base64/,
+    },
+    {
+      name: 'base64 that is not a certificate',
+      xml: () => metadata({ keys: [{ use: 'signing', cert: Buffer.from('hello, world').toString('base64') }] }),
+      reason: /not a valid X\.509 certificate/,
+    },
+    {
+      name: 'a good certificate next to a bad one',
+      xml: () =>
+        metadata({
+          keys: [
+            { use: 'signing', cert: der(idpPem) },
+            { use: 'signing', cert: 'AAAA' },
+          ],
+        }),
+      reason: /not a valid X\.509 certificate/,
+    },
     { name: 'text that is not XML', xml: () => 'entityID=https://idp.test.example', reason: /well-formed/ },
     { name: 'unclosed XML', xml: () => metadata().slice(0, -30), reason: /well-formed/ },
   ];

@@ -11,7 +11,9 @@ const REQUESTER = 'urn:oasis:names:tc:SAML:2.0:status:Requester';
 const ACS = 'https://sso.example.com/saml/acs/corp';
 const b64 = (xml: string): string => Buffer.from(xml, 'utf8').toString('base64');
 
-function responseXml(options: { destination?: string; status?: string; statusMessage?: string; withStatus?: boolean } = {}): string {
+function responseXml(
+  options: { destination?: string; status?: string; statusMessage?: string; withStatus?: boolean } = {},
+): string {
   const destination = options.destination === undefined ? '' : ` Destination="${options.destination}"`;
   const status =
     options.withStatus === false
@@ -31,12 +33,36 @@ const BILLION_LAUGHS =
   '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"><samlp:Status><samlp:StatusMessage>&lol3;</samlp:StatusMessage></samlp:Status></samlp:Response>';
 
 describe('readResponseEnvelope', () => {
-  const read: Array<{ name: string; input: string; expected: { destination?: string; statusCode?: string; statusMessage?: string } }> = [
-    { name: 'Destination and a Success status', input: b64(responseXml({ destination: ACS })), expected: { destination: ACS, statusCode: SUCCESS, statusMessage: undefined } },
-    { name: 'a failure status with its message', input: b64(responseXml({ destination: ACS, status: REQUESTER, statusMessage: 'Access denied' })), expected: { destination: ACS, statusCode: REQUESTER, statusMessage: 'Access denied' } },
-    { name: 'no Destination', input: b64(responseXml()), expected: { destination: undefined, statusCode: SUCCESS, statusMessage: undefined } },
-    { name: 'no Status', input: b64(responseXml({ destination: ACS, withStatus: false })), expected: { destination: ACS, statusCode: undefined, statusMessage: undefined } },
-    { name: 'base64 wrapped at 76 columns with CRLF', input: (b64(responseXml({ destination: ACS })).match(/.{1,76}/g) ?? []).join('\r\n'), expected: { destination: ACS, statusCode: SUCCESS, statusMessage: undefined } },
+  const read: Array<{
+    name: string;
+    input: string;
+    expected: { destination?: string; statusCode?: string; statusMessage?: string };
+  }> = [
+    {
+      name: 'Destination and a Success status',
+      input: b64(responseXml({ destination: ACS })),
+      expected: { destination: ACS, statusCode: SUCCESS, statusMessage: undefined },
+    },
+    {
+      name: 'a failure status with its message',
+      input: b64(responseXml({ destination: ACS, status: REQUESTER, statusMessage: 'Access denied' })),
+      expected: { destination: ACS, statusCode: REQUESTER, statusMessage: 'Access denied' },
+    },
+    {
+      name: 'no Destination',
+      input: b64(responseXml()),
+      expected: { destination: undefined, statusCode: SUCCESS, statusMessage: undefined },
+    },
+    {
+      name: 'no Status',
+      input: b64(responseXml({ destination: ACS, withStatus: false })),
+      expected: { destination: ACS, statusCode: undefined, statusMessage: undefined },
+    },
+    {
+      name: 'base64 wrapped at 76 columns with CRLF',
+      input: (b64(responseXml({ destination: ACS })).match(/.{1,76}/g) ?? []).join('\r\n'),
+      expected: { destination: ACS, statusCode: SUCCESS, statusMessage: undefined },
+    },
   ];
   for (const c of read) {
     it(`reads ${c.name}`, () => {
@@ -57,7 +83,10 @@ describe('readResponseEnvelope', () => {
         '<saml:Conditions NotBefore="2030-01-01T00:00:00Z" NotOnOrAfter="2030-01-01T00:10:00Z"/></saml:Assertion></samlp:Response>',
     );
     const envelope = readResponseEnvelope(b64(xml));
-    assert.deepEqual([...envelope.algorithms].sort(), ['http://www.w3.org/2000/09/xmldsig#rsa-sha1', 'http://www.w3.org/2001/04/xmlenc#sha256']);
+    assert.deepEqual([...envelope.algorithms].sort(), [
+      'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+      'http://www.w3.org/2001/04/xmlenc#sha256',
+    ]);
     assert.deepEqual(envelope.timeWindows, [
       { notBefore: Date.parse('2030-01-01T00:00:00Z'), notOnOrAfter: Date.parse('2030-01-01T00:10:00Z') },
       { notBefore: undefined, notOnOrAfter: Date.parse('2030-01-01T00:05:00Z') },
@@ -71,22 +100,49 @@ describe('readResponseEnvelope', () => {
     { name: 'base64 of text that is not XML', input: b64('hello, this is not xml') },
     { name: 'base64 of unclosed XML', input: b64(responseXml().slice(0, -20)) },
     { name: 'a DOCTYPE with an entity expansion (billion laughs)', input: b64(BILLION_LAUGHS) },
-    { name: 'a DOCTYPE with an external entity', input: b64(`<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${responseXml().replace('<?xml version="1.0" encoding="UTF-8"?>', '')}`) },
-    { name: 'an Assertion as the root', input: b64('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"/>') },
-    { name: 'a LogoutResponse as the root', input: b64('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_l"/>') },
+    {
+      name: 'a DOCTYPE with an external entity',
+      input: b64(
+        `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${responseXml().replace('<?xml version="1.0" encoding="UTF-8"?>', '')}`,
+      ),
+    },
+    {
+      name: 'an Assertion as the root',
+      input: b64('<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a"/>'),
+    },
+    {
+      name: 'a LogoutResponse as the root',
+      input: b64('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_l"/>'),
+    },
     { name: 'a Response in another namespace', input: b64('<Response xmlns="urn:oasis:names:tc:SAML:1.0:protocol"/>') },
     { name: 'a Response without namespace', input: b64('<Response Destination="x"/>') },
   ];
   const xinclude: Array<{ name: string; fragment: string }> = [
-    { name: 'xi:include (2001 namespace)', fragment: '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd"/>' },
-    { name: 'an include in the XInclude default namespace', fragment: '<include xmlns="http://www.w3.org/2001/XInclude" href="x"/>' },
+    {
+      name: 'xi:include (2001 namespace)',
+      fragment: '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd"/>',
+    },
+    {
+      name: 'an include in the XInclude default namespace',
+      fragment: '<include xmlns="http://www.w3.org/2001/XInclude" href="x"/>',
+    },
     { name: 'xi:fallback alone', fragment: '<xi:fallback xmlns:xi="http://www.w3.org/2001/XInclude"/>' },
-    { name: 'xi:include in the 2003 draft namespace', fragment: '<xi:include xmlns:xi="http://www.w3.org/2003/XInclude" href="x"/>' },
-    { name: 'xi:include nested deep in an unknown element', fragment: '<e><f><g><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></g></f></e>' },
+    {
+      name: 'xi:include in the 2003 draft namespace',
+      fragment: '<xi:include xmlns:xi="http://www.w3.org/2003/XInclude" href="x"/>',
+    },
+    {
+      name: 'xi:include nested deep in an unknown element',
+      fragment: '<e><f><g><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></g></f></e>',
+    },
   ];
   for (const c of xinclude) {
     it(`refuses ${c.name} as SAML_XINCLUDE`, () => {
-      const err = thrownBy(() => readResponseEnvelope(b64(responseXml({ destination: ACS }).replace('<samlp:Status>', `${c.fragment}<samlp:Status>`))));
+      const err = thrownBy(() =>
+        readResponseEnvelope(
+          b64(responseXml({ destination: ACS }).replace('<samlp:Status>', `${c.fragment}<samlp:Status>`)),
+        ),
+      );
       assert.ok(err instanceof AssertionRejected, String(err));
       assert.equal(err.code, 'SAML_XINCLUDE');
       assert.equal(err.status, 400);
@@ -95,13 +151,19 @@ describe('readResponseEnvelope', () => {
 
   it('finds xi:include as the last element, after a deep subtree', () => {
     const nested = `${'<e>'.repeat(5000)}${'</e>'.repeat(5000)}`;
-    const xml = responseXml({ destination: ACS }).replace('</samlp:Response>', `${nested}<x><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></x></samlp:Response>`);
+    const xml = responseXml({ destination: ACS }).replace(
+      '</samlp:Response>',
+      `${nested}<x><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="x"/></x></samlp:Response>`,
+    );
     const err = thrownBy(() => readResponseEnvelope(b64(xml)));
     assert.ok(err instanceof AssertionRejected && err.code === 'SAML_XINCLUDE', String(err));
   });
 
   it('does not mistake an attribute or text naming the XInclude namespace for an element', () => {
-    const xml = responseXml({ destination: ACS, statusMessage: 'http://www.w3.org/2001/XInclude' }).replace('<samlp:Response ', '<samlp:Response xmlns:xi="http://www.w3.org/2001/XInclude" ');
+    const xml = responseXml({ destination: ACS, statusMessage: 'http://www.w3.org/2001/XInclude' }).replace(
+      '<samlp:Response ',
+      '<samlp:Response xmlns:xi="http://www.w3.org/2001/XInclude" ',
+    );
     assert.equal(readResponseEnvelope(b64(xml)).destination, ACS);
   });
 

@@ -23,22 +23,39 @@ async function collect(pages: AsyncIterable<AuditEvent[]>): Promise<{ sizes: num
 export function describeAuditStoreContract(test: (title: string, fn: (store: Store) => Promise<void>) => void): void {
   describe('audit pages, IdP filter and pruning', () => {
     test('filters by IdP, exactly', async (store) => {
-      for (const [tag, idpId] of [['a', 'corp'], ['b', 'partner'], ['c', 'corp'], ['d', undefined]] as const) {
+      for (const [tag, idpId] of [
+        ['a', 'corp'],
+        ['b', 'partner'],
+        ['c', 'corp'],
+        ['d', undefined],
+      ] as const) {
         await store.appendAudit(anEvent({ requestId: tag, idpId }));
       }
-      assert.deepEqual((await store.queryAudit({ idpId: 'corp' })).map((e) => e.requestId), ['c', 'a']);
-      assert.deepEqual((await store.queryAudit({ idpId: 'cor' })).map((e) => e.requestId), []);
+      assert.deepEqual(
+        (await store.queryAudit({ idpId: 'corp' })).map((e) => e.requestId),
+        ['c', 'a'],
+      );
+      assert.deepEqual(
+        (await store.queryAudit({ idpId: 'cor' })).map((e) => e.requestId),
+        [],
+      );
     });
 
     test('pages every matching event once, newest first, ties on time included', async (store) => {
       // Three events per instant, so page boundaries fall between events of the same time.
-      for (let i = 0; i < 23; i += 1) await store.appendAudit(anEvent({ at: at(Math.floor(i / 3)), requestId: `e${i}`, outcome: i % 4 === 0 ? 'refused' : 'ok' }));
+      for (let i = 0; i < 23; i += 1)
+        await store.appendAudit(
+          anEvent({ at: at(Math.floor(i / 3)), requestId: `e${i}`, outcome: i % 4 === 0 ? 'refused' : 'ok' }),
+        );
       const expected = (await store.queryAudit({ limit: 1000 })).map((e) => e.requestId);
       const all = await collect(store.auditPages({}, 5));
       assert.deepEqual(all.tags, expected);
       assert.deepEqual(all.sizes, [5, 5, 5, 5, 3]);
       const refused = await collect(store.auditPages({ outcome: 'refused', from: at(1) }, 2));
-      assert.deepEqual(refused.tags, (await store.queryAudit({ outcome: 'refused', from: at(1) })).map((e) => e.requestId));
+      assert.deepEqual(
+        refused.tags,
+        (await store.queryAudit({ outcome: 'refused', from: at(1) })).map((e) => e.requestId),
+      );
       assert.deepEqual((await collect(store.auditPages({ idpId: 'nope' }, 5))).sizes, []);
     });
 
@@ -56,10 +73,16 @@ export function describeAuditStoreContract(test: (title: string, fn: (store: Sto
     test('prunes the oldest events before the cutoff, at most `limit` per call', async (store) => {
       for (let i = 0; i < 7; i += 1) await store.appendAudit(anEvent({ at: at(i), requestId: `e${i}` }));
       assert.equal(await store.pruneAudit(at(5), 2), 2);
-      assert.deepEqual((await store.queryAudit({})).map((e) => e.requestId), ['e6', 'e5', 'e4', 'e3', 'e2']);
+      assert.deepEqual(
+        (await store.queryAudit({})).map((e) => e.requestId),
+        ['e6', 'e5', 'e4', 'e3', 'e2'],
+      );
       assert.equal(await store.pruneAudit(at(5), 10), 3, 'the cutoff itself is kept');
       assert.equal(await store.pruneAudit(at(5), 10), 0);
-      assert.deepEqual((await store.queryAudit({})).map((e) => e.requestId), ['e6', 'e5']);
+      assert.deepEqual(
+        (await store.queryAudit({})).map((e) => e.requestId),
+        ['e6', 'e5'],
+      );
     });
 
     test('runs a job under a lock name one holder at a time, and frees the name after it', async (store) => {
@@ -78,8 +101,14 @@ export function describeAuditStoreContract(test: (title: string, fn: (store: Sto
       release();
       assert.deepEqual(await first, { ran: true, value: 'first' });
       assert.deepEqual(await store.runExclusive('job', async () => 'third'), { ran: true, value: 'third' });
-      await assert.rejects(store.runExclusive('job', async () => Promise.reject(new Error('boom'))), /boom/);
-      assert.deepEqual(await store.runExclusive('job', async () => 'after a failure'), { ran: true, value: 'after a failure' });
+      await assert.rejects(
+        store.runExclusive('job', async () => Promise.reject(new Error('boom'))),
+        /boom/,
+      );
+      assert.deepEqual(await store.runExclusive('job', async () => 'after a failure'), {
+        ran: true,
+        value: 'after a failure',
+      });
     });
   });
 }

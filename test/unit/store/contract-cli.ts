@@ -36,9 +36,15 @@ export function describeCliStoreContract(test: (title: string, fn: (store: Store
       await store.saveCliToken(aToken({ id: 'tok-bob', tokenHash: 'hash-bob', nameId: 'bob@example.com' }));
       await store.saveCliToken(aToken({ id: 'tok-old', tokenHash: 'hash-old', expiresAt: at(5) }));
       await store.saveCliToken(aToken({ id: 'tok-other-idp', tokenHash: 'hash-o', idpId: 'entra' }));
-      assert.deepEqual((await store.listCliTokens('okta', 'alice@example.com', at(20))).map((t) => t.id), ['tok-2', 'tok-1']);
+      assert.deepEqual(
+        (await store.listCliTokens('okta', 'alice@example.com', at(20))).map((t) => t.id),
+        ['tok-2', 'tok-1'],
+      );
       assert.equal(await store.revokeCliToken('tok-2', at(30)), true);
-      assert.deepEqual((await store.listCliTokens('okta', 'alice@example.com', at(40))).map((t) => t.id), ['tok-1']);
+      assert.deepEqual(
+        (await store.listCliTokens('okta', 'alice@example.com', at(40))).map((t) => t.id),
+        ['tok-1'],
+      );
     });
 
     test('revokes once and keeps the revoked row until it expires', async (store) => {

@@ -14,10 +14,12 @@ const anEvent = (fields: Partial<AuditEvent> = {}): AuditEvent => ({ at: T0, kin
 
 /** Appends in parallel batches: order between events comes from `at`, not from append order. */
 async function appendAll(store: Store, events: AuditEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 50) await Promise.all(events.slice(i, i + 50).map((e) => store.appendAudit(e)));
+  for (let i = 0; i < events.length; i += 50)
+    await Promise.all(events.slice(i, i + 50).map((e) => store.appendAudit(e)));
 }
 
-const tags = async (store: Store, filter: AuditFilter): Promise<string[]> => (await store.queryAudit(filter)).map((e) => e.requestId ?? '?');
+const tags = async (store: Store, filter: AuditFilter): Promise<string[]> =>
+  (await store.queryAudit(filter)).map((e) => e.requestId ?? '?');
 
 export function describeStoreContract(name: string, open: () => Promise<Store>): void {
   const test = (title: string, fn: (store: Store) => Promise<void>) =>
@@ -90,7 +92,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       test('hands the value to exactly one of 10 concurrent removals', async (store) => {
         await store.saveRequestId('_raced', 'v', at(600));
         const results = await Promise.all(Array.from({ length: 10 }, () => store.removeRequestId('_raced')));
-        assert.deepEqual(results.filter((r) => r !== null), ['v']);
+        assert.deepEqual(
+          results.filter((r) => r !== null),
+          ['v'],
+        );
       });
 
       test('take: the value once, never an expired one, and to exactly one of 10 concurrent takers', async (store) => {
@@ -103,7 +108,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.equal(await store.takeRequestId('_never', T0), null);
         await store.saveRequestId('_raced-take', 'v', at(600));
         const results = await Promise.all(Array.from({ length: 10 }, () => store.takeRequestId('_raced-take', T0)));
-        assert.deepEqual(results.filter((r) => r !== null), ['v']);
+        assert.deepEqual(
+          results.filter((r) => r !== null),
+          ['v'],
+        );
       });
     });
 
@@ -120,13 +128,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
 
       test('lets exactly one of 20 concurrent calls remember a new key', async (store) => {
-        const results = await Promise.all(Array.from({ length: 20 }, () => store.rememberOnce('corp:_raced', at(300), T0)));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.rememberOnce('corp:_raced', at(300), T0)),
+        );
         assert.equal(results.filter((r) => r).length, 1);
       });
 
       test('lets exactly one of 20 concurrent calls revive an expired key', async (store) => {
         assert.equal(await store.rememberOnce('corp:_old', at(10), T0), true);
-        const results = await Promise.all(Array.from({ length: 20 }, () => store.rememberOnce('corp:_old', at(900), at(100))));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.rememberOnce('corp:_old', at(900), at(100))),
+        );
         assert.equal(results.filter((r) => r).length, 1);
         assert.equal(await store.rememberOnce('corp:_old', at(900), at(899)), false);
       });
@@ -168,7 +180,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         const [found] = await store.queryAudit({});
         assert.ok(found);
         assert.equal(found.kind, 'logout');
-        for (const key of ['expiresAt', 'code', 'nameId', 'dbUser', 'awsRequestIds', 'details'] as const) assert.equal(found[key], undefined, key);
+        for (const key of ['expiresAt', 'code', 'nameId', 'dbUser', 'awsRequestIds', 'details'] as const)
+          assert.equal(found[key], undefined, key);
       });
 
       test('writes an event whose text holds control characters, NUL included', async (store) => {
@@ -186,12 +199,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       test('gives each event a larger id than the one before', async (store) => {
         for (const tag of ['a', 'b', 'c']) await store.appendAudit(anEvent({ requestId: tag }));
         const ids = (await store.queryAudit({})).map((e) => e.id ?? -1);
-        assert.deepEqual(ids, [...ids].sort((x, y) => y - x));
+        assert.deepEqual(
+          ids,
+          [...ids].sort((x, y) => y - x),
+        );
         assert.equal(new Set(ids).size, 3);
       });
 
       test('returns newest first; at the same instant, the later append first', async (store) => {
-        for (const [tag, s] of [['b', 10], ['c', 30], ['x', 20], ['d', 30], ['a', 0]] as const) await store.appendAudit(anEvent({ at: at(s), requestId: tag }));
+        for (const [tag, s] of [
+          ['b', 10],
+          ['c', 30],
+          ['x', 20],
+          ['d', 30],
+          ['a', 0],
+        ] as const)
+          await store.appendAudit(anEvent({ at: at(s), requestId: tag }));
         assert.deepEqual(await tags(store, {}), ['d', 'c', 'x', 'b', 'a']);
       });
 
@@ -205,7 +228,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           ['bang', { nameId: 'hey!you@example.com' }],
           ['nobody', { kind: 'admin_change' }],
         ];
-        await appendAll(store, people.map(([tag, fields], i) => anEvent({ ...fields, at: at(i), requestId: tag })));
+        await appendAll(
+          store,
+          people.map(([tag, fields], i) => anEvent({ ...fields, at: at(i), requestId: tag })),
+        );
         const cases: Array<[string, string[]]> = [
           ['ALICE', ['alice']],
           ['SMITH', ['alice']],
@@ -223,16 +249,44 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           ["'; DROP TABLE audit_log; --", []],
           ['nobody', []],
         ];
-        for (const [user, expected] of cases) assert.deepEqual(await tags(store, { user }), expected, `user ${JSON.stringify(user)}`);
+        for (const [user, expected] of cases)
+          assert.deepEqual(await tags(store, { user }), expected, `user ${JSON.stringify(user)}`);
         assert.equal((await store.queryAudit({})).length, people.length);
       });
 
       test('filters by cluster, outcome and kind, and combines filters with AND', async (store) => {
         await appendAll(store, [
-          anEvent({ at: at(1), requestId: 'issued-a', kind: 'credentials_issued', clusterId: 'analytics', nameId: 'alice' }),
-          anEvent({ at: at(2), requestId: 'refused-a', kind: 'credentials_refused', outcome: 'refused', code: 'ROLE_NOT_PERMITTED', clusterId: 'analytics', nameId: 'bob' }),
-          anEvent({ at: at(3), requestId: 'issued-b', kind: 'credentials_issued', clusterId: 'billing', nameId: 'alice' }),
-          anEvent({ at: at(4), requestId: 'error-b', kind: 'credentials_issued', outcome: 'error', clusterId: 'billing', nameId: 'bob' }),
+          anEvent({
+            at: at(1),
+            requestId: 'issued-a',
+            kind: 'credentials_issued',
+            clusterId: 'analytics',
+            nameId: 'alice',
+          }),
+          anEvent({
+            at: at(2),
+            requestId: 'refused-a',
+            kind: 'credentials_refused',
+            outcome: 'refused',
+            code: 'ROLE_NOT_PERMITTED',
+            clusterId: 'analytics',
+            nameId: 'bob',
+          }),
+          anEvent({
+            at: at(3),
+            requestId: 'issued-b',
+            kind: 'credentials_issued',
+            clusterId: 'billing',
+            nameId: 'alice',
+          }),
+          anEvent({
+            at: at(4),
+            requestId: 'error-b',
+            kind: 'credentials_issued',
+            outcome: 'error',
+            clusterId: 'billing',
+            nameId: 'bob',
+          }),
           anEvent({ at: at(5), requestId: 'login', kind: 'login', nameId: 'alice' }),
         ]);
         assert.deepEqual(await tags(store, { clusterId: 'analytics' }), ['refused-a', 'issued-a']);
@@ -241,12 +295,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.deepEqual(await tags(store, { outcome: 'refused' }), ['refused-a']);
         assert.deepEqual(await tags(store, { kind: 'credentials_issued' }), ['error-b', 'issued-b', 'issued-a']);
         assert.deepEqual(await tags(store, { kind: 'logout' }), []);
-        assert.deepEqual(await tags(store, { kind: 'credentials_issued', outcome: 'ok', clusterId: 'billing' }), ['issued-b']);
+        assert.deepEqual(await tags(store, { kind: 'credentials_issued', outcome: 'ok', clusterId: 'billing' }), [
+          'issued-b',
+        ]);
         assert.deepEqual(await tags(store, { user: 'alice', kind: 'credentials_issued', from: at(2) }), ['issued-b']);
       });
 
       test('filters by time: from inclusive, to exclusive', async (store) => {
-        await appendAll(store, [10, 20, 30, 40].map((s) => anEvent({ at: at(s), requestId: `t${s}` })));
+        await appendAll(
+          store,
+          [10, 20, 30, 40].map((s) => anEvent({ at: at(s), requestId: `t${s}` })),
+        );
         assert.deepEqual(await tags(store, { from: at(20) }), ['t40', 't30', 't20']);
         assert.deepEqual(await tags(store, { to: at(30) }), ['t20', 't10']);
         assert.deepEqual(await tags(store, { from: at(20), to: at(40) }), ['t30', 't20']);
@@ -255,13 +314,19 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
 
       test('returns at most `limit` events, the newest', async (store) => {
-        await appendAll(store, [1, 2, 3, 4, 5].map((s) => anEvent({ at: at(s), requestId: `t${s}` })));
+        await appendAll(
+          store,
+          [1, 2, 3, 4, 5].map((s) => anEvent({ at: at(s), requestId: `t${s}` })),
+        );
         assert.deepEqual(await tags(store, { limit: 2 }), ['t5', 't4']);
         assert.deepEqual(await tags(store, { limit: 1, from: at(2), to: at(4) }), ['t3']);
       });
 
       test('returns 100 events by default and never more than 10,000', async (store) => {
-        await appendAll(store, Array.from({ length: 10_001 }, (_, i) => anEvent({ at: at(i), requestId: `t${i}` })));
+        await appendAll(
+          store,
+          Array.from({ length: 10_001 }, (_, i) => anEvent({ at: at(i), requestId: `t${i}` })),
+        );
         const byDefault = await tags(store, {});
         assert.equal(byDefault.length, 100);
         assert.equal(byDefault[0], 't10000');
@@ -286,16 +351,35 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.deepEqual(await store.listConnections('idp'), []);
         assert.equal(await store.putConnection(idp('okta', { z: 1, a: { b: [1, 'two'] } }), 0), true);
         assert.equal(await store.putConnection(idp('azure', { name: 'Azure' }), 0), true);
-        assert.equal(await store.putConnection({ ...idp('analytics', { region: 'eu-west-1' }), kind: 'cluster' }, 0), true);
+        assert.equal(
+          await store.putConnection({ ...idp('analytics', { region: 'eu-west-1' }), kind: 'cluster' }, 0),
+          true,
+        );
         assert.equal(await store.putConnection(idp('okta', { name: 'Okta v2' }, 60), 1), true);
 
         const idps = await store.listConnections('idp');
-        assert.deepEqual(idps.map((r) => [r.id, r.version]), [['azure', 1], ['okta', 2]]);
+        assert.deepEqual(
+          idps.map((r) => [r.id, r.version]),
+          [
+            ['azure', 1],
+            ['okta', 2],
+          ],
+        );
         const okta = idps[1];
         assert.ok(okta);
-        assert.deepEqual(okta, { kind: 'idp', id: 'okta', entry: { name: 'Okta v2' }, version: 2, updatedAt: at(60), updatedBy: 'admin@example.com' });
+        assert.deepEqual(okta, {
+          kind: 'idp',
+          id: 'okta',
+          entry: { name: 'Okta v2' },
+          version: 2,
+          updatedAt: at(60),
+          updatedBy: 'admin@example.com',
+        });
         assert.ok(okta.updatedAt instanceof Date);
-        assert.deepEqual((await store.listConnections('cluster')).map((r) => r.id), ['analytics']);
+        assert.deepEqual(
+          (await store.listConnections('cluster')).map((r) => r.id),
+          ['analytics'],
+        );
       });
 
       test('keeps an entry exactly as given, key order included', async (store) => {
@@ -312,13 +396,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.equal(await store.putConnection(idp('okta', { v: 'stale' }), 1), false);
         assert.equal(await store.putConnection(idp('ghost', { v: 1 }), 1), false);
         const records = await store.listConnections('idp');
-        assert.deepEqual(records.map((r) => [r.id, r.version, r.entry]), [['okta', 2, { v: 2 }]]);
+        assert.deepEqual(
+          records.map((r) => [r.id, r.version, r.entry]),
+          [['okta', 2, { v: 2 }]],
+        );
       });
 
       test('lets exactly one of 10 concurrent writers at the same version win', async (store) => {
-        const inserts = await Promise.all(Array.from({ length: 10 }, (_, i) => store.putConnection(idp('okta', { writer: i }), 0)));
+        const inserts = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.putConnection(idp('okta', { writer: i }), 0)),
+        );
         assert.equal(inserts.filter((r) => r).length, 1);
-        const updates = await Promise.all(Array.from({ length: 10 }, (_, i) => store.putConnection(idp('okta', { writer: i }), 1)));
+        const updates = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.putConnection(idp('okta', { writer: i }), 1)),
+        );
         assert.equal(updates.filter((r) => r).length, 1);
         assert.equal((await store.listConnections('idp'))[0]?.version, 2);
       });
@@ -395,7 +486,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         assert.deepEqual(await store.getMetadata(url), { xml: '<first/>', fetchedAt: at(10) });
         await store.putMetadata(url, '<second/>', at(20));
         await store.putMetadata(url, '<late-writer/>', at(15));
-        assert.deepEqual(await store.getMetadata(url), { xml: '<second/>', fetchedAt: at(20) }, 'an older fetch does not overwrite a newer one');
+        assert.deepEqual(
+          await store.getMetadata(url),
+          { xml: '<second/>', fetchedAt: at(20) },
+          'an older fetch does not overwrite a newer one',
+        );
         await store.putMetadata('https://other.example/metadata', '<other/>', at(5));
         assert.equal((await store.getMetadata(url))?.xml, '<second/>');
         assert.equal(await store.sweepExpired(at(1_000_000)), 0, 'a last good document never expires');

@@ -17,7 +17,9 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 let files = 0;
 
 describeStoreContract('SQLite sqlite::memory:', async () => openSqliteStore('sqlite::memory:'));
-describeStoreContract('SQLite on a temp file', async () => openSqliteStore(`sqlite:${join(tmp, `contract-${++files}`, 'store.db')}`));
+describeStoreContract('SQLite on a temp file', async () =>
+  openSqliteStore(`sqlite:${join(tmp, `contract-${++files}`, 'store.db')}`),
+);
 
 describe('openSqliteStore on a new path', () => {
   it('creates the missing directories', async () => {
@@ -47,9 +49,14 @@ describe('openSqliteStore on a file shared by two stores', () => {
 
     const db = new Database(path, { readonly: true });
     try {
-      const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+      const rows = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{
+        version: number;
+      }>;
       assert.ok(rows.length >= 1);
-      assert.deepEqual(rows.map((r) => r.version), rows.map((_, i) => i + 1));
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        rows.map((_, i) => i + 1),
+      );
     } finally {
       db.close();
     }

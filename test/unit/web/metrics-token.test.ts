@@ -18,13 +18,15 @@ describe('bearerTokenMatches', () => {
     [`Bearer ${TOKEN} extra`, false],
   ];
   for (const [header, matches] of cases) {
-    it(`${matches ? 'accepts' : 'refuses'} ${JSON.stringify(header)}`, () => assert.equal(bearerTokenMatches(header, TOKEN), matches));
+    it(`${matches ? 'accepts' : 'refuses'} ${JSON.stringify(header)}`, () =>
+      assert.equal(bearerTokenMatches(header, TOKEN), matches));
   }
 });
 
 describe('errorCodeLabel', () => {
   it('keeps stable UPPER_SNAKE codes and folds anything else into OTHER', () => {
     assert.equal(errorCodeLabel('SAML_REPLAYED'), 'SAML_REPLAYED');
-    for (const odd of ['lower', 'A'.repeat(65), 'SAML REPLAYED', '', undefined, 42]) assert.equal(errorCodeLabel(odd), 'OTHER');
+    for (const odd of ['lower', 'A'.repeat(65), 'SAML REPLAYED', '', undefined, 42])
+      assert.equal(errorCodeLabel(odd), 'OTHER');
   });
 });

@@ -10,12 +10,23 @@ const FLOOD = 60_000;
 
 function fakeResponse(): Response {
   const headers = new Map<string, string>();
-  return { headersSent: false, setHeader: (name: string, value: string) => headers.set(name.toLowerCase(), String(value)), getHeader: (name: string) => headers.get(name.toLowerCase()) } as unknown as Response;
+  return {
+    headersSent: false,
+    setHeader: (name: string, value: string) => headers.set(name.toLowerCase(), String(value)),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  } as unknown as Response;
 }
 
 /** Runs the middleware for one request from `ip`; resolves with what it passed to next(). */
 function hit(middleware: ReturnType<typeof rateLimit>, ip: string): Promise<unknown> {
-  const req = { ip, method: 'POST', url: '/saml/acs/corp', originalUrl: '/saml/acs/corp', headers: {}, app: { get: () => false } } as unknown as Request;
+  const req = {
+    ip,
+    method: 'POST',
+    url: '/saml/acs/corp',
+    originalUrl: '/saml/acs/corp',
+    headers: {},
+    app: { get: () => false },
+  } as unknown as Request;
   return new Promise((resolve, reject) => {
     Promise.resolve(middleware(req, fakeResponse(), (err?: unknown) => resolve(err))).catch(reject);
   });

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { safeReturnPath } from '../../../src/web/safe-return-path.ts';
 
 describe('safeReturnPath', () => {
-  const kept = ['/', '/x?y=1', '/db-login/analytics?role=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR', '/clusters/a-b_c.d~e', `/${'a'.repeat(511)}`];
+  const kept = [
+    '/',
+    '/x?y=1',
+    '/db-login/analytics?role=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FR',
+    '/clusters/a-b_c.d~e',
+    `/${'a'.repeat(511)}`,
+  ];
   for (const value of kept) {
     it(`keeps ${JSON.stringify(value.slice(0, 60))}`, () => {
       assert.equal(safeReturnPath(value), value);

@@ -23,7 +23,12 @@ function recordingRecords() {
 
 /** Session data as express-session hands it to the store: a cookie an hour out, maybe a user. */
 function data(signedIn: boolean): session.SessionData {
-  const cookie = { originalMaxAge: TTL_MS, expires: new Date(Date.now() + TTL_MS), httpOnly: true, path: '/' } as session.Cookie;
+  const cookie = {
+    originalMaxAge: TTL_MS,
+    expires: new Date(Date.now() + TTL_MS),
+    httpOnly: true,
+    path: '/',
+  } as session.Cookie;
   return (signedIn ? { cookie, passport: { user: { ends: END } } } : { cookie }) as unknown as session.SessionData;
 }
 
@@ -39,7 +44,10 @@ describe('RecordsSessionStore', () => {
     const s = store(records);
     await call((done) => s.set('a', data(true), done));
     await call((done) => s.touch('a', data(true), done));
-    assert.deepEqual(expiries, [['a', END], ['a', END]]);
+    assert.deepEqual(expiries, [
+      ['a', END],
+      ['a', END],
+    ]);
   });
 
   it('stores an anonymous session until its idle expiry', async () => {

@@ -21,36 +21,45 @@ const FILTER_FIELDS = ['user', 'idp', 'cluster', 'outcome', 'from', 'to'] as con
 export function auditRoutes(deps: AuditRouteDeps): Router {
   const router = Router();
 
-  router.get('/admin/audit', asyncHandler(async (req, res) => {
-    const { filter, problems } = parseAuditFilter(req.query);
-    const typed = (f: string) => (typeof req.query[f] === 'string' ? req.query[f] : '');
-    const input = Object.fromEntries(FILTER_FIELDS.map((f) => [f, typed(f)]));
-    const exportQuery = new URLSearchParams(Object.entries(input).filter(([, v]) => v !== '')).toString();
-    if (problems.length > 0) res.status(400);
-    res.render('admin/audit', {
-      title: 'Audit trail',
-      events: problems.length > 0 ? [] : await deps.audit.queryAudit({ ...filter, limit: PAGE_EVENTS }),
-      limit: PAGE_EVENTS,
-      input,
-      problems,
-      problemOf: (field: string) => problems.find((p) => p.field === field)?.message,
-      known: deps.known(),
-      exportQuery,
-    });
-  }));
+  router.get(
+    '/admin/audit',
+    asyncHandler(async (req, res) => {
+      const { filter, problems } = parseAuditFilter(req.query);
+      const typed = (f: string) => (typeof req.query[f] === 'string' ? req.query[f] : '');
+      const input = Object.fromEntries(FILTER_FIELDS.map((f) => [f, typed(f)]));
+      const exportQuery = new URLSearchParams(Object.entries(input).filter(([, v]) => v !== '')).toString();
+      if (problems.length > 0) res.status(400);
+      res.render('admin/audit', {
+        title: 'Audit trail',
+        events: problems.length > 0 ? [] : await deps.audit.queryAudit({ ...filter, limit: PAGE_EVENTS }),
+        limit: PAGE_EVENTS,
+        input,
+        problems,
+        problemOf: (field: string) => problems.find((p) => p.field === field)?.message,
+        known: deps.known(),
+        exportQuery,
+      });
+    }),
+  );
 
-  router.get('/admin/audit.csv', asyncHandler(async (req, res) => {
-    const { filter } = validFilter(req.query);
-    res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.csv"');
-    await streamExport(res, AUDIT_CSV_HEADER, deps.audit.auditPages(filter, EXPORT_PAGE), auditCsvLine);
-  }));
+  router.get(
+    '/admin/audit.csv',
+    asyncHandler(async (req, res) => {
+      const { filter } = validFilter(req.query);
+      res.type('text/csv').setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.csv"');
+      await streamExport(res, AUDIT_CSV_HEADER, deps.audit.auditPages(filter, EXPORT_PAGE), auditCsvLine);
+    }),
+  );
 
-  router.get('/admin/audit.jsonl', asyncHandler(async (req, res) => {
-    const { filter } = validFilter(req.query);
-    res.type('application/x-ndjson');
-    res.setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
-    await streamExport(res, '', deps.audit.auditPages(filter, EXPORT_PAGE), auditJsonLine);
-  }));
+  router.get(
+    '/admin/audit.jsonl',
+    asyncHandler(async (req, res) => {
+      const { filter } = validFilter(req.query);
+      res.type('application/x-ndjson');
+      res.setHeader('Content-Disposition', 'attachment; filename="redshift-sso-audit.jsonl"');
+      await streamExport(res, '', deps.audit.auditPages(filter, EXPORT_PAGE), auditJsonLine);
+    }),
+  );
 
   return router;
 }

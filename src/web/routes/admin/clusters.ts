@@ -31,32 +31,47 @@ export function adminClusterRoutes(deps: AdminClusterRouteDeps): Router {
     renderClusters(res, deps, {});
   });
 
-  router.post('/admin/clusters', adminForm, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const input = req.body as Record<string, unknown>;
-    try {
-      await deps.clusters.save(clusterEntryOf(input), actorOf(req));
+  router.post(
+    '/admin/clusters',
+    adminForm,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const input = req.body as Record<string, unknown>;
+      try {
+        await deps.clusters.save(clusterEntryOf(input), actorOf(req));
+        res.redirect(303, '/admin/clusters');
+      } catch (err) {
+        if (!(err instanceof ClusterInvalid)) throw err;
+        res.status(400);
+        renderClusters(res, deps, { input, problems: err.problems });
+      }
+    }),
+  );
+
+  router.post(
+    '/admin/clusters/:id/delete',
+    adminForm,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      await deps.clusters.remove(String(req.params.id), actorOf(req));
       res.redirect(303, '/admin/clusters');
-    } catch (err) {
-      if (!(err instanceof ClusterInvalid)) throw err;
-      res.status(400);
-      renderClusters(res, deps, { input, problems: err.problems });
-    }
-  }));
+    }),
+  );
 
-  router.post('/admin/clusters/:id/delete', adminForm, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.clusters.remove(String(req.params.id), actorOf(req));
-    res.redirect(303, '/admin/clusters');
-  }));
-
-  router.post('/admin/clusters/:id/test', adminForm, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const sessionId = requestContext(req, res).sessionId ?? '';
-    const result = await deps.tester.test(req.user as SessionUser, String(req.params.id), sessionId);
-    if (wantsJson(req)) {
-      res.json({ result, ...(result.signInAgain ? { signIn: signInUrl() } : {}) });
-      return;
-    }
-    renderClusters(res, deps, { result });
-  }));
+  router.post(
+    '/admin/clusters/:id/test',
+    adminForm,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const sessionId = requestContext(req, res).sessionId ?? '';
+      const result = await deps.tester.test(req.user as SessionUser, String(req.params.id), sessionId);
+      if (wantsJson(req)) {
+        res.json({ result, ...(result.signInAgain ? { signIn: signInUrl() } : {}) });
+        return;
+      }
+      renderClusters(res, deps, { result });
+    }),
+  );
 
   return router;
 }
@@ -91,7 +106,10 @@ function clusterEntryOf(input: Record<string, unknown>): Record<string, unknown>
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
   };
   const number = (name: string) => (text(name) === undefined ? undefined : Number(text(name)));
-  const list = (name: string) => text(name)?.split(/[\s,]+/).filter((item) => item !== '');
+  const list = (name: string) =>
+    text(name)
+      ?.split(/[\s,]+/)
+      .filter((item) => item !== '');
   const entry: Record<string, unknown> = {
     id: text('id'),
     name: text('name'),

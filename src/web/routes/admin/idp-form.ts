@@ -102,10 +102,12 @@ export function settingsOf(values: Values, fullForm: boolean): IdpSettings {
     if (field.kind === 'checkbox') settings[field.name] = raw === 'on';
     else settings[field.name] = textSetting(raw, field.kind);
   }
-  const attributes = Object.fromEntries(ATTRIBUTE_KEYS.flatMap((key) => {
-    const value = values[`attr_${key}`]?.trim();
-    return value === undefined || value === '' ? [] : [[key, value]];
-  }));
+  const attributes = Object.fromEntries(
+    ATTRIBUTE_KEYS.flatMap((key) => {
+      const value = values[`attr_${key}`]?.trim();
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
   if (fullForm || Object.keys(attributes).length > 0) settings.attributes = attributes;
   return settings as IdpSettings;
 }

@@ -55,34 +55,54 @@ export function idpRoutes(deps: IdpRouteDeps): Router {
     renderIdp(res, deps, String(req.params.id), undefined);
   });
 
-  router.post('/admin/idps/:id/settings', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    const id = String(req.params.id);
-    const values = postedValues(req.body);
-    try {
-      await deps.idps.updateSettings(id, settingsOf(values, field(req, 'settingsForm') === '1'), actorOf(req));
-    } catch (err) {
-      if (!(err instanceof IdpInvalid)) throw err;
-      res.status(400);
-      renderIdp(res, deps, id, { values, ...formFailure(err, undefined) });
-      return;
-    }
-    res.redirect(303, `/admin/idps/${encodeURIComponent(id)}`);
-  }));
+  router.post(
+    '/admin/idps/:id/settings',
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      const id = String(req.params.id);
+      const values = postedValues(req.body);
+      try {
+        await deps.idps.updateSettings(id, settingsOf(values, field(req, 'settingsForm') === '1'), actorOf(req));
+      } catch (err) {
+        if (!(err instanceof IdpInvalid)) throw err;
+        res.status(400);
+        renderIdp(res, deps, id, { values, ...formFailure(err, undefined) });
+        return;
+      }
+      res.redirect(303, `/admin/idps/${encodeURIComponent(id)}`);
+    }),
+  );
 
-  router.post('/admin/idps/:id/certs', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.addCertificate(String(req.params.id), field(req, 'certificate') ?? '', actorOf(req));
-    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
-  }));
+  router.post(
+    '/admin/idps/:id/certs',
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      await deps.idps.addCertificate(String(req.params.id), field(req, 'certificate') ?? '', actorOf(req));
+      res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
+    }),
+  );
 
-  router.post('/admin/idps/:id/certs/remove', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.removeCertificate(String(req.params.id), field(req, 'fingerprint') ?? '', actorOf(req));
-    res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
-  }));
+  router.post(
+    '/admin/idps/:id/certs/remove',
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      await deps.idps.removeCertificate(String(req.params.id), field(req, 'fingerprint') ?? '', actorOf(req));
+      res.redirect(303, `/admin/idps/${encodeURIComponent(String(req.params.id))}`);
+    }),
+  );
 
-  router.post('/admin/idps/:id/delete', form, requireCsrfToken(), asyncHandler(async (req, res) => {
-    await deps.idps.remove(String(req.params.id), actorOf(req));
-    res.redirect(303, '/admin');
-  }));
+  router.post(
+    '/admin/idps/:id/delete',
+    form,
+    requireCsrfToken(),
+    asyncHandler(async (req, res) => {
+      await deps.idps.remove(String(req.params.id), actorOf(req));
+      res.redirect(303, '/admin');
+    }),
+  );
 
   return router;
 }
