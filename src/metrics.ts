@@ -55,7 +55,39 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics) collectDefaultMetrics({ register: registry, labels: options.processLabels });
+  const { http, logins, refusals, dbLogins, aws } = createInstruments(registers);
 
+  let certificates: () => readonly CertificateDays[] = () => [];
+  new Gauge({
+    name: 'redshift_sso_idp_certificate_expiry_days',
+    help: 'whole days until each IdP signing certificate expires (negative once expired), by IdP and fingerprint',
+    labelNames: ['idp', 'fingerprint'] as const,
+    registers,
+    // Read at scrape time: certificates come and go through the console; a removed one leaves no series.
+    collect() {
+      this.reset();
+      for (const c of certificates()) this.set({ idp: c.idp, fingerprint: c.fingerprint }, c.days);
+    },
+  });
+
+  return {
+    watchCertificates: (read) => {
+      certificates = read;
+    },
+    httpRequest: (labels, seconds) => http.observe(labels, seconds),
+    signIn: (idp, outcome) => logins.inc({ idp, outcome }),
+    samlRefused: (code) => refusals.inc({ code: errorCodeLabel(code) }),
+    dbLoginIssued: (cluster) => dbLogins.inc({ cluster }),
+    awsCall: (api, outcome, seconds) =>
+      aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
+    render: () => registry.metrics(),
+    snapshot: () => registry.getMetricsAsJSON() as Promise<MetricsSnapshot>,
+    contentType: registry.contentType,
+  };
+}
+
+/** The application's counters and histograms, registered on the given registries. */
+function createInstruments(registers: Registry[]) {
   const http = new Histogram({
     name: 'redshift_sso_http_request_duration_seconds',
     help: 'HTTP requests by method, Express route pattern and status, with their duration',
@@ -87,34 +119,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
-
-  let certificates: () => readonly CertificateDays[] = () => [];
-  new Gauge({
-    name: 'redshift_sso_idp_certificate_expiry_days',
-    help: 'whole days until each IdP signing certificate expires (negative once expired), by IdP and fingerprint',
-    labelNames: ['idp', 'fingerprint'] as const,
-    registers,
-    // Read at scrape time: certificates come and go through the console; a removed one leaves no series.
-    collect() {
-      this.reset();
-      for (const c of certificates()) this.set({ idp: c.idp, fingerprint: c.fingerprint }, c.days);
-    },
-  });
-
-  return {
-    watchCertificates: (read) => {
-      certificates = read;
-    },
-    httpRequest: (labels, seconds) => http.observe(labels, seconds),
-    signIn: (idp, outcome) => logins.inc({ idp, outcome }),
-    samlRefused: (code) => refusals.inc({ code: errorCodeLabel(code) }),
-    dbLoginIssued: (cluster) => dbLogins.inc({ cluster }),
-    awsCall: (api, outcome, seconds) =>
-      aws.observe({ api, outcome: outcome === 'ok' ? 'ok' : errorCodeLabel(outcome) }, seconds),
-    render: () => registry.metrics(),
-    snapshot: () => registry.getMetricsAsJSON() as Promise<MetricsSnapshot>,
-    contentType: registry.contentType,
-  };
+  return { http, logins, refusals, dbLogins, aws };
 }
 
 /**

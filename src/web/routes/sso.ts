@@ -86,6 +86,13 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
     }),
   );
 
+  metadataRoutes(router, deps);
+  router.use(signOutRoutes(deps));
+  return router;
+}
+
+/** SP metadata, per IdP connection. */
+function metadataRoutes(router: Router, deps: SsoRouteDeps): void {
   // The default SP entity ID is this URL; with one IdP it resolves to that connection's metadata.
   router.get('/saml/metadata', (_req, res) => {
     const idps = deps.sp.listIdps();
@@ -100,7 +107,4 @@ export function ssoRoutes(deps: SsoRouteDeps): Router {
   router.get('/saml/metadata/:idp', (req, res) => {
     res.type('application/samlmetadata+xml').send(deps.sp.metadataXml(param(req, 'idp')));
   });
-
-  router.use(signOutRoutes(deps));
-  return router;
 }
