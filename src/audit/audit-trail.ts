@@ -39,23 +39,34 @@ export interface AuditTrail {
   ): Promise<void>;
 }
 
-export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
-  const base = (ctx: RequestContext) => ({
-    at: now(),
+/** The fields every event takes from the request. */
+function requestFields(ctx: RequestContext, at: Date) {
+  return {
+    at,
     clientIp: ctx.clientIp,
     userAgent: ctx.userAgent?.slice(0, 300),
     requestId: ctx.requestId,
     ...(ctx.cliTokenId === undefined ? {} : { details: { cliTokenId: ctx.cliTokenId } }),
-  });
-  const who = (user: SessionUser) => ({
+  };
+}
+
+function who(user: SessionUser) {
+  return {
     idpId: user.identity.idpId,
     nameId: user.identity.nameId,
     dbUser: user.identity.dbUser,
-  });
-  const refusal = (err: unknown) => ({
+  };
+}
+
+function refusal(err: unknown) {
+  return {
     code: isAppError(err) ? err.code : 'INTERNAL_ERROR',
     outcome: (isAppError(err) && err.status < 500 ? 'refused' : 'error') as AuditEvent['outcome'],
-  });
+  };
+}
+
+export function createAuditTrail(log: AuditLog, logger: Logger, now: () => Date): AuditTrail {
+  const base = (ctx: RequestContext) => requestFields(ctx, now());
   const append = async (event: AuditEvent): Promise<void> => {
     await log.appendAudit(event);
   };
