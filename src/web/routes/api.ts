@@ -83,22 +83,27 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
         body.caFile === undefined ? {} : { caFile: body.caFile },
       );
       res.setHeader('Cache-Control', 'no-store');
-      res.json({
-        dbUser: login.dbUser,
-        dbPassword: login.dbPassword,
-        expiration: login.expiration.toISOString(),
-        host: login.host,
-        port: login.port,
-        database: login.database,
-        sslMode: login.sslMode,
-        sslRootCert: login.sslRootCert ?? null,
-        caBundleUrl: login.hasCaBundle
-          ? `${deps.baseUrl.replace(/\/+$/, '')}/ca/${encodeURIComponent(login.clusterId)}.pem`
-          : null,
-        connectionStrings: login.connectionStrings,
-      });
+      res.json(credentialsBody(login, deps.baseUrl));
     }),
   );
 
   return router;
+}
+
+/** The response of POST /api/credentials. */
+function credentialsBody(login: DbLogin, baseUrl: string) {
+  return {
+    dbUser: login.dbUser,
+    dbPassword: login.dbPassword,
+    expiration: login.expiration.toISOString(),
+    host: login.host,
+    port: login.port,
+    database: login.database,
+    sslMode: login.sslMode,
+    sslRootCert: login.sslRootCert ?? null,
+    caBundleUrl: login.hasCaBundle
+      ? `${baseUrl.replace(/\/+$/, '')}/ca/${encodeURIComponent(login.clusterId)}.pem`
+      : null,
+    connectionStrings: login.connectionStrings,
+  };
 }
