@@ -67,7 +67,6 @@ export default tseslint.config(
       'src/saml/federated-identity.ts',
       'src/saml/single-logout.ts',
       'src/web/routes/admin.ts',
-      'src/web/routes/cli-api.ts',
       'src/web/routes/cli-pages.ts',
     ],
     rules: {

@@ -57,21 +57,7 @@ export function cliApiRoutes(deps: CliApiDeps): Router {
     oauth(deps, async (req, res) => {
       const body = fields(req);
       const ctx = requestContext(req, res);
-      let issued: IssuedCliToken;
-      if (body.grant_type === 'authorization_code') {
-        issued = await deps.codes.redeem(
-          { code: body.code, codeVerifier: body.code_verifier, redirectUri: body.redirect_uri, state: body.state },
-          ctx,
-        );
-      } else if (body.grant_type === DEVICE_GRANT_TYPE) {
-        issued = await deps.devices.poll(body.device_code, ctx);
-      } else {
-        throw cliRefusal(
-          'CLI_GRANT_TYPE_UNSUPPORTED',
-          'unsupported_grant_type',
-          `grant_type must be authorization_code or ${DEVICE_GRANT_TYPE}.`,
-        );
-      }
+      const issued = await redeemGrant(deps, body, ctx);
       const expiresIn = Math.max(0, Math.floor((issued.expiresAt.getTime() - deps.now().getTime()) / 1000));
       res.json({
         access_token: issued.token,
@@ -101,6 +87,26 @@ export function cliApiRoutes(deps: CliApiDeps): Router {
   });
 
   return router;
+}
+
+/** A token for an authorization code (with PKCE) or a device code, by grant_type. */
+function redeemGrant(
+  deps: CliApiDeps,
+  body: Record<string, unknown>,
+  ctx: ReturnType<typeof requestContext>,
+): Promise<IssuedCliToken> {
+  if (body.grant_type === 'authorization_code') {
+    return deps.codes.redeem(
+      { code: body.code, codeVerifier: body.code_verifier, redirectUri: body.redirect_uri, state: body.state },
+      ctx,
+    );
+  }
+  if (body.grant_type === DEVICE_GRANT_TYPE) return deps.devices.poll(body.device_code, ctx);
+  throw cliRefusal(
+    'CLI_GRANT_TYPE_UNSUPPORTED',
+    'unsupported_grant_type',
+    `grant_type must be authorization_code or ${DEVICE_GRANT_TYPE}.`,
+  );
 }
 
 function fields(req: Request): Record<string, unknown> {
