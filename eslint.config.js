@@ -66,7 +66,6 @@ export default tseslint.config(
       'src/config/schema.ts',
       'src/saml/federated-identity.ts',
       'src/saml/single-logout.ts',
-      'src/web/routes/admin.ts',
       'src/web/routes/cli-pages.ts',
     ],
     rules: {

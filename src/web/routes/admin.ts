@@ -58,32 +58,7 @@ const form = express.urlencoded({ extended: false, limit: '256kb', parameterLimi
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
 
-  // Open to anyone, so it must not start a session: its CSRF token lives in a cookie instead.
-  const setupForm = createSetupFormToken({ https: deps.https });
-  router.get('/admin/setup', (req, res) => {
-    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: undefined });
-  });
-
-  router.post(
-    '/admin/setup',
-    form,
-    setupForm.require(),
-    asyncHandler(async (req, res, next) => {
-      if (!(await deps.consumeSetupToken(field(req, 'token')))) {
-        res.status(403).render('admin/setup', {
-          title: 'Set up redshift-sso',
-          csrfToken: setupForm.issue(req, res),
-          error:
-            'That setup token is not valid, was already used, or an IdP connection already exists (then sign in through it).',
-        });
-        return;
-      }
-      setupForm.clear(res);
-      req.login(setupSessionUser(deps.now(), deps.sessionMaxLifetimeSeconds), (err) =>
-        err === undefined || err === null ? res.redirect(303, '/admin') : next(err),
-      );
-    }),
-  );
+  setupRoutes(router, deps);
 
   router.use(
     '/admin',
@@ -141,4 +116,34 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   );
 
   return router;
+}
+
+/** The setup-token form that opens the console on a fresh install. */
+function setupRoutes(router: Router, deps: AdminRouteDeps): void {
+  // Open to anyone, so it must not start a session: its CSRF token lives in a cookie instead.
+  const setupForm = createSetupFormToken({ https: deps.https });
+  router.get('/admin/setup', (req, res) => {
+    res.render('admin/setup', { title: 'Set up redshift-sso', csrfToken: setupForm.issue(req, res), error: undefined });
+  });
+
+  router.post(
+    '/admin/setup',
+    form,
+    setupForm.require(),
+    asyncHandler(async (req, res, next) => {
+      if (!(await deps.consumeSetupToken(field(req, 'token')))) {
+        res.status(403).render('admin/setup', {
+          title: 'Set up redshift-sso',
+          csrfToken: setupForm.issue(req, res),
+          error:
+            'That setup token is not valid, was already used, or an IdP connection already exists (then sign in through it).',
+        });
+        return;
+      }
+      setupForm.clear(res);
+      req.login(setupSessionUser(deps.now(), deps.sessionMaxLifetimeSeconds), (err) =>
+        err === undefined || err === null ? res.redirect(303, '/admin') : next(err),
+      );
+    }),
+  );
 }
