@@ -58,10 +58,18 @@ function withQuery(uri: string, params: Record<string, string>): string {
   return url.href;
 }
 
+const user = (req: Request) => req.user as SessionUser;
+
 export function cliPageRoutes(deps: CliPageDeps): Router {
   const router = Router();
-  const user = (req: Request) => req.user as SessionUser;
+  authorizeRoutes(router, deps);
+  deviceRoutes(router, deps);
+  tokenRoutes(router, deps);
+  return router;
+}
 
+/** The approval page for a loopback sign-in. */
+function authorizeRoutes(router: Router, deps: CliPageDeps): void {
   router.get('/cli/authorize', requireUser(), (req, res) => {
     const request = authorizeRequest(req.query as Record<string, unknown>);
     res.setHeader('Cache-Control', 'no-store');
@@ -101,7 +109,10 @@ export function cliPageRoutes(deps: CliPageDeps): Router {
       });
     }),
   );
+}
 
+/** The device-code page. */
+function deviceRoutes(router: Router, deps: CliPageDeps): void {
   router.get(
     '/cli/device',
     requireUser(),
@@ -139,7 +150,10 @@ export function cliPageRoutes(deps: CliPageDeps): Router {
       });
     }),
   );
+}
 
+/** "Signed-in tools" and their revoke buttons. */
+function tokenRoutes(router: Router, deps: CliPageDeps): void {
   router.get(
     '/cli/tokens',
     requireUser(),
@@ -163,6 +177,4 @@ export function cliPageRoutes(deps: CliPageDeps): Router {
       res.redirect(303, '/cli/tokens');
     }),
   );
-
-  return router;
 }
