@@ -95,12 +95,7 @@ export function runPrimary(workers: number, logger: Logger, supervision: Supervi
     if (live.size === 0) process.exit(failed ? 1 : 0);
   };
 
-  cluster.on('listening', (worker) => {
-    if (listened.has(worker.id)) return; // one listener per worker; counted once regardless
-    listened.add(worker.id);
-    logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
-    if (listened.size === workers) logger.info({ workers }, 'all workers listening');
-  });
+  cluster.on('listening', recordListening(listened, workers, logger));
 
   cluster.on('exit', (worker, code, signal) => {
     live.delete(worker);
@@ -137,4 +132,14 @@ export function runPrimary(workers: number, logger: Logger, supervision: Supervi
   logger.info({ workers, pid: process.pid }, 'starting workers');
   for (let i = 0; i < workers; i++) fork();
   return { listening: () => [...live].filter((worker) => listened.has(worker.id) && worker.isConnected()) };
+}
+
+/** Marks a worker as serving, in `listened`, on its first 'listening' event. */
+function recordListening(listened: Set<number>, workers: number, logger: Logger): (worker: Worker) => void {
+  return (worker) => {
+    if (listened.has(worker.id)) return; // one listener per worker; counted once regardless
+    listened.add(worker.id);
+    logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
+    if (listened.size === workers) logger.info({ workers }, 'all workers listening');
+  };
 }

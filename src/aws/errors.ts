@@ -50,6 +50,21 @@ const NETWORK = new Set([
 
 export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
   if (err instanceof AppError) return err;
+  const failure = describeFailure(err, ctx);
+  const rule = RULES.find((r) => r.when(failure));
+  if (rule !== undefined) return rule.then(failure);
+  return new AppError({
+    code: 'AWS_ERROR',
+    status: 502,
+    expose: true,
+    publicMessage: `AWS refused ${ctx.operation} (${failure.name.slice(0, 80)}).`,
+    cause: err,
+    details: failure.details,
+  });
+}
+
+/** What the rules look at: the SDK error's fields, and the details every mapped error carries. */
+function describeFailure(err: unknown, ctx: AwsCallContext) {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
   const name = e.name ?? 'Error';
   const awsMessage = (e.message ?? '').slice(0, 500);
@@ -63,94 +78,103 @@ export function mapAwsError(err: unknown, ctx: AwsCallContext): AppError {
     workgroup: ctx.workgroup,
     dbUser: ctx.dbUser,
   };
-  const role = ctx.roleArn ?? 'the role';
-
-  if (/^AccessDenied/.test(name) || name === 'UnauthorizedOperation') {
-    // AWS names the session policy when it, not the role's policies, refused the call.
-    const bySessionPolicy = ctx.operation !== 'AssumeRoleWithSAML' && /session policy/i.test(awsMessage);
-    const publicMessage = bySessionPolicy ? sessionPolicyAdvice(ctx, role) : accessDeniedAdvice(ctx, role);
-    return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage, cause: err, details });
-  }
-  if (
-    name === 'ExpiredTokenException' ||
-    name === 'ExpiredToken' ||
-    (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name))
-  ) {
-    return ctx.operation === 'AssumeRoleWithSAML'
-      ? new Unauthorized({
-          code: 'AWS_SAML_EXPIRED',
-          publicMessage:
-            'AWS says the sign-in response is too old (STS redeems it only within 5 minutes of issue). Sign in again.',
-          cause: err,
-          details,
-        })
-      : new Unauthorized({
-          code: 'AWS_SESSION_EXPIRED',
-          publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.',
-          cause: err,
-          details,
-        });
-  }
-  if (
-    name === 'InvalidIdentityTokenException' ||
-    name === 'IDPRejectedClaimException' ||
-    name === 'InvalidIdentityToken' ||
-    name === 'IDPRejectedClaim'
-  ) {
-    return new Unauthorized({
-      code: 'AWS_SAML_REJECTED',
-      publicMessage: `AWS STS refused the sign-in response for ${role}: ${awsMessage || name}. Check that the IAM SAML provider ${ctx.principalArn ?? ''} holds this IdP's current metadata and that the assertion carries RoleSessionName.`,
-      cause: err,
-      details,
-    });
-  }
-  if (name === 'ValidationError' && /DurationSeconds exceeds/i.test(awsMessage)) {
-    return new BadRequest({
-      code: 'AWS_DURATION_TOO_LONG',
-      publicMessage: `The requested session is longer than ${role} allows (its MaxSessionDuration).`,
-      cause: err,
-      details,
-    });
-  }
-  if (name === 'ClusterNotFoundFault' || name === 'ClusterNotFound') {
-    return new NotFound({
-      code: 'AWS_CLUSTER_NOT_FOUND',
-      publicMessage: `Redshift has no cluster "${ctx.clusterIdentifier ?? ''}" in ${ctx.region ?? 'this region'} (identifiers are case-sensitive). Check the cluster entry in the configuration.`,
-      cause: err,
-      details,
-    });
-  }
-  if (name === 'ResourceNotFoundException') {
-    return new NotFound({
-      code: 'AWS_WORKGROUP_NOT_FOUND',
-      publicMessage: `Redshift Serverless has no workgroup "${ctx.workgroup ?? ''}" in ${ctx.region ?? 'this region'}.`,
-      cause: err,
-      details,
-    });
-  }
-  if (
-    THROTTLING.has(name) ||
-    e.$fault === 'server' ||
-    (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
-    NETWORK.has(name) ||
-    (e.code !== undefined && NETWORK.has(e.code))
-  ) {
-    return new UpstreamUnavailable({
-      code: 'AWS_UNAVAILABLE',
-      publicMessage: `AWS did not answer ${ctx.operation} in time or is busy. Try again in a moment.`,
-      cause: err,
-      details,
-    });
-  }
-  return new AppError({
-    code: 'AWS_ERROR',
-    status: 502,
-    expose: true,
-    publicMessage: `AWS refused ${ctx.operation} (${name.slice(0, 80)}).`,
-    cause: err,
-    details,
-  });
+  return { err, e, ctx, name, awsMessage, details, role: ctx.roleArn ?? 'the role' };
 }
+
+type Failure = ReturnType<typeof describeFailure>;
+
+// Checked in order; the first that matches makes the error.
+const RULES: { when: (f: Failure) => boolean; then: (f: Failure) => AppError }[] = [
+  {
+    when: ({ name }) => /^AccessDenied/.test(name) || name === 'UnauthorizedOperation',
+    then: ({ err, ctx, awsMessage, role, details }) => {
+      // AWS names the session policy when it, not the role's policies, refused the call.
+      const bySessionPolicy = ctx.operation !== 'AssumeRoleWithSAML' && /session policy/i.test(awsMessage);
+      const publicMessage = bySessionPolicy ? sessionPolicyAdvice(ctx, role) : accessDeniedAdvice(ctx, role);
+      return new AwsAccessDenied({ code: 'AWS_ACCESS_DENIED', publicMessage, cause: err, details });
+    },
+  },
+  {
+    when: ({ name, ctx }) =>
+      name === 'ExpiredTokenException' ||
+      name === 'ExpiredToken' ||
+      (ctx.operation !== 'AssumeRoleWithSAML' && SESSION_INVALID.has(name)),
+    then: ({ err, ctx, details }) =>
+      ctx.operation === 'AssumeRoleWithSAML'
+        ? new Unauthorized({
+            code: 'AWS_SAML_EXPIRED',
+            publicMessage:
+              'AWS says the sign-in response is too old (STS redeems it only within 5 minutes of issue). Sign in again.',
+            cause: err,
+            details,
+          })
+        : new Unauthorized({
+            code: 'AWS_SESSION_EXPIRED',
+            publicMessage: 'Your AWS role session has expired. Sign in again to get a new one.',
+            cause: err,
+            details,
+          }),
+  },
+  {
+    when: ({ name }) =>
+      name === 'InvalidIdentityTokenException' ||
+      name === 'IDPRejectedClaimException' ||
+      name === 'InvalidIdentityToken' ||
+      name === 'IDPRejectedClaim',
+    then: ({ err, ctx, name, awsMessage, role, details }) =>
+      new Unauthorized({
+        code: 'AWS_SAML_REJECTED',
+        publicMessage: `AWS STS refused the sign-in response for ${role}: ${awsMessage || name}. Check that the IAM SAML provider ${ctx.principalArn ?? ''} holds this IdP's current metadata and that the assertion carries RoleSessionName.`,
+        cause: err,
+        details,
+      }),
+  },
+  {
+    when: ({ name, awsMessage }) => name === 'ValidationError' && /DurationSeconds exceeds/i.test(awsMessage),
+    then: ({ err, role, details }) =>
+      new BadRequest({
+        code: 'AWS_DURATION_TOO_LONG',
+        publicMessage: `The requested session is longer than ${role} allows (its MaxSessionDuration).`,
+        cause: err,
+        details,
+      }),
+  },
+  {
+    when: ({ name }) => name === 'ClusterNotFoundFault' || name === 'ClusterNotFound',
+    then: ({ err, ctx, details }) =>
+      new NotFound({
+        code: 'AWS_CLUSTER_NOT_FOUND',
+        publicMessage: `Redshift has no cluster "${ctx.clusterIdentifier ?? ''}" in ${ctx.region ?? 'this region'} (identifiers are case-sensitive). Check the cluster entry in the configuration.`,
+        cause: err,
+        details,
+      }),
+  },
+  {
+    when: ({ name }) => name === 'ResourceNotFoundException',
+    then: ({ err, ctx, details }) =>
+      new NotFound({
+        code: 'AWS_WORKGROUP_NOT_FOUND',
+        publicMessage: `Redshift Serverless has no workgroup "${ctx.workgroup ?? ''}" in ${ctx.region ?? 'this region'}.`,
+        cause: err,
+        details,
+      }),
+  },
+  {
+    when: ({ name, e }) =>
+      THROTTLING.has(name) ||
+      e.$fault === 'server' ||
+      (e.$metadata?.httpStatusCode ?? 0) >= 500 ||
+      NETWORK.has(name) ||
+      (e.code !== undefined && NETWORK.has(e.code)),
+    then: ({ err, ctx, details }) =>
+      new UpstreamUnavailable({
+        code: 'AWS_UNAVAILABLE',
+        publicMessage: `AWS did not answer ${ctx.operation} in time or is busy. Try again in a moment.`,
+        cause: err,
+        details,
+      }),
+  },
+];
 
 function sessionPolicyAdvice(ctx: AwsCallContext, role: string): string {
   const target =

@@ -2,7 +2,7 @@
 // is unsigned, and every Redshift call is signed with the role session it returned. Endpoints come
 // from the SDK's own AWS_ENDPOINT_URL_* variables (or aws.endpoint in development). Requests go
 // through the outbound proxy unless NO_PROXY covers their endpoint (outbound/routing-agent.ts).
-import { STSClient, AssumeRoleWithSAMLCommand, type AssumeRoleWithSAMLCommandOutput } from '@aws-sdk/client-sts';
+import { STSClient, AssumeRoleWithSAMLCommand } from '@aws-sdk/client-sts';
 import {
   RedshiftClient,
   GetClusterCredentialsCommand,
@@ -15,10 +15,11 @@ import {
   GetWorkgroupCommand,
 } from '@aws-sdk/client-redshift-serverless';
 import { AWS_OPERATIONS } from './ports.ts';
-import type { AwsResult, DbCredentials, DiscoveredEndpoint, RedshiftApi, RoleSession, StsApi } from './ports.ts';
+import type { AwsResult, RedshiftApi, RoleSession, StsApi } from './ports.ts';
 import { mapAwsError, type AwsCallContext } from './errors.ts';
 import { OutboundProxy } from '../outbound/proxy-route.ts';
 import { outboundAgents } from '../outbound/routing-agent.ts';
+import { clusterTarget, dbCredentials, endpointOf, roleSessionOf } from './sdk-answers.ts';
 
 export interface AwsSettings {
   region: string;
@@ -52,49 +53,10 @@ async function awsCall<C extends { destroy(): void }, O extends Answer, T>(
   }
 }
 
-function dbCredentials(
-  service: string,
-  out: { DbUser?: string; DbPassword?: string; Expiration?: Date },
-): DbCredentials {
-  if (out.DbUser === undefined || out.DbPassword === undefined || out.Expiration === undefined) {
-    throw new Error(`${service} answered without credentials`);
-  }
-  return { dbUser: out.DbUser, dbPassword: out.DbPassword, expiration: out.Expiration };
-}
+type Target = Omit<AwsCallContext, 'roleArn' | 'region'>;
 
-function endpointOf(
-  operation: string,
-  found: { address?: string; port?: number; status?: string },
-): DiscoveredEndpoint {
-  if (found.address === undefined || found.port === undefined) {
-    throw new Error(`${operation} answered without an endpoint`);
-  }
-  return { host: found.address, port: found.port, ...(found.status === undefined ? {} : { status: found.status }) };
-}
-
-function roleSessionOf(out: AssumeRoleWithSAMLCommandOutput): RoleSession {
-  const c = out.Credentials;
-  if (
-    c?.AccessKeyId === undefined ||
-    c.SecretAccessKey === undefined ||
-    c.SessionToken === undefined ||
-    c.Expiration === undefined
-  ) {
-    throw new Error('STS answered without credentials');
-  }
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: c.SessionToken,
-    expiration: c.Expiration,
-    assumedRoleArn: out.AssumedRoleUser?.Arn,
-  };
-}
-
-export function createAwsApis(
-  settings: AwsSettings,
-  proxy: OutboundProxy = new OutboundProxy(),
-): { sts: StsApi; redshift: RedshiftApi; close(): void } {
+/** How each call is made: the one STS client, and per-call Redshift clients signed with the role session. */
+function callFactory(settings: AwsSettings, proxy: OutboundProxy) {
   // A function, not one object: each client gets its own agents, as destroying a client destroys them.
   const common = () => ({
     maxAttempts: settings.maxAttempts,
@@ -120,135 +82,151 @@ export function createAwsApis(
     expiration: s.expiration,
   });
   const roleOf = (s: RoleSession) => s.roleArn ?? s.assumedRoleArn;
-  const redshift = (session: RoleSession, region: string, ctx: Omit<AwsCallContext, 'roleArn' | 'region'>) => ({
+  const redshift = (session: RoleSession, region: string, ctx: Target) => ({
     client: new RedshiftClient({ ...common(), region, credentials: credentials(session) }),
     perCall: true,
     ctx: { ...ctx, roleArn: roleOf(session), region },
     options: options(),
   });
-  const serverless = (session: RoleSession, region: string, ctx: Omit<AwsCallContext, 'roleArn' | 'region'>) => ({
+  const serverless = (session: RoleSession, region: string, ctx: Target) => ({
     client: new RedshiftServerlessClient({ ...common(), region, credentials: credentials(session) }),
     perCall: true,
     ctx: { ...ctx, roleArn: roleOf(session), region },
     options: options(),
   });
-  const op = AWS_OPERATIONS;
+  return { sts, options, redshift, serverless };
+}
 
+type Calls = ReturnType<typeof callFactory>;
+
+export function createAwsApis(
+  settings: AwsSettings,
+  proxy: OutboundProxy = new OutboundProxy(),
+): { sts: StsApi; redshift: RedshiftApi; close(): void } {
+  const calls = callFactory(settings, proxy);
   return {
-    sts: {
-      assumeRoleWithSaml: (input) =>
-        awsCall(
-          {
-            client: sts,
-            perCall: false,
-            ctx: { operation: op.assumeRoleWithSaml, roleArn: input.roleArn, principalArn: input.principalArn },
-            options: options(),
-          },
-          (client, o) =>
-            client.send(
-              new AssumeRoleWithSAMLCommand({
-                RoleArn: input.roleArn,
-                PrincipalArn: input.principalArn,
-                SAMLAssertion: input.samlAssertion,
-                DurationSeconds: input.durationSeconds,
-                Policy: input.policy,
-              }),
-              o,
-            ),
-          roleSessionOf,
-        ),
-    },
-    redshift: {
-      getClusterCredentials: (session, input) =>
-        awsCall(
-          redshift(session, input.region, {
-            operation: op.getClusterCredentials,
-            clusterIdentifier: input.clusterIdentifier,
-            dbUser: input.dbUser,
-          }),
-          (client, o) =>
-            client.send(
-              new GetClusterCredentialsCommand({
-                DbUser: input.dbUser,
-                ...clusterTarget(input),
-                DbName: input.dbName,
-                DurationSeconds: input.durationSeconds,
-                AutoCreate: input.autoCreate,
-                DbGroups: input.dbGroups.length > 0 ? input.dbGroups : undefined,
-              }),
-              o,
-            ),
-          (out) => dbCredentials('Redshift', out),
-        ),
-      getClusterCredentialsWithIam: (session, input) =>
-        awsCall(
-          redshift(session, input.region, {
-            operation: op.getClusterCredentialsWithIam,
-            clusterIdentifier: input.clusterIdentifier,
-          }),
-          (client, o) =>
-            client.send(
-              new GetClusterCredentialsWithIAMCommand({
-                ...clusterTarget(input),
-                DbName: input.dbName,
-                DurationSeconds: input.durationSeconds,
-              }),
-              o,
-            ),
-          (out) => dbCredentials('Redshift', out),
-        ),
-      describeClusterEndpoint: (session, region, clusterIdentifier) =>
-        awsCall(
-          redshift(session, region, { operation: op.describeClusterEndpoint, clusterIdentifier }),
-          (client, o) => client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), o),
-          (out) => {
-            const cluster = out.Clusters?.[0];
-            const endpoint = cluster?.Endpoint;
-            return endpointOf(op.describeClusterEndpoint, {
-              address: endpoint?.Address,
-              port: endpoint?.Port,
-              status: cluster?.ClusterStatus,
-            });
-          },
-        ),
-      getServerlessCredentials: (session, input) =>
-        awsCall(
-          serverless(session, input.region, { operation: op.getServerlessCredentials, workgroup: input.workgroupName }),
-          (client, o) =>
-            client.send(
-              new GetCredentialsCommand({
-                workgroupName: input.workgroupName,
-                dbName: input.dbName,
-                durationSeconds: input.durationSeconds,
-              }),
-              o,
-            ),
-          (out) =>
-            dbCredentials('Redshift Serverless', {
-              DbUser: out.dbUser,
-              DbPassword: out.dbPassword,
-              Expiration: out.expiration,
-            }),
-        ),
-      getWorkgroupEndpoint: (session, region, workgroupName) =>
-        awsCall(
-          serverless(session, region, { operation: op.getWorkgroupEndpoint, workgroup: workgroupName }),
-          (client, o) => client.send(new GetWorkgroupCommand({ workgroupName }), o),
-          (out) => endpointOf(op.getWorkgroupEndpoint, { ...out.workgroup?.endpoint, status: out.workgroup?.status }),
-        ),
-    },
+    sts: stsApi(calls),
+    redshift: { ...provisionedApi(calls), ...serverlessApi(calls) },
     close() {
-      sts.destroy();
+      calls.sts.destroy();
     },
   };
 }
 
-/** AWS takes either the cluster identifier or its custom domain name, not both. */
-function clusterTarget(input: { clusterIdentifier: string; customDomainName?: string }): {
-  ClusterIdentifier?: string;
-  CustomDomainName?: string;
-} {
-  return input.customDomainName !== undefined
-    ? { CustomDomainName: input.customDomainName }
-    : { ClusterIdentifier: input.clusterIdentifier };
+function stsApi({ sts, options }: Calls): StsApi {
+  const op = AWS_OPERATIONS;
+  return {
+    assumeRoleWithSaml: (input) =>
+      awsCall(
+        {
+          client: sts,
+          perCall: false,
+          ctx: { operation: op.assumeRoleWithSaml, roleArn: input.roleArn, principalArn: input.principalArn },
+          options: options(),
+        },
+        (client, o) =>
+          client.send(
+            new AssumeRoleWithSAMLCommand({
+              RoleArn: input.roleArn,
+              PrincipalArn: input.principalArn,
+              SAMLAssertion: input.samlAssertion,
+              DurationSeconds: input.durationSeconds,
+              Policy: input.policy,
+            }),
+            o,
+          ),
+        roleSessionOf,
+      ),
+  };
+}
+
+function provisionedApi({
+  redshift,
+}: Calls): Pick<RedshiftApi, 'getClusterCredentials' | 'getClusterCredentialsWithIam' | 'describeClusterEndpoint'> {
+  const op = AWS_OPERATIONS;
+  return {
+    getClusterCredentials: (session, input) =>
+      awsCall(
+        redshift(session, input.region, {
+          operation: op.getClusterCredentials,
+          clusterIdentifier: input.clusterIdentifier,
+          dbUser: input.dbUser,
+        }),
+        (client, o) =>
+          client.send(
+            new GetClusterCredentialsCommand({
+              DbUser: input.dbUser,
+              ...clusterTarget(input),
+              DbName: input.dbName,
+              DurationSeconds: input.durationSeconds,
+              AutoCreate: input.autoCreate,
+              DbGroups: input.dbGroups.length > 0 ? input.dbGroups : undefined,
+            }),
+            o,
+          ),
+        (out) => dbCredentials('Redshift', out),
+      ),
+    getClusterCredentialsWithIam: (session, input) =>
+      awsCall(
+        redshift(session, input.region, {
+          operation: op.getClusterCredentialsWithIam,
+          clusterIdentifier: input.clusterIdentifier,
+        }),
+        (client, o) =>
+          client.send(
+            new GetClusterCredentialsWithIAMCommand({
+              ...clusterTarget(input),
+              DbName: input.dbName,
+              DurationSeconds: input.durationSeconds,
+            }),
+            o,
+          ),
+        (out) => dbCredentials('Redshift', out),
+      ),
+    describeClusterEndpoint: (session, region, clusterIdentifier) =>
+      awsCall(
+        redshift(session, region, { operation: op.describeClusterEndpoint, clusterIdentifier }),
+        (client, o) => client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterIdentifier }), o),
+        (out) => {
+          const cluster = out.Clusters?.[0];
+          const endpoint = cluster?.Endpoint;
+          return endpointOf(op.describeClusterEndpoint, {
+            address: endpoint?.Address,
+            port: endpoint?.Port,
+            status: cluster?.ClusterStatus,
+          });
+        },
+      ),
+  };
+}
+
+function serverlessApi({ serverless }: Calls): Pick<RedshiftApi, 'getServerlessCredentials' | 'getWorkgroupEndpoint'> {
+  const op = AWS_OPERATIONS;
+  return {
+    getServerlessCredentials: (session, input) =>
+      awsCall(
+        serverless(session, input.region, { operation: op.getServerlessCredentials, workgroup: input.workgroupName }),
+        (client, o) =>
+          client.send(
+            new GetCredentialsCommand({
+              workgroupName: input.workgroupName,
+              dbName: input.dbName,
+              durationSeconds: input.durationSeconds,
+            }),
+            o,
+          ),
+        (out) =>
+          dbCredentials('Redshift Serverless', {
+            DbUser: out.dbUser,
+            DbPassword: out.dbPassword,
+            Expiration: out.expiration,
+          }),
+      ),
+    getWorkgroupEndpoint: (session, region, workgroupName) =>
+      awsCall(
+        serverless(session, region, { operation: op.getWorkgroupEndpoint, workgroup: workgroupName }),
+        (client, o) => client.send(new GetWorkgroupCommand({ workgroupName }), o),
+        (out) => endpointOf(op.getWorkgroupEndpoint, { ...out.workgroup?.endpoint, status: out.workgroup?.status }),
+      ),
+  };
 }

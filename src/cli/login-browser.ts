@@ -2,7 +2,7 @@
 // a free port waits for the redirect; the authorize URL carries a PKCE S256 challenge and a random
 // `state`; the one-time code that comes back is redeemed with the verifier for a token.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import open from 'open';
 import { CliError, EXIT } from './errors.ts';
@@ -74,49 +74,60 @@ function page(title: string, text: string): string {
   return `<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${text}</p>`;
 }
 
+interface Pending {
+  resolve: (code: string) => void;
+  reject: (err: CliError) => void;
+  state: string;
+}
+
+/** Answers the browser's redirect to /callback and settles the wait of `next`. */
+function answerCallback(url: URL, res: ServerResponse, pending: Pending): void {
+  const { resolve, reject, state } = pending;
+  const answer = (status: number, title: string, text: string) =>
+    res
+      .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+      .end(page(title, text));
+  // A callback without our state did not come from the sign-in we started (RFC 6749 §10.12).
+  if (url.searchParams.get('state') !== state) {
+    answer(
+      400,
+      'Sign-in refused',
+      'This answer does not belong to the sign-in your terminal started. Nothing was signed in.',
+    );
+    reject(
+      new CliError(
+        'The browser answered with a different state: this is not the sign-in this command started (CLI_STATE_MISMATCH). Run `redshift-sso login` again.',
+        EXIT.denied,
+        'CLI_STATE_MISMATCH',
+      ),
+    );
+    return;
+  }
+  const code = url.searchParams.get('code');
+  if (code === null) {
+    answer(200, 'Sign-in denied', 'Nothing was signed in. You can close this tab.');
+    reject(
+      new CliError(
+        `The sign-in was denied in the browser (${url.searchParams.get('error') ?? 'no code'}).`,
+        EXIT.denied,
+        'CLI_ACCESS_DENIED',
+      ),
+    );
+    return;
+  }
+  answer(200, 'Signed in', 'Return to your terminal; you can close this tab.');
+  resolve(code);
+}
+
 async function listenOnLoopback(): Promise<Loopback> {
-  let settle: { resolve: (code: string) => void; reject: (err: CliError) => void; state: string } | undefined;
+  let settle: Pending | undefined;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/callback' || settle === undefined) {
       res.writeHead(404).end();
       return;
     }
-    const { resolve, reject, state } = settle;
-    const answer = (status: number, title: string, text: string) =>
-      res
-        .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(page(title, text));
-    // A callback without our state did not come from the sign-in we started (RFC 6749 §10.12).
-    if (url.searchParams.get('state') !== state) {
-      answer(
-        400,
-        'Sign-in refused',
-        'This answer does not belong to the sign-in your terminal started. Nothing was signed in.',
-      );
-      reject(
-        new CliError(
-          'The browser answered with a different state: this is not the sign-in this command started (CLI_STATE_MISMATCH). Run `redshift-sso login` again.',
-          EXIT.denied,
-          'CLI_STATE_MISMATCH',
-        ),
-      );
-      return;
-    }
-    const code = url.searchParams.get('code');
-    if (code === null) {
-      answer(200, 'Sign-in denied', 'Nothing was signed in. You can close this tab.');
-      reject(
-        new CliError(
-          `The sign-in was denied in the browser (${url.searchParams.get('error') ?? 'no code'}).`,
-          EXIT.denied,
-          'CLI_ACCESS_DENIED',
-        ),
-      );
-      return;
-    }
-    answer(200, 'Signed in', 'Return to your terminal; you can close this tab.');
-    resolve(code);
+    answerCallback(url, res, settle);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

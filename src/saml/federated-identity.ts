@@ -49,28 +49,7 @@ export function toFederatedIdentity(
   names: AttributeNames & { groups: string },
 ): FederatedIdentity {
   const ignored: string[] = [];
-  const roleValues = attributeValues(attributes, names.role);
-  if (roleValues.length === 0) {
-    throw new AssertionRejected({
-      code: 'SAML_ATTRIBUTE_MISSING',
-      publicMessage: `The identity provider sent no role: the assertion has no "${names.role}" attribute. Ask your IdP administrator to release it with "roleArn,providerArn" values.`,
-      details: { attribute: names.role },
-    });
-  }
-  if (roleValues.length > MAX_ROLE_VALUES) {
-    throw new AssertionRejected({
-      code: 'SAML_ATTRIBUTE_INVALID',
-      publicMessage: `The assertion carries ${roleValues.length} role values; at most ${MAX_ROLE_VALUES} are accepted.`,
-    });
-  }
-  const roles = parseRolePairs(roleValues, ignored);
-  if (roles.length === 0) {
-    throw new AssertionRejected({
-      code: 'SAML_NO_USABLE_ROLE',
-      publicMessage: `No usable role in the "${names.role}" attribute: each value must be "arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME".`,
-      details: { ignored },
-    });
-  }
+  const roles = requireRoles(attributes, names.role, ignored);
 
   const roleSessionName = singleValue(attributes, names.roleSessionName);
   if (roleSessionName === undefined) {
@@ -106,6 +85,33 @@ export function toFederatedIdentity(
     groups: attributeValues(attributes, names.groups),
     ignored,
   };
+}
+
+/** The role pairs of the assertion; refused when the attribute is missing, too long or unusable. */
+function requireRoles(attributes: Record<string, unknown>, roleAttribute: string, ignored: string[]): RolePair[] {
+  const roleValues = attributeValues(attributes, roleAttribute);
+  if (roleValues.length === 0) {
+    throw new AssertionRejected({
+      code: 'SAML_ATTRIBUTE_MISSING',
+      publicMessage: `The identity provider sent no role: the assertion has no "${roleAttribute}" attribute. Ask your IdP administrator to release it with "roleArn,providerArn" values.`,
+      details: { attribute: roleAttribute },
+    });
+  }
+  if (roleValues.length > MAX_ROLE_VALUES) {
+    throw new AssertionRejected({
+      code: 'SAML_ATTRIBUTE_INVALID',
+      publicMessage: `The assertion carries ${roleValues.length} role values; at most ${MAX_ROLE_VALUES} are accepted.`,
+    });
+  }
+  const roles = parseRolePairs(roleValues, ignored);
+  if (roles.length === 0) {
+    throw new AssertionRejected({
+      code: 'SAML_NO_USABLE_ROLE',
+      publicMessage: `No usable role in the "${roleAttribute}" attribute: each value must be "arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME".`,
+      details: { ignored },
+    });
+  }
+  return roles;
 }
 
 /** "role,provider" in either order, whitespace-tolerant; malformed values are skipped with a reason. */

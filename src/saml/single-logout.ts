@@ -47,18 +47,7 @@ export class SingleLogout {
   async validateLogoutMessage(idpId: string, message: LogoutMessage): Promise<LogoutOutcome> {
     const idp = this.sp.idp(idpId);
     const fields = message.fields;
-    const kind =
-      typeof fields.SAMLRequest === 'string'
-        ? 'request'
-        : typeof fields.SAMLResponse === 'string'
-          ? 'response'
-          : undefined;
-    if (kind === undefined)
-      throw new AssertionRejected({
-        code: 'SAML_LOGOUT_MISSING',
-        status: 400,
-        publicMessage: 'The request carries no SAMLRequest or SAMLResponse.',
-      });
+    const kind = messageKind(fields);
     const encoded = String(kind === 'request' ? fields.SAMLRequest : fields.SAMLResponse);
     if (encoded.length > MAX_SAML_RESPONSE_LENGTH) {
       throw new AssertionRejected({
@@ -116,6 +105,23 @@ export class SingleLogout {
   ): Promise<string> {
     return this.sp.samlFor(idpId).getLogoutResponseUrlAsync(request, relayState, {}, success);
   }
+}
+
+/** Whether the IdP sent a LogoutRequest or a LogoutResponse; refused when it sent neither. */
+function messageKind(fields: Record<string, unknown>): 'request' | 'response' {
+  const kind =
+    typeof fields.SAMLRequest === 'string'
+      ? 'request'
+      : typeof fields.SAMLResponse === 'string'
+        ? 'response'
+        : undefined;
+  if (kind === undefined)
+    throw new AssertionRejected({
+      code: 'SAML_LOGOUT_MISSING',
+      status: 400,
+      publicMessage: 'The request carries no SAMLRequest or SAMLResponse.',
+    });
+  return kind;
 }
 
 function checkInflatedSize(encoded: string): void {
