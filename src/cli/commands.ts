@@ -1,25 +1,15 @@
 // What each command does once its arguments are parsed: print a format, run psql, write
 // ~/.pgpass, sign out. Results go to stdout, progress and hints to stderr.
 import { spawn } from 'node:child_process';
-import type { ConnectionStrings } from '../credentials/connection-strings.ts';
+import { CONNECTION_FORMATS } from '../credentials/connection-strings.ts';
 import { callService } from './api-client.ts';
 import { fetchCredentials, installCaBundle, type CredentialsAnswer } from './credentials.ts';
 import { CliError, EXIT } from './errors.ts';
 import { forgetToken, loadToken, resolveServer } from './local-files.ts';
 import { writePgpass } from './pgpass-file.ts';
 
-export const FORMATS = [
-  'uri',
-  'keywords',
-  'jdbc',
-  'odbc',
-  'python',
-  'pgpass',
-  'env',
-  'dbt',
-  'sqlalchemy',
-  'json',
-] as const satisfies ReadonlyArray<keyof ConnectionStrings | 'json'>;
+// Every format the server offers, plus the whole answer as JSON.
+export const FORMATS = [...CONNECTION_FORMATS, 'json'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface ClusterOptions {
