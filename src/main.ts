@@ -14,6 +14,7 @@ import type { App } from './app.ts';
 import { openStore } from './store/open.ts';
 import { startApp } from './start-app.ts';
 import { drainer } from './web/graceful-shutdown.ts';
+import { closeValidationPools, validationPool } from './saml/validation-pool.ts';
 import { startMetricsListener, type MetricsListener } from './web/metrics-listener.ts';
 import type { Demo } from './dev/demo.ts';
 import { handOutSetupToken } from './setup-token/hand-out.ts';
@@ -118,6 +119,8 @@ async function listen(
     process.exit(1);
   });
   const metricsListener = isWorker() ? undefined : await listenForMetrics(config, built.metrics, appLogger);
+  // Start the validation threads now, so the first sign-in does not wait for them.
+  if (config.server.validationThreads > 0) validationPool(config.server.validationThreads);
   const connections = drainer(server);
 
   const cut = (signal: string) => {
@@ -133,7 +136,7 @@ async function listen(
       .drain(timeoutSeconds * 1000)
       .then(async (result) => {
         if (result !== 'drained') appLogger.warn({ result, timeoutSeconds }, 'requests still in flight were cut');
-        await Promise.all([metricsListener?.close(), close(), demo?.close()]);
+        await Promise.all([metricsListener?.close(), close(), demo?.close(), closeValidationPools()]);
         appLogger.info({ result }, 'stopped');
         process.exit(result === 'drained' ? 0 : 1);
       })

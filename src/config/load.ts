@@ -22,6 +22,7 @@ export const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: string[]; type: 
   { name: 'REDSHIFT_SSO_STORE_URL', path: ['store', 'url'], type: 'string' },
   { name: 'REDSHIFT_SSO_SHUTDOWN_TIMEOUT_SECONDS', path: ['server', 'shutdownTimeoutSeconds'], type: 'int' },
   { name: 'REDSHIFT_SSO_WORKERS', path: ['server', 'workers'], type: 'int' },
+  { name: 'REDSHIFT_SSO_VALIDATION_THREADS', path: ['server', 'validationThreads'], type: 'int' },
   { name: 'REDSHIFT_SSO_METRICS_PORT', path: ['metrics', 'port'], type: 'int' },
   { name: 'REDSHIFT_SSO_METRICS_TOKEN', path: ['metrics', 'token'], type: 'string' },
   { name: 'AWS_REGION', path: ['aws', 'region'], type: 'string' },

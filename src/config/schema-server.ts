@@ -66,6 +66,15 @@ export const serverSchema = z
       .describe(
         'processes serving requests (node:cluster, sharing the port and the store): a number, or auto for one per core; 1 runs a single process',
       ),
+    validationThreads: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(1)
+      .describe(
+        'threads per process that check SAML response signatures off the event loop (a piscina pool), so health probes and other requests never wait behind them; 0 checks them on the event loop',
+      ),
     rateLimit: z
       .object({
         windowSeconds: z.number().int().min(1).max(3600).default(60).describe('length of the fixed rate-limit window'),

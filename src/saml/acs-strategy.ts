@@ -14,12 +14,14 @@ import {
   type Profile,
   type SAML,
 } from '@node-saml/passport-saml';
+import type { Piscina } from 'piscina';
 import { AssertionRejected } from '../errors.ts';
 import type { ReplayCache } from '../store/ports.ts';
 import { checkBeforeSaml, checkVerifiedProfile, explainSamlError } from './acs-checks.ts';
 import type { AcsContext, ValidatedLogin } from './acs-checks.ts';
 import type { ResponseEnvelope } from './response-envelope.ts';
 import type { StoreRequestIdCache } from './request-id-cache.ts';
+import { PooledSaml, recordTakenRequest } from './validation-pool.ts';
 
 /** A Passport of its own (one per app), as `new passport.Passport()` makes it. */
 export type AppPassport = InstanceType<typeof passportModule.Passport>;
@@ -45,9 +47,12 @@ export class AcsStrategy extends SamlStrategy {
     private readonly ctx: AcsContext,
     private readonly requests: StoreRequestIdCache,
     replay: ReplayCache,
+    /** The validation threads' pool, or undefined to validate on the event loop (validation-pool.ts). */
+    pool?: () => Piscina,
   ) {
+    const samlOptions = { ...options, passReqToCallback: true };
     super(
-      { ...options, passReqToCallback: true },
+      samlOptions,
       (req: Request, profile: Profile | null, done: (err: Error | null, user?: Record<string, unknown>) => void) => {
         const attempt = attempts.get(req);
         if (attempt === undefined) throw new Error('ACS verify step without an attempt');
@@ -62,6 +67,7 @@ export class AcsStrategy extends SamlStrategy {
       (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) =>
         done(new Error('not a logout endpoint')),
     );
+    if (pool !== undefined) this._saml = new PooledSaml(samlOptions, pool);
   }
 
   /** The connection's node-saml instance (AuthnRequests, metadata, logout). */
@@ -81,7 +87,7 @@ export class AcsStrategy extends SamlStrategy {
     };
     const body = (req.body ?? {}) as Record<string, unknown>;
     const query = (req.query ?? {}) as Record<string, unknown>;
-    this.checkBefore(attempt, body.SAMLResponse, query, options.isBoundRequest).then(
+    this.checkBefore(attempt, body, query, options.isBoundRequest).then(
       () => super.authenticate(req, { samlFallback: 'login-request' }),
       (err: unknown) => report(err instanceof Error ? err : new Error(String(err))),
     );
@@ -89,7 +95,7 @@ export class AcsStrategy extends SamlStrategy {
 
   private async checkBefore(
     attempt: Attempt,
-    samlResponse: unknown,
+    body: Record<string, unknown>,
     query: Record<string, unknown>,
     isBound?: (id: string) => boolean,
   ): Promise<void> {
@@ -98,7 +104,7 @@ export class AcsStrategy extends SamlStrategy {
       const publicMessage = 'The ACS takes the SAMLResponse in the POST body only.';
       throw new AssertionRejected({ code: 'SAML_MALFORMED', status: 400, publicMessage });
     }
-    attempt.envelope = await checkBeforeSaml(this.ctx, samlResponse, isBound);
+    attempt.envelope = await checkBeforeSaml(this.ctx, body.SAMLResponse, isBound);
     const inResponseTo = attempt.envelope.inResponseTo;
     // An empty or absent InResponseTo is node-saml's to judge (IdP-initiated, or "missing").
     const checked = this.saml.options.validateInResponseTo !== ValidateInResponseTo.never;
@@ -107,6 +113,7 @@ export class AcsStrategy extends SamlStrategy {
       throw explainSamlError(new Error('InResponseTo is not valid'), attempt.envelope, this.ctx);
     }
     attempt.takenRequestId = inResponseTo;
+    recordTakenRequest(body, inResponseTo, this.requests.takenValue(inResponseTo) ?? '');
   }
 
   private releaseRequest(attempt: Attempt): void {

@@ -27,6 +27,11 @@ export class StoreRequestIdCache implements CacheProvider {
     return true;
   }
 
+  /** The stored value of an ID an attempt still holds. */
+  takenValue(id: string): string | undefined {
+    return this.taken.get(id);
+  }
+
   /** Forgets what an attempt took (node-saml normally removes it itself). */
   release(id: string): void {
     this.taken.delete(id);

@@ -13,6 +13,7 @@ import type { IdpConnection } from './idp-connection.ts';
 import type { AcsContext, ValidatedLogin } from './acs-checks.ts';
 import { AcsStrategy, authenticateAcs, strategyName, type AppPassport } from './acs-strategy.ts';
 import { StoreRequestIdCache } from './request-id-cache.ts';
+import { validationPool } from './validation-pool.ts';
 
 export { MAX_SAML_RESPONSE_LENGTH, type ValidatedLogin } from './acs-checks.ts';
 
@@ -23,6 +24,8 @@ export interface SpSettings {
   signing?: { privateKey: string; certificate: string };
   decryption?: { privateKey: string; certificate: string };
   requestTtlSeconds: number;
+  /** Threads that check response signatures off the event loop; 0 or absent: on it. */
+  validationThreads?: number;
 }
 
 export class ServiceProvider {
@@ -163,7 +166,9 @@ export class ServiceProvider {
       decryptionKey: this.sp.decryption?.privateKey,
       now: this.now,
     };
-    const strategy = new AcsStrategy({ ...this.samlOptions(idp, requests), name }, ctx, requests, this.replay);
+    const threads = this.sp.validationThreads ?? 0;
+    const pool = threads > 0 ? () => validationPool(threads) : undefined;
+    const strategy = new AcsStrategy({ ...this.samlOptions(idp, requests), name }, ctx, requests, this.replay, pool);
     this.passport.use(name, strategy);
     this.strategies.set(idpId, { built, strategy });
     return strategy;

@@ -26,6 +26,7 @@ export function spSettings(config: Config): SpSettings {
     signing: pair(config.sp.signingKey, config.sp.signingCert, 'signing'),
     decryption: pair(config.sp.decryptionKey, config.sp.decryptionCert, 'decryption'),
     requestTtlSeconds: config.sp.requestTtlSeconds,
+    validationThreads: config.server.validationThreads,
   };
 }
 
