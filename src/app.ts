@@ -12,6 +12,7 @@ import { realTimers } from './connections/metadata-retry.ts';
 import { AuditPruner } from './audit/audit-retention.ts';
 import { issueSetupTokenOnce, withdrawSetupToken } from './setup-token/setup-token.ts';
 import type { Metrics } from './metrics.ts';
+import { validationLoad } from './saml/validation-pool.ts';
 import { backgroundJobs, type BackgroundJobs } from './background-jobs.ts';
 import type { AppOverrides } from './wiring/overrides.ts';
 import { buildConnections, buildCore } from './wiring/core.ts';
@@ -54,6 +55,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   metrics.watchCertificates(() =>
     useCases.certificates().map((c) => ({ idp: c.idpId, fingerprint: c.fingerprint, days: c.days })),
   );
+  metrics.watchValidation(validationLoad);
   const auditPruner = new AuditPruner({
     store,
     retentionDays: config.audit.retentionDays,

@@ -26,6 +26,8 @@ export interface Metrics {
   awsCall(api: string, outcome: string, seconds: number): void;
   /** Where the IdP certificates' days to expiry are read from at each scrape (a series per IdP and certificate). */
   watchCertificates(read: () => readonly CertificateDays[]): void;
+  /** Where the validation threads' size and queue are read from at each scrape (saml/validation-pool.ts). */
+  watchValidation(read: () => ValidationLoad): void;
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string>;
   /** This registry's metrics as data (see aggregateSnapshots). */
@@ -37,6 +39,11 @@ export interface CertificateDays {
   idp: string;
   fingerprint: string;
   days: number;
+}
+
+export interface ValidationLoad {
+  threads: number;
+  queued: number;
 }
 
 export interface MetricsOptions {
@@ -70,9 +77,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   });
 
+  let validation: () => ValidationLoad = () => ({ threads: 0, queued: 0 });
+  watchValidationLoad(registers, () => validation());
+
   return {
     watchCertificates: (read) => {
       certificates = read;
+    },
+    watchValidation: (read) => {
+      validation = read;
     },
     httpRequest: (labels, seconds) => http.observe(labels, seconds),
     signIn: (idp, outcome) => logins.inc({ idp, outcome }),
@@ -84,6 +97,26 @@ export function createMetrics(options: MetricsOptions): Metrics {
     snapshot: () => registry.getMetricsAsJSON() as Promise<MetricsSnapshot>,
     contentType: registry.contentType,
   };
+}
+
+/** Gauges read at scrape time: how many validation threads run, and how many responses wait for one. */
+function watchValidationLoad(registers: Registry[], read: () => ValidationLoad): void {
+  new Gauge({
+    name: 'redshift_sso_validation_threads',
+    help: 'threads checking SAML response signatures off the event loop (server.validationThreads)',
+    registers,
+    collect() {
+      this.set(read().threads);
+    },
+  });
+  new Gauge({
+    name: 'redshift_sso_validation_queue_length',
+    help: 'SAML responses waiting for a validation thread',
+    registers,
+    collect() {
+      this.set(read().queued);
+    },
+  });
 }
 
 /** The application's counters and histograms, registered on the given registries. */

@@ -35,6 +35,17 @@ export function validationPool(threads: number): Piscina {
   return pool;
 }
 
+/** The validation threads running in this process and the responses waiting for one (metrics). */
+export function validationLoad(): { threads: number; queued: number } {
+  let threads = 0;
+  let queued = 0;
+  for (const pool of pools.values()) {
+    threads += pool.threads.length;
+    queued += pool.queueSize;
+  }
+  return { threads, queued };
+}
+
 /** Stops the process's validation threads (graceful shutdown, after the last request). */
 export async function closeValidationPools(): Promise<void> {
   const closing = [...pools.values()].map((pool) => pool.close());

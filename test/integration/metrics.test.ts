@@ -12,7 +12,7 @@ const TOKEN = 'scrape-token-0123456789abcdef';
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   for (const line of text.split('\n')) {
-    const match = /^([a-z_:]+)\{([^}]*)\} (\S+)$/.exec(line);
+    const match = /^([a-z_:]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (match?.[1] !== name) continue;
     const have = (match[2] ?? '').split(',');
     if (wanted.every((w) => have.includes(w))) return Number(match[3]);
@@ -140,6 +140,13 @@ describe('GET /metrics on the main port', () => {
       ]) {
         assert.match(text, new RegExp(`^${name} `, 'm'), name);
       }
+    });
+
+    it('reports the validation threads of the process and the responses waiting for one', async () => {
+      assert.equal((await h.signIn()).status, 303, 'one more sign-in (the pool has started)');
+      const text = await (await h.newClient().get('/metrics', { authorization: `Bearer ${TOKEN}` })).text();
+      assert.equal(sample(text, 'redshift_sso_validation_threads', {}), 1);
+      assert.equal(sample(text, 'redshift_sso_validation_queue_length', {}), 0);
     });
 
     it('keeps each app to its own registry', async () => {
