@@ -4,22 +4,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import request from 'supertest';
-import type { StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse } from '../support/sign-response.ts';
 import { buildBareApp } from '../support/app-harness.ts';
+import { createFakeSts } from '../support/unit-fake-sts.ts';
 
 const BASE = 'https://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
-const sts: StsApi = {
-  assumeRoleWithSaml: async () => ({
-    value: {
-      accessKeyId: 'ASIAFAKE',
-      secretAccessKey: 'fake',
-      sessionToken: 'fake',
-      expiration: new Date(Date.now() + 3600_000),
-    },
-  }),
-};
+/** Role sessions on the real clock, as STS gives them. */
+const sts = createFakeSts({ now: () => new Date() });
 
 // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
 const build = () => buildBareApp({ baseUrl: BASE, server: { trustProxy: 'loopback' } }, { sts });
