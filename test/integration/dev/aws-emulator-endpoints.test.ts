@@ -4,7 +4,6 @@
 // endpoint as the resource has them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
@@ -15,49 +14,26 @@ import {
   signedSamlResponse,
   type SamlSigningKey,
 } from '../../support/emulator-saml.ts';
+import { assumeDemoRole, rejectsWith, type SessionCredentials } from '../../support/emulator-sdk.ts';
 
 const OTHER_ACCOUNT = '210987654321';
 const OTHER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/Analyst`;
 const OTHER_PROVIDER = `arn:aws:iam::${OTHER_ACCOUNT}:saml-provider/Demo`;
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-}
-
-async function rejectsWith(promise: Promise<unknown>, name: string, status: number): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    return true;
-  });
-}
-
 describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
   let key: SamlSigningKey;
   let emulator: AwsEmulator;
-  let home: Credentials;
-  let other: Credentials;
+  let home: SessionCredentials;
+  let other: SessionCredentials;
 
-  const redshift = (region: string, credentials: Credentials) =>
+  const redshift = (region: string, credentials: SessionCredentials) =>
     new RedshiftClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
-  const serverless = (region: string, credentials: Credentials) =>
+  const serverless = (region: string, credentials: SessionCredentials) =>
     new RedshiftServerlessClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
 
-  async function assume(roleArn: string, principalArn: string): Promise<Credentials> {
-    const sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1' });
-    const out = await sts.send(
-      new AssumeRoleWithSAMLCommand({
-        RoleArn: roleArn,
-        PrincipalArn: principalArn,
-        SAMLAssertion: signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] }),
-      }),
-    );
-    const c = out.Credentials;
-    assert.ok(c?.AccessKeyId !== undefined && c.SecretAccessKey !== undefined && c.SessionToken !== undefined);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  async function assume(roleArn: string, principalArn: string): Promise<SessionCredentials> {
+    const SAMLAssertion = signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] });
+    return assumeDemoRole(key, { RoleArn: roleArn, PrincipalArn: principalArn, SAMLAssertion }, { endpoint: emulator.url });
   }
 
   before(async () => {
