@@ -36,6 +36,12 @@ const post = (app: Parameters<typeof request>[0], samlResponse: string, cookie: 
     .type('form')
     .send({ SAMLResponse: samlResponse });
 
+/** Posts alice's response to sign-in `requestId` with `cookie`; asserts the ACS signed her in. */
+async function assertAccepted(app: Parameters<typeof request>[0], requestId: string, cookie: string) {
+  const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: requestId }), cookie);
+  assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+}
+
 describe('login binding (HTTPS)', () => {
   it('sets a SameSite=None, Secure, HttpOnly __Host- cookie when a sign-in starts', async () => {
     const { app, close } = build();
@@ -62,12 +68,7 @@ describe('login binding (HTTPS)', () => {
     assert.equal(refused.body.error.code, 'SAML_LOGIN_NOT_BOUND');
 
     const own = await startLogin(app);
-    const accepted = await post(
-      app,
-      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: own.requestId }),
-      own.cookie,
-    );
-    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await assertAccepted(app, own.requestId, own.cookie);
     await close();
   });
 
@@ -75,12 +76,7 @@ describe('login binding (HTTPS)', () => {
     const { app, close } = build();
     const first = await startLogin(app);
     const second = await startLogin(app, first.cookie);
-    const accepted = await post(
-      app,
-      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: first.requestId }),
-      second.cookie,
-    );
-    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await assertAccepted(app, first.requestId, second.cookie);
     await close();
   });
 });

@@ -4,9 +4,9 @@
 // connection the ACS uses carries it at once; clearing a field brings back the default.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
-import { explicitIdpFields, fileIdpEntry } from '../../support/admin-forms.ts';
-import { refusedFormPage } from '../../support/admin-pages.ts';
+import type { AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields } from '../../support/admin-forms.ts';
+import { refusedFormPage, startWithFileAdmin } from '../../support/admin-pages.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 
@@ -38,9 +38,7 @@ describe('the IdP settings form', () => {
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(ADMIN_IDP)] });
-    admin = h.newClient();
-    await h.signInAsAdmin(admin, ADMIN_IDP);
+    ({ h, admin } = await startWithFileAdmin(ADMIN_IDP));
     const saved = await h.post(admin, '/admin/idps', explicitIdpFields(IDP));
     assert.equal(saved.status, 303, await saved.text());
   });
