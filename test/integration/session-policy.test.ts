@@ -24,6 +24,7 @@ import { clusterFields, explicitIdpFields } from '../support/admin-forms.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { setupTokenClient } from '../support/admin-pages.ts';
 
 const REGION = 'us-east-1';
 const OTHER_CLUSTER = 'finance-cluster';
@@ -193,8 +194,7 @@ describe('session policy setting in the admin console', () => {
   it('saves the opt-out and the workgroup ID, and sign-ins follow it', async () => {
     const admin = await startAppHarness({ admin: true });
     try {
-      const first = admin.newClient();
-      await admin.signInWithSetupToken(first, (await admin.service.issueSetupToken()) ?? '');
+      const first = await setupTokenClient(admin);
       await admin.saveFirstIdp(first, explicitIdpFields('corp'));
       // The setup session ended with the first IdP; the console's admin signs in through it.
       const setup = admin.newClient();

@@ -66,10 +66,10 @@ async function signIn(agent: request.Agent) {
 
 /** An app on the IdP entry (with overrides) and an agent signed in to it. */
 async function signedIn(idp: Record<string, unknown> = {}) {
-  const built = build(idp);
-  const agent = request.agent(built.app);
+  const { app, store, close } = build(idp);
+  const agent = request.agent(app);
   await signIn(agent);
-  return { ...built, agent };
+  return { app, store, close, agent };
 }
 
 describe('Single Logout', () => {

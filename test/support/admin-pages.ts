@@ -38,3 +38,10 @@ export async function startWithFileAdmin(
   await h.signInAsAdmin(admin, idpId);
   return { h, admin };
 }
+
+/** A new client in the setup-token session of a fresh install (the token the service issues now). */
+export async function setupTokenClient(h: AppHarness): Promise<CookieClient> {
+  const client = h.newClient();
+  await h.signInWithSetupToken(client, (await h.service.issueSetupToken()) ?? '');
+  return client;
+}
