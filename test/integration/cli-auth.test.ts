@@ -4,7 +4,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppHarness } from '../support/app-harness.ts';
-import { approvedCode, authorizeParams, authorizePath, bearer, decideInBrowser, redeemBody, tokenRequest } from '../support/cli-flow.ts';
+import {
+  approvedCode,
+  authorizeParams,
+  authorizePath,
+  bearer,
+  decideInBrowser,
+  redeemBody,
+  tokenRequest,
+} from '../support/cli-flow.ts';
 import { audit, cliClock, freshSignedInHarness, refusedCodes } from '../support/cli-auth-steps.ts';
 
 let h: AppHarness;

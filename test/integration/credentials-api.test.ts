@@ -266,6 +266,11 @@ describe('POST /api/credentials for a cluster the role may not use', () => {
   );
 
   it('answers 403 ROLE_NOT_PERMITTED, with or without the role named', async () => {
-    await refusedWithoutAws(h, [{ cluster: 'finance', role: TEST_ROLE_ARN }, { cluster: 'finance' }], 403, 'ROLE_NOT_PERMITTED');
+    await refusedWithoutAws(
+      h,
+      [{ cluster: 'finance', role: TEST_ROLE_ARN }, { cluster: 'finance' }],
+      403,
+      'ROLE_NOT_PERMITTED',
+    );
   });
 });

@@ -115,7 +115,7 @@ describe('draining the listener', () => {
   });
 
   it('cuts every connection at once on a second signal', async () => {
-    const { s, connections, slow } = await slowRequestInFlight();
+    const { connections, slow } = await slowRequestInFlight();
     const drained = connections.drain(60_000);
     connections.cut();
     assert.equal(await drained, 'cut');

@@ -38,7 +38,11 @@ const post = (app: Parameters<typeof request>[0], samlResponse: string, cookie: 
 
 /** Posts alice's response to sign-in `requestId` with `cookie`; asserts the ACS signed her in. */
 async function assertAccepted(app: Parameters<typeof request>[0], requestId: string, cookie: string) {
-  const accepted = await post(app, aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: requestId }), cookie);
+  const accepted = await post(
+    app,
+    aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: requestId }),
+    cookie,
+  );
   assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
 }
 

@@ -86,7 +86,11 @@ describe('GET /metrics on the main port', () => {
         ['GetClusterCredentials', 'ok'],
         ['GetClusterCredentials', 'AWS_ACCESS_DENIED'],
       ] as const)
-        assert.equal(sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api, outcome }), 1, `${api} ${outcome}`);
+        assert.equal(
+          sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api, outcome }),
+          1,
+          `${api} ${outcome}`,
+        );
       assert.ok(
         sample(text, 'redshift_sso_aws_call_duration_seconds_bucket', {
           api: 'AssumeRoleWithSAML',
@@ -100,7 +104,11 @@ describe('GET /metrics on the main port', () => {
         ['GET', '(unmatched)', '404'],
       ] as const) {
         const labels = { method, route, status };
-        assert.equal(sample(text, 'redshift_sso_http_request_duration_seconds_count', labels), 1, JSON.stringify(labels));
+        assert.equal(
+          sample(text, 'redshift_sso_http_request_duration_seconds_count', labels),
+          1,
+          JSON.stringify(labels),
+        );
       }
       assert.ok(
         !text.includes('no-such-page-4711') && !text.includes('attacker-chosen-idp'),

@@ -21,7 +21,12 @@ export async function signedIn(h: AppHarness, client = h.client): Promise<void> 
 }
 
 /** SP-initiated sign-in of another person on another client. */
-export async function signInAs(h: AppHarness, client: CookieClient, nameId: string, sessionName: string): Promise<Response> {
+export async function signInAs(
+  h: AppHarness,
+  client: CookieClient,
+  nameId: string,
+  sessionName: string,
+): Promise<Response> {
   const inResponseTo = await h.startLogin('test', client);
   const samlResponse = await h.validResponse({
     inResponseTo,

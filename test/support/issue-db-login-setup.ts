@@ -13,7 +13,11 @@ export const ANALYST = aRolePair('RedshiftAnalyst');
 export const vault = createRoleSessionVault('a-session-secret-of-32-characters!');
 export const session = aRoleSession({ expiration: new Date(NOW.getTime() + 3600_000) });
 export const SESSION_ID = 'browser-session-1';
-export const BINDING = { sessionId: SESSION_ID, idpId: aFederatedIdentity().idpId, nameId: aFederatedIdentity().nameId };
+export const BINDING = {
+  sessionId: SESSION_ID,
+  idpId: aFederatedIdentity().idpId,
+  nameId: aFederatedIdentity().nameId,
+};
 
 export function aGrant(overrides: Partial<RoleGrant> = {}): RoleGrant {
   return {

@@ -50,7 +50,13 @@ const fieldsFor = (path: string) => adminFormFields(path);
 const FILE_CONFIG: AppHarnessOptions = {
   admin: true,
   idps: [
-    { id: FILE_IDP, name: 'File IdP', entityId: TEST_IDP_ISSUER, ssoUrl: TEST_SSO_URL, certs: [fixtureKeys.idp.certificate] },
+    {
+      id: FILE_IDP,
+      name: 'File IdP',
+      entityId: TEST_IDP_ISSUER,
+      ssoUrl: TEST_SSO_URL,
+      certs: [fixtureKeys.idp.certificate],
+    },
     {
       id: DISABLED_FILE_IDP,
       enabled: false,

@@ -5,7 +5,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import { DEMO_ROLE_ARN, signEnveloped, signedSamlResponseXml, type SamlSigningKey } from '../../support/emulator-saml.ts';
+import {
+  DEMO_ROLE_ARN,
+  signEnveloped,
+  signedSamlResponseXml,
+  type SamlSigningKey,
+} from '../../support/emulator-saml.ts';
 import { encryptAssertionInResponse } from '../../support/encrypt-assertion.ts';
 import { fixtureKeys } from '../../support/sign-response.ts';
 

@@ -33,7 +33,11 @@ describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
 
   async function assume(roleArn: string, principalArn: string): Promise<SessionCredentials> {
     const SAMLAssertion = signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] });
-    return assumeDemoRole(key, { RoleArn: roleArn, PrincipalArn: principalArn, SAMLAssertion }, { endpoint: emulator.url });
+    return assumeDemoRole(
+      key,
+      { RoleArn: roleArn, PrincipalArn: principalArn, SAMLAssertion },
+      { endpoint: emulator.url },
+    );
   }
 
   before(async () => {

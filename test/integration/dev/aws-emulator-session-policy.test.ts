@@ -10,11 +10,7 @@ import {
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import {
-  DEMO_PROVIDER_ARN,
-  generateSigningKey,
-  type SamlSigningKey,
-} from '../../support/emulator-saml.ts';
+import { DEMO_PROVIDER_ARN, generateSigningKey, type SamlSigningKey } from '../../support/emulator-saml.ts';
 import { assumeDemoRole, rejectsWith } from '../../support/emulator-sdk.ts';
 
 const REGION = 'eu-west-1';

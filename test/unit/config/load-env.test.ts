@@ -97,7 +97,8 @@ describe('buildConfig environment', () => {
     it(`environment: ${c.name}`, () => {
       assert.deepEqual(c.check(buildConfig(c.file ?? minimal(), c.env)), c.expected);
     });
-  }});
+  }
+});
 
 describe('outbound proxy settings', () => {
   const proxyOf = (file: Record<string, unknown>, env: Record<string, string> = {}) =>

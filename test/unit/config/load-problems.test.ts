@@ -59,19 +59,23 @@ describe('buildConfig problems', () => {
       exact: ['server.sessionSecret: expected at least 32 characters'],
     },
     { name: 'no server section', input: {}, paths: ['server'] },
-    clusterCase('a cluster role that is not an IAM role ARN', { roles: ['arn:aws:iam::123:role/x'] })] },
-      paths: ['clusters[0].roles[0]'],
-    },
-    {
-      name: 'a cluster role that names a user',
-      input: { ...minimal(), clusters: [aCluster({ roles: [ROLE, 'arn:aws:iam::123456789012:user/bob'] })] },
-      paths: ['clusters[0].roles[1]'],
-    },
-    {
-      name: 'a cluster without roles',
-      input: { ...minimal(), clusters: [aCluster({ roles: [] }, 'roles'),
-    clusterCase('a provisioned cluster without clusterIdentifier', { clusterIdentifier: undefined }, 'clusterIdentifier'),
-    clusterCase('a serverless cluster without workgroup', { type: 'serverless', clusterIdentifier: undefined }, 'workgroup'),
+    clusterCase('a cluster role that is not an IAM role ARN', { roles: ['arn:aws:iam::123:role/x'] }, 'roles[0]'),
+    clusterCase(
+      'a cluster role that names a user',
+      { roles: [ROLE, 'arn:aws:iam::123456789012:user/bob'] },
+      'roles[1]',
+    ),
+    clusterCase('a cluster without roles', { roles: [] }, 'roles'),
+    clusterCase(
+      'a provisioned cluster without clusterIdentifier',
+      { clusterIdentifier: undefined },
+      'clusterIdentifier',
+    ),
+    clusterCase(
+      'a serverless cluster without workgroup',
+      { type: 'serverless', clusterIdentifier: undefined },
+      'workgroup',
+    ),
     {
       name: 'duplicate idp ids',
       input: { ...minimal(), idps: [anIdp(), anIdp()] },
@@ -106,7 +110,11 @@ describe('buildConfig problems', () => {
       },
       paths: ['clusters[0].workgroupId'],
     },
-    clusterCase('a workgroupId on a provisioned cluster', { workgroupId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9' }, 'workgroupId'),
+    clusterCase(
+      'a workgroupId on a provisioned cluster',
+      { workgroupId: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9' },
+      'workgroupId',
+    ),
     clusterCase('a sessionPolicy that is not a boolean', { sessionPolicy: 'no' }, 'sessionPolicy'),
     clusterCase('a cluster durationSeconds below 900 in production', { durationSeconds: 60 }, 'durationSeconds'),
     {
@@ -126,7 +134,11 @@ describe('buildConfig problems', () => {
     serverCase('a trustProxy entry that is no address', { trustProxy: 'loopbak, 10.0.0.0/8' }, 'server.trustProxy'),
     serverCase('a trustProxy list with a bad CIDR', { trustProxy: ['10.0.0.0/33'] }, 'server.trustProxy'),
     serverCase('a negative trustProxy hop count', { trustProxy: -1 }, 'server.trustProxy'),
-    serverCase('an IPv6 rate-limit subnet wider than /32', { rateLimit: { ipv6Subnet: 16 } }, 'server.rateLimit.ipv6Subnet'),
+    serverCase(
+      'an IPv6 rate-limit subnet wider than /32',
+      { rateLimit: { ipv6Subnet: 16 } },
+      'server.rateLimit.ipv6Subnet',
+    ),
   ];
 
   for (const c of invalid) {
@@ -204,4 +216,5 @@ describe('buildConfig problems', () => {
       problem ?? '',
       /^clusters\[0\]\.dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)/,
     );
-  });});
+  });
+});
