@@ -72,6 +72,15 @@ async function signedIn(idp: Record<string, unknown> = {}) {
   return { app, store, close, agent };
 }
 
+/** Signs in, then follows the LogoutRequest link `idp` makes (JSON errors); asserts a 401 with `code`. */
+async function refusedLogout(idp: SAML, code: string) {
+  const session = await signedIn();
+  const res = await session.agent.get(await logoutRequestPath(idp)).set('accept', 'application/json');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.code, code);
+  return { ...session, res };
+}
+
 describe('Single Logout', () => {
   it('SP-initiated: ends the local session, then sends a LogoutRequest to the IdP', async () => {
     const { agent, close } = await signedIn();
@@ -104,11 +113,8 @@ describe('Single Logout', () => {
   });
 
   it('refuses an unsigned Redirect-binding LogoutRequest by default, and audits the refusal', async () => {
-    const { agent, store, close } = await signedIn();
     // Anyone who knows alice's NameID can build this link; it must not sign her out.
-    const res = await agent.get(await logoutRequestPath(idpSide({}))).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
+    const { agent, store, close } = await refusedLogout(idpSide({}), 'SAML_LOGOUT_UNSIGNED');
     assert.equal((await agent.get('/api/me')).status, 200, 'the session survives a refused logout');
     const refused = await store.queryAudit({ kind: 'logout_refused' });
     assert.equal(refused.length, 1);
@@ -129,21 +135,15 @@ describe('Single Logout', () => {
   });
 
   it('refuses a LogoutRequest signed by a key the IdP never published', async () => {
-    const { agent, close } = await signedIn();
     const attacker = idpSide({ privateKey: fixtureKeys.attacker.privateKey, signatureAlgorithm: 'sha256' });
-    const res = await agent.get(await logoutRequestPath(attacker)).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_SIGNATURE_INVALID');
+    const { agent, close } = await refusedLogout(attacker, 'SAML_SIGNATURE_INVALID');
     assert.equal((await agent.get('/api/me')).status, 200);
     await close();
   });
 
   it('refuses an RSA-SHA1 query signature unless the IdP entry allows SHA-1', async () => {
-    const { agent, close } = await signedIn();
     const sha1 = idpSide({ privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha1' });
-    const res = await agent.get(await logoutRequestPath(sha1)).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_ALGORITHM_NOT_ALLOWED');
+    const { res, close } = await refusedLogout(sha1, 'SAML_ALGORITHM_NOT_ALLOWED');
     assert.match(res.body.error.message, /SHA1/);
     await close();
   });

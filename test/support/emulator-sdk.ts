@@ -1,6 +1,7 @@
 // The AWS emulator's tests through the real AWS SDK: the demo emulator they share, a role session for
 // the demo role, and the check that a call failed as AWS fails it (exception name, HTTP status).
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { Writable } from 'node:stream';
 import {
   AssumeRoleWithSAMLCommand,
@@ -97,4 +98,13 @@ export async function startDemoEmulator(logLines: string[] = []): Promise<DemoEm
   });
   const emulator = await startAwsEmulator({ ...baseOptions, logger: createLogger({ level: 'debug' }, sink) });
   return { key, otherKey, emulator, baseOptions };
+}
+
+/** The demo emulator for the calling describe: started before its tests (the fields are set then)
+ *  and closed after them. */
+export function demoEmulatorForSuite(logLines?: string[]): DemoEmulator {
+  const demo = {} as DemoEmulator;
+  before(async () => Object.assign(demo, await startDemoEmulator(logLines)));
+  after(() => demo.emulator.close());
+  return demo;
 }

@@ -1,7 +1,7 @@
 // The AWS emulator's Redshift and Redshift Serverless calls through the real AWS SDK, signed with a
 // role session it issued: credentials and endpoints, and the refusals Redshift would give (unknown
 // cluster, bad DbUser, DbGroups or duration, made-up or expired keys).
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeClustersCommand, GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import {
@@ -9,26 +9,21 @@ import {
   GetWorkgroupCommand,
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
-import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../../../src/dev/aws-emulator.ts';
-import type { SamlSigningKey } from '../../support/emulator-saml.ts';
-import { assumeDemoRole, rejectsWith, startDemoEmulator } from '../../support/emulator-sdk.ts';
+import { startAwsEmulator } from '../../../src/dev/aws-emulator.ts';
+import { assumeDemoRole, rejectsWith, demoEmulatorForSuite } from '../../support/emulator-sdk.ts';
 import type { AssumeRoleWithSAMLCommandInput } from '@aws-sdk/client-sts';
 
 const REGION = 'us-east-1';
 
 describe('AWS emulator: Redshift calls', () => {
-  let key: SamlSigningKey;
-  let emulator: AwsEmulator;
-  let baseOptions: AwsEmulatorOptions;
-  before(async () => ({ key, emulator, baseOptions } = await startDemoEmulator()));
-  after(() => emulator.close());
+  const demo = demoEmulatorForSuite();
 
-  const assume = (input: Partial<AssumeRoleWithSAMLCommandInput> = {}, url = emulator.url) =>
-    assumeDemoRole(key, input, { endpoint: url });
+  const assume = (input: Partial<AssumeRoleWithSAMLCommandInput> = {}, url = demo.emulator.url) =>
+    assumeDemoRole(demo.key, input, { endpoint: url });
 
   describe('Redshift', () => {
     it('issues cluster credentials to the STS session and describes the cluster', async () => {
-      const redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
+      const redshift = new RedshiftClient({ endpoint: demo.emulator.url, region: REGION, credentials: await assume() });
       const before = Date.now();
       const issued = await redshift.send(
         new GetClusterCredentialsCommand({
@@ -59,12 +54,12 @@ describe('AWS emulator: Redshift calls', () => {
       assert.equal(described.Clusters?.[0]?.ClusterStatus, 'available');
       assert.deepEqual(described.Clusters?.[0]?.Endpoint, { Address: 'demo-cluster.example.test', Port: 5439 });
 
-      const call = emulator.calls.find((c) => c.action === 'GetClusterCredentials' && c.params.DbName === 'dev');
+      const call = demo.emulator.calls.find((c) => c.action === 'GetClusterCredentials' && c.params.DbName === 'dev');
       assert.deepEqual(call?.params.DbGroups, ['analysts']);
     });
 
     it('reports an unknown cluster as ClusterNotFoundFault', async () => {
-      const redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
+      const redshift = new RedshiftClient({ endpoint: demo.emulator.url, region: REGION, credentials: await assume() });
       await rejectsWith(
         redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })),
         'ClusterNotFoundFault',
@@ -78,7 +73,7 @@ describe('AWS emulator: Redshift calls', () => {
     });
 
     it('refuses DbUser, DbGroups and DurationSeconds that Redshift would refuse', async () => {
-      const redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: await assume() });
+      const redshift = new RedshiftClient({ endpoint: demo.emulator.url, region: REGION, credentials: await assume() });
       const base = { ClusterIdentifier: 'demo-cluster', DbUser: 'alice' };
       for (const input of [
         { ...base, DbUser: 'IAM:alice' },
@@ -94,25 +89,29 @@ describe('AWS emulator: Redshift calls', () => {
 
     it('refuses calls signed with a made-up key or the wrong secret', async () => {
       const madeUp = { accessKeyId: 'ASIAMADEUPMADEUPMADE', secretAccessKey: 'x'.repeat(40), sessionToken: 'token' };
-      const stranger = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials: madeUp });
+      const stranger = new RedshiftClient({ endpoint: demo.emulator.url, region: REGION, credentials: madeUp });
       await rejectsWith(stranger.send(new DescribeClustersCommand({})), 'InvalidClientTokenId', 403);
 
       const real = await assume();
       const wrongSecret = new RedshiftClient({
-        endpoint: emulator.url,
+        endpoint: demo.emulator.url,
         region: REGION,
         credentials: { ...real, secretAccessKey: madeUp.secretAccessKey },
       });
       await rejectsWith(wrongSecret.send(new DescribeClustersCommand({})), 'SignatureDoesNotMatch', 403);
 
       const wrongToken = new RedshiftClient({
-        endpoint: emulator.url,
+        endpoint: demo.emulator.url,
         region: REGION,
         credentials: { ...real, sessionToken: 'other' },
       });
       await rejectsWith(wrongToken.send(new DescribeClustersCommand({})), 'InvalidClientTokenId', 403);
 
-      const serverless = new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, credentials: madeUp });
+      const serverless = new RedshiftServerlessClient({
+        endpoint: demo.emulator.url,
+        region: REGION,
+        credentials: madeUp,
+      });
       await rejectsWith(
         serverless.send(new GetWorkgroupCommand({ workgroupName: 'demo-wg' })),
         'UnrecognizedClientException',
@@ -122,7 +121,7 @@ describe('AWS emulator: Redshift calls', () => {
 
     it('refuses calls from an expired session', async () => {
       let clock = new Date();
-      const clocked = await startAwsEmulator({ ...baseOptions, now: () => clock });
+      const clocked = await startAwsEmulator({ ...demo.baseOptions, now: () => clock });
       try {
         const credentials = await assume({ DurationSeconds: 900 }, clocked.url);
         const redshift = new RedshiftClient({ endpoint: clocked.url, region: REGION, credentials });
@@ -138,7 +137,7 @@ describe('AWS emulator: Redshift calls', () => {
   describe('Redshift Serverless', () => {
     it('issues IAMR credentials for the role and describes the workgroup', async () => {
       const serverless = new RedshiftServerlessClient({
-        endpoint: emulator.url,
+        endpoint: demo.emulator.url,
         region: REGION,
         credentials: await assume(),
       });

@@ -1,29 +1,23 @@
 // The AWS emulator's AssumeRoleWithSAML through the real AWS SDK: the role session it issues and
 // its limits, and every assertion it refuses as STS does (tampered, untrusted, wrapped, unsigned,
 // DOCTYPE, stale, an ungranted role, a bad RoleSessionName).
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssumeRoleWithSAMLCommand, STSClient, type AssumeRoleWithSAMLCommandInput } from '@aws-sdk/client-sts';
-import type { AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import {
   DEMO_PROVIDER_ARN,
   DEMO_ROLE_ARN,
   signedSamlResponse,
   signedSamlResponseXml,
-  type SamlSigningKey,
 } from '../../support/emulator-saml.ts';
-import { assumeDemoRole, rejectsWith, startDemoEmulator } from '../../support/emulator-sdk.ts';
+import { assumeDemoRole, rejectsWith, demoEmulatorForSuite } from '../../support/emulator-sdk.ts';
 
 describe('AWS emulator: AssumeRoleWithSAML', () => {
-  let key: SamlSigningKey;
-  let otherKey: SamlSigningKey;
-  let emulator: AwsEmulator;
-  before(async () => ({ key, otherKey, emulator } = await startDemoEmulator()));
-  after(() => emulator.close());
+  const demo = demoEmulatorForSuite();
 
-  const sts = () => new STSClient({ endpoint: emulator.url, region: 'us-east-1' });
+  const sts = () => new STSClient({ endpoint: demo.emulator.url, region: 'us-east-1' });
   const assume = (input: Partial<AssumeRoleWithSAMLCommandInput> = {}) =>
-    assumeDemoRole(key, input, { endpoint: emulator.url });
+    assumeDemoRole(demo.key, input, { endpoint: demo.emulator.url });
 
   it('issues a role session for a signed assertion to a client with no AWS credentials', async () => {
     const before = Date.now();
@@ -32,7 +26,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
         RoleArn: DEMO_ROLE_ARN,
         PrincipalArn: DEMO_PROVIDER_ARN,
         SAMLAssertion: signedSamlResponse({
-          key,
+          key: demo.key,
           nameId: 'alice@example.test',
           recipient: 'https://sso.example.test/saml/acs',
         }),
@@ -53,7 +47,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
 
   it('accepts the Role value with the provider first and spaces around the comma', async () => {
     const credentials = await assume({
-      SAMLAssertion: signedSamlResponse({ key, roles: [` ${DEMO_PROVIDER_ARN} , ${DEMO_ROLE_ARN} `] }),
+      SAMLAssertion: signedSamlResponse({ key: demo.key, roles: [` ${DEMO_PROVIDER_ARN} , ${DEMO_ROLE_ARN} `] }),
     });
     assert.match(credentials.accessKeyId, /^ASIA/);
   });
@@ -64,19 +58,19 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
       new AssumeRoleWithSAMLCommand({
         RoleArn: DEMO_ROLE_ARN,
         PrincipalArn: DEMO_PROVIDER_ARN,
-        SAMLAssertion: signedSamlResponse({ key, sessionNotOnOrAfter: cap }),
+        SAMLAssertion: signedSamlResponse({ key: demo.key, sessionNotOnOrAfter: cap }),
       }),
     );
     assert.equal(output.Credentials?.Expiration?.getTime(), cap.getTime());
   });
 
   it('accepts a response signed at the Response instead of the Assertion', async () => {
-    const credentials = await assume({ SAMLAssertion: signedSamlResponse({ key, signAt: 'response' }) });
+    const credentials = await assume({ SAMLAssertion: signedSamlResponse({ key: demo.key, signAt: 'response' }) });
     assert.match(credentials.accessKeyId, /^ASIA/);
   });
 
   it('refuses an assertion changed after signing', async () => {
-    const xml = signedSamlResponseXml({ key, roleSessionName: 'alice' });
+    const xml = signedSamlResponseXml({ key: demo.key, roleSessionName: 'alice' });
     const tampered = xml.replace('>alice</saml:AttributeValue>', '>mallory</saml:AttributeValue>');
     assert.notEqual(tampered, xml);
     const SAMLAssertion = Buffer.from(tampered).toString('base64');
@@ -85,14 +79,14 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
 
   it('refuses an assertion signed by a key the provider does not trust', async () => {
     await rejectsWith(
-      assume({ SAMLAssertion: signedSamlResponse({ key: otherKey }) }),
+      assume({ SAMLAssertion: signedSamlResponse({ key: demo.otherKey }) }),
       'InvalidIdentityTokenException',
       400,
     );
   });
 
   it('refuses a forged assertion placed beside a signed copy (signature wrapping)', async () => {
-    const xml = signedSamlResponseXml({ key, roleSessionName: 'alice' });
+    const xml = signedSamlResponseXml({ key: demo.key, roleSessionName: 'alice' });
     const signedAssertion = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)?.[0] ?? '';
     const forged = signedAssertion
       .replace('>alice</saml:AttributeValue>', '>mallory</saml:AttributeValue>')
@@ -108,7 +102,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
   });
 
   it('refuses an unsigned response', async () => {
-    const xml = signedSamlResponseXml({ key }).replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
+    const xml = signedSamlResponseXml({ key: demo.key }).replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
     await rejectsWith(
       assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }),
       'InvalidIdentityTokenException',
@@ -117,7 +111,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
   });
 
   it('refuses a response with a DOCTYPE', async () => {
-    const xml = `<!DOCTYPE x [<!ENTITY e "e">]>${signedSamlResponseXml({ key })}`;
+    const xml = `<!DOCTYPE x [<!ENTITY e "e">]>${signedSamlResponseXml({ key: demo.key })}`;
     await rejectsWith(
       assume({ SAMLAssertion: Buffer.from(xml).toString('base64') }),
       'InvalidIdentityTokenException',
@@ -136,7 +130,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
 
   it('refuses a RoleSessionName AWS would not accept', async () => {
     await rejectsWith(
-      assume({ SAMLAssertion: signedSamlResponse({ key, roleSessionName: 'alice smith' }) }),
+      assume({ SAMLAssertion: signedSamlResponse({ key: demo.key, roleSessionName: 'alice smith' }) }),
       'InvalidIdentityTokenException',
       400,
     );
@@ -146,7 +140,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
     const issueInstant = new Date(Date.now() - 6 * 60 * 1000);
     const notOnOrAfter = new Date(Date.now() + 60 * 1000);
     await rejectsWith(
-      assume({ SAMLAssertion: signedSamlResponse({ key, issueInstant, notOnOrAfter }) }),
+      assume({ SAMLAssertion: signedSamlResponse({ key: demo.key, issueInstant, notOnOrAfter }) }),
       'ExpiredTokenException',
       400,
     );
@@ -155,7 +149,7 @@ describe('AWS emulator: AssumeRoleWithSAML', () => {
   it('refuses DurationSeconds above the role maximum', async () => {
     await rejectsWith(assume({ DurationSeconds: 7201 }), 'ValidationError', 400);
     const other = { RoleArn: 'arn:aws:iam::123456789012:role/Other', DurationSeconds: 3601 };
-    const SAMLAssertion = signedSamlResponse({ key, roles: [`${other.RoleArn},${DEMO_PROVIDER_ARN}`] });
+    const SAMLAssertion = signedSamlResponse({ key: demo.key, roles: [`${other.RoleArn},${DEMO_PROVIDER_ARN}`] });
     await rejectsWith(assume({ ...other, SAMLAssertion }), 'ValidationError', 400);
   });
 });

@@ -5,14 +5,26 @@ import assert from 'node:assert/strict';
 import { buildConfig } from '../../../src/config/load.ts';
 import { minimal, pathsOf, problemsOf, SECRET } from '../../support/config-input.ts';
 
+type Config = ReturnType<typeof buildConfig>;
+interface EnvCase {
+  name: string;
+  file?: Record<string, unknown>;
+  env: Record<string, string>;
+  check: (c: Config) => unknown;
+  expected: unknown;
+}
+
+/** REDSHIFT_SSO_TRUST_PROXY=`value` (over `file`, if given) gives server.trustProxy `expected`. */
+const trustProxyCase = (name: string, value: string, expected: unknown, file?: Record<string, unknown>): EnvCase => ({
+  name,
+  ...(file === undefined ? {} : { file }),
+  env: { REDSHIFT_SSO_TRUST_PROXY: value },
+  check: (c) => c.server.trustProxy,
+  expected,
+});
+
 describe('buildConfig environment', () => {
-  const envCases: Array<{
-    name: string;
-    file?: Record<string, unknown>;
-    env: Record<string, string>;
-    check: (c: ReturnType<typeof buildConfig>) => unknown;
-    expected: unknown;
-  }> = [
+  const envCases: EnvCase[] = [
     { name: 'PORT sets server.port as a number', env: { PORT: '8080' }, check: (c) => c.server.port, expected: 8080 },
     {
       name: 'PORT wins over the file',
@@ -35,37 +47,17 @@ describe('buildConfig environment', () => {
       check: (c) => c.server.baseUrl,
       expected: 'https://sso.example.com',
     },
-    {
-      name: 'REDSHIFT_SSO_TRUST_PROXY=true is a boolean',
-      env: { REDSHIFT_SSO_TRUST_PROXY: 'true' },
-      check: (c) => c.server.trustProxy,
-      expected: true,
-    },
-    {
-      name: 'REDSHIFT_SSO_TRUST_PROXY=false is a boolean',
-      file: { server: { sessionSecret: SECRET, trustProxy: true } },
-      env: { REDSHIFT_SSO_TRUST_PROXY: 'false' },
-      check: (c) => c.server.trustProxy,
-      expected: false,
-    },
-    {
-      name: 'REDSHIFT_SSO_TRUST_PROXY=2 is a hop count',
-      env: { REDSHIFT_SSO_TRUST_PROXY: '2' },
-      check: (c) => c.server.trustProxy,
-      expected: 2,
-    },
-    {
-      name: 'REDSHIFT_SSO_TRUST_PROXY=loopback stays text',
-      env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback' },
-      check: (c) => c.server.trustProxy,
-      expected: 'loopback',
-    },
-    {
-      name: 'REDSHIFT_SSO_TRUST_PROXY takes a comma-separated list',
-      env: { REDSHIFT_SSO_TRUST_PROXY: 'loopback, 10.0.0.0/8' },
-      check: (c) => c.server.trustProxy,
-      expected: 'loopback, 10.0.0.0/8',
-    },
+    trustProxyCase('REDSHIFT_SSO_TRUST_PROXY=true is a boolean', 'true', true),
+    trustProxyCase('REDSHIFT_SSO_TRUST_PROXY=false is a boolean', 'false', false, {
+      server: { sessionSecret: SECRET, trustProxy: true },
+    }),
+    trustProxyCase('REDSHIFT_SSO_TRUST_PROXY=2 is a hop count', '2', 2),
+    trustProxyCase('REDSHIFT_SSO_TRUST_PROXY=loopback stays text', 'loopback', 'loopback'),
+    trustProxyCase(
+      'REDSHIFT_SSO_TRUST_PROXY takes a comma-separated list',
+      'loopback, 10.0.0.0/8',
+      'loopback, 10.0.0.0/8',
+    ),
     {
       name: 'AWS_REGION sets aws.region',
       file: { ...minimal(), aws: { region: 'eu-west-1' } },
