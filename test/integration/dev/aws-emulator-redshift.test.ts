@@ -60,16 +60,11 @@ describe('AWS emulator: Redshift calls', () => {
 
     it('reports an unknown cluster as ClusterNotFoundFault', async () => {
       const redshift = new RedshiftClient({ endpoint: demo.emulator.url, region: REGION, credentials: await assume() });
-      await rejectsWith(
-        redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })),
-        'ClusterNotFoundFault',
-        404,
-      );
-      await rejectsWith(
-        redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'Demo-Cluster' })),
-        'ClusterNotFoundFault',
-        404,
-      );
+      const unknown = [
+        () => redshift.send(new GetClusterCredentialsCommand({ ClusterIdentifier: 'nope', DbUser: 'alice' })),
+        () => redshift.send(new DescribeClustersCommand({ ClusterIdentifier: 'Demo-Cluster' })),
+      ];
+      for (const call of unknown) await rejectsWith(call(), 'ClusterNotFoundFault', 404);
     });
 
     it('refuses DbUser, DbGroups and DurationSeconds that Redshift would refuse', async () => {
@@ -159,16 +154,11 @@ describe('AWS emulator: Redshift calls', () => {
       assert.equal(workgroup?.endpoint?.address, 'demo-wg.example.test');
       assert.equal(workgroup?.endpoint?.port, 5440);
 
-      await rejectsWith(
-        serverless.send(new GetWorkgroupCommand({ workgroupName: 'missing-wg' })),
-        'ResourceNotFoundException',
-        400,
-      );
-      await rejectsWith(
-        serverless.send(new GetCredentialsCommand({ workgroupName: 'missing-wg' })),
-        'ResourceNotFoundException',
-        400,
-      );
+      const missing = [
+        () => serverless.send(new GetWorkgroupCommand({ workgroupName: 'missing-wg' })),
+        () => serverless.send(new GetCredentialsCommand({ workgroupName: 'missing-wg' })),
+      ];
+      for (const call of missing) await rejectsWith(call(), 'ResourceNotFoundException', 400);
     });
   });
 });
