@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli } from '../support/run-cli.ts';
+import { setupTokenClient } from '../support/admin-pages.ts';
 
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
@@ -153,8 +154,7 @@ describe('CLI tokens and the IdP behind them', () => {
   it('refuses a token with IDP_DISABLED once its IdP is removed, audited', async () => {
     const h = await startAppHarness({ admin: true });
     try {
-      const admin = h.newClient();
-      await h.signInWithSetupToken(admin, (await h.service.issueSetupToken()) ?? '');
+      const admin = await setupTokenClient(h);
       assert.equal((await h.post(admin, '/admin/clusters', clusterFields('analytics'))).status, 303);
       await h.saveFirstIdp(admin, explicitIdpFields('corp'));
       const alice = h.newClient();

@@ -17,6 +17,20 @@ import { TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const SESSION_DURATION = 'https://aws.amazon.com/SAML/Attributes/SessionDuration';
 
+/** Signs alice in, then asserts /api/credentials refuses each body with `status` and `code`, and no
+ *  AWS call was made for any of them. */
+async function refusedWithoutAws(
+  h: AppHarness,
+  bodies: Array<Record<string, unknown>>,
+  status: number,
+  code: string | string[],
+): Promise<void> {
+  await signedIn(h);
+  const mark = h.emulator.calls.length;
+  for (const body of bodies) await assertJsonError(await h.client.postJson('/api/credentials', body), status, code);
+  assert.deepEqual(actions(h, mark), []);
+}
+
 describe('POST /api/credentials', () => {
   let h: AppHarness;
   harnessForEachTest(async () => (h = await startAppHarness()));
@@ -148,26 +162,14 @@ describe('POST /api/credentials', () => {
   });
 
   it('answers 404 CLUSTER_UNKNOWN for a cluster that is not configured', async () => {
-    await signedIn(h);
-    const mark = h.emulator.calls.length;
-    await assertJsonError(
-      await h.client.postJson('/api/credentials', { cluster: 'nope', role: TEST_ROLE_ARN }),
-      404,
-      'CLUSTER_UNKNOWN',
-    );
-    await assertJsonError(await h.client.postJson('/api/credentials', { cluster: 'nope' }), 404, 'CLUSTER_UNKNOWN');
-    assert.deepEqual(actions(h, mark), []);
+    await refusedWithoutAws(h, [{ cluster: 'nope', role: TEST_ROLE_ARN }, { cluster: 'nope' }], 404, 'CLUSTER_UNKNOWN');
   });
 
   it('answers 403 for a role the sign-in did not grant', async () => {
-    await signedIn(h);
-    const mark = h.emulator.calls.length;
-    await assertJsonError(
-      await h.client.postJson('/api/credentials', { cluster: 'analytics', role: SECOND_ROLE_ARN }),
-      403,
-      ['ROLE_NOT_GRANTED', 'ROLE_NOT_PERMITTED'],
-    );
-    assert.deepEqual(actions(h, mark), []);
+    await refusedWithoutAws(h, [{ cluster: 'analytics', role: SECOND_ROLE_ARN }], 403, [
+      'ROLE_NOT_GRANTED',
+      'ROLE_NOT_PERMITTED',
+    ]);
   });
 
   it('answers 403 AWS_ACCESS_DENIED naming role, cluster and DbUser when Redshift refuses', async () => {
@@ -264,18 +266,11 @@ describe('POST /api/credentials for a cluster the role may not use', () => {
   );
 
   it('answers 403 ROLE_NOT_PERMITTED, with or without the role named', async () => {
-    await signedIn(h);
-    const mark = h.emulator.calls.length;
-    await assertJsonError(
-      await h.client.postJson('/api/credentials', { cluster: 'finance', role: TEST_ROLE_ARN }),
+    await refusedWithoutAws(
+      h,
+      [{ cluster: 'finance', role: TEST_ROLE_ARN }, { cluster: 'finance' }],
       403,
       'ROLE_NOT_PERMITTED',
     );
-    await assertJsonError(
-      await h.client.postJson('/api/credentials', { cluster: 'finance' }),
-      403,
-      'ROLE_NOT_PERMITTED',
-    );
-    assert.deepEqual(actions(h, mark), []);
   });
 });

@@ -12,6 +12,7 @@ import {
   TEST_CLUSTER_IDENTIFIER,
   type AppHarness,
 } from '../support/app-harness.ts';
+import { startCaBundleHarness } from '../support/ca-bundle.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
 import { assertJsonError, assertNoStackTrace } from '../support/app-assertions.ts';
 import { actions, formFields, signedIn, type IssuedLogin } from '../support/credentials-flow.ts';
@@ -239,18 +240,7 @@ describe('the credentials page (post, redirect, get)', () => {
 
 describe('the credentials page of a cluster with its own CA bundle', () => {
   it('offers the bundle and names the path the person saved it at in every string, for this and later logins', async () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    const h = await startAppHarness({
-      clusters: [
-        {
-          id: 'analytics',
-          name: 'Analytics',
-          clusterIdentifier: TEST_CLUSTER_IDENTIFIER,
-          caBundle: pem,
-          roles: [TEST_ROLE_ARN],
-        },
-      ],
-    });
+    const h = await startCaBundleHarness();
     try {
       await signedIn(h);
       const fields = formFields(await (await h.client.get('/')).text(), '/credentials');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { startAppHarness, TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../support/app-harness.ts';
 import { clusterFields, ADMIN_GROUP } from '../support/admin-forms.ts';
 import { REDSHIFT_DB_GROUPS, TEST_IDP_ISSUER, TEST_ROLE_ARN, fixtureKeys } from '../support/sign-response.ts';
+import { formProblemList } from '../support/admin-pages.ts';
 
 // The longest names SAML may carry, each one character short of matching; and one that matches
 // (short enough for the emulator, which, like Redshift, caps a group name at 64 characters).
@@ -55,7 +56,7 @@ describe('clusters[].dbGroupsFilter', () => {
         const res = await h.post(admin, '/admin/clusters', clusterFields('filtered', { dbGroupsFilter: pattern }));
         assert.equal(res.status, 400, pattern);
         // The form comes back with its problems listed by field.
-        const problems = (await res.text()).split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
+        const problems = formProblemList(await res.text());
         assert.match(
           problems,
           /<li>dbGroupsFilter: expected an RE2 regular expression \(no backreferences or lookaround\)[^<]*<\/li>/,

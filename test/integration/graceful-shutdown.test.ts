@@ -97,23 +97,25 @@ describe('draining the listener', () => {
     keepAlive.destroy();
   });
 
-  it('cuts the connections left when the bound passes', async () => {
+  /** A server with its drainer and a /slow request it has received and not answered yet. */
+  async function slowRequestInFlight() {
     const s = await startServer();
     server = s.server;
     const connections = drainer(s.server);
     const slow = get(s.port, '/slow');
     await s.slowArrived;
+    return { s, connections, slow };
+  }
+
+  it('cuts the connections left when the bound passes', async () => {
+    const { s, connections, slow } = await slowRequestInFlight();
     assert.equal(await connections.drain(50), 'timed out');
     await assert.rejects(slow, /socket hang up|ECONNRESET/);
     assert.equal(s.server.listening, false);
   });
 
   it('cuts every connection at once on a second signal', async () => {
-    const s = await startServer();
-    server = s.server;
-    const connections = drainer(s.server);
-    const slow = get(s.port, '/slow');
-    await s.slowArrived;
+    const { connections, slow } = await slowRequestInFlight();
     const drained = connections.drain(60_000);
     connections.cut();
     assert.equal(await drained, 'cut');

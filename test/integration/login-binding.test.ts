@@ -4,22 +4,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import request from 'supertest';
-import type { StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse } from '../support/sign-response.ts';
 import { buildBareApp } from '../support/app-harness.ts';
+import { createFakeSts } from '../support/unit-fake-sts.ts';
 
 const BASE = 'https://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
-const sts: StsApi = {
-  assumeRoleWithSaml: async () => ({
-    value: {
-      accessKeyId: 'ASIAFAKE',
-      secretAccessKey: 'fake',
-      sessionToken: 'fake',
-      expiration: new Date(Date.now() + 3600_000),
-    },
-  }),
-};
+/** Role sessions on the real clock, as STS gives them. */
+const sts = createFakeSts({ now: () => new Date() });
 
 // As deployed: the TLS proxy runs on this host, and supertest connects from loopback like it.
 const build = () => buildBareApp({ baseUrl: BASE, server: { trustProxy: 'loopback' } }, { sts });
@@ -43,6 +35,16 @@ const post = (app: Parameters<typeof request>[0], samlResponse: string, cookie: 
     .set('cookie', cookie)
     .type('form')
     .send({ SAMLResponse: samlResponse });
+
+/** Posts alice's response to sign-in `requestId` with `cookie`; asserts the ACS signed her in. */
+async function assertAccepted(app: Parameters<typeof request>[0], requestId: string, cookie: string) {
+  const accepted = await post(
+    app,
+    aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: requestId }),
+    cookie,
+  );
+  assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+}
 
 describe('login binding (HTTPS)', () => {
   it('sets a SameSite=None, Secure, HttpOnly __Host- cookie when a sign-in starts', async () => {
@@ -70,12 +72,7 @@ describe('login binding (HTTPS)', () => {
     assert.equal(refused.body.error.code, 'SAML_LOGIN_NOT_BOUND');
 
     const own = await startLogin(app);
-    const accepted = await post(
-      app,
-      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: own.requestId }),
-      own.cookie,
-    );
-    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await assertAccepted(app, own.requestId, own.cookie);
     await close();
   });
 
@@ -83,12 +80,7 @@ describe('login binding (HTTPS)', () => {
     const { app, close } = build();
     const first = await startLogin(app);
     const second = await startLogin(app, first.cookie);
-    const accepted = await post(
-      app,
-      aSamlResponse({ destination: ACS, recipient: ACS, inResponseTo: first.requestId }),
-      second.cookie,
-    );
-    assert.equal(accepted.status, 303, JSON.stringify(accepted.body));
+    await assertAccepted(app, first.requestId, second.cookie);
     await close();
   });
 });

@@ -6,34 +6,26 @@ import { describe, it, before, after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
-import type { App } from '../../src/app.ts';
-import { buildConfig } from '../../src/config/load.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startApp } from '../../src/start-app.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { startAppHarness, type AppHarness, type AppHarnessOptions } from '../support/app-harness.ts';
 import { fakeTimers } from '../support/fake-timers.ts';
-import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN } from '../support/sign-response.ts';
 
-const BASE = 'http://sso.example.com';
-const ACS = `${BASE}/saml/acs/corp`;
-const sts: StsApi = {
-  assumeRoleWithSaml: async () => ({
-    value: {
-      accessKeyId: 'ASIAFAKE',
-      secretAccessKey: 'fake',
-      sessionToken: 'fake',
-      expiration: new Date(Date.now() + 3600_000),
-    },
-  }),
+/** The emulator trusts both fixture IdP keys: which one the service trusts is what is tested. */
+const BOTH_KEYS: AppHarnessOptions['emulator'] = {
+  samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate, fixtureKeys.idpNext.certificate] }],
 };
+
+/** An IdP-initiated response signed with `key`, posted to the IdP's ACS (JSON errors). */
+const signInWith = (h: AppHarness, idpId: string, key: typeof fixtureKeys.idp) =>
+  h.postAcs(aSamlResponse({ destination: h.acsUrlOf(idpId), recipient: h.acsUrlOf(idpId), key }), {
+    idp: idpId,
+    json: true,
+  });
 
 function metadataWith(certs: string[]): string {
   const descriptors = certs
@@ -48,56 +40,39 @@ function metadataWith(certs: string[]): string {
 describe('scheduled metadata refresh', () => {
   let server: Server;
   let served = metadataWith([fixtureKeys.idp.certificate]);
-  let built: App;
+  let h: AppHarness;
 
   before(async () => {
     server = createServer((_req, res) => res.end(served));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const config = buildConfig({
-      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
-      sp: { metadataFetch: { allowHttpLoopback: true } },
-      idps: [
-        {
-          id: 'corp',
-          metadataUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`,
-          allowIdpInitiated: true,
-        },
-      ],
-      clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-      store: { url: 'sqlite::memory:' },
-    });
-    built = await startApp(config, {
-      logger: createLogger({ level: 'silent' }),
-      sts,
-      redshift: {} as RedshiftApi,
-      store: openSqliteStore('sqlite::memory:'),
+    const metadataUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metadata`;
+    h = await startAppHarness({
+      asService: true,
+      metadataFetch: { allowHttpLoopback: true },
+      idps: [{ id: 'corp', metadataUrl, allowIdpInitiated: true }],
+      emulator: BOTH_KEYS,
     });
   });
   after(async () => {
-    await built.close();
+    await h.close();
     server.close();
   });
 
-  const signInWith = (key: typeof fixtureKeys.idp) =>
-    request(built.app)
-      .post('/saml/acs/corp')
-      .set('accept', 'application/json')
-      .type('form')
-      .send({ SAMLResponse: aSamlResponse({ destination: ACS, recipient: ACS, key }) });
+  const signIn = (key: typeof fixtureKeys.idp) => signInWith(h, 'corp', key);
 
   it('trusts the new certificate after a refresh, and records the change', async () => {
-    assert.equal((await signInWith(fixtureKeys.idp)).status, 303);
-    assert.equal((await signInWith(fixtureKeys.idpNext)).status, 401, 'not trusted before the IdP publishes it');
+    assert.equal((await signIn(fixtureKeys.idp)).status, 303);
+    assert.equal((await signIn(fixtureKeys.idpNext)).status, 401, 'not trusted before the IdP publishes it');
 
     served = metadataWith([fixtureKeys.idpNext.certificate]);
-    await built.metadata.refresh(built.registry.metadataUrls());
+    await h.service.metadata.refresh(h.service.registry.metadataUrls());
 
-    assert.equal((await signInWith(fixtureKeys.idpNext)).status, 303, 'the new certificate works without a restart');
-    const old = await signInWith(fixtureKeys.idp);
+    assert.equal((await signIn(fixtureKeys.idpNext)).status, 303, 'the new certificate works without a restart');
+    const old = await signIn(fixtureKeys.idp);
     assert.equal(old.status, 401);
-    assert.equal(old.body.error.code, 'SAML_SIGNATURE_INVALID');
+    assert.equal(((await old.json()) as { error: { code: string } }).error.code, 'SAML_SIGNATURE_INVALID');
 
-    const changes = await built.store.queryAudit({ kind: 'admin_change' });
+    const changes = await h.service.store.queryAudit({ kind: 'admin_change' });
     assert.equal(changes.length, 1);
     assert.equal(changes[0]?.actor, 'metadata-refresh');
     assert.equal(changes[0]?.idpId, 'corp');
@@ -107,8 +82,8 @@ describe('scheduled metadata refresh', () => {
 
   it('keeps the last good metadata when a refresh fails', async () => {
     served = 'not xml';
-    await built.metadata.refresh(built.registry.metadataUrls());
-    assert.equal((await signInWith(fixtureKeys.idpNext)).status, 303);
+    await h.service.metadata.refresh(h.service.registry.metadataUrls());
+    assert.equal((await signIn(fixtureKeys.idpNext)).status, 303);
   });
 });
 
@@ -131,48 +106,19 @@ describe('metadata URL down at start-up', () => {
     server = undefined;
   }
 
-  const config = () =>
-    buildConfig({
-      server: { baseUrl: BASE, sessionSecret: testSessionSecret() },
-      sp: { metadataFetch: { allowHttpLoopback: true, timeoutMs: 2000 } },
-      idps: [{ id: 'corp', metadataUrl: metadataUrl('file'), allowIdpInitiated: true }],
-      clusters: [{ id: 'c1', clusterIdentifier: 'c1', roles: [TEST_ROLE_ARN] }],
-      store: { url: storeUrl() },
-    });
-
   /** The service as main.ts starts it, on the store file, with retries the test fires. */
   async function start() {
-    const logs: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _e, done) {
-        logs.push(
-          ...chunk
-            .toString()
-            .split('\n')
-            .filter((l) => l !== ''),
-        );
-        done();
-      },
-    });
     const timers = fakeTimers();
-    const built = await startApp(config(), {
-      logger: createLogger({ level: 'debug' }, sink),
-      sts,
-      redshift: {} as RedshiftApi,
+    const h = await startAppHarness({
+      asService: true,
+      metadataFetch: { allowHttpLoopback: true, timeoutMs: 2000 },
+      idps: [{ id: 'corp', metadataUrl: metadataUrl('file'), allowIdpInitiated: true }],
       store: openSqliteStore(storeUrl()),
       metadataRetry: { timers: timers.timers },
+      emulator: BOTH_KEYS,
     });
-    return { built, logs, timers };
+    return { h, timers };
   }
-
-  const signIn = (app: App, idpId: string, key: typeof fixtureKeys.idp) => {
-    const acs = `${BASE}/saml/acs/${idpId}`;
-    return request(app.app)
-      .post(`/saml/acs/${idpId}`)
-      .set('accept', 'application/json')
-      .type('form')
-      .send({ SAMLResponse: aSamlResponse({ destination: acs, recipient: acs, key }) });
-  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'redshift-sso-metadata-'));
@@ -199,7 +145,7 @@ describe('metadata URL down at start-up', () => {
   it('signs in through a file IdP and a console IdP from the stored documents, then a retry picks up the live ones', async () => {
     // A first run while the URL answers: the documents are fetched and stored.
     const first = await start();
-    await first.built.store.putConnection(
+    await first.h.service.store.putConnection(
       {
         kind: 'idp',
         id: 'console',
@@ -210,19 +156,19 @@ describe('metadata URL down at start-up', () => {
       0,
     );
     for (const idp of ['corp', 'console'])
-      assert.equal((await signIn(first.built, idp, fixtureKeys.idp)).status, 303, idp);
-    await first.built.close();
+      assert.equal((await signInWith(first.h, idp, fixtureKeys.idp)).status, 303, idp);
+    await first.h.close();
 
     // Restart during an IdP outage.
     await metadataServerDown();
     const second = await start();
     for (const idp of ['corp', 'console'])
       assert.equal(
-        (await signIn(second.built, idp, fixtureKeys.idp)).status,
+        (await signInWith(second.h, idp, fixtureKeys.idp)).status,
         303,
         `${idp} signs in from the stored metadata`,
       );
-    const warnings = second.logs
+    const warnings = second.h.logs
       .map((l) => JSON.parse(l) as { level: number; msg: string; idpId?: string })
       .filter((l) => l.level === 40 && /stored metadata document/.test(l.msg));
     assert.deepEqual(warnings.map((w) => w.idpId).sort(), ['console', 'corp'], 'a warning names each IdP');
@@ -238,22 +184,22 @@ describe('metadata URL down at start-up', () => {
     await second.timers.fireAll();
     for (const idp of ['corp', 'console']) {
       assert.equal(
-        (await signIn(second.built, idp, fixtureKeys.idpNext)).status,
+        (await signInWith(second.h, idp, fixtureKeys.idpNext)).status,
         303,
         `${idp} trusts the live document`,
       );
       assert.equal(
-        (await signIn(second.built, idp, fixtureKeys.idp)).status,
+        (await signInWith(second.h, idp, fixtureKeys.idp)).status,
         401,
         `${idp} no longer trusts the stored one`,
       );
     }
     assert.equal(second.timers.pending.length, 0, 'no more retries');
     assert.equal(
-      (await second.built.store.getMetadata(metadataUrl('file')))?.xml,
+      (await second.h.service.store.getMetadata(metadataUrl('file')))?.xml,
       served,
       'the live document is stored for the next start',
     );
-    await second.built.close();
+    await second.h.close();
   });
 });

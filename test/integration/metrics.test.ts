@@ -81,21 +81,16 @@ describe('GET /metrics on the main port', () => {
       );
       assert.equal(sample(text, 'redshift_sso_saml_refusals_total', { code: refusalCode }), 1);
       assert.equal(sample(text, 'redshift_sso_db_logins_total', { cluster: TEST_CLUSTER_ID }), 1);
-      assert.equal(
-        sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'AssumeRoleWithSAML', outcome: 'ok' }),
-        1,
-      );
-      assert.equal(
-        sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api: 'GetClusterCredentials', outcome: 'ok' }),
-        1,
-      );
-      assert.equal(
-        sample(text, 'redshift_sso_aws_call_duration_seconds_count', {
-          api: 'GetClusterCredentials',
-          outcome: 'AWS_ACCESS_DENIED',
-        }),
-        1,
-      );
+      for (const [api, outcome] of [
+        ['AssumeRoleWithSAML', 'ok'],
+        ['GetClusterCredentials', 'ok'],
+        ['GetClusterCredentials', 'AWS_ACCESS_DENIED'],
+      ] as const)
+        assert.equal(
+          sample(text, 'redshift_sso_aws_call_duration_seconds_count', { api, outcome }),
+          1,
+          `${api} ${outcome}`,
+        );
       assert.ok(
         sample(text, 'redshift_sso_aws_call_duration_seconds_bucket', {
           api: 'AssumeRoleWithSAML',
@@ -103,30 +98,18 @@ describe('GET /metrics on the main port', () => {
           le: '+Inf',
         }) === 1,
       );
-      assert.equal(
-        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
-          method: 'POST',
-          route: '/saml/acs/:idp',
-          status: '303',
-        }),
-        1,
-      );
-      assert.equal(
-        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
-          method: 'POST',
-          route: '/api/credentials',
-          status: '200',
-        }),
-        1,
-      );
-      assert.equal(
-        sample(text, 'redshift_sso_http_request_duration_seconds_count', {
-          method: 'GET',
-          route: '(unmatched)',
-          status: '404',
-        }),
-        1,
-      );
+      for (const [method, route, status] of [
+        ['POST', '/saml/acs/:idp', '303'],
+        ['POST', '/api/credentials', '200'],
+        ['GET', '(unmatched)', '404'],
+      ] as const) {
+        const labels = { method, route, status };
+        assert.equal(
+          sample(text, 'redshift_sso_http_request_duration_seconds_count', labels),
+          1,
+          JSON.stringify(labels),
+        );
+      }
       assert.ok(
         !text.includes('no-such-page-4711') && !text.includes('attacker-chosen-idp'),
         'raw paths never become label values',

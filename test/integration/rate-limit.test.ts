@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { createApp, type App } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,7 @@ import { openPostgresStore } from '../../src/store/postgres.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
-import { buildConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { RedshiftApi, StsApi } from '../../src/aws/ports.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
 import { buildBareApp } from '../support/app-harness.ts';
 
 function build(store?: Store) {
@@ -34,25 +31,14 @@ const postAcs = (app: App['app'], ip: string) =>
 describe('rate limits', () => {
   it('answers 429 RATE_LIMITED with Retry-After once a client exceeds the ACS limit', async () => {
     const { app, close } = build();
-    const post = () =>
-      request(app)
-        .post('/saml/acs/corp')
-        .set('x-forwarded-for', '198.51.100.7')
-        .set('accept', 'application/json')
-        .type('form')
-        .send({ SAMLResponse: 'bm90IHhtbA==' });
+    const post = () => postAcs(app, '198.51.100.7');
     assert.equal((await post()).status, 400);
     assert.equal((await post()).status, 400);
     const limited = await post();
     assert.equal(limited.status, 429);
     assert.equal(limited.body.error.code, 'RATE_LIMITED');
     assert.ok(Number(limited.headers['retry-after']) >= 1);
-    const other = await request(app)
-      .post('/saml/acs/corp')
-      .set('x-forwarded-for', '198.51.100.8')
-      .set('accept', 'application/json')
-      .type('form')
-      .send({ SAMLResponse: 'bm90IHhtbA==' });
+    const other = await postAcs(app, '198.51.100.8');
     assert.equal(other.status, 400, 'another client is not affected');
     await close();
   });
@@ -166,17 +152,8 @@ for (const shared of sharedStores)
 describe('server.trustProxy at start-up', () => {
   const startupWarnings = (server: Record<string, unknown>, mode: 'production' | 'development'): string[] => {
     const lines: string[] = [];
-    const config = buildConfig({
-      mode,
-      server: { sessionSecret: testSessionSecret(), ...server },
-      store: { url: 'sqlite::memory:' },
-    });
-    const service = createApp(config, {
-      logger: createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) }),
-      sts: {} as StsApi,
-      redshift: {} as RedshiftApi,
-    });
-    void service.close();
+    const logger = createLogger({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    void buildBareApp({ baseUrl: 'http://localhost:3000', mode, server }, { logger }).close();
     return lines
       .map((line) => JSON.parse(line) as { level: number; msg: string })
       .filter((l) => l.level === 40 && /trustProxy/.test(l.msg))

@@ -9,6 +9,7 @@ import {
   DescribeClustersCommand,
   GetClusterCredentialsCommand,
   GetClusterCredentialsWithIAMCommand,
+  type GetClusterCredentialsCommandInput,
   RedshiftClient,
 } from '@aws-sdk/client-redshift';
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -23,6 +24,7 @@ import { clusterFields, explicitIdpFields } from '../support/admin-forms.ts';
 import { assertJsonError } from '../support/app-assertions.ts';
 import type { RoleSession } from '../../src/aws/ports.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { setupTokenClient } from '../support/admin-pages.ts';
 
 const REGION = 'us-east-1';
 const OTHER_CLUSTER = 'finance-cluster';
@@ -94,53 +96,20 @@ describe('session policy on the role sessions', () => {
     );
     assert.equal(own.DbUser, 'IAM:alice', 'her own DbUser on her cluster is allowed');
 
-    await refused(
-      redshift.send(
-        new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'bob', DbName: 'dev' }),
-      ),
-      'AccessDenied',
-      arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/bob`),
-    );
-    await refused(
-      redshift.send(
-        new GetClusterCredentialsCommand({ ClusterIdentifier: OTHER_CLUSTER, DbUser: 'alice', DbName: 'dev' }),
-      ),
-      'AccessDenied',
-      arn(`dbuser:${OTHER_CLUSTER}/alice`),
-    );
-    await refused(
-      redshift.send(
-        new GetClusterCredentialsCommand({
-          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
-          DbUser: 'alice',
-          DbName: 'payroll',
-        }),
-      ),
-      'AccessDenied',
-      arn(`dbname:${TEST_CLUSTER_IDENTIFIER}/payroll`),
-    );
-    await refused(
-      redshift.send(
-        new GetClusterCredentialsCommand({
-          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
-          DbUser: 'alice',
-          DbGroups: ['admins'],
-        }),
-      ),
-      'AccessDenied',
-      arn(`dbgroup:${TEST_CLUSTER_IDENTIFIER}/admins`),
-    );
-    await refused(
-      redshift.send(
-        new GetClusterCredentialsCommand({
-          ClusterIdentifier: TEST_CLUSTER_IDENTIFIER,
-          DbUser: 'alice',
-          AutoCreate: true,
-        }),
-      ),
-      'AccessDenied',
-      arn(`dbuser:${TEST_CLUSTER_IDENTIFIER}/alice`),
-    );
+    /** GetClusterCredentials for alice on her cluster, with `input` over that, refused at `resource`. */
+    const refusedCredentials = (input: Partial<GetClusterCredentialsCommandInput>, resource: string) =>
+      refused(
+        redshift.send(
+          new GetClusterCredentialsCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbUser: 'alice', ...input }),
+        ),
+        'AccessDenied',
+        arn(resource),
+      );
+    await refusedCredentials({ DbUser: 'bob', DbName: 'dev' }, `dbuser:${TEST_CLUSTER_IDENTIFIER}/bob`);
+    await refusedCredentials({ ClusterIdentifier: OTHER_CLUSTER, DbName: 'dev' }, `dbuser:${OTHER_CLUSTER}/alice`);
+    await refusedCredentials({ DbName: 'payroll' }, `dbname:${TEST_CLUSTER_IDENTIFIER}/payroll`);
+    await refusedCredentials({ DbGroups: ['admins'] }, `dbgroup:${TEST_CLUSTER_IDENTIFIER}/admins`);
+    await refusedCredentials({ AutoCreate: true }, `dbuser:${TEST_CLUSTER_IDENTIFIER}/alice`);
     await refused(
       redshift.send(
         new GetClusterCredentialsWithIAMCommand({ ClusterIdentifier: TEST_CLUSTER_IDENTIFIER, DbName: 'dev' }),
@@ -225,8 +194,7 @@ describe('session policy setting in the admin console', () => {
   it('saves the opt-out and the workgroup ID, and sign-ins follow it', async () => {
     const admin = await startAppHarness({ admin: true });
     try {
-      const first = admin.newClient();
-      await admin.signInWithSetupToken(first, (await admin.service.issueSetupToken()) ?? '');
+      const first = await setupTokenClient(admin);
       await admin.saveFirstIdp(first, explicitIdpFields('corp'));
       // The setup session ended with the first IdP; the console's admin signs in through it.
       const setup = admin.newClient();

@@ -4,40 +4,55 @@ import assert from 'node:assert/strict';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SAML } from '@node-saml/node-saml';
 import request from 'supertest';
-import type { StsApi } from '../../src/aws/ports.ts';
 import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER } from '../support/sign-response.ts';
 import { buildBareApp } from '../support/app-harness.ts';
+import { createFakeSts } from '../support/unit-fake-sts.ts';
 
 const BASE = 'http://sso.example.com';
 const ACS = `${BASE}/saml/acs/corp`;
 const SLO = `${BASE}/saml/slo/corp`;
 const IDP_SLO = 'https://idp.example.com/slo';
 
-const sts: StsApi = {
-  assumeRoleWithSaml: async () => ({
-    value: {
-      accessKeyId: 'ASIAFAKE',
-      secretAccessKey: 'fake-secret',
-      sessionToken: 'fake-token',
-      expiration: new Date(Date.now() + 3600_000),
-    },
-  }),
-};
+/** Role sessions on the real clock, as STS gives them. */
+const sts = createFakeSts({ now: () => new Date() });
 
 const build = (idp: Record<string, unknown> = {}) =>
   buildBareApp({ baseUrl: BASE, idp: { sloUrl: IDP_SLO, allowIdpInitiated: true, ...idp } }, { sts });
 
-/** The IdP's side of SLO: signs LogoutRequests/Responses by HTTP-Redirect to our SLO endpoint. */
-function idpSide(sign = true): SAML {
+/** The IdP's side of SLO: sends LogoutRequests/Responses by HTTP-Redirect to our SLO endpoint,
+ *  signed with `privateKey` (none: unsigned) and `signatureAlgorithm`. */
+function idpSide(
+  signing: { privateKey?: string; signatureAlgorithm?: 'sha1' | 'sha256' } = {
+    privateKey: fixtureKeys.idp.privateKey,
+    signatureAlgorithm: 'sha256',
+  },
+): SAML {
   return new SAML({
     issuer: TEST_IDP_ISSUER,
     callbackUrl: 'https://idp.example.com/unused',
     entryPoint: SLO,
     logoutUrl: SLO,
     idpCert: fixtureKeys.sp.certificate,
-    ...(sign ? { privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha256' as const } : {}),
+    ...signing,
     wantAuthnResponseSigned: false,
   });
+}
+
+/** The path and query of the IdP's LogoutRequest for alice, as the Redirect binding sends it. */
+async function logoutRequestPath(idp: SAML, sessionIndex?: string, relayState = ''): Promise<string> {
+  const url = new URL(
+    await idp.getLogoutUrlAsync(
+      {
+        issuer: TEST_IDP_ISSUER,
+        nameID: 'alice@example.com',
+        nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+        ...(sessionIndex === undefined ? {} : { sessionIndex }),
+      },
+      relayState,
+      {},
+    ),
+  );
+  return `${url.pathname}${url.search}`;
 }
 
 async function signIn(agent: request.Agent) {
@@ -49,11 +64,26 @@ async function signIn(agent: request.Agent) {
   assert.equal((await agent.get('/api/me')).status, 200);
 }
 
+/** An app on the IdP entry (with overrides) and an agent signed in to it. */
+async function signedIn(idp: Record<string, unknown> = {}) {
+  const { app, store, close } = build(idp);
+  const agent = request.agent(app);
+  await signIn(agent);
+  return { app, store, close, agent };
+}
+
+/** Signs in, then follows the LogoutRequest link `idp` makes (JSON errors); asserts a 401 with `code`. */
+async function refusedLogout(idp: SAML, code: string) {
+  const session = await signedIn();
+  const res = await session.agent.get(await logoutRequestPath(idp)).set('accept', 'application/json');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.code, code);
+  return { ...session, res };
+}
+
 describe('Single Logout', () => {
   it('SP-initiated: ends the local session, then sends a LogoutRequest to the IdP', async () => {
-    const { app, close } = build();
-    const agent = request.agent(app);
-    await signIn(agent);
+    const { agent, close } = await signedIn();
     const home = await agent.get('/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)?.[1] ?? '';
     const out = await agent.post('/logout').type('form').send({ _csrf: csrf });
@@ -70,22 +100,8 @@ describe('Single Logout', () => {
   });
 
   it('IdP-initiated: a signed LogoutRequest ends the session and gets a LogoutResponse', async () => {
-    const { app, close } = build();
-    const agent = request.agent(app);
-    await signIn(agent);
-    const idpUrl = new URL(
-      await idpSide().getLogoutUrlAsync(
-        {
-          issuer: TEST_IDP_ISSUER,
-          nameID: 'alice@example.com',
-          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-          sessionIndex: '_session-1',
-        },
-        'rs',
-        {},
-      ),
-    );
-    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
+    const { agent, close } = await signedIn();
+    const res = await agent.get(await logoutRequestPath(idpSide(), '_session-1', 'rs'));
     assert.equal(res.status, 302, res.text);
     const back = new URL(res.headers.location ?? '');
     assert.equal(`${back.origin}${back.pathname}`, IDP_SLO);
@@ -97,24 +113,8 @@ describe('Single Logout', () => {
   });
 
   it('refuses an unsigned Redirect-binding LogoutRequest by default, and audits the refusal', async () => {
-    const { app, store, close } = build();
-    const agent = request.agent(app);
-    await signIn(agent);
     // Anyone who knows alice's NameID can build this link; it must not sign her out.
-    const idpUrl = new URL(
-      await idpSide(false).getLogoutUrlAsync(
-        {
-          issuer: TEST_IDP_ISSUER,
-          nameID: 'alice@example.com',
-          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        },
-        '',
-        {},
-      ),
-    );
-    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_LOGOUT_UNSIGNED');
+    const { agent, store, close } = await refusedLogout(idpSide({}), 'SAML_LOGOUT_UNSIGNED');
     assert.equal((await agent.get('/api/me')).status, 200, 'the session survives a refused logout');
     const refused = await store.queryAudit({ kind: 'logout_refused' });
     assert.equal(refused.length, 1);
@@ -127,84 +127,23 @@ describe('Single Logout', () => {
   });
 
   it('accepts an unsigned Redirect-binding LogoutRequest only when the IdP entry sets wantLogoutSigned: false', async () => {
-    const { app, close } = build({ wantLogoutSigned: false });
-    const agent = request.agent(app);
-    await signIn(agent);
-    const idpUrl = new URL(
-      await idpSide(false).getLogoutUrlAsync(
-        {
-          issuer: TEST_IDP_ISSUER,
-          nameID: 'alice@example.com',
-          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        },
-        '',
-        {},
-      ),
-    );
-    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`);
+    const { agent, close } = await signedIn({ wantLogoutSigned: false });
+    const res = await agent.get(await logoutRequestPath(idpSide({})));
     assert.equal(res.status, 302, res.text);
     assert.equal((await agent.get('/api/me')).status, 401);
     await close();
   });
 
   it('refuses a LogoutRequest signed by a key the IdP never published', async () => {
-    const { app, close } = build();
-    const agent = request.agent(app);
-    await signIn(agent);
-    const attacker = new SAML({
-      issuer: TEST_IDP_ISSUER,
-      callbackUrl: 'https://x/unused',
-      entryPoint: SLO,
-      logoutUrl: SLO,
-      idpCert: fixtureKeys.sp.certificate,
-      privateKey: fixtureKeys.attacker.privateKey,
-      signatureAlgorithm: 'sha256',
-    });
-    const idpUrl = new URL(
-      await attacker.getLogoutUrlAsync(
-        {
-          issuer: TEST_IDP_ISSUER,
-          nameID: 'alice@example.com',
-          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        },
-        '',
-        {},
-      ),
-    );
-    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_SIGNATURE_INVALID');
+    const attacker = idpSide({ privateKey: fixtureKeys.attacker.privateKey, signatureAlgorithm: 'sha256' });
+    const { agent, close } = await refusedLogout(attacker, 'SAML_SIGNATURE_INVALID');
     assert.equal((await agent.get('/api/me')).status, 200);
     await close();
   });
 
   it('refuses an RSA-SHA1 query signature unless the IdP entry allows SHA-1', async () => {
-    const { app, close } = build();
-    const agent = request.agent(app);
-    await signIn(agent);
-    const sha1 = new SAML({
-      issuer: TEST_IDP_ISSUER,
-      callbackUrl: 'https://x/unused',
-      entryPoint: SLO,
-      logoutUrl: SLO,
-      idpCert: fixtureKeys.sp.certificate,
-      privateKey: fixtureKeys.idp.privateKey,
-      signatureAlgorithm: 'sha1',
-    });
-    const idpUrl = new URL(
-      await sha1.getLogoutUrlAsync(
-        {
-          issuer: TEST_IDP_ISSUER,
-          nameID: 'alice@example.com',
-          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        },
-        '',
-        {},
-      ),
-    );
-    const res = await agent.get(`${idpUrl.pathname}${idpUrl.search}`).set('accept', 'application/json');
-    assert.equal(res.status, 401);
-    assert.equal(res.body.error.code, 'SAML_ALGORITHM_NOT_ALLOWED');
+    const sha1 = idpSide({ privateKey: fixtureKeys.idp.privateKey, signatureAlgorithm: 'sha1' });
+    const { res, close } = await refusedLogout(sha1, 'SAML_ALGORITHM_NOT_ALLOWED');
     assert.match(res.body.error.message, /SHA1/);
     await close();
   });

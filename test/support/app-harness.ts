@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach } from 'node:test';
 import { createApp, type App, type AppOverrides } from '../../src/app.ts';
+import { startApp } from '../../src/start-app.ts';
+import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/ports.ts';
@@ -70,6 +72,11 @@ export interface AppHarnessOptions {
   store?: Store;
   /** The audit pruning job's timers and batch size (default real timers: the first run a minute in). */
   auditPrune?: AppOverrides['auditPrune'];
+  /** Start as main.ts does (startApp): the configuration's metadata URLs first, a stored copy standing
+   *  in for one that is down; default createApp and the registry only. */
+  asService?: boolean;
+  /** Timers of the metadata retries after a failed fetch (fakeTimers() fires them by hand). */
+  metadataRetry?: AppOverrides['metadataRetry'];
   /** Timers of the daily certificate expiry warning (fakeTimers() fires them by hand). */
   certificateExpiryTimers?: MetadataTimers;
   /** The app's log level (default debug); `logs` holds what it writes. */
@@ -128,25 +135,21 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
       done();
     },
   });
-  const service = createApp(config, {
+  const overrides: AppOverrides = {
     logger: createLogger({ level: options.logLevel ?? 'debug' }, sink),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.auditPrune === undefined ? {} : { auditPrune: options.auditPrune }),
+    ...(options.metadataRetry === undefined ? {} : { metadataRetry: options.metadataRetry }),
     ...(options.certificateExpiryTimers === undefined
       ? {}
       : { certificateExpiryTimers: options.certificateExpiryTimers }),
-  });
-  try {
-    await service.registry.start();
-    // The timers run as in the service (main.ts starts them); tests pass fake ones to drive them.
-    service.jobs.start();
-  } catch (err) {
+  };
+  const service = await startService(config, overrides, options.asService === true).catch(async (err: unknown) => {
     server.close();
-    await service.close();
     if (options.sharedEmulator === undefined) await emulator.close();
     throw err;
-  }
+  });
   server.on('request', service.app);
 
   const newClient = () => new CookieClient(baseUrl, options.clientOptions);
@@ -172,6 +175,22 @@ export async function startAppHarness(options: AppHarnessOptions = {}): Promise<
   };
   running.add(harness);
   return harness;
+}
+
+/** The app with its registry and timers started, closed again if that fails. */
+async function startService(config: Config, overrides: AppOverrides, asService: boolean): Promise<App> {
+  const service = asService
+    ? await startApp(config, { ...overrides, store: overrides.store ?? openSqliteStore(config.store.url) })
+    : createApp(config, overrides);
+  try {
+    if (!asService) await service.registry.start();
+    // The timers run as in the service (main.ts starts them); tests pass fake ones to drive them.
+    service.jobs.start();
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
+  return service;
 }
 
 function emulatorOptions(options: AppHarnessOptions): AwsEmulatorOptions {
@@ -212,6 +231,8 @@ function configInput(options: AppHarnessOptions, baseUrl: string, awsEndpoint: s
 
 export interface BareAppOptions {
   baseUrl: string;
+  /** The configuration's mode (default the schema's, production). */
+  mode?: 'production' | 'development';
   /** Merged over the `server` section (trustProxy, rateLimit, ...). */
   server?: Record<string, unknown>;
   sp?: Record<string, unknown>;
@@ -225,6 +246,7 @@ export interface BareAppOptions {
  *  memory, silent logs; AWS is whatever fakes `overrides` gives (by default none is expected to be used). */
 export function buildBareApp(options: BareAppOptions, overrides: AppOverrides = {}): App {
   const config = buildConfig({
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
     server: { baseUrl: options.baseUrl, sessionSecret: testSessionSecret(), ...options.server },
     ...(options.sp === undefined ? {} : { sp: options.sp }),
     idps: options.idps ?? [

@@ -79,21 +79,26 @@ export function signedSamlResponseXml(options: SamlResponseOptions): string {
     `</saml:Assertion></samlp:Response>`;
 
   const signed = options.signAt === 'response' ? `/*[local-name(.)='Response']` : `//*[local-name(.)='Assertion']`;
+  return signEnveloped(xml, options.key, signed);
+}
+
+/** An enveloped RSA-SHA256 signature (exclusive c14n) on the element at `xpath`. */
+export function signEnveloped(xml: string, key: SamlSigningKey, xpath: string): string {
   const sig = new SignedXml({
-    privateKey: options.key.privateKey,
-    publicCert: options.key.cert,
+    privateKey: key.privateKey,
+    publicCert: key.cert,
     signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   });
   sig.addReference({
-    xpath: signed,
+    xpath,
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
   // The SAML schema puts a Signature right after the signed element's Issuer.
   sig.computeSignature(xml, {
     prefix: 'ds',
-    location: { reference: `${signed}/*[local-name(.)='Issuer']`, action: 'after' },
+    location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' },
   });
   return sig.getSignedXml();
 }

@@ -5,11 +5,16 @@
 // the console stops the service at start-up. (The setup token: setup-token.test.ts.)
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp } from '../../../src/app.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
-import { createLogger } from '../../../src/logger.ts';
-import { startAppHarness, type AppHarness, TEST_CLUSTER_IDENTIFIER, TEST_SSO_URL } from '../../support/app-harness.ts';
+import {
+  startAppHarness,
+  type AppHarness,
+  type AppHarnessOptions,
+  TEST_CLUSTER_IDENTIFIER,
+  TEST_SSO_URL,
+} from '../../support/app-harness.ts';
+import { connectionsSnapshot as snapshotOf, formProblemList, refusedFormPage } from '../../support/admin-pages.ts';
 import { explicitIdpFields, clusterFields, errorCode, ADMIN_GROUP } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../support/admin-routes.ts';
@@ -41,14 +46,27 @@ const EXPECTED_ROUTES = [
 const concrete = (path: string) => concreteAdminUrl(path, { idp: FILE_IDP, cluster: FILE_CLUSTER });
 const fieldsFor = (path: string) => adminFormFields(path);
 
-async function snapshotOf(h: AppHarness): Promise<string> {
-  const store = h.service.store;
-  return JSON.stringify([
-    await store.connectionsVersion(),
-    await store.listConnections('idp'),
-    await store.listConnections('cluster'),
-  ]);
-}
+/** The configuration file: its IdP, a disabled IdP and its cluster. */
+const FILE_CONFIG: AppHarnessOptions = {
+  admin: true,
+  idps: [
+    {
+      id: FILE_IDP,
+      name: 'File IdP',
+      entityId: TEST_IDP_ISSUER,
+      ssoUrl: TEST_SSO_URL,
+      certs: [fixtureKeys.idp.certificate],
+    },
+    {
+      id: DISABLED_FILE_IDP,
+      enabled: false,
+      entityId: 'https://paused.idp.example/',
+      ssoUrl: TEST_SSO_URL,
+      certs: [fixtureKeys.idp.certificate],
+    },
+  ],
+  clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+};
 
 describe('admin console access', () => {
   let h: AppHarness;
@@ -56,26 +74,7 @@ describe('admin console access', () => {
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({
-      admin: true,
-      idps: [
-        {
-          id: FILE_IDP,
-          name: 'File IdP',
-          entityId: TEST_IDP_ISSUER,
-          ssoUrl: TEST_SSO_URL,
-          certs: [fixtureKeys.idp.certificate],
-        },
-        {
-          id: DISABLED_FILE_IDP,
-          enabled: false,
-          entityId: 'https://paused.idp.example/',
-          ssoUrl: TEST_SSO_URL,
-          certs: [fixtureKeys.idp.certificate],
-        },
-      ],
-      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-    });
+    h = await startAppHarness(FILE_CONFIG);
     analyst = h.newClient();
     assert.equal((await h.signIn(analyst, FILE_IDP, { groups: ['Analysts'] })).res.status, 303);
     admin = h.newClient();
@@ -226,9 +225,8 @@ describe('admin console access', () => {
       roles: '',
       database: 'kept-db',
     });
-    assert.equal(res.status, 400);
-    const html = await res.text();
-    const problems = html.split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
+    const html = await refusedFormPage(res);
+    const problems = formProblemList(html);
     for (const field of ['id', 'workgroup', 'port', 'roles'])
       assert.match(problems, new RegExp(`<li>${field}[^<]*</li>`), `a problem for ${field}: ${problems}`);
     assert.ok(html.includes('value="Bad Id!"'), 'the id typed is kept');
@@ -264,19 +262,15 @@ describe('admin console access', () => {
     ] as const) {
       const store = openSqliteStore('sqlite::memory:');
       assert.equal(await store.putConnection({ kind, id, entry, updatedAt: new Date(), updatedBy: 'test' }, 0), true);
-      const app = createApp(h.config, { store, logger: createLogger({ level: 'silent' }) });
-      try {
-        await assert.rejects(app.registry.start(), (err: unknown) => {
-          assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
-          assert.ok(
-            err.problems.some((p) => p.includes(`"${id}"`) && p.startsWith(kind === 'idp' ? 'idps' : 'clusters')),
-            err.problems.join('; '),
-          );
-          return true;
-        });
-      } finally {
-        await app.close();
-      }
+      // The harness closes the app and its store when start-up fails.
+      await assert.rejects(startAppHarness({ ...FILE_CONFIG, store }), (err: unknown) => {
+        assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
+        assert.ok(
+          err.problems.some((p) => p.includes(`"${id}"`) && p.startsWith(kind === 'idp' ? 'idps' : 'clusters')),
+          err.problems.join('; '),
+        );
+        return true;
+      });
     }
   });
 });

@@ -10,10 +10,12 @@ import { adminFormFields, adminRouteTable, concreteAdminUrl } from '../../suppor
 import {
   startAppHarness,
   type AppHarness,
+  type AppHarnessOptions,
   SESSION_COOKIE,
   TEST_CLUSTER_IDENTIFIER,
 } from '../../support/app-harness.ts';
 import { clusterFields, errorCode, explicitIdpFields, fileIdpEntry, ADMIN_GROUP } from '../../support/admin-forms.ts';
+import { connectionsSnapshot as snapshotOf } from '../../support/admin-pages.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { sessionIdOf } from '../../support/session-inspect.ts';
 import { TEST_ROLE_ARN } from '../../support/sign-response.ts';
@@ -25,14 +27,13 @@ const CONSOLE_CLUSTER = 'scratch';
 /** The settings form as a refused admin would post it to switch the IdP back on. */
 const REENABLE = { settingsForm: '1', enabled: 'on', grantsAdmin: 'on', wantAssertionsSigned: 'on' };
 
-async function snapshotOf(h: AppHarness): Promise<string> {
-  const store = h.service.store;
-  return JSON.stringify([
-    await store.connectionsVersion(),
-    await store.listConnections('idp'),
-    await store.listConnections('cluster'),
-  ]);
-}
+/** The configuration file's IdP and cluster, with further harness options. */
+const fileConfig = (options: AppHarnessOptions = {}): AppHarnessOptions => ({
+  admin: true,
+  idps: [fileIdpEntry(FILE_IDP)],
+  clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
+  ...options,
+});
 
 describe('admin sessions whose IdP changed after sign-in', () => {
   let h: AppHarness;
@@ -40,11 +41,7 @@ describe('admin sessions whose IdP changed after sign-in', () => {
   let corpAdmin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({
-      admin: true,
-      idps: [fileIdpEntry(FILE_IDP)],
-      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-    });
+    h = await startAppHarness(fileConfig());
     fileAdmin = h.newClient();
     await h.signInAsAdmin(fileAdmin, FILE_IDP);
     assert.equal(
@@ -158,12 +155,7 @@ describe('the absolute session lifetime', () => {
 
   before(async () => {
     clock = Date.now();
-    h = await startAppHarness({
-      admin: true,
-      now: () => new Date(clock),
-      idps: [fileIdpEntry(FILE_IDP)],
-      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-    });
+    h = await startAppHarness(fileConfig({ now: () => new Date(clock) }));
   });
   after(() => h.close());
 
@@ -229,13 +221,12 @@ describe('a lifetime shorter than the idle timeout', () => {
 
   before(async () => {
     clock = Date.now();
-    h = await startAppHarness({
-      admin: true,
-      now: () => new Date(clock),
-      server: { sessionMaxLifetimeSeconds: LIFETIME_S, sessionTtlSeconds: 3600 },
-      idps: [fileIdpEntry(FILE_IDP)],
-      clusters: [{ id: FILE_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-    });
+    h = await startAppHarness(
+      fileConfig({
+        now: () => new Date(clock),
+        server: { sessionMaxLifetimeSeconds: LIFETIME_S, sessionTtlSeconds: 3600 },
+      }),
+    );
   });
   after(() => h.close());
 

@@ -10,6 +10,7 @@ import { explicitIdpFields, clusterFields, ADMIN_GROUP } from '../../support/adm
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 import { AWS_ROLE_SESSION_NAME, fixtureKeys, REDSHIFT_DB_USER, TEST_ROLE_ARN } from '../../support/sign-response.ts';
+import type { AuditEvent } from '../../../src/store/ports.ts';
 
 const IDP = 'corp';
 const CLUSTER = 'warehouse';
@@ -19,28 +20,16 @@ const FORMULA_NAME_ID = '=HYPERLINK("http://evil.example/x","open")';
 const FORMULA_AGENTS = ["=cmd|' /C calc'!A0", '+1+2', '-3+4', '@SUM(1+1)'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface ExportedEvent {
+/** An exported line: an AuditEvent as JSON (times as text), with the console's change details. */
+type ExportedEvent = Omit<AuditEvent, 'at' | 'expiresAt' | 'details'> & {
   at: string;
-  kind: string;
-  outcome: string;
-  code?: string;
-  idpId?: string;
-  nameId?: string;
-  roleArn?: string;
-  clusterId?: string;
-  dbUser?: string;
-  durationSeconds?: number;
-  clientIp?: string;
-  userAgent?: string;
-  awsRequestIds?: string[];
-  actor?: string;
   details?: {
     entry?: string;
     id?: string;
     before?: Record<string, unknown> | null;
     after?: Record<string, unknown> | null;
   };
-}
+};
 
 /** RFC 4180 rows (quoted cells, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {

@@ -3,8 +3,8 @@
 // (page) or AUDIT_FILTER_INVALID (exports), never a 500 and never an export wider than asked.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
-import { fileIdpEntry } from '../../support/admin-forms.ts';
+import type { AppHarness } from '../../support/app-harness.ts';
+import { startWithFileAdmin } from '../../support/admin-pages.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 
@@ -18,9 +18,7 @@ describe('audit filters in the console and the exports', () => {
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(IDP)] });
-    admin = h.newClient();
-    await h.signInAsAdmin(admin, IDP);
+    ({ h, admin } = await startWithFileAdmin(IDP));
     const at = new Date(`${DAY}T10:00:00Z`);
     for (const [idpId, nameId] of [
       ['partner', 'p1@partner.example'],

@@ -13,6 +13,7 @@ import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
 import { explicitIdpFields, clusterFields, errorCode } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
+import { formProblemList } from '../../support/admin-pages.ts';
 
 const IDP = 'corp';
 const MALFORMED_PEMS = [
@@ -124,7 +125,7 @@ describe('admin console hardening', () => {
     for (const host of HOST_INJECTIONS) {
       const res = await h.post(admin, '/admin/clusters', clusterFields('analytics', { host }));
       assert.equal(res.status, 400, JSON.stringify(host));
-      const problems = (await res.text()).split('id="form-error"')[1]?.split('</ul>')[0] ?? '';
+      const problems = formProblemList(await res.text());
       assert.match(problems, /<li>host: expected a DNS name or an IP address/, JSON.stringify(host));
     }
     assert.deepEqual(await h.service.store.listConnections('cluster'), []);

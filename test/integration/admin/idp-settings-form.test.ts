@@ -4,8 +4,9 @@
 // connection the ACS uses carries it at once; clearing a field brings back the default.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
-import { explicitIdpFields, fileIdpEntry } from '../../support/admin-forms.ts';
+import type { AppHarness } from '../../support/app-harness.ts';
+import { explicitIdpFields } from '../../support/admin-forms.ts';
+import { refusedFormPage, startWithFileAdmin } from '../../support/admin-pages.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { decodeHtml } from '../../support/http-flow.ts';
 
@@ -37,9 +38,7 @@ describe('the IdP settings form', () => {
   let admin: CookieClient;
 
   before(async () => {
-    h = await startAppHarness({ admin: true, idps: [fileIdpEntry(ADMIN_IDP)] });
-    admin = h.newClient();
-    await h.signInAsAdmin(admin, ADMIN_IDP);
+    ({ h, admin } = await startWithFileAdmin(ADMIN_IDP));
     const saved = await h.post(admin, '/admin/idps', explicitIdpFields(IDP));
     assert.equal(saved.status, 303, await saved.text());
   });
@@ -59,8 +58,7 @@ describe('the IdP settings form', () => {
       sloUrl: 'not a url',
       attr_dbUser: 'urn:custom:DbUser',
     });
-    assert.equal(res.status, 400);
-    const html = await res.text();
+    const html = await refusedFormPage(res);
     assert.equal(fieldError(html, 'maxResponseAgeSeconds'), 'Number must be greater than or equal to 30');
     assert.equal(fieldError(html, 'maxAuthnAgeSeconds'), 'expected a whole number');
     assert.equal(fieldError(html, 'maxSessionDurationSeconds'), 'Number must be less than or equal to 43200');
@@ -89,8 +87,7 @@ describe('the IdP settings form', () => {
       attr_role: 'urn:ok',
       maxResponseAgeSeconds: '3601',
     });
-    assert.equal(res.status, 400);
-    const html = await res.text();
+    const html = await refusedFormPage(res);
     assert.equal(fieldError(html, 'maxResponseAgeSeconds'), 'Number must be less than or equal to 3600');
     assert.match(html, /id="form-error"[^>]*>One setting is not valid \(IDP_INVALID\)/);
     assert.ok(html.includes('value="urn:ok"'));
@@ -154,8 +151,7 @@ describe('the IdP settings form', () => {
       maxAuthnAgeSeconds: '5',
       sloUrl: 'ftp:',
     });
-    assert.equal(res.status, 400);
-    const html = await res.text();
+    const html = await refusedFormPage(res);
     assert.match(fieldError(html, 'id') ?? '', /expected lowercase letters, digits and dashes/);
     assert.equal(fieldError(html, 'maxAuthnAgeSeconds'), 'Number must be greater than or equal to 60');
     assert.equal(fieldError(html, 'sloUrl'), 'Invalid url');
@@ -169,8 +165,7 @@ describe('the IdP settings form', () => {
 
   it('puts a refusal that names no setting beside the input it is about', async () => {
     const res = await h.post(admin, '/admin/idps', explicitIdpFields(IDP));
-    assert.equal(res.status, 400);
-    const html = await res.text();
+    const html = await refusedFormPage(res);
     assert.match(fieldError(html, 'id') ?? '', /already exists/);
     assert.match(html, /id="form-error"[^>]*>[^<]*\(IDP_EXISTS\)/);
     assert.deepEqual(summaryLinks(html), ['id']);

@@ -5,8 +5,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startAppHarness, type AppHarness } from '../../support/app-harness.ts';
-import { explicitIdpFields, errorCode, fileIdpEntry } from '../../support/admin-forms.ts';
+import type { AppHarness } from '../../support/app-harness.ts';
+import { startWithFileAdmin } from '../../support/admin-pages.ts';
+import { explicitIdpFields, errorCode } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
 import { TEST_CLUSTER_IDENTIFIER } from '../../support/app-harness.ts';
 import { fixtureKeys, TEST_ROLE_ARN } from '../../support/sign-response.ts';
@@ -23,13 +24,9 @@ describe('IdP certificate rollover in the admin console', () => {
 
   before(async () => {
     // The admin signs in through a configuration-file IdP, so changing "corp" never locks them out.
-    h = await startAppHarness({
-      admin: true,
-      idps: [fileIdpEntry('file-admin')],
+    ({ h, admin } = await startWithFileAdmin('file-admin', {
       clusters: [{ id: 'analytics', clusterIdentifier: TEST_CLUSTER_IDENTIFIER, roles: [TEST_ROLE_ARN] }],
-    });
-    admin = h.newClient();
-    await h.signInAsAdmin(admin, 'file-admin');
+    }));
     const created = await h.post(admin, '/admin/idps', explicitIdpFields(IDP, [OLD.certificate]));
     assert.equal(created.status, 303, await created.text());
     assert.equal(created.headers.get('location'), `/admin/idps/${IDP}`);

@@ -4,9 +4,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
-import { SignedXml } from 'xml-crypto';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import { DEMO_ROLE_ARN, signedSamlResponseXml, type SamlSigningKey } from '../../support/emulator-saml.ts';
+import {
+  DEMO_ROLE_ARN,
+  signEnveloped,
+  signedSamlResponseXml,
+  type SamlSigningKey,
+} from '../../support/emulator-saml.ts';
 import { encryptAssertionInResponse } from '../../support/encrypt-assertion.ts';
 import { fixtureKeys } from '../../support/sign-response.ts';
 
@@ -45,25 +49,9 @@ function withoutSignature(xml: string): string {
   return xml.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '');
 }
 
-/** An enveloped RSA-SHA256 signature on the Response, made after encryption as an IdP does. */
+/** The Response signed after encryption, as an IdP does. */
 function signResponse(xml: string, key: SamlSigningKey): string {
-  const response = `/*[local-name(.)='Response']`;
-  const sig = new SignedXml({
-    privateKey: key.privateKey,
-    publicCert: key.cert,
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-  });
-  sig.addReference({
-    xpath: response,
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-  });
-  sig.computeSignature(xml, {
-    prefix: 'ds',
-    location: { reference: `${response}/*[local-name(.)='Issuer']`, action: 'after' },
-  });
-  return sig.getSignedXml();
+  return signEnveloped(xml, key, `/*[local-name(.)='Response']`);
 }
 
 async function encryptedResponseXml(options: EncryptedOptions): Promise<string> {

@@ -4,7 +4,6 @@
 // endpoint as the resource has them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetWorkgroupCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
@@ -15,49 +14,37 @@ import {
   signedSamlResponse,
   type SamlSigningKey,
 } from '../../support/emulator-saml.ts';
+import { assumeDemoRole, rejectsWith, type SessionCredentials } from '../../support/emulator-sdk.ts';
 
 const OTHER_ACCOUNT = '210987654321';
 const OTHER_ROLE = `arn:aws:iam::${OTHER_ACCOUNT}:role/Analyst`;
 const OTHER_PROVIDER = `arn:aws:iam::${OTHER_ACCOUNT}:saml-provider/Demo`;
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-}
-
-async function rejectsWith(promise: Promise<unknown>, name: string, status: number): Promise<void> {
-  await assert.rejects(promise, (err: unknown) => {
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    return true;
-  });
-}
-
 describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
   let key: SamlSigningKey;
   let emulator: AwsEmulator;
-  let home: Credentials;
-  let other: Credentials;
+  let home: SessionCredentials;
+  let other: SessionCredentials;
 
-  const redshift = (region: string, credentials: Credentials) =>
+  const redshift = (region: string, credentials: SessionCredentials) =>
     new RedshiftClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
-  const serverless = (region: string, credentials: Credentials) =>
+  const serverless = (region: string, credentials: SessionCredentials) =>
     new RedshiftServerlessClient({ endpoint: emulator.url, region, maxAttempts: 1, credentials });
+  /** The calls these tests make, signed for `region` with `credentials`. */
+  const describeEuCluster = (region: string, credentials: SessionCredentials) =>
+    redshift(region, credentials).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' }));
+  const describeAllClusters = (region: string, credentials: SessionCredentials) =>
+    redshift(region, credentials).send(new DescribeClustersCommand({}));
+  const getEuWorkgroup = (region: string, credentials: SessionCredentials) =>
+    serverless(region, credentials).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' }));
 
-  async function assume(roleArn: string, principalArn: string): Promise<Credentials> {
-    const sts = new STSClient({ endpoint: emulator.url, region: 'us-east-1' });
-    const out = await sts.send(
-      new AssumeRoleWithSAMLCommand({
-        RoleArn: roleArn,
-        PrincipalArn: principalArn,
-        SAMLAssertion: signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] }),
-      }),
+  async function assume(roleArn: string, principalArn: string): Promise<SessionCredentials> {
+    const SAMLAssertion = signedSamlResponse({ key, roles: [`${roleArn},${principalArn}`] });
+    return assumeDemoRole(
+      key,
+      { RoleArn: roleArn, PrincipalArn: principalArn, SAMLAssertion },
+      { endpoint: emulator.url },
     );
-    const c = out.Credentials;
-    assert.ok(c?.AccessKeyId !== undefined && c.SecretAccessKey !== undefined && c.SessionToken !== undefined);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
   }
 
   before(async () => {
@@ -99,15 +86,13 @@ describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
   after(() => emulator.close());
 
   it("answers each account's clusters in the region the call was signed for, with status and endpoint", async () => {
-    const found = await redshift('eu-west-1', other).send(
-      new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' }),
-    );
+    const found = await describeEuCluster('eu-west-1', other);
     const cluster = found.Clusters?.[0];
     assert.deepEqual(
       [cluster?.ClusterStatus, cluster?.Endpoint?.Address, cluster?.Endpoint?.Port],
       ['paused', 'eu.example.test', 5440],
     );
-    const all = await redshift('us-east-1', home).send(new DescribeClustersCommand({}));
+    const all = await describeAllClusters('us-east-1', home);
     assert.deepEqual(
       all.Clusters?.map((c) => c.ClusterIdentifier),
       ['home-cluster'],
@@ -116,62 +101,28 @@ describe('AWS emulator: DescribeClusters and GetWorkgroup', () => {
   });
 
   it('does not find a cluster from another account, or through another region', async () => {
-    await rejectsWith(
-      redshift('eu-west-1', home).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
-      'ClusterNotFoundFault',
-      404,
-    );
-    await rejectsWith(
-      redshift('us-east-1', other).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
-      'ClusterNotFoundFault',
-      404,
-    );
+    await rejectsWith(describeEuCluster('eu-west-1', home), 'ClusterNotFoundFault', 404);
+    await rejectsWith(describeEuCluster('us-east-1', other), 'ClusterNotFoundFault', 404);
   });
 
   it('answers GetWorkgroup with its ARN, status and endpoint, for its own account and region only', async () => {
-    const { workgroup } = await serverless('eu-west-1', other).send(
-      new GetWorkgroupCommand({ workgroupName: 'eu-wg' }),
-    );
+    const { workgroup } = await getEuWorkgroup('eu-west-1', other);
     assert.equal(workgroup?.status, 'AVAILABLE');
     assert.deepEqual([workgroup?.endpoint?.address, workgroup?.endpoint?.port], ['eu-wg.example.test', 5439]);
     assert.match(
       workgroup?.workgroupArn ?? '',
       new RegExp(`^arn:aws:redshift-serverless:eu-west-1:${OTHER_ACCOUNT}:workgroup/${workgroup?.workgroupId ?? 'x'}$`),
     );
-    await rejectsWith(
-      serverless('eu-west-1', home).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
-      'ResourceNotFoundException',
-      400,
-    );
-    await rejectsWith(
-      serverless('us-east-1', other).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
-      'ResourceNotFoundException',
-      400,
-    );
+    await rejectsWith(getEuWorkgroup('eu-west-1', home), 'ResourceNotFoundException', 400);
+    await rejectsWith(getEuWorkgroup('us-east-1', other), 'ResourceNotFoundException', 400);
   });
 
   it('refuses both calls signed with keys STS never issued, or a wrong secret', async () => {
     const madeUp = { accessKeyId: 'ASIAMADEUP000000000', secretAccessKey: 'x', sessionToken: 'y' };
-    await rejectsWith(
-      redshift('eu-west-1', madeUp).send(new DescribeClustersCommand({ ClusterIdentifier: 'eu-cluster' })),
-      'InvalidClientTokenId',
-      403,
-    );
-    await rejectsWith(
-      serverless('eu-west-1', madeUp).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
-      'UnrecognizedClientException',
-      403,
-    );
+    await rejectsWith(describeEuCluster('eu-west-1', madeUp), 'InvalidClientTokenId', 403);
+    await rejectsWith(getEuWorkgroup('eu-west-1', madeUp), 'UnrecognizedClientException', 403);
     const wrongSecret = { ...other, secretAccessKey: `${other.secretAccessKey}x` };
-    await rejectsWith(
-      redshift('eu-west-1', wrongSecret).send(new DescribeClustersCommand({})),
-      'SignatureDoesNotMatch',
-      403,
-    );
-    await rejectsWith(
-      serverless('eu-west-1', wrongSecret).send(new GetWorkgroupCommand({ workgroupName: 'eu-wg' })),
-      'InvalidSignatureException',
-      403,
-    );
+    await rejectsWith(describeAllClusters('eu-west-1', wrongSecret), 'SignatureDoesNotMatch', 403);
+    await rejectsWith(getEuWorkgroup('eu-west-1', wrongSecret), 'InvalidSignatureException', 403);
   });
 });

@@ -3,7 +3,6 @@
 // real AWS SDK: Allow lists with wildcards, explicit Deny, implicit deny, and STS's own checks.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeClustersCommand, GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import {
   GetCredentialsCommand,
@@ -11,27 +10,12 @@ import {
   RedshiftServerlessClient,
 } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
-import {
-  DEMO_PROVIDER_ARN,
-  DEMO_ROLE_ARN,
-  generateSigningKey,
-  signedSamlResponse,
-  type SamlSigningKey,
-} from '../../support/emulator-saml.ts';
+import { DEMO_PROVIDER_ARN, generateSigningKey, type SamlSigningKey } from '../../support/emulator-saml.ts';
+import { assumeDemoRole, rejectsWith } from '../../support/emulator-sdk.ts';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 const WORKGROUP_ID = '3a1f2e4d-5c6b-4a79-8e0d-1f2a3b4c5d6e';
-
-async function rejectsWith(promise: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (message !== undefined) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('AWS emulator: session policies', () => {
   let key: SamlSigningKey;
@@ -53,16 +37,11 @@ describe('AWS emulator: session policies', () => {
   async function sessionWith(
     policy: unknown,
   ): Promise<{ redshift: RedshiftClient; serverless: RedshiftServerlessClient }> {
-    const output = await new STSClient({ endpoint: emulator.url, region: REGION }).send(
-      new AssumeRoleWithSAMLCommand({
-        RoleArn: DEMO_ROLE_ARN,
-        PrincipalArn: DEMO_PROVIDER_ARN,
-        SAMLAssertion: signedSamlResponse({ key }),
-        Policy: typeof policy === 'string' ? policy : JSON.stringify(policy),
-      }),
+    const credentials = await assumeDemoRole(
+      key,
+      { Policy: typeof policy === 'string' ? policy : JSON.stringify(policy) },
+      { endpoint: emulator.url, region: REGION },
     );
-    const { AccessKeyId = '', SecretAccessKey = '', SessionToken = '' } = output.Credentials ?? {};
-    const credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
     return {
       redshift: new RedshiftClient({ endpoint: emulator.url, region: REGION, maxAttempts: 1, credentials }),
       serverless: new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, maxAttempts: 1, credentials }),

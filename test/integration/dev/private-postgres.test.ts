@@ -2,17 +2,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AssumeRoleWithSAMLCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetClusterCredentialsCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { GetCredentialsCommand, RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { startAwsEmulator, type AwsEmulator } from '../../../src/dev/aws-emulator.ts';
 import { findPostgresBinaries, startPrivatePostgres, type PrivatePostgres } from '../../../src/dev/private-postgres.ts';
-import {
-  DEMO_PROVIDER_ARN,
-  DEMO_ROLE_ARN,
-  generateSigningKey,
-  signedSamlResponse,
-} from '../../support/emulator-saml.ts';
+import { DEMO_PROVIDER_ARN, generateSigningKey } from '../../support/emulator-saml.ts';
+import { assumeDemoRole } from '../../support/emulator-sdk.ts';
 
 const REGION = 'us-east-1';
 
@@ -55,16 +50,7 @@ describe('private PostgreSQL behind the AWS emulator', () => {
       minDbDurationSeconds: 2,
       postgresAdminUrl: postgres.url,
     });
-    const output = await new STSClient({ endpoint: emulator.url, region: REGION }).send(
-      new AssumeRoleWithSAMLCommand({
-        RoleArn: DEMO_ROLE_ARN,
-        PrincipalArn: DEMO_PROVIDER_ARN,
-        SAMLAssertion: signedSamlResponse({ key }),
-      }),
-    );
-    const { AccessKeyId, SecretAccessKey, SessionToken } = output.Credentials ?? {};
-    assert.ok(AccessKeyId && SecretAccessKey && SessionToken);
-    const credentials = { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
+    const credentials = await assumeDemoRole(key, {}, { endpoint: emulator.url, region: REGION });
     redshift = new RedshiftClient({ endpoint: emulator.url, region: REGION, credentials });
     serverless = new RedshiftServerlessClient({ endpoint: emulator.url, region: REGION, credentials });
   });

@@ -14,6 +14,18 @@ const defaults: MetadataFetchOptions = {
   allowPrivateAddresses: false,
 };
 
+/** Listens on a free loopback port; returns the server's base URL. */
+async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Closes the server and every connection still open to it. */
+function closeNow(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
 describe('fetchMetadata', () => {
   let server: Server;
   let base: string;
@@ -31,13 +43,9 @@ describe('fetchMetadata', () => {
         res.end();
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(server);
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => closeNow(server));
 
   it('fetches plain http on loopback when allowed', async () => {
     assert.equal(await fetchMetadata(`${base}/metadata`, defaults), METADATA);
@@ -118,13 +126,9 @@ describe('fetchMetadata through an outbound proxy that refuses the tunnel', () =
       connects.push(req.url ?? '');
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxyUrl = await listenOnLoopback(proxy);
   });
-  after(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
+  after(() => closeNow(proxy));
 
   it("says the proxy refused, rather than blaming the metadata URL's answer", async () => {
     const options = { ...defaults, allowPrivateAddresses: true, proxy: new OutboundProxy({ httpsUrl: proxyUrl }) };

@@ -4,34 +4,22 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { AuditPruner, PRUNE_LOCK } from '../../../src/audit/audit-retention.ts';
-import { createLogger } from '../../../src/logger.ts';
+import { PRUNE_LOCK } from '../../../src/audit/audit-retention.ts';
 import { openPostgresStore } from '../../../src/store/postgres.ts';
 import { JOB_LOCK_NAMESPACE } from '../../../src/store/postgres-audit.ts';
 import type { Store } from '../../../src/store/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/test-postgres.ts';
-import { fakeTimers } from '../../support/fake-timers.ts';
+import { aPruner, PRUNE_NOW } from '../../support/audit-pruner.ts';
 
-const NOW = new Date('2030-06-01T12:00:00.000Z');
+const NOW = PRUNE_NOW;
 const DAY_MS = 86_400_000;
-const logger = createLogger({ level: 'silent' });
 
 describe('audit pruning on two PostgreSQL instances', () => {
   let database: TestDatabase;
   let a: Store;
   let b: Store;
 
-  const pruner = (store: Store, pause?: () => Promise<void>) =>
-    new AuditPruner({
-      store,
-      retentionDays: 30,
-      intervalMs: 3_600_000,
-      batchSize: 2,
-      now: () => NOW,
-      timers: fakeTimers().timers,
-      logger,
-      pause,
-    });
+  const pruner = (store: Store, pause?: () => Promise<void>) => aPruner(store, { batchSize: 2, pause });
 
   const seed = async (count: number) => {
     for (let i = 0; i < count; i += 1)

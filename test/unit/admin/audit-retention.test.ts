@@ -6,31 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditPruner, type AuditPrunerOptions } from '../../../src/audit/audit-retention.ts';
-import { createLogger } from '../../../src/logger.ts';
 import { openSqliteStore } from '../../../src/store/sqlite.ts';
 import type { Store } from '../../../src/store/ports.ts';
 import { fakeTimers } from '../../support/fake-timers.ts';
+import { aPruner as pruner, PRUNE_NOW } from '../../support/audit-pruner.ts';
 
-const NOW = new Date('2030-06-01T12:00:00.000Z');
+const NOW = PRUNE_NOW;
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * DAY_MS);
-const logger = createLogger({ level: 'silent' });
 const tmp = mkdtempSync(join(tmpdir(), 'redshift-sso-prune-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function pruner(store: Store, options: Partial<AuditPrunerOptions> = {}): AuditPruner {
-  return new AuditPruner({
-    store,
-    retentionDays: 30,
-    intervalMs: 3_600_000,
-    batchSize: 3,
-    now: () => NOW,
-    timers: fakeTimers().timers,
-    logger,
-    ...options,
-  });
-}
 
 async function seed(store: Store, ages: number[]): Promise<void> {
   for (const [i, days] of ages.entries())

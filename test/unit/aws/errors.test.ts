@@ -31,84 +31,61 @@ const describeClusters: AwsCallContext = {
 
 const networkError = (code: string): Error => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
 
-const cases: Array<{ name: string; err: unknown; ctx: AwsCallContext; code: string; status: number }> = [
-  {
-    name: 'AccessDenied on AssumeRoleWithSAML',
-    err: anSdkError('AccessDenied', { httpStatusCode: 403 }),
-    ctx: sts,
-    code: 'AWS_ACCESS_DENIED',
-    status: 403,
-  },
-  {
-    name: 'AccessDenied on GetClusterCredentials',
-    err: anSdkError('AccessDenied', { httpStatusCode: 403 }),
-    ctx: redshift,
-    code: 'AWS_ACCESS_DENIED',
-    status: 403,
-  },
-  {
-    name: 'AccessDeniedException on GetCredentials',
-    err: anSdkError('AccessDeniedException', { httpStatusCode: 403 }),
-    ctx: serverless,
-    code: 'AWS_ACCESS_DENIED',
-    status: 403,
-  },
-  {
-    name: 'UnauthorizedOperation on DescribeClusters',
-    err: anSdkError('UnauthorizedOperation', { httpStatusCode: 403 }),
-    ctx: describeClusters,
-    code: 'AWS_ACCESS_DENIED',
-    status: 403,
-  },
-  {
-    name: 'ExpiredTokenException on STS',
-    err: anSdkError('ExpiredTokenException'),
-    ctx: sts,
-    code: 'AWS_SAML_EXPIRED',
-    status: 401,
-  },
-  {
-    name: 'ExpiredTokenException on Redshift',
-    err: anSdkError('ExpiredTokenException'),
-    ctx: redshift,
-    code: 'AWS_SESSION_EXPIRED',
-    status: 401,
-  },
-  {
-    name: 'ExpiredToken on Redshift Serverless',
-    err: anSdkError('ExpiredToken'),
-    ctx: serverless,
-    code: 'AWS_SESSION_EXPIRED',
-    status: 401,
-  },
-  {
-    name: 'InvalidClientTokenId on Redshift',
-    err: anSdkError('InvalidClientTokenId', { httpStatusCode: 403 }),
-    ctx: redshift,
-    code: 'AWS_SESSION_EXPIRED',
-    status: 401,
-  },
-  {
-    name: 'UnrecognizedClientException on Redshift',
-    err: anSdkError('UnrecognizedClientException'),
-    ctx: redshift,
-    code: 'AWS_SESSION_EXPIRED',
-    status: 401,
-  },
-  {
-    name: 'InvalidIdentityTokenException on STS',
-    err: anSdkError('InvalidIdentityTokenException'),
-    ctx: sts,
-    code: 'AWS_SAML_REJECTED',
-    status: 401,
-  },
-  {
-    name: 'IDPRejectedClaimException on STS',
-    err: anSdkError('IDPRejectedClaimException'),
-    ctx: sts,
-    code: 'AWS_SAML_REJECTED',
-    status: 401,
-  },
+interface MappingCase {
+  name: string;
+  err: unknown;
+  ctx: AwsCallContext;
+  code: string;
+  status: number;
+}
+/** The SDK error `sdkName` (with that HTTP status, if given) on the call `ctx` maps to `code` and `status`. */
+const sdkCase = (
+  name: string,
+  sdkName: string,
+  ctx: AwsCallContext,
+  code: string,
+  status: number,
+  httpStatusCode?: number,
+): MappingCase => ({
+  name,
+  err: anSdkError(sdkName, httpStatusCode === undefined ? {} : { httpStatusCode }),
+  ctx,
+  code,
+  status,
+});
+
+const cases: MappingCase[] = [
+  sdkCase('AccessDenied on AssumeRoleWithSAML', 'AccessDenied', sts, 'AWS_ACCESS_DENIED', 403, 403),
+  sdkCase('AccessDenied on GetClusterCredentials', 'AccessDenied', redshift, 'AWS_ACCESS_DENIED', 403, 403),
+  sdkCase(
+    'AccessDeniedException on GetCredentials',
+    'AccessDeniedException',
+    serverless,
+    'AWS_ACCESS_DENIED',
+    403,
+    403,
+  ),
+  sdkCase(
+    'UnauthorizedOperation on DescribeClusters',
+    'UnauthorizedOperation',
+    describeClusters,
+    'AWS_ACCESS_DENIED',
+    403,
+    403,
+  ),
+  sdkCase('ExpiredTokenException on STS', 'ExpiredTokenException', sts, 'AWS_SAML_EXPIRED', 401),
+  sdkCase('ExpiredTokenException on Redshift', 'ExpiredTokenException', redshift, 'AWS_SESSION_EXPIRED', 401),
+  sdkCase('ExpiredToken on Redshift Serverless', 'ExpiredToken', serverless, 'AWS_SESSION_EXPIRED', 401),
+  sdkCase('InvalidClientTokenId on Redshift', 'InvalidClientTokenId', redshift, 'AWS_SESSION_EXPIRED', 401, 403),
+  sdkCase(
+    'UnrecognizedClientException on Redshift',
+    'UnrecognizedClientException',
+    redshift,
+    'AWS_SESSION_EXPIRED',
+    401,
+  ),
+  sdkCase('InvalidIdentityTokenException on STS', 'InvalidIdentityTokenException', sts, 'AWS_SAML_REJECTED', 401),
+  sdkCase('IDPRejectedClaimException on STS', 'IDPRejectedClaimException', sts, 'AWS_SAML_REJECTED', 401),
   {
     name: 'ValidationError for a too long DurationSeconds',
     err: anSdkError('ValidationError', {
@@ -127,34 +104,10 @@ const cases: Array<{ name: string; err: unknown; ctx: AwsCallContext; code: stri
     code: 'AWS_ERROR',
     status: 502,
   },
-  {
-    name: 'ClusterNotFoundFault',
-    err: anSdkError('ClusterNotFoundFault', { httpStatusCode: 404 }),
-    ctx: redshift,
-    code: 'AWS_CLUSTER_NOT_FOUND',
-    status: 404,
-  },
-  {
-    name: 'ResourceNotFoundException',
-    err: anSdkError('ResourceNotFoundException', { httpStatusCode: 404 }),
-    ctx: serverless,
-    code: 'AWS_WORKGROUP_NOT_FOUND',
-    status: 404,
-  },
-  {
-    name: 'ThrottlingException',
-    err: anSdkError('ThrottlingException'),
-    ctx: redshift,
-    code: 'AWS_UNAVAILABLE',
-    status: 502,
-  },
-  {
-    name: 'Throttling (the STS spelling)',
-    err: anSdkError('Throttling'),
-    ctx: sts,
-    code: 'AWS_UNAVAILABLE',
-    status: 502,
-  },
+  sdkCase('ClusterNotFoundFault', 'ClusterNotFoundFault', redshift, 'AWS_CLUSTER_NOT_FOUND', 404, 404),
+  sdkCase('ResourceNotFoundException', 'ResourceNotFoundException', serverless, 'AWS_WORKGROUP_NOT_FOUND', 404, 404),
+  sdkCase('ThrottlingException', 'ThrottlingException', redshift, 'AWS_UNAVAILABLE', 502),
+  sdkCase('Throttling (the STS spelling)', 'Throttling', sts, 'AWS_UNAVAILABLE', 502),
   {
     name: 'a 503 server fault',
     err: anSdkError('ServiceUnavailable', { fault: 'server', httpStatusCode: 503 }),
@@ -185,21 +138,9 @@ const cases: Array<{ name: string; err: unknown; ctx: AwsCallContext; code: stri
   },
   { name: 'ECONNREFUSED', err: networkError('ECONNREFUSED'), ctx: sts, code: 'AWS_UNAVAILABLE', status: 502 },
   { name: 'ENOTFOUND', err: networkError('ENOTFOUND'), ctx: redshift, code: 'AWS_UNAVAILABLE', status: 502 },
-  {
-    name: 'an unknown service error',
-    err: anSdkError('InvalidParameterCombination'),
-    ctx: redshift,
-    code: 'AWS_ERROR',
-    status: 502,
-  },
+  sdkCase('an unknown service error', 'InvalidParameterCombination', redshift, 'AWS_ERROR', 502),
   { name: 'a thrown string', err: 'weird', ctx: redshift, code: 'AWS_ERROR', status: 502 },
-  {
-    name: 'InvalidClientTokenId on STS (not a role session)',
-    err: anSdkError('InvalidClientTokenId'),
-    ctx: sts,
-    code: 'AWS_ERROR',
-    status: 502,
-  },
+  sdkCase('InvalidClientTokenId on STS (not a role session)', 'InvalidClientTokenId', sts, 'AWS_ERROR', 502),
 ];
 
 describe('mapAwsError', () => {

@@ -13,6 +13,15 @@ import { aCluster, aFederatedIdentity, ACCOUNT, roleArn } from '../../support/un
 
 const ROLE = roleArn('RedshiftAnalyst');
 const RS = `arn:aws:redshift:eu-west-1:${ACCOUNT}`;
+/** Both clusters' dev database and alice, and the fixed groups bi and etl of analytics-cluster. */
+const BOTH_CLUSTERS_BI_ETL = [
+  `${RS}:dbgroup:analytics-cluster/bi`,
+  `${RS}:dbgroup:analytics-cluster/etl`,
+  `${RS}:dbname:analytics-cluster/dev`,
+  `${RS}:dbname:other/dev`,
+  `${RS}:dbuser:analytics-cluster/alice`,
+  `${RS}:dbuser:other/alice`,
+];
 const WG_ID = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 
 interface Statement {
@@ -88,23 +97,10 @@ const cases: Array<{ name: string; clusters: ClusterConfig[]; expected: Record<s
       aCluster({ host: 'a.example.com', dbGroups: ['bi', 'etl'] }),
       aCluster({ id: 'other', clusterIdentifier: 'other', host: 'b.example.com', dbGroupsFilter: 'none_.*' }),
     ],
+    // GetClusterCredentials and JoinGroup name the same resources (one statement for both).
     expected: {
-      'redshift:GetClusterCredentials': [
-        `${RS}:dbgroup:analytics-cluster/bi`,
-        `${RS}:dbgroup:analytics-cluster/etl`,
-        `${RS}:dbname:analytics-cluster/dev`,
-        `${RS}:dbname:other/dev`,
-        `${RS}:dbuser:analytics-cluster/alice`,
-        `${RS}:dbuser:other/alice`,
-      ],
-      'redshift:JoinGroup': [
-        `${RS}:dbgroup:analytics-cluster/bi`,
-        `${RS}:dbgroup:analytics-cluster/etl`,
-        `${RS}:dbname:analytics-cluster/dev`,
-        `${RS}:dbname:other/dev`,
-        `${RS}:dbuser:analytics-cluster/alice`,
-        `${RS}:dbuser:other/alice`,
-      ],
+      'redshift:GetClusterCredentials': BOTH_CLUSTERS_BI_ETL,
+      'redshift:JoinGroup': BOTH_CLUSTERS_BI_ETL,
     },
   },
   {

@@ -146,7 +146,16 @@ describe('toFederatedIdentity', () => {
     assert.equal(id.ignored.length, 2);
   });
 
-  const refused: Array<{ name: string; attributes: Record<string, unknown>; code: string; names?: string[] }> = [
+  interface RefusedCase {
+    name: string;
+    attributes: Record<string, unknown>;
+    code: string;
+    names?: string[];
+  }
+  /** One case per [what is wrong, value]: that value of `attribute` is refused as SAML_ATTRIBUTE_INVALID. */
+  const invalidValues = (attribute: string, values: Array<[string, string]>): RefusedCase[] =>
+    values.map(([name, value]) => ({ name, attributes: { [attribute]: value }, code: 'SAML_ATTRIBUTE_INVALID' }));
+  const refused: RefusedCase[] = [
     {
       name: 'no Role attribute',
       attributes: { [names.role]: undefined },
@@ -184,40 +193,20 @@ describe('toFederatedIdentity', () => {
       code: 'SAML_ATTRIBUTE_MISSING',
       names: [names.roleSessionName],
     },
-    {
-      name: 'a RoleSessionName with a space',
-      attributes: { [names.roleSessionName]: 'alice smith' },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
-    {
-      name: 'a one-character RoleSessionName',
-      attributes: { [names.roleSessionName]: 'a' },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
-    {
-      name: 'a 65-character RoleSessionName',
-      attributes: { [names.roleSessionName]: 'a'.repeat(65) },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
-    {
-      name: 'a RoleSessionName with a slash',
-      attributes: { [names.roleSessionName]: 'corp/alice' },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
-    {
-      name: 'a DbUser starting with a digit',
-      attributes: { [names.dbUser]: '1alice' },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
-    { name: 'DbUser PUBLIC', attributes: { [names.dbUser]: 'PUBLIC' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'DbUser public', attributes: { [names.dbUser]: 'public' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'an SQL-ish DbUser', attributes: { [names.dbUser]: "a';drop" }, code: 'SAML_ATTRIBUTE_INVALID' },
-    { name: 'a DbUser with a colon', attributes: { [names.dbUser]: 'IAM:alice' }, code: 'SAML_ATTRIBUTE_INVALID' },
-    {
-      name: 'a 65-character DbUser',
-      attributes: { [names.dbUser]: `a${'b'.repeat(64)}` },
-      code: 'SAML_ATTRIBUTE_INVALID',
-    },
+    ...invalidValues(names.roleSessionName, [
+      ['a RoleSessionName with a space', 'alice smith'],
+      ['a one-character RoleSessionName', 'a'],
+      ['a 65-character RoleSessionName', 'a'.repeat(65)],
+      ['a RoleSessionName with a slash', 'corp/alice'],
+    ]),
+    ...invalidValues(names.dbUser, [
+      ['a DbUser starting with a digit', '1alice'],
+      ['DbUser PUBLIC', 'PUBLIC'],
+      ['DbUser public', 'public'],
+      ['an SQL-ish DbUser', "a';drop"],
+      ['a DbUser with a colon', 'IAM:alice'],
+      ['a 65-character DbUser', `a${'b'.repeat(64)}`],
+    ]),
     {
       name: 'a RoleSessionName that is no valid DbUser when DbUser is absent',
       attributes: { [names.roleSessionName]: '12345' },

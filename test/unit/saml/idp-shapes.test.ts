@@ -86,12 +86,14 @@ interface ShapeCase {
   expected: ExpectedIdentity;
 }
 
+/** The NameID most IdPs send for alice. */
+const ALICE_BY_EMAIL = { nameId: 'alice@example.com', nameIdFormat: NAMEID_FORMAT.emailAddress } as const;
+
 const cases: ShapeCase[] = [
   {
     name: 'Okta: assertion signed, Response not, emailAddress NameID, NameFormat unspecified, one role',
     shape: 'okta',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_ROLE_FIRST,
     signed: ['Assertion'],
     expected: ONE_ROLE,
@@ -99,8 +101,7 @@ const cases: ShapeCase[] = [
   {
     name: 'Okta: Response and assertion signed, NameFormat uri, several roles in both ARN orders',
     shape: 'okta',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: TWO_ROLES_BOTH_ORDERS,
     spec: { signResponse: true, attributeNameFormat: 'uri' },
     signed: ['Response', 'Assertion'],
@@ -119,8 +120,7 @@ const cases: ShapeCase[] = [
   {
     name: 'Entra ID: "Sign SAML assertion" (default), emailAddress NameID, Microsoft claims, no DbUser',
     shape: 'entra',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_PROVIDER_FIRST,
     signed: ['Assertion'],
     expected: ONE_ROLE,
@@ -137,8 +137,7 @@ const cases: ShapeCase[] = [
   {
     name: 'Entra ID: "Sign SAML response and assertion", Audience urn:amazon:webservices',
     shape: 'entra',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_ROLE_FIRST,
     spec: { signResponse: true, audience: 'urn:amazon:webservices' },
     signed: ['Response', 'Assertion'],
@@ -147,8 +146,7 @@ const cases: ShapeCase[] = [
   {
     name: 'Entra ID: "Sign SAML response" only, with wantAssertionsSigned: false',
     shape: 'entra',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_ROLE_FIRST,
     spec: { signResponse: true, signAssertion: false },
     idp: { wantAssertionsSigned: false },
@@ -188,8 +186,7 @@ const cases: ShapeCase[] = [
   {
     name: 'Google Workspace: assertion signed ("Signed response" off), EMAIL NameID, xs:anyType values',
     shape: 'google',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_ROLE_FIRST,
     signed: ['Assertion'],
     expected: ONE_ROLE,
@@ -225,11 +222,13 @@ function signedElements(xml: string): string[] {
   );
 }
 
-/** What validateResponse throws for this case's response (after `tamper`, when given). */
-async function refusalOf(
-  c: Pick<ShapeCase, 'shape' | 'nameId' | 'nameIdFormat' | 'attributes' | 'spec' | 'idp'>,
-  tamper: (xml: string) => string = (xml) => xml,
-): Promise<unknown> {
+type CaseResponse = Pick<ShapeCase, 'shape' | 'nameId' | 'nameIdFormat' | 'attributes' | 'spec' | 'idp'>;
+
+/** Builds this case's response to a fresh SP's AuthnRequest, hands both to `use`, then closes the SP. */
+async function withCaseResponse<T>(
+  c: CaseResponse,
+  use: (h: ReturnType<typeof aShapeServiceProvider>, xml: string) => Promise<T>,
+): Promise<T> {
   const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
   try {
     const xml = buildIdpShapeXml(c.shape, {
@@ -240,25 +239,21 @@ async function refusalOf(
       attributes: c.attributes,
       ...c.spec,
     });
-    return await rejectionOf(h.validateXml(tamper(xml)));
+    return await use(h, xml);
   } finally {
     await h.close();
   }
 }
 
+/** What validateResponse throws for this case's response (after `tamper`, when given). */
+function refusalOf(c: CaseResponse, tamper: (xml: string) => string = (xml) => xml): Promise<unknown> {
+  return withCaseResponse(c, (h, xml) => rejectionOf(h.validateXml(tamper(xml))));
+}
+
 describe('ServiceProvider.validateResponse with the response shapes of common IdPs', () => {
   for (const c of cases) {
     it(`accepts ${c.name}`, async () => {
-      const h = aShapeServiceProvider({ idp: { entityId: SHAPES[c.shape].issuer, ...c.idp } });
-      try {
-        const xml = buildIdpShapeXml(c.shape, {
-          acsUrl: h.acsUrl,
-          inResponseTo: await h.startLogin(),
-          nameId: c.nameId,
-          nameIdFormat: c.nameIdFormat,
-          attributes: c.attributes,
-          ...c.spec,
-        });
+      await withCaseResponse(c, async (h, xml) => {
         assert.deepEqual(signedElements(xml), c.signed, 'the fixture signs what the case says');
 
         const { identity } = await h.validateXml(xml);
@@ -269,9 +264,7 @@ describe('ServiceProvider.validateResponse with the response shapes of common Id
         assert.equal(identity.nameIdFormat, c.nameIdFormat);
         assert.equal(identity.issuer, SHAPES[c.shape].issuer);
         assert.deepEqual(identity.ignored, [], 'nothing was dropped (other IdP claims are not role values)');
-      } finally {
-        await h.close();
-      }
+      });
     });
   }
 
@@ -320,8 +313,7 @@ describe('ServiceProvider.validateResponse refuses altered or under-signed IdP s
 describe('Entra ID Identifier with an instance suffix (https://signin.aws.amazon.com/saml#2)', () => {
   const entraCase = {
     shape: 'entra',
-    nameId: 'alice@example.com',
-    nameIdFormat: NAMEID_FORMAT.emailAddress,
+    ...ALICE_BY_EMAIL,
     attributes: ONE_ROLE_ROLE_FIRST,
   } as const;
 

@@ -73,41 +73,32 @@ describe('parseIdpMetadata', () => {
     );
   });
 
+  /** SingleSignOnService entries: [Binding, Location]. */
+  const POST: [string, string] = [BINDINGS.post, POST_URL];
+  const REDIRECT: [string, string] = [BINDINGS.redirect, REDIRECT_URL];
   const ssoCases: Array<{ name: string; sso: Array<[string, string]>; url: string; binding: string }> = [
     {
       name: 'prefers Redirect over POST listed first',
-      sso: [
-        [BINDINGS.post, POST_URL],
-        [BINDINGS.redirect, REDIRECT_URL],
-      ],
+      sso: [POST, REDIRECT],
       url: REDIRECT_URL,
       binding: BINDINGS.redirect,
     },
     {
       name: 'prefers Redirect over POST listed second',
-      sso: [
-        [BINDINGS.redirect, REDIRECT_URL],
-        [BINDINGS.post, POST_URL],
-      ],
+      sso: [REDIRECT, POST],
       url: REDIRECT_URL,
       binding: BINDINGS.redirect,
     },
-    { name: 'accepts POST only', sso: [[BINDINGS.post, POST_URL]], url: POST_URL, binding: BINDINGS.post },
+    { name: 'accepts POST only', sso: [POST], url: POST_URL, binding: BINDINGS.post },
     {
       name: 'falls back to POST when the Redirect entry has no Location',
-      sso: [
-        [BINDINGS.redirect, ''],
-        [BINDINGS.post, POST_URL],
-      ],
+      sso: [[BINDINGS.redirect, ''], POST],
       url: POST_URL,
       binding: BINDINGS.post,
     },
     {
       name: 'skips an Artifact binding for POST',
-      sso: [
-        [ARTIFACT, 'https://idp.test.example/sso/artifact'],
-        [BINDINGS.post, POST_URL],
-      ],
+      sso: [[ARTIFACT, 'https://idp.test.example/sso/artifact'], POST],
       url: POST_URL,
       binding: BINDINGS.post,
     },
