@@ -98,6 +98,11 @@ export function libpqKeywords(t: DbLoginTarget): string {
     ['sslmode', t.sslMode],
     ...(t.sslRootCert === undefined ? [] : [['sslrootcert', t.sslRootCert] as [string, string]]),
   ];
+  return libpqConninfo(pairs);
+}
+
+/** `key=value` pairs in libpq conninfo syntax; the CLI prints one without the password. */
+export function libpqConninfo(pairs: ReadonlyArray<readonly [string, string]>): string {
   return pairs.map(([key, value]) => `${key}=${libpqValue(value)}`).join(' ');
 }
 
