@@ -3,7 +3,7 @@
 // What is typical for each IdP is noted on its template.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { escapeXml } from '../../src/dev/saml-response.ts';
-import type { IdpShape, IdpShapeName, ShapeAttributeNameFormat } from './idp-shape-fixtures.ts';
+import type { IdpShape, IdpShapeName, ShapeAttribute, ShapeAttributeNameFormat } from './idp-shape-fixtures.ts';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -31,6 +31,21 @@ const attr = (name: string, value: string | undefined): string =>
   value === undefined ? '' : ` ${name}="${escapeXml(value)}"`;
 const nameFormat = (f: ShapeAttributeNameFormat): string =>
   f === 'omitted' ? '' : attr('NameFormat', ATTRNAME_FORMAT[f]);
+
+/** `<prefix:Attribute Name NameFormat>` with one value element per value, for each attribute in order. */
+function attributeElements(
+  attributes: readonly ShapeAttribute[],
+  format: ShapeAttributeNameFormat,
+  element: 'saml2:Attribute' | 'Attribute',
+  value: (v: string) => string,
+): string {
+  return attributes
+    .map(
+      ([name, values]) =>
+        `<${element}${attr('Name', name)}${nameFormat(format)}>${values.map(value).join('')}</${element}>`,
+    )
+    .join('');
+}
 
 /** Assertion signed, Response not, no NameFormat, no PrefixList, AWS's audience: what most IdPs send. */
 const ASSERTION_SIGNED: IdpShape['defaults'] = {
@@ -72,19 +87,12 @@ const okta: IdpShape = {
     `<saml2:AuthnStatement${attr('AuthnInstant', iso(s.now))}${attr('SessionIndex', s.responseId)} xmlns:saml2="${NS.assertion}">` +
     '<saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>' +
     `<saml2:AttributeStatement xmlns:saml2="${NS.assertion}">` +
-    s.attributes
-      .map(
-        ([name, values]) =>
-          `<saml2:Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>` +
-          values
-            .map(
-              (v) =>
-                `<saml2:AttributeValue xmlns:xsi="${NS.xsi}" xsi:type="xs:string">${escapeXml(v)}</saml2:AttributeValue>`,
-            )
-            .join('') +
-          '</saml2:Attribute>',
-      )
-      .join('') +
+    attributeElements(
+      s.attributes,
+      s.attributeNameFormat,
+      'saml2:Attribute',
+      (v) => `<saml2:AttributeValue xmlns:xsi="${NS.xsi}" xsi:type="xs:string">${escapeXml(v)}</saml2:AttributeValue>`,
+    ) +
     '</saml2:AttributeStatement></saml2:Assertion></saml2p:Response>',
 };
 
@@ -116,27 +124,24 @@ const entra: IdpShape = {
     `<Conditions${attr('NotBefore', iso(plus(s.now, -5 * MINUTE)))}${attr('NotOnOrAfter', iso(plus(s.now, 65 * MINUTE)))}>` +
     `<AudienceRestriction><Audience>${escapeXml(s.audience)}</Audience></AudienceRestriction></Conditions>` +
     '<AttributeStatement>' +
-    [
-      ['http://schemas.microsoft.com/identity/claims/tenantid', ['72f988bf-86f1-41af-91ab-2d7cd011db47']] as const,
+    attributeElements(
       [
-        'http://schemas.microsoft.com/identity/claims/objectidentifier',
-        ['0b5d3c0e-3f0a-4f7e-9a43-5f1f0b7c2d11'],
-      ] as const,
-      ['http://schemas.microsoft.com/identity/claims/displayname', ['Alice Example']] as const,
-      ['http://schemas.microsoft.com/identity/claims/identityprovider', [s.issuer]] as const,
-      [
-        'http://schemas.microsoft.com/claims/authnmethodsreferences',
-        ['http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password'],
-      ] as const,
-      ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', ['alice@example.com']] as const,
-      ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', ['alice@example.com']] as const,
-      ...s.attributes,
-    ]
-      .map(
-        ([name, values]) =>
-          `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map((v) => `<AttributeValue>${escapeXml(v)}</AttributeValue>`).join('')}</Attribute>`,
-      )
-      .join('') +
+        ['http://schemas.microsoft.com/identity/claims/tenantid', ['72f988bf-86f1-41af-91ab-2d7cd011db47']],
+        ['http://schemas.microsoft.com/identity/claims/objectidentifier', ['0b5d3c0e-3f0a-4f7e-9a43-5f1f0b7c2d11']],
+        ['http://schemas.microsoft.com/identity/claims/displayname', ['Alice Example']],
+        ['http://schemas.microsoft.com/identity/claims/identityprovider', [s.issuer]],
+        [
+          'http://schemas.microsoft.com/claims/authnmethodsreferences',
+          ['http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password'],
+        ],
+        ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress', ['alice@example.com']],
+        ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', ['alice@example.com']],
+        ...s.attributes,
+      ],
+      s.attributeNameFormat,
+      'Attribute',
+      (v) => `<AttributeValue>${escapeXml(v)}</AttributeValue>`,
+    ) +
     '</AttributeStatement>' +
     `<AuthnStatement${attr('AuthnInstant', iso(s.now))}${attr('SessionIndex', s.assertionId)}><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement>` +
     '</Assertion></samlp:Response>',
@@ -177,12 +182,7 @@ const adfs: IdpShape = {
       `<Conditions${attr('NotBefore', iso(s.now))}${attr('NotOnOrAfter', iso(plus(s.now, 60 * MINUTE)))}>` +
       `<AudienceRestriction><Audience>${escapeXml(s.audience)}</Audience></AudienceRestriction></Conditions>` +
       '<AttributeStatement>' +
-      s.attributes
-        .map(
-          ([name, values]) =>
-            `<Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>${values.map(value).join('')}</Attribute>`,
-        )
-        .join('') +
+      attributeElements(s.attributes, s.attributeNameFormat, 'Attribute', value) +
       '</AttributeStatement>' +
       `<AuthnStatement${attr('AuthnInstant', iso(s.now))}${attr('SessionIndex', s.assertionId)}><AuthnContext><AuthnContextClassRef>urn:federation:authentication:windows</AuthnContextClassRef></AuthnContext></AuthnStatement>` +
       '</Assertion></samlp:Response>'
@@ -217,19 +217,13 @@ const google: IdpShape = {
     `<saml2:Conditions${attr('NotBefore', isoSeconds(plus(s.now, -5 * MINUTE)))}${attr('NotOnOrAfter', isoSeconds(plus(s.now, 5 * MINUTE)))}>` +
     `<saml2:AudienceRestriction><saml2:Audience>${escapeXml(s.audience)}</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions>` +
     '<saml2:AttributeStatement>' +
-    s.attributes
-      .map(
-        ([name, values]) =>
-          `<saml2:Attribute${attr('Name', name)}${nameFormat(s.attributeNameFormat)}>` +
-          values
-            .map(
-              (v) =>
-                `<saml2:AttributeValue xmlns:xs="${NS.xs}" xmlns:xsi="${NS.xsi}" xsi:type="xs:anyType">${escapeXml(v)}</saml2:AttributeValue>`,
-            )
-            .join('') +
-          '</saml2:Attribute>',
-      )
-      .join('') +
+    attributeElements(
+      s.attributes,
+      s.attributeNameFormat,
+      'saml2:Attribute',
+      (v) =>
+        `<saml2:AttributeValue xmlns:xs="${NS.xs}" xmlns:xsi="${NS.xsi}" xsi:type="xs:anyType">${escapeXml(v)}</saml2:AttributeValue>`,
+    ) +
     '</saml2:AttributeStatement>' +
     `<saml2:AuthnStatement${attr('AuthnInstant', isoSeconds(s.now))}${attr('SessionIndex', s.assertionId)}><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>` +
     '</saml2:Assertion></saml2p:Response>',
