@@ -69,15 +69,7 @@ export async function updatePgpass(options: ClusterOptions): Promise<void> {
     `Wrote the password for ${answer.dbUser}@${answer.host}:${answer.port}/${answer.database} to ${path} (expires ${answer.expiration}).\n`,
   );
   // The connection without its password: psql finds that in the file.
-  const pairs: Array<[string, string]> = [
-    ['host', answer.host],
-    ['port', String(answer.port)],
-    ['dbname', answer.database],
-    ['user', answer.dbUser],
-    ['sslmode', answer.sslMode],
-  ];
-  if (answer.sslRootCert !== null) pairs.push(['sslrootcert', answer.sslRootCert]);
-  process.stdout.write(`${libpqConninfo(pairs)}\n`);
+  process.stdout.write(`${libpqConninfo({ ...answer, sslRootCert: answer.sslRootCert ?? undefined })}\n`);
 }
 
 export async function installCa(options: { server?: string; cluster: string }): Promise<void> {
