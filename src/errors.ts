@@ -50,29 +50,22 @@ export class ConfigError extends AppError {
   }
 }
 
-export class BadRequest extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 400 });
-  }
+/** A kind of AppError that always answers with `status`. */
+function withStatus(status: number) {
+  return class extends AppError {
+    constructor(options: KindOptions) {
+      super({ ...options, status });
+    }
+  };
 }
 
-export class Unauthorized extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 401 });
-  }
-}
-
-export class NotFound extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 404 });
-  }
-}
-
-export class Forbidden extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 403 });
-  }
-}
+export class BadRequest extends withStatus(400) {}
+export class Unauthorized extends withStatus(401) {}
+export class NotFound extends withStatus(404) {}
+export class Forbidden extends withStatus(403) {}
+export class RoleNotPermitted extends withStatus(403) {}
+export class AwsAccessDenied extends withStatus(403) {}
+export class TooManyRequests extends withStatus(429) {}
 
 /** A SAML response we refuse. Always 401-class: the sign-in did not happen. */
 export class AssertionRejected extends AppError {
@@ -81,28 +74,10 @@ export class AssertionRejected extends AppError {
   }
 }
 
-export class RoleNotPermitted extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 403 });
-  }
-}
-
-export class AwsAccessDenied extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 403 });
-  }
-}
-
 export class UpstreamUnavailable extends AppError {
   constructor(options: KindOptions) {
     // expose: the message is ours ("try again"), never the upstream's body.
     super({ ...options, status: 502, expose: true });
-  }
-}
-
-export class TooManyRequests extends AppError {
-  constructor(options: KindOptions) {
-    super({ ...options, status: 429 });
   }
 }
 

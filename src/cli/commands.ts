@@ -1,7 +1,7 @@
 // What each command does once its arguments are parsed: print a format, run psql, write
 // ~/.pgpass, sign out. Results go to stdout, progress and hints to stderr.
 import { spawn } from 'node:child_process';
-import { CONNECTION_FORMATS } from '../credentials/connection-strings.ts';
+import { CONNECTION_FORMATS, libpqConninfo } from '../credentials/connection-strings.ts';
 import { callService } from './api-client.ts';
 import { fetchCredentials, installCaBundle, type CredentialsAnswer } from './credentials.ts';
 import { CliError, EXIT } from './errors.ts';
@@ -62,9 +62,6 @@ export async function runPsql(options: ClusterOptions, args: string[]): Promise<
   });
 }
 
-const LIBPQ_BARE = /^[A-Za-z0-9_.:@/+=-]+$/;
-const libpqValue = (v: string) => (LIBPQ_BARE.test(v) ? v : `'${v.replace(/[\\']/g, '\\$&')}'`);
-
 export async function updatePgpass(options: ClusterOptions): Promise<void> {
   const answer = await credentialsFor(options);
   const path = await writePgpass(answer.connectionStrings.pgpass);
@@ -72,15 +69,7 @@ export async function updatePgpass(options: ClusterOptions): Promise<void> {
     `Wrote the password for ${answer.dbUser}@${answer.host}:${answer.port}/${answer.database} to ${path} (expires ${answer.expiration}).\n`,
   );
   // The connection without its password: psql finds that in the file.
-  const pairs: Array<[string, string]> = [
-    ['host', answer.host],
-    ['port', String(answer.port)],
-    ['dbname', answer.database],
-    ['user', answer.dbUser],
-    ['sslmode', answer.sslMode],
-  ];
-  if (answer.sslRootCert !== null) pairs.push(['sslrootcert', answer.sslRootCert]);
-  process.stdout.write(`${pairs.map(([k, v]) => `${k}=${libpqValue(v)}`).join(' ')}\n`);
+  process.stdout.write(`${libpqConninfo({ ...answer, sslRootCert: answer.sslRootCert ?? undefined })}\n`);
 }
 
 export async function installCa(options: { server?: string; cluster: string }): Promise<void> {

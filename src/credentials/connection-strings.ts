@@ -89,12 +89,21 @@ function libpqValue(value: string): string {
 }
 
 export function libpqKeywords(t: DbLoginTarget): string {
+  return libpqConninfo(t, t.dbPassword);
+}
+
+/** What a libpq conninfo names besides the password; the CLI prints it without one, beside a pgpass entry. */
+export type LibpqTarget = Pick<DbLoginTarget, 'host' | 'port' | 'database' | 'dbUser' | 'sslRootCert'> & {
+  sslMode: string;
+};
+
+export function libpqConninfo(t: LibpqTarget, password?: string): string {
   const pairs: [string, string][] = [
     ['host', t.host],
     ['port', String(t.port)],
     ['dbname', t.database],
     ['user', t.dbUser],
-    ['password', t.dbPassword],
+    ...(password === undefined ? [] : [['password', password] as [string, string]]),
     ['sslmode', t.sslMode],
     ...(t.sslRootCert === undefined ? [] : [['sslrootcert', t.sslRootCert] as [string, string]]),
   ];

@@ -4,7 +4,13 @@
 // cached), and build the connection strings.
 import { AppError, Unauthorized } from '../errors.ts';
 import type { ClusterConfig } from '../config/schema.ts';
-import type { DbCredentials, Endpoint, RedshiftApi, RoleSession } from '../aws/ports.ts';
+import type {
+  ClusterCredentialsWithIamInput,
+  DbCredentials,
+  Endpoint,
+  RedshiftApi,
+  RoleSession,
+} from '../aws/ports.ts';
 import type { FederatedIdentity } from '../saml/federated-identity.ts';
 import { buildConnectionStrings, type ConnectionStrings, type SslMode } from './connection-strings.ts';
 import { requireClusterForRole } from './cluster-access.ts';
@@ -147,22 +153,19 @@ function requestCredentials(
       durationSeconds: cluster.durationSeconds,
     });
   }
-  if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
-    return redshift.getClusterCredentialsWithIam(session, {
-      region,
-      clusterIdentifier: cluster.clusterIdentifier ?? '',
-      ...customDomainOf(cluster),
-      dbName: cluster.database,
-      durationSeconds: cluster.durationSeconds,
-    });
-  }
-  return redshift.getClusterCredentials(session, {
+  const provisioned: ClusterCredentialsWithIamInput = {
     region,
     clusterIdentifier: cluster.clusterIdentifier ?? '',
     ...customDomainOf(cluster),
-    dbUser: identity.dbUser,
     dbName: cluster.database,
     durationSeconds: cluster.durationSeconds,
+  };
+  if (cluster.credentialsApi === 'GetClusterCredentialsWithIAM') {
+    return redshift.getClusterCredentialsWithIam(session, provisioned);
+  }
+  return redshift.getClusterCredentials(session, {
+    ...provisioned,
+    dbUser: identity.dbUser,
     autoCreate: cluster.autoCreate ?? identity.autoCreate,
     dbGroups: dbGroupsFor(cluster, identity.dbGroups),
   });

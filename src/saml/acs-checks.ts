@@ -16,7 +16,7 @@ import { clockProblem, readResponseEnvelope, type ResponseEnvelope } from './res
 import { checkDecryptedAssertion } from './decrypted-assertion.ts';
 import { checkAssertionFreshness } from './assertion-freshness.ts';
 import { checkSignatureAlgorithms } from './signature-policy.ts';
-import { CLOCK_MESSAGES } from './clock-messages.ts';
+import { clockRefusal } from './clock-messages.ts';
 
 export const MAX_SAML_RESPONSE_LENGTH = 100_000;
 
@@ -164,21 +164,7 @@ export function explainSamlError(
   )
     return rejected;
   const problem = clockProblem(envelope.timeWindows, ctx.now().getTime(), ctx.idp.clockSkewSeconds * 1000);
-  if (problem === 'expired')
-    return new AssertionRejected({
-      code: 'SAML_EXPIRED',
-      publicMessage: CLOCK_MESSAGES.expired,
-      cause: rejected,
-      details: rejected.details,
-    });
-  if (problem === 'early')
-    return new AssertionRejected({
-      code: 'SAML_NOT_YET_VALID',
-      publicMessage: CLOCK_MESSAGES.early,
-      cause: rejected,
-      details: rejected.details,
-    });
-  return rejected;
+  return problem === undefined ? rejected : clockRefusal(problem, { cause: rejected, details: rejected.details });
 }
 
 function idpStatusError(message: string | undefined, code: string | undefined, cause?: unknown): AssertionRejected {

@@ -5,7 +5,7 @@
 // - a NameID that is sent is not empty (node-saml then reports no NameID at all);
 // - the assertion ID and the latest NotOnOrAfter, for the one-time-use cache.
 import { AssertionRejected } from '../errors.ts';
-import { CLOCK_MESSAGES } from './clock-messages.ts';
+import { clockRefusal, type ClockProblem } from './clock-messages.ts';
 import { children, parseTime, textOf, type ParsedNode as Node } from './parsed-assertion.ts';
 
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
@@ -55,7 +55,7 @@ function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: n
       details: { expected: ctx.acsUrl, received: bearer.map((d) => d.$?.Recipient ?? null).slice(0, 3) },
     });
   }
-  let clockProblem: 'expired' | 'early' | undefined;
+  let clockProblem: ClockProblem | undefined;
   let latest: number | undefined;
   for (const data of forUs) {
     const notOnOrAfter = parseTime(data.$?.NotOnOrAfter);
@@ -66,12 +66,7 @@ function checkSubjectConfirmation(assertion: Node, ctx: ConditionContext, now: n
     else latest = Math.max(latest ?? 0, notOnOrAfter);
   }
   if (latest !== undefined) return latest;
-  if (clockProblem === 'early') {
-    throw new AssertionRejected({ code: 'SAML_NOT_YET_VALID', publicMessage: CLOCK_MESSAGES.early });
-  }
-  if (clockProblem === 'expired') {
-    throw new AssertionRejected({ code: 'SAML_EXPIRED', publicMessage: CLOCK_MESSAGES.expired });
-  }
+  if (clockProblem !== undefined) throw clockRefusal(clockProblem);
   throw new AssertionRejected({
     code: 'SAML_SUBJECT_CONFIRMATION_INVALID',
     publicMessage: "The assertion's bearer confirmation has no NotOnOrAfter.",

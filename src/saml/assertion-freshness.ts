@@ -6,7 +6,7 @@
 // - every AuthnStatement: AuthnInstant not in the future (nor older than the optional maximum),
 //   SessionNotOnOrAfter not past; the earliest SessionNotOnOrAfter is returned to bound sessions.
 import { AssertionRejected } from '../errors.ts';
-import { CLOCK_MESSAGES } from './clock-messages.ts';
+import { clockRefusal } from './clock-messages.ts';
 import { children, parseTime, type ParsedNode } from './parsed-assertion.ts';
 
 export interface FreshnessContext {
@@ -53,11 +53,7 @@ export function checkAssertionFreshness(
 
 function checkIssued(issuedAt: number, now: number, ctx: FreshnessContext): void {
   if (issuedAt > now + ctx.skewMs) {
-    throw new AssertionRejected({
-      code: 'SAML_NOT_YET_VALID',
-      publicMessage: CLOCK_MESSAGES.early,
-      details: { issueInstant: new Date(issuedAt).toISOString() },
-    });
+    throw clockRefusal('early', { details: { issueInstant: new Date(issuedAt).toISOString() } });
   }
   if (now - issuedAt > ctx.maxResponseAgeMs + ctx.skewMs) {
     throw new AssertionRejected({
@@ -70,11 +66,7 @@ function checkIssued(issuedAt: number, now: number, ctx: FreshnessContext): void
 
 function checkAuthenticated(authnInstant: number, now: number, ctx: FreshnessContext): void {
   if (authnInstant > now + ctx.skewMs) {
-    throw new AssertionRejected({
-      code: 'SAML_NOT_YET_VALID',
-      publicMessage: CLOCK_MESSAGES.early,
-      details: { authnInstant: new Date(authnInstant).toISOString() },
-    });
+    throw clockRefusal('early', { details: { authnInstant: new Date(authnInstant).toISOString() } });
   }
   if (ctx.maxAuthnAgeMs !== undefined && now - authnInstant > ctx.maxAuthnAgeMs + ctx.skewMs) {
     throw new AssertionRejected({

@@ -4,9 +4,8 @@
 // page can neither read the cookie nor send it (SameSite=Strict), nor set it on HTTPS (__Host-).
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { Forbidden } from '../errors.ts';
 import { readCookie } from './read-cookie.ts';
-import { safeEqual } from './middleware/csrf.ts';
+import { formTokenRefusal } from './middleware/csrf.ts';
 
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const MAX_AGE_MS = 3600_000;
@@ -34,19 +33,7 @@ export function createSetupFormToken(options: { https: boolean }): SetupFormToke
     },
     require() {
       return (req, _res, next) => {
-        const expected = current(req);
-        const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-        if (expected === undefined || typeof sent !== 'string' || !safeEqual(sent, expected)) {
-          next(
-            new Forbidden({
-              code: 'CSRF_TOKEN_INVALID',
-              publicMessage:
-                'This form has expired or did not come from this site. Go back, reload the page and try again.',
-            }),
-          );
-          return;
-        }
-        next();
+        next(formTokenRefusal(req, current(req)));
       };
     },
     clear(res) {

@@ -15,6 +15,7 @@ import {
 } from '../support/sign-response.ts';
 import type { Me, ProbeJudgement, SecurityCase } from './attack-runner.ts';
 import { ATTACKER_IDP_ID, ATTACKER_IDP_ISSUER } from './security-harness.ts';
+import { attacksOf } from './attack-cases.ts';
 
 const SESSION_DURATION = 'https://aws.amazon.com/SAML/Attributes/SessionDuration';
 const OTHER_ACCOUNT = '999999999999';
@@ -28,20 +29,20 @@ const HOSTILE: ReadonlyArray<readonly [string, string]> = [
 
 type Attributes = Record<string, string | string[] | undefined>;
 
+const attack = attacksOf('attributes');
+
 function refused(
   name: string,
   codes: readonly string[],
   extraAttributes: Attributes,
-  statuses: readonly number[] = [401],
+  statuses?: readonly number[],
 ): SecurityCase {
-  return {
+  return attack(
     name,
-    kind: 'attack',
-    class: 'attributes',
     codes,
+    async (ctx) => ctx.postXml('sp', await ctx.responseXml('sp', { extraAttributes })),
     statuses,
-    run: async (ctx) => ctx.postXml('sp', await ctx.responseXml('sp', { extraAttributes })),
-  };
+  );
 }
 
 function probe(

@@ -26,6 +26,7 @@ import {
   signAssertionWith,
   signResponseWith,
 } from './attack-xml.ts';
+import { attacksOf, mustChange } from './attack-cases.ts';
 
 const SIGNATURE_CODES = ['SAML_SIGNATURE_INVALID'];
 const MALFORMED = ['SAML_MALFORMED'];
@@ -158,14 +159,7 @@ export const parserProbes: SecurityCase[] = probeSpecs.flatMap((spec) => [
   probe({ ...spec, when: 'before-signing' }),
 ]);
 
-function attack(
-  name: string,
-  codes: readonly string[],
-  run: (ctx: CaseContext) => Promise<Response>,
-  statuses?: readonly number[],
-): SecurityCase {
-  return { name, kind: 'attack', class: 'parser', codes, ...(statuses === undefined ? {} : { statuses }), run };
-}
+const attack = attacksOf('parser', 'any 4xx');
 
 /** A valid signed response whose XML is then rewritten by `rewrite`. */
 function rewritten(
@@ -180,9 +174,7 @@ function rewritten(
     codes,
     async (ctx) => {
       const xml = await ctx.responseXml('sp', overrides);
-      const next = rewrite(xml);
-      if (next === xml) throw new Error('the rewrite changed nothing');
-      return ctx.postXml('sp', next);
+      return ctx.postXml('sp', mustChange(xml, rewrite(xml)));
     },
     statuses,
   );
@@ -216,11 +208,6 @@ function truncationAttacks(
       ctx.postXml('sp', await ctx.responseXml('sp', { ...overrides, beforeSigning: everywhere })),
     ),
   ];
-}
-
-function mustChange(before: string, after: string): string {
-  if (after === before) throw new Error('the rewrite changed nothing');
-  return after;
 }
 
 export const parserAttacks: SecurityCase[] = [

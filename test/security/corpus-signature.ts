@@ -7,9 +7,10 @@ import type { SigningKey } from '../../src/dev/saml-response.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encryptAssertionInResponse } from '../support/encrypt-assertion.ts';
-import { EVIL_IDENTITY, type AppName, type CaseContext, type Me, type SecurityCase } from './attack-runner.ts';
+import { EVIL_IDENTITY, type AppName, type Me, type SecurityCase } from './attack-runner.ts';
 import { ATTACKER_IDP_ID, ATTACKER_IDP_ISSUER } from './security-harness.ts';
 import { forgedKeys } from './forged-keys.ts';
+import { attacksOf } from './attack-cases.ts';
 import {
   ALG,
   ASSERTION_XPATH,
@@ -28,15 +29,8 @@ import {
 
 const SIGNATURE_CODES = ['SAML_SIGNATURE_INVALID'];
 
-function attack(
-  klass: string,
-  name: string,
-  codes: readonly string[],
-  run: (ctx: CaseContext) => Promise<Response>,
-  statuses: readonly number[] = [401],
-): SecurityCase {
-  return { name, kind: 'attack', class: klass, codes, statuses, run };
-}
+const signatureAttack = attacksOf('signature');
+const certificateAttack = attacksOf('certificate');
 
 /** A valid response for `app`, then `tamper` on its DOM. */
 function tampered(
@@ -45,7 +39,7 @@ function tampered(
   signing: { signResponse?: boolean; signAssertion?: boolean } = {},
   app: AppName = 'sp',
 ): SecurityCase {
-  return attack('signature', name, SIGNATURE_CODES, async (ctx) => {
+  return signatureAttack(name, SIGNATURE_CODES, async (ctx) => {
     const doc = parse(await ctx.responseXml(app, signing));
     tamper(doc);
     return ctx.postXml(app, serialize(doc));
@@ -59,7 +53,7 @@ function signedBy(
   sign: (xml: string) => string | Promise<string>,
   codes: readonly string[] = SIGNATURE_CODES,
 ): SecurityCase {
-  return attack(klass, name, codes, async (ctx) =>
+  return attacksOf(klass)(name, codes, async (ctx) =>
     ctx.postXml('sp', await sign(await ctx.responseXml('sp', { signAssertion: false }))),
   );
 }
@@ -117,7 +111,7 @@ export const signatureCases: SecurityCase[] = [
     { signResponse: true, signAssertion: false },
     'respOnly',
   ),
-  attack('signature', 'Response-only signature where the assertion must be signed', SIGNATURE_CODES, async (ctx) =>
+  signatureAttack('Response-only signature where the assertion must be signed', SIGNATURE_CODES, async (ctx) =>
     ctx.postXml('sp', await ctx.responseXml('sp', { signResponse: true, signAssertion: false })),
   ),
   tampered('SignatureValue emptied', (doc) => {
@@ -150,8 +144,7 @@ export const signatureCases: SecurityCase[] = [
   signedBy('signature', 'Reference URI="" (the whole document)', (xml) =>
     signAssertionWith(xml, { key: fixtureKeys.idp, emptyUri: true }),
   ),
-  attack(
-    'signature',
+  signatureAttack(
     'Reference URI with a quote (XPath injection)',
     ['SAML_SIGNATURE_INVALID', 'SAML_INVALID'],
     async (ctx) => {
@@ -159,7 +152,7 @@ export const signatureCases: SecurityCase[] = [
       return ctx.postXml('sp', xml.replace(/<ds:Reference URI="#([^"]+)"/, `<ds:Reference URI="#$1' or '1'='1"`));
     },
   ),
-  attack('signature', "duplicate IDs: the Response carries the assertion's ID", SIGNATURE_CODES, async (ctx) => {
+  signatureAttack("duplicate IDs: the Response carries the assertion's ID", SIGNATURE_CODES, async (ctx) => {
     const id = '_duplicate0123456789abcdef0123456789abcd';
     return ctx.postXml('sp', await ctx.responseXml('sp', { responseId: id, assertionId: id }));
   }),
@@ -180,7 +173,7 @@ export const signatureCases: SecurityCase[] = [
     signedInfo.appendChild(second);
     return serialize(doc);
   }),
-  attack('signature', 'attacker encrypts an unsigned evil assertion for the SP', SIGNATURE_CODES, async (ctx) =>
+  signatureAttack('attacker encrypts an unsigned evil assertion for the SP', SIGNATURE_CODES, async (ctx) =>
     ctx.postXml(
       'sp',
       await encryptAssertionInResponse(await ctx.responseXml('sp', { nameId: EVIL_IDENTITY, signAssertion: false }), {
@@ -230,15 +223,13 @@ export const signatureCases: SecurityCase[] = [
       }),
     ['SAML_ALGORITHM_NOT_ALLOWED', 'SAML_SIGNATURE_INVALID'],
   ),
-  attack(
-    'certificate',
+  certificateAttack(
     "partner IdP's trusted key, posted to the test connection",
     ['SAML_SIGNATURE_INVALID', 'SAML_ISSUER_MISMATCH'],
     async (ctx) =>
       ctx.postXml('sp', await ctx.responseXml('sp', { key: fixtureKeys.attacker, issuer: ATTACKER_IDP_ISSUER })),
   ),
-  attack(
-    'certificate',
+  certificateAttack(
     'partner IdP signs as the test IdP (Issuer copied), posted to its own connection',
     ['SAML_ISSUER_MISMATCH'],
     async (ctx) => {

@@ -4,21 +4,15 @@
 // service passes the response byte for byte to STS, so it must refuse what it would not sign for.
 import { encryptAssertionInResponse } from '../support/encrypt-assertion.ts';
 import { fixtureKeys, type SamlResponseOverrides } from '../support/sign-response.ts';
-import type { AppName, CaseContext, SecurityCase } from './attack-runner.ts';
+import type { AppName, SecurityCase } from './attack-runner.ts';
+import { attacksOf, mustChange } from './attack-cases.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const XI = 'http://www.w3.org/2001/XInclude';
 const INCLUDE = `<xi:include xmlns:xi="${XI}" href="file:///etc/passwd" parse="text"/>`;
 
-function attack(
-  name: string,
-  codes: readonly string[],
-  run: (ctx: CaseContext) => Promise<Response>,
-  statuses: readonly number[] = [401],
-): SecurityCase {
-  return { name, kind: 'attack', class: 'strict', codes, statuses, run };
-}
+const attack = attacksOf('strict');
 
 /**
  * A response the IdP signed with `overrides` (a function: times are taken when the case runs), optionally rewritten
@@ -40,11 +34,6 @@ function signed(
     },
     options.statuses,
   );
-}
-
-function mustChange(before: string, after: string): string {
-  if (after === before) throw new Error('the edit changed nothing');
-  return after;
 }
 
 const ago = (ms: number): Date => new Date(Date.now() - ms);

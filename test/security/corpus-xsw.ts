@@ -22,8 +22,10 @@ import {
   signatureOf,
   unsignedCopy,
 } from './attack-xml.ts';
+import { attacksOf } from './attack-cases.ts';
 
 const SIGNATURE_CODES = ['SAML_SIGNATURE_INVALID', 'SAML_MULTIPLE_ASSERTIONS', 'SAML_ASSERTION_MISSING'];
+const attack = attacksOf('XSW');
 
 interface Parts {
   doc: Document;
@@ -88,18 +90,11 @@ function xsw(
   build: (p: Parts) => void,
   signing?: { signResponse?: boolean; signAssertion?: boolean },
 ): SecurityCase {
-  return {
-    name,
-    kind: 'attack',
-    class: 'XSW',
-    codes: SIGNATURE_CODES,
-    statuses: [401],
-    async run(ctx) {
-      const p = await parts(ctx, app, signing);
-      build(p);
-      return ctx.postXml(app, withEvil(serialize(p.doc)));
-    },
-  };
+  return attack(name, SIGNATURE_CODES, async (ctx) => {
+    const p = await parts(ctx, app, signing);
+    build(p);
+    return ctx.postXml(app, withEvil(serialize(p.doc)));
+  });
 }
 
 /**
@@ -133,6 +128,28 @@ function extensions(doc: Document, child: Element): Element {
   return ext;
 }
 
+/** XSW4: the evil assertion takes the signed one's place and wraps it as its last child. */
+function evilWrapsSigned(p: Parts): void {
+  p.response.replaceChild(p.evil, p.assertion);
+  p.evil.appendChild(p.assertion);
+}
+
+/** XSW7: the signed assertion moves into samlp:Extensions (before Status), the evil one takes its place. */
+function signedIntoExtensions(p: Parts): void {
+  p.response.replaceChild(p.evil, p.assertion);
+  p.response.insertBefore(
+    extensions(p.doc, p.assertion),
+    p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null,
+  );
+}
+
+/** XSW5, 6 and 8: the evil assertion takes the signed one's ID and Signature; the unsigned original is returned. */
+function evilTakesSignature(p: Parts): { copy: Element; signature: Element } {
+  const copy = unsignedCopy(p.doc, p.assertion);
+  sameId(p.evil, p.assertion);
+  return { copy, signature: moveSignature(p.assertion, p.evil) };
+}
+
 export const xswCases: SecurityCase[] = [
   responseXsw('XSW1: evil Response, original signed Response inside its moved Signature', 'inside-signature'),
   responseXsw(
@@ -149,10 +166,7 @@ export const xswCases: SecurityCase[] = [
   xsw('XSW3d: evil assertion before the signed one, IdP-initiated', 'idpInit', (p) =>
     p.response.insertBefore(p.evil, p.assertion),
   ),
-  xsw('XSW4: evil assertion wraps the signed assertion (child at the end)', 'sp', (p) => {
-    p.response.replaceChild(p.evil, p.assertion);
-    p.evil.appendChild(p.assertion);
-  }),
+  xsw('XSW4: evil assertion wraps the signed assertion (child at the end)', 'sp', evilWrapsSigned),
   xsw('XSW4b: evil assertion holds the signed one in saml:Advice', 'sp', (p) => {
     p.response.replaceChild(p.evil, p.assertion);
     const advice = element(p.doc, NS.saml, 'saml:Advice');
@@ -160,41 +174,27 @@ export const xswCases: SecurityCase[] = [
     p.evil.insertBefore(advice, p.evil.getElementsByTagNameNS(NS.saml, 'AttributeStatement')[0] ?? null);
   }),
   xsw('XSW5: evil assertion (same ID) carries the signature, unsigned original copy at the end', 'sp', (p) => {
-    const copy = unsignedCopy(p.doc, p.assertion);
-    sameId(p.evil, p.assertion);
-    moveSignature(p.assertion, p.evil);
+    const { copy } = evilTakesSignature(p);
     p.response.replaceChild(p.evil, p.assertion);
     p.response.appendChild(copy);
   }),
   xsw('XSW6: evil assertion (same ID) carries the signature, original copy inside the Signature', 'sp', (p) => {
-    const copy = unsignedCopy(p.doc, p.assertion);
-    sameId(p.evil, p.assertion);
-    const signature = moveSignature(p.assertion, p.evil);
+    const { copy, signature } = evilTakesSignature(p);
     signature.appendChild(copy);
     p.response.replaceChild(p.evil, p.assertion);
   }),
-  xsw('XSW7: signed assertion moved into samlp:Extensions, evil assertion in its place', 'sp', (p) => {
-    p.response.replaceChild(p.evil, p.assertion);
-    p.response.insertBefore(
-      extensions(p.doc, p.assertion),
-      p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null,
-    );
-  }),
+  xsw('XSW7: signed assertion moved into samlp:Extensions, evil assertion in its place', 'sp', signedIntoExtensions),
   xsw('XSW7b: evil assertion (same ID) with an Extensions child holding the signed assertion', 'sp', (p) => {
     p.response.replaceChild(sameId(p.evil, p.assertion), p.assertion);
     p.evil.appendChild(extensions(p.doc, p.assertion));
   }),
-  xsw('XSW7c: signed assertion in Extensions, evil assertion in its place, IdP-initiated', 'idpInit', (p) => {
-    p.response.replaceChild(p.evil, p.assertion);
-    p.response.insertBefore(
-      extensions(p.doc, p.assertion),
-      p.response.getElementsByTagNameNS(NS.samlp, 'Status')[0] ?? null,
-    );
-  }),
+  xsw(
+    'XSW7c: signed assertion in Extensions, evil assertion in its place, IdP-initiated',
+    'idpInit',
+    signedIntoExtensions,
+  ),
   xsw('XSW8: evil assertion (same ID) with the signature, original copy in ds:Object', 'sp', (p) => {
-    const copy = unsignedCopy(p.doc, p.assertion);
-    sameId(p.evil, p.assertion);
-    const signature = moveSignature(p.assertion, p.evil);
+    const { copy, signature } = evilTakesSignature(p);
     const object = element(p.doc, NS.ds, 'ds:Object');
     object.appendChild(copy);
     signature.appendChild(object);
@@ -222,22 +222,18 @@ export const xswCases: SecurityCase[] = [
     (p) => p.response.replaceChild(p.evil, p.assertion),
     { signResponse: true, signAssertion: false },
   ),
-  {
-    name: 'XSW4 inside an EncryptedAssertion: evil assertion wraps the signed one, then encrypted',
-    kind: 'attack',
-    class: 'XSW',
-    codes: [...SIGNATURE_CODES, 'SAML_DECRYPTION_FAILED'],
-    statuses: [401],
-    async run(ctx) {
+  attack(
+    'XSW4 inside an EncryptedAssertion: evil assertion wraps the signed one, then encrypted',
+    [...SIGNATURE_CODES, 'SAML_DECRYPTION_FAILED'],
+    async (ctx) => {
       const p = await parts(ctx, 'sp');
-      p.response.replaceChild(p.evil, p.assertion);
-      p.evil.appendChild(p.assertion);
+      evilWrapsSigned(p);
       return ctx.postXml(
         'sp',
         await encryptAssertionInResponse(serialize(p.doc), { certificate: fixtureKeys.sp.certificate }),
       );
     },
-  },
+  ),
   insideSignature(
     "evil assertion inside the signed assertion's ds:Object (outside the signed bytes)",
     (signature, evil, doc) => {
@@ -253,25 +249,18 @@ export const xswCases: SecurityCase[] = [
 
 /** XSW1/XSW2 rebuild the whole document around the signed Response (respOnly: a signed Response suffices there). */
 function responseXsw(name: string, placement: 'inside-signature' | 'before-signature'): SecurityCase {
-  return {
-    name,
-    kind: 'attack',
-    class: 'XSW',
-    codes: SIGNATURE_CODES,
-    statuses: [401],
-    async run(ctx) {
-      const inResponseTo = await ctx.apps.respOnly.startLogin(ctx.victim('respOnly'));
-      const original = parse(
-        await ctx.responseXml('respOnly', { signResponse: true, signAssertion: false, inResponseTo }),
-      );
-      const evilDoc = parse(evilResponseXml(ctx, 'respOnly', inResponseTo));
-      const evilResponse = evilDoc.documentElement;
-      const signature = evilDoc.importNode(signatureOf(original.documentElement), true) as Element;
-      insertAfter(signature, issuerOf(evilResponse));
-      const originalCopy = unsignedCopy(evilDoc, original.documentElement);
-      if (placement === 'inside-signature') signature.appendChild(originalCopy);
-      else evilResponse.insertBefore(originalCopy, signature);
-      return ctx.postXml('respOnly', withEvil(serialize(evilDoc)));
-    },
-  };
+  return attack(name, SIGNATURE_CODES, async (ctx) => {
+    const inResponseTo = await ctx.apps.respOnly.startLogin(ctx.victim('respOnly'));
+    const original = parse(
+      await ctx.responseXml('respOnly', { signResponse: true, signAssertion: false, inResponseTo }),
+    );
+    const evilDoc = parse(evilResponseXml(ctx, 'respOnly', inResponseTo));
+    const evilResponse = evilDoc.documentElement;
+    const signature = evilDoc.importNode(signatureOf(original.documentElement), true) as Element;
+    insertAfter(signature, issuerOf(evilResponse));
+    const originalCopy = unsignedCopy(evilDoc, original.documentElement);
+    if (placement === 'inside-signature') signature.appendChild(originalCopy);
+    else evilResponse.insertBefore(originalCopy, signature);
+    return ctx.postXml('respOnly', withEvil(serialize(evilDoc)));
+  });
 }

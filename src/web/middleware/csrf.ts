@@ -12,20 +12,18 @@ export function csrfToken(req: Request): string {
 
 export function requireCsrfToken(): RequestHandler {
   return (req, _res, next) => {
-    const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
-    const expected = req.session.csrfToken;
-    if (typeof sent !== 'string' || typeof expected !== 'string' || !safeEqual(sent, expected)) {
-      next(
-        new Forbidden({
-          code: 'CSRF_TOKEN_INVALID',
-          publicMessage:
-            'This form has expired or did not come from this site. Go back, reload the page and try again.',
-        }),
-      );
-      return;
-    }
-    next();
+    next(formTokenRefusal(req, req.session.csrfToken));
   };
+}
+
+/** The refusal of a form whose `_csrf` field is not `expected`; undefined when it is. */
+export function formTokenRefusal(req: Request, expected: string | undefined): Forbidden | undefined {
+  const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+  if (typeof sent === 'string' && typeof expected === 'string' && safeEqual(sent, expected)) return undefined;
+  return new Forbidden({
+    code: 'CSRF_TOKEN_INVALID',
+    publicMessage: 'This form has expired or did not come from this site. Go back, reload the page and try again.',
+  });
 }
 
 export function requireJsonSameOrigin(baseUrl: string): RequestHandler {
@@ -51,7 +49,7 @@ export function requireJsonSameOrigin(baseUrl: string): RequestHandler {
 }
 
 /** Constant-time comparison of two tokens. */
-export function safeEqual(a: string, b: string): boolean {
+function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

@@ -2,16 +2,36 @@
 // error page for browsers or `{ error: { code, message, requestId } }` for API clients. A 5xx
 // never shows its cause; nothing here ever prints a stack trace to the client.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError, isAppError } from '../../errors.ts';
+import { AppError, isAppError, type AppErrorOptions } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+
+type Refusal = Pick<AppErrorOptions, 'code' | 'status' | 'publicMessage'>;
+
+const NOT_FOUND: Refusal = { code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.' };
+const UNSUPPORTED_BODY: Refusal = {
+  code: 'UNSUPPORTED_MEDIA_TYPE',
+  status: 415,
+  publicMessage: 'The request body uses a character set or encoding this service does not accept.',
+};
+
+/** body-parser's error types (`err.type`) and what we answer for each. */
+const BODY_PARSER_ERRORS: ReadonlyMap<string, Refusal> = new Map<string, Refusal>([
+  ['entity.too.large', { code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request body is too large.' }],
+  ['entity.parse.failed', { code: 'BAD_JSON', status: 400, publicMessage: 'The request body is not valid JSON.' }],
+  [
+    'parameters.too.many',
+    { code: 'REQUEST_TOO_LARGE', status: 413, publicMessage: 'The request has too many form fields.' },
+  ],
+  ['charset.unsupported', UNSUPPORTED_BODY],
+  ['encoding.unsupported', UNSUPPORTED_BODY],
+]);
 
 export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 }
 
 export function notFoundHandler(): RequestHandler {
-  return (_req, _res, next) =>
-    next(new AppError({ code: 'NOT_FOUND', status: 404, publicMessage: 'There is no page at this address.' }));
+  return (_req, _res, next) => next(new AppError(NOT_FOUND));
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -78,42 +98,9 @@ function toAppError(err: unknown): AppError {
     status?: number;
     expose?: boolean;
   };
-  if (e.type === 'entity.too.large')
-    return new AppError({
-      code: 'REQUEST_TOO_LARGE',
-      status: 413,
-      publicMessage: 'The request body is too large.',
-      cause: err,
-    });
-  if (e.type === 'entity.parse.failed')
-    return new AppError({
-      code: 'BAD_JSON',
-      status: 400,
-      publicMessage: 'The request body is not valid JSON.',
-      cause: err,
-    });
-  if (e.type === 'parameters.too.many')
-    return new AppError({
-      code: 'REQUEST_TOO_LARGE',
-      status: 413,
-      publicMessage: 'The request has too many form fields.',
-      cause: err,
-    });
-  if (e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
-    return new AppError({
-      code: 'UNSUPPORTED_MEDIA_TYPE',
-      status: 415,
-      publicMessage: 'The request body uses a character set or encoding this service does not accept.',
-      cause: err,
-    });
-  }
-  if (e.status === 404)
-    return new AppError({
-      code: 'NOT_FOUND',
-      status: 404,
-      publicMessage: 'There is no page at this address.',
-      cause: err,
-    });
+  const known = e.type === undefined ? undefined : BODY_PARSER_ERRORS.get(e.type);
+  if (known !== undefined) return new AppError({ ...known, cause: err });
+  if (e.status === 404) return new AppError({ ...NOT_FOUND, cause: err });
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError({
       code: 'BAD_REQUEST',

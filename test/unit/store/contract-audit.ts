@@ -4,11 +4,8 @@
 // describeStoreContract.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditEvent, Store } from '../../../src/store/ports.ts';
-
-const T0 = new Date('2030-01-01T00:00:00.000Z');
-const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
-const anEvent = (fields: Partial<AuditEvent> = {}): AuditEvent => ({ at: T0, kind: 'login', outcome: 'ok', ...fields });
+import type { AuditEvent } from '../../../src/store/ports.ts';
+import { anEvent, at, type StoreTest } from './contract-support.ts';
 
 async function collect(pages: AsyncIterable<AuditEvent[]>): Promise<{ sizes: number[]; tags: string[] }> {
   const sizes: number[] = [];
@@ -20,7 +17,7 @@ async function collect(pages: AsyncIterable<AuditEvent[]>): Promise<{ sizes: num
   return { sizes, tags };
 }
 
-export function describeAuditStoreContract(test: (title: string, fn: (store: Store) => Promise<void>) => void): void {
+export function describeAuditStoreContract(test: StoreTest): void {
   describe('audit pages, IdP filter and pruning', () => {
     test('filters by IdP, exactly', async (store) => {
       for (const [tag, idpId] of [

@@ -2,10 +2,8 @@
 // swept at expiry; grants taken exactly once, even when raced. Called from describeStoreContract.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CliTokenRecord, Store } from '../../../src/store/ports.ts';
-
-const T0 = new Date('2030-01-01T00:00:00.000Z');
-const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+import type { CliTokenRecord } from '../../../src/store/ports.ts';
+import { at, T0, type StoreTest } from './contract-support.ts';
 
 const aToken = (fields: Partial<CliTokenRecord> = {}): CliTokenRecord => ({
   id: 'tok-1',
@@ -19,7 +17,7 @@ const aToken = (fields: Partial<CliTokenRecord> = {}): CliTokenRecord => ({
   ...fields,
 });
 
-export function describeCliStoreContract(test: (title: string, fn: (store: Store) => Promise<void>) => void): void {
+export function describeCliStoreContract(test: StoreTest): void {
   describe('CLI tokens', () => {
     test('finds a token by hash only, and by public ID', async (store) => {
       await store.saveCliToken(aToken());
