@@ -1,15 +1,14 @@
 // The built-in demo IdP, mounted at /dev/idp in demo mode only: a user picker instead of a
 // password, and signed SAML responses carrying the AWS and Redshift attributes. It does not check
 // AuthnRequest signatures; it stays safe by posting only to the ACS URLs the app configured.
-import { randomBytes } from 'node:crypto';
+// Reading the AuthnRequest and the pending-request tokens are in demo-idp/.
 import path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import { DOMParser } from '@xmldom/xmldom';
 import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { BadRequest, type ErrorCode } from '../errors.ts';
-import { buildSamlResponse, escapeXml, NAMEID_FORMAT, type SigningKey } from './saml-response.ts';
 import { VIEWS_DIR } from '../project-root.ts';
+import { bad, relayStateOf, SAMLP, signInRequestFrom, type SignInRequest } from './demo-idp/authn-request.ts';
+import { createPendingRequests, type PendingRequests } from './demo-idp/pending-requests.ts';
+import { buildSamlResponse, escapeXml, NAMEID_FORMAT, type SigningKey } from './saml-response.ts';
 
 export interface DemoUser {
   id: string;
@@ -66,51 +65,16 @@ export const DEMO_USERS: DemoUser[] = [
   },
 ];
 
-const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
-const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
-const MAX_REQUEST_BYTES = 100 * 1024; // inflated; a deflate bomb stops here, not in memory
-const MAX_RELAY_STATE = 1024; // the binding allows 80 bytes; be lenient, but bounded
-const PENDING_TTL_MS = 5 * 60_000;
-const MAX_PENDING = 1000;
-
-interface PendingRequest {
-  requestId?: string;
-  spEntityId?: string;
-  acsUrl: string;
-  relayState?: string;
-  expiresAt: number;
-}
+type Render = (view: string, data: Record<string, unknown>) => Promise<string>;
 
 export function createDemoIdpRouter(options: DemoIdpOptions): Router {
   const now = options.now ?? (() => new Date());
   const viewsDir = options.viewsDir ?? VIEWS_DIR;
-  const render = (view: string, data: Record<string, unknown>) => ejs.renderFile(path.join(viewsDir, view), data);
-  const pending = new Map<string, PendingRequest>();
+  const render: Render = (view, data) => ejs.renderFile(path.join(viewsDir, view), data);
+  const pending = createPendingRequests(now);
 
-  // The form carries this random token, never the AuthnRequest itself, so the user cannot
-  // change the ACS URL or InResponseTo between the two steps.
-  function remember(request: Omit<PendingRequest, 'expiresAt'>): string {
-    const at = now().getTime();
-    for (const [token, entry] of pending)
-      if (entry.expiresAt <= at || pending.size >= MAX_PENDING) pending.delete(token);
-    const token = randomBytes(32).toString('base64url');
-    pending.set(token, { ...request, expiresAt: at + PENDING_TTL_MS });
-    return token;
-  }
-
-  function take(token: unknown): PendingRequest {
-    const entry = typeof token === 'string' ? pending.get(token) : undefined;
-    if (typeof token === 'string') pending.delete(token);
-    if (!entry || entry.expiresAt <= now().getTime())
-      throw bad(
-        'DEMO_IDP_UNKNOWN_REQUEST',
-        'This sign-in request is unknown, used or expired; start again from the application.',
-      );
-    return entry;
-  }
-
-  async function showPicker(req: Request, res: Response, request: Omit<PendingRequest, 'expiresAt'>): Promise<void> {
-    const token = remember(request);
+  async function showPicker(req: Request, res: Response, request: SignInRequest): Promise<void> {
+    const token = pending.remember(request);
     const html = await render('dev-idp.ejs', {
       ...request,
       token,
@@ -122,31 +86,13 @@ export function createDemoIdpRouter(options: DemoIdpOptions): Router {
 
   const router = express.Router();
   router.use(express.urlencoded({ extended: false, limit: '10kb' }));
-
   router.get('/metadata', (_req, res) => {
     res.type('application/samlmetadata+xml').send(demoIdpMetadataXml(options));
   });
-
   router.get(
     '/sso',
-    handle(async (req, res) => {
-      const request = parseAuthnRequest(req.query.SAMLRequest);
-      const acsUrl = expectedAcsUrl(options, request.issuer);
-      if (request.acsUrl !== undefined && request.acsUrl !== acsUrl) {
-        throw bad(
-          'DEMO_IDP_ACS_MISMATCH',
-          'The AuthnRequest names an AssertionConsumerServiceURL this IdP does not post to.',
-        );
-      }
-      await showPicker(req, res, {
-        requestId: request.id,
-        spEntityId: request.issuer,
-        acsUrl,
-        relayState: relayStateOf(req.query.RelayState),
-      });
-    }),
+    handle(async (req, res) => showPicker(req, res, signInRequestFrom(req.query, options))),
   );
-
   router.get(
     '/initiate',
     handle(async (req, res) => {
@@ -154,27 +100,27 @@ export function createDemoIdpRouter(options: DemoIdpOptions): Router {
       await showPicker(req, res, { acsUrl, relayState: relayStateOf(req.query.RelayState) });
     }),
   );
-
-  router.post(
-    '/sso',
-    handle(async (req, res) => {
-      const body: Record<string, unknown> = req.body ?? {};
-      const request = take(body.token);
-      const user = options.users.find((u) => u.id === body.userId);
-      if (!user) throw bad('DEMO_IDP_UNKNOWN_USER', 'Unknown demo user.');
-      const samlResponse = signedResponseFor(options, user, request, now());
-      const html = await render('dev-idp-post.ejs', {
-        acsUrl: request.acsUrl,
-        samlResponse,
-        relayState: request.relayState,
-        user,
-      });
-      // The page holds a bearer assertion: keep it out of every cache.
-      res.set('Cache-Control', 'no-store').type('html').send(html);
-    }),
-  );
-
+  router.post('/sso', handle(postSignedResponse(options, pending, render, now)));
   return router;
+}
+
+/** POST /sso: the picked user's signed response, in a form that posts itself to the ACS URL. */
+function postSignedResponse(options: DemoIdpOptions, pending: PendingRequests, render: Render, now: () => Date) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body: Record<string, unknown> = req.body ?? {};
+    const request = pending.take(body.token);
+    const user = options.users.find((u) => u.id === body.userId);
+    if (!user) throw bad('DEMO_IDP_UNKNOWN_USER', 'Unknown demo user.');
+    const samlResponse = signedResponseFor(options, user, request, now());
+    const html = await render('dev-idp-post.ejs', {
+      acsUrl: request.acsUrl,
+      samlResponse,
+      relayState: request.relayState,
+      user,
+    });
+    // The page holds a bearer assertion: keep it out of every cache.
+    res.set('Cache-Control', 'no-store').type('html').send(html);
+  };
 }
 
 export function demoIdpMetadataXml(options: Pick<DemoIdpOptions, 'entityId' | 'ssoUrl' | 'key'>): string {
@@ -191,7 +137,7 @@ export function demoIdpMetadataXml(options: Pick<DemoIdpOptions, 'entityId' | 's
   );
 }
 
-function signedResponseFor(options: DemoIdpOptions, user: DemoUser, request: PendingRequest, now: Date): string {
+function signedResponseFor(options: DemoIdpOptions, user: DemoUser, request: SignInRequest, now: Date): string {
   return buildSamlResponse({
     issuer: options.entityId,
     destination: request.acsUrl,
@@ -216,58 +162,10 @@ function signedResponseFor(options: DemoIdpOptions, user: DemoUser, request: Pen
   });
 }
 
-function parseAuthnRequest(samlRequest: unknown): { id: string; acsUrl?: string; issuer?: string } {
-  if (typeof samlRequest !== 'string' || samlRequest === '')
-    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is missing.');
-  let xml: string;
-  try {
-    xml = inflateRawSync(Buffer.from(samlRequest, 'base64'), { maxOutputLength: MAX_REQUEST_BYTES }).toString('utf8');
-  } catch (cause) {
-    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is not deflated base64, or is larger than 100 kB.', cause);
-  }
-  const problems: string[] = [];
-  const report = (message: string) => problems.push(message);
-  const root = new DOMParser({
-    errorHandler: { warning: () => undefined, error: report, fatalError: report },
-  }).parseFromString(xml, 'text/xml').documentElement;
-  const id = root?.getAttribute('ID');
-  if (problems.length > 0 || !root || root.localName !== 'AuthnRequest' || root.namespaceURI !== SAMLP || !id) {
-    throw bad('DEMO_IDP_BAD_REQUEST', 'SAMLRequest is not a SAML 2.0 AuthnRequest with an ID.', undefined, {
-      problems,
-    });
-  }
-  const issuer = Array.from(root.getElementsByTagNameNS(SAML, 'Issuer')).find((e) => e.parentNode === root);
-  return {
-    id,
-    acsUrl: root.getAttribute('AssertionConsumerServiceURL') || undefined,
-    issuer: issuer?.textContent?.trim() || undefined,
-  };
-}
-
-function expectedAcsUrl(options: DemoIdpOptions, issuer: string | undefined): string {
-  if (issuer === undefined) return options.defaultAcsUrl;
-  try {
-    return options.acsUrl(issuer);
-  } catch (cause) {
-    throw bad('DEMO_IDP_UNKNOWN_SP', 'This demo IdP does not know the service provider that sent the request.', cause);
-  }
-}
-
-function relayStateOf(value: unknown): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > MAX_RELAY_STATE)
-    throw bad('DEMO_IDP_BAD_REQUEST', 'RelayState is malformed or too long.');
-  return value;
-}
-
 function certificateBody(pem: string): string {
   // The first certificate only, without armour or line breaks, as X509Certificate wants it.
   const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem);
   return (match?.[1] ?? pem).replace(/\s+/g, '');
-}
-
-function bad(code: ErrorCode, publicMessage: string, cause?: unknown, details?: Record<string, unknown>): BadRequest {
-  return new BadRequest({ code, publicMessage, cause, details });
 }
 
 // Express 4 does not forward rejected promises to the error handler by itself.
