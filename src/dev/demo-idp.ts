@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { VIEWS_DIR } from '../project-root.ts';
 import { bad, relayStateOf, SAMLP, signInRequestFrom, type SignInRequest } from './demo-idp/authn-request.ts';
 import { createPendingRequests, type PendingRequests } from './demo-idp/pending-requests.ts';
+import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from './demo/config.ts';
 import { buildSamlResponse, escapeXml, NAMEID_FORMAT, type SigningKey } from './saml-response.ts';
 
 export interface DemoUser {
@@ -38,9 +39,8 @@ export interface DemoIdpOptions {
   viewsDir?: string;
 }
 
-const PRINCIPAL_ARN = 'arn:aws:iam::123456789012:saml-provider/RedshiftSsoDemo';
-const ANALYST = { roleArn: 'arn:aws:iam::123456789012:role/RedshiftAnalyst', principalArn: PRINCIPAL_ARN };
-const ADMIN = { roleArn: 'arn:aws:iam::123456789012:role/RedshiftAdmin', principalArn: PRINCIPAL_ARN };
+const ANALYST = { roleArn: DEMO_ANALYST_ROLE, principalArn: DEMO_PRINCIPAL_ARN };
+const ADMIN = { roleArn: DEMO_ADMIN_ROLE, principalArn: DEMO_PRINCIPAL_ARN };
 
 export const DEMO_USERS: DemoUser[] = [
   {

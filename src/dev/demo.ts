@@ -9,12 +9,11 @@ import type { DemoSettings } from '../config/start-mode.ts';
 import { ensureKeyPair } from './dev-keys.ts';
 import { createDemoIdpRouter, DEMO_USERS } from './demo-idp.ts';
 import { startAwsEmulator, type AwsEmulator } from './aws-emulator.ts';
-import { buildDemoConfig, DEMO_IDP_ID } from './demo/config.ts';
+import { buildDemoConfig, DEMO_IDP_ID, DEMO_PRINCIPAL_ARN } from './demo/config.ts';
 import { demoDatabase, type DemoDatabase } from './demo/database.ts';
 import type { SigningKey } from './saml-response.ts';
 
-export { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_IDP_ID } from './demo/config.ts';
-export const DEMO_PRINCIPAL_ARN = 'arn:aws:iam::123456789012:saml-provider/RedshiftSsoDemo';
+export { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_IDP_ID, DEMO_PRINCIPAL_ARN } from './demo/config.ts';
 
 type Env = Record<string, string | undefined>;
 

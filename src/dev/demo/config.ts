@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.ts';
 import type { DemoSettings } from '../../config/start-mode.ts';
 
 export const DEMO_IDP_ID = 'demo';
+export const DEMO_PRINCIPAL_ARN = 'arn:aws:iam::123456789012:saml-provider/RedshiftSsoDemo';
 export const DEMO_ANALYST_ROLE = 'arn:aws:iam::123456789012:role/RedshiftAnalyst';
 export const DEMO_ADMIN_ROLE = 'arn:aws:iam::123456789012:role/RedshiftAdmin';
 
