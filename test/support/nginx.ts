@@ -3,13 +3,12 @@
 // free loopback port, round-robin over the given upstream ports. Every answer carries
 // `X-Upstream: <addr>[, <addr>…]` ($upstream_addr), so a test can tell which instance answered and
 // see nginx retry the next one. `nginx-light` is enough (proxy and upstream are core modules).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandWorks, ensureDebianPackages } from './debian-packages.ts';
 import { freePort } from './spawn-service.ts';
-import { waitForPort } from './wait-for-port.ts';
+import { startLoopbackDaemon } from './wait-for-port.ts';
 
 export interface Nginx {
   /** http://127.0.0.1:<port> */
@@ -79,23 +78,16 @@ export async function startNginx(upstreamPorts: readonly number[], port?: number
   writeFileSync(join(dir, 'access.log'), '');
   // -e: the error log before the configuration is read (else the compiled-in /var/log/nginx path).
   // Debian installs it in /usr/sbin, which is not on an ordinary user's PATH.
-  const child: ChildProcess = spawn(
+  const { child, exited } = await startLoopbackDaemon(
+    'nginx',
     existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
     ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      port,
+      dir,
+      errors: (output) => `${output}${readFileSync(join(dir, 'error.log'), { encoding: 'utf8', flag: 'a+' })}`,
+    },
   );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const errors = () => `${output}${readFileSync(join(dir, 'error.log'), { encoding: 'utf8', flag: 'a+' })}`;
-  try {
-    await waitForPort('nginx', port, exited, errors);
-  } catch (err) {
-    child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,

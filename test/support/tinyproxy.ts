@@ -2,13 +2,12 @@
 // its own configuration on a free loopback port, logging every request line to its own file. The
 // log is the proof of what went through it. Debian 12 ships the binary alone as `tinyproxy-bin`
 // (the `tinyproxy` package adds a system service that would start one on port 8888).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandWorks, ensureDebianPackages } from './debian-packages.ts';
 import { freePort } from './spawn-service.ts';
-import { waitForPort } from './wait-for-port.ts';
+import { startLoopbackDaemon } from './wait-for-port.ts';
 
 export interface Tinyproxy {
   /** http://127.0.0.1:<port> */
@@ -45,20 +44,15 @@ export async function startTinyproxy(): Promise<Tinyproxy> {
     ].join('\n'),
   );
   writeFileSync(logFile, '');
-  const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', join(dir, 'tinyproxy.conf')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    await waitForPort('tinyproxy', port, exited, () => output);
-  } catch (err) {
-    child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const { child, exited } = await startLoopbackDaemon(
+    'tinyproxy',
+    'tinyproxy',
+    ['-d', '-c', join(dir, 'tinyproxy.conf')],
+    {
+      port,
+      dir,
+    },
+  );
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () =>

@@ -1,5 +1,41 @@
-// Waits until a helper process the tests started (a proxy) accepts TCP connections on loopback.
+// Starts a helper daemon the tests need on loopback (a proxy, a load balancer) and waits until it
+// accepts TCP connections; on failure it stops the daemon and removes its folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
+
+export interface LoopbackDaemon {
+  child: ChildProcess;
+  /** What it printed on stdout and stderr so far. */
+  output: () => string;
+  exited: Promise<void>;
+}
+
+/**
+ * Spawns `command`, then resolves once `port` accepts connections. `errors` adds to what a failure
+ * reports (e.g. the daemon's own error log); `dir` is removed when it fails to start.
+ */
+export async function startLoopbackDaemon(
+  what: string,
+  command: string,
+  args: string[],
+  options: { port: number; dir: string; errors?: (output: string) => string },
+): Promise<LoopbackDaemon> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = '';
+  child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const report = () => (options.errors === undefined ? printed : options.errors(printed));
+  try {
+    await waitForPort(what, options.port, exited, report);
+  } catch (err) {
+    child.kill('SIGTERM');
+    rmSync(options.dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { child, output: () => printed, exited };
+}
 
 /** Resolves once the port accepts connections; rejects if the process exits first or never listens. */
 export async function waitForPort(
