@@ -5,11 +5,8 @@
 // input (wrong setup token, garbage SAML responses, a forged form, an unknown address).
 import { describe, it, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { spawnService } from '../support/spawn-service.ts';
+import { ServiceHome } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { startConsoleInstall, type ConsoleInstall } from '../support/console-install.ts';
 import { AxeAudit } from '../support/axe.ts';
@@ -307,8 +304,8 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
   );
 
   it('finds none in demo mode either (the banner on every page)', { timeout: 90_000 }, async (t) => {
-    const work = mkdtempSync(join(tmpdir(), 'redshift-sso-a11y-demo-'));
-    const demo = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
+    const home = ServiceHome.create('a11y-demo');
+    const demo = await home.spawn({ demo: true });
     try {
       const demoAudit = new AxeAudit();
       const page = await (await chromium.newContext()).newPage();
@@ -331,8 +328,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       await demoAudit.check(page, 'Demo: credentials page');
       report(t, demoAudit, 4);
     } finally {
-      await demo.stop();
-      rmSync(work, { recursive: true, force: true });
+      await home.close();
     }
   });
 });

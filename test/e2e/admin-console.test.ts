@@ -7,31 +7,29 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
+import { readFileSync, statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
-import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
-import { VIEWS_DIR } from '../../src/web/server.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE } from '../../src/dev/demo.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
-import { fixtureKeys } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import {
+  CONSOLE_ENV,
+  CONSOLE_IDP_KEY as IDP_KEY,
+  consoleConfig,
+  startConsoleEmulator,
+  startDemoIdpServer,
+  type DemoIdpServer,
+} from '../support/console-install.ts';
+import { freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 
 const IDP_ID = 'corp';
 const IDP_NAME = 'Corp IdP';
 const CLUSTER_ID = 'warehouse';
-const IDP_KEY = fixtureKeys.idpNext;
 
 describe('admin console in a browser, from a fresh install', () => {
-  let dir: string;
+  let home: ServiceHome;
   let emulator: AwsEmulator;
-  let idpServer: Server;
+  let idp: DemoIdpServer;
   let idpBase: string;
   let chromium: LaunchedChromium;
   let service: SpawnedService | undefined;
@@ -40,72 +38,27 @@ describe('admin console in a browser, from a fresh install', () => {
   let configPath: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-admin-e2e-'));
+    home = ServiceHome.create('admin-e2e');
     port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [IDP_KEY.certificate] }],
-      clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
-    });
+    emulator = await startConsoleEmulator();
     // The demo IdP on a server of its own, as an external IdP would be.
-    const idpApp = express();
-    idpServer = createServer(idpApp);
-    await new Promise<void>((resolve) => idpServer.listen(0, '127.0.0.1', resolve));
-    idpBase = `http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`;
-    idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
-    idpApp.use(
-      '/idp',
-      createDemoIdpRouter({
-        entityId: `${idpBase}/idp/metadata`,
-        ssoUrl: `${idpBase}/idp/sso`,
-        key: IDP_KEY,
-        users: DEMO_USERS,
-        audiences: ['urn:amazon:webservices'],
-        acsUrl: (issuer) => {
-          if (issuer !== `${baseUrl}/saml/metadata`) throw new Error(`unknown service provider ${issuer}`);
-          return `${baseUrl}/saml/acs/${IDP_ID}`;
-        },
-        defaultAcsUrl: `${baseUrl}/saml/acs/${IDP_ID}`,
-      }),
-    );
-    configPath = join(dir, 'redshift-sso.yml');
-    writeFileSync(
-      configPath,
-      [
-        'mode: development',
-        'server:',
-        `  baseUrl: ${baseUrl}`,
-        `  sessionSecret: "${testSessionSecret()}"`,
-        'aws:',
-        `  endpoint: ${emulator.url}`,
-        '  region: us-east-1',
-        'store:',
-        `  url: sqlite:${join(dir, 'store.db')}`,
-        'admin:',
-        '  groups: [admins]',
-        '',
-      ].join('\n'),
-    );
+    idp = await startDemoIdpServer({
+      '/idp': { acsUrl: `${baseUrl}/saml/acs/${IDP_ID}`, spEntityId: `${baseUrl}/saml/metadata` },
+    });
+    idpBase = idp.idpBase;
+    configPath = home.writeConfig(consoleConfig(home, baseUrl, emulator.url));
     chromium = await launchChromium();
   });
 
   after(async () => {
-    await service?.stop();
+    await home?.close();
     await chromium?.close();
-    idpServer?.closeAllConnections();
-    idpServer?.close();
+    idp?.close();
     await emulator?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = () =>
-    spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      PORT: String(port),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      NODE_ENV: 'test',
-    });
+  const start = () => home.spawn({ port, config: configPath, env: CONSOLE_ENV });
 
   async function diagnose(page: Page): Promise<string> {
     const body = await page.textContent('body').catch(() => '(no body)');
@@ -127,7 +80,7 @@ describe('admin console in a browser, from a fresh install', () => {
     async () => {
       service = await start();
       // Not a terminal here, so the token goes to the file beside the SQLite store, and the log says where.
-      const tokenFile = join(dir, 'setup-token');
+      const tokenFile = home.path('setup-token');
       const token = readFileSync(tokenFile, 'utf8').trim();
       assert.ok(token.length >= 16, 'a token in the file');
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600, 'readable by its owner only');
@@ -150,11 +103,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
 
       // An IdP from pasted metadata: preview first, then save.
-      const metadata = demoIdpMetadataXml({
-        entityId: `${idpBase}/idp/metadata`,
-        ssoUrl: `${idpBase}/idp/sso`,
-        key: IDP_KEY,
-      });
+      const metadata = idp.metadataFor('/idp');
       await admin.goto(`${baseUrl}/admin/idps/new`);
       assert.equal(await admin.isChecked('input[name=grantsAdmin]'), true, 'the first IdP is shown as making admins');
       await admin.fill('input[name=id]', IDP_ID);

@@ -4,11 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
+import { ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
 
@@ -17,20 +14,19 @@ const execFileP = promisify(execFile);
 describe('redshift-sso login --device against the demo server', () => {
   let service: SpawnedService;
   let chromium: LaunchedChromium;
-  let work: string;
+  let home: ServiceHome;
   let env: Record<string, string>;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-device-e2e-'));
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
+    home = ServiceHome.create('device-e2e');
+    service = await home.spawn({ demo: true });
     chromium = await launchChromium();
-    env = { HOME: join(work, 'home'), XDG_CONFIG_HOME: join(work, 'home', '.config'), REDSHIFT_SSO_SERVER: '' };
+    env = { HOME: home.path('home'), XDG_CONFIG_HOME: home.path('home/.config'), REDSHIFT_SSO_SERVER: '' };
   });
 
   after(async () => {
     await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await home?.close();
   });
 
   /** Starts `login --device`, opens the printed URL in a fresh browser session, signs in as alice and decides. */

@@ -3,31 +3,23 @@
 // Copy falls back to selecting the text, and the countdown turns into "This password expired at".
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
+import { ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 
 describe('the credentials page in a browser', () => {
   let service: SpawnedService;
   let chromium: LaunchedChromium;
-  let work: string;
+  let home: ServiceHome;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-page-e2e-'));
-    service = await spawnService({
-      DEMO_DATA_DIR: work,
-      REDSHIFT_SSO_CONFIG: undefined,
-      DEMO_DB_DURATION_SECONDS: '5',
-    });
+    home = ServiceHome.create('page-e2e');
+    service = await home.spawn({ demo: true, env: { DEMO_DB_DURATION_SECONDS: '5' } });
     chromium = await launchChromium();
   });
 
   after(async () => {
     await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await home?.close();
   });
 
   it('keeps the login on reload, shows local time and UTC, copies without the clipboard API, and says when it expired', async () => {

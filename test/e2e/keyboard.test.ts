@@ -5,11 +5,8 @@
 // whole minutes and at expiry while the visible (aria-hidden) countdown ticks every second.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
+import { ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 
 interface Focused {
@@ -71,18 +68,17 @@ function assertInOrder(stops: Focused[], expected: RegExp[], where: string): voi
 describe('keyboard-only use and the announced countdown', () => {
   let service: SpawnedService;
   let chromium: LaunchedChromium;
-  let work: string;
+  let home: ServiceHome;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-keyboard-e2e-'));
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
+    home = ServiceHome.create('keyboard-e2e');
+    service = await home.spawn({ demo: true });
     chromium = await launchChromium();
   });
 
   after(async () => {
     await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await home?.close();
   });
 
   it(

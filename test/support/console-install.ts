@@ -1,22 +1,95 @@
-// A configured install for browser tests of every page: the demo IdP on a server of its own (as an
-// external IdP would be), the AWS emulator with one cluster and one workgroup, and the service
-// started from a file with those clusters and no IdP, so it hands out a setup token (read from the
-// 0600 file beside its store) and the first IdP is added in the console.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// A configured install for browser tests of the console: the demo IdP on a server of its own (as an
+// external IdP would be), the AWS emulator with the demo cluster and workgroup, and the service started
+// from a file with no IdP, so it hands out a setup token (read from the 0600 file beside its store) and
+// the first IdP is added in the console. startConsoleInstall adds two clusters to the file.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import express from 'express';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
 import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
 import { VIEWS_DIR } from '../../src/web/server.ts';
-import { spawnService, freePort, type SpawnedService } from './spawn-service.ts';
+import { freePort, ServiceHome, type ServiceConfig, type SpawnedService } from './spawn-service.ts';
 import { fixtureKeys } from './sign-response.ts';
 import { testSessionSecret } from './test-secret.ts';
 
-const IDP_KEY = fixtureKeys.idpNext;
+/** The demo IdP's key: not the fixture IdP's, so nothing signed for other tests is trusted here. */
+export const CONSOLE_IDP_KEY = fixtureKeys.idpNext;
+
+export interface DemoIdpServer {
+  idpBase: string;
+  /** Metadata XML of the demo IdP published under `idpBase`/`path`. */
+  metadataFor(path: string): string;
+  close(): void;
+}
+
+/**
+ * The demo IdP on a loopback server of its own, one router per path (`/corp`), each posting to `acsUrl`; with
+ * `spEntityId`, an AuthnRequest from any other service provider is refused.
+ */
+export async function startDemoIdpServer(
+  routes: Record<string, { acsUrl: string; spEntityId?: string }>,
+): Promise<DemoIdpServer> {
+  const idpApp = express();
+  const idpServer: Server = createServer(idpApp);
+  await new Promise<void>((resolve) => idpServer.listen(0, '127.0.0.1', resolve));
+  const idpBase = `http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`;
+  idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
+  for (const [path, { acsUrl, spEntityId }] of Object.entries(routes)) {
+    idpApp.use(
+      path,
+      createDemoIdpRouter({
+        entityId: `${idpBase}${path}/metadata`,
+        ssoUrl: `${idpBase}${path}/sso`,
+        key: CONSOLE_IDP_KEY,
+        users: DEMO_USERS,
+        audiences: ['urn:amazon:webservices'],
+        acsUrl: (issuer) => {
+          if (spEntityId !== undefined && issuer !== spEntityId) throw new Error(`unknown service provider ${issuer}`);
+          return acsUrl;
+        },
+        defaultAcsUrl: acsUrl,
+      }),
+    );
+  }
+  return {
+    idpBase,
+    metadataFor: (path) =>
+      demoIdpMetadataXml({
+        entityId: `${idpBase}${path}/metadata`,
+        ssoUrl: `${idpBase}${path}/sso`,
+        key: CONSOLE_IDP_KEY,
+      }),
+    close: () => {
+      idpServer.closeAllConnections();
+      idpServer.close();
+    },
+  };
+}
+
+/** The AWS emulator trusting the demo IdP as the demo's SAML provider, with its cluster and workgroup. */
+export function startConsoleEmulator(): Promise<AwsEmulator> {
+  return startAwsEmulator({
+    samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [CONSOLE_IDP_KEY.certificate] }],
+    clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
+    workgroups: [{ workgroupName: 'demo-serverless', host: '127.0.0.1', port: 5439 }],
+  });
+}
+
+/** A development-mode configuration with AWS at the emulator, admins in group `admins`, and no IdP. */
+export function consoleConfig(home: ServiceHome, baseUrl: string, awsEndpoint: string): ServiceConfig {
+  return {
+    mode: 'development',
+    server: { baseUrl, sessionSecret: testSessionSecret() },
+    aws: { endpoint: awsEndpoint, region: 'us-east-1' },
+    store: { url: home.sqliteUrl() },
+    admin: { groups: ['admins'] },
+  };
+}
+
+/** The environment of a console install's service: no instance metadata, no demo mode. */
+export const CONSOLE_ENV: Readonly<Record<string, string>> = { AWS_EC2_METADATA_DISABLED: 'true', NODE_ENV: 'test' };
 
 export interface ConsoleInstall {
   baseUrl: string;
@@ -31,86 +104,48 @@ export interface ConsoleInstall {
 
 /** `idps` maps a path on the IdP server (`/corp`) to the ID of the IdP connection it answers for. */
 export async function startConsoleInstall(idps: Record<string, string>): Promise<ConsoleInstall> {
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-console-'));
+  const home = ServiceHome.create('console');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const emulator: AwsEmulator = await startAwsEmulator({
-    samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [IDP_KEY.certificate] }],
-    clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
-    workgroups: [{ workgroupName: 'demo-serverless', host: '127.0.0.1', port: 5439 }],
-  });
-  const idpApp = express();
-  const idpServer: Server = createServer(idpApp);
-  await new Promise<void>((resolve) => idpServer.listen(0, '127.0.0.1', resolve));
-  const idpBase = `http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`;
-  idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
-  for (const [path, idpId] of Object.entries(idps)) {
-    const acs = `${baseUrl}/saml/acs/${idpId}`;
-    idpApp.use(
-      path,
-      createDemoIdpRouter({
-        entityId: `${idpBase}${path}/metadata`,
-        ssoUrl: `${idpBase}${path}/sso`,
-        key: IDP_KEY,
-        users: DEMO_USERS,
-        audiences: ['urn:amazon:webservices'],
-        acsUrl: () => acs,
-        defaultAcsUrl: acs,
-      }),
-    );
-  }
-  const configPath = join(dir, 'redshift-sso.yml');
-  writeFileSync(
-    configPath,
-    [
-      'mode: development',
-      'server:',
-      `  baseUrl: ${baseUrl}`,
-      `  sessionSecret: "${testSessionSecret()}"`,
-      'aws:',
-      `  endpoint: ${emulator.url}`,
-      '  region: us-east-1',
-      'clusters:',
-      '  - id: warehouse',
-      '    name: Warehouse',
-      '    clusterIdentifier: demo-cluster',
-      '    database: dev',
-      '    sslMode: disable',
-      `    roles: ["${DEMO_ANALYST_ROLE}", "${DEMO_ADMIN_ROLE}"]`,
-      '  - id: lakehouse',
-      '    name: Lakehouse (serverless)',
-      '    type: serverless',
-      '    workgroup: demo-serverless',
-      '    database: dev',
-      '    sslMode: disable',
-      `    roles: ["${DEMO_ADMIN_ROLE}"]`,
-      'store:',
-      `  url: sqlite:${join(dir, 'store.db')}`,
-      'admin:',
-      '  groups: [admins]',
-      '',
-    ].join('\n'),
+  const emulator = await startConsoleEmulator();
+  const idp = await startDemoIdpServer(
+    Object.fromEntries(Object.entries(idps).map(([path, idpId]) => [path, { acsUrl: `${baseUrl}/saml/acs/${idpId}` }])),
   );
-  const service = await spawnService({
-    REDSHIFT_SSO_CONFIG: configPath,
-    REDSHIFT_SSO_BASE_URL: baseUrl,
-    PORT: String(port),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NODE_ENV: 'test',
+  const cluster = { database: 'dev', sslMode: 'disable' };
+  const service = await home.spawn({
+    port,
+    config: {
+      ...consoleConfig(home, baseUrl, emulator.url),
+      clusters: [
+        {
+          id: 'warehouse',
+          name: 'Warehouse',
+          clusterIdentifier: 'demo-cluster',
+          ...cluster,
+          roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE],
+        },
+        {
+          id: 'lakehouse',
+          name: 'Lakehouse (serverless)',
+          type: 'serverless',
+          workgroup: 'demo-serverless',
+          ...cluster,
+          roles: [DEMO_ADMIN_ROLE],
+        },
+      ],
+    },
+    env: CONSOLE_ENV,
   });
   return {
     baseUrl,
-    idpBase,
+    idpBase: idp.idpBase,
     service,
-    setupToken: () => readFileSync(join(dir, 'setup-token'), 'utf8').trim(),
-    metadataFor: (path) =>
-      demoIdpMetadataXml({ entityId: `${idpBase}${path}/metadata`, ssoUrl: `${idpBase}${path}/sso`, key: IDP_KEY }),
+    setupToken: () => readFileSync(home.path('setup-token'), 'utf8').trim(),
+    metadataFor: idp.metadataFor,
     async close() {
-      await service.stop();
-      idpServer.closeAllConnections();
-      idpServer.close();
+      await home.close();
+      idp.close();
       await emulator.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
