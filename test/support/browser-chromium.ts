@@ -1,7 +1,7 @@
 // Debian's headless Chromium (/usr/bin/chromium) driven by playwright-core. Each launch gets a fresh
 // profile (Playwright's own temp user-data dir, deleted when the browser closes) and each
 // newContext() a fresh cookie jar. Never downloads a browser: `npx playwright install` fails here.
-import { chromium, type Browser, type BrowserContext, type Dialog } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from './ssp-install.ts';
 
 export const CHROMIUM_ARGS = [
@@ -53,4 +53,11 @@ export async function launchChromium(options: { timeoutMs?: number } = {}): Prom
       await browser.close();
     },
   };
+}
+
+/** A page in a new context that holds one cookie for `url`: a browser taking over a session signed in over HTTP. */
+export async function pageWithCookie(browser: LaunchedChromium, url: string, name: string, value: string): Promise<Page> {
+  const context = await browser.newContext();
+  await context.addCookies([{ name, value, url }]);
+  return context.newPage();
 }
