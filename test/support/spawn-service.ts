@@ -76,7 +76,7 @@ export function fixtureIdpEntry(overrides: Record<string, unknown> = {}): Record
   };
 }
 
-/** A configuration file's entry for the cluster fixtureEmulator() serves, for TEST_ROLE_ARN. */
+/** A configuration file's entry for the cluster startFixtureEmulator() serves, for TEST_ROLE_ARN. */
 export function fixtureClusterEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'warehouse',

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { freePort, ServiceHome, type SpawnedService, WITHOUT_AMBIENT_AWS } from './spawn-service.ts';
+export { pemBody } from './ssp-config.ts';
 import { startSimpleSamlPhp, type SimpleSamlPhp, type SimpleSamlPhpOptions } from './ssp-idp.ts';
 import { testSessionSecret } from './test-secret.ts';
 
@@ -176,9 +177,4 @@ export function redirectMessageXml(url: URL): string {
   const encoded = url.searchParams.get('SAMLRequest') ?? url.searchParams.get('SAMLResponse');
   if (encoded === null) return '';
   return inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8');
-}
-
-/** The PEM body (base64 DER without headers or whitespace), to compare certificates across formats. */
-export function pemBody(pem: string): string {
-  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
