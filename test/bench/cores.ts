@@ -7,7 +7,13 @@ import { availableParallelism } from 'node:os';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { authnRequestIdOf } from '../support/http-flow.ts';
-import { aSamlResponse, fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import {
+  aSamlResponse,
+  fixtureKeys,
+  TEST_IDP_ISSUER,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../support/sign-response.ts';
 import {
   fixtureClusterEntry,
   fixtureIdpEntry,
@@ -94,7 +100,12 @@ export function benchConfig(logLevel: string, storeUrl: string): ServiceConfig {
     log: { level: logLevel },
     idps: [fixtureIdpEntry({ id: IDP, name: undefined })],
     clusters: [
-      fixtureClusterEntry({ id: 'analytics', clusterIdentifier: 'bench-cluster', region: 'us-east-1', database: undefined }),
+      fixtureClusterEntry({
+        id: 'analytics',
+        clusterIdentifier: 'bench-cluster',
+        region: 'us-east-1',
+        database: undefined,
+      }),
     ],
     store: { url: storeUrl },
   };

@@ -6,12 +6,7 @@
 // the shared store, not scale-out. See README.md.
 import http from 'node:http';
 import { startNginx, type Nginx } from '../support/nginx.ts';
-import {
-  freePort,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-} from '../support/spawn-service.ts';
+import { freePort, productionEnvWithEmulator, ServiceHome, startFixtureEmulator } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import {
@@ -61,7 +56,13 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
     const config = home.writeConfig(
       {
         ...benchConfig(options.logLevel, database.url),
-        server: { baseUrl, trustProxy: 'loopback', sessionSecret: testSessionSecret(), workers: 1, rateLimit: BENCH_RATE_LIMIT },
+        server: {
+          baseUrl,
+          trustProxy: 'loopback',
+          sessionSecret: testSessionSecret(),
+          workers: 1,
+          rateLimit: BENCH_RATE_LIMIT,
+        },
       },
       'instances.yml',
     );

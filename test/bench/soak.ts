@@ -148,9 +148,7 @@ async function main(): Promise<void> {
         rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 },
       },
       idps: [fixtureIdpEntry({ id: IDP, name: undefined })],
-      clusters: [
-        fixtureClusterEntry({ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined }),
-      ],
+      clusters: [fixtureClusterEntry({ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
       store: { url: database?.url ?? home.sqliteUrl() },
       metrics: { port: metricsPort },
     }),

@@ -65,7 +65,10 @@ describe('the compiled service (npm run build, node dist/main.js)', () => {
           shutdownTimeoutSeconds: 60,
         },
         metrics: { port: metricsPort },
-        idps: [idp('corp', 'Corp SSO', TEST_IDP_ISSUER), idp('partner', 'Partner SSO', 'https://partner.test.example/idp')],
+        idps: [
+          idp('corp', 'Corp SSO', TEST_IDP_ISSUER),
+          idp('partner', 'Partner SSO', 'https://partner.test.example/idp'),
+        ],
         clusters: [fixtureClusterEntry()],
         store: { url: home.sqliteUrl() },
       }),

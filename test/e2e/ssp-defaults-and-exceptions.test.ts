@@ -162,7 +162,11 @@ describe('SimpleSAMLphp in Chromium: service defaults (no SP keys) and per-IdP-e
       const firstCall = suite.emulator.calls.length;
       await signInVia(page, 'ssp-response-signed', { signAssertion: false, signResponse: true });
       assert.equal((await getCredentials(page, d)).dbUser, 'IAM:alice');
-      assert.deepEqual(suite.stsOutcomes(firstCall), ['ok'], 'STS accepts a signed Response around an unsigned assertion');
+      assert.deepEqual(
+        suite.stsOutcomes(firstCall),
+        ['ok'],
+        'STS accepts a signed Response around an unsigned assertion',
+      );
       await page.context().close();
     },
   );

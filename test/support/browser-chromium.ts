@@ -56,7 +56,12 @@ export async function launchChromium(options: { timeoutMs?: number } = {}): Prom
 }
 
 /** A page in a new context that holds one cookie for `url`: a browser taking over a session signed in over HTTP. */
-export async function pageWithCookie(browser: LaunchedChromium, url: string, name: string, value: string): Promise<Page> {
+export async function pageWithCookie(
+  browser: LaunchedChromium,
+  url: string,
+  name: string,
+  value: string,
+): Promise<Page> {
   const context = await browser.newContext();
   await context.addCookies([{ name, value, url }]);
   return context.newPage();

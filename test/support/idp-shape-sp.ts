@@ -73,4 +73,3 @@ export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
     close: () => store.close(),
   };
 }
-

@@ -16,8 +16,6 @@ export const ATTR = {
   dbGroups: 'https://redshift.amazon.com/SAML/Attributes/DbGroups',
   email: 'urn:oid:0.9.2342.19200300.100.1.3',
 } as const;
-const URI_NAME_FORMAT = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
-const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 
 export interface SspUser {
   username: string;
@@ -236,4 +234,3 @@ export function php(value: unknown, indent = ''): string {
 export function pemBody(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
-

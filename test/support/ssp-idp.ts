@@ -26,7 +26,6 @@ const run = promisify(execFile);
 export { SSP_ADMIN_ROLE, SSP_ANALYST_ROLE, SSP_PROVIDER_ARN } from './ssp-config.ts';
 export type { SimpleSamlPhpOptions, SspKeyPair, SspUser } from './ssp-config.ts';
 
-
 /** What `update()` may change: everything but where the IdP and our service are served. */
 export type SimpleSamlPhpChanges = Partial<Omit<SimpleSamlPhpOptions, 'spBaseUrl' | 'host'>>;
 

@@ -132,9 +132,7 @@ function haConfig(baseUrl: string, storeUrl: string): ServiceConfig {
     },
     // IdP-initiated responses carry no InResponseTo: only the shared replay cache can refuse a second use.
     idps: [fixtureIdpEntry({ id: HA_IDP, allowIdpInitiated: true })],
-    clusters: [
-      fixtureClusterEntry({ id: HA_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined }),
-    ],
+    clusters: [fixtureClusterEntry({ id: HA_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
     admin: { groups: [HA_ADMIN_GROUP] },
     store: { url: storeUrl },
   };
