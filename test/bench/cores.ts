@@ -14,16 +14,7 @@ import {
   TEST_PRINCIPAL_ARN,
   TEST_ROLE_ARN,
 } from '../support/sign-response.ts';
-import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
-  freePort,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-  type ServiceConfig,
-  type SpawnedService,
-} from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 
@@ -80,7 +71,7 @@ async function spawn(
       },
       metrics: { port: metricsPort },
     },
-    env: productionEnvWithEmulator(aws.redshift, { sts: aws.sts, region: 'us-east-1' }),
+    awsEmulator: { url: aws.redshift, sts: aws.sts, region: 'us-east-1' },
     timeoutMs: 60_000,
     // Each process (workers included) writes its own profile when it exits.
     nodeFlags:
@@ -94,13 +85,13 @@ async function spawn(
 export const BENCH_RATE_LIMIT = { login: 1000000000, acs: 1000000000, api: 1000000000 };
 
 /** The bench configuration's fixed part: production mode, the fixture IdP as `bench`, one cluster. */
-export function benchConfig(logLevel: string, storeUrl: string): ServiceConfig {
+export function benchConfig(logLevel: string, storeUrl: string) {
   return {
     mode: 'production',
     log: { level: logLevel },
-    idps: [fixtureIdpEntry({ id: IDP, name: undefined })],
+    idps: [fixtureIdp.entry({ id: IDP, name: undefined })],
     clusters: [
-      fixtureClusterEntry({
+      fixtureIdp.cluster({
         id: 'analytics',
         clusterIdentifier: 'bench-cluster',
         region: 'us-east-1',
@@ -279,7 +270,7 @@ export async function coresBench(options: CoresOptions): Promise<void> {
   const cores = availableParallelism();
   const home = ServiceHome.create('bench-cores');
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const emulator = await startFixtureEmulator({
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
   });
   const spawned: Spawned[] = [];

@@ -6,7 +6,7 @@
 // the shared store, not scale-out. See README.md.
 import http from 'node:http';
 import { startNginx, type Nginx } from '../support/nginx.ts';
-import { freePort, productionEnvWithEmulator, ServiceHome, startFixtureEmulator } from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import {
@@ -37,7 +37,7 @@ const LABELS: Record<SideName, string> = {
 
 export async function instancesBench(options: InstancesOptions): Promise<void> {
   const home = ServiceHome.create('bench-instances');
-  const emulator = await startFixtureEmulator({
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
   });
   let database: TestDatabase | undefined;
@@ -71,7 +71,7 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
       home.spawn({
         config,
         baseUrl,
-        env: productionEnvWithEmulator(emulator.url, { sts: stsUrl, region: 'us-east-1' }),
+        awsEmulator: { url: emulator.url, sts: stsUrl, region: 'us-east-1' },
         timeoutMs: 60_000,
       });
     // One after the other: both would run the migrations (PostgreSQL's advisory lock serialises them anyway).

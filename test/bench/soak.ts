@@ -11,14 +11,7 @@ import { parseArgs } from 'node:util';
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../support/app-harness.ts';
 import { CookieClient } from '../support/cookie-client.ts';
 import { authnRequestIdOf, signedResponseTo } from '../support/http-flow.ts';
-import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
-  freePort,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-} from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -133,7 +126,7 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
   const home = ServiceHome.create('soak');
-  const emulator = await startFixtureEmulator({
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
   });
   const database: TestDatabase | undefined =
@@ -147,12 +140,12 @@ async function main(): Promise<void> {
         sessionSecret: testSessionSecret(),
         rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 },
       },
-      idps: [fixtureIdpEntry({ id: IDP, name: undefined })],
-      clusters: [fixtureClusterEntry({ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
+      idps: [fixtureIdp.entry({ id: IDP, name: undefined })],
+      clusters: [fixtureIdp.cluster({ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
       store: { url: database?.url ?? home.sqliteUrl() },
       metrics: { port: metricsPort },
     }),
-    env: productionEnvWithEmulator(emulator.url),
+    awsEmulator: emulator.url,
   });
   const baseUrl = service.baseUrl;
   service.discardOutput();

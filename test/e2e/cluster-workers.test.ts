@@ -10,13 +10,9 @@ import { get } from 'node:http';
 import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
 import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
+  fixtureIdp,
   freePort,
-  productionEnvWithEmulator,
-  runServiceToExit,
   ServiceHome,
-  startFixtureEmulator,
   type SpawnedService,
   WITHOUT_AMBIENT_AWS,
 } from '../support/spawn-service.ts';
@@ -88,18 +84,18 @@ describe('server.workers: 2 (node:cluster)', () => {
 
   before(async () => {
     home = ServiceHome.create('cluster');
-    emulator = await startFixtureEmulator();
+    emulator = await fixtureIdp.emulator();
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     service = await home.spawn({
       config: (url) => ({
         server: { baseUrl: url, sessionSecret: testSessionSecret(), workers: 2, rateLimit: { login: SIGN_INS } },
         metrics: { port: metricsPort, token: METRICS_TOKEN },
-        idps: [fixtureIdpEntry({ name: undefined })],
-        clusters: [fixtureClusterEntry({ database: undefined })],
+        idps: [fixtureIdp.entry({ name: undefined })],
+        clusters: [fixtureIdp.cluster({ database: undefined })],
         store: { url: home.sqliteUrl() },
       }),
-      env: productionEnvWithEmulator(emulator.url),
+      awsEmulator: emulator.url,
       allWorkers: true,
     });
     baseUrl = service.baseUrl;
@@ -229,12 +225,14 @@ describe('server.workers: 2 when the workers cannot start', () => {
     const home = ServiceHome.create('cluster');
     // A regular file where the store's directory should be: every worker fails to open the store.
     writeFileSync(home.path('not-a-dir'), '');
-    const configPath = home.writeConfig({
-      server: { sessionSecret: testSessionSecret(), workers: 2 },
-      store: { url: `sqlite:${home.path('not-a-dir/store.db')}` },
-    });
     try {
-      const { status, output } = await runServiceToExit({ REDSHIFT_SSO_CONFIG: configPath, ...WITHOUT_AMBIENT_AWS });
+      const { status, output } = await home.runToExit(
+        {
+          server: { sessionSecret: testSessionSecret(), workers: 2 },
+          store: { url: `sqlite:${home.path('not-a-dir/store.db')}` },
+        },
+        WITHOUT_AMBIENT_AWS,
+      );
       assert.equal(status, 1, output);
       assert.match(output, /"msg":"stopping workers"/);
       assert.doesNotMatch(output, /replacing the worker/);

@@ -6,14 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { authnRequestIdOf, HttpFlow, signedResponseTo } from '../support/http-flow.ts';
-import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-  type SpawnedService,
-} from '../support/spawn-service.ts';
+import { fixtureIdp, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
 describe('configured service (no demo code)', () => {
@@ -24,15 +17,15 @@ describe('configured service (no demo code)', () => {
 
   before(async () => {
     home = ServiceHome.create('configured');
-    emulator = await startFixtureEmulator();
+    emulator = await fixtureIdp.emulator();
     service = await home.spawn({
       config: (url) => ({
         server: { baseUrl: url, sessionSecret: testSessionSecret() },
-        idps: [fixtureIdpEntry()],
-        clusters: [fixtureClusterEntry()],
+        idps: [fixtureIdp.entry()],
+        clusters: [fixtureIdp.cluster()],
         store: { url: home.sqliteUrl() },
       }),
-      env: productionEnvWithEmulator(emulator.url),
+      awsEmulator: emulator.url,
     });
     baseUrl = service.baseUrl;
   });

@@ -15,13 +15,7 @@ import { CookieClient } from '../support/cookie-client.ts';
 import { generateCert, idpMetadataXml } from '../support/admin-certs.ts';
 import { elementText, HttpFlow } from '../support/http-flow.ts';
 import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import {
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-  type ServiceConfig,
-  type SpawnedService,
-} from '../support/spawn-service.ts';
+import { fixtureIdp, ServiceHome, type ServiceConfig, type SpawnedService } from '../support/spawn-service.ts';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy.ts';
 
 const METADATA = idpMetadataXml(TEST_IDP_ISSUER, 'https://idp.test.example/sso', [
@@ -42,7 +36,7 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   before(async () => {
     home = ServiceHome.create('proxy');
     proxy = await startTinyproxy();
-    emulator = await startFixtureEmulator({
+    emulator = await fixtureIdp.emulator({
       workgroups: [{ workgroupName: 'lake-wg', host: 'lake-wg.example.internal', port: 5439 }],
     });
     // The metadata server's certificate is trusted by the service through NODE_EXTRA_CA_CERTS only.
@@ -80,15 +74,13 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
     return home.spawn({
       file: `${name}.json`,
       config: { server: { sessionSecret: SECRET }, store: { url: home.sqliteUrl(name) }, ...config },
-      env: {
-        ...productionEnvWithEmulator(emulator.url, {
-          sts: `${emulator.url}/sts`,
-          redshift: `${emulator.url}/redshift`,
-          serverless: `${emulator.url}/serverless`,
-        }),
-        NODE_EXTRA_CA_CERTS: home.path('ca.pem'),
-        ...env,
+      awsEmulator: {
+        url: emulator.url,
+        sts: `${emulator.url}/sts`,
+        redshift: `${emulator.url}/redshift`,
+        serverless: `${emulator.url}/serverless`,
       },
+      env: { NODE_EXTRA_CA_CERTS: home.path('ca.pem'), ...env },
     });
   }
 

@@ -13,15 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
-  freePort,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-  type SpawnedService,
-} from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { TEST_IDP_ISSUER } from '../support/sign-response.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,11 +43,11 @@ describe('the compiled service (npm run build, node dist/main.js)', () => {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 });
     assert.ok(existsSync(join(ROOT, 'dist', 'main.js')), 'npm run build writes dist/main.js');
     home = ServiceHome.create('compiled');
-    emulator = await startFixtureEmulator();
+    emulator = await fixtureIdp.emulator();
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const idp = (id: string, name: string, entityId: string) =>
-      fixtureIdpEntry({ id, name, entityId, ssoUrl: `https://idp.test.example/sso/${id}` });
+      fixtureIdp.entry({ id, name, entityId, ssoUrl: `https://idp.test.example/sso/${id}` });
     service = await home.spawn({
       compiled: true,
       config: (url) => ({
@@ -69,10 +61,11 @@ describe('the compiled service (npm run build, node dist/main.js)', () => {
           idp('corp', 'Corp SSO', TEST_IDP_ISSUER),
           idp('partner', 'Partner SSO', 'https://partner.test.example/idp'),
         ],
-        clusters: [fixtureClusterEntry()],
+        clusters: [fixtureIdp.cluster()],
         store: { url: home.sqliteUrl() },
       }),
-      env: { REDSHIFT_SSO_HOST: '127.0.0.1', ...productionEnvWithEmulator(emulator.url) },
+      awsEmulator: emulator.url,
+      env: { REDSHIFT_SSO_HOST: '127.0.0.1' },
     });
     baseUrl = service.baseUrl;
   });

@@ -43,14 +43,19 @@ export const WITHOUT_AMBIENT_AWS: Readonly<Record<string, string>> = {
   no_proxy: '',
 };
 
+/** Endpoints per AWS API (default: the emulator's URL for each), and the region (default eu-west-1). */
+export interface AwsEndpoints {
+  sts?: string;
+  redshift?: string;
+  serverless?: string;
+  region?: string;
+}
+
 /**
  * A production service that reaches AWS (eu-west-1 unless `region`) only through the emulator at `emulatorUrl`, or
  * through the endpoints given per API.
  */
-export function productionEnvWithEmulator(
-  emulatorUrl: string,
-  endpoints: { sts?: string; redshift?: string; serverless?: string; region?: string } = {},
-): Record<string, string> {
+export function productionEnvWithEmulator(emulatorUrl: string, endpoints: AwsEndpoints = {}): Record<string, string> {
   return {
     NODE_ENV: 'production',
     AWS_ENDPOINT_URL_STS: endpoints.sts ?? emulatorUrl,
@@ -61,41 +66,38 @@ export function productionEnvWithEmulator(
   };
 }
 
-/** The fixture IdP's certificate (sign-response.ts signs with its key), as a configuration file names it. */
-export const FIXTURE_IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
+const FIXTURE_IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
-/** A configuration file's entry for the fixture IdP, named by its certificate; `overrides` replace fields. */
-export function fixtureIdpEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+/** The fixture IdP (sign-response.ts signs with its key) as a spawned service's configuration and AWS see it. */
+export const fixtureIdp = {
+  /** Its certificate file, as a configuration file names it. */
+  certPath: FIXTURE_IDP_CERT_PATH,
+  /** An IdP entry for it, by certificate; `overrides` replace fields (undefined removes one). */
+  entry: (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     id: 'corp',
     name: 'Corp SSO',
     entityId: TEST_IDP_ISSUER,
     ssoUrl: 'https://idp.test.example/sso',
     certs: [FIXTURE_IDP_CERT_PATH],
     ...overrides,
-  };
-}
-
-/** A configuration file's entry for the cluster startFixtureEmulator() serves, for TEST_ROLE_ARN. */
-export function fixtureClusterEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  }),
+  /** A cluster entry for the cluster emulator() serves, for TEST_ROLE_ARN. */
+  cluster: (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
     id: 'warehouse',
     clusterIdentifier: 'prod-warehouse',
     region: 'eu-west-1',
     database: 'analytics',
     roles: [TEST_ROLE_ARN],
     ...overrides,
-  };
-}
-
-/** The AWS emulator trusting the fixture IdP as TEST_PRINCIPAL_ARN, by default with the cluster `prod-warehouse`. */
-export function startFixtureEmulator(options: Partial<AwsEmulatorOptions> = {}): Promise<AwsEmulator> {
-  return startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-    clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
-    ...options,
-  });
-}
+  }),
+  /** The AWS emulator trusting it as TEST_PRINCIPAL_ARN, by default with the cluster `prod-warehouse`. */
+  emulator: (options: Partial<AwsEmulatorOptions> = {}): Promise<AwsEmulator> =>
+    startAwsEmulator({
+      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
+      ...options,
+    }),
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -228,6 +230,12 @@ export interface HomeSpawnOptions {
   file?: string;
   /** Demo mode: no configuration file, its data in the home. */
   demo?: boolean;
+  /**
+   * Production mode (NODE_ENV=production) reaching AWS only through the emulator at this URL, or through the endpoints
+   * given per API: productionEnvWithEmulator().
+   */
+  awsEmulator?: string | ({ url: string } & AwsEndpoints);
+  /** More environment, over everything else. */
   env?: Record<string, string | undefined>;
   /** Default: a free port. */
   port?: number;
@@ -240,6 +248,11 @@ export interface HomeSpawnOptions {
   nodeFlags?: string[];
   /** With server.workers > 1: wait until every worker listens, not only the first. */
   allWorkers?: boolean;
+}
+
+function awsEnv(aws: HomeSpawnOptions['awsEmulator']): Record<string, string> {
+  if (aws === undefined) return {};
+  return typeof aws === 'string' ? productionEnvWithEmulator(aws) : productionEnvWithEmulator(aws.url, aws);
 }
 
 /**
@@ -284,6 +297,7 @@ export class ServiceHome {
       ...(options.demo === true ? { DEMO_DATA_DIR: this.dir, REDSHIFT_SSO_CONFIG: undefined } : {}),
       REDSHIFT_SSO_BASE_URL: baseUrl,
       PORT: String(port),
+      ...awsEnv(options.awsEmulator),
       ...options.env,
     };
     const timeoutMs = options.timeoutMs ?? 30_000;
@@ -294,6 +308,11 @@ export class ServiceHome {
     this.services.push(service);
     if (options.allWorkers === true) await waitForOutput(service, '"msg":"all workers listening"', timeoutMs);
     return service;
+  }
+
+  /** Runs `src/main.ts` with this configuration until it exits, for start-up refusals: runServiceToExit(). */
+  runToExit(config: ServiceConfig, env: Record<string, string | undefined> = {}): ReturnType<typeof runServiceToExit> {
+    return runServiceToExit({ REDSHIFT_SSO_CONFIG: this.writeConfig(config), ...env });
   }
 
   /** Stops every service spawned here (SIGTERM, then waits for its exit) and removes the folder. */

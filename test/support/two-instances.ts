@@ -11,16 +11,7 @@ import { CookieClient } from './cookie-client.ts';
 import { authnRequestIdOf, signedResponseTo } from './http-flow.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import { REDSHIFT_DB_GROUPS, type SamlResponseOverrides } from './sign-response.ts';
-import {
-  fixtureClusterEntry,
-  fixtureIdpEntry,
-  freePort,
-  productionEnvWithEmulator,
-  ServiceHome,
-  startFixtureEmulator,
-  type ServiceConfig,
-  type SpawnedService,
-} from './spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome, type ServiceConfig, type SpawnedService } from './spawn-service.ts';
 import { createTestDatabase } from './test-postgres.ts';
 import { testSessionSecret } from './test-secret.ts';
 
@@ -60,13 +51,13 @@ export function upstreamOf(res: Response): string {
 export async function startTwoInstances(): Promise<TwoInstances> {
   const home = ServiceHome.create('ha');
   const database = await createTestDatabase('redshift_sso_ha');
-  const emulator = await startFixtureEmulator({
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
   });
   const nginxPort = await freePort();
   const url = `http://127.0.0.1:${nginxPort}`;
   const config = home.writeConfig(haConfig(url, database.url));
-  const spawn = () => home.spawn({ config, baseUrl: url, env: productionEnvWithEmulator(emulator.url) });
+  const spawn = () => home.spawn({ config, baseUrl: url, awsEmulator: emulator.url });
   // Started together: both run the migrations, which PostgreSQL's advisory lock serialises.
   const [a, b] = await Promise.all([spawn(), spawn()]);
   const nginx = await startNginx([a.port, b.port], nginxPort);
@@ -131,8 +122,8 @@ function haConfig(baseUrl: string, storeUrl: string): ServiceConfig {
       rateLimit: { login: 100000, acs: 100000, api: 100000 },
     },
     // IdP-initiated responses carry no InResponseTo: only the shared replay cache can refuse a second use.
-    idps: [fixtureIdpEntry({ id: HA_IDP, allowIdpInitiated: true })],
-    clusters: [fixtureClusterEntry({ id: HA_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
+    idps: [fixtureIdp.entry({ id: HA_IDP, allowIdpInitiated: true })],
+    clusters: [fixtureIdp.cluster({ id: HA_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
     admin: { groups: [HA_ADMIN_GROUP] },
     store: { url: storeUrl },
   };
