@@ -3,7 +3,7 @@
 // AuthnRequests, encrypted assertions (read by the service and by the STS emulator) and IdP-initiated
 // sign-in. Clock skew is not covered: shifting SimpleSAMLphp's clock would need faketime, which is
 // not installed here. Single Logout is in ssp-single-logout.test.ts.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseIdpMetadata } from '../../src/saml/metadata.ts';
 import { fixtureKeys } from '../support/sign-response.ts';
@@ -25,26 +25,15 @@ import {
   redirectMessageXml,
   signInAtService,
   submitSspLogin,
-  type SspDeployment,
 } from '../support/ssp-flow.ts';
 
 describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requests, encryption', () => {
-  const suite = sspFeatureSuite();
-  let d: SspDeployment;
+  const suite = sspFeatureSuite(EVERYTHING_ON);
+  const { d } = suite;
 
-  before(
-    async () => {
-      d = await suite.deploy(EVERYTHING_ON);
-    },
-    { timeout: 60_000 },
-  );
-
-  after(() => d?.stop());
-
-  it(
+  suite.inBrowser(
     'reads the IdP from its metadata URL, which lists two signing certificates, and signs in',
-    { timeout: 30_000 },
-    async () => {
+    async (page) => {
       const metadata = parseIdpMetadata(await (await fetch(d.ssp.metadataUrl)).text());
       assert.equal(metadata.entityId, SSP_ENTITY_ID);
       assert.deepEqual(
@@ -52,16 +41,12 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
         [IDP_KEY, IDP_NEXT_KEY].map((k) => pemBody(k.certificatePem)).sort(),
       );
       assert.equal(metadata.sloUrl, d.ssp.sloUrl);
-
-      const page = await suite.newPage();
       await signInAtService(page, d);
       assert.equal(new URL(page.url()).pathname, '/');
-      await page.context().close();
     },
   );
 
-  it('signs its AuthnRequests (SHA-256), which this SimpleSAMLphp requires', { timeout: 30_000 }, async () => {
-    const page = await suite.newPage();
+  suite.inBrowser('signs its AuthnRequests (SHA-256), which this SimpleSAMLphp requires', async (page) => {
     const toIdp = recordRequests(page, d.ssp.ssoUrl);
     await signInAtService(page, d);
     const request = toIdp.find((url) => url.searchParams.has('SAMLRequest'));
@@ -69,7 +54,6 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
     assert.equal(request.searchParams.get('SigAlg'), RSA_SHA256);
     assert.ok((request.searchParams.get('Signature') ?? '').length > 100, 'the query carries a Signature');
     assert.match(redirectMessageXml(request), /<samlp:AuthnRequest\b/);
-    await page.context().close();
   });
 
   it('publishes its signing and encryption certificates in the SP metadata', async () => {
@@ -88,11 +72,9 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
     assert.ok(xml.includes(`Location="${d.baseUrl}/saml/slo/ssp"`), 'lists the SLO endpoint');
   });
 
-  it(
+  suite.inBrowser(
     "reads the encrypted assertion, and STS decrypts it with the IAM provider's key: the issued login works",
-    { timeout: 30_000 },
-    async () => {
-      const page = await suite.newPage();
+    async (page) => {
       const posts = recordAcsPosts(page, `${d.baseUrl}/saml/acs/`);
       const firstCall = suite.emulator.calls.length;
       await page.goto(`${d.baseUrl}/login/ssp`);
@@ -107,12 +89,10 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
       assert.equal(dbUser, 'IAM:alice');
       assert.equal(await psql(uri), 'IAM:alice');
       assert.deepEqual(suite.stsOutcomes(firstCall), ['ok'], 'the emulator accepted the encrypted response');
-      await page.context().close();
     },
   );
 
-  it('signs in from SimpleSAMLphp (IdP-initiated) with allowIdpInitiated: true', { timeout: 30_000 }, async () => {
-    const page = await suite.newPage();
+  suite.inBrowser('signs in from SimpleSAMLphp (IdP-initiated) with allowIdpInitiated: true', async (page) => {
     const posts = recordAcsPosts(page, `${d.baseUrl}/saml/acs/`);
     await page.goto(`${d.ssp.ssoUrl}?spentityid=${encodeURIComponent(d.ssp.spEntityId)}`);
     await submitSspLogin(page, d);
@@ -121,14 +101,12 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
     await assertNoErrorPage(page, d);
     assert.equal(new URL(page.url()).pathname, '/');
     assert.equal((await getCredentials(page, d)).dbUser, 'IAM:alice');
-    await page.context().close();
   });
 
   // Last here: it changes SimpleSAMLphp's key for good.
-  it(
+  suite.inBrowser(
     'still signs in after SimpleSAMLphp rolls over to its second key (trusted from the start-up metadata)',
-    { timeout: 30_000 },
-    async () => {
+    async (page) => {
       await d.ssp.update({ signingKey: IDP_NEXT_KEY, nextSigningKey: undefined });
       const metadata = parseIdpMetadata(await (await fetch(d.ssp.metadataUrl)).text());
       assert.deepEqual(
@@ -136,14 +114,11 @@ describe('SAML features against SimpleSAMLphp in Chromium: metadata, signed requ
         [pemBody(IDP_NEXT_KEY.certificatePem)],
         'SimpleSAMLphp now publishes only the new key',
       );
-
-      const page = await suite.newPage();
       const firstCall = suite.emulator.calls.length;
       await page.goto(`${d.baseUrl}/login/ssp`);
       await submitSspLogin(page, d);
       assert.equal((await getCredentials(page, d)).dbUser, 'IAM:alice');
       assert.deepEqual(suite.stsOutcomes(firstCall), ['ok']);
-      await page.context().close();
     },
   );
 

@@ -1,9 +1,8 @@
 // Single Logout against a real IdP, SimpleSAMLphp 1.19 at localhost, in Chromium, with everything on
 // (as in ssp-metadata-encryption.test.ts): started at the service, started at SimpleSAMLphp, both
 // signed both ways, and unsigned logout messages refused by default.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { EVERYTHING_ON, RSA_SHA256, SUCCESS, sspFeatureSuite } from '../support/ssp-features.ts';
 import {
   apiMeStatus,
@@ -12,38 +11,20 @@ import {
   recordRequests,
   redirectMessageXml,
   signInAtService,
-  type SspDeployment,
 } from '../support/ssp-flow.ts';
 
 describe('Single Logout with SimpleSAMLphp in Chromium', () => {
-  const suite = sspFeatureSuite();
-  let d: SspDeployment;
-
-  before(
-    async () => {
-      d = await suite.deploy(EVERYTHING_ON);
-    },
-    { timeout: 60_000 },
-  );
-
-  after(() => d?.stop());
-
-  /** A page signed in at the service through SimpleSAMLphp, which now has a session of its own too. */
-  async function signedInPage(): Promise<Page> {
-    const page = await suite.newPage();
-    await signInAtService(page, d);
-    return page;
-  }
+  const suite = sspFeatureSuite(EVERYTHING_ON);
+  const { d } = suite;
 
   /** The first request among `urls` that carries a SAML message in `param` (HTTP-Redirect binding). */
   const carrying = (urls: URL[], param: 'SAMLRequest' | 'SAMLResponse') =>
     urls.find((url) => url.searchParams.has(param));
 
-  it(
+  suite.inBrowser(
     'signs out at the service and at SimpleSAMLphp (SP-initiated Single Logout, signed both ways)',
-    { timeout: 30_000 },
-    async () => {
-      const page = await signedInPage();
+    async (page) => {
+      await signInAtService(page, d);
       // SimpleSAMLphp has a session now: a second sign-in needs no password.
       await page.goto(`${d.baseUrl}/login/ssp`);
       await page.waitForURL((url) => url.origin === d.baseUrl && url.pathname === '/', { waitUntil: 'load' });
@@ -74,15 +55,13 @@ describe('Single Logout with SimpleSAMLphp in Chromium', () => {
       await page
         .waitForSelector('#username')
         .catch(async () => assert.fail(`SimpleSAMLphp did not ask for the password again ${await d.diagnose(page)}`));
-      await page.context().close();
     },
   );
 
-  it(
+  suite.inBrowser(
     'ends the session when SimpleSAMLphp starts the logout (IdP-initiated, signed both ways)',
-    { timeout: 30_000 },
-    async () => {
-      const page = await signedInPage();
+    async (page) => {
+      await signInAtService(page, d);
       assert.equal(await apiMeStatus(page, d), 200);
 
       const toUs = recordRequests(page, `${d.baseUrl}/saml/slo/ssp`);
@@ -112,17 +91,15 @@ describe('Single Logout with SimpleSAMLphp in Chromium', () => {
         'SimpleSAMLphp accepted our LogoutResponse',
       );
       assert.ok(!sspLog.includes('Unsuccessful logout'));
-      await page.context().close();
     },
   );
 
-  it(
+  suite.inBrowser(
     'refuses unsigned logout messages by default (SAML_LOGOUT_UNSIGNED); the session survives a LogoutRequest',
-    { timeout: 30_000 },
-    async () => {
+    async (page) => {
       await d.ssp.update({ signLogout: false });
       try {
-        const page = await signedInPage();
+        await signInAtService(page, d);
         const toUs = recordRequests(page, `${d.baseUrl}/saml/slo/ssp`);
         const final = await page.goto(`${d.ssp.sloUrl}?ReturnTo=${encodeURIComponent(`${d.baseUrl}/api/me`)}`);
         const logoutRequest = carrying(toUs, 'SAMLRequest');
@@ -141,7 +118,6 @@ describe('Single Logout with SimpleSAMLphp in Chromium', () => {
         assert.equal((await slo).status(), 401);
         assert.equal(await errorCodeOf(page), 'SAML_LOGOUT_UNSIGNED', await d.diagnose(page));
         assert.equal(await apiMeStatus(page, d), 401);
-        await page.context().close();
       } finally {
         await d.ssp.update({ signLogout: true });
       }

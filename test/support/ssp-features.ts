@@ -1,7 +1,7 @@
 // What the SimpleSAMLphp feature tests share: the keys and algorithms they name, and one suite set-up
-// (the Debian tools, a private PostgreSQL, Chromium, and the AWS emulator trusting every key a
-// SimpleSAMLphp here may sign with) that deploys SimpleSAMLphp and the service per describe block.
-import { before, after } from 'node:test';
+// (the Debian tools, a private PostgreSQL, Chromium, the AWS emulator trusting every key a
+// SimpleSAMLphp here may sign with, and SimpleSAMLphp with the service) per describe block.
+import { before, after, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
@@ -50,29 +50,41 @@ export const EVERYTHING_ON: Pick<SspDeploymentOptions, 'ssp' | 'sp' | 'idps'> = 
 
 export interface SspSuite {
   readonly emulator: AwsEmulator;
-  /** SimpleSAMLphp (signing with IDP_KEY unless `ssp` says otherwise) and the service, with the PostgreSQL cluster. */
-  deploy(options: Pick<SspDeploymentOptions, 'ssp' | 'sp' | 'idps'>): Promise<SspDeployment>;
+  /** SimpleSAMLphp and the service of this describe block, deployed before its first test (stop() is the suite's). */
+  readonly d: SspDeployment;
   /** A page in a browser context of its own (no cookies shared with other tests). */
   newPage(): Promise<Page>;
+  /** A test (30 s at most) on a page of its own, whose context is closed when the test passes. */
+  inBrowser(name: string, fn: (page: Page) => Promise<void>): void;
   /** AssumeRoleWithSAML outcomes recorded since `from` (an index into emulator.calls). */
   stsOutcomes(from: number): string[];
 }
 
-/** Registers the suite's before and after hooks in the calling describe block (or file). */
-export function sspFeatureSuite(): SspSuite {
-  let pg: PrivatePostgres;
-  let emulator: AwsEmulator;
-  let chromium: LaunchedChromium;
+/**
+ * Registers the suite's hooks in the calling describe block: the Debian tools, PostgreSQL, Chromium and the emulator,
+ * then SimpleSAMLphp (signing with IDP_KEY unless `options.ssp` says otherwise) and the service, with the PostgreSQL
+ * cluster.
+ */
+export function sspFeatureSuite(options: Pick<SspDeploymentOptions, 'ssp' | 'sp' | 'idps'>): SspSuite {
+  let pg: PrivatePostgres | undefined;
+  let emulator: AwsEmulator | undefined;
+  let chromium: LaunchedChromium | undefined;
+  let deployment: SspDeployment | undefined;
+  const started = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`${what} has not started`);
+    return value;
+  };
 
   // Installing the Debian packages (only when missing, as root) may take minutes; starting up may not.
   before(() => ensureSimpleSamlPhpTools(), { timeout: 15 * 60_000 });
   before(
     async () => {
-      const started = await Promise.allSettled([
+      const starting = await Promise.allSettled([
         startPrivatePostgres().then((p) => (pg = p)),
         launchChromium().then((c) => (chromium = c)),
       ]);
-      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      for (const result of starting) if (result.status === 'rejected') throw result.reason;
+      const db = started('PostgreSQL', pg);
       emulator = await startAwsEmulator({
         samlProviders: [
           {
@@ -83,24 +95,10 @@ export function sspFeatureSuite(): SspSuite {
             decryptionKeys: [fixtureKeys.sp.privateKey],
           },
         ],
-        clusters: [{ clusterIdentifier: 'ssp-cluster', host: pg.host, port: pg.port }],
-        postgresAdminUrl: pg.url,
+        clusters: [{ clusterIdentifier: 'ssp-cluster', host: db.host, port: db.port }],
+        postgresAdminUrl: db.url,
       });
-    },
-    { timeout: 60_000 },
-  );
-  after(async () => {
-    await chromium?.close();
-    await emulator?.close();
-    await pg?.stop();
-  });
-
-  return {
-    get emulator() {
-      return emulator;
-    },
-    deploy: (options) =>
-      deploySspAndService({
+      deployment = await deploySspAndService({
         ...options,
         ssp: { entityId: SSP_ENTITY_ID, signingKey: IDP_KEY, ...options.ssp },
         clusters: [
@@ -113,11 +111,47 @@ export function sspFeatureSuite(): SspSuite {
           },
         ],
         awsEndpoint: emulator.url,
+      });
+    },
+    { timeout: 120_000 },
+  );
+  after(async () => {
+    await deployment?.stop();
+    await chromium?.close();
+    await emulator?.close();
+    await pg?.stop();
+  });
+
+  const current = () => started('the SimpleSAMLphp deployment', deployment);
+  const newPage = async () => (await started('Chromium', chromium).newContext()).newPage();
+  return {
+    get emulator() {
+      return started('the AWS emulator', emulator);
+    },
+    // Read by the tests, which run after the hooks above: every property looks the deployment up then.
+    d: {
+      get ssp() {
+        return current().ssp;
+      },
+      get service() {
+        return current().service;
+      },
+      get baseUrl() {
+        return current().baseUrl;
+      },
+      diagnose: (page) => current().diagnose(page),
+      stop: () => current().stop(),
+    },
+    newPage,
+    inBrowser: (name, fn) =>
+      it(name, { timeout: 30_000 }, async () => {
+        const page = await newPage();
+        await fn(page);
+        await page.context().close();
       }),
-    newPage: async () => (await chromium.newContext()).newPage(),
     stsOutcomes: (from) =>
-      emulator.calls
-        .slice(from)
+      started('the AWS emulator', emulator)
+        .calls.slice(from)
         .filter((c) => c.action === 'AssumeRoleWithSAML')
         .map((c) => (c.ok ? 'ok' : (c.errorCode ?? 'failed'))),
   };
