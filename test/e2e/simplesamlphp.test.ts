@@ -7,8 +7,15 @@ import type { Page } from 'playwright-core';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../../src/dev/private-postgres.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { freePort, ServiceHome, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
-import { assertNoErrorPage, diagnoseSsp, psql, submitSspLogin, type SspSite } from '../support/ssp-flow.ts';
+import { freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
+import {
+  assertNoErrorPage,
+  diagnoseSsp,
+  psql,
+  spawnSspService,
+  submitSspLogin,
+  type SspSite,
+} from '../support/ssp-flow.ts';
 import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
 import {
   startSimpleSamlPhp,
@@ -17,7 +24,6 @@ import {
   SSP_PROVIDER_ARN,
   type SimpleSamlPhp,
 } from '../support/ssp-idp.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
 
 interface AcsPost {
   /** The request's Sec-Fetch-Site header, as Chromium sent it. */
@@ -59,27 +65,19 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
         postgresAdminUrl: pg.url,
       });
       const metadataXml = await (await fetch(ssp.metadataUrl)).text();
-      service = await home.spawn({
-        port,
-        file: 'redshift-sso.json',
-        config: {
-          mode: 'development',
-          server: { baseUrl, sessionSecret: testSessionSecret() },
-          idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
-          clusters: [
-            {
-              id: 'ssp',
-              name: 'SimpleSAMLphp cluster',
-              clusterIdentifier: 'ssp-cluster',
-              database: 'postgres',
-              sslMode: 'disable',
-              roles: [SSP_ANALYST_ROLE, SSP_ADMIN_ROLE],
-            },
-          ],
-          aws: { endpoint: emulator.url },
-          store: { url: home.sqliteUrl() },
-        },
-        env: WITHOUT_AMBIENT_AWS,
+      service = await spawnSspService(home, port, {
+        idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
+        clusters: [
+          {
+            id: 'ssp',
+            name: 'SimpleSAMLphp cluster',
+            clusterIdentifier: 'ssp-cluster',
+            database: 'postgres',
+            sslMode: 'disable',
+            roles: [SSP_ANALYST_ROLE, SSP_ADMIN_ROLE],
+          },
+        ],
+        aws: { endpoint: emulator.url },
       });
       d = { ssp, baseUrl, diagnose: (page) => diagnoseSsp(page, ssp, service) };
     },

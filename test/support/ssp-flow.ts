@@ -6,7 +6,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { freePort, ServiceHome, type SpawnedService, WITHOUT_AMBIENT_AWS } from './spawn-service.ts';
+import {
+  freePort,
+  ServiceHome,
+  type ServiceConfig,
+  type SpawnedService,
+  WITHOUT_AMBIENT_AWS,
+} from './spawn-service.ts';
 export { pemBody } from './ssp-config.ts';
 import { startSimpleSamlPhp, type SimpleSamlPhp, type SimpleSamlPhpOptions } from './ssp-idp.ts';
 import { testSessionSecret } from './test-secret.ts';
@@ -35,6 +41,25 @@ export interface SspDeployment {
 /** What the browser steps below need of a deployment. */
 export type SspSite = Pick<SspDeployment, 'ssp' | 'baseUrl' | 'diagnose'>;
 
+/**
+ * The service of a SimpleSAMLphp test at http://127.0.0.1:`port`: development mode (the emulator named by `aws`), a
+ * JSON configuration with these sections and a SQLite store in `home`.
+ */
+export function spawnSspService(home: ServiceHome, port: number, sections: ServiceConfig): Promise<SpawnedService> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return home.spawn({
+    port,
+    file: 'redshift-sso.json',
+    config: {
+      mode: 'development',
+      server: { baseUrl, sessionSecret: testSessionSecret() },
+      store: { url: home.sqliteUrl() },
+      ...sections,
+    },
+    env: WITHOUT_AMBIENT_AWS,
+  });
+}
+
 export async function deploySspAndService(options: SspDeploymentOptions): Promise<SspDeployment> {
   const home = ServiceHome.create('ssp-features');
   const port = await freePort();
@@ -48,20 +73,12 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
   try {
     ssp = await startSimpleSamlPhp({ ...options.ssp, spBaseUrl: baseUrl });
     const metadataUrl = ssp.metadataUrl;
-    service = await home.spawn({
-      port,
-      file: 'redshift-sso.json',
-      config: {
-        mode: 'development',
-        server: { baseUrl, sessionSecret: testSessionSecret() },
-        // SimpleSAMLphp serves plain HTTP on loopback: allowed for metadata only with this switch.
-        sp: { ...options.sp, metadataFetch: { allowHttpLoopback: true } },
-        idps: options.idps.map((idp) => ({ name: 'SimpleSAMLphp', ...idp, metadataUrl })),
-        clusters: options.clusters,
-        aws: { endpoint: options.awsEndpoint },
-        store: { url: home.sqliteUrl() },
-      },
-      env: WITHOUT_AMBIENT_AWS,
+    service = await spawnSspService(home, port, {
+      // SimpleSAMLphp serves plain HTTP on loopback: allowed for metadata only with this switch.
+      sp: { ...options.sp, metadataFetch: { allowHttpLoopback: true } },
+      idps: options.idps.map((idp) => ({ name: 'SimpleSAMLphp', ...idp, metadataUrl })),
+      clusters: options.clusters,
+      aws: { endpoint: options.awsEndpoint },
     });
   } catch (err) {
     await stop();
