@@ -2,6 +2,8 @@
 // profile (Playwright's own temp user-data dir, deleted when the browser closes) and each
 // newContext() a fresh cookie jar. Never downloads a browser: `npx playwright install` fails here.
 import { chromium, type Browser, type BrowserContext, type Dialog, type Page } from 'playwright-core';
+import { before, after } from 'node:test';
+import { ServiceHome, type SpawnedService } from './spawn-service.ts';
 import { CHROMIUM_PATH } from './ssp-install.ts';
 
 export const CHROMIUM_ARGS = [
@@ -65,4 +67,44 @@ export async function pageWithCookie(
   const context = await browser.newContext();
   await context.addCookies([{ name, value, url }]);
   return context.newPage();
+}
+
+export interface DemoInBrowser {
+  readonly home: ServiceHome;
+  readonly service: SpawnedService;
+  readonly chromium: LaunchedChromium;
+}
+
+/**
+ * Registers hooks in the calling describe block: the demo as `npm start` runs it (its data in a home of its own,
+ * `env` added) and Chromium, both stopped after the block. Read the properties in tests and later hooks.
+ */
+export function demoInBrowser(name: string, env: Record<string, string> = {}): DemoInBrowser {
+  let home: ServiceHome | undefined;
+  let service: SpawnedService | undefined;
+  let browser: LaunchedChromium | undefined;
+  before(async () => {
+    home = ServiceHome.create(name);
+    service = await home.spawn({ demo: true, env });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await home?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the demo in a browser has not started');
+    return value;
+  };
+  return {
+    get home() {
+      return started(home);
+    },
+    get service() {
+      return started(service);
+    },
+    get chromium() {
+      return started(browser);
+    },
+  };
 }
