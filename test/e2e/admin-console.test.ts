@@ -9,60 +9,35 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE } from '../../src/dev/demo.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import {
-  CONSOLE_ENV,
-  CONSOLE_IDP_KEY as IDP_KEY,
-  consoleConfig,
-  startConsoleEmulator,
-  startDemoIdpServer,
-  type DemoIdpServer,
-} from '../support/console-install.ts';
-import { freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
+import { CONSOLE_IDP_KEY as IDP_KEY, startConsoleInstall, type ConsoleInstall } from '../support/console-install.ts';
 
 const IDP_ID = 'corp';
 const IDP_NAME = 'Corp IdP';
 const CLUSTER_ID = 'warehouse';
 
 describe('admin console in a browser, from a fresh install', () => {
-  let home: ServiceHome;
-  let emulator: AwsEmulator;
-  let idp: DemoIdpServer;
-  let idpBase: string;
+  let install: ConsoleInstall;
   let chromium: LaunchedChromium;
-  let service: SpawnedService | undefined;
   let baseUrl: string;
-  let port: number;
-  let configPath: string;
+  let idpBase: string;
 
   before(async () => {
-    home = ServiceHome.create('admin-e2e');
-    port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    emulator = await startConsoleEmulator();
-    // The demo IdP on a server of its own, as an external IdP would be.
-    idp = await startDemoIdpServer({
-      '/idp': { acsUrl: `${baseUrl}/saml/acs/${IDP_ID}`, spEntityId: `${baseUrl}/saml/metadata` },
-    });
-    idpBase = idp.idpBase;
-    configPath = home.writeConfig(consoleConfig(home, baseUrl, emulator.url));
+    // The demo IdP on a server of its own, as an external IdP would be; no cluster in the file.
+    install = await startConsoleInstall({ '/idp': IDP_ID }, { clusters: false, checkIssuer: true });
+    ({ baseUrl, idpBase } = install);
     chromium = await launchChromium();
   });
 
   after(async () => {
-    await home?.close();
+    await install?.close();
     await chromium?.close();
-    idp?.close();
-    await emulator?.close();
   });
-
-  const start = () => home.spawn({ port, config: configPath, env: CONSOLE_ENV });
 
   async function diagnose(page: Page): Promise<string> {
     const body = await page.textContent('body').catch(() => '(no body)');
-    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service?.output().slice(-3000) ?? ''}`;
+    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${install.service.output().slice(-3000)}`;
   }
 
   async function failIfErrorPage(page: Page): Promise<void> {
@@ -78,9 +53,9 @@ describe('admin console in a browser, from a fresh install', () => {
     'sets up an IdP and a cluster in the browser, and a user of that IdP gets credentials, with no restart',
     { timeout: 90_000 },
     async () => {
-      service = await start();
+      const { service } = install;
       // Not a terminal here, so the token goes to the file beside the SQLite store, and the log says where.
-      const tokenFile = home.path('setup-token');
+      const tokenFile = install.setupTokenFile;
       const token = readFileSync(tokenFile, 'utf8').trim();
       assert.ok(token.length >= 16, 'a token in the file');
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600, 'readable by its owner only');
@@ -103,7 +78,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
 
       // An IdP from pasted metadata: preview first, then save.
-      const metadata = idp.metadataFor('/idp');
+      const metadata = install.metadataFor('/idp');
       await admin.goto(`${baseUrl}/admin/idps/new`);
       assert.equal(await admin.isChecked('input[name=grantsAdmin]'), true, 'the first IdP is shown as making admins');
       await admin.fill('input[name=id]', IDP_ID);
@@ -184,7 +159,7 @@ describe('admin console in a browser, from a fresh install', () => {
       const password = (await alice.textContent('#db-password')) ?? '';
       assert.ok(password.length >= 16);
 
-      const actions = emulator.calls.map((c) => `${c.action}:${c.ok}`);
+      const actions = install.emulator.calls.map((c) => `${c.action}:${c.ok}`);
       assert.ok(actions.includes('AssumeRoleWithSAML:true'), actions.join(' '));
       assert.ok(actions.includes('GetClusterCredentials:true'), actions.join(' '));
       assert.ok(!service.output().includes(password), 'the password never reaches the output');
@@ -203,9 +178,8 @@ describe('admin console in a browser, from a fresh install', () => {
     'hands out no setup token when started again on the same store, and keeps the IdP and cluster',
     { timeout: 60_000 },
     async () => {
-      assert.ok(service !== undefined, 'the first test started the service');
-      assert.equal(await service.stop(), 0);
-      service = await start();
+      assert.equal(await install.service.stop(), 0);
+      const service = await install.startAgain();
       assert.doesNotMatch(service.output(), /setup token/i);
       assert.doesNotMatch(service.output(), /\/admin\/setup/);
       const home = await (await fetch(`${baseUrl}/`)).text();

@@ -10,14 +10,14 @@ import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.t
 import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
 import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
 import { VIEWS_DIR } from '../../src/web/server.ts';
-import { freePort, ServiceHome, type ServiceConfig, type SpawnedService } from './spawn-service.ts';
+import { freePort, ServiceHome, type SpawnedService } from './spawn-service.ts';
 import { fixtureKeys } from './sign-response.ts';
 import { testSessionSecret } from './test-secret.ts';
 
 /** The demo IdP's key: not the fixture IdP's, so nothing signed for other tests is trusted here. */
 export const CONSOLE_IDP_KEY = fixtureKeys.idpNext;
 
-export interface DemoIdpServer {
+interface DemoIdpServer {
   idpBase: string;
   /** Metadata XML of the demo IdP published under `idpBase`/`path`. */
   metadataFor(path: string): string;
@@ -28,7 +28,7 @@ export interface DemoIdpServer {
  * The demo IdP on a loopback server of its own, one router per path (`/corp`), each posting to `acsUrl`; with
  * `spEntityId`, an AuthnRequest from any other service provider is refused.
  */
-export async function startDemoIdpServer(
+async function startDemoIdpServer(
   routes: Record<string, { acsUrl: string; spEntityId?: string }>,
 ): Promise<DemoIdpServer> {
   const idpApp = express();
@@ -69,7 +69,7 @@ export async function startDemoIdpServer(
 }
 
 /** The AWS emulator trusting the demo IdP as the demo's SAML provider, with its cluster and workgroup. */
-export function startConsoleEmulator(): Promise<AwsEmulator> {
+function startConsoleEmulator(): Promise<AwsEmulator> {
   return startAwsEmulator({
     samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [CONSOLE_IDP_KEY.certificate] }],
     clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
@@ -77,70 +77,88 @@ export function startConsoleEmulator(): Promise<AwsEmulator> {
   });
 }
 
-/** A development-mode configuration with AWS at the emulator, admins in group `admins`, and no IdP. */
-export function consoleConfig(home: ServiceHome, baseUrl: string, awsEndpoint: string): ServiceConfig {
-  return {
-    mode: 'development',
-    server: { baseUrl, sessionSecret: testSessionSecret() },
-    aws: { endpoint: awsEndpoint, region: 'us-east-1' },
-    store: { url: home.sqliteUrl() },
-    admin: { groups: ['admins'] },
-  };
-}
-
-/** The environment of a console install's service: no instance metadata, no demo mode. */
-export const CONSOLE_ENV: Readonly<Record<string, string>> = { AWS_EC2_METADATA_DISABLED: 'true', NODE_ENV: 'test' };
+const CONSOLE_CLUSTERS = [
+  {
+    id: 'warehouse',
+    name: 'Warehouse',
+    clusterIdentifier: 'demo-cluster',
+    database: 'dev',
+    sslMode: 'disable',
+    roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE],
+  },
+  {
+    id: 'lakehouse',
+    name: 'Lakehouse (serverless)',
+    type: 'serverless',
+    workgroup: 'demo-serverless',
+    database: 'dev',
+    sslMode: 'disable',
+    roles: [DEMO_ADMIN_ROLE],
+  },
+];
 
 export interface ConsoleInstall {
   baseUrl: string;
   idpBase: string;
-  service: SpawnedService;
-  /** The one-time setup token the service wrote at its first start. */
+  emulator: AwsEmulator;
+  /** The service last started (by startConsoleInstall, or by startAgain). */
+  readonly service: SpawnedService;
+  /** Where the service writes its one-time setup token at its first start (beside its store). */
+  setupTokenFile: string;
   setupToken(): string;
+  /** Starts the service again on the same port, configuration and store (stop the last one first). */
+  startAgain(): Promise<SpawnedService>;
   /** Metadata XML of the demo IdP, published under `idpBase`/`path`, posting to the ACS of `idpId`. */
   metadataFor(path: string): string;
   close(): Promise<void>;
 }
 
-/** `idps` maps a path on the IdP server (`/corp`) to the ID of the IdP connection it answers for. */
-export async function startConsoleInstall(idps: Record<string, string>): Promise<ConsoleInstall> {
+export interface ConsoleInstallOptions {
+  /** The configuration file's clusters, Warehouse and Lakehouse (default); without, the console adds them. */
+  clusters?: boolean;
+  /** The demo IdP refuses AuthnRequests from any service provider but this service's default entity ID. */
+  checkIssuer?: boolean;
+}
+
+/**
+ * A development-mode service with AWS at the emulator, admins in group `admins` and no IdP, for the console to set
+ * up. `idps` maps a path on the IdP server (`/corp`) to the ID of the IdP connection it answers for.
+ */
+export async function startConsoleInstall(
+  idps: Record<string, string>,
+  options: ConsoleInstallOptions = {},
+): Promise<ConsoleInstall> {
   const home = ServiceHome.create('console');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const emulator = await startConsoleEmulator();
+  const spEntityId = options.checkIssuer === true ? `${baseUrl}/saml/metadata` : undefined;
   const idp = await startDemoIdpServer(
-    Object.fromEntries(Object.entries(idps).map(([path, idpId]) => [path, { acsUrl: `${baseUrl}/saml/acs/${idpId}` }])),
+    Object.fromEntries(
+      Object.entries(idps).map(([path, idpId]) => [path, { acsUrl: `${baseUrl}/saml/acs/${idpId}`, spEntityId }]),
+    ),
   );
-  const cluster = { database: 'dev', sslMode: 'disable' };
-  const service = await home.spawn({
-    port,
-    config: {
-      ...consoleConfig(home, baseUrl, emulator.url),
-      clusters: [
-        {
-          id: 'warehouse',
-          name: 'Warehouse',
-          clusterIdentifier: 'demo-cluster',
-          ...cluster,
-          roles: [DEMO_ANALYST_ROLE, DEMO_ADMIN_ROLE],
-        },
-        {
-          id: 'lakehouse',
-          name: 'Lakehouse (serverless)',
-          type: 'serverless',
-          workgroup: 'demo-serverless',
-          ...cluster,
-          roles: [DEMO_ADMIN_ROLE],
-        },
-      ],
-    },
-    env: CONSOLE_ENV,
+  const config = home.writeConfig({
+    mode: 'development',
+    server: { baseUrl, sessionSecret: testSessionSecret() },
+    aws: { endpoint: emulator.url, region: 'us-east-1' },
+    ...(options.clusters === false ? {} : { clusters: CONSOLE_CLUSTERS }),
+    store: { url: home.sqliteUrl() },
+    admin: { groups: ['admins'] },
   });
+  // No instance metadata, and not demo mode.
+  const start = () => home.spawn({ port, config, env: { AWS_EC2_METADATA_DISABLED: 'true', NODE_ENV: 'test' } });
+  let service = await start();
   return {
     baseUrl,
     idpBase: idp.idpBase,
-    service,
+    emulator,
+    get service() {
+      return service;
+    },
+    setupTokenFile: home.path('setup-token'),
     setupToken: () => readFileSync(home.path('setup-token'), 'utf8').trim(),
+    startAgain: async () => (service = await start()),
     metadataFor: idp.metadataFor,
     async close() {
       await home.close();
