@@ -35,18 +35,13 @@ describe('admin console in a browser, from a fresh install', () => {
     await chromium?.close();
   });
 
-  async function diagnose(page: Page): Promise<string> {
-    const body = await page.textContent('body').catch(() => '(no body)');
-    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${install.service.output().slice(-3000)}`;
-  }
-
   async function failIfErrorPage(page: Page): Promise<void> {
     const alert = await page
       .locator('#form-error, .error-text[role=alert], p.meta code')
       .first()
       .textContent({ timeout: 200 })
       .catch(() => null);
-    if (alert !== null) assert.fail(`the service showed an error: ${alert} ${await diagnose(page)}`);
+    if (alert !== null) assert.fail(`the service showed an error: ${alert} ${await install.diagnose(page)}`);
   }
 
   it(
@@ -88,7 +83,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin
         .locator('#preview')
         .waitFor()
-        .catch(async () => assert.fail(`no preview ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`no preview ${await install.diagnose(admin)}`));
       const preview = (await admin.locator('#preview').textContent()) ?? '';
       assert.ok(
         preview.includes(new X509Certificate(IDP_KEY.certificate).fingerprint256),
@@ -102,7 +97,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin
         .getByRole('heading', { name: 'First IdP connection saved' })
         .waitFor()
-        .catch(async () => assert.fail(`not saved ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`not saved ${await install.diagnose(admin)}`));
       assert.match(
         (await admin.textContent('main')) ?? '',
         new RegExp(`${baseUrl}/saml/acs/${IDP_ID}`),
@@ -118,7 +113,7 @@ describe('admin console in a browser, from a fresh install', () => {
         admin.waitForURL(`${baseUrl}/admin`),
         admin.getByRole('button', { name: /Bob \(admin\)/ }).click(),
       ]).catch(async (err: unknown) =>
-        assert.fail(`the admin did not come back to the console (${String(err)}) ${await diagnose(admin)}`),
+        assert.fail(`the admin did not come back to the console (${String(err)}) ${await install.diagnose(admin)}`),
       );
       await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
 
@@ -148,11 +143,11 @@ describe('admin console in a browser, from a fresh install', () => {
         alice.waitForURL((url) => url.origin === baseUrl && !url.pathname.startsWith('/saml/'), { waitUntil: 'load' }),
         alice.getByRole('button', { name: /Alice \(analyst\)/ }).click(),
       ]).catch(async (err: unknown) =>
-        assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(alice)}`),
+        assert.fail(`did not come back from the IdP (${String(err)}) ${await install.diagnose(alice)}`),
       );
       await failIfErrorPage(alice);
       const get = alice.getByRole('button', { name: /Get credentials for Warehouse/ });
-      await get.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(alice)}`));
+      await get.waitFor().catch(async () => assert.fail(`no cluster form ${await install.diagnose(alice)}`));
       await Promise.all([alice.waitForURL(`${baseUrl}/credentials`), get.click()]);
       await failIfErrorPage(alice);
       assert.equal(await alice.textContent('#db-user'), 'IAM:alice');

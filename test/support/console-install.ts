@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { Page } from 'playwright-core';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
 import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
@@ -110,6 +111,8 @@ export interface ConsoleInstall {
   startAgain(): Promise<SpawnedService>;
   /** Metadata XML of the demo IdP, published under `idpBase`/`path`, posting to the ACS of `idpId`. */
   metadataFor(path: string): string;
+  /** Where the browser is, what it shows, and the end of the service's output, for failure messages. */
+  diagnose(page: Page): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -160,6 +163,10 @@ export async function startConsoleInstall(
     setupToken: () => readFileSync(home.path('setup-token'), 'utf8').trim(),
     startAgain: async () => (service = await start()),
     metadataFor: idp.metadataFor,
+    async diagnose(page) {
+      const body = await page.textContent('body').catch(() => '(no body)');
+      return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service.output().slice(-3000)}`;
+    },
     async close() {
       await home.close();
       idp.close();
