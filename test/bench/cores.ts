@@ -2,14 +2,11 @@
 // with one worker and with one per core, against bare node-saml on one core, on the same kind of
 // pre-signed responses: ACS throughput, event-loop lag and /healthz latency while the ACS is
 // saturated, and the full login (ACS -> credentials) through the AWS emulator. See README.md.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
+import { availableParallelism } from 'node:os';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { authnRequestIdOf } from '../support/http-flow.ts';
 import {
   aSamlResponse,
   fixtureKeys,
@@ -17,7 +14,7 @@ import {
   TEST_PRINCIPAL_ARN,
   TEST_ROLE_ARN,
 } from '../support/sign-response.ts';
-import { spawnService, freePort, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 
@@ -36,7 +33,6 @@ export interface CoresOptions {
 
 export const IDP = 'bench';
 const AWS_SAML_URL = 'https://signin.aws.amazon.com/saml';
-export const IDP_CERT = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
 interface Spawned {
   service: SpawnedService;
@@ -59,53 +55,54 @@ interface SpawnOptions {
 }
 
 async function spawn(
-  dir: string,
+  home: ServiceHome,
   name: string,
   workers: number,
   aws: { sts: string; redshift: string },
   o: SpawnOptions,
 ): Promise<Spawned> {
   const metricsPort = await freePort();
-  const configPath = join(dir, `${name}.yml`);
-  writeFileSync(
-    configPath,
-    [
-      'mode: production',
-      `log: { level: ${o.logLevel} }`,
-      'server:',
-      `  sessionSecret: "${testSessionSecret()}"`,
-      `  workers: ${workers}`,
-      ...(o.validationThreads === undefined ? [] : [`  validationThreads: ${o.validationThreads}`]),
-      // One client IP sends everything: the limits are raised out of reach (the limiters still run).
-      '  rateLimit: { login: 1000000000, acs: 1000000000, api: 1000000000 }',
-      `metrics: { port: ${metricsPort} }`,
-      'idps:',
-      `  - { id: ${IDP}, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT}"] }`,
-      'clusters:',
-      `  - { id: analytics, clusterIdentifier: bench-cluster, region: us-east-1, roles: ["${TEST_ROLE_ARN}"] }`,
-      `store: { url: "${o.storeUrl}" }`,
-      '',
-    ].join('\n'),
-  );
-  const service = await spawnService(
-    {
-      REDSHIFT_SSO_CONFIG: configPath,
-      NODE_ENV: 'production',
-      AWS_ENDPOINT_URL_STS: aws.sts,
-      AWS_ENDPOINT_URL_REDSHIFT: aws.redshift,
-      AWS_REGION: 'us-east-1',
-      ...WITHOUT_AMBIENT_AWS,
+  const service = await home.spawn({
+    file: `${name}.yml`,
+    config: {
+      ...benchConfig(o.logLevel, o.storeUrl),
+      server: {
+        sessionSecret: testSessionSecret(),
+        workers,
+        ...(o.validationThreads === undefined ? {} : { validationThreads: o.validationThreads }),
+        rateLimit: BENCH_RATE_LIMIT,
+      },
+      metrics: { port: metricsPort },
     },
-    [],
-    60_000,
+    awsEmulator: { url: aws.redshift, sts: aws.sts, region: 'us-east-1' },
+    timeoutMs: 60_000,
     // Each process (workers included) writes its own profile when it exits.
-    o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--cpu-prof-interval=500'],
-  );
-  for (let i = 0; workers > 1 && !service.output().includes('"msg":"all workers listening"'); i++) {
-    if (i > 1200) throw new Error(`workers did not all listen:\n${service.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    nodeFlags:
+      o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`, '--cpu-prof-interval=500'],
+    allWorkers: workers > 1,
+  });
   return { service, workers, metricsPort };
+}
+
+/** Rate limits out of reach of one client IP that sends everything (the limiters still run). */
+export const BENCH_RATE_LIMIT = { login: 1000000000, acs: 1000000000, api: 1000000000 };
+
+/** The bench configuration's fixed part: production mode, the fixture IdP as `bench`, one cluster. */
+export function benchConfig(logLevel: string, storeUrl: string) {
+  return {
+    mode: 'production',
+    log: { level: logLevel },
+    idps: [fixtureIdp.entry({ id: IDP, name: undefined })],
+    clusters: [
+      fixtureIdp.cluster({
+        id: 'analytics',
+        clusterIdentifier: 'bench-cluster',
+        region: 'us-east-1',
+        database: undefined,
+      }),
+    ],
+    store: { url: storeUrl },
+  };
 }
 
 export function request(
@@ -154,11 +151,8 @@ export async function signSamplesAt(port: number, acsUrl: string, count: number,
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const res = await request(port, `/login/${IDP}`, { agent });
-    const samlRequest = new URL(String(res.headers.location)).searchParams.get('SAMLRequest') ?? '';
-    const inResponseTo = /\sID="([^"]+)"/.exec(
-      inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'),
-    )?.[1];
-    if (res.status !== 302 || inResponseTo === undefined) throw new Error(`GET /login answered ${res.status}`);
+    if (res.status !== 302) throw new Error(`GET /login answered ${res.status}`);
+    const inResponseTo = authnRequestIdOf(String(res.headers.location));
     const response = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo });
     samples.push({
       response,
@@ -282,10 +276,9 @@ interface Tally {
 
 export async function coresBench(options: CoresOptions): Promise<void> {
   const cores = availableParallelism();
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-cores-'));
+  const home = ServiceHome.create('bench-cores');
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const emulator = await startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
   });
   const spawned: Spawned[] = [];
@@ -298,7 +291,7 @@ export async function coresBench(options: CoresOptions): Promise<void> {
       `\n== Every core: src/main.ts spawned (config file, ${options.store} store, log level ${options.logLevel} to a pipe), ${cores} core(s) ==`,
     );
     const storeUrl = async (name: string) => {
-      if (options.store === 'sqlite') return `sqlite:${join(dir, `${name}.db`)}`;
+      if (options.store === 'sqlite') return home.sqliteUrl(name);
       const database = await createTestDatabase(`redshift_sso_bench_${name}`);
       databases.push(database);
       return database.url;
@@ -312,10 +305,10 @@ export async function coresBench(options: CoresOptions): Promise<void> {
     // would otherwise reject before Promise.all listens, and end the process without the clean-up.
     const [oOne, oLoop, oAll, oFull] = [await o('one'), await o('loop'), await o('all'), await o('full')];
     const [one, loop, all, full] = await Promise.all([
-      spawn(dir, 'one', 1, { sts: stsUrl, redshift: emulator.url }, oOne),
-      spawn(dir, 'loop', 1, { sts: stsUrl, redshift: emulator.url }, { ...oLoop, validationThreads: 0 }),
-      spawn(dir, 'all', cores, { sts: stsUrl, redshift: emulator.url }, oAll),
-      spawn(dir, 'full', 1, { sts: emulator.url, redshift: emulator.url }, oFull),
+      spawn(home, 'one', 1, { sts: stsUrl, redshift: emulator.url }, oOne),
+      spawn(home, 'loop', 1, { sts: stsUrl, redshift: emulator.url }, { ...oLoop, validationThreads: 0 }),
+      spawn(home, 'all', cores, { sts: stsUrl, redshift: emulator.url }, oAll),
+      spawn(home, 'full', 1, { sts: emulator.url, redshift: emulator.url }, oFull),
     ]);
     spawned.push(one, loop, all, full);
     const perService = options.warmup + options.rounds * options.n;
@@ -397,11 +390,10 @@ export async function coresBench(options: CoresOptions): Promise<void> {
     throw err;
   } finally {
     agent.destroy();
-    await Promise.allSettled(spawned.map((s) => s.service.stop()));
+    await home.close();
     await new Promise((resolve) => (sts === undefined ? resolve(undefined) : sts.close(resolve)));
     await emulator.close();
     await Promise.allSettled(databases.map((d) => d.drop()));
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,17 +4,21 @@
 // directly, A behind nginx (one upstream), and A and B behind nginx. Both instances share this
 // machine's cores with nginx, PostgreSQL and the client, so the figure is the cost of the proxy and
 // the shared store, not scale-out. See README.md.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startAwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { startNginx, type Nginx } from '../support/nginx.ts';
-import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
-import { freePort, spawnService, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
+import { fixtureIdp, freePort, ServiceHome } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
-import { IDP, IDP_CERT, instantSts, postAcs, runBatch, signSamplesAt, type Sample } from './cores.ts';
+import {
+  BENCH_RATE_LIMIT,
+  benchConfig,
+  IDP,
+  instantSts,
+  postAcs,
+  runBatch,
+  signSamplesAt,
+  type Sample,
+} from './cores.ts';
 
 export interface InstancesOptions {
   n: number;
@@ -22,25 +26,6 @@ export interface InstancesOptions {
   warmup: number;
   concurrency: number;
   logLevel: string;
-}
-
-function configYaml(baseUrl: string, storeUrl: string, logLevel: string): string {
-  return [
-    'mode: production',
-    `log: { level: ${logLevel} }`,
-    'server:',
-    `  baseUrl: ${baseUrl}`,
-    '  trustProxy: loopback',
-    `  sessionSecret: "${testSessionSecret()}"`,
-    '  workers: 1',
-    '  rateLimit: { login: 1000000000, acs: 1000000000, api: 1000000000 }',
-    'idps:',
-    `  - { id: ${IDP}, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT}"] }`,
-    'clusters:',
-    `  - { id: analytics, clusterIdentifier: bench-cluster, region: us-east-1, roles: ["${TEST_ROLE_ARN}"] }`,
-    `store: { url: "${storeUrl}" }`,
-    '',
-  ].join('\n');
 }
 
 type SideName = 'direct' | 'nginx1' | 'nginx2';
@@ -51,14 +36,12 @@ const LABELS: Record<SideName, string> = {
 };
 
 export async function instancesBench(options: InstancesOptions): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-bench-instances-'));
-  const emulator = await startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+  const home = ServiceHome.create('bench-instances');
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: 'bench-cluster', host: 'warehouse.example.internal', port: 5439 }],
   });
   let database: TestDatabase | undefined;
   let sts: http.Server | undefined;
-  const services: SpawnedService[] = [];
   const proxies: Nginx[] = [];
   const agents = {
     direct: new http.Agent({ keepAlive: true }),
@@ -70,21 +53,29 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
     sts = await instantSts(emulator);
     const nginxPort = await freePort();
     const baseUrl = `http://127.0.0.1:${nginxPort}`;
-    const configPath = join(dir, 'instances.yml');
-    writeFileSync(configPath, configYaml(baseUrl, database.url, options.logLevel));
-    const env = {
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      NODE_ENV: 'production',
-      AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${(sts.address() as { port: number }).port}`,
-      AWS_ENDPOINT_URL_REDSHIFT: emulator.url,
-      AWS_REGION: 'us-east-1',
-      ...WITHOUT_AMBIENT_AWS,
-    };
+    const config = home.writeConfig(
+      {
+        ...benchConfig(options.logLevel, database.url),
+        server: {
+          baseUrl,
+          trustProxy: 'loopback',
+          sessionSecret: testSessionSecret(),
+          workers: 1,
+          rateLimit: BENCH_RATE_LIMIT,
+        },
+      },
+      'instances.yml',
+    );
+    const stsUrl = `http://127.0.0.1:${(sts.address() as { port: number }).port}`;
+    const spawn = () =>
+      home.spawn({
+        config,
+        baseUrl,
+        awsEmulator: { url: emulator.url, sts: stsUrl, region: 'us-east-1' },
+        timeoutMs: 60_000,
+      });
     // One after the other: both would run the migrations (PostgreSQL's advisory lock serialises them anyway).
-    services.push(await spawnService(env, [], 60_000));
-    services.push(await spawnService(env, [], 60_000));
-    const [a, b] = services as [SpawnedService, SpawnedService];
+    const [a, b] = [await spawn(), await spawn()];
     proxies.push(await startNginx([a.port]), await startNginx([a.port, b.port], nginxPort));
     const [one, two] = proxies as [Nginx, Nginx];
     const ports: Record<SideName, number> = { direct: a.port, nginx1: one.port, nginx2: two.port };
@@ -131,10 +122,9 @@ export async function instancesBench(options: InstancesOptions): Promise<void> {
   } finally {
     for (const agent of Object.values(agents)) agent.destroy();
     await Promise.allSettled(proxies.map((p) => p.stop()));
-    await Promise.allSettled(services.map((s) => s.stop()));
+    await home.close();
     await new Promise((resolve) => (sts === undefined ? resolve(undefined) : sts.close(resolve)));
     await emulator.close();
     await database?.drop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,23 +5,13 @@
 // the service's RSS after warm-up and at the end, its growth per 10,000 sign-ins, and one
 // PASS/FAIL line for "0 errors, RSS growth under 5% after warm-up". Nothing here is a test: no
 // timing is asserted anywhere. See SOAK.md beside this file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
-import { startAwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from '../support/app-harness.ts';
 import { CookieClient } from '../support/cookie-client.ts';
-import {
-  aSamlResponse,
-  fixtureKeys,
-  TEST_IDP_ISSUER,
-  TEST_PRINCIPAL_ARN,
-  TEST_ROLE_ARN,
-} from '../support/sign-response.ts';
-import { freePort, spawnService, productionEnvWithEmulator } from '../support/spawn-service.ts';
+import { authnRequestIdOf, signedResponseTo } from '../support/http-flow.ts';
+import { fixtureIdp, freePort, ServiceHome } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
@@ -59,7 +49,6 @@ const WARMUP_SIGN_INS = Number(args['warmup-sign-ins']);
 const RSS_WINDOW_MS = 10_000;
 const IDP = 'corp';
 const CLUSTER = 'warehouse';
-const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
 interface Sample {
   at: number;
@@ -101,15 +90,8 @@ async function iteration(baseUrl: string): Promise<void> {
   const client = new CookieClient(baseUrl);
   const start = await client.get(`/login/${IDP}`);
   if (start.status !== 302) return void (await expect(start, 302));
-  const request = inflateRawSync(
-    Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
-  ).toString('utf8');
-  const acsUrl = `${baseUrl}/saml/acs/${IDP}`;
-  const samlResponse = aSamlResponse({
-    destination: acsUrl,
-    recipient: acsUrl,
-    inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1],
-  });
+  const inResponseTo = authnRequestIdOf(start.headers.get('location') ?? '');
+  const samlResponse = signedResponseTo(baseUrl, IDP, { inResponseTo });
   if (
     !(await expect(
       await client.postForm(`/saml/acs/${IDP}`, { SAMLResponse: samlResponse }, { accept: 'application/json' }),
@@ -143,39 +125,29 @@ async function heapOfService(metricsUrl: string): Promise<{ used?: number; total
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-soak-'));
-  const emulator = await startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+  const home = ServiceHome.create('soak');
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
   });
   const database: TestDatabase | undefined =
     args.store === 'postgres' ? await createTestDatabase('redshift_sso_soak') : undefined;
-  const port = await freePort();
   const metricsPort = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const configPath = join(dir, 'soak.yml');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
+  const service = await home.spawn({
+    file: 'soak.json',
+    config: (baseUrl) => ({
       server: {
         baseUrl,
         sessionSecret: testSessionSecret(),
         rateLimit: { login: 10_000_000, acs: 10_000_000, api: 10_000_000 },
       },
-      idps: [{ id: IDP, entityId: TEST_IDP_ISSUER, ssoUrl: 'https://idp.test.example/sso', certs: [IDP_CERT_PATH] }],
-      clusters: [
-        { id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, database: 'analytics', roles: [TEST_ROLE_ARN] },
-      ],
-      store: { url: database?.url ?? `sqlite:${join(dir, 'store.db')}` },
+      idps: [fixtureIdp.entry({ id: IDP, name: undefined })],
+      clusters: [fixtureIdp.cluster({ id: CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
+      store: { url: database?.url ?? home.sqliteUrl() },
       metrics: { port: metricsPort },
     }),
-  );
-  const service = await spawnService({
-    REDSHIFT_SSO_CONFIG: configPath,
-    REDSHIFT_SSO_BASE_URL: baseUrl,
-    PORT: String(port),
-    ...productionEnvWithEmulator(emulator.url),
+    awsEmulator: emulator.url,
   });
+  const baseUrl = service.baseUrl;
   service.discardOutput();
   const load = loadavg()[0] ?? 0;
   console.log(
@@ -218,10 +190,9 @@ async function main(): Promise<void> {
   clearInterval(progress);
   const elapsed = (performance.now() - started) / 1000;
   const endLoad = loadavg()[0] ?? 0;
-  await service.stop();
+  await home.close();
   await emulator.close();
   await database?.drop();
-  rmSync(dir, { recursive: true, force: true });
   report(samples, elapsed, load, endLoad);
 }
 

@@ -5,11 +5,8 @@
 // input (wrong setup token, garbage SAML responses, a forged form, an unknown address).
 import { describe, it, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { spawnService } from '../support/spawn-service.ts';
+import { ServiceHome } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { startConsoleInstall, type ConsoleInstall } from '../support/console-install.ts';
 import { AxeAudit } from '../support/axe.ts';
@@ -42,22 +39,17 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await install?.close();
   });
 
-  async function diagnose(page: Page): Promise<string> {
-    const body = await page.textContent('body').catch(() => '(no body)');
-    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1200)}\n--- service ---\n${install.service.output().slice(-2000)}`;
-  }
-
   /** Opens `path` on the service (or a full URL) and checks it; `status` is the answer expected. */
   async function visit(page: Page, path: string, label: string, status = 200): Promise<void> {
     const res = await page.goto(path.startsWith('http') ? path : `${base}${path}`);
-    assert.equal(res?.status(), status, `${label}: ${await diagnose(page)}`);
+    assert.equal(res?.status(), status, `${label}: ${await install.diagnose(page)}`);
     await audit.check(page, label);
   }
 
   /** Clicks and waits for the next page to load, then checks it. */
   async function clickTo(page: Page, click: () => Promise<void>, url: string | RegExp, label: string): Promise<void> {
     await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), click()]).catch(async (err: unknown) =>
-      assert.fail(`${label}: ${String(err)} ${await diagnose(page)}`),
+      assert.fail(`${label}: ${String(err)} ${await install.diagnose(page)}`),
     );
     await audit.check(page, label);
   }
@@ -69,7 +61,10 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       document.body.appendChild(f); f.submit(); })()`;
     await clickTo(page, () => page.evaluate(script), `${base}${action}`, label);
     assert.equal(new URL(page.url()).pathname, action, `${label}: stays on the refusal`);
-    assert.ok((await page.locator('p.meta code').count()) > 0, `${label} is an error page: ${await diagnose(page)}`);
+    assert.ok(
+      (await page.locator('p.meta code').count()) > 0,
+      `${label} is an error page: ${await install.diagnose(page)}`,
+    );
   }
 
   async function signInThroughIdp(
@@ -84,7 +79,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       page.waitForURL(landing, { waitUntil: 'load' }),
       page.getByRole('button', { name: userButton }).click(),
     ]).catch(async (err: unknown) =>
-      assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(page)}`),
+      assert.fail(`did not come back from the IdP (${String(err)}) ${await install.diagnose(page)}`),
     );
   }
 
@@ -131,13 +126,13 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       await admin
         .locator('#preview')
         .waitFor()
-        .catch(async () => assert.fail(`no preview ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`no preview ${await install.diagnose(admin)}`));
       await audit.check(admin, 'Add an IdP: preview before saving');
       await admin.getByRole('button', { name: 'Save', exact: true }).click();
       await admin
         .getByRole('heading', { name: 'First IdP connection saved' })
         .waitFor()
-        .catch(async () => assert.fail(`not saved ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`not saved ${await install.diagnose(admin)}`));
       await audit.check(admin, 'Setup done: first IdP saved');
 
       // Bob signs in through it as admin and adds a second IdP.
@@ -169,7 +164,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       );
       assert.ok(
         (await admin.locator('.field-error').count()) > 0,
-        `the settings form showed a field error ${await diagnose(admin)}`,
+        `the settings form showed a field error ${await install.diagnose(admin)}`,
       );
       await visit(admin, '/admin/idps/ghost', 'Admin: unknown IdP connection (404)', 404);
       await visit(admin, '/admin/clusters', 'Clusters');
@@ -182,7 +177,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       );
       assert.ok(
         (await admin.locator('#form-error').count()) > 0,
-        `the cluster form showed its errors ${await diagnose(admin)}`,
+        `the cluster form showed its errors ${await install.diagnose(admin)}`,
       );
       await visit(admin, '/admin/audit', 'Audit trail');
       await visit(admin, '/admin/audit?outcome=refused', 'Audit trail, filtered');
@@ -224,7 +219,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       );
       assert.ok(
         (await admin.locator('a[data-auto-follow]').getAttribute('href'))?.startsWith(cli.redirect_uri),
-        await diagnose(admin),
+        await install.diagnose(admin),
       );
       await admin.unroute('**/static/auto-follow.js');
       await visit(
@@ -307,8 +302,8 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
   );
 
   it('finds none in demo mode either (the banner on every page)', { timeout: 90_000 }, async (t) => {
-    const work = mkdtempSync(join(tmpdir(), 'redshift-sso-a11y-demo-'));
-    const demo = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
+    const home = ServiceHome.create('a11y-demo');
+    const demo = await home.spawn({ demo: true });
     try {
       const demoAudit = new AxeAudit();
       const page = await (await chromium.newContext()).newPage();
@@ -331,8 +326,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
       await demoAudit.check(page, 'Demo: credentials page');
       report(t, demoAudit, 4);
     } finally {
-      await demo.stop();
-      rmSync(work, { recursive: true, force: true });
+      await home.close();
     }
   });
 });

@@ -7,110 +7,33 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
+import { readFileSync, statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { createDemoIdpRouter, demoIdpMetadataXml, DEMO_USERS } from '../../src/dev/demo-idp.ts';
-import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE, DEMO_PRINCIPAL_ARN } from '../../src/dev/demo.ts';
-import { VIEWS_DIR } from '../../src/web/server.ts';
+import { DEMO_ADMIN_ROLE, DEMO_ANALYST_ROLE } from '../../src/dev/demo.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { spawnService, freePort, type SpawnedService } from '../support/spawn-service.ts';
-import { fixtureKeys } from '../support/sign-response.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
+import { CONSOLE_IDP_KEY as IDP_KEY, startConsoleInstall, type ConsoleInstall } from '../support/console-install.ts';
 
 const IDP_ID = 'corp';
 const IDP_NAME = 'Corp IdP';
 const CLUSTER_ID = 'warehouse';
-const IDP_KEY = fixtureKeys.idpNext;
 
 describe('admin console in a browser, from a fresh install', () => {
-  let dir: string;
-  let emulator: AwsEmulator;
-  let idpServer: Server;
-  let idpBase: string;
+  let install: ConsoleInstall;
   let chromium: LaunchedChromium;
-  let service: SpawnedService | undefined;
   let baseUrl: string;
-  let port: number;
-  let configPath: string;
+  let idpBase: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-admin-e2e-'));
-    port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: DEMO_PRINCIPAL_ARN, certs: [IDP_KEY.certificate] }],
-      clusters: [{ clusterIdentifier: 'demo-cluster', host: '127.0.0.1', port: 5439 }],
-    });
-    // The demo IdP on a server of its own, as an external IdP would be.
-    const idpApp = express();
-    idpServer = createServer(idpApp);
-    await new Promise<void>((resolve) => idpServer.listen(0, '127.0.0.1', resolve));
-    idpBase = `http://127.0.0.1:${(idpServer.address() as AddressInfo).port}`;
-    idpApp.use('/static', express.static(`${VIEWS_DIR}static`));
-    idpApp.use(
-      '/idp',
-      createDemoIdpRouter({
-        entityId: `${idpBase}/idp/metadata`,
-        ssoUrl: `${idpBase}/idp/sso`,
-        key: IDP_KEY,
-        users: DEMO_USERS,
-        audiences: ['urn:amazon:webservices'],
-        acsUrl: (issuer) => {
-          if (issuer !== `${baseUrl}/saml/metadata`) throw new Error(`unknown service provider ${issuer}`);
-          return `${baseUrl}/saml/acs/${IDP_ID}`;
-        },
-        defaultAcsUrl: `${baseUrl}/saml/acs/${IDP_ID}`,
-      }),
-    );
-    configPath = join(dir, 'redshift-sso.yml');
-    writeFileSync(
-      configPath,
-      [
-        'mode: development',
-        'server:',
-        `  baseUrl: ${baseUrl}`,
-        `  sessionSecret: "${testSessionSecret()}"`,
-        'aws:',
-        `  endpoint: ${emulator.url}`,
-        '  region: us-east-1',
-        'store:',
-        `  url: sqlite:${join(dir, 'store.db')}`,
-        'admin:',
-        '  groups: [admins]',
-        '',
-      ].join('\n'),
-    );
+    // The demo IdP on a server of its own, as an external IdP would be; no cluster in the file.
+    install = await startConsoleInstall({ '/idp': IDP_ID }, { clusters: false, checkIssuer: true });
+    ({ baseUrl, idpBase } = install);
     chromium = await launchChromium();
   });
 
   after(async () => {
-    await service?.stop();
+    await install?.close();
     await chromium?.close();
-    idpServer?.closeAllConnections();
-    idpServer?.close();
-    await emulator?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
-
-  const start = () =>
-    spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      PORT: String(port),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      NODE_ENV: 'test',
-    });
-
-  async function diagnose(page: Page): Promise<string> {
-    const body = await page.textContent('body').catch(() => '(no body)');
-    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service?.output().slice(-3000) ?? ''}`;
-  }
 
   async function failIfErrorPage(page: Page): Promise<void> {
     const alert = await page
@@ -118,16 +41,16 @@ describe('admin console in a browser, from a fresh install', () => {
       .first()
       .textContent({ timeout: 200 })
       .catch(() => null);
-    if (alert !== null) assert.fail(`the service showed an error: ${alert} ${await diagnose(page)}`);
+    if (alert !== null) assert.fail(`the service showed an error: ${alert} ${await install.diagnose(page)}`);
   }
 
   it(
     'sets up an IdP and a cluster in the browser, and a user of that IdP gets credentials, with no restart',
     { timeout: 90_000 },
     async () => {
-      service = await start();
+      const { service } = install;
       // Not a terminal here, so the token goes to the file beside the SQLite store, and the log says where.
-      const tokenFile = join(dir, 'setup-token');
+      const tokenFile = install.setupTokenFile;
       const token = readFileSync(tokenFile, 'utf8').trim();
       assert.ok(token.length >= 16, 'a token in the file');
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600, 'readable by its owner only');
@@ -150,11 +73,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
 
       // An IdP from pasted metadata: preview first, then save.
-      const metadata = demoIdpMetadataXml({
-        entityId: `${idpBase}/idp/metadata`,
-        ssoUrl: `${idpBase}/idp/sso`,
-        key: IDP_KEY,
-      });
+      const metadata = install.metadataFor('/idp');
       await admin.goto(`${baseUrl}/admin/idps/new`);
       assert.equal(await admin.isChecked('input[name=grantsAdmin]'), true, 'the first IdP is shown as making admins');
       await admin.fill('input[name=id]', IDP_ID);
@@ -164,7 +83,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin
         .locator('#preview')
         .waitFor()
-        .catch(async () => assert.fail(`no preview ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`no preview ${await install.diagnose(admin)}`));
       const preview = (await admin.locator('#preview').textContent()) ?? '';
       assert.ok(
         preview.includes(new X509Certificate(IDP_KEY.certificate).fingerprint256),
@@ -178,7 +97,7 @@ describe('admin console in a browser, from a fresh install', () => {
       await admin
         .getByRole('heading', { name: 'First IdP connection saved' })
         .waitFor()
-        .catch(async () => assert.fail(`not saved ${await diagnose(admin)}`));
+        .catch(async () => assert.fail(`not saved ${await install.diagnose(admin)}`));
       assert.match(
         (await admin.textContent('main')) ?? '',
         new RegExp(`${baseUrl}/saml/acs/${IDP_ID}`),
@@ -194,7 +113,7 @@ describe('admin console in a browser, from a fresh install', () => {
         admin.waitForURL(`${baseUrl}/admin`),
         admin.getByRole('button', { name: /Bob \(admin\)/ }).click(),
       ]).catch(async (err: unknown) =>
-        assert.fail(`the admin did not come back to the console (${String(err)}) ${await diagnose(admin)}`),
+        assert.fail(`the admin did not come back to the console (${String(err)}) ${await install.diagnose(admin)}`),
       );
       await admin.getByRole('heading', { name: 'Admin', exact: true }).waitFor();
 
@@ -224,18 +143,18 @@ describe('admin console in a browser, from a fresh install', () => {
         alice.waitForURL((url) => url.origin === baseUrl && !url.pathname.startsWith('/saml/'), { waitUntil: 'load' }),
         alice.getByRole('button', { name: /Alice \(analyst\)/ }).click(),
       ]).catch(async (err: unknown) =>
-        assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(alice)}`),
+        assert.fail(`did not come back from the IdP (${String(err)}) ${await install.diagnose(alice)}`),
       );
       await failIfErrorPage(alice);
       const get = alice.getByRole('button', { name: /Get credentials for Warehouse/ });
-      await get.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(alice)}`));
+      await get.waitFor().catch(async () => assert.fail(`no cluster form ${await install.diagnose(alice)}`));
       await Promise.all([alice.waitForURL(`${baseUrl}/credentials`), get.click()]);
       await failIfErrorPage(alice);
       assert.equal(await alice.textContent('#db-user'), 'IAM:alice');
       const password = (await alice.textContent('#db-password')) ?? '';
       assert.ok(password.length >= 16);
 
-      const actions = emulator.calls.map((c) => `${c.action}:${c.ok}`);
+      const actions = install.emulator.calls.map((c) => `${c.action}:${c.ok}`);
       assert.ok(actions.includes('AssumeRoleWithSAML:true'), actions.join(' '));
       assert.ok(actions.includes('GetClusterCredentials:true'), actions.join(' '));
       assert.ok(!service.output().includes(password), 'the password never reaches the output');
@@ -254,9 +173,8 @@ describe('admin console in a browser, from a fresh install', () => {
     'hands out no setup token when started again on the same store, and keeps the IdP and cluster',
     { timeout: 60_000 },
     async () => {
-      assert.ok(service !== undefined, 'the first test started the service');
-      assert.equal(await service.stop(), 0);
-      service = await start();
+      assert.equal(await install.service.stop(), 0);
+      const service = await install.startAgain();
       assert.doesNotMatch(service.output(), /setup token/i);
       assert.doesNotMatch(service.output(), /\/admin\/setup/);
       const home = await (await fetch(`${baseUrl}/`)).text();

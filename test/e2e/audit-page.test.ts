@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startAppHarness, type AppHarness, SESSION_COOKIE, TEST_CLUSTER_IDENTIFIER } from '../support/app-harness.ts';
 import { fileIdpEntry } from '../support/admin-forms.ts';
-import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { launchChromium, pageWithCookie, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { TEST_ROLE_ARN } from '../support/sign-response.ts';
 
 const IDP = 'corp';
@@ -40,9 +40,7 @@ describe('audit page in a browser', () => {
       });
     }
     chromium = await launchChromium();
-    const context = await chromium.newContext();
-    await context.addCookies([{ name: SESSION_COOKIE, value: admin.cookie(SESSION_COOKIE) ?? '', url: h.baseUrl }]);
-    page = await context.newPage();
+    page = await pageWithCookie(chromium, h.baseUrl, SESSION_COOKIE, admin.cookie(SESSION_COOKIE) ?? '');
   });
   after(async () => {
     await chromium?.close();

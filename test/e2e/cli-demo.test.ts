@@ -5,13 +5,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, statSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
+import { ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { makeTestCa } from '../support/test-ca.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
@@ -30,14 +29,16 @@ async function psql(args: string[], env: Record<string, string> = {}): Promise<{
 describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)', () => {
   let service: SpawnedService;
   let chromium: LaunchedChromium;
+  let serviceHome: ServiceHome;
   let work: string;
   let env: Record<string, string>;
   const secrets: string[] = [];
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-cli-e2e-'));
+    serviceHome = ServiceHome.create('cli-e2e');
+    work = serviceHome.dir;
     const ca = await makeTestCa(work);
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined, DEMO_PG_TLS_DIR: ca.dir });
+    service = await serviceHome.spawn({ demo: true, env: { DEMO_PG_TLS_DIR: ca.dir } });
     chromium = await launchChromium();
     // A person's own home: the token file, the CA bundle and ~/.pgpass all land here.
     env = {
@@ -51,8 +52,7 @@ describe('redshift-sso CLI against the demo server (TLS PostgreSQL, verify-full)
 
   after(async () => {
     await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+    await serviceHome?.close();
   });
 
   /** `login --no-browser`, with Chromium doing what the person would: sign in as alice, Approve. */

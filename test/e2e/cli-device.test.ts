@@ -1,45 +1,30 @@
 // The headless sign-in (`redshift-sso login --device`) against the demo server: the CLI shows a
 // URL and a code, a person approves (or denies) it in a browser session in headless Chromium, and
 // the CLI ends signed in (credentials printed, psql logs in) or with exit 3 and the reason.
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
-import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { demoInBrowser } from '../support/browser-chromium.ts';
 import { runCli, startCli } from '../support/run-cli.ts';
 
 const execFileP = promisify(execFile);
 
 describe('redshift-sso login --device against the demo server', () => {
-  let service: SpawnedService;
-  let chromium: LaunchedChromium;
-  let work: string;
+  const demo = demoInBrowser('device-e2e');
   let env: Record<string, string>;
 
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-device-e2e-'));
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
-    chromium = await launchChromium();
-    env = { HOME: join(work, 'home'), XDG_CONFIG_HOME: join(work, 'home', '.config'), REDSHIFT_SSO_SERVER: '' };
-  });
-
-  after(async () => {
-    await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
+  before(() => {
+    env = { HOME: demo.home.path('home'), XDG_CONFIG_HOME: demo.home.path('home/.config'), REDSHIFT_SSO_SERVER: '' };
   });
 
   /** Starts `login --device`, opens the printed URL in a fresh browser session, signs in as alice and decides. */
   async function deviceLogin(decision: 'Approve' | 'Deny') {
-    const cli = startCli(['login', '--device', '--server', service.baseUrl], env);
+    const cli = startCli(['login', '--device', '--server', demo.service.baseUrl], env);
     const [, userCode] = await cli.waitForStderr(/^\s{4}([A-Z]{4}-[A-Z]{4})$/m);
     const [, url] = await cli.waitForStderr(/enter the code[\s\S]*?or open (\S+)/);
-    assert.ok(url?.startsWith(`${service.baseUrl}/cli/device?user_code=`), url);
-    const page = await (await chromium.newContext()).newPage();
+    assert.ok(url?.startsWith(`${demo.service.baseUrl}/cli/device?user_code=`), url);
+    const page = await (await demo.chromium.newContext()).newPage();
     await page.goto(url ?? '');
     await Promise.all([
       page.waitForURL(/\/cli\/device\?user_code=/),

@@ -5,25 +5,19 @@
 // and SIGTERM to the primary drains every worker and exits 0.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
 import {
-  runServiceToExit,
-  spawnService,
+  fixtureIdp,
   freePort,
+  ServiceHome,
   type SpawnedService,
   WITHOUT_AMBIENT_AWS,
-  productionEnvWithEmulator,
 } from '../support/spawn-service.ts';
-import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
 
-const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 const SIGN_INS = 6;
 const METRICS_TOKEN = 'cluster-metrics-token-0123456789';
 
@@ -63,8 +57,8 @@ interface LogLine {
 
 describe('server.workers: 2 (node:cluster)', () => {
   let emulator: AwsEmulator;
+  let home: ServiceHome;
   let service: SpawnedService;
-  let dir: string;
   let baseUrl: string;
   let metricsUrl: string;
   const flows: HttpFlow[] = [];
@@ -89,46 +83,28 @@ describe('server.workers: 2 (node:cluster)', () => {
   const listeningWorkers = () => logLines().filter((line) => line.msg === 'worker listening');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-cluster-'));
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
-    });
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    baseUrl = `http://127.0.0.1:${port}`;
+    home = ServiceHome.create('cluster');
+    emulator = await fixtureIdp.emulator();
+    const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    const configPath = join(dir, 'redshift-sso.yml');
-    writeFileSync(
-      configPath,
-      [
-        'server:',
-        `  baseUrl: ${baseUrl}`,
-        `  sessionSecret: "${testSessionSecret()}"`,
-        '  workers: 2',
-        `  rateLimit: { login: ${SIGN_INS} }`,
-        `metrics: { port: ${metricsPort}, token: ${METRICS_TOKEN} }`,
-        'idps:',
-        `  - { id: corp, entityId: "${TEST_IDP_ISSUER}", ssoUrl: "https://idp.test.example/sso", certs: ["${IDP_CERT_PATH}"] }`,
-        'clusters:',
-        `  - { id: warehouse, clusterIdentifier: prod-warehouse, region: eu-west-1, roles: ["${TEST_ROLE_ARN}"] }`,
-        'store:',
-        `  url: sqlite:${join(dir, 'store.db')}`,
-        '',
-      ].join('\n'),
-    );
-    service = await spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      PORT: String(port),
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      ...productionEnvWithEmulator(emulator.url),
+    service = await home.spawn({
+      config: (url) => ({
+        server: { baseUrl: url, sessionSecret: testSessionSecret(), workers: 2, rateLimit: { login: SIGN_INS } },
+        metrics: { port: metricsPort, token: METRICS_TOKEN },
+        idps: [fixtureIdp.entry({ name: undefined })],
+        clusters: [fixtureIdp.cluster({ database: undefined })],
+        store: { url: home.sqliteUrl() },
+      }),
+      awsEmulator: emulator.url,
+      allWorkers: true,
     });
-    await until('both workers listen', () => logLines().some((line) => line.msg === 'all workers listening'));
+    baseUrl = service.baseUrl;
   });
 
   after(async () => {
     service?.signal('SIGKILL');
+    await home?.close();
     await emulator?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves sign-ins and credentials from both workers on one store', async () => {
@@ -246,28 +222,22 @@ describe('server.workers: 2 (node:cluster)', () => {
 
 describe('server.workers: 2 when the workers cannot start', () => {
   it('stops the primary with status 1 instead of restarting them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-cluster-'));
-    const configPath = join(dir, 'redshift-sso.yml');
+    const home = ServiceHome.create('cluster');
     // A regular file where the store's directory should be: every worker fails to open the store.
-    writeFileSync(join(dir, 'not-a-dir'), '');
-    writeFileSync(
-      configPath,
-      [
-        'server:',
-        `  sessionSecret: "${testSessionSecret()}"`,
-        '  workers: 2',
-        'store:',
-        `  url: sqlite:${join(dir, 'not-a-dir', 'store.db')}`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(home.path('not-a-dir'), '');
     try {
-      const { status, output } = await runServiceToExit({ REDSHIFT_SSO_CONFIG: configPath, ...WITHOUT_AMBIENT_AWS });
+      const { status, output } = await home.runToExit(
+        {
+          server: { sessionSecret: testSessionSecret(), workers: 2 },
+          store: { url: `sqlite:${home.path('not-a-dir/store.db')}` },
+        },
+        WITHOUT_AMBIENT_AWS,
+      );
       assert.equal(status, 1, output);
       assert.match(output, /"msg":"stopping workers"/);
       assert.doesNotMatch(output, /replacing the worker/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await home.close();
     }
   });
 });

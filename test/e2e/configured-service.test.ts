@@ -4,75 +4,35 @@
 // returned by that AWS endpoint.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
-import { HttpFlow } from '../support/http-flow.ts';
-import { spawnService, freePort, type SpawnedService, productionEnvWithEmulator } from '../support/spawn-service.ts';
-import {
-  aSamlResponse,
-  fixtureKeys,
-  TEST_IDP_ISSUER,
-  TEST_PRINCIPAL_ARN,
-  TEST_ROLE_ARN,
-} from '../support/sign-response.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import { authnRequestIdOf, HttpFlow, signedResponseTo } from '../support/http-flow.ts';
+import { fixtureIdp, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
-
-const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
 describe('configured service (no demo code)', () => {
   let emulator: AwsEmulator;
+  let home: ServiceHome;
   let service: SpawnedService;
-  let dir: string;
   let baseUrl: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-configured-'));
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
+    home = ServiceHome.create('configured');
+    emulator = await fixtureIdp.emulator();
+    service = await home.spawn({
+      config: (url) => ({
+        server: { baseUrl: url, sessionSecret: testSessionSecret() },
+        idps: [fixtureIdp.entry()],
+        clusters: [fixtureIdp.cluster()],
+        store: { url: home.sqliteUrl() },
+      }),
+      awsEmulator: emulator.url,
     });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const configPath = join(dir, 'redshift-sso.yml');
-    writeFileSync(
-      configPath,
-      [
-        'server:',
-        `  baseUrl: ${baseUrl}`,
-        `  sessionSecret: "${testSessionSecret()}"`,
-        'idps:',
-        '  - id: corp',
-        '    name: Corp SSO',
-        `    entityId: ${TEST_IDP_ISSUER}`,
-        '    ssoUrl: https://idp.test.example/sso',
-        `    certs: [${IDP_CERT_PATH}]`,
-        'clusters:',
-        '  - id: warehouse',
-        '    clusterIdentifier: prod-warehouse',
-        '    region: eu-west-1',
-        '    database: analytics',
-        `    roles: ["${TEST_ROLE_ARN}"]`,
-        'store:',
-        `  url: sqlite:${join(dir, 'store.db')}`,
-        '',
-      ].join('\n'),
-    );
-    service = await spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      PORT: String(port),
-      ...productionEnvWithEmulator(emulator.url),
-    });
+    baseUrl = service.baseUrl;
   });
 
   after(async () => {
-    await service?.stop();
+    await home?.close();
     await emulator?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('turns an IdP-signed response into credentials from the configured AWS endpoint', async () => {
@@ -81,14 +41,10 @@ describe('configured service (no demo code)', () => {
     assert.equal(start.status, 302);
     const location = new URL(start.headers.get('location') ?? '');
     assert.equal(location.origin + location.pathname, 'https://idp.test.example/sso');
-    const request = inflateRawSync(Buffer.from(location.searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
-      'utf8',
-    );
-    const requestId = /\bID="([^"]+)"/.exec(request)?.[1] ?? '';
+    const requestId = authnRequestIdOf(location.href);
     assert.ok(requestId.length > 10);
 
-    const acsUrl = `${baseUrl}/saml/acs/corp`;
-    const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo: requestId });
+    const samlResponse = signedResponseTo(baseUrl, 'corp', { inResponseTo: requestId });
     const acs = await flow.postForm('/saml/acs/corp', { SAMLResponse: samlResponse, RelayState: '/' });
     assert.equal(acs.status, 303, await acs.clone().text());
 

@@ -1,44 +1,25 @@
 // The credentials page in headless Chromium as a person in another time zone, on a browser
 // without the clipboard API: reload shows the same login, times read in local time beside UTC,
 // Copy falls back to selecting the text, and the countdown turns into "This password expired at".
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
-import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { demoInBrowser } from '../support/browser-chromium.ts';
 
 describe('the credentials page in a browser', () => {
-  let service: SpawnedService;
-  let chromium: LaunchedChromium;
-  let work: string;
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-page-e2e-'));
-    service = await spawnService({
-      DEMO_DATA_DIR: work,
-      REDSHIFT_SSO_CONFIG: undefined,
-      DEMO_DB_DURATION_SECONDS: '5',
-    });
-    chromium = await launchChromium();
-  });
-
-  after(async () => {
-    await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  const demo = demoInBrowser('page-e2e', { DEMO_DB_DURATION_SECONDS: '5' });
 
   it('keeps the login on reload, shows local time and UTC, copies without the clipboard API, and says when it expired', async () => {
-    const context = await chromium.browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
+    const context = await demo.chromium.browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
     // A browser where the async clipboard API does not exist (plain-http intranets, old browsers).
     await context.addInitScript('Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined })');
     const page = await context.newPage();
-    await page.goto(`${service.baseUrl}/login`);
-    await Promise.all([page.waitForURL(`${service.baseUrl}/`), page.getByRole('button', { name: /Alice/ }).click()]);
+    await page.goto(`${demo.service.baseUrl}/login`);
     await Promise.all([
-      page.waitForURL(`${service.baseUrl}/credentials`),
+      page.waitForURL(`${demo.service.baseUrl}/`),
+      page.getByRole('button', { name: /Alice/ }).click(),
+    ]);
+    await Promise.all([
+      page.waitForURL(`${demo.service.baseUrl}/credentials`),
       page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click(),
     ]);
     const password = await page.locator('#db-password').textContent();

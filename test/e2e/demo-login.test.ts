@@ -4,12 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HttpFlow, elementText, hiddenFields } from '../support/http-flow.ts';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
+import { ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
 
 const run = promisify(execFile);
 const DB_SECONDS = 6;
@@ -30,23 +27,16 @@ async function psql(uri: string): Promise<{ ok: boolean; out: string }> {
 
 describe('demo mode end to end', () => {
   let service: SpawnedService;
-  let dataDir: string;
+  let home: ServiceHome;
   const secrets: string[] = [];
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'redshift-sso-e2e-'));
+    home = ServiceHome.create('e2e');
     // As `npm start`: no REDSHIFT_SSO_CONFIG (nor any other setting) at all; the demo's own store in a temp dir.
-    service = await spawnService({
-      DEMO_DATA_DIR: dataDir,
-      DEMO_DB_DURATION_SECONDS: String(DB_SECONDS),
-      REDSHIFT_SSO_CONFIG: undefined,
-    });
+    service = await home.spawn({ demo: true, env: { DEMO_DB_DURATION_SECONDS: String(DB_SECONDS) } });
   });
 
-  after(async () => {
-    await service?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => home?.close());
 
   it('alice signs in and her libpq URI logs in with psql until it expires', async () => {
     const flow = new HttpFlow(service.baseUrl);

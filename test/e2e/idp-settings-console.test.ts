@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { SAML } from '@node-saml/node-saml';
-import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { launchChromium, pageWithCookie, type LaunchedChromium } from '../support/browser-chromium.ts';
 import { SESSION_COOKIE, TEST_SSO_URL } from '../support/app-harness.ts';
 import { errorCode } from '../support/admin-forms.ts';
 import type { CookieClient } from '../support/cookie-client.ts';
@@ -36,9 +36,7 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
       SAMLResponse: await h.samlResponse(admin, { groups: [HA_ADMIN_GROUP] }),
     });
     assert.equal(signedIn.status, 303, await signedIn.text());
-    const context = await chromium.newContext();
-    await context.addCookies([{ name: SESSION_COOKIE, value: admin.cookie(SESSION_COOKIE) ?? '', url: h.url }]);
-    page = await context.newPage();
+    page = await pageWithCookie(chromium, h.url, SESSION_COOKIE, admin.cookie(SESSION_COOKIE) ?? '');
   });
   after(async () => {
     await chromium?.close();
@@ -96,9 +94,16 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     const { res } = await signIn(instance, overrides);
     assert.equal(await errorCode(res), code, `refused on ${name}`);
   };
-  const accepted = (overrides: Overrides) => async (instance: SpawnedService, name: string) => {
+  const answered = (status: number, overrides: Overrides) => async (instance: SpawnedService, name: string) => {
     const { res } = await signIn(instance, overrides);
-    assert.equal(res.status, 303, `accepted on ${name}: ${await res.text()}`);
+    assert.equal(res.status, status, `${status} on ${name}: ${await res.text()}`);
+  };
+  const accepted = (overrides: Overrides) => answered(303, overrides);
+  /** A session through the console connection, its ACS POST answered on `instance`. */
+  const signedIn = async (instance: SpawnedService): Promise<CookieClient> => {
+    const { res, client } = await signIn(instance);
+    assert.equal(res.status, 303);
+    return client;
   };
   const me = async (client: CookieClient) =>
     (await (await client.get('/api/me', { accept: 'application/json' })).json()) as { dbUser: string; admin: boolean };
@@ -219,8 +224,7 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     async () => {
       await setInConsole({ sloUrl: PARTNER_SLO });
       await bothInstances(async (instance, name) => {
-        const { res, client } = await signIn(instance);
-        assert.equal(res.status, 303);
+        const client = await signedIn(instance);
         const home = await (await client.get('/', { accept: 'text/html' })).text();
         const csrf = /name="_csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
         await h.steer(instance);
@@ -259,8 +263,7 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
         return `${url.pathname}${url.search}`;
       };
       const logoutOn = async (instance: SpawnedService) => {
-        const { res, client } = await signIn(instance);
-        assert.equal(res.status, 303);
+        const client = await signedIn(instance);
         const link = await unsignedLogout();
         await h.steer(instance);
         const answer = await client.get(link, { accept: 'application/json' });
@@ -315,10 +318,7 @@ describe('every IdP setting set in the console applies on the next sign-in, on b
     { timeout: 60_000 },
     async () => {
       await setInConsole({ enabled: false });
-      await bothInstances(async (instance, name) => {
-        const { res } = await signIn(instance, { unsolicited: true });
-        assert.equal(res.status, 404, `refused on ${name}`);
-      });
+      await bothInstances(answered(404, { unsolicited: true }));
       await setInConsole({ enabled: true });
       await bothInstances(accepted({ unsolicited: true }));
     },

@@ -3,14 +3,10 @@
 // buttons and Renew in reading order, and every focused element shows an outline. Then the
 // countdown: with the page's clock driven by Playwright, the polite live region changes only at
 // whole minutes and at expiry while the visible (aria-hidden) countdown ticks every second.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { spawnService, type SpawnedService } from '../support/spawn-service.ts';
-import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
+import { demoInBrowser } from '../support/browser-chromium.ts';
 
 interface Focused {
   name: string;
@@ -69,28 +65,14 @@ function assertInOrder(stops: Focused[], expected: RegExp[], where: string): voi
 }
 
 describe('keyboard-only use and the announced countdown', () => {
-  let service: SpawnedService;
-  let chromium: LaunchedChromium;
-  let work: string;
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'redshift-sso-keyboard-e2e-'));
-    service = await spawnService({ DEMO_DATA_DIR: work, REDSHIFT_SSO_CONFIG: undefined });
-    chromium = await launchChromium();
-  });
-
-  after(async () => {
-    await chromium?.close();
-    await service?.stop();
-    rmSync(work, { recursive: true, force: true });
-  });
+  const demo = demoInBrowser('keyboard-e2e');
 
   it(
     'signs in and reaches the credentials actions with the keyboard alone, focus always visible',
     { timeout: 90_000 },
     async () => {
-      const page = await (await chromium.newContext()).newPage();
-      await page.goto(`${service.baseUrl}/`);
+      const page = await (await demo.chromium.newContext()).newPage();
+      await page.goto(`${demo.service.baseUrl}/`);
       const [skip] = await tabThrough(page, 1);
       assert.equal(skip?.name, 'Skip to main content', 'the skip link is the first stop');
       assert.ok(skip?.onScreen, 'and it shows itself when focused');
@@ -109,7 +91,10 @@ describe('keyboard-only use and the announced countdown', () => {
       // Enter on the link, then the demo IdP's user picker, by keyboard too.
       await Promise.all([page.waitForURL(/\/dev\/idp\/sso/), page.keyboard.press('Enter')]);
       await tabTo(page, /^Alice \(analyst\)/);
-      await Promise.all([page.waitForURL(`${service.baseUrl}/`, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      await Promise.all([
+        page.waitForURL(`${demo.service.baseUrl}/`, { waitUntil: 'load' }),
+        page.keyboard.press('Enter'),
+      ]);
 
       // The cluster chooser: the skip link, then straight to the Get credentials button.
       await page.keyboard.press('Tab');
@@ -117,7 +102,7 @@ describe('keyboard-only use and the announced countdown', () => {
       const get = await tabTo(page, /^Get credentials for Demo cluster/, 1);
       assert.notEqual(get.outline, 'none');
       await Promise.all([
-        page.waitForURL(`${service.baseUrl}/credentials`, { waitUntil: 'load' }),
+        page.waitForURL(`${demo.service.baseUrl}/credentials`, { waitUntil: 'load' }),
         page.keyboard.press('Enter'),
       ]);
 
@@ -155,12 +140,15 @@ describe('keyboard-only use and the announced countdown', () => {
     'announces the countdown politely: at whole minutes and at expiry, never every second',
     { timeout: 120_000 },
     async () => {
-      const page = await (await chromium.newContext()).newPage();
-      await page.goto(`${service.baseUrl}/login`);
-      await Promise.all([page.waitForURL(`${service.baseUrl}/`), page.getByRole('button', { name: /Alice/ }).click()]);
+      const page = await (await demo.chromium.newContext()).newPage();
+      await page.goto(`${demo.service.baseUrl}/login`);
+      await Promise.all([
+        page.waitForURL(`${demo.service.baseUrl}/`),
+        page.getByRole('button', { name: /Alice/ }).click(),
+      ]);
       await page.clock.install();
       await Promise.all([
-        page.waitForURL(`${service.baseUrl}/credentials`),
+        page.waitForURL(`${demo.service.baseUrl}/credentials`),
         page.getByRole('button', { name: /Get credentials for Demo cluster/ }).click(),
       ]);
 

@@ -5,26 +5,17 @@
 // direct; and a metadata URL the SSRF guard refuses never reaches the proxy at all.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { csrfOf, signInWithSetupToken } from '../support/admin-forms.ts';
 import { CookieClient } from '../support/cookie-client.ts';
 import { generateCert, idpMetadataXml } from '../support/admin-certs.ts';
-import { elementText } from '../support/http-flow.ts';
-import {
-  aSamlResponse,
-  fixtureKeys,
-  TEST_IDP_ISSUER,
-  TEST_PRINCIPAL_ARN,
-  TEST_ROLE_ARN,
-} from '../support/sign-response.ts';
-import { spawnService, WITHOUT_AMBIENT_AWS, type SpawnedService } from '../support/spawn-service.ts';
+import { elementText, HttpFlow } from '../support/http-flow.ts';
+import { fixtureKeys, TEST_IDP_ISSUER, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { fixtureIdp, ServiceHome, type ServiceConfig, type SpawnedService } from '../support/spawn-service.ts';
 import { startTinyproxy, type Tinyproxy } from '../support/tinyproxy.ts';
 
 const METADATA = idpMetadataXml(TEST_IDP_ISSUER, 'https://idp.test.example/sso', [
@@ -40,20 +31,17 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   let metadataHits = 0;
   let tlsPort: number;
   let plainPort: number;
-  let dir: string;
-  const services: SpawnedService[] = [];
+  let home: ServiceHome;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-proxy-'));
+    home = ServiceHome.create('proxy');
     proxy = await startTinyproxy();
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
+    emulator = await fixtureIdp.emulator({
       workgroups: [{ workgroupName: 'lake-wg', host: 'lake-wg.example.internal', port: 5439 }],
     });
     // The metadata server's certificate is trusted by the service through NODE_EXTRA_CA_CERTS only.
     const tls = await generateCert('localhost', { tlsHost: true });
-    writeFileSync(join(dir, 'ca.pem'), tls.certificate);
+    writeFileSync(home.path('ca.pem'), tls.certificate);
     const serve = (req: { url?: string }, res: { statusCode: number; end(body?: string): void }) => {
       metadataHits += 1;
       if (req.url === '/metadata') res.end(METADATA);
@@ -72,44 +60,28 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
   });
 
   after(async () => {
-    await Promise.all(services.map((s) => s.stop()));
+    await home?.close();
     for (const server of [tlsMetadata, plainMetadata]) {
       server?.closeAllConnections();
       server?.close();
     }
     await emulator?.close();
     await proxy?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** The service with a config file; AWS endpoints with a path per service, so the proxy log names each. */
-  async function start(
-    name: string,
-    config: Record<string, unknown>,
-    env: Record<string, string>,
-  ): Promise<SpawnedService> {
-    const path = join(dir, `${name}.json`);
-    writeFileSync(
-      path,
-      JSON.stringify({
-        server: { sessionSecret: SECRET },
-        store: { url: `sqlite:${join(dir, `${name}.db`)}` },
-        ...config,
-      }),
-    );
-    const service = await spawnService({
-      REDSHIFT_SSO_CONFIG: path,
-      NODE_ENV: 'production',
-      AWS_REGION: 'eu-west-1',
-      AWS_ENDPOINT_URL_STS: `${emulator.url}/sts`,
-      AWS_ENDPOINT_URL_REDSHIFT: `${emulator.url}/redshift`,
-      AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS: `${emulator.url}/serverless`,
-      NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
-      ...WITHOUT_AMBIENT_AWS,
-      ...env,
+  function start(name: string, config: ServiceConfig, env: Record<string, string>): Promise<SpawnedService> {
+    return home.spawn({
+      file: `${name}.json`,
+      config: { server: { sessionSecret: SECRET }, store: { url: home.sqliteUrl(name) }, ...config },
+      awsEmulator: {
+        url: emulator.url,
+        sts: `${emulator.url}/sts`,
+        redshift: `${emulator.url}/redshift`,
+        serverless: `${emulator.url}/serverless`,
+      },
+      env: { NODE_EXTRA_CA_CERTS: home.path('ca.pem'), ...env },
     });
-    services.push(service);
-    return service;
   }
 
   const signInService = (name: string, env: Record<string, string>) =>
@@ -128,19 +100,8 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
 
   /** Sign-in (STS), then credentials for the provisioned cluster and the serverless workgroup. */
   async function walkEveryAwsCall(service: SpawnedService): Promise<void> {
-    const client = new CookieClient(service.baseUrl);
-    const login = await client.get('/login/corp');
-    assert.equal(login.status, 302);
-    const request = inflateRawSync(
-      Buffer.from(new URL(login.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
-    ).toString('utf8');
-    const acsUrl = `${service.baseUrl}/saml/acs/corp`;
-    const samlResponse = aSamlResponse({
-      destination: acsUrl,
-      recipient: acsUrl,
-      inResponseTo: /\bID="([^"]+)"/.exec(request)?.[1],
-    });
-    const acs = await client.postForm('/saml/acs/corp', { SAMLResponse: samlResponse });
+    const client = new HttpFlow(service.baseUrl);
+    const acs = await client.signInWithSignedResponse('corp');
     assert.equal(acs.status, 303, await acs.text());
     for (const [cluster, host] of [
       ['warehouse', 'warehouse.example.internal'],
@@ -207,7 +168,7 @@ describe('outbound proxy (tinyproxy on loopback)', () => {
       { HTTPS_PROXY: proxy.url, http_proxy: proxy.url },
     );
     // Not a terminal here: the one-time token is written to a 0600 file beside the SQLite store.
-    const token = readFileSync(join(dir, 'setup-token'), 'utf8').trim();
+    const token = readFileSync(home.path('setup-token'), 'utf8').trim();
     assert.ok(token !== '', 'the setup token was handed out');
     const admin = new CookieClient(service.baseUrl);
     await signInWithSetupToken(admin, token);

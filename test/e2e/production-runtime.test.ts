@@ -6,24 +6,17 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { HttpFlow } from '../support/http-flow.ts';
-import {
-  spawnCompiledService,
-  freePort,
-  type SpawnedService,
-  productionEnvWithEmulator,
-} from '../support/spawn-service.ts';
-import { fixtureKeys, TEST_IDP_ISSUER, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../support/sign-response.ts';
+import { fixtureIdp, freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
+import { TEST_IDP_ISSUER } from '../support/sign-response.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 
 /** GET on a connection of its own (no keep-alive pool), as a load balancer's probe would. */
 function probe(url: string): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
@@ -39,69 +32,47 @@ function probe(url: string): Promise<{ status: number; headers: IncomingHttpHead
   });
 }
 
-function configYaml(baseUrl: string, dir: string, metricsPort: number): string {
-  const idp = (id: string, name: string, entityId: string) => [
-    `  - id: ${id}`,
-    `    name: ${name}`,
-    `    entityId: ${entityId}`,
-    `    ssoUrl: https://idp.test.example/sso/${id}`,
-    `    certs: [${IDP_CERT_PATH}]`,
-  ];
-  return [
-    'server:',
-    `  baseUrl: ${baseUrl}`,
-    '  sessionSecret: "an-operator-chosen-secret-of-sufficient-length"',
-    '  shutdownTimeoutSeconds: 60',
-    'metrics:',
-    `  port: ${metricsPort}`,
-    'idps:',
-    ...idp('corp', 'Corp SSO', TEST_IDP_ISSUER),
-    ...idp('partner', 'Partner SSO', 'https://partner.test.example/idp'),
-    'clusters:',
-    '  - id: warehouse',
-    '    clusterIdentifier: prod-warehouse',
-    '    region: eu-west-1',
-    '    database: analytics',
-    `    roles: ["${TEST_ROLE_ARN}"]`,
-    'store:',
-    `  url: sqlite:${join(dir, 'store.db')}`,
-    '',
-  ].join('\n');
-}
-
 describe('the compiled service (npm run build, node dist/main.js)', () => {
   let emulator: AwsEmulator;
+  let home: ServiceHome;
   let service: SpawnedService;
-  let dir: string;
   let baseUrl: string;
   let metricsUrl: string;
 
   before(async () => {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 10 * 1024 * 1024 });
     assert.ok(existsSync(join(ROOT, 'dist', 'main.js')), 'npm run build writes dist/main.js');
-    dir = mkdtempSync(join(tmpdir(), 'redshift-sso-compiled-'));
-    emulator = await startAwsEmulator({
-      samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
-      clusters: [{ clusterIdentifier: 'prod-warehouse', host: 'warehouse.example.internal', port: 5439 }],
-    });
-    const [port, metricsPort] = [await freePort(), await freePort()];
-    baseUrl = `http://127.0.0.1:${port}`;
+    home = ServiceHome.create('compiled');
+    emulator = await fixtureIdp.emulator();
+    const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    const configPath = join(dir, 'redshift-sso.yml');
-    writeFileSync(configPath, configYaml(baseUrl, dir, metricsPort));
-    service = await spawnCompiledService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      REDSHIFT_SSO_HOST: '127.0.0.1',
-      PORT: String(port),
-      ...productionEnvWithEmulator(emulator.url),
+    const idp = (id: string, name: string, entityId: string) =>
+      fixtureIdp.entry({ id, name, entityId, ssoUrl: `https://idp.test.example/sso/${id}` });
+    service = await home.spawn({
+      compiled: true,
+      config: (url) => ({
+        server: {
+          baseUrl: url,
+          sessionSecret: 'an-operator-chosen-secret-of-sufficient-length',
+          shutdownTimeoutSeconds: 60,
+        },
+        metrics: { port: metricsPort },
+        idps: [
+          idp('corp', 'Corp SSO', TEST_IDP_ISSUER),
+          idp('partner', 'Partner SSO', 'https://partner.test.example/idp'),
+        ],
+        clusters: [fixtureIdp.cluster()],
+        store: { url: home.sqliteUrl() },
+      }),
+      awsEmulator: emulator.url,
+      env: { REDSHIFT_SSO_HOST: '127.0.0.1' },
     });
+    baseUrl = service.baseUrl;
   });
 
   after(async () => {
-    await service?.stop();
+    await home?.close();
     await emulator?.close();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('renders every page kind from the views beside dist/', async () => {

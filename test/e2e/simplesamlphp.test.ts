@@ -3,16 +3,19 @@
 // AWS emulator, and a private PostgreSQL where the issued login really works with psql.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { startPrivatePostgres, type PrivatePostgres } from '../../src/dev/private-postgres.ts';
 import { launchChromium, type LaunchedChromium } from '../support/browser-chromium.ts';
-import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from '../support/spawn-service.ts';
+import { freePort, ServiceHome, type SpawnedService } from '../support/spawn-service.ts';
+import {
+  assertNoErrorPage,
+  diagnoseSsp,
+  psql,
+  spawnSspService,
+  submitSspLogin,
+  type SspSite,
+} from '../support/ssp-flow.ts';
 import { ensureSimpleSamlPhpTools } from '../support/ssp-install.ts';
 import {
   startSimpleSamlPhp,
@@ -21,21 +24,11 @@ import {
   SSP_PROVIDER_ARN,
   type SimpleSamlPhp,
 } from '../support/ssp-idp.ts';
-import { testSessionSecret } from '../support/test-secret.ts';
-
-const run = promisify(execFile);
 
 interface AcsPost {
   /** The request's Sec-Fetch-Site header, as Chromium sent it. */
   secFetchSite: string | undefined;
   samlResponse: string;
-}
-
-async function psql(uri: string): Promise<string> {
-  const { stdout } = await run('psql', [uri, '-Atc', 'select current_user'], {
-    env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
-  });
-  return stdout.trim();
 }
 
 describe('sign-in through SimpleSAMLphp in Chromium', () => {
@@ -44,8 +37,10 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
   let emulator: AwsEmulator;
   let service: SpawnedService;
   let chromium: LaunchedChromium;
-  let dir: string;
+  let home: ServiceHome | undefined;
   let baseUrl: string;
+  /** The deployment as the shared SimpleSAMLphp steps (ssp-flow.ts) see it. */
+  let d: SspSite;
   /** SAMLResponses and DB passwords seen in the flow: none may reach the service's output. */
   const secrets: string[] = [];
 
@@ -54,7 +49,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
 
   before(
     async () => {
-      dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ssp-e2e-'));
+      home = ServiceHome.create('ssp-e2e');
       const port = await freePort();
       baseUrl = `http://127.0.0.1:${port}`;
       // allSettled: whatever did start is assigned, so after() stops it even when another part failed.
@@ -70,10 +65,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
         postgresAdminUrl: pg.url,
       });
       const metadataXml = await (await fetch(ssp.metadataUrl)).text();
-      const configPath = join(dir, 'redshift-sso.json');
-      const config = {
-        mode: 'development',
-        server: { baseUrl, sessionSecret: testSessionSecret() },
+      service = await spawnSspService(home, port, {
         idps: [{ id: 'ssp', name: 'SimpleSAMLphp', metadataXml }],
         clusters: [
           {
@@ -86,34 +78,19 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
           },
         ],
         aws: { endpoint: emulator.url },
-        store: { url: `sqlite:${join(dir, 'store.db')}` },
-      };
-      writeFileSync(configPath, JSON.stringify(config, null, 2));
-      service = await spawnService({
-        REDSHIFT_SSO_CONFIG: configPath,
-        REDSHIFT_SSO_BASE_URL: baseUrl,
-        PORT: String(port),
-        ...WITHOUT_AMBIENT_AWS,
       });
+      d = { ssp, baseUrl, diagnose: (page) => diagnoseSsp(page, ssp, service) };
     },
     { timeout: 90_000 },
   );
 
   after(async () => {
     await chromium?.close();
-    await service?.stop();
+    await home?.close();
     await emulator?.close();
     await pg?.stop();
     await ssp?.stop();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
-
-  /** What to print when a step fails: where the browser is, what it shows, and both servers' logs. */
-  async function diagnose(page: Page): Promise<string> {
-    const body = await page.textContent('body').catch(() => '(no body)');
-    const sspLogs = await ssp.logs();
-    return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service.output().slice(-4000)}\n--- simplesamlphp ---\n${sspLogs.slice(-4000)}`;
-  }
 
   /** From /login... through SimpleSAMLphp's form to our page, recording the cross-site ACS POST. */
   async function signIn(page: Page, startPath: string, username: string, password: string): Promise<AcsPost> {
@@ -128,31 +105,9 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
       }
     });
     await page.goto(`${baseUrl}${startPath}`);
-    await page
-      .waitForSelector('#username')
-      .catch(async (err: unknown) =>
-        assert.fail(`no SimpleSAMLphp login form (${String(err)}) ${await diagnose(page)}`),
-      );
-    assert.equal(new URL(page.url()).origin, ssp.baseUrl, 'the login form is served by SimpleSAMLphp at localhost');
-    await page.fill('#username', username);
-    await page.fill('#password', password);
-    await Promise.all([
-      page.waitForURL((url) => url.origin === baseUrl && !url.pathname.startsWith('/saml/'), { waitUntil: 'load' }),
-      page.click('#submit_button'),
-    ]).catch(async (err: unknown) =>
-      assert.fail(`did not come back from the IdP (${String(err)}) ${await diagnose(page)}`),
-    );
+    await submitSspLogin(page, d, username, password);
     assert.equal(acsPosts.length, 1, 'the IdP posted one response to our ACS');
     return (await acsPosts[0]) ?? { secFetchSite: undefined, samlResponse: '' };
-  }
-
-  async function failIfErrorPage(page: Page): Promise<void> {
-    const code = await page
-      .locator('p.meta code')
-      .first()
-      .textContent({ timeout: 200 })
-      .catch(() => null);
-    if (code !== null) assert.fail(`the service showed error ${code} ${await diagnose(page)}`);
   }
 
   it(
@@ -172,14 +127,14 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
         [`${baseUrl}/saml/metadata`, 'urn:amazon:webservices'],
       );
       assert.ok(xml.includes(`<saml:Issuer>${ssp.entityId}</saml:Issuer>`));
-      await failIfErrorPage(page);
+      await assertNoErrorPage(page, d);
       assert.equal(new URL(page.url()).pathname, '/');
 
       const button = page.getByRole('button', { name: /Get credentials/ });
-      await button.waitFor().catch(async () => assert.fail(`no cluster form ${await diagnose(page)}`));
+      await button.waitFor().catch(async () => assert.fail(`no cluster form ${await d.diagnose(page)}`));
       assert.equal(await page.getByRole('heading', { name: 'Choose a role' }).count(), 0, 'one role: no role chooser');
       await Promise.all([page.waitForURL(`${baseUrl}/credentials`), button.click()]);
-      await failIfErrorPage(page);
+      await assertNoErrorPage(page, d);
 
       assert.equal(await page.textContent('#db-user'), 'IAM:alice');
       const uri = (await page.textContent('#conn-uri')) ?? '';
@@ -200,7 +155,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
   it('bob (two roles) chooses RedshiftAdmin and gets credentials as IAM:bob', { timeout: 60_000 }, async () => {
     const page = await (await chromium.newContext()).newPage();
     await signIn(page, '/login/ssp', 'bob', 'bobpass');
-    await failIfErrorPage(page);
+    await assertNoErrorPage(page, d);
     await page.getByRole('heading', { name: 'Choose a role' }).waitFor();
     const roleLinks = page.locator('ul.choices li.role a.button');
     assert.deepEqual(await roleLinks.allTextContents(), ['RedshiftAnalyst', 'RedshiftAdmin']);
@@ -211,7 +166,7 @@ describe('sign-in through SimpleSAMLphp in Chromium', () => {
     ]);
     const button = page.getByRole('button', { name: /Get credentials/ });
     await Promise.all([page.waitForURL(`${baseUrl}/credentials`), button.click()]);
-    await failIfErrorPage(page);
+    await assertNoErrorPage(page, d);
 
     assert.equal(await page.textContent('#db-user'), 'IAM:bob');
     assert.match((await page.locator('dl.login').textContent()) ?? '', /RedshiftAdmin/);

@@ -39,13 +39,11 @@ export class HttpFlow extends CookieClient {
   async signInWithSignedResponse(idpId: string, overrides: SamlResponseOverrides = {}): Promise<Response> {
     const start = await this.get(`/login/${idpId}`);
     assert.equal(start.status, 302, 'GET /login/:idp redirects to the IdP');
-    const samlRequest = new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '';
-    const inResponseTo = /\bID="([^"]+)"/.exec(
-      inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8'),
-    )?.[1];
-    const acsUrl = new URL(`/saml/acs/${idpId}`, this.baseUrl).href;
-    const samlResponse = aSamlResponse({ destination: acsUrl, recipient: acsUrl, inResponseTo, ...overrides });
-    return this.postForm(`/saml/acs/${idpId}`, { SAMLResponse: samlResponse, RelayState: '/' });
+    const inResponseTo = authnRequestIdOf(start.headers.get('location') ?? '');
+    return this.postForm(`/saml/acs/${idpId}`, {
+      SAMLResponse: signedResponseTo(this.baseUrl, idpId, { inResponseTo, ...overrides }),
+      RelayState: '/',
+    });
   }
 
   /** Signs in through the demo IdP; returns the ACS response (a 303 on success). */
@@ -53,6 +51,22 @@ export class HttpFlow extends CookieClient {
     const { action, fields } = await this.demoIdpResponse(idpId, userId, returnTo);
     return this.postForm(new URL(action).pathname, fields);
   }
+}
+
+/** The ID of the AuthnRequest carried (deflated, base64) in a Redirect-binding URL. */
+export function authnRequestIdOf(redirectUrl: string): string {
+  const samlRequest = new URL(redirectUrl).searchParams.get('SAMLRequest');
+  if (samlRequest === null) throw new Error('the redirect URL carries no SAMLRequest');
+  const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
+  const id = /<(?:\w+:)?AuthnRequest\b[^>]*\sID="([^"]+)"/.exec(xml)?.[1];
+  if (id === undefined) throw new Error('the AuthnRequest has no ID');
+  return id;
+}
+
+/** The fixture IdP's signed response for the ACS of `idpId` at the service `baseUrl`. */
+export function signedResponseTo(baseUrl: string, idpId: string, overrides: SamlResponseOverrides = {}): string {
+  const acsUrl = new URL(`/saml/acs/${idpId}`, baseUrl).href;
+  return aSamlResponse({ destination: acsUrl, recipient: acsUrl, ...overrides });
 }
 
 export function hiddenFields(html: string): Record<string, string> {

@@ -1,13 +1,13 @@
 // A ServiceProvider for one IdP connection, built the way app.ts builds it (buildConfig, spSettings,
 // resolveIdpConnection) over an in-memory SQLite store, plus the SP-initiated step that stores an
 // AuthnRequest ID. Used by the IdP-shape and SAML-feature tests; no HTTP, no AWS.
-import { inflateRawSync } from 'node:zlib';
 import { spSettings } from '../../src/saml/sp-settings.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { resolveIdpConnection } from '../../src/saml/idp-connection.ts';
 import { ServiceProvider, type ValidatedLogin } from '../../src/saml/service-provider.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
+import { authnRequestIdOf } from './http-flow.ts';
 import { fixtureKeys, TEST_IDP_ISSUER } from './sign-response.ts';
 import { testSessionSecret } from './test-secret.ts';
 
@@ -68,18 +68,8 @@ export function aShapeServiceProvider(options: ShapeSpOptions = {}): ShapeSp {
     sp,
     config,
     acsUrl: sp.acsUrl(SHAPE_IDP_ID),
-    startLogin: async () => authnRequestId(await sp.loginRedirectUrl(SHAPE_IDP_ID, '/')),
+    startLogin: async () => authnRequestIdOf(await sp.loginRedirectUrl(SHAPE_IDP_ID, '/')),
     validateXml: (xml) => sp.validateResponse(SHAPE_IDP_ID, Buffer.from(xml, 'utf8').toString('base64')),
     close: () => store.close(),
   };
-}
-
-/** The ID of the AuthnRequest carried (deflated, base64) in a Redirect-binding URL. */
-export function authnRequestId(redirectUrl: string): string {
-  const samlRequest = new URL(redirectUrl).searchParams.get('SAMLRequest');
-  if (samlRequest === null) throw new Error('the redirect URL carries no SAMLRequest');
-  const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
-  const id = /<(?:\w+:)?AuthnRequest\b[^>]*\sID="([^"]+)"/.exec(xml)?.[1];
-  if (id === undefined) throw new Error('the AuthnRequest has no ID');
-  return id;
 }

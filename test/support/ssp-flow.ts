@@ -2,12 +2,18 @@
 // the browser steps the SimpleSAMLphp tests share: SimpleSAMLphp's login form, our error pages, and
 // the SAML messages that cross the browser (ACS POSTs, HTTP-Redirect logout messages).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { spawnService, freePort, type SpawnedService, WITHOUT_AMBIENT_AWS } from './spawn-service.ts';
+import {
+  freePort,
+  ServiceHome,
+  type ServiceConfig,
+  type SpawnedService,
+  WITHOUT_AMBIENT_AWS,
+} from './spawn-service.ts';
+export { pemBody } from './ssp-config.ts';
 import { startSimpleSamlPhp, type SimpleSamlPhp, type SimpleSamlPhpOptions } from './ssp-idp.ts';
 import { testSessionSecret } from './test-secret.ts';
 
@@ -32,36 +38,47 @@ export interface SspDeployment {
   stop(): Promise<void>;
 }
 
+/** What the browser steps below need of a deployment. */
+export type SspSite = Pick<SspDeployment, 'ssp' | 'baseUrl' | 'diagnose'>;
+
+/**
+ * The service of a SimpleSAMLphp test at http://127.0.0.1:`port`: development mode (the emulator named by `aws`), a
+ * JSON configuration with these sections and a SQLite store in `home`.
+ */
+export function spawnSspService(home: ServiceHome, port: number, sections: ServiceConfig): Promise<SpawnedService> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return home.spawn({
+    port,
+    file: 'redshift-sso.json',
+    config: {
+      mode: 'development',
+      server: { baseUrl, sessionSecret: testSessionSecret() },
+      store: { url: home.sqliteUrl() },
+      ...sections,
+    },
+    env: WITHOUT_AMBIENT_AWS,
+  });
+}
+
 export async function deploySspAndService(options: SspDeploymentOptions): Promise<SspDeployment> {
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ssp-features-'));
+  const home = ServiceHome.create('ssp-features');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   let ssp: SimpleSamlPhp | undefined;
   let service: SpawnedService | undefined;
   const stop = async (): Promise<void> => {
-    await service?.stop();
+    await home.close();
     await ssp?.stop();
-    rmSync(dir, { recursive: true, force: true });
   };
   try {
     ssp = await startSimpleSamlPhp({ ...options.ssp, spBaseUrl: baseUrl });
-    const config = {
-      mode: 'development',
-      server: { baseUrl, sessionSecret: testSessionSecret() },
+    const metadataUrl = ssp.metadataUrl;
+    service = await spawnSspService(home, port, {
       // SimpleSAMLphp serves plain HTTP on loopback: allowed for metadata only with this switch.
       sp: { ...options.sp, metadataFetch: { allowHttpLoopback: true } },
-      idps: options.idps.map((idp) => ({ name: 'SimpleSAMLphp', ...idp, metadataUrl: ssp?.metadataUrl })),
+      idps: options.idps.map((idp) => ({ name: 'SimpleSAMLphp', ...idp, metadataUrl })),
       clusters: options.clusters,
       aws: { endpoint: options.awsEndpoint },
-      store: { url: `sqlite:${join(dir, 'store.db')}` },
-    };
-    const configPath = join(dir, 'redshift-sso.json');
-    writeFileSync(configPath, JSON.stringify(config, null, 2));
-    service = await spawnService({
-      REDSHIFT_SSO_CONFIG: configPath,
-      REDSHIFT_SSO_BASE_URL: baseUrl,
-      PORT: String(port),
-      ...WITHOUT_AMBIENT_AWS,
     });
   } catch (err) {
     await stop();
@@ -71,13 +88,16 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
   return {
     ...started,
     baseUrl,
-    diagnose: async (page) => {
-      const body = await page.textContent('body').catch(() => '(no body)');
-      const sspLogs = await started.ssp.logs();
-      return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${started.service.output().slice(-4000)}\n--- simplesamlphp ---\n${sspLogs.slice(-4000)}`;
-    },
+    diagnose: (page) => diagnoseSsp(page, started.ssp, started.service),
     stop,
   };
+}
+
+/** Where the browser is, what it shows, and the logs of the service and of SimpleSAMLphp. */
+export async function diagnoseSsp(page: Page, ssp: SimpleSamlPhp, service: SpawnedService): Promise<string> {
+  const body = await page.textContent('body').catch(() => '(no body)');
+  const sspLogs = await ssp.logs();
+  return `at ${page.url()}:\n${body?.replace(/\s+/g, ' ').slice(0, 1500)}\n--- service ---\n${service.output().slice(-4000)}\n--- simplesamlphp ---\n${sspLogs.slice(-4000)}`;
 }
 
 /**
@@ -86,7 +106,7 @@ export async function deploySspAndService(options: SspDeploymentOptions): Promis
  */
 export async function submitSspLogin(
   page: Page,
-  d: SspDeployment,
+  d: SspSite,
   username = 'alice',
   password = 'alicepass',
 ): Promise<void> {
@@ -106,6 +126,26 @@ export async function submitSspLogin(
   );
 }
 
+/** From /login/<idpId> through SimpleSAMLphp's form (as alice) back to the service, which shows no error page. */
+export async function signInAtService(page: Page, d: SspSite, idpId = 'ssp'): Promise<void> {
+  await page.goto(`${d.baseUrl}/login/${idpId}`);
+  await submitSspLogin(page, d);
+  await assertNoErrorPage(page, d);
+}
+
+/** GET /api/me in the page's browser context (its cookies): 200 while signed in, 401 after. */
+export async function apiMeStatus(page: Page, d: SspSite): Promise<number> {
+  return (await page.context().request.get(`${d.baseUrl}/api/me`)).status();
+}
+
+/** Logs in with psql at a libpq URI the service issued; returns the database's current_user. */
+export async function psql(uri: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('psql', [uri, '-Atc', 'select current_user'], {
+    env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+  });
+  return stdout.trim();
+}
+
 /** The code our error page shows, or null when the (loaded) page is not an error page. */
 export async function errorCodeOf(page: Page): Promise<string | null> {
   await page.waitForLoadState('load');
@@ -113,13 +153,13 @@ export async function errorCodeOf(page: Page): Promise<string | null> {
   return (await code.count()) === 0 ? null : code.textContent();
 }
 
-export async function assertNoErrorPage(page: Page, d: SspDeployment): Promise<void> {
+export async function assertNoErrorPage(page: Page, d: SspSite): Promise<void> {
   const code = await errorCodeOf(page);
   if (code !== null) assert.fail(`the service showed error ${code} ${await d.diagnose(page)}`);
 }
 
 /** From the home page of a one-role user: the credentials page; returns the DB user and libpq URI. */
-export async function getCredentials(page: Page, d: SspDeployment): Promise<{ dbUser: string; uri: string }> {
+export async function getCredentials(page: Page, d: SspSite): Promise<{ dbUser: string; uri: string }> {
   await assertNoErrorPage(page, d);
   const button = page.getByRole('button', { name: /Get credentials/ });
   await button.waitFor().catch(async () => assert.fail(`no cluster form ${await d.diagnose(page)}`));
@@ -154,9 +194,4 @@ export function redirectMessageXml(url: URL): string {
   const encoded = url.searchParams.get('SAMLRequest') ?? url.searchParams.get('SAMLResponse');
   if (encoded === null) return '';
   return inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8');
-}
-
-/** The PEM body (base64 DER without headers or whitespace), to compare certificates across formats. */
-export function pemBody(pem: string): string {
-  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }

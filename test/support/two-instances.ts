@@ -4,30 +4,17 @@
 // Which instance answered is read from nginx's X-Upstream header; `steer` makes the next
 // request land on a chosen instance by spending round-robin turns on /healthz.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import pg from 'pg';
-import { startAwsEmulator, type AwsEmulator } from '../../src/dev/aws-emulator.ts';
+import type { AwsEmulator } from '../../src/dev/aws-emulator.ts';
 import { TEST_CLUSTER_HOST, TEST_CLUSTER_IDENTIFIER, TEST_CLUSTER_PORT } from './app-harness.ts';
 import { CookieClient } from './cookie-client.ts';
+import { authnRequestIdOf, signedResponseTo } from './http-flow.ts';
 import { startNginx, type Nginx } from './nginx.ts';
-import {
-  aSamlResponse,
-  fixtureKeys,
-  REDSHIFT_DB_GROUPS,
-  TEST_IDP_ISSUER,
-  TEST_PRINCIPAL_ARN,
-  TEST_ROLE_ARN,
-  type SamlResponseOverrides,
-} from './sign-response.ts';
-import { freePort, spawnService, productionEnvWithEmulator, type SpawnedService } from './spawn-service.ts';
+import { REDSHIFT_DB_GROUPS, type SamlResponseOverrides } from './sign-response.ts';
+import { fixtureIdp, freePort, ServiceHome, type ServiceConfig, type SpawnedService } from './spawn-service.ts';
 import { createTestDatabase } from './test-postgres.ts';
 import { testSessionSecret } from './test-secret.ts';
 
-const IDP_CERT_PATH = fileURLToPath(new URL('../fixtures/certs/idp.crt', import.meta.url));
 export const HA_IDP = 'corp';
 export const HA_CLUSTER = 'warehouse';
 export const HA_ADMIN_GROUP = 'admins';
@@ -62,23 +49,17 @@ export function upstreamOf(res: Response): string {
 }
 
 export async function startTwoInstances(): Promise<TwoInstances> {
-  const dir = mkdtempSync(join(tmpdir(), 'redshift-sso-ha-'));
+  const home = ServiceHome.create('ha');
   const database = await createTestDatabase('redshift_sso_ha');
-  const emulator = await startAwsEmulator({
-    samlProviders: [{ arn: TEST_PRINCIPAL_ARN, certs: [fixtureKeys.idp.certificate] }],
+  const emulator = await fixtureIdp.emulator({
     clusters: [{ clusterIdentifier: TEST_CLUSTER_IDENTIFIER, host: TEST_CLUSTER_HOST, port: TEST_CLUSTER_PORT }],
   });
   const nginxPort = await freePort();
   const url = `http://127.0.0.1:${nginxPort}`;
-  const configPath = join(dir, 'redshift-sso.yml');
-  writeFileSync(configPath, configYaml(url, database.url));
-  const env = {
-    REDSHIFT_SSO_CONFIG: configPath,
-    REDSHIFT_SSO_BASE_URL: url,
-    ...productionEnvWithEmulator(emulator.url),
-  };
+  const config = home.writeConfig(haConfig(url, database.url));
+  const spawn = () => home.spawn({ config, baseUrl: url, awsEmulator: emulator.url });
   // Started together: both run the migrations, which PostgreSQL's advisory lock serialises.
-  const [a, b] = await Promise.all([spawnService(env), spawnService(env)]);
+  const [a, b] = await Promise.all([spawn(), spawn()]);
   const nginx = await startNginx([a.port, b.port], nginxPort);
   const addr = (instance: SpawnedService) => `127.0.0.1:${instance.port}`;
 
@@ -100,20 +81,13 @@ export async function startTwoInstances(): Promise<TwoInstances> {
     },
     async samlResponse(client, overrides = {}) {
       const { groups, idp = HA_IDP, ...rest } = overrides;
-      const acsUrl = `${url}/saml/acs/${idp}`;
       let inResponseTo: string | undefined;
       if (client !== undefined) {
         const start = await client.get(`/login/${idp}`);
         assert.equal(start.status, 302, `GET /login/${idp} redirects to the IdP`);
-        const request = inflateRawSync(
-          Buffer.from(new URL(start.headers.get('location') ?? '').searchParams.get('SAMLRequest') ?? '', 'base64'),
-        ).toString('utf8');
-        inResponseTo = /\bID="([^"]+)"/.exec(request)?.[1];
-        assert.ok(inResponseTo !== undefined, 'the AuthnRequest has an ID');
+        inResponseTo = authnRequestIdOf(start.headers.get('location') ?? '');
       }
-      return aSamlResponse({
-        destination: acsUrl,
-        recipient: acsUrl,
+      return signedResponseTo(url, idp, {
         inResponseTo,
         ...rest,
         extraAttributes: { [REDSHIFT_DB_GROUPS]: groups ?? ['Analysts'], ...rest.extraAttributes },
@@ -130,40 +104,27 @@ export async function startTwoInstances(): Promise<TwoInstances> {
       }
     },
     async close() {
-      await Promise.all([a.stop(), b.stop()]);
+      await home.close();
       await nginx.stop();
       await emulator.close();
       await database.drop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function configYaml(baseUrl: string, storeUrl: string): string {
-  return [
-    'server:',
-    `  baseUrl: ${baseUrl}`,
-    '  trustProxy: loopback',
-    `  sessionSecret: "${testSessionSecret()}"`,
-    // Every test client comes from 127.0.0.1 through nginx: one rate-limit key for all of them.
-    '  rateLimit: { login: 100000, acs: 100000, api: 100000 }',
-    'idps:',
-    `  - id: ${HA_IDP}`,
-    '    name: Corp SSO',
-    `    entityId: ${TEST_IDP_ISSUER}`,
-    '    ssoUrl: https://idp.test.example/sso',
-    `    certs: [${IDP_CERT_PATH}]`,
+function haConfig(baseUrl: string, storeUrl: string): ServiceConfig {
+  return {
+    server: {
+      baseUrl,
+      trustProxy: 'loopback',
+      sessionSecret: testSessionSecret(),
+      // Every test client comes from 127.0.0.1 through nginx: one rate-limit key for all of them.
+      rateLimit: { login: 100000, acs: 100000, api: 100000 },
+    },
     // IdP-initiated responses carry no InResponseTo: only the shared replay cache can refuse a second use.
-    '    allowIdpInitiated: true',
-    'clusters:',
-    `  - id: ${HA_CLUSTER}`,
-    `    clusterIdentifier: ${TEST_CLUSTER_IDENTIFIER}`,
-    '    database: analytics',
-    `    roles: ["${TEST_ROLE_ARN}"]`,
-    'admin:',
-    `  groups: [${HA_ADMIN_GROUP}]`,
-    'store:',
-    `  url: ${storeUrl}`,
-    '',
-  ].join('\n');
+    idps: [fixtureIdp.entry({ id: HA_IDP, allowIdpInitiated: true })],
+    clusters: [fixtureIdp.cluster({ id: HA_CLUSTER, clusterIdentifier: TEST_CLUSTER_IDENTIFIER, region: undefined })],
+    admin: { groups: [HA_ADMIN_GROUP] },
+    store: { url: storeUrl },
+  };
 }
