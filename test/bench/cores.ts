@@ -441,10 +441,11 @@ function printCores(
     const t = tallies.get(side);
     return t === undefined ? NaN : (side === 'bare' ? t.clientCpu : t.serviceCpu) / t.responses;
   };
+  const cpuBound = (side: string) => ((cores * cpuPer('bare')) / cpuPer(side)).toFixed(2);
   console.log(
     `CPU per response: bare node-saml ${(1000 * cpuPer('bare')).toFixed(1)} ms, service ${(1000 * cpuPer('one')).toFixed(1)} ms (1 worker), ` +
       `${(1000 * cpuPer('all')).toFixed(1)} ms (${cores} workers); CPU-bound ratio with all cores ` +
-      `(${cores} x bare / service, client excluded): ${((cores * cpuPer('bare')) / cpuPer('all')).toFixed(2)}`,
+      `(${cores} x bare / service, client excluded): 1 worker + thread ${cpuBound('one')}, ${cores} workers ${cpuBound('all')}`,
   );
 }
 
