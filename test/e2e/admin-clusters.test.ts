@@ -25,12 +25,12 @@ import {
   TEST_IDP_ISSUER,
   TEST_PRINCIPAL_ARN,
   TEST_ROLE_ARN,
+  OTHER_ACCOUNT,
+  OTHER_PRINCIPAL_ARN,
+  OTHER_ROLE_ARN,
 } from '../support/sign-response.ts';
 
 const IDP = 'corp';
-const OTHER_ACCOUNT = '210987654321';
-const OTHER_ROLE_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:role/RedshiftAnalyst`;
-const OTHER_PRINCIPAL_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:saml-provider/TestIdP`;
 
 /**
  * A stand-in IdP on a loopback port: answers the SP's AuthnRequest (HTTP-Redirect) with a page that

@@ -35,6 +35,10 @@ export const fixtureKeys = {
 export const TEST_IDP_ISSUER = 'https://idp.test.example/metadata';
 export const TEST_ROLE_ARN = 'arn:aws:iam::123456789012:role/RedshiftAnalyst';
 export const TEST_PRINCIPAL_ARN = 'arn:aws:iam::123456789012:saml-provider/TestIdP';
+/** A second AWS account, for clusters grouped by account and roles of another account. */
+export const OTHER_ACCOUNT = '210987654321';
+export const OTHER_ROLE_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:role/RedshiftAnalyst`;
+export const OTHER_PRINCIPAL_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:saml-provider/TestIdP`;
 
 export const defaultTestAttributes: Readonly<Record<string, string | string[]>> = {
   [AWS_ROLE]: `${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`,

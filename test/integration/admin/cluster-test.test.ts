@@ -16,12 +16,17 @@ import {
 } from '../../support/app-harness.ts';
 import { fileIdpEntry } from '../../support/admin-forms.ts';
 import type { CookieClient } from '../../support/cookie-client.ts';
-import { AWS_ROLE, fixtureKeys, TEST_PRINCIPAL_ARN, TEST_ROLE_ARN } from '../../support/sign-response.ts';
+import {
+  AWS_ROLE,
+  fixtureKeys,
+  OTHER_ACCOUNT,
+  OTHER_PRINCIPAL_ARN,
+  OTHER_ROLE_ARN,
+  TEST_PRINCIPAL_ARN,
+  TEST_ROLE_ARN,
+} from '../../support/sign-response.ts';
 
 const IDP = 'corp';
-const OTHER_ACCOUNT = '210987654321';
-const OTHER_ROLE_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:role/RedshiftAnalyst`;
-const OTHER_PRINCIPAL_ARN = `arn:aws:iam::${OTHER_ACCOUNT}:saml-provider/TestIdP`;
 const EU = 'eu-west-1';
 const WORKGROUP_ID = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BOTH_ROLES = [`${TEST_ROLE_ARN},${TEST_PRINCIPAL_ARN}`, `${OTHER_ROLE_ARN},${OTHER_PRINCIPAL_ARN}`];
