@@ -2,7 +2,9 @@
 // the connection's node-saml instance (built once, with the strategy, when the connection
 // changes). Around passport-saml's own work (node-saml's validatePostResponseAsync) it runs the
 // service's checks: before it (acs-checks.ts checkBeforeSaml, then taking the InResponseTo from
-// the shared store) and in its verify step (checkVerifiedProfile). Passport hands the outcome to
+// the shared store) and in its verify step (checkVerifiedProfile). With validation threads, its
+// node-saml is a PooledSaml that runs validatePostResponseAsync on them (validation-pool.ts), given
+// the request ID this attempt took. Passport hands the outcome to
 // the caller's callback: a ValidatedLogin, or an AssertionRejected with our stable code.
 import type { Request, Response } from 'express';
 import type passportModule from 'passport';
