@@ -9,16 +9,9 @@ import { startNginx, type Nginx } from '../support/nginx.ts';
 import { fixtureIdp, freePort, ServiceHome } from '../support/spawn-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-postgres.ts';
 import { testSessionSecret } from '../support/test-secret.ts';
-import {
-  BENCH_RATE_LIMIT,
-  benchConfig,
-  IDP,
-  instantSts,
-  postAcs,
-  runBatch,
-  signSamplesAt,
-  type Sample,
-} from './cores.ts';
+import { postAcs, runBatch, signSamplesAt, type Sample } from './cores/client.ts';
+import { BENCH_RATE_LIMIT, benchConfig, IDP } from './cores/copies.ts';
+import { instantSts } from './cores/recorded-sts.ts';
 
 export interface InstancesOptions {
   n: number;
