@@ -1,107 +1,24 @@
 // Assertion attributes -> FederatedIdentity: AWS role pairs, RoleSessionName, DbUser, DbGroups,
-// AutoCreate and SessionDuration, by the rules AWS and the Redshift drivers apply.
+// AutoCreate and SessionDuration, by the rules AWS and the Redshift drivers apply. Here: the whole
+// identity, the refusals and configured attribute names; role values are in
+// federated-identity-roles.test.ts, each attribute's accepted values in federated-identity-values.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { attributeNamesSchema } from '../../../src/config/schema-idp.ts';
 import { AssertionRejected } from '../../../src/errors.ts';
-import { parseRolePairs, toFederatedIdentity, type FederatedIdentity } from '../../../src/saml/federated-identity.ts';
+import { toFederatedIdentity } from '../../../src/saml/federated-identity.ts';
 import { thrownBy } from '../../support/unit-errors.ts';
-
-const GROUPS = 'https://example.com/SAML/Attributes/Groups';
-const names = { ...attributeNamesSchema.parse({}), groups: GROUPS };
-const basics = { idpId: 'corp', issuer: 'https://idp.test.example/metadata', nameId: 'alice@example.com' };
-
-const ROLE = 'arn:aws:iam::123456789012:role/RedshiftAnalyst';
-const ROLE_2 = 'arn:aws:iam::123456789012:role/path/RedshiftAdmin';
-const PROVIDER = 'arn:aws:iam::123456789012:saml-provider/TestIdP';
-const OTHER_ACCOUNT_PROVIDER = 'arn:aws:iam::210987654321:saml-provider/TestIdP';
-
-function attrs(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const base: Record<string, unknown> = { [names.role]: `${ROLE},${PROVIDER}`, [names.roleSessionName]: 'alice' };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === undefined) delete base[key];
-    else base[key] = value;
-  }
-  return base;
-}
-
-function identity(overrides: Record<string, unknown> = {}, attributeNames: typeof names = names): FederatedIdentity {
-  return toFederatedIdentity(basics, attrs(overrides), attributeNames);
-}
-
-function rejection(overrides: Record<string, unknown>, attributeNames: typeof names = names): AssertionRejected {
-  const err = thrownBy(() => toFederatedIdentity(basics, attrs(overrides), attributeNames));
-  assert.ok(err instanceof AssertionRejected, `expected AssertionRejected, got ${String(err)}`);
-  assert.equal(err.status, 401);
-  return err;
-}
-
-describe('parseRolePairs', () => {
-  const accepted: Array<{ name: string; values: string[]; pairs: Array<[string, string]> }> = [
-    { name: 'role then provider', values: [`${ROLE},${PROVIDER}`], pairs: [[ROLE, PROVIDER]] },
-    { name: 'provider then role', values: [`${PROVIDER},${ROLE}`], pairs: [[ROLE, PROVIDER]] },
-    {
-      name: 'spaces around the comma and the value',
-      values: [`  ${ROLE} ,  ${PROVIDER}  `],
-      pairs: [[ROLE, PROVIDER]],
-    },
-    { name: 'a role with a path', values: [`${ROLE_2},${PROVIDER}`], pairs: [[ROLE_2, PROVIDER]] },
-    {
-      name: 'duplicates in either order collapsed',
-      values: [`${ROLE},${PROVIDER}`, `${PROVIDER},${ROLE}`, ` ${ROLE}, ${PROVIDER}`],
-      pairs: [[ROLE, PROVIDER]],
-    },
-    {
-      name: 'two roles kept in order',
-      values: [`${ROLE_2},${PROVIDER}`, `${ROLE},${PROVIDER}`],
-      pairs: [
-        [ROLE_2, PROVIDER],
-        [ROLE, PROVIDER],
-      ],
-    },
-    {
-      name: 'another partition when both agree',
-      values: ['arn:aws-cn:iam::123456789012:role/R,arn:aws-cn:iam::123456789012:saml-provider/P'],
-      pairs: [['arn:aws-cn:iam::123456789012:role/R', 'arn:aws-cn:iam::123456789012:saml-provider/P']],
-    },
-  ];
-  for (const c of accepted) {
-    it(`accepts ${c.name}`, () => {
-      const ignored: string[] = [];
-      const pairs = parseRolePairs(c.values, ignored);
-      assert.deepEqual(
-        pairs.map((p) => [p.roleArn, p.principalArn]),
-        c.pairs,
-      );
-      assert.deepEqual(ignored, []);
-    });
-  }
-
-  const skipped: Array<{ name: string; value: string }> = [
-    { name: 'a role without a provider', value: ROLE },
-    { name: 'two roles', value: `${ROLE},${ROLE_2}` },
-    { name: 'three parts', value: `${ROLE},${PROVIDER},${ROLE_2}` },
-    { name: 'a short account id', value: `arn:aws:iam::12345:role/R,${PROVIDER}` },
-    { name: 'a user instead of a role', value: `arn:aws:iam::123456789012:user/bob,${PROVIDER}` },
-    { name: 'an OIDC provider', value: `${ROLE},arn:aws:iam::123456789012:oidc-provider/example.com` },
-    { name: 'an empty value', value: '' },
-    { name: 'free text', value: 'Analysts' },
-    { name: 'role and provider in different accounts', value: `${ROLE},${OTHER_ACCOUNT_PROVIDER}` },
-    {
-      name: 'role and provider in different partitions',
-      value: `${ROLE},arn:aws-cn:iam::123456789012:saml-provider/TestIdP`,
-    },
-  ];
-  for (const c of skipped) {
-    it(`skips ${c.name} and says why in ignored`, () => {
-      const ignored: string[] = [];
-      assert.deepEqual(parseRolePairs([c.value, `${ROLE_2},${PROVIDER}`], ignored), [
-        { roleArn: ROLE_2, principalArn: PROVIDER },
-      ]);
-      assert.equal(ignored.length, 1, ignored.join('\n'));
-    });
-  }
-});
+import {
+  basics,
+  GROUPS,
+  identity,
+  names,
+  OTHER_ACCOUNT_PROVIDER,
+  PROVIDER,
+  rejection,
+  ROLE,
+  ROLE_2,
+} from './support-federated-identity.ts';
 
 describe('toFederatedIdentity', () => {
   it('builds the identity from the default AWS attribute names', () => {
@@ -226,89 +143,6 @@ describe('toFederatedIdentity', () => {
     const values = Array.from({ length: 100 }, (_, i) => `arn:aws:iam::123456789012:role/R${i},${PROVIDER}`);
     assert.equal(identity({ [names.role]: values }).roles.length, 100);
   });
-
-  const roleSessionNames = ['al', 'a'.repeat(64), 'alice@example.com', 'a_b+c=d,e.f@g-h'];
-  for (const name of roleSessionNames) {
-    it(`accepts RoleSessionName ${JSON.stringify(name)}`, () => {
-      assert.equal(identity({ [names.roleSessionName]: name, [names.dbUser]: 'alice' }).roleSessionName, name);
-    });
-  }
-
-  const dbUsers: Array<{ name: string; attributes: Record<string, unknown>; dbUser: string }> = [
-    { name: 'DbUser when sent', attributes: { [names.dbUser]: 'bob.smith@corp' }, dbUser: 'bob.smith@corp' },
-    {
-      name: 'the RoleSessionName when DbUser is absent',
-      attributes: { [names.roleSessionName]: 'carol' },
-      dbUser: 'carol',
-    },
-    {
-      name: 'the RoleSessionName when DbUser is blank',
-      attributes: { [names.roleSessionName]: 'carol', [names.dbUser]: ' ' },
-      dbUser: 'carol',
-    },
-    {
-      name: 'a 64-character DbUser',
-      attributes: { [names.dbUser]: `a${'b'.repeat(63)}` },
-      dbUser: `a${'b'.repeat(63)}`,
-    },
-    {
-      name: 'a DbUser that merely starts with public',
-      attributes: { [names.dbUser]: 'publicist' },
-      dbUser: 'publicist',
-    },
-  ];
-  for (const c of dbUsers) {
-    it(`uses ${c.name}`, () => {
-      assert.equal(identity(c.attributes).dbUser, c.dbUser);
-    });
-  }
-
-  it('lowercases multi-valued DbGroups, drops invalid ones into ignored and collapses duplicates', () => {
-    const id = identity({
-      [names.dbGroups]: ['Analysts', 'FINANCE', 'finance', 'bad group', 'x;drop', '', 'ok_1+.@-'],
-    });
-    assert.deepEqual(id.dbGroups, ['analysts', 'finance', 'ok_1+.@-']);
-    assert.equal(id.ignored.length, 3, id.ignored.join('\n'));
-  });
-
-  it('has no DbGroups when the attribute is absent', () => {
-    assert.deepEqual(identity().dbGroups, []);
-  });
-
-  const autoCreate: Array<{ value: unknown; expected: boolean }> = [
-    { value: 'TRUE', expected: true },
-    { value: 'true', expected: true },
-    { value: ' True ', expected: true },
-    { value: 'false', expected: false },
-    { value: 'yes', expected: false },
-    { value: undefined, expected: false },
-  ];
-  for (const c of autoCreate) {
-    it(`reads AutoCreate ${JSON.stringify(c.value)} as ${c.expected}`, () => {
-      assert.equal(identity({ [names.autoCreate]: c.value }).autoCreate, c.expected);
-    });
-  }
-
-  const durations: Array<{ value: unknown; expected: number | undefined; ignored: number }> = [
-    { value: '3600', expected: 3600, ignored: 0 },
-    { value: ' 7200 ', expected: 7200, ignored: 0 },
-    { value: '100', expected: 900, ignored: 0 },
-    { value: '0', expected: 900, ignored: 0 },
-    { value: '900', expected: 900, ignored: 0 },
-    { value: '43200', expected: 43200, ignored: 0 },
-    { value: '86400', expected: 43200, ignored: 0 },
-    { value: 'an hour', expected: undefined, ignored: 1 },
-    { value: '1.5', expected: undefined, ignored: 1 },
-    { value: '-3600', expected: undefined, ignored: 1 },
-    { value: undefined, expected: undefined, ignored: 0 },
-  ];
-  for (const c of durations) {
-    it(`reads SessionDuration ${JSON.stringify(c.value)} as ${String(c.expected)}`, () => {
-      const id = identity({ [names.sessionDuration]: c.value });
-      assert.equal(id.sessionDurationSeconds, c.expected);
-      assert.equal(id.ignored.length, c.ignored);
-    });
-  }
 
   it('reads the attribute names configured for the IdP', () => {
     const custom = {
