@@ -71,7 +71,8 @@ export class PooledSaml extends SAML {
     private readonly pool: () => Piscina,
   ) {
     super(options);
-    const { cacheProvider: _cache, generateUniqueId: _id, ...threadOptions } = options;
+    // The thread only validates: it gets no cache, no ID generator and not the SP's signing key.
+    const { cacheProvider: _cache, generateUniqueId: _id, privateKey: _signingKey, ...threadOptions } = options;
     this.threadOptions = threadOptions;
     this.key = createHash('sha256').update(JSON.stringify(threadOptions)).digest('hex');
   }
@@ -82,7 +83,8 @@ export class PooledSaml extends SAML {
     const task: ValidationTask = {
       key: this.key,
       options: this.threadOptions,
-      container: { ...container },
+      // node-saml reads only the SAMLResponse field of the posted form.
+      container: { SAMLResponse: container.SAMLResponse ?? '' },
       takenRequest: takenRequests.get(container),
     };
     const outcome = (await this.pool().run(task)) as ValidationOutcome;

@@ -4,14 +4,14 @@
 // message (and IdP status), which is all acs-checks.ts reads to pick a stable code.
 import { SamlStatusError, type Profile, type SamlConfig } from '@node-saml/node-saml';
 
-/** node-saml options without the functions (the thread brings its own request-ID cache). */
-export type ThreadSamlOptions = Omit<SamlConfig, 'cacheProvider' | 'generateUniqueId'>;
+/** node-saml options without the functions and the signing key (the thread brings its own request-ID cache). */
+export type ThreadSamlOptions = Omit<SamlConfig, 'cacheProvider' | 'generateUniqueId' | 'privateKey'>;
 
 export interface ValidationTask {
   /** Identifies the options (one node-saml instance per key and thread). */
   key: string;
   options: ThreadSamlOptions;
-  container: Record<string, string>;
+  container: { SAMLResponse: string };
   /** The AuthnRequest ID this attempt took from the store, with its stored value. */
   takenRequest?: { id: string; value: string };
 }
