@@ -20,12 +20,32 @@ export interface SqliteStoreOptions {
   sharedRateLimits?: boolean;
 }
 
+/**
+ * Several worker processes open one new file at once (server.workers). Switching it to WAL needs
+ * the file to itself, and where two openers would wait on each other SQLite answers "database is
+ * locked" at once instead of calling the busy handler: so the switch is retried, briefly, at start.
+ */
+function switchToWal(db: Database.Database, timeoutMs = 10_000): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const busy = err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() > deadline) throw err;
+      // Start-up only, before anything is served: a synchronous pause, as better-sqlite3 itself waits.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
+  }
+}
+
 /** `sqlite:PATH` (relative paths from the working directory) or `sqlite::memory:`. */
 export function openSqliteStore(url: string, options: SqliteStoreOptions = {}): Store {
   const path = url.replace(/^sqlite:/, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   // Explicit, so a new file and a reopened one behave the same: in WAL mode NORMAL never corrupts
   // the database; a power cut may lose the last commits (a sign-in to repeat), not the file.
   db.pragma('synchronous = NORMAL');
